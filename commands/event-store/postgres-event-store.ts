@@ -1,0 +1,356 @@
+// The PostgreSQL event store (also runs on PGlite): the default adapter of the EventStore port.
+//
+// Gap safety. A bigserial is handed out when a row is inserted, not when its transaction commits: transaction A can
+// take position 10, transaction B position 11, and B can commit first. A reader that polls `position > last` sees
+// 11, moves its checkpoint past 10, and silently never sees A's event once A commits. (The classic bug; Emmett's
+// PostgreSQL store fixed it the same way as here.) So every row records the writing transaction's id (xid8), the
+// log is ordered by (transaction_id, global_position), and readers only read rows whose transaction is older than
+// the oldest transaction still in flight (`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`, refined to
+// this database's transactions: see HORIZON). Every transaction below that horizon has finished, so nothing can
+// ever appear behind a position a reader has passed.
+// LogPosition = { commit: transaction_id, prepare: global_position }; readers resume strictly after it.
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type { Database, Sql } from '../platform/database.js'
+import type { Logger } from '../platform/logger.js'
+import { DomainError } from '../../domain/errors.js'
+import type { EventMeta } from '../../domain/events.js'
+import { eventIdFor } from './event-ids.js'
+import {
+  START,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedVersion,
+  type LogPosition,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from './port.js'
+
+export const EVENTS_CHANNEL = 'baobei_events'
+const DEFAULT_PAGE = 1000
+/**
+ * The horizon: the oldest transaction of THIS database still in flight in the statement's snapshot (or the
+ * snapshot's xmax when none is). Plain `pg_snapshot_xmin(pg_current_snapshot())` is cluster-wide: a long
+ * transaction in another database (CREATE DATABASE, a batch job) would stall every reader here although it can
+ * never write our events. So in-flight xids positively identified as another database's backends are ignored; an
+ * xid that cannot be identified (finished meanwhile, prepared, no permission to see it) still holds the horizon.
+ * Every transaction below the horizon has finished, so its rows are final. (pg_stat_activity shows 32-bit xids.)
+ */
+const HORIZON = `(SELECT coalesce(
+    (SELECT min(x) FROM pg_snapshot_xip(snap.s) AS x
+      WHERE NOT EXISTS (
+        SELECT 1 FROM pg_stat_activity a
+        WHERE a.backend_xid IS NOT NULL AND a.datid IS NOT NULL
+          AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND a.backend_xid::text = (x::text::bigint & 4294967295)::text)),
+    pg_snapshot_xmax(snap.s))
+  FROM (SELECT pg_current_snapshot() AS s) AS snap)`
+/** Horizon guard: only rows of transactions that can no longer be overtaken. Exported for raw readers of `events`. */
+export const GAP_SAFE_CONDITION = `transaction_id < ${HORIZON}`
+const VISIBLE = GAP_SAFE_CONDITION
+const COLUMNS = `transaction_id::text AS commit, global_position::text AS prepare, event_id::text AS id, stream_id,
+  stream_version, type, data, meta, recorded_at`
+
+interface EventRow {
+  commit: string
+  prepare: string
+  id: string
+  stream_id: string
+  stream_version: number
+  type: string
+  data: unknown
+  meta: EventMeta
+  recorded_at: Date | string
+}
+
+const toRecorded = (r: EventRow): RecordedEvent => ({
+  id: r.id,
+  stream: r.stream_id,
+  streamVersion: Number(r.stream_version),
+  position: { commit: BigInt(r.commit), prepare: BigInt(r.prepare) },
+  type: r.type,
+  data: r.data,
+  meta: r.meta,
+  recordedAt: r.recorded_at instanceof Date ? r.recorded_at : new Date(r.recorded_at),
+})
+
+export interface PostgresEventStoreOptions {
+  /** Fallback poll interval of subscriptions when no notification arrives (ms). */
+  pollIntervalMs?: number
+  logger?: Logger
+}
+
+/** Adds `after`/`types` conditions to a WHERE clause with numbered parameters. */
+function logFilter(options: { after?: LogPosition; types?: readonly string[] }, params: unknown[]): string {
+  let where = VISIBLE
+  const after = options.after
+  if (after && after.commit >= 0n) {
+    params.push(after.commit.toString(), after.prepare.toString())
+    where += ` AND (transaction_id, global_position) > ($${params.length - 1}::xid8, $${params.length}::bigint)`
+  }
+  if (options.types) {
+    params.push([...options.types])
+    where += ` AND type = ANY($${params.length}::text[])`
+  }
+  return where
+}
+
+export function createPostgresEventStore(db: Database, options: PostgresEventStoreOptions = {}): EventStore {
+  const pollIntervalMs = options.pollIntervalMs ?? 1000
+  const logger = options.logger
+  const active = new Set<Subscription>()
+
+  async function tryAdvanceVersion(tx: Sql, stream: string, count: number, expected: ExpectedVersion): Promise<number | undefined> {
+    let r
+    if (expected === 'no_stream' || expected === 0) {
+      r = await tx.query<{ version: number }>(
+        `INSERT INTO streams (stream_id, version) VALUES ($1, $2) ON CONFLICT (stream_id) DO NOTHING RETURNING version`,
+        [stream, count],
+      )
+    } else if (expected === 'any') {
+      r = await tx.query<{ version: number }>(
+        `INSERT INTO streams (stream_id, version) VALUES ($1, $2)
+         ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + EXCLUDED.version RETURNING version`,
+        [stream, count],
+      )
+    } else if (expected === 'stream_exists') {
+      r = await tx.query<{ version: number }>(
+        `UPDATE streams SET version = version + $2 WHERE stream_id = $1 RETURNING version`,
+        [stream, count],
+      )
+    } else {
+      if (!Number.isInteger(expected) || expected < 0) throw new Error(`bad expected version ${expected}`)
+      r = await tx.query<{ version: number }>(
+        `UPDATE streams SET version = version + $2 WHERE stream_id = $1 AND version = $3 RETURNING version`,
+        [stream, count, expected],
+      )
+    }
+    const row = r.rows[0]
+    return row ? Number(row.version) : undefined
+  }
+
+  async function append(stream: string, events: EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
+    const first = events[0]
+    if (!first) throw new Error('append needs at least one event')
+    const commandId = first.meta.commandId
+    if (!commandId) throw new Error('append needs meta.commandId on the first event')
+    const result = await db.transaction(async (tx): Promise<AppendResult> => {
+      // Claim the command id first. A racing append of the same command waits here on the primary key and then
+      // sees the winner's row: it writes nothing and reports the winner's result.
+      const claimed = await tx.query(
+        `INSERT INTO command_results (command_id, stream_id) VALUES ($1, $2) ON CONFLICT (command_id) DO NOTHING RETURNING command_id`,
+        [commandId, stream],
+      )
+      if (claimed.rows.length === 0) {
+        const prior = await tx.query<{ next_version: number; last_commit: string; last_prepare: string }>(
+          `SELECT next_version, last_commit::text AS last_commit, last_prepare::text AS last_prepare FROM command_results WHERE command_id = $1`,
+          [commandId],
+        )
+        const p = prior.rows[0]
+        if (!p || p.last_commit == null) throw new Error(`command ${commandId} is recorded without a result`)
+        return {
+          nextVersion: Number(p.next_version),
+          lastPosition: { commit: BigInt(p.last_commit), prepare: BigInt(p.last_prepare) },
+          duplicate: true,
+        }
+      }
+      const nextVersion = await tryAdvanceVersion(tx, stream, events.length, expected)
+      if (nextVersion === undefined) {
+        const cur = await tx.query<{ version: number }>(`SELECT version FROM streams WHERE stream_id = $1`, [stream])
+        const actual = cur.rows[0] ? Number(cur.rows[0].version) : 'no_stream'
+        throw new DomainError('CONCURRENCY_CONFLICT', { stream, expected, actual })
+      }
+      const firstVersion = nextVersion - events.length + 1
+      // One multi-row insert; positions follow the array order.
+      const inserted = await tx.query<{ commit: string; prepare: string }>(
+        `INSERT INTO events (event_id, stream_id, stream_version, type, data, meta)
+         SELECT e.id, $1, $2 + e.ord - 1, e.type, e.data, e.meta
+         FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS e(id, type, data, meta, ord)
+         ORDER BY e.ord
+         RETURNING transaction_id::text AS commit, global_position::text AS prepare`,
+        [
+          stream,
+          firstVersion,
+          events.map((_, i) => eventIdFor(commandId, i)),
+          events.map((e) => e.type),
+          events.map((e) => JSON.stringify(e.data ?? null)),
+          events.map((e) => JSON.stringify(e.meta)),
+        ],
+      )
+      let last: LogPosition = START
+      for (const row of inserted.rows) {
+        const p = { commit: BigInt(row.commit), prepare: BigInt(row.prepare) }
+        if (p.prepare > last.prepare) last = p
+      }
+      await tx.query(
+        `UPDATE command_results SET next_version = $2, last_commit = $3::xid8, last_prepare = $4 WHERE command_id = $1`,
+        [commandId, nextVersion, last.commit.toString(), last.prepare.toString()],
+      )
+      await tx.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`)
+      return { nextVersion, lastPosition: last, duplicate: false }
+    })
+    return result
+  }
+
+  async function readStream(stream: string, opts: { toPosition?: LogPosition; recordedBefore?: Date } = {}): Promise<RecordedEvent[]> {
+    const params: unknown[] = [stream]
+    let where = `stream_id = $1`
+    if (opts.toPosition) {
+      if (opts.toPosition.commit < 0n) return []
+      params.push(opts.toPosition.commit.toString(), opts.toPosition.prepare.toString())
+      where += ` AND (transaction_id, global_position) <= ($2::xid8, $3::bigint)`
+    }
+    if (opts.recordedBefore) {
+      params.push(opts.recordedBefore.toISOString())
+      where += ` AND recorded_at < $${params.length}::timestamptz`
+    }
+    const r = await db.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE ${where} ORDER BY stream_version`, params)
+    return r.rows.map(toRecorded)
+  }
+
+  async function readAll(opts: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const params: unknown[] = []
+    const where = logFilter(opts, params)
+    params.push(opts.limit ?? DEFAULT_PAGE)
+    const r = await db.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE ${where} ORDER BY transaction_id, global_position LIMIT $${params.length}`,
+      params,
+    )
+    return r.rows.map(toRecorded)
+  }
+
+  /** True when rows after `after` exist that the horizon still hides (a writer is in flight): poll again soon. */
+  async function hiddenTail(after: LogPosition, types?: readonly string[]): Promise<boolean> {
+    const params: unknown[] = []
+    const where = logFilter({ after, types }, params).replace(VISIBLE, 'true')
+    const r = await db.query(`SELECT 1 FROM events WHERE ${where} LIMIT 1`, params)
+    return r.rows.length > 0
+  }
+
+  async function* streamAll(opts: ReadAllOptions & { pageSize?: number } = {}): AsyncIterable<RecordedEvent> {
+    let after = opts.after ?? START
+    let remaining = opts.limit ?? Infinity
+    const pageSize = opts.pageSize ?? DEFAULT_PAGE
+    while (remaining > 0) {
+      const page = await readAll({ after, types: opts.types, limit: Math.min(pageSize, remaining) })
+      for (const e of page) yield e
+      const last = page.at(-1)
+      if (!last || page.length < Math.min(pageSize, remaining)) return
+      after = last.position
+      remaining -= page.length
+    }
+  }
+
+  async function headPosition(): Promise<LogPosition> {
+    const r = await db.query<{ commit: string; prepare: string }>(
+      `SELECT transaction_id::text AS commit, global_position::text AS prepare FROM events WHERE ${VISIBLE}
+       ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    )
+    const row = r.rows[0]
+    return row ? { commit: BigInt(row.commit), prepare: BigInt(row.prepare) } : START
+  }
+
+  const inHandler = new AsyncLocalStorage<true>()
+
+  function subscribe(opts: SubscribeOptions): Subscription {
+    const batchSize = opts.batchSize ?? 500
+    let stopped = false
+    let wakes = 0
+    let wakeUp: (() => void) | undefined
+    const wake = () => {
+      wakes++
+      wakeUp?.()
+    }
+    const pause = (ms: number, seen: number) =>
+      new Promise<void>((resolve) => {
+        if (stopped || wakes !== seen) return resolve()
+        const timer = setTimeout(done, ms)
+        function done() {
+          clearTimeout(timer)
+          wakeUp = undefined
+          resolve()
+        }
+        wakeUp = done
+      })
+    let reportFailure!: (e: Error) => void
+    const failed = new Promise<Error>((resolve) => (reportFailure = resolve))
+
+    const loop = (async () => {
+      let after = opts.after ?? START
+      let unlisten: (() => Promise<void>) | undefined
+      try {
+        unlisten = await db.listen(EVENTS_CHANNEL, wake)
+      } catch (e) {
+        logger?.warn({ err: e }, 'event-store subscription: LISTEN failed, polling only')
+      }
+      let readFailures = 0
+      try {
+        while (!stopped) {
+          const seen = wakes
+          let batch: RecordedEvent[]
+          try {
+            batch = await readAll({ after, types: opts.types, limit: batchSize })
+            readFailures = 0
+          } catch (e) {
+            readFailures++
+            logger?.warn({ err: e, attempt: readFailures }, 'event-store subscription: read failed, retrying')
+            await pause(Math.min(5000, 100 * 2 ** readFailures), -1)
+            continue
+          }
+          if (stopped) break
+          const last = batch.at(-1)
+          if (last) {
+            try {
+              await inHandler.run(true, () => opts.handler(batch))
+            } catch (e) {
+              if (!stopped) reportFailure(e instanceof Error ? e : new Error(String(e)))
+              stopped = true
+              break
+            }
+            after = last.position
+            continue
+          }
+          let hidden = false
+          try {
+            hidden = await hiddenTail(after, opts.types)
+          } catch {
+            // the next read reports it
+          }
+          await pause(hidden ? 20 : pollIntervalMs, seen)
+        }
+      } finally {
+        await unlisten?.().catch(() => {})
+      }
+    })()
+
+    const sub: Subscription = {
+      failed,
+      stop() {
+        stopped = true
+        wake()
+        active.delete(sub)
+        // Called from inside the handler: the loop ends as soon as the handler returns; don't wait for ourselves.
+        if (inHandler.getStore()) return Promise.resolve()
+        return loop
+      },
+    }
+    active.add(sub)
+    void failed.then(() => active.delete(sub))
+    return sub
+  }
+
+  return {
+    kind: 'postgres',
+    append,
+    readStream,
+    readAll,
+    streamAll,
+    subscribe,
+    headPosition,
+    async close() {
+      await Promise.all([...active].map((s) => s.stop()))
+    },
+  }
+}

@@ -1,0 +1,68 @@
+// Configuration from the environment, typed and validated with TypeBox. A bad value stops start-up naming the variable.
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+const Url = (pattern: string) => Type.String({ pattern })
+
+export const ConfigSchema = Type.Object({
+  DATABASE_URL: Type.Optional(Url('^postgres(ql)?://')),
+  EVENTSTORE_URL: Type.Optional(Url('^(esdb|esdb\\+discover|kurrentdb|kurrent)(\\+discover)?://')),
+  DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  /** The site's public origin: the reader agent answers only this origin. */
+  SITE_ORIGIN: Type.Optional(Url('^https?://')),
+  SESSION_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  /** Demo mode: seeded data, virtual cards, SMS outbox page. */
+  DEMO: Type.Boolean({ default: false }),
+  READER_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 7443 }),
+  TRUST_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  CRL_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  // exporter
+  ROSTER_SENDER_CODE: Type.String({ pattern: '^[ -~]{1,10}$', default: 'BAOBEI0001' }),
+  EXPORT_DAILY_AT: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', default: '01:00' }),
+  SFTP_HOST: Type.Optional(Type.String({ minLength: 1 })),
+  SFTP_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 22 }),
+  SFTP_USER: Type.Optional(Type.String({ minLength: 1 })),
+  SFTP_PASSWORD: Type.Optional(Type.String()),
+  SFTP_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  SFTP_HOST_KEY_SHA256: Type.Optional(Type.String({ pattern: '^SHA256:[A-Za-z0-9+/]{43}=?$' })),
+  SFTP_REMOTE_DIR: Type.String({ default: '.' }),
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`Configuration error in ${variable}: ${message}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const BOOLEAN_KEYS = new Set(['DEMO'])
+const INTEGER_KEYS = new Set(['PORT', 'READER_PORT', 'SFTP_PORT'])
+
+/** Reads and validates configuration; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const v = env[key]
+    if (v === undefined || v === '') continue
+    if (BOOLEAN_KEYS.has(key)) {
+      if (!/^(1|0|true|false|yes|no)$/i.test(v)) throw new ConfigError(key, `expected true or false, got "${v}"`)
+      raw[key] = /^(1|true|yes)$/i.test(v)
+    } else if (INTEGER_KEYS.has(key)) {
+      if (!/^\d+$/.test(v)) throw new ConfigError(key, `expected a whole number, got "${v}"`)
+      raw[key] = Number(v)
+    } else raw[key] = v
+  }
+  Object.assign(raw, overrides)
+  const withDefaults = Value.Default(ConfigSchema, raw) as Record<string, unknown>
+  const first = Value.Errors(ConfigSchema, withDefaults).First()
+  if (first) {
+    const variable = first.path.replace(/^\//, '') || '(config)'
+    throw new ConfigError(variable, `${first.message} (got ${JSON.stringify(withDefaults[variable])})`)
+  }
+  return withDefaults as Config
+}

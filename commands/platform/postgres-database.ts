@@ -1,0 +1,102 @@
+import pg from 'pg'
+import type { Database, QueryResult, Sql } from './database.js'
+
+// bigint (int8) and xid8 come back as strings; keep them as strings and let callers BigInt() them.
+export function createPostgresDatabase(connectionString: string, options: { max?: number; applicationName?: string } = {}): Database {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: options.applicationName ?? 'baobei' })
+  // A dropped backend must not crash the process: the next query gets a new connection.
+  pool.on('error', () => {})
+  const wrap = (c: pg.Pool | pg.PoolClient): Sql => ({
+    async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      const r = await c.query(text, params as unknown[] | undefined)
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 }
+    },
+    async exec(script: string) {
+      await c.query(script)
+    },
+  })
+  const listeners = new Map<string, Set<(p: string) => void>>()
+  let listenClient: pg.Client | undefined
+  let connecting: Promise<pg.Client> | undefined
+  let closed = false
+  const ensureListener = async (): Promise<pg.Client> => {
+    if (listenClient) return listenClient
+    if (connecting) return connecting
+    connecting = (async () => {
+      const c = new pg.Client({ connectionString, application_name: `${options.applicationName ?? 'baobei'}-listen` })
+      c.on('notification', (n) => listeners.get(n.channel)?.forEach((f) => f(n.payload ?? '')))
+      c.on('error', () => {
+        // reconnect lazily; tell every listener to re-check (it may have missed notifications)
+        listenClient = undefined
+        connecting = undefined
+        if (closed) return
+        setTimeout(() => {
+          if (closed || listeners.size === 0) return
+          ensureListener()
+            .then(async (nc) => {
+              for (const ch of listeners.keys()) await nc.query(`LISTEN "${ch}"`)
+              listeners.forEach((fs) => fs.forEach((f) => f('')))
+            })
+            .catch(() => {})
+        }, 500)
+      })
+      await c.connect()
+      listenClient = c
+      return c
+    })()
+    try {
+      return await connecting
+    } finally {
+      connecting = undefined
+    }
+  }
+  return {
+    kind: 'postgres',
+    ...wrap(pool),
+    async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+      const client = await pool.connect()
+      let broken = false
+      // A connection terminated while checked out emits 'error' on the client; without a listener that is an
+      // uncaught exception that kills the process. Mark it broken so release() destroys it instead of pooling it.
+      const onError = () => {
+        broken = true
+      }
+      client.on('error', onError)
+      try {
+        await client.query('BEGIN')
+        const result = await fn(wrap(client))
+        await client.query('COMMIT')
+        return result
+      } catch (e) {
+        try {
+          await client.query('ROLLBACK')
+        } catch {
+          broken = true
+        }
+        throw e
+      } finally {
+        client.off('error', onError)
+        client.release(broken)
+      }
+    },
+    async listen(channel, onNotify) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel ${channel}`)
+      let set = listeners.get(channel)
+      const c = await ensureListener()
+      if (!set) {
+        set = new Set()
+        listeners.set(channel, set)
+        await c.query(`LISTEN "${channel}"`)
+      }
+      set.add(onNotify)
+      return async () => {
+        set!.delete(onNotify)
+      }
+    },
+    async close() {
+      closed = true
+      if (listenClient) await listenClient.end().catch(() => {})
+      await pool.end()
+    },
+  }
+}

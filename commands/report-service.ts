@@ -1,0 +1,309 @@
+// The support-report application service: turns what a user asked (ids and codes) into decider commands with the
+// registry snapshots, the applicant's other reports (conflict and quota) and allocated numbers, then runs them
+// through the generic command handler (load, fold, decide, append with expected version; idempotent by commandId).
+import { randomUUID } from 'node:crypto'
+import type { Database } from './platform/database.js'
+import type { EventStore, LogPosition } from './event-store/port.js'
+import { createCommandHandler, type CommandHandler, type CommandMeta, type HandleResult } from './command-handler.js'
+import { applicantSnapshot, findInstitution, institutionRef } from './registry/registry.js'
+import { decide } from '../domain/report/decide.js'
+import { evolve, initialState, type ReportState } from '../domain/report/state.js'
+import type { DecideContext, ReportCommand } from '../domain/report/commands.js'
+import type { ExistingReport } from '../domain/rules/conflict.js'
+import type { SupportedStaffing } from '../domain/rules/quota-types.js'
+import { scheduleBounds } from '../domain/schedule.js'
+import { addDays, taipeiDate } from '../domain/roc-date.js'
+import { reportStream, type ReportEvent } from '../domain/events.js'
+import { DomainError } from '../domain/errors.js'
+import type { Actor, ApplicantSnapshot, Attachment, Instant, IsoDate, Schedule, Terms } from '../domain/types.js'
+
+/** Terms as a user gives them: the supported institution by code. */
+export interface TermsInput {
+  supportedCode: string
+  department: string
+  purpose: string
+  schedule: Schedule
+  note?: string
+}
+
+export interface ReportCommandMeta {
+  commandId: string
+  actor: Actor
+  correlationId?: string
+  causationId?: string
+}
+
+export interface ReportOutcome {
+  caseId: string
+  state: ReportState
+  events: ReportEvent[]
+  /** Log position of the command's last event: pages wait for projections to reach it (read-your-writes). */
+  position: LogPosition
+  duplicate: boolean
+}
+
+/** Where the applicant's OTHER reports come from (the occurrences read model in production). */
+export interface ExistingReportsSource {
+  existingReports(nationalId: string, excludeCaseId: string, from: IsoDate, to: IsoDate): Promise<ExistingReport[]>
+  /** Support already at the supported institution, for the ratio rules (optional). */
+  supportedStaffing?(institutionCode: string, from: IsoDate, to: IsoDate, excludeNationalId: string): Promise<SupportedStaffing | undefined>
+}
+
+export interface NumberAllocator {
+  /** 14 chars: ROC submission date (7) + serial of that day (7). */
+  caseNumber(now: Instant, meta: ReportCommandMeta): Promise<string>
+  /** 14 ASCII chars. */
+  approvalNumber(county: string, now: Instant, meta: ReportCommandMeta): Promise<string>
+}
+
+export interface ReportServiceDeps {
+  db: Database
+  store: EventStore
+  existing: ExistingReportsSource
+  numbers: NumberAllocator
+  clock?: () => Date
+}
+
+type Handler = CommandHandler<ReportState, ReportCommand, ReportEvent, DecideContext>
+
+export interface ReportService {
+  load(caseId: string): Promise<ReportState>
+  draft(input: { caseId?: string; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
+  editDraft(caseId: string, terms: TermsInput, meta: ReportCommandMeta): Promise<ReportOutcome>
+  submit(caseId: string, meta: ReportCommandMeta): Promise<ReportOutcome>
+  /** Drafts and submits in one go (two events streams-wise, each idempotent by a derived command id). */
+  file(input: { caseId?: string; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
+  approve(caseId: string, input: { note?: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
+  reject(caseId: string, input: { reason: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
+  return(caseId: string, input: { reason: string; fieldsToFix: string[] }, meta: ReportCommandMeta): Promise<ReportOutcome>
+  resubmit(caseId: string, terms: TermsInput, meta: ReportCommandMeta): Promise<ReportOutcome>
+  requestChange(caseId: string, input: { terms: TermsInput; reason: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
+  requestCancellation(caseId: string, input: { effectiveDate: IsoDate; reason: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
+  withdraw(caseId: string, input: { reason?: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
+  addAttachment(caseId: string, attachment: Attachment, meta: ReportCommandMeta): Promise<ReportOutcome>
+  removeAttachment(caseId: string, hash: string, meta: ReportCommandMeta): Promise<ReportOutcome>
+  /** A new draft with the terms of a past case (its current terms; the schedule is kept for the user to move). */
+  copy(fromCaseId: string, input: { caseId?: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
+  /** The conflicts and quota the proposed terms would meet now (records nothing). */
+  preview(applicantId: string, terms: TermsInput, actor: Actor, caseId?: string): Promise<import('../domain/types.js').FilingFindings>
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
+
+export function createReportService(deps: ReportServiceDeps): ReportService {
+  const clock = deps.clock ?? (() => new Date())
+  const handler: Handler = createCommandHandler(deps.store, { initialState, evolve, decide })
+
+  async function resolveTerms(input: TermsInput): Promise<Terms> {
+    const inst = await findInstitution(deps.db, input.supportedCode)
+    if (!inst) throw new DomainError('INSTITUTION_NOT_FOUND', { code: input.supportedCode })
+    return {
+      supported: institutionRef(inst),
+      department: input.department,
+      purpose: input.purpose,
+      schedule: input.schedule,
+      ...(input.note ? { note: input.note } : {}),
+    }
+  }
+
+  async function resolveApplicant(id: string): Promise<ApplicantSnapshot> {
+    const a = await applicantSnapshot(deps.db, id)
+    if (!a) throw new DomainError('PROFESSIONAL_NOT_FOUND', { nationalId: id })
+    return a
+  }
+
+  /** Decision context: the applicant's other reports around the proposed terms, the current registration. */
+  async function contextFor(state: ReportState, actor: Actor, now: Instant, terms?: Terms, applicant?: ApplicantSnapshot): Promise<DecideContext> {
+    const ctx: DecideContext = { actor, now }
+    const who = applicant ?? (state.exists ? state.applicant : undefined)
+    if (!who) return ctx
+    const current = await applicantSnapshot(deps.db, who.nationalId)
+    if (current) ctx.applicant = current
+    const t = terms ?? (state.exists ? state.pendingTerms ?? state.terms : undefined)
+    if (t) {
+      const { from, to } = scheduleBounds(t.schedule)
+      // a month either side covers every ISO week and month the proposed occurrences fall in
+      const lo = addDays(from, -38)
+      const hi = addDays(to, 38)
+      const caseId = state.exists ? state.caseId : ''
+      ctx.existing = await deps.existing.existingReports(who.nationalId, caseId, lo, hi)
+      const staffing = await deps.existing.supportedStaffing?.(t.supported.code, lo, hi, who.nationalId)
+      if (staffing) ctx.staffing = staffing
+    }
+    return ctx
+  }
+
+  const metaOf = (m: ReportCommandMeta, now: Instant): CommandMeta => ({
+    commandId: m.commandId,
+    actor: m.actor,
+    correlationId: m.correlationId ?? m.commandId,
+    ...(m.causationId ? { causationId: m.causationId } : {}),
+    occurredAt: now,
+  })
+
+  const outcome = (caseId: string, r: HandleResult<ReportState, ReportEvent>): ReportOutcome => ({
+    caseId,
+    state: r.state,
+    events: r.events.map((e) => ({ type: e.type, data: e.data }) as ReportEvent),
+    position: r.position,
+    duplicate: r.duplicate,
+  })
+
+  async function run(
+    caseId: string,
+    meta: ReportCommandMeta,
+    command: (state: ReportState, now: Instant) => ReportCommand | Promise<ReportCommand>,
+    ctx: (state: ReportState, now: Instant) => DecideContext | Promise<DecideContext> = (_s, now) => ({ actor: meta.actor, now }),
+  ): Promise<ReportOutcome> {
+    if (!UUID.test(caseId)) throw new DomainError('REPORT_NOT_FOUND', { caseId })
+    const now = clock().toISOString()
+    const r = await handler.handle({
+      stream: reportStream(caseId),
+      command: (s) => command(s, now),
+      ctx: (s) => ctx(s, now),
+      meta: metaOf(meta, now),
+    })
+    return outcome(caseId, r)
+  }
+
+  const requireCase = (s: ReportState) => {
+    if (!s.exists) throw new DomainError('REPORT_NOT_FOUND')
+    return s
+  }
+
+  const service: ReportService = {
+    async load(caseId) {
+      if (!UUID.test(caseId)) return initialState()
+      return (await handler.load(reportStream(caseId))).state
+    },
+
+    async draft(input, meta) {
+      const caseId = input.caseId ?? randomUUID()
+      const applicant = await resolveApplicant(input.applicantId)
+      const terms = await resolveTerms(input.terms)
+      return run(
+        caseId,
+        meta,
+        () => ({
+          type: 'DraftReport',
+          data: {
+            caseId,
+            applicant,
+            terms,
+            ...(input.attachments ? { attachments: input.attachments } : {}),
+            ...(input.copiedFrom ? { copiedFrom: input.copiedFrom } : {}),
+          },
+        }),
+        (s, now) => contextFor(s, meta.actor, now, terms, applicant),
+      )
+    },
+
+    async editDraft(caseId, termsInput, meta) {
+      const terms = await resolveTerms(termsInput)
+      return run(caseId, meta, () => ({ type: 'EditDraft', data: { terms } }), (s, now) => contextFor(s, meta.actor, now, terms))
+    },
+
+    submit(caseId, meta) {
+      return run(
+        caseId,
+        meta,
+        async (s, now) => {
+          const c = requireCase(s)
+          // a number only for a first submission, and only when the decider would accept it
+          const caseNumber = c.caseNumber ?? (c.status === 'draft' ? await deps.numbers.caseNumber(now, meta) : undefined)
+          return { type: 'SubmitReport', data: caseNumber ? { caseNumber } : {} }
+        },
+        (s, now) => contextFor(s, meta.actor, now),
+      )
+    },
+
+    async file(input, meta) {
+      const caseId = input.caseId ?? randomUUID()
+      await service.draft({ ...input, caseId }, { ...meta, commandId: `${meta.commandId}:draft` })
+      return service.submit(caseId, { ...meta, commandId: `${meta.commandId}:submit` })
+    },
+
+    approve(caseId, input, meta) {
+      return run(caseId, meta, async (s, now) => {
+        const c = requireCase(s)
+        const reviewing = c.status === 'under_review' && c.routing.reviewCounty === meta.actor.county
+        // allocate only when this reviewer may decide; the decider still makes the decision
+        const approvalNumber = reviewing ? await deps.numbers.approvalNumber(c.routing.reviewCounty, now, meta) : 'NOT-ALLOCATED'
+        return { type: 'ApproveReport', data: { approvalNumber, ...(input.note ? { note: input.note } : {}) } }
+      })
+    },
+
+    reject(caseId, input, meta) {
+      return run(caseId, meta, () => ({ type: 'RejectReport', data: { reason: input.reason } }))
+    },
+
+    return(caseId, input, meta) {
+      return run(caseId, meta, () => ({ type: 'ReturnReport', data: { reason: input.reason, fieldsToFix: input.fieldsToFix } }))
+    },
+
+    async resubmit(caseId, termsInput, meta) {
+      const terms = await resolveTerms(termsInput)
+      return run(caseId, meta, () => ({ type: 'ResubmitReport', data: { terms } }), (s, now) => contextFor(s, meta.actor, now, terms))
+    },
+
+    async requestChange(caseId, input, meta) {
+      const terms = await resolveTerms(input.terms)
+      return run(
+        caseId,
+        meta,
+        () => ({ type: 'RequestChange', data: { terms, reason: input.reason } }),
+        (s, now) => contextFor(s, meta.actor, now, terms),
+      )
+    },
+
+    requestCancellation(caseId, input, meta) {
+      return run(caseId, meta, () => ({ type: 'RequestCancellation', data: { effectiveDate: input.effectiveDate, reason: input.reason } }))
+    },
+
+    withdraw(caseId, input, meta) {
+      return run(caseId, meta, () => ({ type: 'WithdrawReport', data: input.reason ? { reason: input.reason } : {} }))
+    },
+
+    addAttachment(caseId, attachment, meta) {
+      return run(caseId, meta, () => ({ type: 'AddAttachment', data: { attachment } }))
+    },
+
+    removeAttachment(caseId, hash, meta) {
+      return run(caseId, meta, () => ({ type: 'RemoveAttachment', data: { hash } }))
+    },
+
+    async copy(fromCaseId, input, meta) {
+      const from = requireCase(await service.load(fromCaseId))
+      const terms = from.approvedTerms ?? from.terms
+      return service.draft(
+        {
+          ...(input.caseId ? { caseId: input.caseId } : {}),
+          applicantId: from.applicant.nationalId,
+          terms: {
+            supportedCode: terms.supported.code,
+            department: terms.department,
+            purpose: terms.purpose,
+            schedule: terms.schedule,
+            ...(terms.note ? { note: terms.note } : {}),
+          },
+          copiedFrom: fromCaseId,
+        },
+        meta,
+      )
+    },
+
+    async preview(applicantId, termsInput, actor, caseId) {
+      const applicant = await resolveApplicant(applicantId)
+      const terms = await resolveTerms(termsInput)
+      const state = caseId ? await service.load(caseId) : initialState()
+      const now = clock().toISOString()
+      const ctx = await contextFor(state, actor, now, terms, applicant)
+      const { evaluateFiling } = await import('../domain/report/filing-rules.js')
+      return evaluateFiling(state.exists ? state.caseId : '', applicant, terms, ctx)
+    },
+  }
+  return service
+}
+
+/** Today in Asia/Taipei for a clock. */
+export const taipeiToday = (clock: () => Date = () => new Date()): IsoDate => taipeiDate(clock().toISOString())

@@ -1,0 +1,83 @@
+// `baobei seed` and `baobei serve --demo`: demo reference data, demo cards, demo cases. Idempotent: every command has
+// a fixed command id and case id, so seeding again appends nothing.
+import { createHash } from 'node:crypto'
+import type { Database } from '../platform/database.js'
+import { runMigrations } from '../platform/migrations.js'
+import type { Logger } from '../platform/logger.js'
+import type { LogPosition } from '../event-store/port.js'
+import { registryMigrations } from '../registry/registry-migrations.js'
+import { upsertInstitutions, upsertProfessionals, upsertStaff } from '../registry/registry.js'
+import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../registry/demo-registry.js'
+import type { ReportService } from '../report-service.js'
+import { taipeiDate } from '../../domain/roc-date.js'
+import { demoCases, type DemoCase } from './demo-cases.js'
+
+export interface SeedParts {
+  db: Database
+  reports: ReportService
+  /** Read-your-writes between steps: the conflict check reads the occurrences read model. */
+  waitFor?: (position: LogPosition) => Promise<boolean>
+}
+
+/** A stable UUID (v8 layout) for a seed key: the same key always names the same case. */
+export const seedCaseId = (key: string): string => {
+  const h = createHash('sha256').update(`seed-case:${key}`).digest('hex')
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`
+}
+
+export async function seedRegistry(db: Database): Promise<void> {
+  await runMigrations(db, registryMigrations)
+  await upsertInstitutions(db, DEMO_INSTITUTIONS)
+  await upsertProfessionals(db, DEMO_PROFESSIONALS)
+  await upsertStaff(db, DEMO_STAFF)
+}
+
+async function playCase(parts: SeedParts, c: DemoCase): Promise<void> {
+  const caseId = seedCaseId(c.key)
+  const terms = { supportedCode: c.supportedCode, department: c.department, purpose: c.purpose, schedule: c.schedule }
+  for (const [i, step] of c.steps.entries()) {
+    const meta = { commandId: `seed:${c.key}:${i}`, actor: step.by, correlationId: `seed:${c.key}` }
+    const r = await (async () => {
+      switch (step.do) {
+        case 'draft':
+          return parts.reports.draft({ caseId, applicantId: c.applicantId, terms }, meta)
+        case 'file':
+          return parts.reports.file({ caseId, applicantId: c.applicantId, terms }, meta)
+        case 'approve':
+          return parts.reports.approve(caseId, step.note ? { note: step.note } : {}, meta)
+        case 'reject':
+          return parts.reports.reject(caseId, { reason: step.reason }, meta)
+        case 'return':
+          return parts.reports.return(caseId, { reason: step.reason, fieldsToFix: step.fieldsToFix }, meta)
+        case 'change':
+          return parts.reports.requestChange(caseId, { terms: { ...terms, schedule: step.schedule }, reason: step.reason }, meta)
+        case 'cancel':
+          return parts.reports.requestCancellation(caseId, { effectiveDate: step.effectiveDate, reason: step.reason }, meta)
+      }
+    })()
+    if (parts.waitFor) await parts.waitFor(r.position)
+  }
+}
+
+export interface SeedResult {
+  cases: number
+  skipped: string[]
+}
+
+/** Seeds registry and demo cases. A case already seeded (same command ids) appends nothing. */
+export async function seedDemo(parts: SeedParts, opts: { logger?: Logger; now?: Date } = {}): Promise<SeedResult> {
+  await seedRegistry(parts.db)
+  const today = taipeiDate((opts.now ?? new Date()).toISOString())
+  const skipped: string[] = []
+  for (const c of demoCases(today)) {
+    // a seeded case keeps its first terms; on a later day its first command is a duplicate and nothing is appended
+    try {
+      await playCase(parts, c)
+    } catch (e) {
+      skipped.push(`${c.key}: ${(e as Error).message}`)
+      opts.logger?.warn({ err: e, case: c.key }, 'demo case not seeded')
+    }
+  }
+  return { cases: demoCases(today).length - skipped.length, skipped }
+}

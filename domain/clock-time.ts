@@ -1,0 +1,39 @@
+// Clock times of day ('HH:MM', Asia/Taipei). Pure.
+import { fail } from './errors.js'
+import type { ClockTime } from './types.js'
+
+const CLOCK = /^([01]\d|2[0-4]):([0-5]\d)$/
+
+/** True for '00:00'..'23:59' and, when `allowEndOfDay`, '24:00'. */
+export const isClockTime = (s: unknown, allowEndOfDay = true): s is ClockTime => {
+  if (typeof s !== 'string') return false
+  const m = CLOCK.exec(s)
+  if (!m) return false
+  if (m[1] === '24') return allowEndOfDay && m[2] === '00'
+  return true
+}
+
+/** Minutes since midnight ('08:30' → 510, '24:00' → 1440). Throws INVALID_TIME. */
+export const clockToMinutes = (s: ClockTime): number => {
+  if (!isClockTime(s)) return fail('INVALID_TIME', { value: s })
+  return Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5))
+}
+
+/** 510 → '08:30'; 1440 → '24:00'. */
+export const minutesToClock = (minutes: number): ClockTime => {
+  if (!Number.isInteger(minutes) || minutes < 0 || minutes > 1440) return fail('INVALID_TIME', { value: minutes })
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`
+}
+
+/** '08:00' → '0800' (screens and the roster file). */
+export const clockToHHmm = (s: ClockTime): string => {
+  if (!isClockTime(s)) return fail('INVALID_TIME', { value: s })
+  return s.slice(0, 2) + s.slice(3, 5)
+}
+
+/** '0800' → '08:00'. Throws INVALID_TIME. */
+export const hhmmToClock = (s: string): ClockTime => {
+  const c = /^\d{4}$/.test(s) ? `${s.slice(0, 2)}:${s.slice(2, 4)}` : ''
+  if (!isClockTime(c)) return fail('INVALID_TIME', { value: s })
+  return c
+}

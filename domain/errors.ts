@@ -1,0 +1,121 @@
+// One catalogue of coded errors, stable codes, zh-TW messages. Domain, commands, projections and HTTP all use it.
+// Add entries here; never reuse or rename a code.
+
+export const ERRORS = {
+  // input
+  VALIDATION_FAILED: { status: 400, zh: '輸入資料格式不正確' },
+  INVALID_NATIONAL_ID: { status: 400, zh: '身分證統一編號或居留證號格式不正確' },
+  INVALID_INSTITUTION_CODE: { status: 400, zh: '醫事機構代碼格式不正確（應為 10 碼）' },
+  INVALID_ROC_DATE: { status: 400, zh: '日期格式不正確（應為民國年 yyyMMdd）' },
+  INVALID_TIME: { status: 400, zh: '時間格式不正確（應為 HHmm）' },
+  UNKNOWN_PROFESSION: { status: 400, zh: '醫事人員類別不存在' },
+  UNKNOWN_DEPARTMENT: { status: 400, zh: '支援科別不存在' },
+  UNKNOWN_PURPOSE: { status: 400, zh: '支援目的不存在' },
+  UNKNOWN_COUNTY: { status: 400, zh: '縣市代碼不存在' },
+  // schedule
+  SCHEDULE_EMPTY: { status: 422, zh: '支援時段不可空白' },
+  SCHEDULE_END_BEFORE_START: { status: 422, zh: '結束日期或時間不可早於開始' },
+  SCHEDULE_WINDOWS_OVERLAP: { status: 422, zh: '同一天的支援時段不可重疊' },
+  SCHEDULE_OUTSIDE_LICENSE: { status: 422, zh: '支援期間超出執業執照有效期間' },
+  SCHEDULE_IN_PAST: { status: 422, zh: '報備支援須於支援開始前申請，不可事後補報' },
+  SCHEDULE_PAST_CHANGED: { status: 422, zh: '已發生的支援時段不可變更' },
+  SCHEDULE_TOO_LONG: { status: 422, zh: '支援期間過長' },
+  // registry
+  PROFESSIONAL_NOT_FOUND: { status: 404, zh: '查無此醫事人員執業登記資料' },
+  PROFESSIONAL_SUSPENDED: { status: 422, zh: '醫事人員目前為停業狀態，不可申請報備支援' },
+  INSTITUTION_NOT_FOUND: { status: 404, zh: '查無此醫事機構' },
+  SAME_INSTITUTION: { status: 422, zh: '被支援機構不可為本身執業機構' },
+  // rules
+  SCHEDULE_CONFLICT: { status: 409, zh: '支援時段與其他報備支援案件重疊' },
+  QUOTA_EXCEEDED: { status: 422, zh: '超過報備支援額度限制' },
+  // case lifecycle
+  REPORT_NOT_FOUND: { status: 404, zh: '查無此報備支援案件' },
+  REPORT_ALREADY_EXISTS: { status: 409, zh: '案件已存在' },
+  ILLEGAL_TRANSITION: { status: 409, zh: '案件目前的狀態不可進行此操作' },
+  NOTHING_TO_DECIDE: { status: 409, zh: '此案件目前沒有待審核的申請' },
+  CANCELLATION_CANNOT_BE_RETURNED: { status: 409, zh: '註銷申請只能核准或不核准，不可退回' },
+  CANCEL_DATE_INVALID: { status: 422, zh: '註銷生效日須在支援期間內且不可早於今日' },
+  REASON_REQUIRED: { status: 400, zh: '請填寫理由' },
+  ATTACHMENT_NOT_FOUND: { status: 404, zh: '查無此附件' },
+  ATTACHMENT_DUPLICATE: { status: 409, zh: '附件已存在' },
+  ATTACHMENT_TYPE: { status: 415, zh: '附件僅接受 PDF、JPG、PNG 檔案' },
+  ATTACHMENT_TOO_LARGE: { status: 413, zh: '附件檔案過大' },
+  // authorization
+  UNAUTHENTICATED: { status: 401, zh: '請先登入' },
+  FORBIDDEN: { status: 403, zh: '您沒有權限執行此操作' },
+  NOT_OWN_CASE: { status: 403, zh: '只能處理本人的報備支援案件' },
+  NOT_OWN_STAFF: { status: 403, zh: '機構只能為本機構的醫事人員申請' },
+  NOT_IN_COUNTY: { status: 403, zh: '此案件不屬於您所屬縣市衛生局審核' },
+  CSRF_FAILED: { status: 403, zh: '表單已過期，請重新整理頁面後再送出' },
+  // concurrency / store
+  CONCURRENCY_CONFLICT: { status: 409, zh: '案件已被其他人更新，請重新整理後再試' },
+  STORE_UNAVAILABLE: { status: 503, zh: '系統暫時無法使用，請稍後再試' },
+  SERIAL_EXHAUSTED: { status: 503, zh: '本日編號已用盡，請洽系統管理員' },
+  // login (card, password, OTP)
+  CHALLENGE_INVALID: { status: 401, zh: '登入驗證碼無效或已使用，請重新登入' },
+  CHALLENGE_EXPIRED: { status: 401, zh: '登入驗證碼已逾時，請重新登入' },
+  CERT_UNTRUSTED: { status: 401, zh: '卡片憑證不是由受信任的憑證中心簽發' },
+  CERT_EXPIRED: { status: 401, zh: '卡片憑證已過期' },
+  CERT_NOT_YET_VALID: { status: 401, zh: '卡片憑證尚未生效' },
+  CERT_REVOKED: { status: 401, zh: '卡片憑證已廢止' },
+  CERT_WRONG_TYPE: { status: 401, zh: '卡片類型不符（醫事人員卡與醫事機構卡不可互用）' },
+  SIGNATURE_INVALID: { status: 401, zh: '卡片簽章驗證失敗' },
+  HOLDER_UNKNOWN: { status: 401, zh: '查無此卡片持有人的登記資料' },
+  PIN_WRONG: { status: 401, zh: 'PIN 碼錯誤' },
+  PIN_LOCKED: { status: 423, zh: '卡片已鎖卡，請洽發卡單位解鎖' },
+  PASSWORD_WRONG: { status: 401, zh: '身分證號或健保卡網路服務註冊密碼錯誤' },
+  OTP_WRONG: { status: 401, zh: '簡訊驗證碼錯誤或已逾時' },
+  TOO_MANY_TRIES: { status: 429, zh: '嘗試次數過多，請稍後再試' },
+  SESSION_EXPIRED: { status: 401, zh: '閒置過久，已自動登出，請重新登入' },
+  CARD_ABSENT: { status: 400, zh: '讀卡機中沒有卡片，請插入卡片' },
+  READER_ABSENT: { status: 400, zh: '找不到讀卡機，請確認讀卡機已連接' },
+  // export
+  ROSTER_ALREADY_DELIVERED: { status: 409, zh: '該日名冊已傳送' },
+  ROSTER_INVALID: { status: 422, zh: '名冊檔案格式不正確' },
+  HOST_KEY_MISMATCH: { status: 502, zh: 'SFTP 主機金鑰不符，已拒絕連線' },
+  ROSTER_FIELD_INVALID: { status: 422, zh: '名冊欄位內容不符格式（僅限 ASCII，且不可超過欄位長度）' },
+  ROSTER_NOT_REPRODUCIBLE: { status: 500, zh: '重新產生的名冊與已記錄的內容不一致，已停止作業' },
+  ROSTER_DAY_NOT_OVER: { status: 409, zh: '該日尚未結束，不可產生名冊' },
+  ROSTER_NOT_GENERATED: { status: 409, zh: '該日名冊尚未產生或傳送，請改用 --deliver' },
+  ROSTER_CASE_INCOMPLETE: { status: 500, zh: '案件事件紀錄不完整，無法產生名冊' },
+  SFTP_NOT_CONFIGURED: { status: 500, zh: 'SFTP 傳送設定不完整（主機、帳號、金鑰或主機金鑰指紋）' },
+  SFTP_DELIVERY_FAILED: { status: 502, zh: '名冊 SFTP 傳送失敗，將於下次排程重試' },
+  // batch
+  BATCH_FILE_INVALID: { status: 400, zh: '上傳檔案格式不正確' },
+  INTERNAL: { status: 500, zh: '系統發生錯誤，請稍後再試' },
+  // back office
+  COPIED_CASE_READ_ONLY: { status: 403, zh: '此為副知案件，僅供檢視，不可審核' },
+  FIELDS_TO_FIX_REQUIRED: { status: 400, zh: '退回補正時請勾選需修正的欄位' },
+  NOT_APPROVED_CANNOT_PRINT: { status: 409, zh: '案件尚未核准，不可套印核准表' },
+  NOTHING_SELECTED: { status: 400, zh: '請至少勾選一件案件' },
+  // projections
+  READ_MODEL_NOT_READY: { status: 503, zh: '資料整理中，請稍後再試' },
+  REBUILD_IN_PROGRESS: { status: 409, zh: '此資料表正在重建中，請待完成後再試' },
+  UNKNOWN_PROJECTION: { status: 400, zh: '查無此投影（資料表）名稱' },
+} as const satisfies Record<string, { status: number; zh: string }>
+
+export type ErrorCode = keyof typeof ERRORS
+
+/** A refusal with a stable code. `details` carries the numbers/cases a user needs to understand it. */
+export class DomainError extends Error {
+  readonly code: ErrorCode
+  readonly details: Record<string, unknown>
+  constructor(code: ErrorCode, details: Record<string, unknown> = {}, message?: string) {
+    super(message ?? ERRORS[code].zh)
+    this.name = 'DomainError'
+    this.code = code
+    this.details = details
+  }
+  get zh(): string {
+    return ERRORS[this.code].zh
+  }
+  get status(): number {
+    return ERRORS[this.code].status
+  }
+}
+
+export const fail = (code: ErrorCode, details: Record<string, unknown> = {}, message?: string): never => {
+  throw new DomainError(code, details, message)
+}
+
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError

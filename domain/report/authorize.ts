@@ -1,0 +1,30 @@
+// Who may do what on a case. Pure.
+import { fail } from '../errors.js'
+import type { Actor, ApplicantSnapshot, Routing } from '../types.js'
+
+/** Filing side: a professional for themself, an institution for its own staff. */
+export const authorizeFiler = (actor: Actor, applicant: ApplicantSnapshot): void => {
+  if (actor.role === 'professional') {
+    if (applicant.nationalId !== actor.id) fail('NOT_OWN_CASE', { role: actor.role })
+    return
+  }
+  if (actor.role === 'institution') {
+    const code = actor.institutionCode ?? actor.id
+    if (applicant.home.code !== code) fail('NOT_OWN_STAFF', { role: actor.role, institutionCode: code })
+    return
+  }
+  fail('FORBIDDEN', { role: actor.role })
+}
+
+/** Review side: a reviewer of the county the application is routed to (copied counties only read). */
+export const authorizeReviewer = (actor: Actor, routing: Routing): void => {
+  if (actor.role !== 'reviewer') return fail('FORBIDDEN', { role: actor.role })
+  if (actor.county === undefined || actor.county !== routing.reviewCounty) {
+    fail('NOT_IN_COUNTY', { reviewCounty: routing.reviewCounty, actorCounty: actor.county })
+  }
+}
+
+/** Migration of legacy cases: operators and the system only. */
+export const authorizeImport = (actor: Actor): void => {
+  if (actor.role !== 'operator' && actor.role !== 'system') fail('FORBIDDEN', { role: actor.role })
+}

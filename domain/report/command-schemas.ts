@@ -1,0 +1,148 @@
+// TypeBox schemas of each command's user-facing input (what a form or the JSON API sends), and their validation with
+// coded errors. The HTTP layer validates with these, then the handler enriches (registry look-ups, numbers) and the
+// decider decides. Pure.
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { DomainError } from '../errors.js'
+import type { ReportCommandType } from './commands.js'
+
+const IsoDateSchema = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (Asia/Taipei)' })
+const ClockSchema = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$|^24:00$', description: 'HH:MM' })
+const InstitutionCodeSchema = Type.String({ pattern: '^[0-9A-Z]{10}$' })
+const PersonIdSchema = Type.String({ pattern: '^[A-Za-z][12ABCD89]\\d{8}$' })
+const CountySchema = Type.String({ pattern: '^\\d{2}$' })
+const Sha256Schema = Type.String({ pattern: '^[0-9a-f]{64}$' })
+const Reason = Type.String({ minLength: 1, maxLength: 500 })
+
+export const TimeWindowSchema = Type.Object({ start: ClockSchema, end: ClockSchema }, { additionalProperties: false })
+export const WeekdaySchema = Type.Union([1, 2, 3, 4, 5, 6, 7].map((d) => Type.Literal(d)))
+export const ScheduleSchema = Type.Union([
+  Type.Object({
+    kind: Type.Literal('weekly'),
+    from: IsoDateSchema,
+    to: IsoDateSchema,
+    weekdays: Type.Array(WeekdaySchema, { minItems: 1, maxItems: 7, uniqueItems: true }),
+    windows: Type.Array(TimeWindowSchema, { minItems: 1, maxItems: 8 }),
+  }, { additionalProperties: false }),
+  Type.Object({
+    kind: Type.Literal('sessions'),
+    sessions: Type.Array(Type.Object({ date: IsoDateSchema, start: ClockSchema, end: ClockSchema }, { additionalProperties: false }), { minItems: 1, maxItems: 800 }),
+  }, { additionalProperties: false }),
+])
+
+export const InstitutionKindSchema = Type.Union(
+  ['medical_center', 'regional_hospital', 'district_hospital', 'clinic', 'pharmacy', 'association', 'other'].map((k) => Type.Literal(k)),
+)
+export const InstitutionRefSchema = Type.Object({
+  code: InstitutionCodeSchema,
+  name: Type.String({ minLength: 1 }),
+  county: CountySchema,
+  district: Type.Optional(Type.String()),
+  kind: Type.Optional(InstitutionKindSchema),
+})
+
+/** Terms as the user gives them: the supported institution by code (the handler resolves it in the registry). */
+export const TermsInputSchema = Type.Object({
+  supportedCode: InstitutionCodeSchema,
+  department: Type.String({ pattern: '^[0-9A-Z]{2}$' }),
+  purpose: Type.String({ pattern: '^\\d{2}$' }),
+  schedule: ScheduleSchema,
+  note: Type.Optional(Type.String({ maxLength: 500 })),
+}, { additionalProperties: false })
+
+/** Full terms (as in events). */
+export const TermsSchema = Type.Object({
+  supported: InstitutionRefSchema,
+  department: Type.String({ pattern: '^[0-9A-Z]{2}$' }),
+  purpose: Type.String({ pattern: '^\\d{2}$' }),
+  schedule: ScheduleSchema,
+  note: Type.Optional(Type.String({ maxLength: 500 })),
+})
+
+export const ApplicantSnapshotSchema = Type.Object({
+  nationalId: PersonIdSchema,
+  name: Type.String({ minLength: 1 }),
+  profession: Type.String({ minLength: 1, maxLength: 2 }),
+  licenseNumber: Type.String(),
+  licenseValidFrom: IsoDateSchema,
+  licenseValidTo: IsoDateSchema,
+  practiceStatus: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
+  home: InstitutionRefSchema,
+})
+
+export const AttachmentSchema = Type.Object({
+  hash: Sha256Schema,
+  name: Type.String({ minLength: 1, maxLength: 255 }),
+  type: Type.String({ minLength: 1 }),
+  size: Type.Integer({ minimum: 0 }),
+}, { additionalProperties: false })
+
+const StatusSchema = Type.Union(['draft', 'under_review', 'approved', 'rejected', 'returned', 'withdrawn', 'cancelled'].map((s) => Type.Literal(s)))
+const ApplicationTypeSchema = Type.Union([Type.Literal('register'), Type.Literal('change'), Type.Literal('cancel')])
+
+export const COMMAND_INPUT_SCHEMAS = {
+  /** nationalId: required when an institution files for its staff; a professional files for themself. */
+  DraftReport: Type.Object({
+    nationalId: Type.Optional(PersonIdSchema),
+    terms: TermsInputSchema,
+    copiedFrom: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  }, { additionalProperties: false }),
+  EditDraft: Type.Object({ terms: TermsInputSchema }, { additionalProperties: false }),
+  SubmitReport: Type.Object({}, { additionalProperties: false }),
+  /** approvalNumber: optional; the handler allocates one when missing. */
+  ApproveReport: Type.Object({ approvalNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 14 })), note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+  RejectReport: Type.Object({ reason: Reason }, { additionalProperties: false }),
+  ReturnReport: Type.Object({ reason: Reason, fieldsToFix: Type.Array(Type.String({ minLength: 1 }), { maxItems: 20 }) }, { additionalProperties: false }),
+  ResubmitReport: Type.Object({ terms: TermsInputSchema }, { additionalProperties: false }),
+  RequestChange: Type.Object({ terms: TermsInputSchema, reason: Reason }, { additionalProperties: false }),
+  RequestCancellation: Type.Object({ effectiveDate: IsoDateSchema, reason: Reason }, { additionalProperties: false }),
+  WithdrawReport: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+  /** Metadata of an uploaded file (the content is stored by hash outside the log). */
+  AddAttachment: Type.Object({ attachment: AttachmentSchema }, { additionalProperties: false }),
+  RemoveAttachment: Type.Object({ hash: Sha256Schema }, { additionalProperties: false }),
+  ImportReport: Type.Object({
+    caseId: Type.String({ minLength: 1 }),
+    legacyNumber: Type.String({ minLength: 1 }),
+    caseNumber: Type.String({ pattern: '^\\d{14}$' }),
+    status: StatusSchema,
+    applicationType: ApplicationTypeSchema,
+    applicant: ApplicantSnapshotSchema,
+    terms: TermsSchema,
+    routing: Type.Object({ reviewCounty: CountySchema, copiedCounties: Type.Array(CountySchema) }),
+    submittedAt: Type.Optional(Type.String()),
+    approvedAt: Type.Optional(Type.String()),
+    approvalNumber: Type.Optional(Type.String()),
+  }, { additionalProperties: false }),
+} satisfies Record<ReportCommandType, TSchema>
+
+export type CommandInput<T extends ReportCommandType> = Static<(typeof COMMAND_INPUT_SCHEMAS)[T]>
+
+export interface FieldError {
+  path: string // JSON pointer, e.g. '/terms/schedule/windows/0/end'
+  message: string
+}
+
+export type InputCheck<T extends ReportCommandType> = { ok: true; value: CommandInput<T> } | { ok: false; error: DomainError }
+
+/** Validates one command's input. On failure: DomainError VALIDATION_FAILED with details.fields = [{path, message}]. */
+export const validateCommandInput = <T extends ReportCommandType>(type: T, input: unknown): InputCheck<T> => {
+  const schema = COMMAND_INPUT_SCHEMAS[type] as TSchema | undefined
+  if (!schema) return { ok: false, error: new DomainError('VALIDATION_FAILED', { fields: [{ path: '/type', message: `unknown command ${String(type)}` }] }) }
+  if (Value.Check(schema, input)) return { ok: true, value: input as CommandInput<T> }
+  const fields: FieldError[] = []
+  const seen = new Set<string>()
+  for (const e of Value.Errors(schema, input)) {
+    if (seen.has(e.path)) continue
+    seen.add(e.path)
+    fields.push({ path: e.path || '/', message: e.message })
+    if (fields.length >= 20) break
+  }
+  return { ok: false, error: new DomainError('VALIDATION_FAILED', { fields }) }
+}
+
+/** Same, throwing the DomainError. */
+export const assertCommandInput = <T extends ReportCommandType>(type: T, input: unknown): CommandInput<T> => {
+  const r = validateCommandInput(type, input)
+  if (!r.ok) throw r.error
+  return r.value
+}

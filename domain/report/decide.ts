@@ -1,0 +1,183 @@
+// The support-report decider: decide(command, state, ctx) → events, or a DomainError. Pure.
+import { fail } from '../errors.js'
+import type {
+  CancellationApproved, CancellationRejected, ChangeApproved, ChangeRejected, ChangeReturned, ReportApproved,
+  ReportEvent, ReportRejected, ReportReturned,
+} from '../events.js'
+import { isIsoDate, taipeiDate } from '../roc-date.js'
+import { routeReport } from '../rules/routing.js'
+import { expandSchedule, scheduleBounds } from '../schedule.js'
+import type { ApplicantSnapshot, Status, Terms } from '../types.js'
+import { authorizeFiler, authorizeImport, authorizeReviewer } from './authorize.js'
+import type { DecideContext, ReportCommand } from './commands.js'
+import {
+  checkApplicant, checkAttachment, checkChangeKeepsPast, checkNotInPast, checkTerms, evaluateFiling,
+} from './filing-rules.js'
+import { decisionRouting, isInForce, type ReportCase, type ReportState } from './state.js'
+
+const CASE_NUMBER = /^\d{14}$/
+
+const illegal = (state: ReportCase, command: ReportCommand['type']): never =>
+  fail('ILLEGAL_TRANSITION', { status: state.status, applicationType: state.applicationType, command })
+
+const requireReason = (reason: string | undefined): string => {
+  const r = typeof reason === 'string' ? reason.trim() : ''
+  if (r === '') fail('REASON_REQUIRED')
+  return r
+}
+
+const requireStatus = (state: ReportCase, command: ReportCommand['type'], ...allowed: Status[]) => {
+  if (!allowed.includes(state.status)) illegal(state, command)
+}
+
+/** Registration terms: validity, applicant, not in the past, conflicts and quota. */
+const fileTerms = (caseId: string, applicant: ApplicantSnapshot, terms: Terms, ctx: DecideContext) => {
+  checkTerms(terms)
+  checkApplicant(ctx.applicant ?? applicant, terms)
+  checkNotInPast(expandSchedule(terms.schedule), ctx.now)
+  return evaluateFiling(caseId, ctx.applicant ?? applicant, terms, ctx)
+}
+
+/** Change terms: validity, applicant, past kept, conflicts and quota. */
+const fileChange = (state: ReportCase & { approvedTerms: Terms }, terms: Terms, ctx: DecideContext) => {
+  checkTerms(terms)
+  checkApplicant(ctx.applicant ?? state.applicant, terms)
+  checkChangeKeepsPast(state.approvedTerms, terms, ctx.now)
+  return evaluateFiling(state.caseId, ctx.applicant ?? state.applicant, terms, ctx)
+}
+
+export const decide = (command: ReportCommand, state: ReportState, ctx: DecideContext): ReportEvent[] => {
+  const { actor } = ctx
+  if (actor.role === 'statistician') fail('FORBIDDEN', { role: actor.role })
+
+  if (command.type === 'DraftReport') {
+    if (state.exists) fail('REPORT_ALREADY_EXISTS', { caseId: state.caseId })
+    const d = command.data
+    if (typeof d.caseId !== 'string' || d.caseId === '') fail('VALIDATION_FAILED', { fields: ['caseId'] })
+    authorizeFiler(actor, d.applicant)
+    checkTerms(d.terms)
+    checkApplicant(ctx.applicant ?? d.applicant, d.terms)
+    const attachments = d.attachments ?? []
+    attachments.forEach((a, i) => checkAttachment(a, attachments.slice(0, i)))
+    return [{
+      type: 'ReportDrafted',
+      data: {
+        caseId: d.caseId,
+        applicant: d.applicant,
+        filedBy: { role: actor.role as 'professional' | 'institution', id: actor.role === 'institution' ? actor.institutionCode ?? actor.id : actor.id },
+        terms: d.terms,
+        routing: routeReport(d.applicant, d.terms.supported, ctx.routingRules),
+        attachments,
+        ...(d.copiedFrom !== undefined ? { copiedFrom: d.copiedFrom } : {}),
+      },
+    }]
+  }
+
+  if (command.type === 'ImportReport') {
+    authorizeImport(actor)
+    if (state.exists) fail('REPORT_ALREADY_EXISTS', { caseId: state.caseId })
+    return [{ type: 'ReportImported', data: command.data }]
+  }
+
+  if (!state.exists) return fail('REPORT_NOT_FOUND')
+  const s = state
+
+  switch (command.type) {
+    case 'EditDraft': {
+      authorizeFiler(actor, s.applicant)
+      requireStatus(s, command.type, 'draft')
+      checkTerms(command.data.terms)
+      checkApplicant(ctx.applicant ?? s.applicant, command.data.terms)
+      return [{ type: 'DraftEdited', data: { terms: command.data.terms, routing: routeReport(s.applicant, command.data.terms.supported, ctx.routingRules) } }]
+    }
+    case 'SubmitReport': {
+      authorizeFiler(actor, s.applicant)
+      requireStatus(s, command.type, 'draft')
+      const caseNumber = s.caseNumber ?? command.data.caseNumber
+      if (caseNumber === undefined || !CASE_NUMBER.test(caseNumber)) fail('VALIDATION_FAILED', { fields: ['caseNumber'], value: caseNumber })
+      const findings = fileTerms(s.caseId, s.applicant, s.terms, ctx)
+      return [{ type: 'ReportSubmitted', data: { caseNumber: caseNumber as string, findings } }]
+    }
+    case 'ResubmitReport': {
+      authorizeFiler(actor, s.applicant)
+      requireStatus(s, command.type, 'returned')
+      const terms = command.data.terms
+      if (s.applicationType === 'change') {
+        if (!isInForce(s)) return illegal(s, command.type)
+        const findings = fileChange(s, terms, ctx)
+        return [{ type: 'ReportResubmitted', data: { terms, routing: routeReport(s.applicant, terms.supported, ctx.routingRules), findings } }]
+      }
+      const findings = fileTerms(s.caseId, s.applicant, terms, ctx)
+      return [{ type: 'ReportResubmitted', data: { terms, routing: routeReport(s.applicant, terms.supported, ctx.routingRules), findings } }]
+    }
+    case 'RequestChange': {
+      authorizeFiler(actor, s.applicant)
+      if (!isInForce(s) || (s.status !== 'approved' && s.status !== 'rejected')) return illegal(s, command.type)
+      const reason = requireReason(command.data.reason)
+      const terms = command.data.terms
+      const findings = fileChange(s, terms, ctx)
+      return [{ type: 'ChangeRequested', data: { terms, routing: routeReport(s.applicant, terms.supported, ctx.routingRules), reason, findings } }]
+    }
+    case 'RequestCancellation': {
+      authorizeFiler(actor, s.applicant)
+      if (!isInForce(s) || (s.status !== 'approved' && s.status !== 'rejected')) return illegal(s, command.type)
+      const reason = requireReason(command.data.reason)
+      const { effectiveDate } = command.data
+      const today = taipeiDate(ctx.now)
+      const { from, to } = scheduleBounds(s.approvedTerms.schedule)
+      if (!isIsoDate(effectiveDate) || effectiveDate < today || effectiveDate < from || effectiveDate > to) {
+        fail('CANCEL_DATE_INVALID', { effectiveDate, today, from, to })
+      }
+      return [{ type: 'CancellationRequested', data: { effectiveDate, reason } }]
+    }
+    case 'WithdrawReport': {
+      authorizeFiler(actor, s.applicant)
+      const ok = s.status === 'draft' || s.status === 'under_review' || (s.status === 'returned' && s.applicationType !== 'cancel')
+      if (!ok) return illegal(s, command.type)
+      const reason = command.data.reason?.trim()
+      return [{ type: 'ReportWithdrawn', data: { applicationType: s.applicationType, ...(reason ? { reason } : {}) } }]
+    }
+    case 'AddAttachment': {
+      authorizeFiler(actor, s.applicant)
+      requireStatus(s, command.type, 'draft', 'returned')
+      checkAttachment(command.data.attachment, s.attachments)
+      return [{ type: 'AttachmentAdded', data: { attachment: command.data.attachment } }]
+    }
+    case 'RemoveAttachment': {
+      authorizeFiler(actor, s.applicant)
+      requireStatus(s, command.type, 'draft', 'returned')
+      if (!s.attachments.some((a) => a.hash === command.data.hash)) fail('ATTACHMENT_NOT_FOUND', { hash: command.data.hash })
+      return [{ type: 'AttachmentRemoved', data: { hash: command.data.hash } }]
+    }
+    case 'ApproveReport': {
+      authorizeReviewer(actor, decisionRouting(s))
+      if (s.status !== 'under_review') fail('NOTHING_TO_DECIDE', { status: s.status })
+      const approvalNumber = typeof command.data.approvalNumber === 'string' ? command.data.approvalNumber.trim() : ''
+      if (approvalNumber === '' || approvalNumber.length > 14) fail('VALIDATION_FAILED', { fields: ['approvalNumber'] })
+      const note = command.data.note?.trim()
+      const data = { reviewerId: actor.id, approvalNumber, ...(note ? { note } : {}) }
+      const type = ({ register: 'ReportApproved', change: 'ChangeApproved', cancel: 'CancellationApproved' } as const)[s.applicationType]
+      return [{ type, data } as ReportApproved | ChangeApproved | CancellationApproved]
+    }
+    case 'RejectReport': {
+      authorizeReviewer(actor, decisionRouting(s))
+      if (s.status !== 'under_review') fail('NOTHING_TO_DECIDE', { status: s.status })
+      const reason = requireReason(command.data.reason)
+      const type = ({ register: 'ReportRejected', change: 'ChangeRejected', cancel: 'CancellationRejected' } as const)[s.applicationType]
+      return [{ type, data: { reviewerId: actor.id, reason } } as ReportRejected | ChangeRejected | CancellationRejected]
+    }
+    case 'ReturnReport': {
+      authorizeReviewer(actor, decisionRouting(s))
+      if (s.status !== 'under_review') fail('NOTHING_TO_DECIDE', { status: s.status })
+      if (s.applicationType === 'cancel') fail('CANCELLATION_CANNOT_BE_RETURNED')
+      const reason = requireReason(command.data.reason)
+      const fieldsToFix = Array.isArray(command.data.fieldsToFix) ? command.data.fieldsToFix.filter((f) => typeof f === 'string' && f !== '') : []
+      const type = s.applicationType === 'change' ? 'ChangeReturned' : 'ReportReturned'
+      return [{ type, data: { reviewerId: actor.id, reason, fieldsToFix } } as ReportReturned | ChangeReturned]
+    }
+    default: {
+      const never: never = command
+      return fail('VALIDATION_FAILED', { fields: ['type'], value: (never as { type?: unknown }).type })
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import t from 'tap'
+import { freshDatabase } from '../support/db.js'
+import { runMigrations } from '../../commands/platform/migrations.js'
+import { registryMigrations } from '../../commands/registry/registry-migrations.js'
+import * as registry from '../../commands/registry/registry.js'
+import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../../commands/registry/demo-registry.js'
+
+const tdb = await freshDatabase()
+t.teardown(() => tdb.drop())
+await runMigrations(tdb.db, registryMigrations)
+await registry.upsertInstitutions(tdb.db, DEMO_INSTITUTIONS)
+await registry.upsertProfessionals(tdb.db, DEMO_PROFESSIONALS)
+await registry.upsertStaff(tdb.db, DEMO_STAFF)
+
+t.test('applicant snapshot carries the home institution from the registry', async (t) => {
+  const s = await registry.applicantSnapshot(tdb.db, 'H220112234')
+  t.equal(s?.name, '陳怡君')
+  t.equal(s?.home.code, '9963000008')
+  t.equal(s?.home.kind, 'association')
+  t.equal(s?.licenseValidTo, '2032-12-31')
+  t.equal(await registry.applicantSnapshot(tdb.db, 'Z999999999'), undefined)
+})
+
+t.test('institution search by code prefix or name, wildcards literal', async (t) => {
+  t.same((await registry.searchInstitutions(tdb.db, '3565')).map((i) => i.code), ['3565010003'])
+  t.same((await registry.searchInstitutions(tdb.db, '藥局')).map((i) => i.code).sort(), ['5963030005', '5965040006'])
+  t.same(await registry.searchInstitutions(tdb.db, '%'), [])
+  t.same(await registry.searchInstitutions(tdb.db, '  '), [])
+})
+
+t.test('staff of an institution only', async (t) => {
+  const staff = await registry.listStaffOf(tdb.db, '0163010001')
+  t.same(staff.map((p) => p.nationalId).sort(), ['A123456789', 'A212345679', 'B120887765', 'Q134567894'])
+})
+
+t.test('upsert is idempotent and updates', async (t) => {
+  const first = DEMO_PROFESSIONALS[0]!
+  await registry.upsertProfessionals(tdb.db, [{ ...first, practiceStatus: 'suspended' }])
+  t.equal((await registry.findProfessional(tdb.db, first.nationalId))?.practiceStatus, 'suspended')
+  await registry.upsertProfessionals(tdb.db, [first])
+  t.equal((await registry.findProfessional(tdb.db, first.nationalId))?.practiceStatus, 'active')
+  t.equal((await registry.findStaff(tdb.db, 'TPE-R001'))?.county, '63')
+  t.equal((await registry.findProfessionalByNhiCard(tdb.db, '000056789012'))?.nationalId, 'H220112234')
+})
