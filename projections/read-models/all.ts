@@ -1,0 +1,21 @@
+// The projections of this module, by name.
+import type { Projection } from '../projection.js'
+import { casesProjection } from './cases.js'
+import { historyProjection } from './history.js'
+import { institutionsProjection } from './institutions.js'
+import { occurrencesProjection } from './occurrences.js'
+import { quotaProjection } from './quota.js'
+import { statisticsProjection } from './statistics.js'
+import { readAuditProjection } from '../read-audit.js'
+
+export const PROJECTIONS: readonly Projection[] = [
+  casesProjection,
+  occurrencesProjection,
+  institutionsProjection,
+  quotaProjection,
+  statisticsProjection,
+  historyProjection,
+  readAuditProjection,
+]
+
+export const PROJECTION_NAMES = PROJECTIONS.map((p) => p.name)

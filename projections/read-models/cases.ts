@@ -1,0 +1,135 @@
+// Read model `cases`: one row per case, every column a reviewer filters or sorts on (DESIGN.md §1), indexed.
+import { defineCaseProjection } from '../case-projection.js'
+import { displayRouting, displayTerms, inForcePeriod, scopeOf, type CaseView } from '../case-view.js'
+import { summarizeSchedule } from '../schedule-facts.js'
+import { upsertRows, type Columns } from '../sql-rows.js'
+
+export const CASE_COLUMNS = {
+  case_id: 'text',
+  case_number: 'text',
+  legacy_number: 'text',
+  status: 'text',
+  application_type: 'text',
+  national_id: 'text',
+  applicant_name: 'text',
+  profession: 'text',
+  home_code: 'text',
+  home_name: 'text',
+  home_county: 'text',
+  supported_code: 'text',
+  supported_name: 'text',
+  supported_county: 'text',
+  supported_district: 'text',
+  department: 'text',
+  purpose: 'text',
+  schedule_from: 'date',
+  schedule_to: 'date',
+  weekday_mask: 'text',
+  earliest_start: 'text',
+  latest_end: 'text',
+  submitted_at: 'timestamptz',
+  approved_at: 'timestamptz',
+  decided_at: 'timestamptz',
+  approval_number: 'text',
+  review_county: 'text',
+  copied_counties: 'text[]',
+  filed_by_role: 'text',
+  filed_by_id: 'text',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+  in_force: 'boolean',
+  in_force_from: 'date',
+  in_force_to: 'date',
+  cancel_effective: 'date',
+  scope_institutions: 'text[]',
+  scope_counties: 'text[]',
+  stream_version: 'int',
+} as const satisfies Columns
+
+export function caseRow(v: CaseView) {
+  const terms = displayTerms(v)
+  const routing = displayRouting(v)
+  const s = summarizeSchedule(terms.schedule)
+  const period = inForcePeriod(v)
+  const scope = scopeOf(v)
+  return {
+    case_id: v.caseId,
+    case_number: v.caseNumber,
+    legacy_number: v.legacyNumber,
+    status: v.status,
+    application_type: v.applicationType,
+    national_id: v.applicant.nationalId,
+    applicant_name: v.applicant.name,
+    profession: v.applicant.profession,
+    home_code: v.applicant.home.code,
+    home_name: v.applicant.home.name,
+    home_county: v.applicant.home.county,
+    supported_code: terms.supported.code,
+    supported_name: terms.supported.name,
+    supported_county: terms.supported.county,
+    supported_district: terms.supported.district ?? null,
+    department: terms.department,
+    purpose: terms.purpose,
+    schedule_from: s.from,
+    schedule_to: s.to,
+    weekday_mask: s.weekdayMask,
+    earliest_start: s.earliestStart,
+    latest_end: s.latestEnd,
+    submitted_at: v.submittedAt,
+    approved_at: v.approvedAt,
+    decided_at: v.decidedAt,
+    approval_number: v.approvalNumber,
+    review_county: routing.reviewCounty,
+    copied_counties: routing.copiedCounties,
+    filed_by_role: v.filedBy.role,
+    filed_by_id: v.filedBy.id,
+    created_at: v.createdAt,
+    updated_at: v.updatedAt,
+    in_force: period !== null && v.status !== 'withdrawn',
+    in_force_from: period?.from ?? null,
+    in_force_to: period?.to ?? null,
+    cancel_effective: v.cancelEffective,
+    scope_institutions: scope.institutions,
+    scope_counties: scope.counties,
+    stream_version: v.version,
+  }
+}
+
+export const casesProjection = defineCaseProjection({
+  name: 'cases',
+  tables: ['cases'],
+  ddl: (_v, t) => {
+    const c = t('cases')
+    const cols = Object.entries(CASE_COLUMNS)
+      .map(([n, ty]) => `${n} ${ty}${n === 'case_id' ? ' PRIMARY KEY' : ''}`)
+      .join(',\n  ')
+    const idx = (name: string, expr: string, using = '') => `CREATE INDEX IF NOT EXISTS ${c}_${name} ON ${c} ${using}(${expr});`
+    return [
+      `CREATE TABLE IF NOT EXISTS ${c} (\n  ${cols}\n);`,
+      idx('national_id', 'national_id'),
+      idx('name', 'applicant_name text_pattern_ops'),
+      idx('home_name', 'home_name text_pattern_ops'),
+      idx('submitted', 'submitted_at'),
+      idx('case_number', 'case_number'),
+      idx('supported', 'supported_code, status'),
+      idx('home', 'home_code, status'),
+      idx('schedule', 'schedule_from, schedule_to'),
+      idx('times', 'earliest_start, latest_end'),
+      idx('weekday', 'weekday_mask'),
+      idx('region', 'supported_county, supported_district'),
+      idx('profession', 'profession'),
+      idx('approved', 'approved_at'),
+      idx('type_status', 'application_type, status'),
+      idx('review_county', 'review_county, status'),
+      idx('copied', 'copied_counties', 'USING gin '),
+      idx('scope_inst', 'scope_institutions', 'USING gin '),
+      idx('scope_county', 'scope_counties', 'USING gin '),
+      idx('in_force', 'in_force_from, in_force_to'),
+      idx('updated', 'updated_at DESC'),
+    ].join('\n')
+  },
+  async apply(changes, ctx) {
+    const rows = changes.flatMap((ch) => (ch.after ? [caseRow(ch.after)] : []))
+    await upsertRows(ctx.tx, ctx.table('cases'), CASE_COLUMNS, ['case_id'], rows)
+  },
+})

@@ -1,0 +1,105 @@
+// Read model `institutions`: the institution dashboard. Counts per status per institution, as home (filer) and as
+// supported institution, kept by deltas; and one row per case for the valid-support roster,
+// 他院支援本院 (others' staff supporting us) and 本院支援他院 (our staff supporting others).
+import { defineCaseProjection } from '../case-projection.js'
+import { displayTerms, inForcePeriod, scopeOf, type CaseView } from '../case-view.js'
+import { summarizeSchedule } from '../schedule-facts.js'
+import { insertRows, upsertRows, type Columns } from '../sql-rows.js'
+
+export const SUPPORT_COLUMNS = {
+  case_id: 'text',
+  case_number: 'text',
+  status: 'text',
+  application_type: 'text',
+  national_id: 'text',
+  applicant_name: 'text',
+  profession: 'text',
+  home_code: 'text',
+  home_name: 'text',
+  home_county: 'text',
+  supported_code: 'text',
+  supported_name: 'text',
+  supported_county: 'text',
+  department: 'text',
+  schedule_from: 'date',
+  schedule_to: 'date',
+  weekday_mask: 'text',
+  earliest_start: 'text',
+  latest_end: 'text',
+  approval_number: 'text',
+  in_force_from: 'date',
+  in_force_to: 'date',
+  updated_at: 'timestamptz',
+  scope_counties: 'text[]',
+} as const satisfies Columns
+
+const countKeys = (v: CaseView | undefined): string[] =>
+  v ? [`${v.applicant.home.code}|home|${v.status}`, `${displayTerms(v).supported.code}|supported|${v.status}`] : []
+
+function supportRow(v: CaseView) {
+  const terms = v.approved?.terms ?? displayTerms(v)
+  const s = summarizeSchedule(terms.schedule)
+  const p = inForcePeriod(v)
+  return {
+    case_id: v.caseId,
+    case_number: v.caseNumber,
+    status: v.status,
+    application_type: v.applicationType,
+    national_id: v.applicant.nationalId,
+    applicant_name: v.applicant.name,
+    profession: v.applicant.profession,
+    home_code: v.applicant.home.code,
+    home_name: v.applicant.home.name,
+    home_county: v.applicant.home.county,
+    supported_code: terms.supported.code,
+    supported_name: terms.supported.name,
+    supported_county: terms.supported.county,
+    department: terms.department,
+    schedule_from: s.from,
+    schedule_to: s.to,
+    weekday_mask: s.weekdayMask,
+    earliest_start: s.earliestStart,
+    latest_end: s.latestEnd,
+    approval_number: v.approvalNumber,
+    in_force_from: v.status === 'withdrawn' ? null : (p?.from ?? null),
+    in_force_to: v.status === 'withdrawn' ? null : (p?.to ?? null),
+    updated_at: v.updatedAt,
+    scope_counties: scopeOf(v).counties,
+  }
+}
+
+export const institutionsProjection = defineCaseProjection({
+  name: 'institutions',
+  tables: ['institution_counts', 'institution_supports'],
+  ddl: (_v, t) => {
+    const c = t('institution_counts')
+    const s = t('institution_supports')
+    return [
+      `CREATE TABLE IF NOT EXISTS ${c} (institution_code text NOT NULL, side text NOT NULL, status text NOT NULL, n int NOT NULL,
+        PRIMARY KEY (institution_code, side, status));`,
+      `CREATE TABLE IF NOT EXISTS ${s} (${Object.entries(SUPPORT_COLUMNS).map(([n, ty]) => `${n} ${ty}${n === 'case_id' ? ' PRIMARY KEY' : ''}`).join(', ')});`,
+      `CREATE INDEX IF NOT EXISTS ${s}_home ON ${s} (home_code, in_force_from, in_force_to);`,
+      `CREATE INDEX IF NOT EXISTS ${s}_supported ON ${s} (supported_code, in_force_from, in_force_to);`,
+      `CREATE INDEX IF NOT EXISTS ${s}_person ON ${s} (national_id);`,
+      `CREATE INDEX IF NOT EXISTS ${s}_county ON ${s} USING gin (scope_counties);`,
+    ].join('\n')
+  },
+  async apply(changes, ctx) {
+    const deltas = new Map<string, number>()
+    for (const ch of changes) {
+      for (const k of countKeys(ch.before)) deltas.set(k, (deltas.get(k) ?? 0) - 1)
+      for (const k of countKeys(ch.after)) deltas.set(k, (deltas.get(k) ?? 0) + 1)
+    }
+    const rows = [...deltas].filter(([, n]) => n !== 0).map(([k, n]) => {
+      const [institution_code, side, status] = k.split('|')
+      return { institution_code, side, status, n }
+    })
+    const counts = ctx.table('institution_counts')
+    await insertRows(ctx.tx, counts, { institution_code: 'text', side: 'text', status: 'text', n: 'int' }, rows,
+      `ON CONFLICT (institution_code, side, status) DO UPDATE SET n = ${counts}.n + EXCLUDED.n`)
+    // a count back at zero is no row (so a rebuild and the live model have the same rows)
+    if (rows.length) await ctx.tx.query(`DELETE FROM ${counts} WHERE n = 0 AND institution_code = ANY($1::text[])`, [[...new Set(rows.map((r) => r.institution_code))]])
+    await upsertRows(ctx.tx, ctx.table('institution_supports'), SUPPORT_COLUMNS, ['case_id'],
+      changes.flatMap((ch) => (ch.after ? [supportRow(ch.after)] : [])))
+  },
+})

@@ -1,0 +1,90 @@
+// Read model `statistics`: one fact per filing and per decision (filed, approved, rejected, returned, cancelled,
+// withdrawn) with the review county, profession, institutions and month (Asia/Taipei), and for decisions the
+// review time from (re)filing to decision in seconds, so sums, averages and medians are computable per group.
+import { defineCaseProjection, type CaseStep } from '../case-projection.js'
+import { displayRouting, displayTerms, type CaseView } from '../case-view.js'
+import { taipeiDate } from '../schedule-facts.js'
+import { insertRows, type Columns } from '../sql-rows.js'
+
+export type StatKind = 'filed' | 'approved' | 'rejected' | 'returned' | 'cancelled' | 'withdrawn'
+
+export const STAT_COLUMNS = {
+  event_id: 'text',
+  case_id: 'text',
+  kind: 'text',
+  application_type: 'text',
+  review_county: 'text',
+  copied_counties: 'text[]',
+  profession: 'text',
+  national_id: 'text',
+  home_code: 'text',
+  supported_code: 'text',
+  day: 'date',
+  month: 'text',
+  at: 'timestamptz',
+  review_seconds: 'numeric',
+} as const satisfies Columns
+
+const KIND: Record<string, StatKind> = {
+  ReportSubmitted: 'filed',
+  ChangeRequested: 'filed',
+  CancellationRequested: 'filed',
+  ReportApproved: 'approved',
+  ChangeApproved: 'approved',
+  CancellationApproved: 'cancelled',
+  ReportRejected: 'rejected',
+  ChangeRejected: 'rejected',
+  CancellationRejected: 'rejected',
+  ReportReturned: 'returned',
+  ChangeReturned: 'returned',
+  ReportWithdrawn: 'withdrawn',
+}
+
+export function statFact(step: CaseStep) {
+  const kind = KIND[step.event.type]
+  // the application a step files or decides: after it for filings, before it for decisions
+  const v: CaseView | undefined = kind === 'filed' ? step.after : step.before
+  if (!kind || !v) return null
+  const pending = step.before?.pending
+  const decision = kind !== 'filed' && kind !== 'withdrawn'
+  const at = step.event.meta.occurredAt
+  const terms = displayTerms(v)
+  const routing = displayRouting(v)
+  const day = taipeiDate(at)
+  return {
+    event_id: step.event.id,
+    case_id: v.caseId,
+    kind,
+    application_type: kind === 'filed' ? v.applicationType : (pending?.type ?? v.applicationType),
+    review_county: routing.reviewCounty,
+    copied_counties: routing.copiedCounties,
+    profession: v.applicant.profession,
+    national_id: v.applicant.nationalId,
+    home_code: v.applicant.home.code,
+    supported_code: terms.supported.code,
+    day,
+    month: day.slice(0, 7),
+    at,
+    review_seconds: decision && pending ? Math.max(0, (Date.parse(at) - Date.parse(pending.filedAt)) / 1000) : null,
+  }
+}
+
+export const statisticsProjection = defineCaseProjection({
+  name: 'statistics',
+  tables: ['stat_facts'],
+  ddl: (_v, t) => {
+    const s = t('stat_facts')
+    return [
+      `CREATE TABLE IF NOT EXISTS ${s} (${Object.entries(STAT_COLUMNS).map(([n, ty]) => `${n} ${ty}${n === 'event_id' ? ' PRIMARY KEY' : ''}`).join(', ')});`,
+      `CREATE INDEX IF NOT EXISTS ${s}_county ON ${s} (review_county, day);`,
+      `CREATE INDEX IF NOT EXISTS ${s}_copied ON ${s} USING gin (copied_counties);`,
+      `CREATE INDEX IF NOT EXISTS ${s}_day ON ${s} (day);`,
+      `CREATE INDEX IF NOT EXISTS ${s}_inst ON ${s} (supported_code, day);`,
+      `CREATE INDEX IF NOT EXISTS ${s}_home ON ${s} (home_code, day);`,
+    ].join('\n')
+  },
+  async apply(changes, ctx) {
+    const rows = changes.flatMap((ch) => ch.steps.map(statFact).filter((r) => r !== null))
+    await insertRows(ctx.tx, ctx.table('stat_facts'), STAT_COLUMNS, rows, 'ON CONFLICT (event_id) DO NOTHING')
+  },
+})

@@ -1,0 +1,274 @@
+// The projection runner: one subscription per projection from its checkpoint; each batch commits the read-model
+// rows and the checkpoint in ONE transaction, the checkpoint by compare-and-set. A failed batch (handler error,
+// or another runner moved the checkpoint) rolls back, the checkpoint stays, and the runner backs off and resumes
+// from the checkpoint it reads again: events are never skipped and never applied twice.
+import type { Database } from '../commands/platform/database.js'
+import { DomainError } from '../domain/errors.js'
+import type { Logger } from '../commands/platform/logger.js'
+import { withCorrelation } from '../commands/platform/logger.js'
+import { START, comparePositions, positionToString, type EventStore, type LogPosition, type RecordedEvent, type Subscription } from '../commands/event-store/port.js'
+import {
+  VERSIONS_CHANNEL,
+  ddlHash,
+  dropTablesSql,
+  ensureProjection,
+  liveVersion,
+  lockProjection,
+  migrateProjections,
+  readCheckpoint,
+} from './catalog.js'
+import { contextFor, type Projection } from './projection.js'
+import { getLag, waitForProjections, type ProjectionLag } from './status.js'
+
+/** The checkpoint was not where this runner expected it (another runner advanced it, or the version was switched). */
+export class CheckpointMoved extends Error {
+  constructor(readonly projection: string, readonly version: number) {
+    super(`checkpoint of ${projection} v${version} moved`)
+    this.name = 'CheckpointMoved'
+  }
+}
+
+/**
+ * Applies one batch to (name, version) if its checkpoint is still `expected`; moves it to the batch's last
+ * position. Read-model rows and checkpoint commit together or not at all.
+ */
+export async function applyBatch(db: Database, p: Projection, version: number, expected: LogPosition, events: readonly RecordedEvent[]): Promise<LogPosition> {
+  const last = events[events.length - 1]?.position
+  if (!last) return expected
+  await db.transaction(async (tx) => {
+    // lock the checkpoint first: concurrent runners serialise here instead of racing on read-model rows
+    const cp = await readCheckpoint(tx, p.name, version, true)
+    if (!cp || comparePositions(cp.position, expected) !== 0) throw new CheckpointMoved(p.name, version)
+    await p.handle(events, contextFor(tx, version))
+    const r = await tx.query(
+      `UPDATE projection_checkpoints SET position_commit = $3, position_prepare = $4, updated_at = now()
+       WHERE name = $1 AND version = $2 AND position_commit = $5 AND position_prepare = $6`,
+      [p.name, version, last.commit.toString(), last.prepare.toString(), expected.commit.toString(), expected.prepare.toString()],
+    )
+    if (r.rowCount !== 1) throw new CheckpointMoved(p.name, version)
+  })
+  return last
+}
+
+export interface RunnerOptions {
+  db: Database
+  store: EventStore
+  projections: readonly Projection[]
+  logger?: Logger
+  /** Events per live batch (default 500). */
+  batchSize?: number
+  /** Events per rebuild batch (default 1000). */
+  rebuildBatchSize?: number
+  /** A rebuild whose checkpoint has not moved for this long is taken to have crashed and may be taken over (ms). */
+  rebuildAbandonedAfterMs?: number
+  /** First and largest backoff after a failed batch (ms). */
+  backoffMs?: { initial: number; max: number }
+}
+
+export interface RebuildResult {
+  name: string
+  fromVersion: number
+  toVersion: number
+  events: number
+  ms: number
+}
+
+export interface ProjectionRunner {
+  start(): Promise<void>
+  stop(): Promise<void>
+  /** Builds version N+1 beside the live one from the start of the log, switches the live pointer, drops version N. */
+  rebuild(name: string): Promise<RebuildResult>
+  /** True when the named projections (default: all) have processed `position`; false after timeoutMs. */
+  waitFor(position: LogPosition, names?: readonly string[], timeoutMs?: number): Promise<boolean>
+  getLag(): Promise<ProjectionLag[]>
+  /** Failed batches so far per projection (for tests and the status page). */
+  readonly failures: ReadonlyMap<string, number>
+  /** Batches given up because another runner had moved the checkpoint, per projection. */
+  readonly checkpointMisses: ReadonlyMap<string, number>
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+export function createProjectionRunner(options: RunnerOptions): ProjectionRunner {
+  const { db, store, projections, logger } = options
+  const batchSize = options.batchSize ?? 500
+  const rebuildBatchSize = options.rebuildBatchSize ?? 1000
+  const backoff = options.backoffMs ?? { initial: 50, max: 5000 }
+  const abandonedAfterMs = options.rebuildAbandonedAfterMs ?? 60_000
+  const byName = new Map(projections.map((p) => [p.name, p]))
+  const failures = new Map<string, number>()
+  const checkpointMisses = new Map<string, number>()
+  const workers = new Map<string, Worker>()
+  let started = false
+
+  interface Worker {
+    stop(): Promise<void>
+    /** Ends the current subscription so the worker re-reads the live version and checkpoint at once. */
+    restart(): void
+  }
+
+  function startWorker(p: Projection): Worker {
+    let stopped = false
+    let sub: Subscription | undefined
+    // a wake-up (restart or stop) is never lost: it is remembered until the loop consumes it
+    let woken = false
+    let waiter: (() => void) | undefined
+    const wake = () => {
+      woken = true
+      const w = waiter
+      waiter = undefined
+      w?.()
+    }
+    const woke = () =>
+      new Promise<'restart'>((r) => {
+        if (woken) r('restart')
+        else waiter = () => r('restart')
+      })
+    const loop = (async () => {
+      let attempt = 0
+      while (!stopped) {
+        woken = false // this pass re-reads the live version and checkpoint: earlier wake-ups are served
+        let error: Error | undefined
+        try {
+          const version = await liveVersion(db, p.name)
+          const cp = await readCheckpoint(db, p.name, version)
+          if (!cp) throw new CheckpointMoved(p.name, version)
+          let expected = cp.position
+          const s = store.subscribe({
+            ...(comparePositions(expected, START) > 0 ? { after: expected } : {}),
+            batchSize,
+            handler: (events) =>
+              withCorrelation(`projection:${p.name}:${positionToString(events[0]!.position)}`, async () => {
+                expected = await applyBatch(db, p, version, expected, events)
+                attempt = 0
+              }),
+          })
+          sub = s
+          const outcome = await Promise.race([s.failed, woke()])
+          if (outcome !== 'restart') error = outcome
+          await s.stop()
+        } catch (e) {
+          error = e as Error
+        }
+        sub = undefined
+        if (stopped || !error) continue
+        attempt++
+        const counter = error instanceof CheckpointMoved ? checkpointMisses : failures
+        counter.set(p.name, (counter.get(p.name) ?? 0) + 1)
+        const level = error instanceof CheckpointMoved ? 'debug' : 'error'
+        logger?.[level]({ projection: p.name, err: error, attempt }, 'projection batch not applied; retrying from the checkpoint')
+        const delay = Math.min(backoff.max, backoff.initial * 2 ** Math.min(attempt - 1, 16))
+        await Promise.race([sleep(delay * (0.5 + Math.random() / 2)), woke()])
+      }
+    })()
+    return {
+      async stop() {
+        stopped = true
+        wake()
+        await sub?.stop()
+        await loop
+      },
+      restart() {
+        wake()
+      },
+    }
+  }
+
+  async function rebuild(name: string): Promise<RebuildResult> {
+    const p = byName.get(name)
+    if (!p) throw new DomainError('UNKNOWN_PROJECTION', { name, known: [...byName.keys()] }, `unknown projection ${name}; known: ${[...byName.keys()].join(', ')}`)
+    const t0 = Date.now()
+    await migrateProjections(db)
+    await ensureProjection(db, p)
+    const { from, to } = await db.transaction(async (tx) => {
+      await lockProjection(tx, name)
+      const live = await liveVersion(tx, name)
+      const max = await tx.query<{ v: number }>(`SELECT coalesce(max(version), 0) AS v FROM projection_checkpoints WHERE name = $1`, [name])
+      const next = Math.max(live, Number(max.rows[0]?.v ?? 0)) + 1
+      // another rebuild still making progress: refuse; one silent for a while was abandoned (crashed): take over
+      const busy = await tx.query<{ version: number }>(
+        `SELECT version FROM projection_checkpoints WHERE name = $1 AND status = 'building' AND updated_at > now() - ($2::int * interval '1 millisecond')`,
+        [name, abandonedAfterMs],
+      )
+      if (busy.rows.length) throw new DomainError('REBUILD_IN_PROGRESS', { name, version: Number(busy.rows[0]!.version) })
+      const stale = await tx.query<{ version: number }>(`DELETE FROM projection_checkpoints WHERE name = $1 AND status = 'building' RETURNING version`, [name])
+      for (const s of stale.rows) await tx.exec(dropTablesSql(p, Number(s.version)))
+      await tx.exec(dropTablesSql(p, next))
+      await tx.exec(p.ddl(next))
+      await tx.query(
+        `INSERT INTO projection_checkpoints (name, version, position_commit, position_prepare, status, ddl_hash) VALUES ($1, $2, $3, $4, 'building', $5)`,
+        [name, next, START.commit.toString(), START.prepare.toString(), ddlHash(p)],
+      )
+      return { from: live, to: next }
+    })
+    // read the next page while the current one is applied (reading and writing overlap)
+    let pos: LogPosition = START
+    let count = 0
+    const page = (after: LogPosition) => {
+      const pr = store.readAll({ ...(after.commit >= 0n ? { after } : {}), limit: rebuildBatchSize })
+      pr.catch(() => {})
+      return pr
+    }
+    let next = page(pos)
+    for (;;) {
+      const events = await next
+      const last = events[events.length - 1]
+      if (!last) break
+      next = page(last.position)
+      pos = await applyBatch(db, p, to, pos, events)
+      count += events.length
+    }
+    await db.transaction(async (tx) => {
+      await lockProjection(tx, name)
+      const live = await liveVersion(tx, name)
+      if (live !== from) throw new Error(`projection ${name}: live version moved from ${from} to ${live} during the rebuild`)
+      await readCheckpoint(tx, name, from, true) // waits for an in-flight batch of the old version
+      await tx.query(`UPDATE projection_versions SET live_version = $2, switched_at = now() WHERE name = $1`, [name, to])
+      await tx.query(`UPDATE projection_checkpoints SET status = 'live', updated_at = now() WHERE name = $1 AND version = $2`, [name, to])
+      await tx.query(`DELETE FROM projection_checkpoints WHERE name = $1 AND version = $2`, [name, from])
+      await tx.query(`SELECT pg_notify($1, $2)`, [VERSIONS_CHANNEL, name])
+    })
+    workers.get(name)?.restart()
+    await db.exec(dropTablesSql(p, from))
+    const result = { name, fromVersion: from, toVersion: to, events: count, ms: Date.now() - t0 }
+    logger?.info(result, 'projection rebuilt and switched')
+    return result
+  }
+
+  let unlisten: (() => Promise<void>) | undefined
+  const rebuilds: Promise<unknown>[] = []
+
+  return {
+    failures,
+    checkpointMisses,
+    async start() {
+      if (started) return
+      started = true
+      await migrateProjections(db)
+      const stale: string[] = []
+      for (const p of projections) if ((await ensureProjection(db, p)).stale) stale.push(p.name)
+      for (const p of projections) workers.set(p.name, startWorker(p))
+      // tables of an older shape: build the new shape beside them (the old version serves until the switch)
+      for (const name of stale) {
+        logger?.warn({ projection: name }, 'projection definition changed: rebuilding beside the live version')
+        rebuilds.push(
+          rebuild(name).catch((e: unknown) => {
+            logger?.error({ projection: name, err: e }, 'automatic rebuild failed')
+          }),
+        )
+      }
+      // another process switched a version: restart that worker on the new live version without waiting for a CAS miss
+      unlisten = await db.listen(VERSIONS_CHANNEL, (name) => workers.get(name)?.restart()).catch(() => undefined)
+    },
+    async stop() {
+      started = false
+      await Promise.allSettled(rebuilds)
+      await unlisten?.()
+      await Promise.all([...workers.values()].map((w) => w.stop()))
+      workers.clear()
+    },
+    rebuild,
+    waitFor: (position, names = [...byName.keys()], timeoutMs = 5000) => waitForProjections(db, position, names, timeoutMs),
+    getLag: () => getLag(db, store, [...byName.keys()]),
+  }
+}
