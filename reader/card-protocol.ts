@@ -1,0 +1,48 @@
+// What the reader agent needs from "the cards": list readers, read the NHI card, sign a challenge with a PKI card.
+// The PC/SC backend (pcsc-backend.ts: APDUs through pcscd) implements it; a PKCS#11 backend (e.g. over the HCA
+// middleware's module) can implement the same interface and be chosen in cli.ts.
+import type { CardKind } from '../http/auth/card-certificate.js'
+import type { NhiCardData } from './nhi-card.js'
+
+export type CardType = 'nhi' | 'hca' | 'unknown'
+
+export interface ReaderInfo {
+  name: string
+  cardPresent: boolean
+  /** Set when a card is present. */
+  cardType?: CardType
+  /** For HCA-style cards: which kind the certificate says. */
+  cardKind?: CardKind
+  /** For HCA-style cards: the holder's display name from the certificate. */
+  holderName?: string
+}
+
+/** Card basic data returned with a signature: what the certificate subject says. */
+export interface PkiCardBasicData {
+  kind: CardKind | 'unknown'
+  holderId: string
+  name: string
+  unit?: string
+  certificateSerial: string
+}
+
+export interface SignResult {
+  /** DER. */
+  certificate: Buffer
+  /** RSA PKCS#1 v1.5 over SHA-256(challenge). */
+  signature: Buffer
+  card: PkiCardBasicData
+  reader: string
+}
+
+export interface CardBackend {
+  readers(): Promise<ReaderInfo[]>
+  /** Reads the NHI card in `reader`, or in the first reader holding one. CARD_ABSENT / READER_ABSENT. */
+  readNhiCard(reader?: string): Promise<NhiCardData & { reader: string }>
+  /**
+   * VERIFY PIN, read the certificate, sign SHA-256(challenge). PIN_WRONG { remaining } / PIN_LOCKED /
+   * CARD_ABSENT / READER_ABSENT. The PIN goes to the card and nowhere else.
+   */
+  signChallenge(challenge: Buffer, pin: string, reader?: string): Promise<SignResult>
+  close(): Promise<void>
+}

@@ -1,0 +1,99 @@
+// `baobei reader [--virtual] [--port N] [--origin URL] [--insert CARD[,CARD]]`: runs the local card-reader agent
+// until SIGINT/SIGTERM. --virtual also plugs the demo virtual cards into pcscd's vpcd slots (the demo PKI under
+// DATA_DIR/pki; by default slot 0 gets the first NHI card and slot 1 the first professional card; --insert picks
+// others by id, e.g. --insert nhi-A123456789,institution-0163010001).
+import { join } from 'node:path'
+import type { Config } from '../commands/platform/config.js'
+import { startReaderAgent, type AgentLogger } from './agent.js'
+import { createPcscBackend } from './pcsc-backend.js'
+import { PcscManager } from './pcsc.js'
+import { demoRack, type VirtualCardRack } from './virtual/rack.js'
+import { lockVpcd } from './virtual/vpcd-lock.js'
+
+export interface ReaderArgs {
+  virtual: boolean
+  port?: number
+  origins: string[]
+  insert: string[]
+}
+
+export function parseReaderArgs(args: string[]): ReaderArgs {
+  const out: ReaderArgs = { virtual: false, origins: [], insert: [] }
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined]
+    const value = () => {
+      const v = inline ?? args[++i]
+      if (v === undefined) throw new Error(`${flag} needs a value`)
+      return v
+    }
+    if (flag === '--virtual') out.virtual = true
+    else if (flag === '--port') {
+      const v = value()
+      if (!/^\d+$/.test(v) || Number(v) > 65535) throw new Error(`--port: not a port number: ${v}`)
+      out.port = Number(v)
+    } else if (flag === '--origin') {
+      const v = value()
+      if (!/^https?:\/\/[^/]+$/.test(v.replace(/\/+$/, ''))) throw new Error(`--origin: expected scheme://host[:port], got ${v}`)
+      out.origins.push(v.replace(/\/+$/, ''))
+    } else if (flag === '--insert') out.insert.push(...value().split(',').filter(Boolean))
+    else if (flag === '--demo') continue // accepted for symmetry with `serve --demo`
+    else throw new Error(`unknown option ${a}`)
+  }
+  return out
+}
+
+export function defaultOrigins(config: Pick<Config, 'SITE_ORIGIN' | 'PORT'>): string[] {
+  if (config.SITE_ORIGIN) return [config.SITE_ORIGIN.replace(/\/+$/, '')]
+  return [`http://127.0.0.1:${config.PORT}`, `http://localhost:${config.PORT}`]
+}
+
+/** Plugs the chosen (or default) virtual cards in, slot by slot. */
+export async function insertDefaultCards(rack: VirtualCardRack, wanted: string[]): Promise<void> {
+  const ids = rack.catalogue().map((c) => c.id)
+  const chosen = wanted.length
+    ? wanted
+    : [ids.find((id) => id.startsWith('nhi-')), ids.find((id) => id.startsWith('professional-'))].filter((x): x is string => Boolean(x))
+  for (const [slot, id] of chosen.slice(0, rack.slots().length).entries()) await rack.insert(slot, id)
+}
+
+export async function runReaderCommand(args: string[], config: Config, logger: AgentLogger): Promise<number> {
+  let parsed: ReaderArgs
+  try {
+    parsed = parseReaderArgs(args)
+  } catch (e) {
+    console.error(`baobei reader: ${(e as Error).message}`)
+    return 2
+  }
+  const pcsc = new PcscManager({ logger })
+  pcsc.on('reader-added', (name: string) => logger.info({ reader: name }, 'reader connected'))
+  pcsc.on('reader-removed', (name: string) => logger.info({ reader: name }, 'reader disconnected'))
+  pcsc.on('card-inserted', (name: string) => logger.info({ reader: name }, 'card inserted'))
+  pcsc.on('card-removed', (name: string) => logger.info({ reader: name }, 'card removed'))
+  const backend = createPcscBackend(pcsc)
+  let rack: VirtualCardRack | undefined
+  let releaseVpcd: (() => void) | undefined
+  if (parsed.virtual) {
+    releaseVpcd = await lockVpcd(10 * 60_000, (pid) => console.log(`waiting for the vpcd slots, held by pid ${pid}…`))
+    rack = demoRack(join(config.DATA_DIR, 'pki'))
+    await insertDefaultCards(rack, parsed.insert)
+    logger.info({ slots: rack.slots(), cards: rack.catalogue().map((c) => c.id) }, 'virtual cards ready')
+  }
+  const agent = await startReaderAgent({
+    backend,
+    origin: parsed.origins.length ? parsed.origins : defaultOrigins(config),
+    port: parsed.port ?? config.READER_PORT,
+    logger,
+    ...(rack ? { rack } : {}),
+  })
+  console.log(`reader agent on ${agent.url}${rack ? ' (virtual cards)' : ''}`)
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  await agent.close()
+  await rack?.close()
+  releaseVpcd?.()
+  await backend.close()
+  return 0
+}

@@ -1,0 +1,101 @@
+// CardBackend over PC/SC: finds the right reader, tells NHI cards from HCA-style PKI cards, reads and signs.
+import { DomainError } from '../domain/errors.js'
+import { cardHolderOf, certificateFromDer } from '../http/auth/card-certificate.js'
+import type { Transmit } from './apdu.js'
+import type { CardBackend, PkiCardBasicData, ReaderInfo } from './card-protocol.js'
+import { readCertificate, selectHcaApplet, signSha256, verifyPin, PIN_PATTERN } from './hca-card.js'
+import { NHI_SELECT, NotThisCard, readNhiCard } from './nhi-card.js'
+import { sendApdu } from './apdu.js'
+import type { PcscManager } from './pcsc.js'
+
+function basicDataOf(der: Buffer): PkiCardBasicData {
+  try {
+    const cert = certificateFromDer(der)
+    const holder = cardHolderOf(cert)
+    if (holder) return holder
+    return { kind: 'unknown', holderId: '', name: '', certificateSerial: cert.serialNumber.toLowerCase() }
+  } catch {
+    return { kind: 'unknown', holderId: '', name: '', certificateSerial: '' }
+  }
+}
+
+async function probe(transmit: Transmit): Promise<Omit<ReaderInfo, 'name' | 'cardPresent'>> {
+  if ((await sendApdu(transmit, NHI_SELECT)).sw === 0x9000) return { cardType: 'nhi' }
+  try {
+    await selectHcaApplet(transmit)
+  } catch (e) {
+    if (e instanceof NotThisCard) return { cardType: 'unknown' }
+    throw e
+  }
+  const card = basicDataOf(await readCertificate(transmit))
+  return { cardType: 'hca', ...(card.kind !== 'unknown' ? { cardKind: card.kind, holderName: card.name } : {}) }
+}
+
+export function createPcscBackend(pcsc: PcscManager): CardBackend {
+  const known = new Map<string, { insertion: number; info: Omit<ReaderInfo, 'name' | 'cardPresent'> }>()
+
+  const describe = async (name: string, insertion: number): Promise<Omit<ReaderInfo, 'name' | 'cardPresent'>> => {
+    const k = known.get(name)
+    if (k && k.insertion === insertion) return k.info
+    const info = await pcsc.withCard(name, probe)
+    known.set(name, { insertion, info })
+    return info
+  }
+
+  const readers = async (): Promise<ReaderInfo[]> => {
+    await pcsc.settled()
+    const out: ReaderInfo[] = []
+    for (const r of pcsc.readers()) {
+      if (!r.present) {
+        out.push({ name: r.name, cardPresent: false })
+        continue
+      }
+      try {
+        out.push({ name: r.name, cardPresent: true, ...(await describe(r.name, r.insertion)) })
+      } catch (e) {
+        const gone = e instanceof DomainError && e.code === 'CARD_ABSENT'
+        out.push(gone ? { name: r.name, cardPresent: false } : { name: r.name, cardPresent: true, cardType: 'unknown' })
+      }
+    }
+    return out
+  }
+
+  /** The reader to use: the named one, else the first holding a card of the wanted type. */
+  const pick = async (type: 'nhi' | 'hca', reader?: string): Promise<string> => {
+    const all = await readers()
+    if (!all.length) throw new DomainError('READER_ABSENT', pcsc.error ? { pcsc: pcsc.error } : {})
+    if (reader) {
+      const r = all.find((x) => x.name === reader)
+      if (!r) throw new DomainError('READER_ABSENT', { reader })
+      if (!r.cardPresent || r.cardType !== type) throw new DomainError('CARD_ABSENT', { reader, wanted: type })
+      return r.name
+    }
+    const r = all.find((x) => x.cardPresent && x.cardType === type)
+    if (!r) throw new DomainError('CARD_ABSENT', { wanted: type })
+    return r.name
+  }
+
+  return {
+    readers,
+    async readNhiCard(reader) {
+      const name = await pick('nhi', reader)
+      const data = await pcsc.withCard(name, readNhiCard)
+      return { ...data, reader: name }
+    },
+    async signChallenge(challenge, pin, reader) {
+      if (!PIN_PATTERN.test(pin)) throw new DomainError('VALIDATION_FAILED', { field: 'pin' }, 'PIN 碼須為 4 至 12 位數字')
+      if (challenge.length < 16 || challenge.length > 1024) throw new DomainError('VALIDATION_FAILED', { field: 'challenge' })
+      const name = await pick('hca', reader)
+      return pcsc.withCard(name, async (transmit) => {
+        await selectHcaApplet(transmit)
+        await verifyPin(transmit, pin)
+        const certificate = await readCertificate(transmit)
+        const signature = await signSha256(transmit, challenge)
+        return { certificate, signature, card: basicDataOf(certificate), reader: name }
+      })
+    },
+    async close() {
+      pcsc.close()
+    },
+  }
+}

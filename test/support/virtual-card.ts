@@ -1,0 +1,50 @@
+// Helpers for tests that drive real pcscd + vpcd with virtual cards.
+// vpcd has two slots (ports 35963/35964) shared by the whole machine: tests (and e2e runs) that plug virtual cards
+// in hold `lockVpcd()` (reader/virtual/vpcd-lock.ts, also taken by `baobei reader --virtual`).
+import { readFileSync } from 'node:fs'
+import type { PcscManager } from '../../reader/pcsc.js'
+import { VPCD_BASE_PORT, VPCD_HOST } from '../../reader/virtual/vpcd-link.js'
+
+export { lockVpcd } from '../../reader/virtual/vpcd-lock.js'
+
+/** Throws a clear error when pcscd's vpcd driver does not listen (the tests must fail loudly, never skip). */
+export async function requireVpcd(): Promise<void> {
+  // Probe by reading /proc (connecting would "insert" an empty card).
+  const text = ['/proc/net/tcp', '/proc/net/tcp6']
+    .map((f) => {
+      try {
+        return readFileSync(f, 'utf8')
+      } catch {
+        return ''
+      }
+    })
+    .join('\n')
+  const port = `:${VPCD_BASE_PORT.toString(16).toUpperCase()} `
+  if (!text.split('\n').some((l) => l.toUpperCase().includes(port) && / 0A /.test(l))) {
+    throw new Error(
+      `pcscd with the vpcd driver is required and does not listen on ${VPCD_HOST}:${VPCD_BASE_PORT}: run test/support/services.sh (needs pcscd and vsmartcard-vpcd)`,
+    )
+  }
+}
+
+/** Waits until pcscd reports `reader` with (or without) a card. */
+export async function waitForCard(pcsc: PcscManager, reader: string, present: boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (Date.now() < end) {
+    const r = pcsc.readers().find((x) => x.name === reader)
+    if (r && r.present === present) return
+    await new Promise((res) => setTimeout(res, 20))
+  }
+  throw new Error(`reader ${reader}: card ${present ? 'never came' : 'never left'} within ${timeoutMs} ms`)
+}
+
+/** The vpcd reader names in slot order (slot n = port 35963 + n), once pcscd listed them. */
+export async function vpcdReaders(pcsc: PcscManager, timeoutMs = 5000): Promise<string[]> {
+  const end = Date.now() + timeoutMs
+  while (Date.now() < end) {
+    const names = pcsc.readers().map((r) => r.name).filter((n) => /^Virtual PCD/.test(n))
+    if (names.length >= 2) return names.sort()
+    await new Promise((res) => setTimeout(res, 20))
+  }
+  throw new Error(`pcscd lists no vpcd readers after ${timeoutMs} ms (readers: ${pcsc.readers().map((r) => r.name).join(', ') || 'none'}; ${pcsc.error ?? ''})`)
+}
