@@ -1,0 +1,270 @@
+// Reviewer case pages: query (every filter, paginated, sortable, Excel), one case (terms, attachments, findings
+// then and now, full history, time travel), decisions singly and in batch, and 套印 (approval form PDF).
+import { randomUUID } from 'node:crypto'
+import { Type, type Static } from '@sinclair/typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { countyOf, COUNTIES } from '../../domain/reference/counties.js'
+import { departmentName } from '../../domain/reference/departments.js'
+import { PROFESSIONS, professionName } from '../../domain/reference/professions.js'
+import { purposeName } from '../../domain/reference/purposes.js'
+import { DomainError, isDomainError } from '../../domain/errors.js'
+import { maskPersonId } from '../../domain/national-id.js'
+import { WEEKDAY_NAMES } from '../../domain/roc-date.js'
+import { APPLICATION_TYPE_LABEL, STATUS_LABEL, type Actor } from '../../domain/types.js'
+import { displayRouting, displayTerms } from '../../projections/case-view.js'
+import { searchCases, type CaseRow } from '../../projections/queries/cases.js'
+import { approvalFormEntry, approvalFormFileName, renderApprovalForms } from '../pdf/approval-form.js'
+import { isHtmx } from '../errors.js'
+import { rocDate, rocInstant, weekdayZh } from '../present.js'
+import type { App } from '../schemas.js'
+import { CaseQueryString, PAGE_SIZES, parseCaseQuery, toQueryString } from './case-query.js'
+import { loadCaseFile, type CaseFile } from './case-file.js'
+import { actorOf, asList, audit, BASE, boPage, readModelsOf, reportsOf, reviewerOnly, rocInstantInput, scopeFor, staffOnly, storeOf } from './context.js'
+import { findingsNow } from './findings-now.js'
+import { assertReadable, isCopiedOnly, mayDecide } from './staff.js'
+import { attachmentHeader, toXlsx, type Table } from './tabular.js'
+
+const CaseParams = Type.Object({ caseId: Type.String({ maxLength: 36 }) })
+const CaseViewQuery = Type.Object({
+  asOfDate: Type.Optional(Type.String({ maxLength: 8 })),
+  asOfTime: Type.Optional(Type.String({ maxLength: 4 })),
+  done: Type.Optional(Type.String({ maxLength: 20 })),
+})
+const AttachmentParams = Type.Object({ caseId: Type.String({ maxLength: 36 }), hash: Type.String({ pattern: '^[0-9a-f]{64}$' }) })
+const StrOrList = Type.Union([Type.String({ maxLength: 500 }), Type.Array(Type.String({ maxLength: 500 }), { maxItems: 200 })])
+export const DecisionBody = Type.Object({
+  _csrf: Type.Optional(Type.String()),
+  decision: Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('return')]),
+  reason: Type.Optional(Type.String({ maxLength: 500 })),
+  note: Type.Optional(Type.String({ maxLength: 200 })),
+  fieldsToFix: Type.Optional(StrOrList),
+  commandId: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }),
+  /** Stream version the reviewer saw: a decision over a stale page is refused (CONCURRENCY_CONFLICT). */
+  version: Type.Optional(Type.String({ pattern: '^\\d{1,9}$' })),
+  caseId: Type.Optional(StrOrList),
+})
+export type DecisionBody = Static<typeof DecisionBody>
+const PrintQuery = Type.Object({ caseId: Type.Optional(Type.Union([Type.String({ maxLength: 36 }), Type.Array(Type.String({ maxLength: 36 }), { maxItems: 200 })])) })
+
+/** Fields a reviewer can ask the filer to fix (退回補正). */
+export const FIXABLE_FIELDS: readonly { code: string; label: string }[] = [
+  { code: 'supported', label: '被支援機構' },
+  { code: 'department', label: '支援科別' },
+  { code: 'purpose', label: '支援目的' },
+  { code: 'schedule', label: '支援時段' },
+  { code: 'attachments', label: '附件' },
+  { code: 'note', label: '備註' },
+]
+const FIXABLE = new Set(FIXABLE_FIELDS.map((f) => f.code))
+
+const DECISION_LABEL = { approve: '核准', reject: '不核准', return: '退回補正' } as const
+
+export const bureauName = (county: string) => countyOf(county)?.bureau ?? `${county} 衛生局`
+
+const weekdayList = (mask: string) =>
+  [...mask].map((b, i) => (b === '1' ? WEEKDAY_NAMES[(i + 1) as 1 | 2 | 3 | 4 | 5 | 6 | 7].slice(2) : '')).filter(Boolean).join('、')
+
+/** The result table as downloaded: masked IDs, ROC dates, labels. */
+export function casesTable(rows: readonly CaseRow[]): Table {
+  return {
+    title: '報備支援案件查詢結果',
+    header: ['案件編號', '申請類別', '申請進度', '姓名', '身分證號', '醫事人員類別', '執業機構代碼', '執業機構', '被支援機構代碼', '被支援機構', '縣市', '區', '支援起日', '支援迄日', '星期', '時段', '送審日期', '核准日期', '核准文號'],
+    rows: rows.map((r) => [
+      r.caseNumber, APPLICATION_TYPE_LABEL[r.applicationType], STATUS_LABEL[r.status], r.applicantName, maskPersonId(r.nationalId),
+      professionName(r.profession) ?? r.profession, r.homeCode, r.homeName, r.supportedCode, r.supportedName,
+      countyOf(r.supportedCounty)?.name ?? r.supportedCounty, r.supportedDistrict,
+      r.scheduleFrom ? rocDate(r.scheduleFrom) : null, r.scheduleTo ? rocDate(r.scheduleTo) : null, weekdayList(r.weekdayMask),
+      r.earliestStart && r.latestEnd ? `${r.earliestStart.replace(':', '')}-${r.latestEnd.replace(':', '')}` : null,
+      r.submittedAt ? rocInstant(r.submittedAt) : null, r.approvedAt ? rocInstant(r.approvedAt) : null, r.approvalNumber,
+    ]),
+  }
+}
+
+const formModel = () => ({
+  professions: PROFESSIONS,
+  counties: COUNTIES,
+  statuses: Object.entries(STATUS_LABEL),
+  applicationTypes: Object.entries(APPLICATION_TYPE_LABEL),
+  weekdays: ([1, 2, 3, 4, 5, 6, 7] as const).map((d) => [String(d), WEEKDAY_NAMES[d]]),
+  pageSizes: PAGE_SIZES,
+  fixable: FIXABLE_FIELDS,
+})
+
+export interface DecisionOutcome {
+  caseId: string
+  caseNumber: string | null
+  ok: boolean
+  code?: string
+  message: string
+}
+
+/** Decides one case for the acting reviewer: scope, copied-only, stale page, reason rules, then the service. */
+async function decideOne(app: App, request: FastifyRequest, caseId: string, body: DecisionBody, commandId: string, expectedVersion?: number): Promise<DecisionOutcome> {
+  const actor = actorOf(request)
+  let caseNumber: string | null = null
+  try {
+    const file = await loadCaseFile(storeOf(app), caseId)
+    const view = assertReadable(actor, file?.view)
+    caseNumber = view.caseNumber
+    if (isCopiedOnly(actor, view)) throw new DomainError('COPIED_CASE_READ_ONLY', { caseId })
+    const reason = (body.reason ?? '').trim()
+    const fields = asList(body.fieldsToFix).filter((f) => FIXABLE.has(f))
+    if ((body.decision === 'reject' || body.decision === 'return') && !reason) throw new DomainError('REASON_REQUIRED')
+    if (body.decision === 'return' && fields.length === 0) throw new DomainError('FIELDS_TO_FIX_REQUIRED')
+    const reports = reportsOf(app)
+    const meta = { commandId, actor, correlationId: String(request.id) }
+    // the same command again (double click, retry) is answered by the service idempotently, with its first result
+    const retry = !!file && file.events.some((e) => e.meta.commandId === commandId)
+    if (!retry) {
+      // a page showing an older version of the case must not decide over what it did not show
+      if (expectedVersion !== undefined && file && file.version !== expectedVersion) {
+        throw new DomainError('CONCURRENCY_CONFLICT', { caseId, expected: expectedVersion, actual: file.version })
+      }
+      if (!mayDecide(actor, view)) throw new DomainError('NOTHING_TO_DECIDE', { caseId })
+    }
+    let out
+    if (body.decision === 'approve') out = await reports.approve(caseId, body.note?.trim() ? { note: body.note.trim() } : {}, meta)
+    else if (body.decision === 'reject') out = await reports.reject(caseId, { reason }, meta)
+    else out = await reports.return(caseId, { reason, fieldsToFix: fields }, meta)
+    // read-your-writes: the query page shows the decision when the reviewer gets back to it
+    await app.services.waitFor?.(out.position)
+    return { caseId, caseNumber, ok: true, message: `${DECISION_LABEL[body.decision]}完成${out.duplicate ? '（重複送出，未重複處理）' : ''}` }
+  } catch (e) {
+    if (!isDomainError(e)) throw e
+    return { caseId, caseNumber, ok: false, code: e.code, message: e.message }
+  }
+}
+
+export async function registerCaseRoutes(app: App) {
+  // ---- query ----
+  app.get(`${BASE}/cases`, { preHandler: staffOnly, schema: { querystring: CaseQueryString } }, async (request, reply) => {
+    const q = request.query
+    const parsed = parseCaseQuery(q)
+    const scope = scopeFor(request)
+    const result = parsed.errors.length ? { rows: [], total: 0, page: 1, pageSize: parsed.page.pageSize ?? 20 } : await searchCases(readModelsOf(app), scope, parsed.filter, parsed.page)
+    const actor = actorOf(request)
+    const model = {
+      title: '報備支援案件查詢',
+      q, parsed, result, errors: Object.fromEntries(parsed.errors.map((e) => [e.field, e.message])),
+      qs: (replace: Record<string, string | undefined>) => toQueryString(q, replace),
+      canDecide: actor.role === 'reviewer',
+      myCounty: actor.county,
+      mayDecideRow: (r: CaseRow) => actor.role === 'reviewer' && r.status === 'under_review' && r.reviewCounty === actor.county,
+      commandId: randomUUID(),
+      labels: { status: STATUS_LABEL, type: APPLICATION_TYPE_LABEL, profession: professionName, county: (c: string) => countyOf(c)?.name ?? c },
+      weekdayList,
+      ...formModel(),
+    }
+    if (isHtmx(request) && request.headers['hx-target'] === 'results') {
+      return reply.type('text/html; charset=utf-8').viewAsync('back-office/partials/case-results.eta', { ...model, csrf: request.session?.csrf })
+    }
+    return boPage(request, reply, 'back-office/cases.eta', model)
+  })
+
+  app.get(`${BASE}/cases.xlsx`, { preHandler: staffOnly, schema: { querystring: CaseQueryString } }, async (request, reply) => {
+    const parsed = parseCaseQuery(request.query)
+    if (parsed.errors.length) throw new DomainError('VALIDATION_FAILED', { fields: parsed.errors })
+    const rows: CaseRow[] = []
+    for (let page = 1; page <= 40; page++) {
+      const r = await searchCases(readModelsOf(app), scopeFor(request), parsed.filter, { ...parsed.page, page, pageSize: 500 })
+      rows.push(...r.rows)
+      if (rows.length >= r.total || r.rows.length === 0) break
+    }
+    const buf = await toXlsx([casesTable(rows)])
+    return reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', attachmentHeader('報備支援案件查詢結果.xlsx', 'cases.xlsx'))
+      .send(buf)
+  })
+
+  // ---- one case ----
+  app.get(`${BASE}/cases/:caseId`, { preHandler: staffOnly, schema: { params: CaseParams, querystring: CaseViewQuery } }, async (request, reply) => {
+    const { caseId } = request.params
+    const actor = actorOf(request)
+    const store = storeOf(app)
+    const current = await loadCaseFile(store, caseId)
+    const view = assertReadable(actor, current?.view)
+    const file = current as CaseFile
+    const asOf = rocInstantInput(request.query.asOfDate, request.query.asOfTime)
+    const past = asOf ? await loadCaseFile(store, caseId, asOf) : undefined
+    await audit(app, request, 'GET /review/cases/:caseId', [{ kind: 'case', id: caseId }, { kind: 'person', id: view.applicant.nationalId }])
+    const rm = app.services.readModels
+    const now = rm && (view.status === 'under_review' || view.status === 'returned') ? await findingsNow(store, rm, view) : undefined
+    return boPage(request, reply, 'back-office/case.eta', {
+      title: `案件 ${view.caseNumber ?? '（未送審）'}`,
+      file, view, terms: displayTerms(view), routing: displayRouting(view), approvedTerms: view.approved?.terms,
+      past, asOf, asOfDate: request.query.asOfDate ?? '', asOfTime: request.query.asOfTime ?? '',
+      findingsNow: now,
+      canDecide: mayDecide(actor, view),
+      copiedOnly: isCopiedOnly(actor, view),
+      commandId: randomUUID(),
+      done: request.query.done,
+      names: { profession: professionName, department: departmentName, purpose: purposeName, county: (c: string) => countyOf(c)?.name ?? c, weekday: weekdayZh },
+      ...formModel(),
+    })
+  })
+
+  app.get(`${BASE}/cases/:caseId/attachments/:hash`, { preHandler: staffOnly, schema: { params: AttachmentParams } }, async (request, reply) => {
+    const { caseId, hash } = request.params
+    const file = await loadCaseFile(storeOf(app), caseId)
+    const view = assertReadable(actorOf(request), file?.view)
+    const att = view.attachments.find((a) => a.hash === hash)
+    if (!att) throw new DomainError('ATTACHMENT_NOT_FOUND')
+    const blobs = app.services.blobs
+    const content = blobs ? await blobs.get(hash) : undefined
+    if (!content) throw new DomainError('ATTACHMENT_NOT_FOUND')
+    await audit(app, request, 'GET /review/cases/:caseId/attachments/:hash', [{ kind: 'case', id: caseId }])
+    return reply
+      .type(att.type)
+      .header('content-disposition', `inline; filename="attachment"; filename*=UTF-8''${encodeURIComponent(att.name)}`)
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .send(content)
+  })
+
+  // ---- decisions ----
+  app.post(`${BASE}/cases/:caseId/decision`, { preHandler: reviewerOnly, schema: { params: CaseParams, body: DecisionBody } }, async (request, reply) => {
+    const { caseId } = request.params
+    const body = request.body
+    const r = await decideOne(app, request, caseId, body, body.commandId, body.version ? Number(body.version) : undefined)
+    if (!r.ok) throw new DomainError((r.code ?? 'INTERNAL') as never, { caseId }, r.message)
+    if (isHtmx(request)) {
+      reply.header('HX-Redirect', `${BASE}/cases/${caseId}?done=${body.decision}`)
+      return reply.type('text/html; charset=utf-8').send('')
+    }
+    return reply.redirect(`${BASE}/cases/${caseId}?done=${body.decision}`, 303)
+  })
+
+  app.post(`${BASE}/decisions`, { preHandler: reviewerOnly, schema: { body: DecisionBody } }, async (request, reply) => {
+    const body = request.body
+    const ids = [...new Set(asList(body.caseId))]
+    if (ids.length === 0) throw new DomainError('NOTHING_SELECTED')
+    const outcomes: DecisionOutcome[] = []
+    for (const id of ids) outcomes.push(await decideOne(app, request, id, body, `${body.commandId}:${id}`))
+    const model = { title: '批次審核結果', decision: DECISION_LABEL[body.decision], outcomes, ok: outcomes.filter((o) => o.ok).length }
+    if (isHtmx(request)) return reply.type('text/html; charset=utf-8').viewAsync('back-office/partials/batch-result.eta', model)
+    return boPage(request, reply, 'back-office/batch-result.eta', model)
+  })
+
+  // ---- 套印 ----
+  const printCases = async (request: FastifyRequest, reply: FastifyReply, ids: string[]) => {
+    const actor: Actor = actorOf(request)
+    if (ids.length === 0) throw new DomainError('NOTHING_SELECTED')
+    const entries = []
+    for (const id of ids) {
+      const file = await loadCaseFile(storeOf(app), id)
+      const view = assertReadable(actor, file?.view)
+      entries.push(approvalFormEntry(view, bureauName(view.approved?.routing.reviewCounty ?? view.routing.reviewCounty)))
+    }
+    await audit(app, request, 'GET /review/print', ids.map((id) => ({ kind: 'case' as const, id })))
+    const printedAt = app.services.clock().toISOString()
+    const pdf = await renderApprovalForms(entries, { printedAt, printedBy: actor.name ?? actor.id })
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `inline; filename="${approvalFormFileName(entries, printedAt)}"`)
+      .send(pdf)
+  }
+  app.get(`${BASE}/cases/:caseId/approval.pdf`, { preHandler: staffOnly, schema: { params: CaseParams } }, async (request, reply) =>
+    printCases(request, reply, [request.params.caseId]))
+  app.get(`${BASE}/print`, { preHandler: staffOnly, schema: { querystring: PrintQuery } }, async (request, reply) =>
+    printCases(request, reply, [...new Set(asList(request.query.caseId))]))
+}

@@ -1,0 +1,56 @@
+// Shared pieces of the back-office routes: the staff guard, the services they need, audit of views, dates.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { countyOf } from '../../domain/reference/counties.js'
+import type { ReportService } from '../../commands/report-service.js'
+import { recordView } from '../../commands/read-audit.js'
+import { isRocDate, rocToIso, taipeiInstant } from '../../domain/roc-date.js'
+import type { Actor } from '../../domain/types.js'
+import type { App } from '../schemas.js'
+import { need } from '../services.js'
+import { requireRole, userOf } from '../session.js'
+import { staffScope } from './staff.js'
+
+export const BASE = '/review'
+export const staffOnly = requireRole('reviewer', 'statistician')
+export const reviewerOnly = requireRole('reviewer')
+
+export const actorOf = (request: FastifyRequest): Actor => userOf(request).actor
+export const scopeFor = (request: FastifyRequest) => staffScope(actorOf(request))
+
+export const storeOf = (app: App) => need(app.services.store, 'store')
+export const readModelsOf = (app: App) => need(app.services.readModels, 'readModels')
+/** The lead's application service (commands/report-service.ts), plugged in as services.reports. */
+export const reportsOf = (app: App) => need(app.services.reports as ReportService | undefined, 'reports')
+
+/** Records that staff looked at cases / persons (read audit). */
+export async function audit(app: App, request: FastifyRequest, via: string, subjects: { kind: 'case' | 'person'; id: string }[]) {
+  const store = storeOf(app)
+  await recordView(store, { viewer: actorOf(request), subjects, via, at: app.services.clock().toISOString(), correlationId: String(request.id) })
+}
+
+/** ROC date (6–7 digits) → ISO, or undefined when empty/invalid. */
+export function rocInput(v: string | undefined): string | undefined {
+  const s = (v ?? '').trim()
+  if (!s) return undefined
+  const roc = s.length === 6 ? `0${s}` : s
+  return isRocDate(roc) ? rocToIso(roc) : undefined
+}
+
+/** ROC date + HHmm → instant (Asia/Taipei), or undefined. */
+export function rocInstantInput(date: string | undefined, time: string | undefined): string | undefined {
+  const iso = rocInput(date)
+  if (!iso) return undefined
+  const t = (time ?? '').trim() || '2359'
+  if (!/^([01]\d|2[0-3])[0-5]\d$/.test(t)) return undefined
+  // the whole chosen minute counts
+  return new Date(Date.parse(taipeiInstant(iso, `${t.slice(0, 2)}:${t.slice(2)}`)) + 59_999).toISOString()
+}
+
+export const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((x) => x !== '')
+
+/** Renders a back-office page (its own layout), with the bureau of the logged-in staff for the header. */
+export function boPage(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>) {
+  const a = userOf(request).actor
+  const bureauLabel = a.role === 'statistician' ? '衛生福利部（全國・唯讀）' : a.county ? countyOf(a.county)?.bureau ?? a.county : ''
+  return reply.page(template, { ...data, bureauLabel })
+}

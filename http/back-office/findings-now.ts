@@ -1,0 +1,38 @@
+// Conflict and quota findings of a case's application as they stand NOW: the applicant's other cases are read
+// from the log (their ids from the cases read model), folded with the domain's own state, and the domain rules
+// re-run. Shown beside the findings recorded at filing time.
+import type { EventStore } from '../../commands/event-store/port.js'
+import { reportStream, type ReportEvent } from '../../domain/events.js'
+import { existingReportOf } from '../../domain/report/existing.js'
+import { evolve, initialState, type ReportState } from '../../domain/report/state.js'
+import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
+import { findConflicts, type ExistingReport } from '../../domain/rules/conflict.js'
+import { evaluateQuota } from '../../domain/rules/quota.js'
+import { expandSchedule } from '../../domain/schedule.js'
+import type { FilingFindings } from '../../domain/types.js'
+import { displayTerms, type CaseView } from '../../projections/case-view.js'
+import { searchCases } from '../../projections/queries/cases.js'
+import type { ReadModels } from '../../projections/read-models.js'
+
+export async function findingsNow(store: EventStore, rm: ReadModels, view: CaseView): Promise<FilingFindings> {
+  const others = await searchCases(rm, { kind: 'national' }, { nationalId: view.applicant.nationalId }, { pageSize: 500 })
+  const existing: ExistingReport[] = []
+  for (const row of others.rows) {
+    if (row.caseId === view.caseId) continue
+    const events = await store.readStream(reportStream(row.caseId))
+    const state = events.reduce<ReportState>((s, e) => evolve(s, e as unknown as ReportEvent), initialState())
+    const r = existingReportOf(state)
+    if (r) existing.push(r)
+  }
+  const terms = displayTerms(view)
+  const proposed = expandSchedule(terms.schedule)
+  const conflicts = findConflicts(proposed, existing)
+  const quota = evaluateQuota(DEFAULT_QUOTA_RULES, {
+    profession: view.applicant.profession,
+    ...(terms.supported.kind ? { supportedKind: terms.supported.kind } : {}),
+    county: terms.supported.county,
+    existing: existing.flatMap((r) => [...r.occurrences, ...(r.pendingOccurrences ?? [])]),
+    proposed,
+  })
+  return { conflicts, quota }
+}

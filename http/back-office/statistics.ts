@@ -1,0 +1,71 @@
+// 統計分析: 醫事人員類型申辦統計 (per profession), 醫療院所申辦統計 (per supported institution), 各縣市申辦案件審理結果情形
+// (per county), for a chosen period, optionally by month; as tables, SVG charts and CSV/Excel downloads.
+import { countyOf } from '../../domain/reference/counties.js'
+import { professionName } from '../../domain/reference/professions.js'
+import { statistics, type StatDimension, type StatisticsRow } from '../../projections/queries/statistics.js'
+import type { ReadModels } from '../../projections/read-models.js'
+import type { StaffScope } from './staff.js'
+import type { Table } from './tabular.js'
+
+export type StatReport = 'profession' | 'institution' | 'county'
+
+export const STAT_REPORTS: Record<StatReport, { title: string; dimension: StatDimension; label: string }> = {
+  profession: { title: '醫事人員類型申辦統計', dimension: 'profession', label: '醫事人員類別' },
+  institution: { title: '醫療院所申辦統計', dimension: 'institution', label: '被支援機構' },
+  county: { title: '各縣市申辦案件審理結果情形', dimension: 'county', label: '縣市' },
+}
+
+export interface StatLine {
+  key: string
+  label: string
+  month?: string
+  filed: number
+  approved: number
+  rejected: number
+  returned: number
+  cancelled: number
+  /** Median review time in days (filing to decision), one decimal; null when nothing was decided. */
+  medianDays: number | null
+}
+
+const days = (seconds: number | null) => (seconds === null ? null : Math.round((seconds / 86_400) * 10) / 10)
+
+export async function statLines(
+  rm: ReadModels,
+  scope: StaffScope,
+  report: StatReport,
+  q: { from?: string; to?: string; byMonth: boolean },
+  institutionName: (code: string) => string | undefined = () => undefined,
+): Promise<StatLine[]> {
+  const dim = STAT_REPORTS[report].dimension
+  const groupBy: StatDimension[] = q.byMonth ? ['month', dim] : [dim]
+  const rows: StatisticsRow[] = await statistics(rm, scope, { groupBy, ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}) })
+  const label = (key: string) =>
+    report === 'profession' ? professionName(key) ?? key : report === 'county' ? countyOf(key)?.name ?? key : institutionName(key) ?? key
+  return rows.map((r) => {
+    const key = r.group[dim] ?? ''
+    return {
+      key,
+      label: label(key),
+      ...(q.byMonth ? { month: r.group.month ?? '' } : {}),
+      filed: r.filed,
+      approved: r.approved,
+      rejected: r.rejected,
+      returned: r.returned,
+      cancelled: r.cancelled,
+      medianDays: days(r.reviewSecondsMedian),
+    }
+  })
+}
+
+/** '2024-03' → '11303'. */
+export const rocMonth = (m: string) => `${Number(m.slice(0, 4)) - 1911}${m.slice(5, 7)}`
+
+export function statTable(report: StatReport, lines: readonly StatLine[], byMonth: boolean): Table {
+  const meta = STAT_REPORTS[report]
+  return {
+    title: meta.title,
+    header: [...(byMonth ? ['月份'] : []), '代碼', meta.label, '申辦件數', '核准', '不核准', '退回', '註銷', '審理天數中位數'],
+    rows: lines.map((l) => [...(byMonth ? [rocMonth(l.month ?? '')] : []), l.key, l.label, l.filed, l.approved, l.rejected, l.returned, l.cancelled, l.medianDays]),
+  }
+}

@@ -1,0 +1,62 @@
+// Month calendar model for the professional's home page. Pure.
+import { addDays, weekdayOf } from '../domain/roc-date.js'
+import type { Status } from '../domain/types.js'
+
+export interface CalendarEntry {
+  date: string // IsoDate
+  start: string // HH:MM
+  end: string
+  caseId: string
+  caseNumber: string | null
+  institutionName: string
+  status: Status
+}
+
+export interface CalendarDay {
+  date: string
+  inMonth: boolean
+  today: boolean
+  entries: (CalendarEntry & { approved: boolean })[]
+}
+
+export interface CalendarMonth {
+  month: string // YYYY-MM
+  rocLabel: string // 民國 113 年 3 月
+  prev: string
+  next: string
+  thisMonth: string
+  weeks: CalendarDay[][]
+}
+
+export const monthOf = (iso: string) => iso.slice(0, 7)
+
+export function shiftMonth(month: string, delta: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number]
+  const idx = y * 12 + (m - 1) + delta
+  return `${Math.floor(idx / 12)}-${String((idx % 12) + 1).padStart(2, '0')}`
+}
+
+export function lastDayOf(month: string): string {
+  return addDays(`${shiftMonth(month, 1)}-01`, -1)
+}
+
+/** First and last day shown (whole weeks, Monday first). */
+export function gridBounds(month: string): { from: string; to: string } {
+  const first = `${month}-01`
+  const last = lastDayOf(month)
+  return { from: addDays(first, -(weekdayOf(first) - 1)), to: addDays(last, 7 - weekdayOf(last)) }
+}
+
+export function buildCalendar(month: string, todayIso: string, entries: CalendarEntry[]): CalendarMonth {
+  const { from, to } = gridBounds(month)
+  const byDate = new Map<string, CalendarEntry[]>()
+  for (const e of entries) byDate.set(e.date, [...(byDate.get(e.date) ?? []), e])
+  const weeks: CalendarDay[][] = []
+  for (let d = from; d <= to; d = addDays(d, 1)) {
+    if (weekdayOf(d) === 1) weeks.push([])
+    const list = (byDate.get(d) ?? []).sort((a, b) => a.start.localeCompare(b.start))
+    weeks[weeks.length - 1]!.push({ date: d, inMonth: d.startsWith(month), today: d === todayIso, entries: list.map((e) => ({ ...e, approved: e.status === 'approved' })) })
+  }
+  const [y, m] = month.split('-').map(Number) as [number, number]
+  return { month, rocLabel: `民國 ${y - 1911} 年 ${m} 月`, prev: shiftMonth(month, -1), next: shiftMonth(month, 1), thisMonth: monthOf(todayIso), weeks }
+}

@@ -1,0 +1,84 @@
+// 批次上傳: template download, upload + per-row/per-cell check, confirm, background filing with a progress bar.
+import { createHash } from 'node:crypto'
+import type { FastifyRequest } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import type { App } from '../schemas.js'
+import { requireRole, userOf } from '../session.js'
+import { need } from '../services.js'
+import { files, type RawForm } from '../forms/form-values.js'
+import { checkReportForm, emptyReportForm } from '../forms/report-form.js'
+import { listStaffOf, findInstitution } from '../../commands/registry/registry.js'
+import { DomainError } from '../../domain/errors.js'
+import { BATCH_COLUMNS, BATCH_KEYS, batchTemplateCsv, batchTemplateXlsx, parseBatchFile } from '../batch/parse.js'
+import { BatchJobs, rowCommandId, type BatchJob } from '../batch/jobs.js'
+
+const guard = requireRole('institution')
+const JobParams = Type.Object({ jobId: Type.String({ pattern: '^[0-9a-f]{64}$' }) })
+/** Which template column a form field's error belongs to. */
+const COLUMN_OF: Record<string, string> = Object.fromEntries(BATCH_KEYS.map((k, i) => [k, BATCH_COLUMNS[i]!]))
+const columnOf = (field: string) => COLUMN_OF[field.split('.')[0]!] ?? (field === 'windows' ? '開始時間' : field === 'sesDate' ? '開始日期' : field)
+
+export async function registerBatchRoutes(app: App) {
+  const jobs = new BatchJobs()
+  const codeOf = (r: FastifyRequest) => userOf(r).actor.institutionCode ?? userOf(r).actor.id
+
+  app.get('/institution/batch', { preHandler: guard }, async (_request, reply) => reply.page('pages/batch-upload.eta', { title: '批次上傳', columns: BATCH_COLUMNS }))
+  app.get('/institution/batch/template.xlsx', { preHandler: guard }, async (_request, reply) =>
+    reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', 'attachment; filename="baobei-batch-template.xlsx"').send(await batchTemplateXlsx()))
+  app.get('/institution/batch/template.csv', { preHandler: guard }, async (_request, reply) =>
+    reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="baobei-batch-template.csv"').send(batchTemplateCsv()))
+
+  app.post('/institution/batch', { preHandler: guard }, async (request, reply) => {
+    const code = codeOf(request)
+    const [upload] = await files(request.body as RawForm, 'file')
+    const again = (message: string) => reply.code(422).page('pages/batch-upload.eta', { title: '批次上傳', columns: BATCH_COLUMNS, fileError: message })
+    if (!upload) return again('請選擇要上傳的檔案')
+    let rows
+    try {
+      rows = await parseBatchFile(upload.content)
+    } catch (e) {
+      if (e instanceof DomainError) return again(e.message)
+      throw e
+    }
+    const fileHash = createHash('sha256').update(upload.content).digest('hex')
+    const jobId = createHash('sha256').update(`${code}:${fileHash}`).digest('hex')
+    const db = need(app.services.db, 'db')
+    const staff = new Map((await listStaffOf(db, code)).map((p) => [p.nationalId, p]))
+    const institutions = new Map<string, boolean>()
+    const job: BatchJob = { id: jobId, owner: code, fileName: upload.filename, fileHash, valid: [], invalid: [], state: 'checked', done: 0, results: [], createdAt: Date.now() }
+    for (const { rowNumber, cells } of rows) {
+      const values = {
+        ...emptyReportForm(), ...cells, commandId: rowCommandId(fileHash, rowNumber), applicantId: cells.applicantId.toUpperCase(), supportedCode: cells.supportedCode.toUpperCase(),
+        scheduleKind: 'weekly' as const, weekdays: cells.weekdays.split(/[,、\s]+/).filter(Boolean), winStart: [cells.winStart.padStart(4, '0')], winEnd: [cells.winEnd.padStart(4, '0')],
+      }
+      const { input, errors } = checkReportForm(values, { needsApplicant: true, intent: 'submit' })
+      if (!errors.applicantId) {
+        const p = staff.get(values.applicantId)
+        if (!p) errors.applicantId = '不是本機構的醫事人員（機構只能為本機構人員申請）'
+        else if (p.practiceStatus !== 'active') errors.applicantId = '此醫事人員目前為停業狀態'
+      }
+      if (!errors.supportedCode && values.supportedCode) {
+        if (!institutions.has(values.supportedCode)) institutions.set(values.supportedCode, !!(await findInstitution(db, values.supportedCode)))
+        if (!institutions.get(values.supportedCode)) errors.supportedCode = '查無此醫事機構代碼'
+      }
+      if (input && Object.keys(errors).length === 0) job.valid.push({ rowNumber, input })
+      else job.invalid.push({ rowNumber, errors: Object.fromEntries(Object.entries(errors).map(([f, m]) => [columnOf(f), m])) })
+    }
+    const stored = jobs.put(job)
+    return reply.page('pages/batch-check.eta', { title: '批次上傳：檢查結果', job: stored, columns: BATCH_COLUMNS })
+  })
+
+  app.post('/institution/batch/:jobId/confirm', { preHandler: guard, schema: { params: JobParams } }, async (request, reply) => {
+    const job = jobs.get((request.params as { jobId: string }).jobId, codeOf(request))
+    if (!job) throw new DomainError('BATCH_FILE_INVALID', {}, '找不到此批次，請重新上傳檔案')
+    jobs.start(job, { reports: need(app.services.reports, 'reports'), actor: userOf(request).actor, correlationId: String(request.id), ...(app.services.waitFor ? { waitFor: app.services.waitFor } : {}) })
+    return reply.redirect(`/institution/batch/${job.id}`, 303)
+  })
+
+  app.get('/institution/batch/:jobId', { preHandler: guard, schema: { params: JobParams } }, async (request, reply) => {
+    const job = jobs.get((request.params as { jobId: string }).jobId, codeOf(request))
+    if (!job) throw new DomainError('BATCH_FILE_INVALID', {}, '找不到此批次，請重新上傳檔案')
+    if (request.headers['hx-request'] === 'true') return reply.type('text/html; charset=utf-8').viewAsync('partials/batch-progress.eta', { job })
+    return reply.page('pages/batch-progress.eta', { title: '批次上傳：處理進度', job })
+  })
+}

@@ -1,0 +1,72 @@
+// 報備支援名單 (list with status and per-row actions) and one case's page, for professionals and institutions.
+import { Type, type Static } from '@sinclair/typebox'
+import type { App } from '../schemas.js'
+import { CaseIdParams } from '../schemas.js'
+import { requireRole, userOf } from '../session.js'
+import { need } from '../services.js'
+import { scopeOf } from '../scope.js'
+import { ACTION_LABEL, allowedActions } from '../actions.js'
+import { getCase, searchCases } from '../../projections/queries/cases.js'
+import { foldCaseView } from '../../projections/case-view.js'
+import { reportStream } from '../../domain/events.js'
+import { DomainError } from '../../domain/errors.js'
+import { STATUS_LABEL, type Status } from '../../domain/types.js'
+import { departmentName } from '../../domain/reference/departments.js'
+import { purposeName } from '../../domain/reference/purposes.js'
+import type { FastifyRequest } from 'fastify'
+
+const ListQuery = Type.Object({
+  status: Type.Optional(Type.Union(Object.keys(STATUS_LABEL).map((s) => Type.Literal(s)))),
+  action: Type.Optional(Type.Union([Type.Literal('change'), Type.Literal('cancel')])),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+})
+type ListQuery = Static<typeof ListQuery>
+
+/** One case in the caller's scope, with its full terms folded from the log; 404 when out of scope (never data). */
+export async function loadOwnCase(app: App, request: FastifyRequest, caseId: string) {
+  const user = userOf(request)
+  const rm = need(app.services.readModels, 'readModels')
+  const row = await getCase(rm, scopeOf(user), caseId)
+  if (!row) throw new DomainError('REPORT_NOT_FOUND')
+  const events = await need(app.services.store, 'store').readStream(reportStream(caseId))
+  const view = foldCaseView(events)
+  if (!view) throw new DomainError('REPORT_NOT_FOUND')
+  return { row, view }
+}
+
+export async function registerCasePages(app: App) {
+  const guard = requireRole('professional', 'institution')
+
+  app.get('/reports', { preHandler: guard, schema: { querystring: ListQuery } }, async (request, reply) => {
+    const user = userOf(request)
+    const q = request.query as ListQuery
+    const rm = need(app.services.readModels, 'readModels')
+    const status: Status[] | undefined = q.action ? ['approved'] : q.status ? [q.status as Status] : undefined
+    const page = await searchCases(rm, scopeOf(user), status ? { status } : {}, { page: q.page ?? 1, pageSize: 20, sort: 'updatedAt' })
+    const rows = page.rows.map((r) => ({ ...r, actions: allowedActions(r).filter((a) => !q.action || a === q.action || a === 'print') }))
+    const title = q.action === 'change' ? '變更：請選擇已核准案件' : q.action === 'cancel' ? '註銷：請選擇已核准案件' : '報備支援名單'
+    return reply.page('pages/case-list.eta', { title, rows, page, query: q, statusLabels: STATUS_LABEL, actionLabels: ACTION_LABEL, isInstitution: user.actor.role === 'institution' })
+  })
+
+  app.get('/reports/:caseId', { preHandler: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
+    const { caseId } = request.params as CaseIdParams
+    const { row, view } = await loadOwnCase(app, request, caseId)
+    const done = (request.query as { done?: string }).done
+    return reply.page('pages/case.eta', {
+      title: `案件 ${row.caseNumber ?? '（草稿）'}`, row, view, actions: allowedActions(row), actionLabels: ACTION_LABEL,
+      departmentName, purposeName,
+      flash: done === 'draft' ? '草稿已儲存' : done === 'submit' ? '已送出申請' : done === 'change' ? '已送出變更申請' : done === 'cancel' ? '已送出註銷申請' : done === 'withdraw' ? '已撤回' : done === 'copy' ? '已複製為新草稿' : undefined,
+    })
+  })
+}
+
+export async function registerPrintRoute(app: App) {
+  const { renderApplicationForm } = await import('../print/application-form.js')
+  app.get('/reports/:caseId/print.pdf', { preHandler: requireRole('professional', 'institution'), schema: { params: CaseIdParams } }, async (request, reply) => {
+    const { caseId } = request.params as CaseIdParams
+    const { row, view } = await loadOwnCase(app, request, caseId)
+    const pdf = await renderApplicationForm(view, app.services.clock())
+    const name = `report-${row.caseNumber ?? 'draft'}.pdf`
+    return reply.type('application/pdf').header('content-disposition', `inline; filename="${name}"`).send(pdf)
+  })
+}

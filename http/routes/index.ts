@@ -1,0 +1,23 @@
+import type { App } from '../schemas.js'
+// All route modules, in one place.
+import type { FastifyInstance } from 'fastify'
+import { registerCommonRoutes } from './common.js'
+import { registerReportPages } from './report-pages.js'
+import { registerLookupRoutes } from './lookup.js'
+import { registerHomeRoutes } from './home.js'
+import { registerApiRoutes } from './api.js'
+import { registerCasePages, registerPrintRoute } from './case-pages.js'
+import { registerInstitutionRoutes } from './institution.js'
+import { registerBatchRoutes } from './batch.js'
+
+export async function registerRoutes(app: App) {
+  await registerCommonRoutes(app)
+  await registerHomeRoutes(app)
+  await registerLookupRoutes(app)
+  await registerReportPages(app)
+  await registerCasePages(app)
+  await registerPrintRoute(app)
+  await registerInstitutionRoutes(app)
+  await registerBatchRoutes(app)
+  await registerApiRoutes(app)
+}

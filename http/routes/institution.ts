@@ -1,0 +1,118 @@
+// The institution's pages: dashboard (live counts), valid-support roster (+ Excel), 他院支援本院, 本院支援他院,
+// 報備支援額度限制. Scope: the institution's own code, always.
+import { Type, type Static } from '@sinclair/typebox'
+import ExcelJS from 'exceljs'
+import type { FastifyRequest } from 'fastify'
+import type { App } from '../schemas.js'
+import { requireRole, userOf } from '../session.js'
+import { need } from '../services.js'
+import { scopeOf } from '../scope.js'
+import { dashboardCounts, othersSupportingUs, ourStaffSupportingOthers, validSupportRoster, type SupportRow } from '../../projections/queries/institutions.js'
+import { professionalQuota } from '../../projections/queries/quota.js'
+import { listStaffOf } from '../../commands/registry/registry.js'
+import { isoWeekKey } from '../../projections/schedule-facts.js'
+import { taipeiDate, isoToRoc } from '../../domain/roc-date.js'
+import { professionName } from '../../domain/reference/professions.js'
+import { departmentName } from '../../domain/reference/departments.js'
+import { STATUS_LABEL, type Status } from '../../domain/types.js'
+import { maskPersonId } from '../../domain/national-id.js'
+import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
+import type { CapRule } from '../../domain/rules/quota-types.js'
+
+const guard = requireRole('institution')
+const RosterQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 40 })),
+  status: Type.Optional(Type.Union(Object.keys(STATUS_LABEL).map((s) => Type.Literal(s)))),
+  format: Type.Optional(Type.Literal('xlsx')),
+})
+type RosterQuery = Static<typeof RosterQuery>
+
+const codeOf = (request: FastifyRequest) => {
+  const a = userOf(request).actor
+  return a.institutionCode ?? a.id
+}
+
+function filterRows(rows: SupportRow[], q: RosterQuery) {
+  const term = q.q?.trim()
+  return rows.filter((r) => !term || r.applicantName.includes(term) || r.nationalId === term.toUpperCase() || r.supportedName.includes(term) || r.homeName.includes(term) || (r.caseNumber ?? '').startsWith(term))
+}
+
+async function rosterXlsx(title: string, rows: SupportRow[]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook()
+  const ws = wb.addWorksheet(title)
+  ws.columns = [
+    { header: '案件編號', key: 'caseNumber', width: 16 }, { header: '姓名', key: 'name', width: 10 }, { header: '身分證號', key: 'id', width: 12 },
+    { header: '類別', key: 'profession', width: 10 }, { header: '執業機構', key: 'home', width: 24 }, { header: '被支援機構', key: 'supported', width: 24 },
+    { header: '支援科別', key: 'department', width: 10 }, { header: '支援起日', key: 'from', width: 10 }, { header: '支援迄日', key: 'to', width: 10 },
+    { header: '時段', key: 'time', width: 12 }, { header: '申請進度', key: 'status', width: 8 }, { header: '核准文號', key: 'approval', width: 16 },
+  ]
+  for (const r of rows) {
+    ws.addRow({
+      caseNumber: r.caseNumber ?? '', name: r.applicantName, id: maskPersonId(r.nationalId), profession: professionName(r.profession) ?? r.profession,
+      home: `${r.homeName}（${r.homeCode}）`, supported: `${r.supportedName}（${r.supportedCode}）`, department: `${r.department} ${departmentName(r.department) ?? ''}`,
+      from: r.scheduleFrom ? isoToRoc(r.scheduleFrom) : '', to: r.scheduleTo ? isoToRoc(r.scheduleTo) : '',
+      time: r.earliestStart ? `${r.earliestStart.replace(':', '')}-${(r.latestEnd ?? '').replace(':', '')}` : '', status: STATUS_LABEL[r.status], approval: r.approvalNumber ?? '',
+    })
+  }
+  ws.getRow(1).font = { bold: true }
+  return Buffer.from(await wb.xlsx.writeBuffer())
+}
+
+export async function registerInstitutionRoutes(app: App) {
+  const today = () => taipeiDate(app.services.clock().toISOString())
+
+  app.get('/institution', { preHandler: guard }, async (request, reply) => {
+    const counts = await dashboardCounts(need(app.services.readModels, 'readModels'), scopeOf(userOf(request)), codeOf(request), today())
+    return reply.page('pages/institution-dashboard.eta', { title: '機構報備支援首頁', counts })
+  })
+  // the tiles alone, polled by htmx every few seconds
+  app.get('/institution/counts', { preHandler: guard }, async (request, reply) => {
+    const counts = await dashboardCounts(need(app.services.readModels, 'readModels'), scopeOf(userOf(request)), codeOf(request), today())
+    return reply.type('text/html; charset=utf-8').viewAsync('partials/dashboard-tiles.eta', { counts })
+  })
+
+  const lists = [
+    { path: '/institution/roster', title: '有效報備支援名冊', load: (r: FastifyRequest, q: RosterQuery) => validSupportRoster(need(app.services.readModels, 'readModels'), scopeOf(userOf(r)), codeOf(r), today(), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
+    { path: '/institution/inbound', title: '他院支援本院', load: (r: FastifyRequest, q: RosterQuery) => othersSupportingUs(need(app.services.readModels, 'readModels'), scopeOf(userOf(r)), codeOf(r), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
+    { path: '/institution/outbound', title: '本院支援他院', load: (r: FastifyRequest, q: RosterQuery) => ourStaffSupportingOthers(need(app.services.readModels, 'readModels'), scopeOf(userOf(r)), codeOf(r), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
+  ]
+  for (const l of lists) {
+    app.get(l.path, { preHandler: guard, schema: { querystring: RosterQuery } }, async (request, reply) => {
+      const q = request.query as RosterQuery
+      const rows = filterRows(await l.load(request, q), q)
+      if (q.format === 'xlsx') {
+        const name = `${l.title}_${isoToRoc(today())}.xlsx`
+        return reply
+          .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+          .header('content-disposition', `attachment; filename="roster.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`)
+          .send(await rosterXlsx(l.title, rows))
+      }
+      return reply.page('pages/institution-list.eta', { title: l.title, base: l.path, rows, query: q, statusLabels: STATUS_LABEL, professionName })
+    })
+  }
+
+  app.get('/institution/quota', { preHandler: guard }, async (request, reply) => {
+    const rm = need(app.services.readModels, 'readModels')
+    const scope = scopeOf(userOf(request))
+    const d = today()
+    const week = isoWeekKey(d)
+    const month = d.slice(0, 7)
+    const [weeks, months, staff] = await Promise.all([
+      professionalQuota(rm, scope, undefined, { periodKind: 'week', fromPeriod: week, toPeriod: week }),
+      professionalQuota(rm, scope, undefined, { periodKind: 'month', fromPeriod: month, toPeriod: month }),
+      listStaffOf(need(app.services.db, 'db'), codeOf(request)),
+    ])
+    const rows = staff.map((p) => {
+      const use = { week: weeks.find((x) => x.key === p.nationalId), month: months.find((x) => x.key === p.nationalId) }
+      const caps = DEFAULT_QUOTA_RULES.rules
+        .filter((r): r is CapRule => r.kind === 'cap' && (r.scope.professions.length === 0 || r.scope.professions.includes(p.profession)))
+        .map((r) => {
+          const u = use[r.period === 'week' ? 'week' : 'month']
+          const used = r.unit === 'sessions' ? (u?.approvedSessions ?? 0) + (u?.pendingSessions ?? 0) : (u?.approvedHours ?? 0) + (u?.pendingHours ?? 0)
+          return { label: r.label, period: r.period === 'week' ? week : month, unit: r.unit === 'sessions' ? '診次' : '小時', used, limit: r.limit, over: used > r.limit, basis: r.basis }
+        })
+      return { person: p, use, caps }
+    })
+    return reply.page('pages/institution-quota.eta', { title: '報備支援額度限制', rows, week, month, professionName, rulesVersion: DEFAULT_QUOTA_RULES.version })
+  })
+}

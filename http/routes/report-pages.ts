@@ -1,0 +1,187 @@
+// 登錄 / 編輯草稿 / 修正後重送 / 變更 (one form), 註銷, 撤回, 複製 — for professionals (own cases) and institutions
+// (own staff). Every form: checked per field in zh-TW, CSRF, nothing half-saved, the form's commandId makes a
+// double submit file once.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import type { App } from '../schemas.js'
+import { CaseIdParams } from '../schemas.js'
+import { findInstitution } from '../../commands/registry/registry.js'
+import { ATTACHMENT_MAX_BYTES, sniffAttachmentType } from '../../commands/attachments/content-type.js'
+import type { ReportCommandMeta, ReportOutcome, TermsInput } from '../../commands/report-service.js'
+import { DEPARTMENTS } from '../../domain/reference/departments.js'
+import { PURPOSES } from '../../domain/reference/purposes.js'
+import { DomainError, isDomainError } from '../../domain/errors.js'
+import { isRocDate, rocToIso } from '../../domain/roc-date.js'
+import type { Attachment } from '../../domain/types.js'
+import { requireRole, userOf } from '../session.js'
+import { need } from '../services.js'
+import { files, str, type FieldErrors, type RawForm, type UploadedFile } from '../forms/form-values.js'
+import { checkReportForm, emptyReportForm, formFromTerms, readReportForm, type ReportFormInput, type ReportFormValues } from '../forms/report-form.js'
+import { fieldOfError } from '../forms/error-fields.js'
+import { caseIdFor } from '../wiring.js'
+import { explain } from '../errors.js'
+import { loadOwnCase } from './case-pages.js'
+import { allowedActions, type FrontAction } from '../actions.js'
+import { randomUUID } from 'node:crypto'
+
+const guard = requireRole('professional', 'institution')
+type Mode = 'new' | 'edit' | 'resubmit' | 'change'
+const MODE: Record<Mode, { title: string; submitLabel: string; allowDraft: boolean; needsReason: boolean }> = {
+  new: { title: '登錄報備支援', submitLabel: '送出申請', allowDraft: true, needsReason: false },
+  edit: { title: '編輯草稿', submitLabel: '送出申請', allowDraft: true, needsReason: false },
+  resubmit: { title: '修正後重送', submitLabel: '重新送審', allowDraft: false, needsReason: false },
+  change: { title: '變更報備支援', submitLabel: '送出變更申請', allowDraft: false, needsReason: true },
+}
+
+function renderForm(reply: FastifyReply, request: FastifyRequest, mode: Mode, action: string, values: ReportFormValues, errors: FieldErrors = {}, formError?: string) {
+  const role = userOf(request).actor.role
+  const m = MODE[mode]
+  return reply.code(Object.keys(errors).length || formError ? 422 : 200).page('pages/report-form.eta', {
+    title: m.title, submitLabel: m.submitLabel, allowDraft: m.allowDraft, needsReason: m.needsReason, action, values, errors, formError,
+    needsApplicant: role === 'institution' && mode === 'new', departments: DEPARTMENTS, purposes: PURPOSES,
+  })
+}
+
+/** Checks attachments by content (magic bytes) and size. */
+export function checkAttachments(list: UploadedFile[]): FieldErrors {
+  for (const f of list) {
+    if (f.content.length > ATTACHMENT_MAX_BYTES) return { attachments: `「${f.filename}」超過 10 MB` }
+    if (!sniffAttachmentType(f.content)) return { attachments: `「${f.filename}」不是 PDF、JPG 或 PNG 檔案（依檔案內容判斷）` }
+  }
+  return {}
+}
+
+const termsOf = (i: ReportFormInput): TermsInput => ({
+  supportedCode: i.supportedCode, department: i.department, purpose: i.purpose, schedule: i.schedule, ...(i.note ? { note: i.note } : {}),
+})
+
+export async function registerReportPages(app: App) {
+  const metaOf = (request: FastifyRequest, commandId: string): ReportCommandMeta => ({ commandId, actor: userOf(request).actor, correlationId: String(request.id) })
+  const settle = async (o: ReportOutcome) => { await app.services.waitFor?.(o.position) }
+
+  /** Parses + checks the form; runs `run` only when everything is valid; re-renders with errors otherwise. */
+  async function handleForm(request: FastifyRequest, reply: FastifyReply, mode: Mode, action: string, run: (input: ReportFormInput, attachments: Attachment[]) => Promise<string>) {
+    const user = userOf(request)
+    const body = request.body as RawForm
+    const intent = MODE[mode].allowDraft && str(body, 'intent') === 'draft' ? 'draft' : 'submit'
+    const values = readReportForm(body)
+    const { input, errors } = checkReportForm(values, { needsApplicant: user.actor.role === 'institution' && mode === 'new', needsReason: MODE[mode].needsReason, intent })
+    const uploads = await files(body, 'attachments')
+    Object.assign(errors, checkAttachments(uploads))
+    if (values.supportedCode && !errors.supportedCode) {
+      const inst = await findInstitution(need(app.services.db, 'db'), values.supportedCode)
+      if (!inst) errors.supportedCode = '查無此醫事機構代碼'
+      else values.supportedName = inst.name
+    }
+    if (!input || Object.keys(errors).length) return renderForm(reply, request, mode, action, values, errors)
+    try {
+      const blobs = need(app.services.blobs, 'blobs')
+      const attachments: Attachment[] = []
+      for (const f of uploads) attachments.push(await blobs.put(f.filename, f.content))
+      const target = await run(input, attachments)
+      return reply.redirect(target, 303)
+    } catch (e) {
+      if (!isDomainError(e)) throw e
+      const field = fieldOfError(e)
+      if (field) return renderForm(reply, request, mode, action, values, { [field]: explain(e) })
+      return renderForm(reply, request, mode, action, values, {}, explain(e))
+    }
+  }
+
+  // ---- 登錄 ----
+  app.get('/reports/new', { preHandler: guard }, async (request, reply) => renderForm(reply, request, 'new', '/reports', emptyReportForm()))
+
+  app.post('/reports', { preHandler: guard }, async (request, reply) =>
+    handleForm(request, reply, 'new', '/reports', async (input, attachments) => {
+      const user = userOf(request)
+      const reports = need(app.services.reports, 'reports')
+      const applicantId = user.actor.role === 'institution' ? input.applicantId! : user.actor.id
+      const caseId = caseIdFor(input.commandId)
+      const args = { caseId, applicantId, terms: termsOf(input), attachments }
+      const o = input.intent === 'draft' ? await reports.draft(args, metaOf(request, input.commandId)) : await reports.file(args, metaOf(request, input.commandId))
+      await settle(o)
+      return `/reports/${o.caseId}?done=${input.intent}`
+    }))
+
+  // ---- edit a draft / resubmit a returned application / change an approved one ----
+  const loadAllowed = async (request: FastifyRequest, caseId: string, action: FrontAction) => {
+    const c = await loadOwnCase(app, request, caseId)
+    if (!allowedActions(c.row).includes(action)) throw new DomainError('ILLEGAL_TRANSITION')
+    return c
+  }
+  for (const mode of ['edit', 'resubmit', 'change'] as const) {
+    app.get(`/reports/:caseId/${mode}`, { preHandler: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
+      const { caseId } = request.params as CaseIdParams
+      const { view } = await loadAllowed(request, caseId, mode)
+      const terms = mode === 'change' ? view.approved?.terms ?? view.terms : view.pending?.terms ?? view.terms
+      return renderForm(reply, request, mode, `/reports/${caseId}/${mode}`, formFromTerms(terms))
+    })
+    app.post(`/reports/:caseId/${mode}`, { preHandler: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
+      const { caseId } = request.params as CaseIdParams
+      await loadAllowed(request, caseId, mode)
+      return handleForm(request, reply, mode, `/reports/${caseId}/${mode}`, async (input, attachments) => {
+        const reports = need(app.services.reports, 'reports')
+        const meta = metaOf(request, input.commandId)
+        let o: ReportOutcome
+        if (mode === 'edit') {
+          o = await reports.editDraft(caseId, termsOf(input), meta)
+          for (const a of attachments) o = await reports.addAttachment(caseId, a, { ...meta, commandId: `${input.commandId}:att:${a.hash}` })
+          if (input.intent === 'submit') o = await reports.submit(caseId, { ...meta, commandId: `${input.commandId}:submit` })
+        } else if (mode === 'resubmit') {
+          for (const a of attachments) await reports.addAttachment(caseId, a, { ...meta, commandId: `${input.commandId}:att:${a.hash}` })
+          o = await reports.resubmit(caseId, termsOf(input), meta)
+        } else {
+          for (const a of attachments) await reports.addAttachment(caseId, a, { ...meta, commandId: `${input.commandId}:att:${a.hash}` })
+          o = await reports.requestChange(caseId, { terms: termsOf(input), reason: input.reason ?? '' }, meta)
+        }
+        await settle(o)
+        return `/reports/${caseId}?done=${mode === 'edit' ? input.intent : mode === 'change' ? 'change' : 'submit'}`
+      })
+    })
+  }
+
+  // ---- 註銷 ----
+  app.get('/reports/:caseId/cancel', { preHandler: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
+    const { caseId } = request.params as CaseIdParams
+    const { row } = await loadAllowed(request, caseId, 'cancel')
+    return reply.page('pages/cancel-form.eta', { title: '註銷報備支援', row, values: { commandId: randomUUID(), effectiveDate: '', reason: '' }, errors: {} })
+  })
+  app.post('/reports/:caseId/cancel', { preHandler: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
+    const { caseId } = request.params as CaseIdParams
+    const { row } = await loadAllowed(request, caseId, 'cancel')
+    const body = request.body as RawForm
+    const values = { commandId: str(body, 'commandId'), effectiveDate: str(body, 'effectiveDate'), reason: str(body, 'reason').slice(0, 500) }
+    const errors: FieldErrors = {}
+    if (!isRocDate(values.effectiveDate)) errors.effectiveDate = '請輸入註銷生效日（民國年 yyyMMdd，例：1130315）'
+    if (!values.reason) errors.reason = '請填寫註銷理由'
+    if (!/^[0-9a-f-]{36}$/i.test(values.commandId)) errors.commandId = '表單識別碼遺失，請重新整理頁面'
+    const again = (errs: FieldErrors, formError?: string) => reply.code(422).page('pages/cancel-form.eta', { title: '註銷報備支援', row, values, errors: errs, formError })
+    if (Object.keys(errors).length) return again(errors)
+    try {
+      const o = await need(app.services.reports, 'reports').requestCancellation(caseId, { effectiveDate: rocToIso(values.effectiveDate), reason: values.reason }, metaOf(request, values.commandId))
+      await settle(o)
+      return reply.redirect(`/reports/${caseId}?done=cancel`, 303)
+    } catch (e) {
+      if (!isDomainError(e)) throw e
+      const field = fieldOfError(e)
+      return field ? again({ [field]: explain(e) }) : again({}, explain(e))
+    }
+  })
+
+  // ---- one-click actions: 登錄 (submit a draft), 撤回, 複製 ----
+  const OneClick = Type.Object({ commandId: Type.String({ format: 'uuid' }), _csrf: Type.Optional(Type.String()) })
+  for (const action of ['submit', 'withdraw', 'copy'] as const) {
+    app.post(`/reports/:caseId/${action}`, { preHandler: guard, schema: { params: CaseIdParams, body: OneClick } }, async (request, reply) => {
+      const { caseId } = request.params as CaseIdParams
+      const { commandId } = request.body as { commandId: string }
+      await loadAllowed(request, caseId, action)
+      const reports = need(app.services.reports, 'reports')
+      const meta = metaOf(request, commandId)
+      const o = action === 'submit' ? await reports.submit(caseId, meta)
+        : action === 'withdraw' ? await reports.withdraw(caseId, {}, meta)
+          : await reports.copy(caseId, { caseId: caseIdFor(commandId) }, meta)
+      await settle(o)
+      return reply.redirect(action === 'copy' ? `/reports/${o.caseId}/edit` : `/reports/${caseId}?done=${action}`, 303)
+    })
+  }
+}

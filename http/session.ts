@@ -1,0 +1,142 @@
+import type { App } from './schemas.js'
+// Sessions: a signed, HTTP-only, SameSite=Lax cookie holding only a random session id; data lives server-side
+// (SessionStore). The id is rotated at login; idle timeout 20 minutes; CSRF token per session checked on every
+// state-changing request (hidden field `_csrf` or header `x-csrf-token`); requireRole() guards every route.
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify'
+import { DomainError } from '../domain/errors.js'
+import type { Role } from '../domain/types.js'
+import { IDLE_TIMEOUT_MS, MemorySessionStore, type SessionData, type SessionStore, type SessionUser } from './session-store.js'
+
+export const SESSION_COOKIE = 'bb_sid'
+export const CSRF_FIELD = '_csrf'
+export const CSRF_HEADER = 'x-csrf-token'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session?: SessionData
+    /** A session cookie came in but its session is gone (idle timeout or logout elsewhere). */
+    sessionExpired?: boolean
+  }
+  interface FastifyInstance {
+    sessions: SessionManager
+  }
+  interface FastifyContextConfig {
+    /** Set false only on routes that cannot have a session yet (login endpoints proven by other means). */
+    csrf?: boolean
+  }
+}
+
+export interface SessionManager {
+  readonly store: SessionStore
+  /** Starts a session for a freshly authenticated user: any previous session of this browser is dropped, a new id is issued. */
+  start(request: FastifyRequest, reply: FastifyReply, user: SessionUser): Promise<SessionData>
+  /** Ends the current session and clears the cookie. */
+  end(request: FastifyRequest, reply: FastifyReply): Promise<void>
+}
+
+const newId = () => randomBytes(32).toString('base64url')
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+/** The CSRF token a request carries: header (htmx) or hidden form field (url-encoded or multipart). */
+function csrfOf(request: FastifyRequest): string | undefined {
+  const h = request.headers[CSRF_HEADER]
+  if (typeof h === 'string' && h) return h
+  const body = request.body as Record<string, unknown> | undefined
+  const f = body?.[CSRF_FIELD]
+  if (typeof f === 'string') return f
+  if (f && typeof f === 'object' && 'value' in f && typeof (f as { value: unknown }).value === 'string') return (f as { value: string }).value
+  return undefined
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+export interface SessionOptions {
+  store?: SessionStore
+  now?: () => number
+  secure?: boolean
+  idleMs?: number
+}
+
+/** Installs session loading, CSRF checking and app.sessions on the root instance (call before routes). */
+export function installSessions(app: App, opts: SessionOptions = {}): SessionManager {
+  const now = opts.now ?? Date.now
+  const idleMs = opts.idleMs ?? IDLE_TIMEOUT_MS
+  const store = opts.store ?? new MemorySessionStore(now, idleMs)
+  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: opts.secure ?? false, signed: true }
+
+  app.decorateRequest('session', undefined)
+  app.decorateRequest('sessionExpired', false)
+
+  app.addHook('onRequest', async (request) => {
+    const raw = request.cookies[SESSION_COOKIE]
+    if (!raw) return
+    const unsigned = request.unsignCookie(raw)
+    if (!unsigned.valid || !unsigned.value) return
+    const s = await store.get(unsigned.value)
+    if (!s || now() - s.lastSeenAt > idleMs) {
+      if (s) await store.delete(s.id)
+      request.sessionExpired = true
+      return
+    }
+    s.lastSeenAt = now()
+    await store.set(s)
+    request.session = s
+  })
+
+  // CSRF: after body parsing (multipart fields included), before validation and any handler.
+  app.addHook('preValidation', async (request) => {
+    if (!UNSAFE.has(request.method)) return
+    if (request.routeOptions.config?.csrf === false) return
+    const s = request.session
+    if (!s) return // no session: the route's guard answers 401
+    const token = csrfOf(request)
+    if (!token || !sameToken(token, s.csrf)) throw new DomainError('CSRF_FAILED')
+  })
+
+  const manager: SessionManager = {
+    store,
+    async start(request, reply, user) {
+      if (request.session) await store.delete(request.session.id)
+      const t = now()
+      const session: SessionData = { id: newId(), user, csrf: newId(), createdAt: t, lastSeenAt: t }
+      await store.set(session)
+      request.session = session
+      reply.setCookie(SESSION_COOKIE, session.id, cookieOptions)
+      return session
+    },
+    async end(request, reply) {
+      if (request.session) await store.delete(request.session.id)
+      request.session = undefined
+      reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    },
+  }
+  app.decorate('sessions', manager)
+  if (store instanceof MemorySessionStore) {
+    const timer = setInterval(() => store.sweep(), 60_000)
+    timer.unref()
+    app.addHook('onClose', async () => clearInterval(timer))
+  }
+  return manager
+}
+
+/** Route guard: the request must carry a live session whose role is one of `roles`. */
+export function requireRole(...roles: Role[]): preHandlerHookHandler {
+  return async function guard(request) {
+    const s = request.session
+    if (!s) throw new DomainError(request.sessionExpired ? 'SESSION_EXPIRED' : 'UNAUTHENTICATED')
+    if (!roles.includes(s.user.actor.role)) throw new DomainError('FORBIDDEN')
+  }
+}
+
+/** The logged-in user of a guarded route. */
+export function userOf(request: FastifyRequest): SessionUser {
+  const s = request.session
+  if (!s) throw new DomainError('UNAUTHENTICATED')
+  return s.user
+}

@@ -1,0 +1,62 @@
+// Composes the front office's services from the modules of the system (report service, read models, projections,
+// blob store). Used by serve.ts and by the test harness; nothing here is test-only.
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import type { Database } from '../commands/platform/database.js'
+import type { EventStore, LogPosition } from '../commands/event-store/port.js'
+import type { Logger } from '../commands/platform/logger.js'
+import { createReportService, type ReportService } from '../commands/report-service.js'
+import { existingReportsFromReadModel } from '../commands/existing-reports-from-read-model.js'
+import { allocateApprovalNumber, allocateCaseNumber } from '../commands/serial-allocator.js'
+import { createFileBlobStore, type BlobStore } from '../commands/attachments/blob-store.js'
+import { createReadModels, type ReadModels } from '../projections/read-models.js'
+import { createProjectionRunner, type ProjectionRunner } from '../projections/runner.js'
+import { PROJECTIONS } from '../projections/read-models/all.js'
+
+export interface FrontParts {
+  readModels: ReadModels
+  reports: ReportService
+  blobs: BlobStore
+  runner?: ProjectionRunner
+  /** Read-your-writes: resolves when the projections have the position (or after a timeout). */
+  waitFor(position: LogPosition): Promise<boolean>
+  close(): Promise<void>
+}
+
+export async function createFrontParts(opts: { db: Database; store: EventStore; clock: () => Date; dataDir: string; logger?: Logger; runProjections: boolean }): Promise<FrontParts> {
+  const { db, store, clock } = opts
+  const readModels = await createReadModels(db)
+  const meta = (m: { commandId: string; actor: import('../domain/types.js').Actor; correlationId?: string }, now: string, what: string) => ({
+    commandId: `${m.commandId}:${what}`, actor: m.actor, correlationId: m.correlationId ?? m.commandId, occurredAt: now,
+  })
+  const reports = createReportService({
+    db, store, clock,
+    existing: existingReportsFromReadModel(readModels),
+    numbers: {
+      caseNumber: (now, m) => allocateCaseNumber(store, meta(m, now, 'case-number'), now),
+      approvalNumber: (county, now, m) => allocateApprovalNumber(store, county, meta(m, now, 'approval-number'), now),
+    },
+  })
+  const runner = opts.runProjections ? createProjectionRunner({ db, store, projections: PROJECTIONS, ...(opts.logger ? { logger: opts.logger } : {}) }) : undefined
+  if (runner) await runner.start()
+  return {
+    readModels, reports, runner,
+    blobs: createFileBlobStore(join(opts.dataDir, 'attachments')),
+    async waitFor(position) {
+      if (runner) return runner.waitFor(position, undefined, 5000)
+      const { waitForProjections } = await import('../projections/status.js')
+      return waitForProjections(db, position, PROJECTIONS.map((p) => p.name), 5000)
+    },
+    async close() {
+      await runner?.stop()
+      await readModels.close()
+    },
+  }
+}
+
+/** A case id derived from the form's command id: submitting the same form twice lands on the same case. */
+export function caseIdFor(commandId: string): string {
+  const h = createHash('sha256').update(`case:${commandId}`).digest('hex')
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`
+}

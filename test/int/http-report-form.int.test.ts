@@ -1,0 +1,81 @@
+// 登錄 form: rendering, per-field zh-TW errors, attachments checked by content, institution search, live checks.
+import t from 'tap'
+import { buildTestApp, form, institution, login, multipart, professional } from '../support/http.js'
+
+const { app } = await buildTestApp(t)
+const pro = await login(app, professional())
+const inst = await login(app, institution())
+
+const valid = (csrf: string, extra: Record<string, string | string[]> = {}) => ({
+  _csrf: csrf, commandId: '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5', supportedCode: '3563020002', department: '02', purpose: '01',
+  scheduleKind: 'weekly', from: '1130301', to: '1130331', weekdays: ['1', '3'], winStart: ['0800'], winEnd: ['1200'], intent: 'submit', ...extra,
+})
+
+t.test('the form renders with a fresh command id, CSRF field and reference lists', async (t) => {
+  const r = await app.inject({ url: '/reports/new', headers: { cookie: pro.cookie } })
+  t.equal(r.statusCode, 200)
+  t.match(r.body, `name="_csrf" value="${pro.csrf}"`)
+  t.match(r.body, /name="commandId" value="[0-9a-f-]{36}"/)
+  t.match(r.body, '<option value="02">02 內科</option>')
+  t.notMatch(r.body, 'name="applicantId"', 'a professional files for themself')
+  const i = await app.inject({ url: '/reports/new', headers: { cookie: inst.cookie } })
+  t.match(i.body, 'name="applicantId"', 'an institution names its staff member')
+})
+
+t.test('errors are shown next to each field in zh-TW and the typed values are kept', async (t) => {
+  const m = multipart(valid(pro.csrf, { supportedCode: '12', from: '1130231', to: '1130230', weekdays: [], winStart: ['0800'], winEnd: ['0700'], department: '', purpose: '01' }))
+  const r = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...m.headers }, payload: m.payload })
+  t.equal(r.statusCode, 422)
+  t.match(r.body, '醫事機構代碼應為 10 碼英數字')
+  t.match(r.body, '日期格式不正確')
+  t.match(r.body, '請至少勾選一個星期')
+  t.match(r.body, '結束時間須晚於開始時間')
+  t.match(r.body, '請選擇支援科別')
+  t.match(r.body, /id="supportedCode" name="supportedCode" value="12"[^>]*aria-invalid="true"/)
+  t.match(r.body, 'value="1130231"', 'typed value kept')
+})
+
+t.test('an unknown supported institution is refused on its field', async (t) => {
+  const m = multipart(valid(pro.csrf, { supportedCode: '9999999999' }))
+  const r = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...m.headers }, payload: m.payload })
+  t.equal(r.statusCode, 422)
+  t.match(r.body, '查無此醫事機構代碼')
+})
+
+t.test('attachments: the type is decided by content, not by name or declared type', async (t) => {
+  const fake = { name: 'attachments', filename: 'license.pdf', type: 'application/pdf', content: Buffer.from('MZ this is an exe') }
+  const m = multipart(valid(pro.csrf), [fake])
+  const r = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...m.headers }, payload: m.payload })
+  t.equal(r.statusCode, 422)
+  t.match(r.body, '「license.pdf」不是 PDF、JPG 或 PNG 檔案（依檔案內容判斷）')
+})
+
+t.test('institution: the applicant ID is checked (format, checksum, own staff)', async (t) => {
+  const bad = multipart(valid(inst.csrf, { applicantId: 'A123456788' }))
+  const r = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: inst.cookie, ...bad.headers }, payload: bad.payload })
+  t.match(r.body, '身分證號檢查碼錯誤')
+  const check = async (id: string) =>
+    (await app.inject({ method: 'POST', url: '/reports/check/applicant', headers: { cookie: inst.cookie, 'x-csrf-token': inst.csrf, 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ applicantId: id }) })).body
+  t.match(await check('A123456789'), '王大明（本機構人員）')
+  t.match(await check('F122334458'), '不是本機構人員')
+  t.match(await check('B120887765'), '停業')
+  t.match(await check('A12345'), '格式不正確')
+  const asPro = await app.inject({ method: 'POST', url: '/reports/check/applicant', headers: { cookie: pro.cookie, 'x-csrf-token': pro.csrf }, payload: {} })
+  t.equal(asPro.statusCode, 403, 'only institutions look up staff')
+})
+
+t.test('institution search by code prefix or name fragment', async (t) => {
+  const byName = await app.inject({ url: `/lookup/institutions?q=${encodeURIComponent('仁愛')}`, headers: { cookie: pro.cookie } })
+  t.match(byName.body, 'data-code="3563020002"')
+  const byCode = await app.inject({ url: '/lookup/institutions?q=0165', headers: { cookie: pro.cookie } })
+  t.match(byCode.body, '新北示範醫院')
+  const none = await app.inject({ url: '/lookup/institutions?q=zzzz', headers: { cookie: pro.cookie } })
+  t.match(none.body, '查無符合')
+  t.equal((await app.inject({ url: '/lookup/institutions?q=abc' })).statusCode, 401)
+})
+
+t.test('live checks report format problems while typing', async (t) => {
+  const r = await app.inject({ method: 'POST', url: '/reports/check', headers: { cookie: pro.cookie, 'x-csrf-token': pro.csrf, 'content-type': 'application/x-www-form-urlencoded' }, payload: form(valid(pro.csrf, { winEnd: ['0700'] })) })
+  t.equal(r.statusCode, 200)
+  t.match(r.body, '結束時間須晚於開始時間')
+})
