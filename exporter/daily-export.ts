@@ -1,0 +1,90 @@
+// The daily delivery job `baobei serve` starts: at EXPORT_DAILY_AT (Asia/Taipei, default 01:00) it delivers every
+// day not yet delivered up to yesterday. After a failure it retries with exponential backoff (1 min, 2, 4, ... up to
+// 1 h) until the run succeeds, then waits for the next day's time.
+import type { Config } from '../commands/platform/config.js'
+import { isDomainError } from '../domain/errors.js'
+import { deliverPending, type DeliveryRun } from './deliver-rosters.js'
+import { deliveryContext, SYSTEM_ACTOR, type ExportRuntime } from './export-runtime.js'
+
+const TAIPEI_OFFSET_MS = 8 * 3_600_000
+const DAY_MS = 86_400_000
+
+export interface DailyExport {
+  stop(): Promise<void>
+  /** Runs a delivery now (outside the schedule); resolves with its outcome. */
+  runNow(): Promise<DeliveryRun | undefined>
+  nextRunAt(): Date | undefined
+}
+
+/** Milliseconds from `now` to the next HH:MM in Asia/Taipei (a full day when it is exactly now). */
+export function msUntilDaily(at: string, now: Date): number {
+  const [h, m] = at.split(':').map(Number) as [number, number]
+  const local = now.getTime() + TAIPEI_OFFSET_MS
+  const target = Math.floor(local / DAY_MS) * DAY_MS + (h * 60 + m) * 60_000
+  return target > local ? target - local : target + DAY_MS - local
+}
+
+export const backoffMs = (attempt: number) => Math.min(60_000 * 2 ** Math.max(0, attempt - 1), 3_600_000)
+
+export function startDailyExport(runtime: ExportRuntime, config: Config = runtime.config): DailyExport {
+  const log = runtime.logger.child({ job: 'daily-export' })
+  const now = runtime.now ?? (() => new Date())
+  let timer: NodeJS.Timeout | undefined
+  let next: Date | undefined
+  let failures = 0
+  let stopped = false
+  let running: Promise<DeliveryRun | undefined> | undefined
+
+  const schedule = (ms: number) => {
+    if (stopped) return
+    next = new Date(now().getTime() + ms)
+    timer = setTimeout(() => void tick(), ms)
+    timer.unref()
+    log.info({ nextRunAt: next.toISOString() }, 'next roster delivery scheduled')
+  }
+
+  const run = async (): Promise<DeliveryRun | undefined> => {
+    try {
+      const ctx = await deliveryContext({ ...runtime, config }, SYSTEM_ACTOR)
+      const result = await deliverPending(ctx)
+      if (result.failed) {
+        failures++
+        log.error({ day: result.failed.day, reason: result.failed.reason, attempt: failures }, 'daily roster delivery failed; will retry')
+      } else {
+        failures = 0
+        log.info({ delivered: result.delivered.map((d) => d.day), through: result.through }, 'daily roster delivery done')
+      }
+      return result
+    } catch (e) {
+      failures++
+      log.error({ err: e, code: isDomainError(e) ? e.code : undefined, attempt: failures }, `daily roster delivery failed: ${(e as Error).message}`)
+      return undefined
+    }
+  }
+
+  const tick = async () => {
+    running = run()
+    await running
+    running = undefined
+    schedule(failures ? backoffMs(failures) : msUntilDaily(config.EXPORT_DAILY_AT, now()))
+  }
+
+  schedule(msUntilDaily(config.EXPORT_DAILY_AT, now()))
+  return {
+    async stop() {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      await running
+    },
+    async runNow() {
+      if (running) return running
+      running = run()
+      try {
+        return await running
+      } finally {
+        running = undefined
+      }
+    },
+    nextRunAt: () => next,
+  }
+}

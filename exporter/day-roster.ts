@@ -1,0 +1,149 @@
+// Day D's detail records, by replaying the event log (never a read model). DESIGN.md §6.
+// Approvals are streamed in log order and handled in batches: one batched read fetches the cases' events up to
+// their approvals, each case is folded to the approval, its records are yielded, and the batch is dropped. Memory is
+// bounded by the batch size, not by the day.
+import { DomainError } from '../domain/errors.js'
+import type { CancellationApproved, ChangeApproved, ReportApproved } from '../domain/events.js'
+import { isoToRoc, taipeiDate, taipeiDayBounds, weekdayOf } from '../domain/roc-date.js'
+import { clockToHHmm, clockToMinutes } from '../domain/clock-time.js'
+import { compareOccurrences, weekdayMask } from '../domain/schedule.js'
+import type { IsoDate, Terms } from '../domain/types.js'
+import type { RosterDetail } from './roster-format.js'
+import { approvedTerms, evolveRosterCase, initialRosterCase, ROSTER_FOLD_TYPES, type RosterCaseState } from './roster-fold.js'
+import type { LogEvent, RosterSource } from './roster-source.js'
+
+export interface DayRosterOptions {
+  /** Approvals per batched read of case streams. */
+  batchSize?: number
+  /** Called after each batch with the running totals. */
+  onProgress?: (progress: { approvals: number; records: number }) => void
+}
+
+type Approval = ReportApproved | ChangeApproved | CancellationApproved
+
+/**
+ * The detail records of day D (ISO date, Asia/Taipei), in log order of the approvals. The next batch (its page of
+ * approvals and its case streams) is fetched while the current one is folded and written.
+ */
+export async function* dayRosterDetails(source: RosterSource, day: IsoDate, opts: DayRosterOptions = {}): AsyncGenerator<RosterDetail> {
+  const batchSize = opts.batchSize ?? 1000
+  const [from, to] = taipeiDayBounds(day)
+  // Every approval read is in [from, to): its approval date (Taipei) is the day itself.
+  const approvalDate = isoToRoc(day)
+  const approvals = source.approvals(new Date(from), new Date(to))[Symbol.asyncIterator]()
+  const fetchBatch = async (): Promise<{ batch: LogEvent[]; streams: Map<string, LogEvent[]> } | undefined> => {
+    const batch: LogEvent[] = []
+    while (batch.length < batchSize) {
+      const r = await approvals.next()
+      if (r.done) break
+      batch.push(r.value)
+    }
+    if (!batch.length) return undefined
+    const upTo = new Map<string, number>()
+    for (const a of batch) upTo.set(a.stream, Math.max(upTo.get(a.stream) ?? 0, a.streamVersion))
+    return { batch, streams: await source.readStreams(upTo, ROSTER_FOLD_TYPES) }
+  }
+  let done = { approvals: 0, records: 0 }
+  let pending = fetchBatch()
+  try {
+    for (;;) {
+      const current = await pending
+      if (!current) return
+      pending = fetchBatch()
+      pending.catch(() => {}) // awaited on the next turn; kept from being reported as unhandled meanwhile
+      const details = detailsOfBatch(current.batch, current.streams, approvalDate)
+      for (const d of details) yield d
+      done = { approvals: done.approvals + current.batch.length, records: done.records + details.length }
+      opts.onProgress?.(done)
+    }
+  } finally {
+    await pending.catch(() => {})
+    await approvals.return?.()
+  }
+}
+
+function detailsOfBatch(batch: readonly LogEvent[], streams: Map<string, LogEvent[]>, approvalDate: string): RosterDetail[] {
+  // Each case is folded forward as its approvals come, in log order (= stream order within one case).
+  const folds = new Map<string, { state: RosterCaseState; next: number }>()
+  const out: RosterDetail[] = []
+  for (const approval of batch) {
+    const events = streams.get(approval.stream) ?? []
+    let fold = folds.get(approval.stream)
+    if (!fold) folds.set(approval.stream, (fold = { state: initialRosterCase(), next: 0 }))
+    while (fold.next < events.length && events[fold.next]!.streamVersion < approval.streamVersion) {
+      fold.state = evolveRosterCase(fold.state, events[fold.next++]!)
+    }
+    for (const r of recordsOfApproval(fold.state, approval, approvalDate)) out.push(r)
+    fold.state = evolveRosterCase(fold.state, approval)
+    if (events[fold.next]?.streamVersion === approval.streamVersion) fold.next++
+  }
+  return out
+}
+
+/** The records one approval puts in the file, given the case state just before it. */
+export function recordsOfApproval(state: RosterCaseState, approval: LogEvent, approvalDate = isoToRoc(taipeiDate(approval.occurredAt))): RosterDetail[] {
+  const what = approvedTerms(state, approval.type)
+  if ('missing' in what) {
+    throw new DomainError(
+      'ROSTER_CASE_INCOMPLETE',
+      { stream: approval.stream, streamVersion: approval.streamVersion, missing: what.missing },
+      `案件事件紀錄不完整，無法產生名冊：${approval.stream} 第 ${approval.streamVersion} 筆事件前缺少 ${what.missing}`,
+    )
+  }
+  const data = approval.data as Approval['data']
+  const applicant = state.applicant!
+  const base = {
+    action: what.action,
+    caseNumber: state.caseNumber!,
+    nationalId: applicant.nationalId,
+    profession: applicant.profession,
+    homeInstitution: applicant.home.code,
+    supportedInstitution: what.terms.supported.code,
+    department: what.terms.department,
+    approvalDate,
+    approvalNumber: data.approvalNumber,
+  }
+  return termLines(what.terms, what.cancelFrom).map((line) => ({ ...base, ...line }))
+}
+
+// Schedule dates repeat across cases: their ROC form is memoised (bounded).
+const rocMemo = new Map<IsoDate, string>()
+function roc(iso: IsoDate): string {
+  let r = rocMemo.get(iso)
+  if (r === undefined) {
+    if (rocMemo.size > 5000) rocMemo.clear()
+    rocMemo.set(iso, (r = isoToRoc(iso)))
+  }
+  return r
+}
+
+type TermLine = Pick<RosterDetail, 'startDate' | 'endDate' | 'weekdayMask' | 'startTime' | 'endTime'>
+
+/**
+ * One line per daily time window (weekly schedules), or per dated session (start = end = its date, its weekday's
+ * bit only). A cancellation carries the terms from `cancelFrom`: the weekly range starts there, and only sessions
+ * on or after it are listed.
+ */
+export function termLines(terms: Terms, cancelFrom?: IsoDate): TermLine[] {
+  const s = terms.schedule
+  if (s.kind === 'weekly') {
+    const windows = [...s.windows].sort((a, b) => clockToMinutes(a.start) - clockToMinutes(b.start))
+    return windows.map((w) => ({
+      startDate: roc(cancelFrom ?? s.from),
+      endDate: roc(s.to),
+      weekdayMask: weekdayMask(s.weekdays),
+      startTime: clockToHHmm(w.start),
+      endTime: clockToHHmm(w.end),
+    }))
+  }
+  return [...s.sessions]
+    .sort(compareOccurrences)
+    .filter((x) => cancelFrom === undefined || x.date >= cancelFrom)
+    .map((x) => ({
+      startDate: roc(x.date),
+      endDate: roc(x.date),
+      weekdayMask: weekdayMask([weekdayOf(x.date)]),
+      startTime: clockToHHmm(x.start),
+      endTime: clockToHHmm(x.end),
+    }))
+}

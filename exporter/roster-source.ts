@@ -1,0 +1,190 @@
+// Where the roster reads the event log from. Two reads only, both bounded in memory:
+//   - the roster-relevant approvals whose business time (meta.occurredAt) falls in [from, to), in log order, paged;
+//   - the events of a batch of case streams, each up to a given stream version, in one round trip.
+// Any EventStore works through the port (portRosterSource). On the PostgreSQL adapter, postgresRosterSource reads
+// the same `events` table (commands/event-store/postgres-migrations.ts) with one query per page / per batch of
+// streams, behind the same gap-safety horizon as the adapter. A `readStreams` method on the port would let every
+// adapter offer the batched read; until then this is the exporter's own optional fast path.
+import type { Database } from '../commands/platform/database.js'
+import type { EventStore, LogPosition, RecordedEvent } from '../commands/event-store/port.js'
+import { START } from '../commands/event-store/port.js'
+import { ROSTER_EVENT_TYPES } from '../domain/events.js'
+
+/** A log event as the roster needs it. */
+export interface LogEvent {
+  stream: string
+  streamVersion: number
+  position: LogPosition
+  type: string
+  /** The event's data; sources may leave out fields the roster does not read (see ROSTER_DATA_SQL). */
+  data: unknown
+  /** meta.occurredAt (business time). */
+  occurredAt: string
+}
+
+export interface RosterSource {
+  /** Roster-relevant approvals (ROSTER_EVENT_TYPES) with from <= occurredAt < to, in log order, streamed. */
+  approvals(from: Date, to: Date): AsyncIterable<LogEvent>
+  /**
+   * Events of each stream in `upTo` with streamVersion <= its value, in stream order. Only events of `types` when
+   * given (the approvals themselves are always wanted by the caller and must be in `types`).
+   */
+  readStreams(upTo: ReadonlyMap<string, number>, types?: readonly string[]): Promise<Map<string, LogEvent[]>>
+  /**
+   * False while committed approvals of [from, to) are still behind the store's gap-safety horizon (some transaction
+   * elsewhere in flight): reading now would miss them. Absent when the source cannot tell.
+   */
+  settled?(from: Date, to: Date): Promise<boolean>
+}
+
+
+const toLogEventFromRecorded = (e: RecordedEvent): LogEvent => ({
+  stream: e.stream,
+  streamVersion: e.streamVersion,
+  position: e.position,
+  type: e.type,
+  data: e.data,
+  occurredAt: e.meta.occurredAt,
+})
+
+/** Through the EventStore port only: scans the approvals of the whole log, reads case streams concurrently. */
+export function portRosterSource(store: EventStore, opts: { concurrency?: number; pageSize?: number } = {}): RosterSource {
+  const concurrency = opts.concurrency ?? 16
+  return {
+    async *approvals(from, to) {
+      const lo = from.getTime()
+      const hi = to.getTime()
+      for await (const e of store.streamAll({ after: START, types: ROSTER_EVENT_TYPES, pageSize: opts.pageSize ?? 2000 })) {
+        const t = Date.parse(e.meta.occurredAt)
+        if (t >= lo && t < hi) yield toLogEventFromRecorded(e)
+      }
+    },
+    async readStreams(upTo, types) {
+      const wanted = types ? new Set(types) : undefined
+      const out = new Map<string, LogEvent[]>()
+      const entries = [...upTo]
+      let next = 0
+      const worker = async () => {
+        while (next < entries.length) {
+          const [stream, version] = entries[next++]!
+          const events: RecordedEvent[] = await store.readStream(stream)
+          out.set(stream, events.filter((e) => e.streamVersion <= version && (!wanted || wanted.has(e.type))).map(toLogEventFromRecorded))
+        }
+      }
+      await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker))
+      return out
+    },
+  }
+}
+
+// Only rows of transactions that can no longer be overtaken (same horizon as postgres-event-store.ts).
+const VISIBLE = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`
+
+interface Row {
+  commit: string
+  prepare: string
+  stream_id: string
+  stream_version: number
+  type: string
+  data: unknown
+  occurred_at: string
+}
+
+const toLogEvent = (r: Row): LogEvent => ({
+  stream: r.stream_id,
+  streamVersion: Number(r.stream_version),
+  position: { commit: BigInt(r.commit), prepare: BigInt(r.prepare) },
+  type: r.type,
+  data: r.data,
+  occurredAt: r.occurred_at,
+})
+
+/**
+ * Only the parts of `data` the roster fold reads (roster-fold.ts), cut down in the database: parsing whole events
+ * (findings, attachments, names...) dominated the time of a large day.
+ */
+const ROSTER_DATA_SQL = `CASE e.type
+    WHEN 'ReportDrafted' THEN jsonb_build_object('caseId', e.data->'caseId', 'terms', e.data->'terms',
+      'applicant', jsonb_build_object('nationalId', e.data->'applicant'->'nationalId', 'profession', e.data->'applicant'->'profession',
+        'home', jsonb_build_object('code', e.data->'applicant'->'home'->'code')))
+    WHEN 'ReportImported' THEN jsonb_build_object('caseId', e.data->'caseId', 'caseNumber', e.data->'caseNumber', 'terms', e.data->'terms',
+      'applicant', jsonb_build_object('nationalId', e.data->'applicant'->'nationalId', 'profession', e.data->'applicant'->'profession',
+        'home', jsonb_build_object('code', e.data->'applicant'->'home'->'code')))
+    WHEN 'ReportSubmitted' THEN jsonb_build_object('caseNumber', e.data->'caseNumber')
+    WHEN 'DraftEdited' THEN jsonb_build_object('terms', e.data->'terms')
+    WHEN 'ReportResubmitted' THEN jsonb_build_object('terms', e.data->'terms')
+    WHEN 'ChangeRequested' THEN jsonb_build_object('terms', e.data->'terms')
+    WHEN 'CancellationRequested' THEN jsonb_build_object('effectiveDate', e.data->'effectiveDate')
+    WHEN 'ReportWithdrawn' THEN jsonb_build_object('applicationType', e.data->'applicationType')
+    WHEN 'ReportApproved' THEN jsonb_build_object('approvalNumber', e.data->'approvalNumber')
+    WHEN 'ChangeApproved' THEN jsonb_build_object('approvalNumber', e.data->'approvalNumber')
+    WHEN 'CancellationApproved' THEN jsonb_build_object('approvalNumber', e.data->'approvalNumber')
+    ELSE '{}'::jsonb END`
+
+const COLUMNS = `e.transaction_id::text AS commit, e.global_position::text AS prepare, e.stream_id, e.stream_version, e.type,
+  ${ROSTER_DATA_SQL} AS data, e.meta->>'occurredAt' AS occurred_at`
+
+/** The PostgreSQL event store's table, read directly: one query per page of approvals and per batch of streams. */
+export function postgresRosterSource(db: Database, opts: { pageSize?: number } = {}): RosterSource {
+  const pageSize = opts.pageSize ?? 2000
+  return {
+    async *approvals(from, to) {
+      let after: LogPosition = START
+      for (;;) {
+        const r = await db.query<Row>(
+          `SELECT ${COLUMNS} FROM events e
+           WHERE ${VISIBLE} AND type = ANY($1::text[])
+             AND (meta->>'occurredAt')::timestamptz >= $2::timestamptz AND (meta->>'occurredAt')::timestamptz < $3::timestamptz
+             AND (transaction_id, global_position) > ($4::xid8, $5::bigint)
+           ORDER BY transaction_id, global_position LIMIT $6`,
+          [[...ROSTER_EVENT_TYPES], from.toISOString(), to.toISOString(), after.commit < 0n ? '0' : after.commit.toString(), after.prepare.toString(), pageSize],
+        )
+        for (const row of r.rows) yield toLogEvent(row)
+        const last = r.rows.at(-1)
+        if (!last || r.rows.length < pageSize) return
+        after = { commit: BigInt(last.commit), prepare: BigInt(last.prepare) }
+      }
+    },
+    async settled(from, to) {
+      const r = await db.query(
+        `SELECT 1 FROM events
+         WHERE NOT (${VISIBLE}) AND type = ANY($1::text[])
+           AND (meta->>'occurredAt')::timestamptz >= $2::timestamptz AND (meta->>'occurredAt')::timestamptz < $3::timestamptz
+         LIMIT 1`,
+        [[...ROSTER_EVENT_TYPES], from.toISOString(), to.toISOString()],
+      )
+      return r.rows.length === 0
+    },
+    async readStreams(upTo, types) {
+      const out = new Map<string, LogEvent[]>()
+      if (upTo.size === 0) return out
+      const streams = [...upTo.keys()]
+      const versions = streams.map((s) => upTo.get(s)!)
+      const params: unknown[] = [streams, versions]
+      let typeFilter = ''
+      if (types) {
+        params.push([...types])
+        typeFilter = ` AND e.type = ANY($3::text[])`
+      }
+      const r = await db.query<Row>(
+        `SELECT ${COLUMNS}
+         FROM unnest($1::text[], $2::int[]) AS w(stream_id, upto)
+         JOIN events e ON e.stream_id = w.stream_id AND e.stream_version <= w.upto
+         WHERE 1 = 1${typeFilter}
+         ORDER BY e.stream_id, e.stream_version`,
+        params,
+      )
+      for (const row of r.rows) {
+        const list = out.get(row.stream_id)
+        if (list) list.push(toLogEvent(row))
+        else out.set(row.stream_id, [toLogEvent(row)])
+      }
+      return out
+    },
+  }
+}
+
+/** The fastest source for this store: direct SQL on the PostgreSQL adapter's table when its database is at hand. */
+export function rosterSourceFor(store: EventStore, db?: Database): RosterSource {
+  return store.kind === 'postgres' && db ? postgresRosterSource(db) : portRosterSource(store)
+}
