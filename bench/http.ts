@@ -1,0 +1,107 @@
+// 4. HTTP: requests/s and p95 of the institution dashboard (GET /institution, for an institution with ~10,000
+// active reports) and of the reviewer query (GET /review/cases with filters), under autocannon on loopback, beside a
+// bare fastify route returning a static page of the same size on the same machine in the same run.
+import autocannon from 'autocannon'
+import Fastify from 'fastify'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadConfig } from '../commands/platform/config.js'
+import { createLogger } from '../commands/platform/logger.js'
+import { runMigrations } from '../commands/platform/migrations.js'
+import { registryMigrations } from '../commands/registry/registry-migrations.js'
+import { isoToRoc } from '../domain/roc-date.js'
+import type { InstitutionRef } from '../domain/types.js'
+import { buildApp, type App } from '../http/app.js'
+import { MemorySessionStore, type SessionUser } from '../http/session-store.js'
+import { createFrontParts } from '../http/wiring.js'
+import type { BenchDb } from './lib/env.js'
+import { figure, newResult, percentile, type BenchResult } from './lib/result.js'
+
+interface Load {
+  rps: number
+  p95: number
+  p50: number
+  errors: number
+  non2xx: number
+  bytes: number
+}
+
+async function cannon(url: string, headers: Record<string, string>, seconds: number, connections: number): Promise<Load> {
+  const latencies: number[] = []
+  let bytes = 0
+  const instance = autocannon({ url, headers, duration: seconds, connections, pipelining: 1 })
+  instance.on('response', (_client: unknown, _status: number, resBytes: number, ms: number) => {
+    latencies.push(ms)
+    bytes = resBytes
+  })
+  const r = await instance
+  return { rps: r.requests.average, p95: percentile(latencies, 95), p50: percentile(latencies, 50), errors: r.errors + r.timeouts, non2xx: r.non2xx, bytes }
+}
+
+export async function httpBench(env: BenchDb, o: { seconds: number; focus: InstitutionRef; today: string; connections: number }): Promise<BenchResult> {
+  const res = newResult('http', 'institution dashboard and reviewer query under autocannon vs a static fastify route')
+  const t0 = Date.now()
+  await runMigrations(env.db, registryMigrations)
+  const config = loadConfig({}, { SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-01', LOG_LEVEL: 'silent' })
+  const logger = createLogger('silent')
+  const dataDir = await mkdtemp(join(tmpdir(), 'bb-bench-'))
+  const clock = () => new Date(`${o.today}T02:00:00.000Z`)
+  const parts = await createFrontParts({ db: env.db, store: env.store, clock, dataDir, logger, runProjections: false })
+  let app: App | undefined
+  const bare = Fastify({ logger: false })
+  try {
+    app = await buildApp({ config, logger, clock, db: env.db, store: env.store, sessions: new MemorySessionStore(() => clock().getTime()), readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor })
+    // bench-only: open a session as a successful card login would (production has no such route)
+    app.post('/__bench/session', { config: { csrf: false } }, async (request, reply) => {
+      await app!.sessions.start(request, reply, (request.body as { user: SessionUser }).user)
+      return { ok: true }
+    })
+    const address = await app.listen({ host: '127.0.0.1', port: 0 })
+    const cookieFor = async (user: SessionUser) => {
+      const r = await app!.inject({ method: 'POST', url: '/__bench/session', payload: { user } })
+      const set = r.headers['set-cookie']
+      return String(Array.isArray(set) ? set[0] : set).split(';')[0]!
+    }
+    const inst: SessionUser = { actor: { role: 'institution', id: o.focus.code, name: o.focus.name, via: 'hca-institution-card', institutionCode: o.focus.code }, name: o.focus.name, institution: { code: o.focus.code, name: o.focus.name } }
+    const reviewer: SessionUser = { actor: { role: 'reviewer', id: `R${o.focus.county}001`, name: '審查員', via: 'staff-card', county: o.focus.county }, name: '審查員' }
+    const active = await env.db.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM events WHERE type = 'ReportApproved' AND stream_id IN (SELECT stream_id FROM events WHERE type = 'ReportDrafted' AND data->'terms'->'supported'->>'code' = $1)`,
+      [o.focus.code],
+    )
+    const dash = { url: `${address}/institution`, cookie: await cookieFor(inst) }
+    const query = { url: `${address}/review/cases?status=under_review&status=approved&supportFrom=${isoToRoc(o.today)}&pageSize=50&sort=submittedAt`, cookie: await cookieFor(reviewer) }
+    const check = async (u: { url: string; cookie: string }) => {
+      const r = await fetch(u.url, { headers: { cookie: u.cookie } })
+      const body = await r.text()
+      return { status: r.status, size: body.length, body }
+    }
+    const d0 = await check(dash)
+    const q0 = await check(query)
+    if (d0.status !== 200 || q0.status !== 200) {
+      res.notMeasured.push(`dashboard answered ${d0.status}, reviewer query answered ${q0.status}: ${(d0.status !== 200 ? d0.body : q0.body).slice(0, 200)}`)
+      return res
+    }
+    const page = 'x'.repeat(Math.max(d0.size, 1000))
+    bare.get('/static', async (_req, reply) => reply.type('text/html; charset=utf-8').send(page))
+    const bareAddress = await bare.listen({ host: '127.0.0.1', port: 0 })
+    const base = await cannon(`${bareAddress}/static`, {}, o.seconds, o.connections)
+    const d = await cannon(dash.url, { cookie: dash.cookie }, o.seconds, o.connections)
+    const q = await cannon(query.url, { cookie: query.cookie }, o.seconds, o.connections)
+    const baseline = { label: `static fastify route (${page.length} bytes)`, value: base.rps, unit: 'req/s' }
+    res.figures.push(
+      figure({ label: `institution dashboard (${Number(active.rows[0]!.n).toLocaleString('en-US')} approved reports at it)`, value: d.rps, unit: 'req/s', baseline }),
+      figure({ label: 'institution dashboard p95', value: d.p95, unit: 'ms', lowerIsBetter: true, baseline: { label: 'static route p95', value: base.p95, unit: 'ms' }, target: { text: 'p95 < 100 ms', met: d.p95 < 100 } }),
+      figure({ label: 'reviewer query (county, 2 statuses, support from today, 50/page)', value: q.rps, unit: 'req/s', baseline }),
+      figure({ label: 'reviewer query p95', value: q.p95, unit: 'ms', lowerIsBetter: true, baseline: { label: 'static route p95', value: base.p95, unit: 'ms' } }),
+    )
+    res.notes.push(`${o.connections} connections, ${o.seconds} s each, loopback, server and load generator on the same 2 cores; errors: dashboard ${d.errors}/${d.non2xx} non-2xx, query ${q.errors}/${q.non2xx} non-2xx`)
+  } finally {
+    await app?.close().catch(() => {})
+    await bare.close().catch(() => {})
+    await parts.close().catch(() => {})
+    await rm(dataDir, { recursive: true, force: true })
+  }
+  res.ms = Date.now() - t0
+  return res
+}
