@@ -92,6 +92,16 @@ export const ERRORS = {
   READ_MODEL_NOT_READY: { status: 503, zh: '資料整理中，請稍後再試' },
   REBUILD_IN_PROGRESS: { status: 409, zh: '此資料表正在重建中，請待完成後再試' },
   UNKNOWN_PROJECTION: { status: 400, zh: '查無此投影（資料表）名稱' },
+  // login (issue #4: password, OTP, lock-out)
+  LOGIN_LOCKED: { status: 429, zh: '嘗試次數過多，請於 15 分鐘後再試' },
+  OTP_EXPIRED: { status: 401, zh: '簡訊驗證碼已逾時，請重新取得驗證碼' },
+  OTP_NOT_REQUESTED: { status: 401, zh: '請先取得簡訊驗證碼' },
+  NHI_CARD_MISMATCH: { status: 401, zh: '健保卡卡號與身分證號不符' },
+  PHONE_NOT_REGISTERED: { status: 422, zh: '查無註冊的手機號碼，無法傳送簡訊驗證碼，請改用其他登入方式' },
+  SMS_SEND_FAILED: { status: 502, zh: '簡訊傳送失敗，請稍後再試' },
+  NHI_SERVICE_UNAVAILABLE: { status: 503, zh: '健保卡網路服務密碼驗證暫時無法使用，請稍後再試或改用其他登入方式' },
+  CARD_LOGIN_UNAVAILABLE: { status: 503, zh: '憑證登入尚未設定（缺少信任憑證目錄），請洽系統管理員' },
+  LOGIN_FORM_EXPIRED: { status: 403, zh: '登入頁面已逾時，請重新整理頁面後再試' },
 } as const satisfies Record<string, { status: number; zh: string }>
 
 export type ErrorCode = keyof typeof ERRORS

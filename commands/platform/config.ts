@@ -19,6 +19,14 @@ export const ConfigSchema = Type.Object({
   READER_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 7443 }),
   TRUST_DIR: Type.Optional(Type.String({ minLength: 1 })),
   CRL_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  /** The local reader agent as the login page calls it (default http://127.0.0.1:READER_PORT). */
+  READER_AGENT_URL: Type.Optional(Url('^https?://')),
+  /** NHI web-password check over HTTP (default: the embedded, scrypt-hashed password table). */
+  NHI_PASSWORD_URL: Type.Optional(Url('^https?://')),
+  NHI_PASSWORD_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  /** SMS gateway over HTTP (default: the embedded outbox, shown on /dev/sms in demo mode). */
+  SMS_GATEWAY_URL: Type.Optional(Url('^https?://')),
+  SMS_GATEWAY_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   // exporter
   ROSTER_SENDER_CODE: Type.String({ pattern: '^[ -~]{1,10}$', default: 'BAOBEI0001' }),
   EXPORT_DAILY_AT: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', default: '01:00' }),
