@@ -31,6 +31,8 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/
 declare module 'fastify' {
   interface FastifyInstance {
     services: Services
+    /** Every route as registered (the authorization matrix test proves each one has been reviewed). */
+    routeTable: readonly RouteEntry[]
   }
   interface FastifyReply {
     /** Renders a page template with the layout's context (user, csrf token, helpers). */
@@ -39,6 +41,13 @@ declare module 'fastify' {
 }
 
 export type { App }
+
+/** One registered route: method(s), full url, and whether the CSRF check applies (config.csrf !== false). */
+export interface RouteEntry {
+  method: string
+  url: string
+  csrf: boolean
+}
 
 export async function buildApp(services: Services): Promise<App> {
   const app = Fastify({
@@ -54,6 +63,13 @@ export async function buildApp(services: Services): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('services', services)
+
+  // the route table, collected before any plugin registers a route (onRoute is inherited by every child context)
+  const routeTable: RouteEntry[] = []
+  app.decorate('routeTable', routeTable)
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routeTable.push({ method, url: r.url, csrf: r.config?.csrf !== false })
+  })
 
   // correlation id: echoed back, and carried by AsyncLocalStorage into command/projection logs of this request
   app.addHook('onRequest', (request, reply, done) => {
