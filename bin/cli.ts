@@ -44,7 +44,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'project': {
         const { openRuntime } = await import('../commands/platform/runtime.js')
         const { runProjectCommand } = await import('../projections/cli.js')
-        const runtime = await openRuntime(config, logger)
+        const { APP_MIGRATIONS } = await import('./app-migrations.js')
+        const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
         try {
           return await runProjectCommand(args, runtime)
         } finally {
@@ -54,7 +55,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'export': {
         const { openRuntime } = await import('../commands/platform/runtime.js')
         const { runExportCommand } = await import('../exporter/cli.js')
-        const runtime = await openRuntime(config, logger)
+        const { APP_MIGRATIONS } = await import('./app-migrations.js')
+        const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
         try {
           return await runExportCommand(args, { ...runtime, config, logger })
         } finally {
@@ -69,7 +71,8 @@ export async function main(argv: string[]): Promise<number> {
         const { openRuntime } = await import('../commands/platform/runtime.js')
         const { seedDemo } = await import('../commands/seed/seed-demo.js')
         const { createFrontParts } = await import('../http/wiring.js')
-        const runtime = await openRuntime(config, logger)
+        const { APP_MIGRATIONS } = await import('./app-migrations.js')
+        const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
         const parts = await createFrontParts({ db: runtime.db, store: runtime.store, clock: () => new Date(), dataDir: config.DATA_DIR, logger, runProjections: true })
         try {
           const r = await seedDemo({ db: runtime.db, reports: parts.reports, waitFor: parts.waitFor }, { logger })
@@ -82,7 +85,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'migrate': {
         const { openRuntime } = await import('../commands/platform/runtime.js')
-        const runtime = await openRuntime(config, logger)
+        const { APP_MIGRATIONS } = await import('./app-migrations.js')
+        const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
         await runtime.close()
         console.log('schema up to date')
         return 0

@@ -3,8 +3,7 @@
 import type { Config } from '../commands/platform/config.js'
 import { createLogger, type Logger } from '../commands/platform/logger.js'
 import { openRuntime } from '../commands/platform/runtime.js'
-import { registryMigrations } from '../commands/registry/registry-migrations.js'
-import { PROJECTION_MIGRATIONS } from '../projections/catalog.js'
+import { APP_MIGRATIONS } from '../bin/app-migrations.js'
 import { projectionMetrics, projectionStatus } from '../projections/status.js'
 import { buildApp, type App } from './app.js'
 import { MemorySessionStore } from './session-store.js'
@@ -26,7 +25,7 @@ export interface RunningServer {
 
 export async function startServer(config: Config, opts: ServeOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL)
-  const runtime = await openRuntime(config, logger, { extraMigrations: [...registryMigrations, ...PROJECTION_MIGRATIONS] })
+  const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
   const clock = () => new Date()
   const parts = await createFrontParts({ db: runtime.db, store: runtime.store, clock, dataDir: config.DATA_DIR, logger, runProjections: opts.projections !== false })
   if (opts.demo) {
