@@ -1,4 +1,10 @@
-// What changed between two sets of terms, field by field, for the audit view (zh-TW field labels). Pure.
+// What changed between two sets of terms, field by field, for the audit view. Pure. Everything here is what a
+// health-bureau reviewer reads: zh-TW field names, ROC dates with the weekday (1130301 星期五), times as 0800,
+// department, purpose and county names beside or instead of their codes.
+import { countyName } from '../domain/reference/counties.js'
+import { departmentName } from '../domain/reference/departments.js'
+import { purposeName } from '../domain/reference/purposes.js'
+import { isIsoDate, isoToRoc, WEEKDAY_NAMES, weekdayOf } from '../domain/roc-date.js'
 import type { Routing, Schedule, Terms } from '../domain/types.js'
 
 export interface FieldChange {
@@ -8,36 +14,58 @@ export interface FieldChange {
   new: string | null
 }
 
-const WEEKDAY = ['', '一', '二', '三', '四', '五', '六', '日']
+/** '2024-03-01' → '1130301 星期五' (anything that is not a date is shown as given). */
+export function rocDay(iso: string): string {
+  if (!isIsoDate(iso)) return iso
+  return `${isoToRoc(iso)} ${WEEKDAY_NAMES[weekdayOf(iso)]}`
+}
+
+/** '08:00' → '0800'. */
+export const hhmm = (t: string): string => t.replace(':', '')
+const window = (w: { start: string; end: string }) => `${hhmm(w.start)}–${hhmm(w.end)}`
+
+/** Field codes a reviewer can ask the filer to fix (退回補正), with their zh-TW names. */
+export const FIX_FIELD_LABEL: Readonly<Record<string, string>> = {
+  supported: '被支援機構',
+  department: '支援科別',
+  purpose: '支援目的',
+  schedule: '支援時段',
+  attachments: '附件',
+  note: '備註',
+}
+export const fixFieldLabels = (codes: readonly string[]): string => codes.map((c) => FIX_FIELD_LABEL[c] ?? c).join('、')
 
 export function describeSchedule(s: Schedule): { period: string; weekdays: string; windows: string } {
   if (s.kind === 'weekly') {
     return {
-      period: `${s.from}～${s.to}`,
-      weekdays: [...s.weekdays].sort().map((d) => `星期${WEEKDAY[d]}`).join('、'),
-      windows: s.windows.map((w) => `${w.start}-${w.end}`).join('、'),
+      period: `${rocDay(s.from)} 至 ${rocDay(s.to)}`,
+      weekdays: [...s.weekdays].sort().map((d) => WEEKDAY_NAMES[d]).join('、'),
+      windows: s.windows.map(window).join('、'),
     }
   }
-  const dates = s.sessions.map((x) => x.date).sort()
+  const sessions = [...s.sessions].sort((a, b) => (a.date + a.start < b.date + b.start ? -1 : 1))
   return {
-    period: dates.length ? `${dates[0]}～${dates[dates.length - 1]}` : '',
+    period: sessions.length ? `${rocDay(sessions[0]!.date)} 至 ${rocDay(sessions[sessions.length - 1]!.date)}` : '',
     weekdays: '指定日期',
-    windows: s.sessions.map((x) => `${x.date} ${x.start}-${x.end}`).join('、'),
+    windows: sessions.map((x) => `${rocDay(x.date)} ${window(x)}`).join('、'),
   }
 }
+
+const county = (code: string) => countyName(code) ?? code
+const named = (code: string, name: string | undefined) => (name ? `${code} ${name}` : code)
 
 function flat(t: Terms | undefined, r: Routing | undefined): Record<string, [string, string | null]> {
   const s = t ? describeSchedule(t.schedule) : undefined
   return {
-    supported: ['被支援機構', t ? `${t.supported.code} ${t.supported.name}` : null],
-    department: ['支援科別', t?.department ?? null],
-    purpose: ['支援目的', t?.purpose ?? null],
+    supported: ['被支援機構', t ? `${t.supported.name}（${t.supported.code}）` : null],
+    department: ['支援科別', t ? named(t.department, departmentName(t.department)) : null],
+    purpose: ['支援目的', t ? purposeName(t.purpose) ?? t.purpose : null],
     period: ['支援期間', s?.period ?? null],
     weekdays: ['支援星期', s?.weekdays ?? null],
     windows: ['支援時段', s?.windows ?? null],
     note: ['備註', t?.note ?? null],
-    reviewCounty: ['審查縣市', r?.reviewCounty ?? null],
-    copiedCounties: ['副知縣市', r ? r.copiedCounties.join('、') : null],
+    reviewCounty: ['審核縣市', r ? county(r.reviewCounty) : null],
+    copiedCounties: ['副知縣市', r ? (r.copiedCounties.length ? r.copiedCounties.map(county).join('、') : '無') : null],
   }
 }
 

@@ -4,7 +4,7 @@ import { defineCaseProjection, type CaseStep } from '../case-projection.js'
 import { scopeOf } from '../case-view.js'
 import type { ReportEvent } from '../../domain/events.js'
 import { APPLICATION_TYPE_LABEL, STATUS_LABEL } from '../../domain/types.js'
-import { diffTerms, type FieldChange } from '../terms-diff.js'
+import { diffTerms, fixFieldLabels, rocDay, type FieldChange } from '../terms-diff.js'
 import { insertRows, upsertRows, type Columns } from '../sql-rows.js'
 import { positionToString } from '../../commands/event-store/port.js'
 
@@ -45,7 +45,7 @@ export function describeStep(step: CaseStep): { summary: string; diff: FieldChan
       return { summary: `不予核准：${e.data.reason}`, diff: [] }
     case 'ReportReturned':
     case 'ChangeReturned':
-      return { summary: `退回補正：${e.data.reason}${e.data.fieldsToFix.length ? `（需修正：${e.data.fieldsToFix.join('、')}）` : ''}`, diff: [] }
+      return { summary: `退回補正：${e.data.reason}${e.data.fieldsToFix.length ? `（需修正：${fixFieldLabels(e.data.fieldsToFix)}）` : ''}`, diff: [] }
     case 'ReportResubmitted': {
       const old = b?.pending?.terms ?? b?.terms
       return { summary: '補正後重新送審', diff: diffTerms(old, e.data.terms, b?.pending?.routing ?? b?.routing, e.data.routing) }
@@ -57,7 +57,7 @@ export function describeStep(step: CaseStep): { summary: string; diff: FieldChan
     case 'ChangeRejected':
       return { summary: `變更不予核准：${e.data.reason}`, diff: [] }
     case 'CancellationRequested':
-      return { summary: `申請註銷，生效日 ${e.data.effectiveDate}：${e.data.reason}`, diff: [] }
+      return { summary: `申請註銷，生效日 ${rocDay(e.data.effectiveDate)}：${e.data.reason}`, diff: [] }
     case 'CancellationApproved':
       return { summary: `核准註銷，核准文號 ${e.data.approvalNumber}`, diff: [] }
     case 'CancellationRejected':

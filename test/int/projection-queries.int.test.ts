@@ -137,7 +137,7 @@ t.test('scoped queries, filters, time travel', async (t) => {
     t.ok(await runner.waitFor(pos, ['history', 'cases', 'occurrences'], 10_000))
     const h = await caseHistory(rm, { kind: 'professional', nationalId: P2.nationalId }, 'c6')
     const change = h.find((e) => e.type === 'ChangeRequested')!
-    t.same(change.diff.map((d) => [d.label, d.old, d.new]), [['支援星期', '星期一', '星期一、星期五'], ['支援時段', '08:00-12:00', '09:00-12:00']])
+    t.same(change.diff.map((d) => [d.label, d.old, d.new]), [['支援星期', '星期一', '星期一、星期五'], ['支援時段', '0800–1200', '0900–1200']])
     const occ = await listOccurrences(rm, national, { nationalId: P2.nationalId, from: '2024-06-01', to: '2024-06-30' })
     t.equal(occ.length, 4 + 4, 'replaced by the new terms (4 Mondays + 4 Fridays)')
     t.ok(occ.every((o) => o.start === '09:00'))

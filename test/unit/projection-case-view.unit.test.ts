@@ -108,7 +108,7 @@ t.test('audit summaries in zh-TW with the terms diff', async (t) => {
   const { summary, diff } = describeStep(step)
   t.match(summary, /^申請變更：調整時段$/)
   t.same(diff.map((d) => d.field), ['supported', 'period', 'reviewCounty'])
-  t.same(diff.find((d) => d.field === 'period'), { field: 'period', label: '支援期間', old: '2024-03-01～2024-03-31', new: '2024-03-01～2024-04-30' })
+  t.same(diff.find((d) => d.field === 'period'), { field: 'period', label: '支援期間', old: '1130301 星期五 至 1130331 星期日', new: '1130301 星期五 至 1130430 星期二' })
   t.match(describeStep({ event: evs[2]!, before: undefined, after: undefined }).summary, '核准登錄，核准文號 A10')
 })
 
