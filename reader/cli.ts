@@ -1,17 +1,18 @@
-// `baobei reader [--virtual] [--port N] [--origin URL] [--insert CARD[,CARD]]`: runs the local card-reader agent
-// until SIGINT/SIGTERM. --virtual also plugs the demo virtual cards into pcscd's vpcd slots (the demo PKI under
-// DATA_DIR/pki; by default slot 0 gets the first NHI card and slot 1 the first professional card; --insert picks
-// others by id, e.g. --insert nhi-A123456789,institution-0163010001).
+// `baobei reader [--virtual[=auto|pcscd|inprocess]] [--port N] [--origin URL] [--insert CARD[,CARD]]`: runs the
+// local card-reader agent until SIGINT/SIGTERM. --virtual also serves the demo virtual cards (the demo PKI under
+// DATA_DIR/pki): plugged into pcscd's vpcd slots when pcscd + vpcd + pcsclite are there (the default, 'auto'), else
+// (or with --virtual=inprocess) in-process virtual readers with no pcscd at all. By default slot 0 gets the first NHI
+// card and slot 1 the first professional card; --insert picks others by id, e.g.
+// --insert nhi-A123456789,institution-0163010001.
 import { join } from 'node:path'
 import type { Config } from '../commands/platform/config.js'
 import { startReaderAgent, type AgentLogger } from './agent.js'
-import { createPcscBackend } from './pcsc-backend.js'
-import { PcscManager } from './pcsc.js'
-import { demoRack, type VirtualCardRack } from './virtual/rack.js'
-import { lockVpcd } from './virtual/vpcd-lock.js'
+import type { CardBackend } from './card-protocol.js'
+import type { VirtualCardRack } from './virtual/rack.js'
+import { openPcscBackend, openVirtualCards, VIRTUAL_MODES, type VirtualMode } from './virtual/setup.js'
 
 export interface ReaderArgs {
-  virtual: boolean
+  virtual: false | VirtualMode
   port?: number
   origins: string[]
   insert: string[]
@@ -27,8 +28,11 @@ export function parseReaderArgs(args: string[]): ReaderArgs {
       if (v === undefined) throw new Error(`${flag} needs a value`)
       return v
     }
-    if (flag === '--virtual') out.virtual = true
-    else if (flag === '--port') {
+    if (flag === '--virtual') {
+      const mode = (inline ?? 'auto') as VirtualMode
+      if (!VIRTUAL_MODES.includes(mode)) throw new Error(`--virtual: expected one of ${VIRTUAL_MODES.join(', ')}, got ${inline}`)
+      out.virtual = mode
+    } else if (flag === '--port') {
       const v = value()
       if (!/^\d+$/.test(v) || Number(v) > 65535) throw new Error(`--port: not a port number: ${v}`)
       out.port = Number(v)
@@ -65,19 +69,36 @@ export async function runReaderCommand(args: string[], config: Config, logger: A
     console.error(`baobei reader: ${(e as Error).message}`)
     return 2
   }
-  const pcsc = new PcscManager({ logger })
-  pcsc.on('reader-added', (name: string) => logger.info({ reader: name }, 'reader connected'))
-  pcsc.on('reader-removed', (name: string) => logger.info({ reader: name }, 'reader disconnected'))
-  pcsc.on('card-inserted', (name: string) => logger.info({ reader: name }, 'card inserted'))
-  pcsc.on('card-removed', (name: string) => logger.info({ reader: name }, 'card removed'))
-  const backend = createPcscBackend(pcsc)
+  let backend: CardBackend
   let rack: VirtualCardRack | undefined
-  let releaseVpcd: (() => void) | undefined
+  let closeCards: () => Promise<void>
+  let how = ''
   if (parsed.virtual) {
-    releaseVpcd = await lockVpcd(10 * 60_000, (pid) => console.log(`waiting for the vpcd slots, held by pid ${pid}…`))
-    rack = demoRack(join(config.DATA_DIR, 'pki'))
-    await insertDefaultCards(rack, parsed.insert)
+    try {
+      const v = await openVirtualCards(parsed.virtual, join(config.DATA_DIR, 'pki'), { logger })
+      ;({ backend, rack } = v)
+      closeCards = v.close
+      how = v.mode === 'pcscd' ? ' (virtual cards in pcscd/vpcd)' : ` (virtual cards in-process${v.fallbackReason ? `: ${v.fallbackReason}` : ''})`
+    } catch (e) {
+      console.error(`baobei reader: ${(e as Error).message}`)
+      return 1
+    }
+    try {
+      await insertDefaultCards(rack, parsed.insert)
+    } catch (e) {
+      await closeCards()
+      console.error(`baobei reader: ${(e as Error).message}`)
+      return 1
+    }
     logger.info({ slots: rack.slots(), cards: rack.catalogue().map((c) => c.id) }, 'virtual cards ready')
+  } else {
+    const { pcsc, backend: b } = openPcscBackend(logger)
+    pcsc.on('reader-added', (name: string) => logger.info({ reader: name }, 'reader connected'))
+    pcsc.on('reader-removed', (name: string) => logger.info({ reader: name }, 'reader disconnected'))
+    pcsc.on('card-inserted', (name: string) => logger.info({ reader: name }, 'card inserted'))
+    pcsc.on('card-removed', (name: string) => logger.info({ reader: name }, 'card removed'))
+    backend = b
+    closeCards = () => b.close()
   }
   const agent = await startReaderAgent({
     backend,
@@ -86,14 +107,12 @@ export async function runReaderCommand(args: string[], config: Config, logger: A
     logger,
     ...(rack ? { rack } : {}),
   })
-  console.log(`reader agent on ${agent.url}${rack ? ' (virtual cards)' : ''}`)
+  console.log(`reader agent on ${agent.url}${how}`)
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)
   })
   await agent.close()
-  await rack?.close()
-  releaseVpcd?.()
-  await backend.close()
+  await closeCards()
   return 0
 }

@@ -1,4 +1,6 @@
 // CardBackend over PC/SC: finds the right reader, tells NHI cards from HCA-style PKI cards, reads and signs.
+// It needs only a set of readers with card sessions (CardReaders): pcscd through pcsclite (PcscManager), or the
+// in-process virtual readers (virtual/in-process.ts) that hand APDUs straight to virtual cards.
 import { DomainError } from '../domain/errors.js'
 import { cardHolderOf, certificateFromDer } from '../http/auth/card-certificate.js'
 import type { Transmit } from './apdu.js'
@@ -6,7 +8,19 @@ import type { CardBackend, PkiCardBasicData, ReaderInfo } from './card-protocol.
 import { readCertificate, selectHcaApplet, signSha256, verifyPin, PIN_PATTERN } from './hca-card.js'
 import { NHI_SELECT, NotThisCard, readNhiCard } from './nhi-card.js'
 import { sendApdu } from './apdu.js'
-import type { PcscManager } from './pcsc.js'
+import type { PcscReaderState } from './pcsc.js'
+
+/** What the backend needs from "the readers": PcscManager implements it, and so does InProcessReaders. */
+export interface CardReaders {
+  /** Resolves once the readers' first states are known (or it is clear there are none). */
+  settled(): Promise<void>
+  readers(): PcscReaderState[]
+  /** Runs `fn` with a card session on the reader; CARD_ABSENT / READER_ABSENT when it cannot. */
+  withCard<T>(readerName: string, fn: (transmit: Transmit) => Promise<T>): Promise<T>
+  /** Why there may be no readers, for diagnostics. */
+  readonly error: string | undefined
+  close(): void
+}
 
 function basicDataOf(der: Buffer): PkiCardBasicData {
   try {
@@ -31,7 +45,7 @@ async function probe(transmit: Transmit): Promise<Omit<ReaderInfo, 'name' | 'car
   return { cardType: 'hca', ...(card.kind !== 'unknown' ? { cardKind: card.kind, holderName: card.name } : {}) }
 }
 
-export function createPcscBackend(pcsc: PcscManager): CardBackend {
+export function createPcscBackend(pcsc: CardReaders): CardBackend {
   const known = new Map<string, { insertion: number; info: Omit<ReaderInfo, 'name' | 'cardPresent'> }>()
 
   const describe = async (name: string, insertion: number): Promise<Omit<ReaderInfo, 'name' | 'cardPresent'>> => {

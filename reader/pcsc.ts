@@ -1,18 +1,46 @@
 // PC/SC through pcsclite: tracks readers (added/removed) and cards (inserted/removed), runs card sessions one at a
 // time per reader (connect SHARED, disconnect LEAVE_CARD), maps PC/SC failures to CARD_ABSENT / READER_ABSENT, and
 // recreates the PC/SC context when pcscd goes away (restart) or is not there yet.
+// pcsclite is an optional native dependency: it is loaded lazily (loadPcsclite), so the agent and `baobei serve`
+// start on a machine that lacks it (or lacks pcscd) and can fall back to in-process virtual cards.
 import { EventEmitter } from 'node:events'
-import pcsclite from 'pcsclite'
 import { DomainError } from '../domain/errors.js'
 import type { Transmit } from './apdu.js'
 
-type PcscContext = ReturnType<typeof pcsclite>
-type CardReader = Parameters<Parameters<PcscContext['on']>[1]>[0] & {
+// The part of pcsclite's API used here, typed locally so type checking does not need the optional package.
+type Callback<T> = (err: Error | null | undefined, value: T) => void
+interface CardReader extends EventEmitter {
+  name: string
   SCARD_SHARE_SHARED: number
   SCARD_LEAVE_CARD: number
   SCARD_STATE_PRESENT: number
   SCARD_STATE_EMPTY: number
   connected: boolean
+  connect(options: { share_mode?: number; protocol?: number }, cb: Callback<number>): void
+  transmit(data: Buffer, resLen: number, protocol: number, cb: Callback<Buffer>): void
+  disconnect(disposition: number, cb: (err: Error | null | undefined) => void): void
+  close(): void
+}
+interface PcscContext extends EventEmitter {
+  close(): void
+}
+export type PcscliteFactory = () => PcscContext
+
+/** Set to 1 to behave as if pcsclite were not installed (tests of the fallback; machines with a broken build). */
+export const NO_PCSC_ENV = 'BAOBEI_NO_PCSC'
+
+let pcscliteLoad: Promise<PcscliteFactory> | undefined
+/** Imports the optional pcsclite module once; rejects with a clear message when it is missing or disabled. */
+export function loadPcsclite(): Promise<PcscliteFactory> {
+  if (/^(1|true|yes)$/i.test(process.env[NO_PCSC_ENV] ?? '')) return Promise.reject(new Error(`pcsclite disabled by ${NO_PCSC_ENV}`))
+  pcscliteLoad ??= import('pcsclite' as string).then(
+    (m: { default?: PcscliteFactory } & PcscliteFactory) => m.default ?? m,
+    (e: Error) => {
+      pcscliteLoad = undefined
+      throw new Error(`the pcsclite module is not installed or not built (${e.message.split('\n')[0]})`)
+    },
+  )
+  return pcscliteLoad
 }
 
 export interface PcscReaderState {
@@ -45,18 +73,31 @@ export class PcscManager extends EventEmitter {
   private lastError: string | undefined
   private insertions = 0
   private generation = 0
+  private factory: PcscliteFactory | undefined
+  /** Set when the pcsclite module itself cannot be loaded: no retry helps then. */
+  private unavailable: string | undefined
 
   constructor(private readonly opts: { logger?: PcscLogger; retryMs?: number } = {}) {
     super()
-    this.open()
+    void loadPcsclite().then(
+      (f) => {
+        this.factory = f
+        this.open()
+      },
+      (e: Error) => {
+        this.unavailable = e.message
+        this.lastError = e.message
+        this.opts.logger?.warn({ err: e.message }, 'PC/SC not available')
+      },
+    )
   }
 
   private open() {
-    if (this.closed) return
+    if (this.closed || !this.factory) return
     const gen = ++this.generation
     let ctx: PcscContext
     try {
-      ctx = pcsclite() // throws at once when pcscd is not (yet) there
+      ctx = this.factory() // throws at once when pcscd is not (yet) there
     } catch (e) {
       const message = (e as Error).message
       if (message !== this.lastError) this.opts.logger?.warn({ err: message }, 'PC/SC not available; retrying every 0.5 s')
@@ -72,7 +113,7 @@ export class PcscManager extends EventEmitter {
       this.opts.logger?.warn({ err: e.message }, 'PC/SC context failed; recreating it')
       this.resetContext()
     })
-    ctx.on('reader', (r) => {
+    ctx.on('reader', (r: CardReader) => {
       if (gen !== this.generation) return
       const reader = r as CardReader
       const t: Tracked = { name: reader.name, present: false, insertion: 0, reader, queue: Promise.resolve(), seenStatus: false }
@@ -126,6 +167,7 @@ export class PcscManager extends EventEmitter {
   async settled(ms = 1500): Promise<void> {
     const end = Date.now() + ms
     while (Date.now() < end) {
+      if (this.unavailable) return
       if (this.tracked.size > 0 && [...this.tracked.values()].every((t) => t.seenStatus)) return
       if (this.lastError && this.tracked.size === 0 && Date.now() > end - ms + 300) return
       await new Promise((r) => setTimeout(r, 20))

@@ -11,6 +11,7 @@ import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../registry/d
 import type { ReportService } from '../report-service.js'
 import { taipeiDate } from '../../domain/roc-date.js'
 import { demoCases, type DemoCase } from './demo-cases.js'
+import { seedDemoCards } from './demo-cards.js'
 
 export interface SeedParts {
   db: Database
@@ -63,11 +64,17 @@ async function playCase(parts: SeedParts, c: DemoCase): Promise<void> {
 export interface SeedResult {
   cases: number
   skipped: string[]
+  /** Demo cards in the demo PKI (when `pkiDir` was given). */
+  cards?: number
 }
 
-/** Seeds registry and demo cases. A case already seeded (same command ids) appends nothing. */
-export async function seedDemo(parts: SeedParts, opts: { logger?: Logger; now?: Date } = {}): Promise<SeedResult> {
+/**
+ * Seeds registry, demo cards (when `pkiDir` is given: the demo PKI there, usually DATA_DIR/pki) and demo cases.
+ * A case already seeded (same command ids) appends nothing; a card already issued is kept.
+ */
+export async function seedDemo(parts: SeedParts, opts: { logger?: Logger; now?: Date; pkiDir?: string } = {}): Promise<SeedResult> {
   await seedRegistry(parts.db)
+  const cards = opts.pkiDir ? seedDemoCards(opts.pkiDir).length : undefined
   const today = taipeiDate((opts.now ?? new Date()).toISOString())
   const skipped: string[] = []
   for (const c of demoCases(today)) {
@@ -79,5 +86,5 @@ export async function seedDemo(parts: SeedParts, opts: { logger?: Logger; now?: 
       opts.logger?.warn({ err: e, case: c.key }, 'demo case not seeded')
     }
   }
-  return { cases: demoCases(today).length - skipped.length, skipped }
+  return { cases: demoCases(today).length - skipped.length, skipped, ...(cards !== undefined ? { cards } : {}) }
 }

@@ -32,7 +32,7 @@ export interface DemoCardRequest {
   name: string
   /** OU of the subject: for staff, the county code of the health bureau. */
   unit?: string
-  /** Default '123456'. */
+  /** Default DEMO_PIN ('123456'). */
   pin?: string
   notBefore?: Date
   notAfter?: Date
@@ -182,16 +182,29 @@ export function ensureDemoPki(dir: string = defaultPkiDir(), now: Date = new Dat
 
 const cardId = (kind: CardKind, holderId: string) => `${kind}-${holderId}`
 
+/** The PIN of every demo card unless its request says otherwise. */
+export const DEMO_PIN = '123456'
+
 /**
  * Issues (or returns the already issued) demo card for a holder. Idempotent per (kind, holderId): a second call
- * returns the stored card unchanged, so seeds can call it on every start. Pass validity dates to make test cards.
+ * returns the stored card unchanged (only an NHI card missing from it is added), so seeds can call it on every
+ * start. Pass validity dates to make test cards.
  */
 export function issueDemoCard(req: DemoCardRequest, opts: { dir?: string; now?: Date } = {}): DemoCard {
   if (!CARD_KINDS.includes(req.kind)) throw new Error(`demo PKI: unknown card kind ${String(req.kind)}`)
   if (!/^[A-Za-z0-9_.-]{1,40}$/.test(req.holderId)) throw new Error(`demo PKI: holderId must be 1-40 letters/digits: ${req.holderId}`)
   const ca = ensureDemoPki(opts.dir, opts.now)
   const file = join(paths(ca.dir).cards, `${cardId(req.kind, req.holderId)}.json`)
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoCard
+  if (existsSync(file)) {
+    const have = JSON.parse(readFileSync(file, 'utf8')) as DemoCard
+    // a card issued before its holder got an NHI card: add it (the PKI part stays as issued)
+    if (req.nhi && !have.nhi) {
+      const withNhi: DemoCard = { ...have, nhi: req.nhi }
+      writeAtomic(file, `${JSON.stringify(withNhi, null, 2)}\n`)
+      return withNhi
+    }
+    return have
+  }
   const now = opts.now ?? new Date()
   const key = newKey()
   const cert = pki.createCertificate()
@@ -222,7 +235,7 @@ export function issueDemoCard(req: DemoCardRequest, opts: { dir?: string; now?: 
     holderId: req.holderId,
     name: req.name,
     ...(req.unit ? { unit: req.unit } : {}),
-    pin: req.pin ?? '123456',
+    pin: req.pin ?? DEMO_PIN,
     serial,
     ...(req.nhi ? { nhi: req.nhi } : {}),
     certificatePem: pki.certificateToPem(cert),

@@ -2,6 +2,7 @@
 // ../hca-card.ts, with the demo card's certificate and private key. PIN tries survive resets (as on a real card).
 import { createPrivateKey, privateEncrypt, constants, type KeyObject } from 'node:crypto'
 import forge from 'node-forge'
+import { maskPersonId } from '../../domain/national-id.js'
 import type { DemoCard } from '../../http/auth/demo-pki.js'
 import { HCA_AID, HCA_CERT_FID } from '../hca-card.js'
 import { makeAtr, parseApdu, sw, SW, type VirtualCard } from './virtual-card.js'
@@ -24,7 +25,7 @@ export class PkiVirtualCard implements VirtualCard {
     this.certificate = Buffer.from(forge.pem.decode(demo.certificatePem)[0]!.body, 'binary')
     this.key = createPrivateKey(demo.privateKeyPem)
     this.pin = demo.pin
-    this.label = `${demo.kind} ${demo.holderId} ${demo.name}`
+    this.label = `${demo.kind} ${demo.kind === 'professional' ? maskPersonId(demo.holderId) : demo.holderId} ${demo.name}`
   }
 
   reset() {

@@ -2,6 +2,7 @@
 // Protocol (vsmartcard vpcd): frames are a 2-byte big-endian length + payload. A 1-byte payload is a control message
 // (0 power off, 1 power on, 2 reset, 4 get ATR → we answer with the ATR); anything else is an APDU → we answer with
 // the response APDU.
+import { readFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import type { VirtualCard } from './virtual-card.js'
 
@@ -9,6 +10,24 @@ export const VPCD_HOST = '127.0.0.1'
 /** vpcd's first slot; slot n listens on VPCD_BASE_PORT + n (CHANNELID 0x8C7B in /etc/reader.conf.d/vpcd). */
 export const VPCD_BASE_PORT = 35963
 export const VPCD_SLOTS = 2
+
+/**
+ * Whether pcscd's vpcd driver listens on its first slot, probed by reading /proc/net/tcp* (connecting would "insert"
+ * an empty card). False where /proc is missing (not Linux): the in-process readers are used there.
+ */
+export function vpcdListening(port = VPCD_BASE_PORT): boolean {
+  const text = ['/proc/net/tcp', '/proc/net/tcp6']
+    .map((f) => {
+      try {
+        return readFileSync(f, 'utf8')
+      } catch {
+        return ''
+      }
+    })
+    .join('\n')
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')} `
+  return text.split('\n').some((l) => l.toUpperCase().includes(hexPort) && / 0A /.test(l))
+}
 
 const CTRL = { OFF: 0, ON: 1, RESET: 2, ATR: 4 } as const
 
