@@ -102,96 +102,62 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
   const logger = options.logger
   const active = new Set<Subscription>()
 
-  async function tryAdvanceVersion(tx: Sql, stream: string, count: number, expected: ExpectedVersion): Promise<number | undefined> {
-    let r
-    if (expected === 'no_stream' || expected === 0) {
-      r = await tx.query<{ version: number }>(
-        `INSERT INTO streams (stream_id, version) VALUES ($1, $2) ON CONFLICT (stream_id) DO NOTHING RETURNING version`,
-        [stream, count],
-      )
-    } else if (expected === 'any') {
-      r = await tx.query<{ version: number }>(
-        `INSERT INTO streams (stream_id, version) VALUES ($1, $2)
-         ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + EXCLUDED.version RETURNING version`,
-        [stream, count],
-      )
-    } else if (expected === 'stream_exists') {
-      r = await tx.query<{ version: number }>(
-        `UPDATE streams SET version = version + $2 WHERE stream_id = $1 RETURNING version`,
-        [stream, count],
-      )
-    } else {
-      if (!Number.isInteger(expected) || expected < 0) throw new Error(`bad expected version ${expected}`)
-      r = await tx.query<{ version: number }>(
-        `UPDATE streams SET version = version + $2 WHERE stream_id = $1 AND version = $3 RETURNING version`,
-        [stream, count, expected],
-      )
+  /** The first result of `commandId` (after a racing append of the same command won). */
+  async function priorResult(commandId: string): Promise<AppendResult> {
+    const prior = await db.query<{ next_version: number; last_commit: string; last_prepare: string }>(
+      `SELECT next_version, last_commit::text AS last_commit, last_prepare::text AS last_prepare FROM command_results WHERE command_id = $1`,
+      [commandId],
+    )
+    const p = prior.rows[0]
+    if (!p || p.last_commit == null) throw new Error(`command ${commandId} is recorded without a result`)
+    return {
+      nextVersion: Number(p.next_version),
+      lastPosition: { commit: BigInt(p.last_commit), prepare: BigInt(p.last_prepare) },
+      duplicate: true,
     }
-    const row = r.rows[0]
-    return row ? Number(row.version) : undefined
   }
 
+  /**
+   * One round trip: the baobei_append function (postgres-migrations.ts) checks the command id, checks and bumps the
+   * stream version, inserts the events, records the command result and notifies, as one autocommit transaction.
+   */
   async function append(stream: string, events: EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
     const first = events[0]
     if (!first) throw new Error('append needs at least one event')
     const commandId = first.meta.commandId
     if (!commandId) throw new Error('append needs meta.commandId on the first event')
-    const result = await db.transaction(async (tx): Promise<AppendResult> => {
-      // Claim the command id first. A racing append of the same command waits here on the primary key and then
-      // sees the winner's row: it writes nothing and reports the winner's result.
-      const claimed = await tx.query(
-        `INSERT INTO command_results (command_id, stream_id) VALUES ($1, $2) ON CONFLICT (command_id) DO NOTHING RETURNING command_id`,
-        [commandId, stream],
-      )
-      if (claimed.rows.length === 0) {
-        const prior = await tx.query<{ next_version: number; last_commit: string; last_prepare: string }>(
-          `SELECT next_version, last_commit::text AS last_commit, last_prepare::text AS last_prepare FROM command_results WHERE command_id = $1`,
-          [commandId],
-        )
-        const p = prior.rows[0]
-        if (!p || p.last_commit == null) throw new Error(`command ${commandId} is recorded without a result`)
-        return {
-          nextVersion: Number(p.next_version),
-          lastPosition: { commit: BigInt(p.last_commit), prepare: BigInt(p.last_prepare) },
-          duplicate: true,
-        }
-      }
-      const nextVersion = await tryAdvanceVersion(tx, stream, events.length, expected)
-      if (nextVersion === undefined) {
-        const cur = await tx.query<{ version: number }>(`SELECT version FROM streams WHERE stream_id = $1`, [stream])
-        const actual = cur.rows[0] ? Number(cur.rows[0].version) : 'no_stream'
-        throw new DomainError('CONCURRENCY_CONFLICT', { stream, expected, actual })
-      }
-      const firstVersion = nextVersion - events.length + 1
-      // One multi-row insert; positions follow the array order.
-      const inserted = await tx.query<{ commit: string; prepare: string }>(
-        `INSERT INTO events (event_id, stream_id, stream_version, type, data, meta)
-         SELECT e.id, $1, $2 + e.ord - 1, e.type, e.data, e.meta
-         FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS e(id, type, data, meta, ord)
-         ORDER BY e.ord
-         RETURNING transaction_id::text AS commit, global_position::text AS prepare`,
+    if (typeof expected === 'number' && (!Number.isInteger(expected) || expected < 0)) throw new Error(`bad expected version ${expected}`)
+    let r
+    try {
+      r = await db.query<{ status: string; next_version: number | null; last_commit: string | null; last_prepare: string | null }>(
+        `SELECT status, next_version, last_commit, last_prepare FROM baobei_append($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`,
         [
           stream,
-          firstVersion,
+          String(expected),
+          commandId,
           events.map((_, i) => eventIdFor(commandId, i)),
           events.map((e) => e.type),
           events.map((e) => JSON.stringify(e.data ?? null)),
           events.map((e) => JSON.stringify(e.meta)),
         ],
       )
-      let last: LogPosition = START
-      for (const row of inserted.rows) {
-        const p = { commit: BigInt(row.commit), prepare: BigInt(row.prepare) }
-        if (p.prepare > last.prepare) last = p
-      }
-      await tx.query(
-        `UPDATE command_results SET next_version = $2, last_commit = $3::xid8, last_prepare = $4 WHERE command_id = $1`,
-        [commandId, nextVersion, last.commit.toString(), last.prepare.toString()],
-      )
-      await tx.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`)
-      return { nextVersion, lastPosition: last, duplicate: false }
-    })
-    return result
+    } catch (e) {
+      // a racing append of the same command id committed first: this one rolled back; report the winner's result
+      // (event ids derive from the command id, so the racer usually surfaces as a unique violation on event_id)
+      const err = e as { code?: string; constraint?: string }
+      if (err.code === 'BB409' || (err.code === '23505' && err.constraint === 'events_event_id_key')) return priorResult(commandId)
+      throw e
+    }
+    const row = r.rows[0]
+    if (!row) throw new Error('baobei_append returned nothing')
+    if (row.status === 'conflict') {
+      throw new DomainError('CONCURRENCY_CONFLICT', { stream, expected, actual: row.next_version == null ? 'no_stream' : Number(row.next_version) })
+    }
+    return {
+      nextVersion: Number(row.next_version),
+      lastPosition: { commit: BigInt(row.last_commit!), prepare: BigInt(row.last_prepare!) },
+      duplicate: row.status === 'duplicate',
+    }
   }
 
   async function readStream(stream: string, opts: { toPosition?: LogPosition; recordedBefore?: Date } = {}): Promise<RecordedEvent[]> {

@@ -34,4 +34,73 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // One round trip per append (issue #8): idempotency check, expected-version check, event insert, command
+    // result and notification in one function call, run as its own (autocommit) transaction. Nothing is written
+    // unless every step succeeds: a wrong expected version returns status 'conflict' before any write; a racing
+    // append of the same command id that committed first makes the final command_results insert conflict, and
+    // the function raises BB409 so the statement (the whole transaction) rolls back its events.
+    id: 'event-store/002-append-function',
+    sql: `
+      CREATE OR REPLACE FUNCTION baobei_append(
+        p_stream text, p_expected text, p_command text,
+        p_ids uuid[], p_types text[], p_data jsonb[], p_meta jsonb[]
+      ) RETURNS TABLE (status text, next_version integer, last_commit text, last_prepare text)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        n integer := cardinality(p_ids);
+        v integer;
+        pos bigint;
+        prior record;
+      BEGIN
+        SELECT cr.next_version, cr.last_commit, cr.last_prepare INTO prior
+          FROM command_results cr WHERE cr.command_id = p_command;
+        IF FOUND THEN
+          RETURN QUERY SELECT 'duplicate'::text, prior.next_version, prior.last_commit::text, prior.last_prepare::text;
+          RETURN;
+        END IF;
+        IF p_expected = 'no_stream' OR p_expected = '0' THEN
+          INSERT INTO streams (stream_id, version) VALUES (p_stream, n)
+            ON CONFLICT (stream_id) DO NOTHING RETURNING version INTO v;
+        ELSIF p_expected = 'any' THEN
+          INSERT INTO streams (stream_id, version) VALUES (p_stream, n)
+            ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + EXCLUDED.version RETURNING version INTO v;
+        ELSIF p_expected = 'stream_exists' THEN
+          UPDATE streams SET version = version + n WHERE stream_id = p_stream RETURNING version INTO v;
+        ELSE
+          UPDATE streams SET version = version + n WHERE stream_id = p_stream AND version = p_expected::integer
+            RETURNING version INTO v;
+        END IF;
+        IF v IS NULL THEN
+          -- nothing written yet. A racing append of this very command may have committed meanwhile (each
+          -- statement here sees the latest commits): then that is the result.
+          SELECT cr.next_version, cr.last_commit, cr.last_prepare INTO prior
+            FROM command_results cr WHERE cr.command_id = p_command;
+          IF FOUND THEN
+            RETURN QUERY SELECT 'duplicate'::text, prior.next_version, prior.last_commit::text, prior.last_prepare::text;
+            RETURN;
+          END IF;
+          SELECT s.version INTO v FROM streams s WHERE s.stream_id = p_stream;
+          RETURN QUERY SELECT 'conflict'::text, v, NULL::text, NULL::text;
+          RETURN;
+        END IF;
+        WITH ins AS (
+          INSERT INTO events (event_id, stream_id, stream_version, type, data, meta)
+          SELECT e.id, p_stream, v - n + e.ord::integer, e.type, e.data, e.meta
+          FROM unnest(p_ids, p_types, p_data, p_meta) WITH ORDINALITY AS e(id, type, data, meta, ord)
+          ORDER BY e.ord
+          RETURNING global_position)
+        SELECT max(global_position) INTO pos FROM ins;
+        INSERT INTO command_results (command_id, stream_id, next_version, last_commit, last_prepare)
+          VALUES (p_command, p_stream, v, pg_current_xact_id(), pos)
+          ON CONFLICT (command_id) DO NOTHING;
+        IF NOT FOUND THEN
+          RAISE EXCEPTION 'command % was appended concurrently', p_command USING ERRCODE = 'BB409';
+        END IF;
+        PERFORM pg_notify('baobei_events', '');
+        RETURN QUERY SELECT 'ok'::text, v, pg_current_xact_id()::text, pos::text;
+      END
+      $fn$;
+    `,
+  },
 ]
