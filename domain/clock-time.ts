@@ -13,10 +13,16 @@ export const isClockTime = (s: unknown, allowEndOfDay = true): s is ClockTime =>
   return true
 }
 
+const MINUTES = new Map<string, number>()
+
 /** Minutes since midnight ('08:30' → 510, '24:00' → 1440). Throws INVALID_TIME. */
 export const clockToMinutes = (s: ClockTime): number => {
+  const known = MINUTES.get(s) // hot: every occurrence comparison and session count (at most 1441 valid keys)
+  if (known !== undefined) return known
   if (!isClockTime(s)) return fail('INVALID_TIME', { value: s })
-  return Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5))
+  const n = Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5))
+  MINUTES.set(s, n)
+  return n
 }
 
 /** 510 → '08:30'; 1440 → '24:00'. */

@@ -15,36 +15,84 @@ export const WEEKDAY_NAMES: Readonly<Record<Weekday, string>> = {
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/
 
-const isRealDate = (y: number, m: number, d: number): boolean => {
-  if (m < 1 || m > 12 || d < 1) return false
-  const t = new Date(Date.UTC(2000, m - 1, d))
-  t.setUTCFullYear(y)
-  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d
+// Calendar arithmetic is plain integer arithmetic (proleptic Gregorian, H. Hinnant's days_from_civil /
+// civil_from_days): no Date objects and no Intl in the hot paths (schedule expansion and quota evaluation call these
+// per occurrence). Results of the string-parsing and -formatting functions are memoised in small bounded maps.
+
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const isRealDate = (y: number, m: number, d: number): boolean =>
+  Number.isInteger(y) && m >= 1 && m <= 12 && d >= 1 && d <= (m === 2 && isLeap(y) ? 29 : (MONTH_DAYS[m - 1] as number))
+
+/** Days since 1970-01-01 of a valid (y, m, d). */
+const daysFromCivil = (y: number, m: number, d: number): number => {
+  const yy = m <= 2 ? y - 1 : y
+  const era = Math.floor(yy / 400)
+  const yoe = yy - era * 400
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
+}
+
+const civilFromDays = (n: number): [number, number, number] => {
+  const z = n + 719468
+  const era = Math.floor(z / 146097)
+  const doe = z - era * 146097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const m = mp < 10 ? mp + 3 : mp - 9
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d]
+}
+
+/** A Map that forgets everything when it grows past `max` entries (the working set of dates is small). */
+const memo = <K, V>(max: number) => {
+  const m = new Map<K, V>()
+  return {
+    get: (k: K) => m.get(k),
+    set: (k: K, v: V) => {
+      if (m.size >= max) m.clear()
+      m.set(k, v)
+      return v
+    },
+  }
+}
+const epochDayMemo = memo<string, number>(20_000)
+const fromEpochDayMemo = memo<number, string>(20_000)
+const isoWeekMemo = memo<string, string>(20_000)
+
+/** Parses a real 'YYYY-MM-DD' to its epoch day, or undefined. */
+const parseIso = (s: string): number | undefined => {
+  const cached = epochDayMemo.get(s)
+  if (cached !== undefined) return cached
+  const m = ISO.exec(s)
+  if (!m) return undefined
+  const y = Number(m[1])
+  const mo = Number(m[2])
+  const d = Number(m[3])
+  if (!isRealDate(y, mo, d)) return undefined
+  return epochDayMemo.set(s, daysFromCivil(y, mo, d))
 }
 
 /** A real calendar date in 'YYYY-MM-DD'. */
-export const isIsoDate = (s: unknown): s is IsoDate => {
-  if (typeof s !== 'string') return false
-  const m = ISO.exec(s)
-  return !!m && isRealDate(Number(m[1]), Number(m[2]), Number(m[3]))
-}
+export const isIsoDate = (s: unknown): s is IsoDate => typeof s === 'string' && parseIso(s) !== undefined
 
 /** Days since 1970-01-01 of an ISO date. Throws VALIDATION_FAILED on a bad date. */
 export const epochDay = (iso: IsoDate): number => {
-  const m = ISO.exec(iso)
-  if (!m || !isRealDate(Number(m[1]), Number(m[2]), Number(m[3]))) {
-    return fail('VALIDATION_FAILED', { field: 'date', value: iso }, `日期格式不正確：${iso}`)
-  }
-  const t = new Date(Date.UTC(2000, Number(m[2]) - 1, Number(m[3])))
-  t.setUTCFullYear(Number(m[1]))
-  return Math.round(t.getTime() / DAY_MS)
+  const n = typeof iso === 'string' ? parseIso(iso) : undefined
+  if (n === undefined) return fail('VALIDATION_FAILED', { field: 'date', value: iso }, `日期格式不正確：${iso}`)
+  return n
 }
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n))
 
 /** Inverse of epochDay. */
 export const fromEpochDay = (n: number): IsoDate => {
-  const t = new Date(n * DAY_MS)
-  const y = t.getUTCFullYear()
-  return `${String(y).padStart(4, '0')}-${String(t.getUTCMonth() + 1).padStart(2, '0')}-${String(t.getUTCDate()).padStart(2, '0')}`
+  const cached = fromEpochDayMemo.get(n)
+  if (cached !== undefined) return cached
+  const [y, m, d] = civilFromDays(n)
+  return fromEpochDayMemo.set(n, `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`)
 }
 
 export const addDays = (iso: IsoDate, days: number): IsoDate => fromEpochDay(epochDay(iso) + days)
@@ -52,22 +100,23 @@ export const addDays = (iso: IsoDate, days: number): IsoDate => fromEpochDay(epo
 /** Whole days from a to b (b − a). */
 export const daysBetween = (a: IsoDate, b: IsoDate): number => epochDay(b) - epochDay(a)
 
+/** 1 = Monday ... 7 = Sunday, of an epoch day. */
+export const weekdayOfEpochDay = (n: number): Weekday => ((((n + 3) % 7) + 7) % 7 + 1) as Weekday
+
 /** 1 = Monday ... 7 = Sunday. */
 export const weekdayOf = (iso: IsoDate): Weekday => {
   // 1970-01-01 was a Thursday (4).
-  const n = epochDay(iso)
-  return ((((n + 3) % 7) + 7) % 7 + 1) as Weekday
+  return weekdayOfEpochDay(epochDay(iso))
 }
 
 // ---- ROC dates ----
 
 /** '2024-03-01' → '1130301'. ROC years below 100 are zero-padded to three digits ('0990101'). */
 export const isoToRoc = (iso: IsoDate): string => {
-  const m = ISO.exec(iso)
-  if (!m || !isIsoDate(iso)) return fail('INVALID_ROC_DATE', { value: iso })
-  const roc = Number(m[1]) - ROC_OFFSET
+  if (!isIsoDate(iso)) return fail('INVALID_ROC_DATE', { value: iso })
+  const roc = Number(iso.slice(0, 4)) - ROC_OFFSET
   if (roc < 1 || roc > 999) return fail('INVALID_ROC_DATE', { value: iso })
-  return `${String(roc).padStart(3, '0')}${m[2]}${m[3]}`
+  return `${String(roc).padStart(3, '0')}${iso.slice(5, 7)}${iso.slice(8, 10)}`
 }
 
 /** True for a 7-digit ROC date that is a real calendar date (民國 1..999). */
@@ -102,8 +151,6 @@ const instantMs = (instant: Instant): number => {
   if (Number.isNaN(ms)) return fail('VALIDATION_FAILED', { field: 'instant', value: instant }, `時間格式不正確：${instant}`)
   return ms
 }
-
-const pad2 = (n: number) => String(n).padStart(2, '0')
 
 /** Calendar date in Asia/Taipei of an instant. */
 export const taipeiDate = (instant: Instant): IsoDate => fromEpochDay(Math.floor((instantMs(instant) + TAIPEI_OFFSET_MS) / DAY_MS))
@@ -147,12 +194,13 @@ export const rocTimestamp = (instant: Instant): string => {
 
 /** ISO-8601 week id: '2024-02-26' → '2024-W09'; '2021-01-01' → '2020-W53'. */
 export const isoWeekId = (iso: IsoDate): string => {
+  const cached = isoWeekMemo.get(iso)
+  if (cached !== undefined) return cached
   const n = epochDay(iso)
-  const thursday = n - weekdayOf(iso) + 4 // the week belongs to the year of its Thursday
-  const thuIso = fromEpochDay(thursday)
-  const year = Number(thuIso.slice(0, 4))
-  const week = Math.floor((thursday - epochDay(`${String(year).padStart(4, '0')}-01-01`)) / 7) + 1
-  return `${String(year).padStart(4, '0')}-W${pad2(week)}`
+  const thursday = n - weekdayOfEpochDay(n) + 4 // the week belongs to the year of its Thursday
+  const year = civilFromDays(thursday)[0]
+  const week = Math.floor((thursday - daysFromCivil(year, 1, 1)) / 7) + 1
+  return isoWeekMemo.set(iso, `${String(year).padStart(4, '0')}-W${pad2(week)}`)
 }
 
 /** Monday of an ISO week id ('2024-W09' → '2024-02-26'). */

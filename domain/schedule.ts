@@ -1,7 +1,7 @@
 // Schedules: validation, expansion to dated occurrences, sessions/hours arithmetic. Pure.
 import { clockToMinutes, isClockTime } from './clock-time.js'
 import { fail } from './errors.js'
-import { daysBetween, epochDay, fromEpochDay, isIsoDate, weekdayOf } from './roc-date.js'
+import { daysBetween, epochDay, fromEpochDay, isIsoDate, weekdayOfEpochDay } from './roc-date.js'
 import type { DatedSession, IsoDate, Occurrence, Schedule, TimeWindow, Weekday } from './types.js'
 
 /** Longest allowed span of one schedule, first to last day inclusive. */
@@ -87,8 +87,8 @@ export const expandSchedule = (s: Schedule): Occurrence[] => {
   const out: Occurrence[] = []
   const last = epochDay(s.to)
   for (let n = epochDay(s.from); n <= last; n++) {
+    if (!days.has(weekdayOfEpochDay(n))) continue
     const date = fromEpochDay(n)
-    if (!days.has(weekdayOf(date))) continue
     for (const w of windows) out.push({ date, start: w.start, end: w.end })
   }
   return out
