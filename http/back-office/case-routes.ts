@@ -20,7 +20,9 @@ import type { App } from '../schemas.js'
 import { CaseQueryString, PAGE_SIZES, parseCaseQuery, toQueryString } from './case-query.js'
 import { loadCaseFile, type CaseFile } from './case-file.js'
 import { actorOf, asList, audit, BASE, boPage, readModelsOf, reportsOf, reviewerOnly, rocInstantInput, scopeFor, staffOnly, storeOf } from './context.js'
+import { actorNames, showActor } from './actor-label.js'
 import { findingsNow } from './findings-now.js'
+import { summarizeQuota } from './quota-summary.js'
 import { assertReadable, isCopiedOnly, mayDecide } from './staff.js'
 import { attachmentHeader, toXlsx, type Table } from './tabular.js'
 
@@ -190,7 +192,14 @@ export async function registerCaseRoutes(app: App) {
     await audit(app, request, 'GET /review/cases/:caseId', [{ kind: 'case', id: caseId }, { kind: 'person', id: view.applicant.nationalId }])
     const rm = app.services.readModels
     const now = rm && (view.status === 'under_review' || view.status === 'returned') ? await findingsNow(store, rm, view) : undefined
+    const names = await actorNames(app.services.db, file.history.map((e) => e.actor), [
+      { role: 'professional', id: view.applicant.nationalId, name: view.applicant.name },
+      { role: 'institution', id: view.applicant.home.code, name: view.applicant.home.name },
+    ])
+    const who = (a: Actor) => showActor(a, names)
     return boPage(request, reply, 'back-office/case.eta', {
+      who,
+      summarizeQuota,
       title: `案件 ${view.caseNumber ?? '（未送審）'}`,
       file, view, terms: displayTerms(view), routing: displayRouting(view), approvedTerms: view.approved?.terms,
       past, asOf, asOfDate: request.query.asOfDate ?? '', asOfTime: request.query.asOfTime ?? '',
