@@ -9,9 +9,11 @@ import { registerApiRoutes } from './api.js'
 import { registerCasePages, registerPrintRoute } from './case-pages.js'
 import { registerInstitutionRoutes } from './institution.js'
 import { registerBatchRoutes } from './batch.js'
+import { registerLoginRoutes } from './login.js'
 
 export async function registerRoutes(app: App) {
   await registerCommonRoutes(app)
+  await registerLoginRoutes(app)
   await registerHomeRoutes(app)
   await registerLookupRoutes(app)
   await registerReportPages(app)

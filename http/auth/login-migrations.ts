@@ -1,0 +1,51 @@
+// Tables of the login module. They hold credentials and security state (not facts of the support-report domain and
+// not read models): NHI web passwords (scrypt), one-time SMS codes (scrypt, single use), the embedded SMS outbox,
+// failed-try records for the lock-out, and the login audit (last login shown in the header).
+import type { Migration } from '../../commands/platform/migrations.js'
+
+export const loginMigrations: Migration[] = [
+  {
+    id: 'login/001-tables',
+    sql: `
+CREATE TABLE IF NOT EXISTS login_nhi_passwords (
+  national_id text PRIMARY KEY,
+  hash text NOT NULL,             -- scrypt$N$r$p$salt$key (base64)
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS login_otps (
+  id bigserial PRIMARY KEY,
+  national_id text NOT NULL,
+  pre_session text NOT NULL,      -- sha256 of the pre-login id the code was sent for
+  code_hash text NOT NULL,        -- scrypt of the 6 digits
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,
+  used_at timestamptz,
+  attempts int NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS login_otps_holder ON login_otps (national_id, pre_session, id DESC);
+CREATE TABLE IF NOT EXISTS login_sms_outbox (
+  id bigserial PRIMARY KEY,
+  phone text NOT NULL,
+  body text NOT NULL,
+  sent_at timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_failures (
+  id bigserial PRIMARY KEY,
+  key text NOT NULL,              -- card:<serial> | id:<national id / holder id> | ip:<address> | otp-send:<id>
+  at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (key, at);
+CREATE TABLE IF NOT EXISTS login_audit (
+  id bigserial PRIMARY KEY,
+  at timestamptz NOT NULL,
+  role text NOT NULL,
+  subject_id text NOT NULL,
+  method text NOT NULL,
+  ip text,
+  outcome text NOT NULL,          -- 'success' | error code
+  detail jsonb
+);
+CREATE INDEX IF NOT EXISTS login_audit_subject ON login_audit (role, subject_id, at DESC) WHERE outcome = 'success';
+`,
+  },
+]

@@ -1,0 +1,284 @@
+// The login flows, framework-free: card + PIN (professional, institution, staff), NHI card + web password, card-less
+// NHI (one-time SMS code, then the NHI card number). Each flow checks the lock-out first, records failures on the
+// card / person / IP keys, maps the proven holder to the registry and returns the session user and home page.
+import { join } from 'node:path'
+import type { Config } from '../../commands/platform/config.js'
+import type { Sql } from '../../commands/platform/database.js'
+import type { Logger } from '../../commands/platform/logger.js'
+import { findInstitution, findProfessional, findStaff } from '../../commands/registry/registry.js'
+import { DomainError, isDomainError, type ErrorCode } from '../../domain/errors.js'
+import { isValidPersonId, normalizePersonId } from '../../domain/national-id.js'
+import type { Actor, AuthMethod } from '../../domain/types.js'
+import type { SessionUser } from '../session-store.js'
+import { cardHolderOf, certificateFromDer, type CardKind } from './card-certificate.js'
+import { createCardVerifier, type CardVerifier } from './certificates.js'
+import { createMemoryChallengeStore, type ChallengeStore } from './challenges.js'
+import { ensureDemoPki } from './demo-pki.js'
+import { lastLogin, recordLogin } from './login-audit.js'
+import { createLoginThrottle, DEFAULT_THROTTLE, type LoginThrottle, type ThrottleKey, type ThrottlePolicy } from './login-throttle.js'
+import { embeddedNhiPasswords, httpNhiPasswords, type NhiPasswordService } from './nhi-password.js'
+import { createOtpService, type OtpService } from './otp.js'
+import { embeddedSmsOutbox, httpSmsGateway, type SmsGateway } from './sms.js'
+
+/** What the login page offers: 醫事人員 / 醫療(事)機構 / 衛生局審查人員 (staff also covers 衛福部 statisticians). */
+export type LoginRole = 'professional' | 'institution' | 'staff'
+export const LOGIN_ROLES: readonly LoginRole[] = ['professional', 'institution', 'staff']
+
+export interface LoginServices {
+  challenges: ChallengeStore
+  /** Undefined when no trust store is configured: card logins answer CARD_LOGIN_UNAVAILABLE. */
+  verifier?: CardVerifier
+  passwords: NhiPasswordService
+  sms: SmsGateway
+  otp: OtpService
+  throttle: LoginThrottle
+  /** The reader agent's URL as the page calls it. */
+  agentUrl: string
+  /** Demo mode: /dev/sms exists. */
+  demo: boolean
+  /** Where the demo PKI lives when it is used (demo mode without TRUST_DIR). */
+  pkiDir?: string
+}
+
+declare module '../services.js' {
+  interface Services {
+    /** The login module (http/auth/login-service.ts); created from config + db when not handed in. */
+    login?: LoginServices
+  }
+}
+
+export interface LoginServiceOptions {
+  config: Config
+  db: Sql
+  logger?: Logger
+  policy?: ThrottlePolicy
+  /** The server's clock (challenge expiry follows it). */
+  clock?: () => Date
+  /** Override parts (tests). */
+  parts?: Partial<LoginServices>
+}
+
+/** Composes the login module from the configuration: trust store (or the demo PKI in demo mode), ports, lock-out. */
+export function createLoginServices(opts: LoginServiceOptions): LoginServices {
+  const { config, db } = opts
+  let verifier: CardVerifier | undefined
+  let pkiDir: string | undefined
+  if (config.TRUST_DIR) {
+    verifier = createCardVerifier({ trustDir: config.TRUST_DIR, ...(config.CRL_FILE ? { crlFile: config.CRL_FILE } : {}) })
+    if (!config.CRL_FILE) opts.logger?.warn({}, 'CRL_FILE is not set: card certificates are not checked for revocation')
+  } else if (config.DEMO) {
+    pkiDir = join(config.DATA_DIR, 'pki')
+    const pki = ensureDemoPki(pkiDir)
+    verifier = createCardVerifier({ trustDir: pki.trustDir, crlFile: pki.crlFile })
+    opts.logger?.warn({ pkiDir }, 'demo mode: card logins trust the demo PKI (NOT for production)')
+  } else {
+    opts.logger?.warn({}, 'TRUST_DIR is not set: card logins are refused (CARD_LOGIN_UNAVAILABLE)')
+  }
+  const sms = config.SMS_GATEWAY_URL ? httpSmsGateway(config.SMS_GATEWAY_URL, config.SMS_GATEWAY_TOKEN ? { token: config.SMS_GATEWAY_TOKEN } : {}) : embeddedSmsOutbox(db)
+  const passwords = config.NHI_PASSWORD_URL
+    ? httpNhiPasswords(config.NHI_PASSWORD_URL, config.NHI_PASSWORD_TOKEN ? { token: config.NHI_PASSWORD_TOKEN } : {})
+    : embeddedNhiPasswords(db)
+  const parts = opts.parts ?? {}
+  const smsGateway = parts.sms ?? sms
+  return {
+    challenges: createMemoryChallengeStore(opts.clock ? { now: opts.clock } : {}),
+    ...(verifier ? { verifier } : {}),
+    passwords,
+    sms: smsGateway,
+    otp: createOtpService(db, smsGateway),
+    throttle: createLoginThrottle(db, opts.policy ?? DEFAULT_THROTTLE),
+    agentUrl: (config.READER_AGENT_URL ?? `http://127.0.0.1:${config.READER_PORT}`).replace(/\/+$/, ''),
+    demo: config.DEMO,
+    ...(pkiDir ? { pkiDir } : {}),
+    ...parts,
+  }
+}
+
+export interface LoginOutcome {
+  user: SessionUser
+  /** The home page of the role. */
+  redirect: string
+}
+
+export const homeOf = (role: Actor['role']): string =>
+  role === 'professional' ? '/home' : role === 'institution' ? '/institution' : role === 'reviewer' || role === 'statistician' ? '/review' : '/'
+
+interface Ctx {
+  db: Sql
+  login: LoginServices
+  now: Date
+  ip: string
+}
+
+const ipKey = (ip: string): ThrottleKey => `ip:${ip}`
+
+async function audit(ctx: Ctx, role: string, subjectId: string, method: AuthMethod, outcome: string, detail?: Record<string, unknown>) {
+  await recordLogin(ctx.db, { at: ctx.now, role, subjectId, method, ip: ctx.ip, outcome, ...(detail ? { detail } : {}) })
+}
+
+async function finish(ctx: Ctx, actor: Actor, name: string, institution: SessionUser['institution'], keys: ThrottleKey[]): Promise<LoginOutcome> {
+  await ctx.login.throttle.clear(keys)
+  const previous = await lastLogin(ctx.db, actor.role, actor.id)
+  await audit(ctx, actor.role, actor.id, actor.via, 'success')
+  return { user: { actor, name, ...(institution ? { institution } : {}), ...(previous ? { lastLoginAt: previous } : {}) }, redirect: homeOf(actor.role) }
+}
+
+/** Runs `step`; on a refusal records a failure on `keys` (adding the tries left when asked) and audits it. */
+async function guarded<T>(ctx: Ctx, keys: ThrottleKey[], who: { role: string; id: string; method: AuthMethod }, step: () => Promise<T>, withRemaining = false): Promise<T> {
+  try {
+    return await step()
+  } catch (e) {
+    if (!isDomainError(e) || e.status >= 500 || e.code === 'LOGIN_LOCKED') throw e
+    const remaining = await ctx.login.throttle.fail(keys, ctx.now)
+    await audit(ctx, who.role, who.id, who.method, e.code)
+    if (withRemaining) {
+      const details = { ...e.details, remaining: Math.min(remaining, typeof e.details.remaining === 'number' ? e.details.remaining : Infinity) }
+      throw new DomainError(e.code, details)
+    }
+    throw e
+  }
+}
+
+const WANTED: Record<LoginRole, CardKind> = { professional: 'professional', institution: 'institution', staff: 'staff' }
+const VIA: Record<LoginRole, AuthMethod> = { professional: 'hca-professional-card', institution: 'hca-institution-card', staff: 'staff-card' }
+
+export interface CardLoginInput {
+  role: LoginRole
+  /** The pre-login id the challenge was issued to. */
+  preId: string
+  challenge: string
+  certificate: Buffer
+  signature: Buffer
+}
+
+/** Card + PIN: the card signed our challenge; verify it and map the holder to the registry. */
+export async function cardLogin(db: Sql, login: LoginServices, input: CardLoginInput, now: Date, ip: string): Promise<LoginOutcome> {
+  const ctx: Ctx = { db, login, now, ip }
+  const via = VIA[input.role]
+  await login.throttle.check([ipKey(ip)], now)
+  // lock-out keys from the certificate as presented (verified below; a certificate that does not chain to our
+  // trust store only counts against the IP, so nobody can lock a card out with a made-up certificate)
+  let claimed: ReturnType<typeof cardHolderOf>
+  try {
+    claimed = cardHolderOf(certificateFromDer(input.certificate))
+  } catch {
+    claimed = undefined
+  }
+  const cardKeys: ThrottleKey[] = claimed
+    ? [`card:${claimed.certificateSerial}`, ...(claimed.kind === 'professional' ? [`id:${claimed.holderId}` as const] : [])]
+    : []
+  await login.throttle.check(cardKeys, now)
+  const who = { role: input.role, id: claimed?.holderId ?? '(unknown)', method: via }
+  const verifier = login.verifier
+  if (!verifier) throw new DomainError('CARD_LOGIN_UNAVAILABLE')
+
+  const bytes = await guarded(ctx, [ipKey(ip)], who, () => login.challenges.consume(input.preId, input.challenge))
+  const holder = await guarded(ctx, [ipKey(ip)], who, async () => {
+    try {
+      return verifier.verify({ certificate: input.certificate, signature: input.signature, challenge: bytes, wanted: WANTED[input.role], now })
+    } catch (e) {
+      // chained to our CA but refused: count it against the card too
+      if (isDomainError(e) && e.code !== 'CERT_UNTRUSTED' && cardKeys.length) {
+        await login.throttle.fail(cardKeys, now)
+      }
+      throw e
+    }
+  })
+  const keys: ThrottleKey[] = [ipKey(ip), ...cardKeys]
+  return guarded(ctx, keys, who, async () => {
+    if (holder.kind === 'professional') {
+      const p = await findProfessional(db, holder.holderId)
+      const home = p ? await findInstitution(db, p.homeInstitutionCode) : undefined
+      if (!p || !home) throw new DomainError('HOLDER_UNKNOWN', { kind: holder.kind })
+      const actor: Actor = { role: 'professional', id: p.nationalId, name: p.name, via, institutionCode: home.code }
+      return finish(ctx, actor, p.name, { code: home.code, name: home.name }, cardKeys)
+    }
+    if (holder.kind === 'institution') {
+      const inst = await findInstitution(db, holder.holderId)
+      if (!inst) throw new DomainError('HOLDER_UNKNOWN', { kind: holder.kind })
+      const actor: Actor = { role: 'institution', id: inst.code, name: inst.name, via, institutionCode: inst.code }
+      return finish(ctx, actor, inst.name, { code: inst.code, name: inst.name }, cardKeys)
+    }
+    const staff = await findStaff(db, holder.holderId)
+    if (!staff) throw new DomainError('HOLDER_UNKNOWN', { kind: holder.kind })
+    const actor: Actor = { role: staff.role, id: staff.staffId, name: staff.name, via, ...(staff.county ? { county: staff.county } : {}) }
+    return finish(ctx, actor, staff.name, undefined, cardKeys)
+  })
+}
+
+function personId(raw: string): string {
+  const id = normalizePersonId(raw)
+  if (!isValidPersonId(id)) throw new DomainError('INVALID_NATIONAL_ID', { field: 'nationalId' })
+  return id
+}
+
+async function professionalSession(ctx: Ctx, nationalId: string, via: AuthMethod, cardNumber: string, keys: ThrottleKey[]): Promise<LoginOutcome> {
+  const p = await findProfessional(ctx.db, nationalId)
+  const home = p ? await findInstitution(ctx.db, p.homeInstitutionCode) : undefined
+  if (!p || !home) throw new DomainError('HOLDER_UNKNOWN', { kind: 'professional' })
+  if (!p.nhiCardNumber || p.nhiCardNumber !== cardNumber) throw new DomainError('NHI_CARD_MISMATCH')
+  const actor: Actor = { role: 'professional', id: p.nationalId, name: p.name, via, institutionCode: home.code }
+  return finish(ctx, actor, p.name, { code: home.code, name: home.name }, keys)
+}
+
+export interface NhiPasswordInput {
+  nationalId: string
+  password: string
+  /** From the inserted NHI card, read by the agent. */
+  card: { cardNumber: string; nationalId: string }
+}
+
+/** NHI card inserted + 身分證號 + 健保卡網路服務註冊密碼. */
+export async function nhiPasswordLogin(db: Sql, login: LoginServices, input: NhiPasswordInput, now: Date, ip: string): Promise<LoginOutcome> {
+  const ctx: Ctx = { db, login, now, ip }
+  const via: AuthMethod = 'nhi-card-password'
+  const id = personId(input.nationalId)
+  const keys: ThrottleKey[] = [ipKey(ip), `id:${id}`]
+  await login.throttle.check(keys, now)
+  const who = { role: 'professional', id, method: via }
+  return guarded(
+    ctx, keys, who,
+    async () => {
+      if (!(await login.passwords.verify(id, input.password))) throw new DomainError('PASSWORD_WRONG')
+      if (normalizePersonId(input.card.nationalId) !== id) throw new DomainError('NHI_CARD_MISMATCH')
+      return professionalSession(ctx, id, via, input.card.cardNumber, keys)
+    },
+    true,
+  )
+}
+
+const maskPhone = (phone: string) => (phone.length >= 7 ? `${phone.slice(0, 4)}${'*'.repeat(phone.length - 7)}${phone.slice(-3)}` : '***')
+
+/** Card-less step 1: 身分證號 → a one-time code to the registered phone. */
+export async function requestOtp(db: Sql, login: LoginServices, input: { nationalId: string; preId: string }, now: Date, ip: string) {
+  const ctx: Ctx = { db, login, now, ip }
+  const via: AuthMethod = 'nhi-cardless-otp'
+  const id = personId(input.nationalId)
+  await login.throttle.check([ipKey(ip), `id:${id}`, `otp-send:${id}`], now)
+  const p = await guarded(ctx, [ipKey(ip)], { role: 'professional', id, method: via }, async () => {
+    const p = await findProfessional(db, id)
+    if (!p) throw new DomainError('HOLDER_UNKNOWN', { kind: 'professional' })
+    if (!p.phone) throw new DomainError('PHONE_NOT_REGISTERED')
+    return p
+  })
+  await login.throttle.fail([`otp-send:${id}`], now) // counts sends, so one phone cannot be flooded
+  const expiresAt = await login.otp.send(id, p.phone!, input.preId, now)
+  return { phone: maskPhone(p.phone!), expiresAt: expiresAt.toISOString() }
+}
+
+/** Card-less step 2: the code from the SMS and the NHI card number. */
+export async function otpLogin(db: Sql, login: LoginServices, input: { nationalId: string; code: string; cardNumber: string; preId: string }, now: Date, ip: string) {
+  const ctx: Ctx = { db, login, now, ip }
+  const via: AuthMethod = 'nhi-cardless-otp'
+  const id = personId(input.nationalId)
+  const keys: ThrottleKey[] = [ipKey(ip), `id:${id}`]
+  await login.throttle.check(keys, now)
+  return guarded(
+    ctx, keys, { role: 'professional', id, method: via },
+    async () => {
+      await login.otp.verify(id, input.preId, input.code.trim(), now)
+      return professionalSession(ctx, id, via, input.cardNumber.trim(), keys)
+    },
+    true,
+  )
+}
