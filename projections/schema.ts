@@ -1,6 +1,12 @@
-// Row types of the read-model tables (physical name rm_<base>_v<version>), derived from the column maps the
-// projections write with, so the two cannot drift. `node-postgres` returns int8/numeric as strings and date/
-// timestamptz as Date; queries cast what they return (see queries/*.ts).
+// Row types of the read-model tables, the kysely `Database` interface of the query side (queries/kysely.ts).
+// Derived from the column maps the projections create their tables from and write with (read-models/*.ts), so
+// the two cannot drift; nullability follows the DDL (a column is NOT NULL only where the DDL says so).
+// Keys are BASE names: the physical table of the live version (rm_<base>_v<version>, switched by the runner on a
+// rebuild) is resolved per query and aliased back to the base name, so `selectFrom(t('cases'))` is typed as
+// `cases` whatever version is live (see queries/kysely.ts).
+// Values are what node-postgres and PGlite return for a raw column: int4 as number, numeric/int8 as string,
+// date and timestamptz as Date, text[] as string[], jsonb parsed. Queries compare dates through isoDate()/
+// instant() parameters and select them formatted as ISO text (queries/kysely.ts).
 import type { CASE_COLUMNS } from './read-models/cases.js'
 import type { HISTORY_CASE_COLUMNS, HISTORY_COLUMNS } from './read-models/history.js'
 import type { SUPPORT_COLUMNS } from './read-models/institutions.js'
@@ -23,30 +29,49 @@ type PgToTs<T> = T extends 'text'
             ? string[]
             : unknown
 
-export type RowOf<C> = { -readonly [K in keyof C]: PgToTs<C[K]> | null }
+/** A table's row from its column map: every column nullable except those listed (NOT NULL / PRIMARY KEY in the DDL). */
+export type RowOf<C, NotNull extends keyof C = never> = { -readonly [K in keyof C]: K extends NotNull ? PgToTs<C[K]> : PgToTs<C[K]> | null }
 
 export interface StateRow {
   case_id: string
   view: CaseView
 }
 
-/** Base table name → row type. */
+/** Base table name → row type (the DDL of each is in read-models/<projection>.ts). */
 export interface ReadModelSchema {
-  cases: RowOf<typeof CASE_COLUMNS>
+  cases: RowOf<typeof CASE_COLUMNS, 'case_id'>
   cases_state: StateRow
-  occurrences: RowOf<typeof OCCURRENCE_COLUMNS>
+  occurrences: RowOf<typeof OCCURRENCE_COLUMNS, 'case_id' | 'national_id' | 'date' | 'state'>
   occurrences_state: StateRow
   institution_counts: { institution_code: string; side: 'home' | 'supported'; status: string; n: number }
-  institution_supports: RowOf<typeof SUPPORT_COLUMNS>
+  institution_supports: RowOf<typeof SUPPORT_COLUMNS, 'case_id'>
   institutions_state: StateRow
-  quota: RowOf<typeof QUOTA_COLUMNS>
+  quota: RowOf<typeof QUOTA_COLUMNS, keyof typeof QUOTA_COLUMNS>
   quota_state: StateRow
-  stat_facts: RowOf<typeof STAT_COLUMNS>
+  stat_facts: RowOf<typeof STAT_COLUMNS, 'event_id'>
   statistics_state: StateRow
-  case_history: RowOf<typeof HISTORY_COLUMNS>
-  history_cases: RowOf<typeof HISTORY_CASE_COLUMNS>
+  case_history: RowOf<typeof HISTORY_COLUMNS, 'case_id' | 'seq'>
+  history_cases: RowOf<typeof HISTORY_CASE_COLUMNS, 'case_id'>
   history_state: StateRow
 }
+
+/** Which projection (its live version) each base table belongs to. */
+export const TABLE_PROJECTION = {
+  cases: 'cases',
+  cases_state: 'cases',
+  occurrences: 'occurrences',
+  occurrences_state: 'occurrences',
+  institution_counts: 'institutions',
+  institution_supports: 'institutions',
+  institutions_state: 'institutions',
+  quota: 'quota',
+  quota_state: 'quota',
+  stat_facts: 'statistics',
+  statistics_state: 'statistics',
+  case_history: 'history',
+  history_cases: 'history',
+  history_state: 'history',
+} as const satisfies Record<keyof ReadModelSchema, string>
 
 /** Bookkeeping tables. */
 export interface ProjectionCatalogSchema {
@@ -58,5 +83,6 @@ export interface ProjectionCatalogSchema {
     position_prepare: string
     updated_at: Date
     status: 'live' | 'building'
+    ddl_hash: string | null
   }
 }

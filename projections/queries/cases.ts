@@ -1,8 +1,11 @@
 // Queries over the `cases` read model: the reviewer search with every filter of DESIGN.md §1, one case, and
 // status counts. Scoped: rows outside the caller's scope do not exist for it.
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely'
+import { addDays } from '../../domain/roc-date.js'
 import type { ApplicationType, IsoDate, ProfessionCode, Status } from '../../domain/types.js'
 import type { ReadModels } from '../read-models.js'
-import { STANDARD_SCOPE, scopeWhere, type Scope } from './scope.js'
+import { containsPattern, dateParam, instantParam, isoDate, isoInstant, run, textArray, type DB } from './kysely.js'
+import type { Scope } from './scope.js'
 
 export interface CaseRow {
   caseId: string
@@ -103,59 +106,65 @@ export interface Page<R> {
   pageSize: number
 }
 
-const SELECT = `case_id AS "caseId", case_number AS "caseNumber", legacy_number AS "legacyNumber", status,
-  application_type AS "applicationType", national_id AS "nationalId", applicant_name AS "applicantName", profession,
-  home_code AS "homeCode", home_name AS "homeName", home_county AS "homeCounty", supported_code AS "supportedCode",
-  supported_name AS "supportedName", supported_county AS "supportedCounty", supported_district AS "supportedDistrict",
-  department, purpose, to_char(schedule_from, 'YYYY-MM-DD') AS "scheduleFrom", to_char(schedule_to, 'YYYY-MM-DD') AS "scheduleTo",
-  weekday_mask AS "weekdayMask", earliest_start AS "earliestStart", latest_end AS "latestEnd",
-  to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "submittedAt",
-  to_char(approved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "approvedAt",
-  to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "decidedAt",
-  approval_number AS "approvalNumber", review_county AS "reviewCounty", copied_counties AS "copiedCounties",
-  filed_by_role AS "filedByRole", filed_by_id AS "filedById",
-  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
-  to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt",
-  in_force AS "inForce", to_char(in_force_from, 'YYYY-MM-DD') AS "inForceFrom", to_char(in_force_to, 'YYYY-MM-DD') AS "inForceTo",
-  to_char(cancel_effective, 'YYYY-MM-DD') AS "cancelEffective"`
+type CasesEb = ExpressionBuilder<DB, 'cases'>
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
+/** The columns of a CaseRow, typed from the `cases` table. */
+const caseColumns = (eb: CasesEb) =>
+  [
+    'case_id as caseId', 'case_number as caseNumber', 'legacy_number as legacyNumber', 'status',
+    'application_type as applicationType', 'national_id as nationalId', 'applicant_name as applicantName', 'profession',
+    'home_code as homeCode', 'home_name as homeName', 'home_county as homeCounty', 'supported_code as supportedCode',
+    'supported_name as supportedName', 'supported_county as supportedCounty', 'supported_district as supportedDistrict',
+    'department', 'purpose',
+    isoDate(eb.ref('schedule_from')).as('scheduleFrom'), isoDate(eb.ref('schedule_to')).as('scheduleTo'),
+    'weekday_mask as weekdayMask', 'earliest_start as earliestStart', 'latest_end as latestEnd',
+    isoInstant(eb.ref('submitted_at')).as('submittedAt'), isoInstant(eb.ref('approved_at')).as('approvedAt'),
+    isoInstant(eb.ref('decided_at')).as('decidedAt'),
+    'approval_number as approvalNumber', 'review_county as reviewCounty', 'copied_counties as copiedCounties',
+    'filed_by_role as filedByRole', 'filed_by_id as filedById',
+    isoInstant(eb.ref('created_at')).as('createdAt'), isoInstant(eb.ref('updated_at')).as('updatedAt'),
+    'in_force as inForce', isoDate(eb.ref('in_force_from')).as('inForceFrom'), isoDate(eb.ref('in_force_to')).as('inForceTo'),
+    isoDate(eb.ref('cancel_effective')).as('cancelEffective'),
+  ] as const
+
+/**
+ * The projection fills these for every case (caseRow in read-models/cases.ts) although the DDL leaves them
+ * nullable: narrow the selected row to the CaseRow the HTTP layer uses.
+ */
+const toCaseRow = (r: { [K in keyof CaseRow]: CaseRow[K] | null } | Record<keyof CaseRow, unknown>): CaseRow => r as CaseRow
+
 const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v])
 /** Start of the Asia/Taipei day (dates in filters are Taipei calendar days). */
 const dayStart = (d: IsoDate) => `${d}T00:00:00+08:00`
 
-/** WHERE clause of a filter + scope, with its parameters. */
-export function caseWhere(scope: Scope, f: CaseFilter, params: unknown[]): string {
-  const w: string[] = [scopeWhere(scope, STANDARD_SCOPE, params)]
-  const p = (v: unknown) => {
-    params.push(v)
-    return `$${params.length}`
-  }
-  if (f.nationalId) w.push(`national_id = ${p(f.nationalId.toUpperCase())}`)
-  if (f.name) w.push(`applicant_name LIKE ${p(`%${escapeLike(f.name)}%`)}`)
-  if (f.applyingInstitutionName) w.push(`home_name LIKE ${p(`%${escapeLike(f.applyingInstitutionName)}%`)}`)
-  if (f.submittedFrom) w.push(`submitted_at >= ${p(dayStart(f.submittedFrom))}::timestamptz`)
-  if (f.submittedTo) w.push(`submitted_at < ${p(dayStart(f.submittedTo))}::timestamptz + interval '1 day'`)
-  if (f.caseNumber) w.push(`case_number = ${p(f.caseNumber)}`)
-  if (f.supportedCode) w.push(`supported_code = ${p(f.supportedCode)}`)
-  if (f.supportFrom) w.push(`schedule_to >= ${p(f.supportFrom)}::date`)
-  if (f.supportTo) w.push(`schedule_from <= ${p(f.supportTo)}::date`)
-  if (f.startTime) w.push(`earliest_start >= ${p(f.startTime)}`)
-  if (f.endTime) w.push(`latest_end <= ${p(f.endTime)}`)
-  if (f.weekday) w.push(`substr(weekday_mask, ${p(f.weekday)}::int, 1) = '1'`)
-  if (f.county) w.push(`supported_county = ${p(f.county)}`)
-  if (f.district) w.push(`supported_district = ${p(f.district)}`)
-  if (f.profession) w.push(`profession = ANY(${p(list(f.profession))}::text[])`)
-  if (f.approvedFrom) w.push(`approved_at >= ${p(dayStart(f.approvedFrom))}::timestamptz`)
-  if (f.approvedTo) w.push(`approved_at < ${p(dayStart(f.approvedTo))}::timestamptz + interval '1 day'`)
-  if (f.applicationType) w.push(`application_type = ANY(${p(list(f.applicationType))}::text[])`)
-  if (f.status) w.push(`status = ANY(${p(list(f.status))}::text[])`)
-  if (f.sourceInstitution) w.push(`home_code = ${p(f.sourceInstitution)}`)
+/** The filter's predicate (the scope is added by QueryContext.from). */
+export function caseFilter(eb: CasesEb, f: CaseFilter): Expression<SqlBool> {
+  const w: Expression<SqlBool>[] = []
+  if (f.nationalId) w.push(eb('national_id', '=', f.nationalId.toUpperCase()))
+  if (f.name) w.push(eb('applicant_name', 'like', containsPattern(f.name)))
+  if (f.applyingInstitutionName) w.push(eb('home_name', 'like', containsPattern(f.applyingInstitutionName)))
+  if (f.submittedFrom) w.push(eb('submitted_at', '>=', instantParam(dayStart(f.submittedFrom))))
+  if (f.submittedTo) w.push(eb('submitted_at', '<', instantParam(dayStart(addDays(f.submittedTo, 1)))))
+  if (f.caseNumber) w.push(eb('case_number', '=', f.caseNumber))
+  if (f.supportedCode) w.push(eb('supported_code', '=', f.supportedCode))
+  if (f.supportFrom) w.push(eb('schedule_to', '>=', dateParam(f.supportFrom)))
+  if (f.supportTo) w.push(eb('schedule_from', '<=', dateParam(f.supportTo)))
+  if (f.startTime) w.push(eb('earliest_start', '>=', f.startTime))
+  if (f.endTime) w.push(eb('latest_end', '<=', f.endTime))
+  if (f.weekday) w.push(sql<SqlBool>`substr(${eb.ref('weekday_mask')}, ${f.weekday}::int, 1) = '1'`)
+  if (f.county) w.push(eb('supported_county', '=', f.county))
+  if (f.district) w.push(eb('supported_district', '=', f.district))
+  if (f.profession) w.push(eb('profession', '=', eb.fn.any(textArray(list(f.profession)))))
+  if (f.approvedFrom) w.push(eb('approved_at', '>=', instantParam(dayStart(f.approvedFrom))))
+  if (f.approvedTo) w.push(eb('approved_at', '<', instantParam(dayStart(addDays(f.approvedTo, 1)))))
+  if (f.applicationType) w.push(eb('application_type', '=', eb.fn.any(textArray(list(f.applicationType)))))
+  if (f.status) w.push(eb('status', '=', eb.fn.any(textArray(list(f.status)))))
+  if (f.sourceInstitution) w.push(eb('home_code', '=', f.sourceInstitution))
   if (f.inForceOn) {
-    const d = p(f.inForceOn)
-    w.push(`in_force AND in_force_from <= ${d}::date AND in_force_to >= ${d}::date`)
+    const d = dateParam(f.inForceOn)
+    w.push(eb.and([eb('in_force', '=', true), eb('in_force_from', '<=', d), eb('in_force_to', '>=', d)]))
   }
-  return w.join(' AND ')
+  return eb.and(w)
 }
 
 /** The reviewer query: filters, scope, sorting and pagination. */
@@ -163,46 +172,45 @@ export async function searchCases(rm: ReadModels, scope: Scope, filter: CaseFilt
   const pageSize = Math.min(Math.max(1, page.pageSize ?? 20), 500)
   const pageNo = Math.max(1, page.page ?? 1)
   const sort = CASE_SORTS[page.sort ?? 'submittedAt'] ?? 'submitted_at'
-  const dir = page.direction === 'asc' ? 'ASC' : 'DESC'
-  const rows = await rm.select<CaseRow & { total: string }>('cases', (t) => {
-    const params: unknown[] = []
-    const where = caseWhere(scope, filter, params)
-    params.push(pageSize, (pageNo - 1) * pageSize)
-    return {
-      text: `SELECT ${SELECT}, count(*) OVER () AS total FROM ${t('cases')} WHERE ${where}
-             ORDER BY ${sort} ${dir} NULLS LAST, case_id ${dir} LIMIT $${params.length - 1} OFFSET $${params.length}`,
-      params,
-    }
-  })
+  const dir = page.direction === 'asc' ? 'asc' : 'desc'
+  const rows = await run(rm, 'cases', ({ from }) =>
+    from('cases', scope)
+      .where((eb) => caseFilter(eb, filter))
+      .select((eb) => [...caseColumns(eb), eb.fn.countAll<string>().over().as('total')])
+      .orderBy(sort, (o) => (dir === 'asc' ? o.asc() : o.desc()).nullsLast())
+      .orderBy('case_id', dir)
+      .limit(pageSize)
+      .offset((pageNo - 1) * pageSize),
+  )
   let total = Number(rows[0]?.total ?? 0)
   if (rows.length === 0 && pageNo > 1) total = await countCases(rm, scope, filter)
-  return { rows: rows.map(({ total: _t, ...r }) => r as CaseRow), total, page: pageNo, pageSize }
+  return { rows: rows.map(({ total: _t, ...r }) => toCaseRow(r)), total, page: pageNo, pageSize }
 }
 
 export async function countCases(rm: ReadModels, scope: Scope, filter: CaseFilter = {}): Promise<number> {
-  const r = await rm.select<{ n: string }>('cases', (t) => {
-    const params: unknown[] = []
-    return { text: `SELECT count(*) AS n FROM ${t('cases')} WHERE ${caseWhere(scope, filter, params)}`, params }
-  })
+  const r = await run(rm, 'cases', ({ from }) =>
+    from('cases', scope)
+      .where((eb) => caseFilter(eb, filter))
+      .select((eb) => eb.fn.countAll<string>().as('n')),
+  )
   return Number(r[0]?.n ?? 0)
 }
 
 /** One case, or undefined when it does not exist in this scope. */
 export async function getCase(rm: ReadModels, scope: Scope, caseId: string): Promise<CaseRow | undefined> {
-  const r = await rm.select<CaseRow>('cases', (t) => {
-    const params: unknown[] = [caseId]
-    return { text: `SELECT ${SELECT} FROM ${t('cases')} WHERE case_id = $1 AND ${scopeWhere(scope, STANDARD_SCOPE, params)}`, params }
-  })
-  return r[0]
+  const r = await run(rm, 'cases', ({ from }) => from('cases', scope).where('case_id', '=', caseId).select(caseColumns))
+  return r[0] ? toCaseRow(r[0]) : undefined
 }
 
 /** Number of cases per status (every status present, zeros included), within scope and filter. */
 export async function countCasesByStatus(rm: ReadModels, scope: Scope, filter: CaseFilter = {}): Promise<Record<Status, number>> {
-  const r = await rm.select<{ status: Status; n: string }>('cases', (t) => {
-    const params: unknown[] = []
-    return { text: `SELECT status, count(*) AS n FROM ${t('cases')} WHERE ${caseWhere(scope, filter, params)} GROUP BY status`, params }
-  })
+  const r = await run(rm, 'cases', ({ from }) =>
+    from('cases', scope)
+      .where((eb) => caseFilter(eb, filter))
+      .select((eb) => ['status', eb.fn.countAll<string>().as('n')] as const)
+      .groupBy('status'),
+  )
   const out: Record<Status, number> = { draft: 0, under_review: 0, approved: 0, rejected: 0, returned: 0, withdrawn: 0, cancelled: 0 }
-  for (const x of r) out[x.status] = Number(x.n)
+  for (const x of r) if (x.status) out[x.status as Status] = Number(x.n)
   return out
 }

@@ -1,7 +1,8 @@
 // The audit view of one case: every event in order, with actor, time, zh-TW summary and terms diff.
 import type { ReadModels } from '../read-models.js'
 import type { FieldChange } from '../terms-diff.js'
-import { STANDARD_SCOPE, scopeWhere, type Scope } from './scope.js'
+import { isoInstant, run } from './kysely.js'
+import type { Scope } from './scope.js'
 
 export interface HistoryEntry {
   seq: number
@@ -17,30 +18,27 @@ export interface HistoryEntry {
 
 /** Empty when the case does not exist in this scope. */
 export async function caseHistory(rm: ReadModels, scope: Scope, caseId: string): Promise<HistoryEntry[]> {
-  const rows = await rm.select<{
-    seq: number; event_id: string; type: string; occurred_at: string; recorded_at: string; actor_role: string; actor_id: string
-    actor_name: string | null; actor_via: string; summary: string; diff: FieldChange[]; status_after: string | null
-  }>('history', (t) => {
-    const params: unknown[] = [caseId]
-    const scoped = scopeWhere(scope, { ...STANDARD_SCOPE, nationalId: 'c.national_id', institutions: 'c.scope_institutions', counties: 'c.scope_counties' }, params)
-    const iso = (c: string) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
-    return {
-      text: `SELECT h.seq, h.event_id, h.type, ${iso('h.occurred_at')} AS occurred_at, ${iso('h.recorded_at')} AS recorded_at,
-               h.actor_role, h.actor_id, h.actor_name, h.actor_via, h.summary, h.diff, h.status_after
-             FROM ${t('case_history')} h JOIN ${t('history_cases')} c ON c.case_id = h.case_id
-             WHERE h.case_id = $1 AND ${scoped} ORDER BY h.seq`,
-      params,
-    }
-  })
+  // the scope lives on the per-case table: the history of a case out of scope has no visible case to join
+  const rows = await run(rm, 'history', ({ from, t }) =>
+    from('history_cases', scope, 'c')
+      .innerJoin(t('case_history', 'h'), 'h.case_id', 'c.case_id')
+      .where('c.case_id', '=', caseId)
+      .select((eb) => [
+        'h.seq', 'h.event_id', 'h.type', isoInstant(eb.ref('h.occurred_at')).as('occurred_at'), isoInstant(eb.ref('h.recorded_at')).as('recorded_at'),
+        'h.actor_role', 'h.actor_id', 'h.actor_name', 'h.actor_via', 'h.summary', 'h.diff', 'h.status_after',
+      ])
+      .orderBy('h.seq'),
+  )
+  // the projection writes every column of an entry (read-models/history.ts); only actor_name and status_after may be null
   return rows.map((r) => ({
     seq: Number(r.seq),
-    eventId: r.event_id,
-    type: r.type,
-    occurredAt: r.occurred_at,
-    recordedAt: r.recorded_at,
-    actor: { role: r.actor_role, id: r.actor_id, name: r.actor_name, via: r.actor_via },
-    summary: r.summary,
-    diff: r.diff,
+    eventId: r.event_id!,
+    type: r.type!,
+    occurredAt: r.occurred_at!,
+    recordedAt: r.recorded_at!,
+    actor: { role: r.actor_role!, id: r.actor_id!, name: r.actor_name, via: r.actor_via! },
+    summary: r.summary!,
+    diff: r.diff as FieldChange[],
     statusAfter: r.status_after,
   }))
 }

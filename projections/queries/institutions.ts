@@ -1,10 +1,13 @@
 // Queries of the institution dashboard: counts per status (as home/filer and as supported institution), the
 // valid-support roster, 他院支援本院 and 本院支援他院.
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
 import type { IsoDate, Status } from '../../domain/types.js'
 import type { ReadModels } from '../read-models.js'
-import { scopeWhere, type Scope, type ScopeColumns } from './scope.js'
+import { dateParam, isoDate, run, textArray, type DB } from './kysely.js'
+import { seesAllOfInstitution, type Scope } from './scope.js'
 
-const SUPPORT_SCOPE: ScopeColumns = { nationalId: 'national_id', institutions: ['home_code', 'supported_code'], counties: 'scope_counties' }
+type SupportsEb = ExpressionBuilder<DB, 'institution_supports'>
+const inForceOn = (eb: SupportsEb, day: IsoDate) => eb.and([eb('in_force_from', '<=', dateParam(day)), eb('in_force_to', '>=', dateParam(day))])
 
 export type StatusCounts = Record<Status, number>
 export interface DashboardCounts {
@@ -21,35 +24,28 @@ const zero = (): StatusCounts => ({ draft: 0, under_review: 0, approved: 0, reje
 
 export async function dashboardCounts(rm: ReadModels, scope: Scope, institutionCode: string, today: IsoDate): Promise<DashboardCounts> {
   const out: DashboardCounts = { institutionCode, asHome: zero(), asSupported: zero(), validSupportPeople: 0 }
-  let rows: { side: string; status: Status; n: string }[]
-  if (scope.kind === 'national' || (scope.kind === 'institution' && scope.code === institutionCode)) {
-    // the delta-maintained counts table
-    rows = await rm.select('institutions', (t) => ({
-      text: `SELECT side, status, n FROM ${t('institution_counts')} WHERE institution_code = $1`,
-      params: [institutionCode],
-    }))
+  let rows: { side: string | null; status: string | null; n: string | number }[]
+  if (seesAllOfInstitution(scope, institutionCode)) {
+    // the delta-maintained counts table (aggregates of this institution only; no scope columns)
+    rows = await run(rm, 'institutions', ({ db, t }) =>
+      db.selectFrom(t('institution_counts')).where('institution_code', '=', institutionCode).select(['side', 'status', 'n']),
+    )
   } else {
-    rows = await rm.select('institutions', (t) => {
-      const params: unknown[] = [institutionCode]
-      const w = scopeWhere(scope, SUPPORT_SCOPE, params)
-      return {
-        text: `SELECT 'home' AS side, status, count(*) AS n FROM ${t('institution_supports')} WHERE home_code = $1 AND ${w} GROUP BY status
-               UNION ALL
-               SELECT 'supported', status, count(*) FROM ${t('institution_supports')} WHERE supported_code = $1 AND ${w} GROUP BY status`,
-        params,
-      }
+    rows = await run(rm, 'institutions', ({ from }) => {
+      const side = (s: 'home' | 'supported') =>
+        from('institution_supports', scope)
+          .where(s === 'home' ? 'home_code' : 'supported_code', '=', institutionCode)
+          .select((eb) => [eb.val(s).as('side'), 'status', eb.fn.countAll<string>().as('n')])
+          .groupBy('status')
+      return side('home').unionAll(side('supported'))
     })
   }
-  for (const r of rows) (r.side === 'home' ? out.asHome : out.asSupported)[r.status] = Number(r.n)
-  const valid = await rm.select<{ n: string }>('institutions', (t) => {
-    const params: unknown[] = [institutionCode, today]
-    return {
-      text: `SELECT count(DISTINCT national_id) AS n FROM ${t('institution_supports')}
-             WHERE (home_code = $1 OR supported_code = $1) AND in_force_from <= $2::date AND in_force_to >= $2::date
-               AND ${scopeWhere(scope, SUPPORT_SCOPE, params)}`,
-      params,
-    }
-  })
+  for (const r of rows) if (r.status) (r.side === 'home' ? out.asHome : out.asSupported)[r.status as Status] = Number(r.n)
+  const valid = await run(rm, 'institutions', ({ from }) =>
+    from('institution_supports', scope)
+      .where((eb) => eb.and([eb.or([eb('home_code', '=', institutionCode), eb('supported_code', '=', institutionCode)]), inForceOn(eb, today)]))
+      .select((eb) => eb.fn.count<string>('national_id').distinct().as('n')),
+  )
   out.validSupportPeople = Number(valid[0]?.n ?? 0)
   return out
 }
@@ -84,30 +80,33 @@ export interface SupportListOptions {
   offset?: number
 }
 
-async function supports(rm: ReadModels, scope: Scope, side: 'home' | 'supported' | 'either', code: string, o: SupportListOptions) {
-  return rm.select<SupportRow>('institutions', (t) => {
-    const params: unknown[] = [code]
-    const w = [side === 'home' ? 'home_code = $1' : side === 'supported' ? 'supported_code = $1' : '(home_code = $1 OR supported_code = $1)']
-    w.push(scopeWhere(scope, SUPPORT_SCOPE, params))
-    const p = (v: unknown) => (params.push(v), `$${params.length}`)
-    if (o.inForceOn) {
-      const d = p(o.inForceOn)
-      w.push(`in_force_from <= ${d}::date AND in_force_to >= ${d}::date`)
-    }
-    if (o.status) w.push(`status = ANY(${p(o.status)}::text[])`)
-    const limit = p(Math.min(o.limit ?? 200, 5000))
-    const offset = p(o.offset ?? 0)
-    return {
-      text: `SELECT case_id AS "caseId", case_number AS "caseNumber", status, national_id AS "nationalId", applicant_name AS "applicantName",
-               profession, home_code AS "homeCode", home_name AS "homeName", supported_code AS "supportedCode", supported_name AS "supportedName",
-               department, to_char(schedule_from, 'YYYY-MM-DD') AS "scheduleFrom", to_char(schedule_to, 'YYYY-MM-DD') AS "scheduleTo",
-               weekday_mask AS "weekdayMask", earliest_start AS "earliestStart", latest_end AS "latestEnd", approval_number AS "approvalNumber",
-               to_char(in_force_from, 'YYYY-MM-DD') AS "inForceFrom", to_char(in_force_to, 'YYYY-MM-DD') AS "inForceTo"
-             FROM ${t('institution_supports')} WHERE ${w.join(' AND ')}
-             ORDER BY schedule_from DESC NULLS LAST, case_id LIMIT ${limit} OFFSET ${offset}`,
-      params,
-    }
-  })
+async function supports(rm: ReadModels, scope: Scope, side: 'home' | 'supported' | 'either', code: string, o: SupportListOptions): Promise<SupportRow[]> {
+  const rows = await run(rm, 'institutions', ({ from }) =>
+    from('institution_supports', scope)
+      .where((eb) => {
+        const w: Expression<SqlBool>[] = [
+          side === 'home' ? eb('home_code', '=', code)
+          : side === 'supported' ? eb('supported_code', '=', code)
+          : eb.or([eb('home_code', '=', code), eb('supported_code', '=', code)]),
+        ]
+        if (o.inForceOn) w.push(inForceOn(eb, o.inForceOn))
+        if (o.status) w.push(eb('status', '=', eb.fn.any(textArray(o.status))))
+        return eb.and(w)
+      })
+      .select((eb) => [
+        'case_id as caseId', 'case_number as caseNumber', 'status', 'national_id as nationalId', 'applicant_name as applicantName',
+        'profession', 'home_code as homeCode', 'home_name as homeName', 'supported_code as supportedCode', 'supported_name as supportedName',
+        'department', isoDate(eb.ref('schedule_from')).as('scheduleFrom'), isoDate(eb.ref('schedule_to')).as('scheduleTo'),
+        'weekday_mask as weekdayMask', 'earliest_start as earliestStart', 'latest_end as latestEnd', 'approval_number as approvalNumber',
+        isoDate(eb.ref('in_force_from')).as('inForceFrom'), isoDate(eb.ref('in_force_to')).as('inForceTo'),
+      ])
+      .orderBy('schedule_from', (ob) => ob.desc().nullsLast())
+      .orderBy('case_id')
+      .limit(Math.min(o.limit ?? 200, 5000))
+      .offset(o.offset ?? 0),
+  )
+  // supportRow (read-models/institutions.ts) fills every identity column of a case
+  return rows as SupportRow[]
 }
 
 /** 有效報備支援名冊: approvals in force on `today` where the institution is home or supported. */

@@ -1,7 +1,9 @@
 // Queries over the `occurrences` read model: calendars, and the approved/pending windows the conflict check uses.
 import type { IsoDate } from '../../domain/types.js'
+import type { Expression, SqlBool } from 'kysely'
 import type { ReadModels } from '../read-models.js'
-import { STANDARD_SCOPE, scopeWhere, type Scope } from './scope.js'
+import { dateParam, isoDate, run } from './kysely.js'
+import type { Scope } from './scope.js'
 
 export interface OccurrenceRow {
   caseId: string
@@ -32,29 +34,29 @@ export interface OccurrenceFilter {
 }
 
 export async function listOccurrences(rm: ReadModels, scope: Scope, f: OccurrenceFilter = {}): Promise<OccurrenceRow[]> {
-  return rm.select<OccurrenceRow>('occurrences', (t) => {
-    const params: unknown[] = []
-    const w = [scopeWhere(scope, STANDARD_SCOPE, params)]
-    const p = (v: unknown) => (params.push(v), `$${params.length}`)
-    if (f.from) w.push(`date >= ${p(f.from)}::date`)
-    if (f.to) w.push(`date <= ${p(f.to)}::date`)
-    if (f.nationalId) w.push(`national_id = ${p(f.nationalId)}`)
-    if (f.institutionCode) {
-      const c = p(f.institutionCode)
-      w.push(`(supported_code = ${c} OR home_code = ${c})`)
-    }
-    if (f.state) w.push(`state = ${p(f.state)}`)
-    if (f.excludeCaseId) w.push(`case_id <> ${p(f.excludeCaseId)}`)
-    const limit = p(Math.min(f.limit ?? 5000, 50_000))
-    return {
-      text: `SELECT case_id AS "caseId", case_number AS "caseNumber", national_id AS "nationalId", applicant_name AS "applicantName",
-               profession, home_code AS "homeCode", home_name AS "homeName", supported_code AS "supportedCode",
-               supported_name AS "supportedName", department, to_char(date, 'YYYY-MM-DD') AS date, start_time AS start,
-               end_time AS "end", state
-             FROM ${t('occurrences')} WHERE ${w.join(' AND ')} ORDER BY date, start_time, case_id LIMIT ${limit}`,
-      params,
-    }
-  })
+  const rows = await run(rm, 'occurrences', ({ from }) =>
+    from('occurrences', scope)
+      .where((eb) => {
+        const w: Expression<SqlBool>[] = []
+        if (f.from) w.push(eb('date', '>=', dateParam(f.from)))
+        if (f.to) w.push(eb('date', '<=', dateParam(f.to)))
+        if (f.nationalId) w.push(eb('national_id', '=', f.nationalId))
+        if (f.institutionCode) w.push(eb.or([eb('supported_code', '=', f.institutionCode), eb('home_code', '=', f.institutionCode)]))
+        if (f.state) w.push(eb('state', '=', f.state))
+        if (f.excludeCaseId) w.push(eb('case_id', '<>', f.excludeCaseId))
+        return eb.and(w)
+      })
+      .select((eb) => [
+        'case_id as caseId', 'case_number as caseNumber', 'national_id as nationalId', 'applicant_name as applicantName',
+        'profession', 'home_code as homeCode', 'home_name as homeName', 'supported_code as supportedCode',
+        'supported_name as supportedName', 'department', isoDate(eb.ref('date')).as('date'), 'start_time as start',
+        'end_time as end', 'state',
+      ])
+      .orderBy('date').orderBy('start_time').orderBy('case_id')
+      .limit(Math.min(f.limit ?? 5000, 50_000)),
+  )
+  // every column but the NOT NULL ones is filled by the projection for each occurrence (read-models/occurrences.ts)
+  return rows as OccurrenceRow[]
 }
 
 /** A professional's month calendar ('YYYY-MM'): every approved and pending window of that month. */

@@ -1,7 +1,9 @@
 // Queries of the quota ledger: sessions (3 h, rounded up per window) and hours per professional or per supported
 // institution, per ISO week or month, approved and pending apart.
+import { sql, type Expression, type SqlBool } from 'kysely'
 import type { ReadModels } from '../read-models.js'
-import { STANDARD_SCOPE, scopeWhere, type Scope } from './scope.js'
+import { run } from './kysely.js'
+import type { Scope } from './scope.js'
 
 export interface QuotaUse {
   key: string // national ID or institution code
@@ -22,24 +24,28 @@ export interface QuotaQuery {
 }
 
 async function ledger(rm: ReadModels, scope: Scope, by: 'national_id' | 'supported_code', key: string | undefined, q: QuotaQuery) {
-  const rows = await rm.select<{ key: string; period: string; as: string; ap: string; ps: string; pp: string }>('quota', (t) => {
-    const params: unknown[] = [q.periodKind]
-    const w = ['period_kind = $1', scopeWhere(scope, STANDARD_SCOPE, params)]
-    const p = (v: unknown) => (params.push(v), `$${params.length}`)
-    if (key) w.push(`${by} = ${p(key)}`)
-    if (q.fromPeriod) w.push(`period >= ${p(q.fromPeriod)}`)
-    if (q.toPeriod) w.push(`period <= ${p(q.toPeriod)}`)
-    if (q.excludeCaseId) w.push(`case_id <> ${p(q.excludeCaseId)}`)
-    return {
-      text: `SELECT ${by} AS key, period,
-               coalesce(sum(sessions) FILTER (WHERE state = 'approved'), 0) AS "as",
-               coalesce(sum(minutes) FILTER (WHERE state = 'approved'), 0) AS ap,
-               coalesce(sum(sessions) FILTER (WHERE state = 'pending'), 0) AS ps,
-               coalesce(sum(minutes) FILTER (WHERE state = 'pending'), 0) AS pp
-             FROM ${t('quota')} WHERE ${w.join(' AND ')} GROUP BY ${by}, period ORDER BY ${by}, period`,
-      params,
-    }
-  })
+  const rows = await run(rm, 'quota', ({ from }) =>
+    from('quota', scope)
+      .where((eb) => {
+        const w: Expression<SqlBool>[] = [eb('period_kind', '=', q.periodKind)]
+        if (key) w.push(eb(by, '=', key))
+        if (q.fromPeriod) w.push(eb('period', '>=', q.fromPeriod))
+        if (q.toPeriod) w.push(eb('period', '<=', q.toPeriod))
+        if (q.excludeCaseId) w.push(eb('case_id', '<>', q.excludeCaseId))
+        return eb.and(w)
+      })
+      .select((eb) => {
+        const sum = (c: 'sessions' | 'minutes', state: 'approved' | 'pending') =>
+          sql<string>`coalesce(sum(${eb.ref(c)}) FILTER (WHERE ${eb.ref('state')} = ${state}), 0)`
+        return [
+          eb.ref(by).as('key'), 'period',
+          sum('sessions', 'approved').as('as'), sum('minutes', 'approved').as('ap'),
+          sum('sessions', 'pending').as('ps'), sum('minutes', 'pending').as('pp'),
+        ]
+      })
+      .groupBy([by, 'period'])
+      .orderBy(by).orderBy('period'),
+  )
   return rows.map<QuotaUse>((r) => ({
     key: r.key,
     periodKind: q.periodKind,

@@ -1,5 +1,9 @@
-// Who is asking decides which rows exist: every query takes a Scope and adds its predicate.
+// Who is asking decides which rows exist: every query reads its tables through QueryContext.from (kysely.ts),
+// which adds the predicate of inScope for the caller's Scope; the scope columns of each table are declared once,
+// here, in SCOPE_COLUMNS.
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely'
 import type { CountyCode } from '../../domain/types.js'
+import type { ReadModelSchema } from '../schema.js'
 
 export type Scope =
   | { kind: 'professional'; nationalId: string }
@@ -7,32 +11,48 @@ export type Scope =
   | { kind: 'county'; county: CountyCode }
   | { kind: 'national' }
 
-/** Column names (or SQL expressions over an alias) carrying a table's scope. */
-export interface ScopeColumns {
-  nationalId: string
-  /** A text[] of every institution the row belongs to, or a list of text columns. */
-  institutions: string | readonly string[]
-  /** A text[] of the review county and the copied counties. */
-  counties: string
+/** Where a table carries its scope: a row is in scope when ANY listed column matches. */
+export interface TableScope<C extends string> {
+  nationalId: C
+  /** The row's institutions: text[] columns (containment) and/or text columns (equality). */
+  institutions: { arrays?: readonly C[]; columns?: readonly C[] }
+  /** The review county and copied counties: text[] columns and/or text columns. */
+  counties: { arrays?: readonly C[]; columns?: readonly C[] }
 }
 
-/** SQL predicate restricting rows to the scope; pushes its parameters. */
-export function scopeWhere(scope: Scope, cols: ScopeColumns, params: unknown[]): string {
+type Cols<T extends keyof ReadModelSchema> = TableScope<keyof ReadModelSchema[T] & string>
+const standard = { nationalId: 'national_id', institutions: { arrays: ['scope_institutions'] }, counties: { arrays: ['scope_counties'] } } as const
+
+/** The scope columns of every table a query may read (tables absent here cannot be read by a query). */
+export const SCOPE_COLUMNS = {
+  cases: standard,
+  occurrences: standard,
+  quota: standard,
+  history_cases: standard,
+  institution_supports: { nationalId: 'national_id', institutions: { columns: ['home_code', 'supported_code'] }, counties: { arrays: ['scope_counties'] } },
+  stat_facts: { nationalId: 'national_id', institutions: { columns: ['home_code', 'supported_code'] }, counties: { columns: ['review_county'], arrays: ['copied_counties'] } },
+} as const satisfies { [T in keyof ReadModelSchema]?: Cols<T> }
+
+/** The predicate restricting rows of `alias` (a table with scope columns `cols`) to `scope`. */
+export function inScope(eb: ExpressionBuilder<Record<string, Record<string, unknown>>, string>, scope: Scope, cols: TableScope<string>, alias: string): Expression<SqlBool> {
+  const ref = (c: string) => eb.ref(`${alias}.${c}`)
+  const any = (m: { arrays?: readonly string[]; columns?: readonly string[] }, value: string) =>
+    eb.or([
+      ...(m.arrays ?? []).map((c) => eb(ref(c), '@>', sql<string[]>`ARRAY[${value}::text]`)),
+      ...(m.columns ?? []).map((c) => eb(ref(c), '=', value)),
+    ])
   switch (scope.kind) {
     case 'national':
-      return 'TRUE'
+      return sql<SqlBool>`TRUE`
     case 'professional':
-      params.push(scope.nationalId)
-      return `${cols.nationalId} = $${params.length}`
+      return eb(ref(cols.nationalId), '=', scope.nationalId)
     case 'institution':
-      params.push(scope.code)
-      return typeof cols.institutions === 'string'
-        ? `${cols.institutions} @> ARRAY[$${params.length}::text]`
-        : `(${cols.institutions.map((c) => `${c} = $${params.length}`).join(' OR ')})`
+      return any(cols.institutions, scope.code)
     case 'county':
-      params.push(scope.county)
-      return `${cols.counties} @> ARRAY[$${params.length}::text]`
+      return any(cols.counties, scope.county)
   }
 }
 
-export const STANDARD_SCOPE: ScopeColumns = { nationalId: 'national_id', institutions: 'scope_institutions', counties: 'scope_counties' }
+/** May this scope read the unscoped aggregate counts of `institutionCode` (institution_counts)? */
+export const seesAllOfInstitution = (scope: Scope, institutionCode: string) =>
+  scope.kind === 'national' || (scope.kind === 'institution' && scope.code === institutionCode)

@@ -1,14 +1,10 @@
 // Statistics: filings and outcomes (審理結果) per county, profession, institution and month, with review times
 // (filing to decision): count, sum, average and median, computed from the per-decision facts.
+import { sql, type Expression, type SqlBool } from 'kysely'
 import type { IsoDate } from '../../domain/types.js'
 import type { ReadModels } from '../read-models.js'
-import { scopeWhere, type Scope, type ScopeColumns } from './scope.js'
-
-const STAT_SCOPE: ScopeColumns = {
-  nationalId: 'national_id',
-  institutions: ['home_code', 'supported_code'],
-  counties: '(ARRAY[review_county] || copied_counties)',
-}
+import { dateParam, run } from './kysely.js'
+import type { Scope } from './scope.js'
 
 export const STAT_DIMENSIONS = {
   county: 'review_county',
@@ -46,30 +42,32 @@ export interface StatisticsRow {
 
 export async function statistics(rm: ReadModels, scope: Scope, q: StatisticsQuery): Promise<StatisticsRow[]> {
   const dims = [...new Set(q.groupBy)]
-  const rows = await rm.select<Record<string, string | null>>('statistics', (t) => {
-    const params: unknown[] = []
-    const w = [scopeWhere(scope, STAT_SCOPE, params)]
-    const p = (v: unknown) => (params.push(v), `$${params.length}`)
-    if (q.from) w.push(`day >= ${p(q.from)}::date`)
-    if (q.to) w.push(`day <= ${p(q.to)}::date`)
-    if (q.profession) w.push(`profession = ${p(q.profession)}`)
-    if (q.county) w.push(`review_county = ${p(q.county)}`)
-    const cols = dims.map((d) => `${STAT_DIMENSIONS[d]} AS "${d}"`)
-    const n = (k: string) => `count(*) FILTER (WHERE kind = '${k}') AS ${k}`
-    return {
-      text: `SELECT ${[...cols, n('filed'), n('approved'), n('rejected'), n('returned'), n('cancelled'), n('withdrawn'),
-               'count(review_seconds) AS review_count', 'coalesce(sum(review_seconds), 0) AS review_sum',
-               'avg(review_seconds) AS review_avg',
-               'percentile_cont(0.5) WITHIN GROUP (ORDER BY review_seconds) AS review_median'].join(', ')}
-             FROM ${t('stat_facts')} WHERE ${w.join(' AND ')}
-             ${dims.length ? `GROUP BY ${dims.map((d) => STAT_DIMENSIONS[d]).join(', ')} ORDER BY ${dims.map((d) => STAT_DIMENSIONS[d]).join(', ')}` : ''}`,
-      params,
-    }
+  const KINDS = ['filed', 'approved', 'rejected', 'returned', 'cancelled', 'withdrawn'] as const
+  const rows = await run(rm, 'statistics', ({ from }) => {
+    let query = from('stat_facts', scope)
+      .where((eb) => {
+        const w: Expression<SqlBool>[] = []
+        if (q.from) w.push(eb('day', '>=', dateParam(q.from)))
+        if (q.to) w.push(eb('day', '<=', dateParam(q.to)))
+        if (q.profession) w.push(eb('profession', '=', q.profession))
+        if (q.county) w.push(eb('review_county', '=', q.county))
+        return eb.and(w)
+      })
+      .select((eb) => [
+        ...dims.map((d) => eb.ref(STAT_DIMENSIONS[d]).as(d)),
+        ...KINDS.map((k) => sql<string>`count(*) FILTER (WHERE ${eb.ref('kind')} = ${k})`.as(k)),
+        eb.fn.count<string>('review_seconds').as('review_count'),
+        eb.fn.coalesce(eb.fn.sum<string>('review_seconds'), sql<string>`0`).as('review_sum'),
+        eb.fn.avg<string>('review_seconds').as('review_avg'),
+        sql<string | null>`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${eb.ref('review_seconds')})`.as('review_median'),
+      ])
+    for (const d of dims) query = query.groupBy(STAT_DIMENSIONS[d]).orderBy(STAT_DIMENSIONS[d])
+    return query
   })
   return rows
     .filter((r) => dims.length > 0 || Number(r.filed) + Number(r.approved) + Number(r.rejected) + Number(r.returned) + Number(r.cancelled) + Number(r.withdrawn) > 0)
     .map((r) => ({
-      group: Object.fromEntries(dims.map((d) => [d, r[d] ?? ''])),
+      group: Object.fromEntries(dims.map((d) => [d, (r as Record<string, unknown>)[d] ?? ''])),
       filed: Number(r.filed),
       approved: Number(r.approved),
       rejected: Number(r.rejected),

@@ -4,7 +4,7 @@ import t from 'tap'
 import { createProjectionRunner } from '../../projections/runner.js'
 import { PROJECTIONS } from '../../projections/read-models/all.js'
 import { createReadModels } from '../../projections/read-models.js'
-import { countCasesByStatus, getCase, searchCases, type CaseFilter, type CaseRow } from '../../projections/queries/cases.js'
+import { countCases, countCasesByStatus, getCase, searchCases, type CaseFilter, type CaseRow } from '../../projections/queries/cases.js'
 import { listOccurrences, monthCalendar } from '../../projections/queries/occurrences.js'
 import { dashboardCounts, othersSupportingUs, ourStaffSupportingOthers, validSupportRoster } from '../../projections/queries/institutions.js'
 import { institutionQuota, professionalQuota } from '../../projections/queries/quota.js'
@@ -127,6 +127,81 @@ t.test('scoped queries, filters, time travel', async (t) => {
     t.match(h[2], { actor: { role: 'reviewer', id: 'R63', via: 'staff-card' }, summary: /核准登錄，核准文號 A004/ })
     t.same(await caseHistory(rm, { kind: 'county', county: '64' }, 'c4'), [], 'another county: no history')
     t.same(await caseHistory(rm, { kind: 'professional', nationalId: P1.nationalId }, 'c4'), [])
+  })
+
+  t.test('every query, every scope: exactly the rows of the cases the scope may see', async (t) => {
+    // who may see which case, from the fixtures alone (not from the read model): the applicant, the home and the
+    // supported institution, the review county and the copied counties
+    const builders = [c1, c2, c3, c4, c5]
+    const who = new Map(builders.map((b) => [b.caseId, {
+      nationalId: b.applicantSnapshot.nationalId,
+      institutions: [b.applicantSnapshot.home.code, b.currentTerms.supported.code],
+      counties: [b.routing.reviewCounty, ...b.routing.copiedCounties],
+    }]))
+    const sees = (s: Scope, caseId: string) => {
+      const w = who.get(caseId)!
+      return s.kind === 'national' || (s.kind === 'professional' && w.nationalId === s.nationalId) ||
+        (s.kind === 'institution' && w.institutions.includes(s.code)) || (s.kind === 'county' && w.counties.includes(s.county))
+    }
+    const scopes: Scope[] = [
+      national,
+      ...[P1, P2, P3, P4, P5].map((p): Scope => ({ kind: 'professional', nationalId: p.nationalId })),
+      ...[H1, H2, S1, S2, S3].map((i): Scope => ({ kind: 'institution', code: i.code })),
+      ...['63', '64', '65', '66'].map((c): Scope => ({ kind: 'county', county: c })),
+    ]
+    const allCases = (await searchCases(rm, national, {}, { pageSize: 100 })).rows
+    const allOcc = await listOccurrences(rm, national, {})
+    const people = [P1, P2, P3, P4, P5]
+    const codes = [H1, H2, S1, S2, S3].map((i) => i.code)
+    const label = (s: Scope) => JSON.stringify(s)
+    for (const s of scopes) {
+      const visible = allCases.filter((c) => sees(s, c.caseId))
+      const vIds = ids(visible)
+      t.same(await cases(s), vIds, `searchCases ${label(s)}`)
+      t.equal(await countCases(rm, s), vIds.length, `countCases ${label(s)}`)
+      const byStatus = await countCasesByStatus(rm, s)
+      t.equal(Object.values(byStatus).reduce((a, b) => a + b, 0), vIds.length, `countCasesByStatus ${label(s)}`)
+      for (const c of allCases) t.equal((await getCase(rm, s, c.caseId))?.caseId, sees(s, c.caseId) ? c.caseId : undefined, `getCase ${c.caseId} ${label(s)}`)
+      t.same(ids(await listOccurrences(rm, s, {})), ids(allOcc.filter((o) => sees(s, o.caseId))), `listOccurrences ${label(s)}`)
+      for (const p of people) {
+        const cal = await monthCalendar(rm, s, p.nationalId, '2024-03')
+        t.ok(cal.every((o) => sees(s, o.caseId)), `monthCalendar of ${p.nationalId} ${label(s)}`)
+      }
+      for (const c of allCases) t.equal((await caseHistory(rm, s, c.caseId)).length > 0, sees(s, c.caseId), `caseHistory ${c.caseId} ${label(s)}`)
+      for (const code of codes) {
+        for (const [name, f] of [['othersSupportingUs', othersSupportingUs], ['ourStaffSupportingOthers', ourStaffSupportingOthers]] as const) {
+          const want = ids((await f(rm, national, code)).filter((r) => sees(s, r.caseId)))
+          t.same(ids(await f(rm, s, code)), want, `${name} ${code} ${label(s)}`)
+        }
+        const rosterAll = (await validSupportRoster(rm, national, code, '2024-03-10')).filter((r) => sees(s, r.caseId))
+        t.same(ids(await validSupportRoster(rm, s, code, '2024-03-10')), ids(rosterAll), `validSupportRoster ${code} ${label(s)}`)
+        const d = await dashboardCounts(rm, s, code, '2024-03-10')
+        const count = (side: 'homeCode' | 'supportedCode') => {
+          const out: Record<string, number> = { draft: 0, under_review: 0, approved: 0, rejected: 0, returned: 0, withdrawn: 0, cancelled: 0 }
+          for (const c of visible) if (c[side] === code) out[c.status]!++
+          return out
+        }
+        t.same(d.asHome, count('homeCode'), `dashboardCounts asHome ${code} ${label(s)}`)
+        t.same(d.asSupported, count('supportedCode'), `dashboardCounts asSupported ${code} ${label(s)}`)
+        t.equal(d.validSupportPeople, new Set(rosterAll.map((r) => r.nationalId)).size, `dashboardCounts people ${code} ${label(s)}`)
+      }
+      // quota: each person's cases here share one visibility, so a scoped ledger is the national one of the people it sees
+      const seenPeople = new Set(visible.map((c) => c.nationalId))
+      const ledger = (rows: { key: string; period: string; approvedSessions: number; pendingSessions: number }[]) =>
+        rows.map((r) => [r.key, r.period, r.approvedSessions, r.pendingSessions])
+      t.same(ledger(await professionalQuota(rm, s, undefined, { periodKind: 'month' })),
+        ledger((await professionalQuota(rm, national, undefined, { periodKind: 'month' })).filter((r) => seenPeople.has(r.key))), `professionalQuota ${label(s)}`)
+      const instAll = await institutionQuota(rm, national, undefined, { periodKind: 'month' })
+      const instScoped = await institutionQuota(rm, s, undefined, { periodKind: 'month' })
+      const seenSupported = new Set(visible.map((c) => c.supportedCode))
+      t.ok(instScoped.every((r) => seenSupported.has(r.key) && r.approvedSessions + r.pendingSessions <=
+        instAll.filter((a) => a.key === r.key && a.period === r.period).reduce((n, a) => n + a.approvedSessions + a.pendingSessions, 0)), `institutionQuota ${label(s)}`)
+      // statistics: among filed cases, (home, supported) identifies one visibility in these fixtures
+      const pairs = new Set(visible.filter((c) => c.submittedAt).map((c) => `${c.homeCode}|${c.supportedCode}`))
+      const stat = (rows: Awaited<ReturnType<typeof statistics>>) => rows.map((r) => [r.group.homeInstitution, r.group.institution, r.filed, r.approved, r.cancelled])
+      t.same(stat(await statistics(rm, s, { groupBy: ['homeInstitution', 'institution'] })),
+        stat((await statistics(rm, national, { groupBy: ['homeInstitution', 'institution'] })).filter((r) => pairs.has(`${r.group.homeInstitution}|${r.group.institution}`))), `statistics ${label(s)}`)
+    }
   })
 
   t.test('terms diff in history after a change', async (t) => {
