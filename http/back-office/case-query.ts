@@ -2,6 +2,7 @@
 // typed it (ROC dates, hour and minute selects, checkboxes), into the read side's CaseFilter + page request.
 // Bad input is reported per field in zh-TW, never thrown at the page.
 import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
 import { validatePersonId } from '../../domain/national-id.js'
 import { isCounty } from '../../domain/reference/counties.js'
 import { isProfession } from '../../domain/reference/professions.js'
@@ -186,4 +187,21 @@ export function toQueryString(q: CaseQueryString, replace: Partial<Record<keyof 
     for (const x of Array.isArray(v) ? v : [v]) if (x !== '') params.append(k, x)
   }
   return params.toString()
+}
+
+const LIST_KEYS = new Set(['profession', 'applicationType', 'status'])
+
+/**
+ * The query a results page was showing, carried back by the batch form (`returnTo`) so that the results can be
+ * re-run after a batch decision. Unknown keys are dropped; anything not matching the querystring schema → no filter.
+ */
+export function queryFromString(s: string | undefined): CaseQueryString {
+  const out: Record<string, string | string[]> = {}
+  const known = new Set(Object.keys(CaseQueryString.properties))
+  for (const [k, v] of new URLSearchParams(s ?? '')) {
+    if (!known.has(k)) continue
+    if (LIST_KEYS.has(k)) out[k] = [...((out[k] as string[] | undefined) ?? []), v]
+    else out[k] = v
+  }
+  return Value.Check(CaseQueryString, out) ? (out as CaseQueryString) : {}
 }

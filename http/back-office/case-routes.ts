@@ -17,7 +17,7 @@ import { approvalFormEntry, approvalFormFileName, renderApprovalForms } from '..
 import { isHtmx } from '../errors.js'
 import { rocDate, rocInstant, weekdayZh } from '../present.js'
 import type { App } from '../schemas.js'
-import { CaseQueryString, PAGE_SIZES, parseCaseQuery, toQueryString } from './case-query.js'
+import { CaseQueryString, PAGE_SIZES, parseCaseQuery, queryFromString, toQueryString } from './case-query.js'
 import { loadCaseFile, type CaseFile } from './case-file.js'
 import { actorOf, asList, audit, BASE, boPage, readModelsOf, reportsOf, reviewerOnly, rocInstantInput, scopeFor, staffOnly, storeOf } from './context.js'
 import { actorNames, showActor } from './actor-label.js'
@@ -44,6 +44,8 @@ export const DecisionBody = Type.Object({
   /** Stream version the reviewer saw: a decision over a stale page is refused (CONCURRENCY_CONFLICT). */
   version: Type.Optional(Type.String({ pattern: '^\\d{1,9}$' })),
   caseId: Type.Optional(StrOrList),
+  /** The query string of the results page the batch was chosen from: the results are re-run with it. */
+  returnTo: Type.Optional(Type.String({ maxLength: 2000 })),
 })
 export type DecisionBody = Static<typeof DecisionBody>
 const PrintQuery = Type.Object({ caseId: Type.Optional(Type.Union([Type.String({ maxLength: 36 }), Type.Array(Type.String({ maxLength: 36 }), { maxItems: 200 })])) })
@@ -96,9 +98,16 @@ export interface DecisionOutcome {
   caseId: string
   caseNumber: string | null
   ok: boolean
+  /** ok 成功; taken 已被他人處理 (decided meanwhile: nothing left to decide, or a newer version); failed 失敗：原因 */
+  kind: 'ok' | 'taken' | 'failed'
+  /** What the reviewer reads per case: 成功 / 已被他人處理（目前：已核准） / 失敗：原因 */
+  label: string
   code?: string
   message: string
 }
+
+const DECIDED_BY_SOMEONE = new Set(['NOTHING_TO_DECIDE', 'CONCURRENCY_CONFLICT'])
+const DECISION_EVENTS = new Set(['ReportApproved', 'ReportRejected', 'ReportReturned', 'ChangeApproved', 'ChangeRejected', 'ChangeReturned', 'CancellationApproved', 'CancellationRejected'])
 
 /** Decides one case for the acting reviewer: scope, copied-only, stale page, reason rules, then the service. */
 async function decideOne(app: App, request: FastifyRequest, caseId: string, body: DecisionBody, commandId: string, expectedVersion?: number): Promise<DecisionOutcome> {
@@ -130,22 +139,28 @@ async function decideOne(app: App, request: FastifyRequest, caseId: string, body
     else out = await reports.return(caseId, { reason, fieldsToFix: fields }, meta)
     // read-your-writes: the query page shows the decision when the reviewer gets back to it
     await app.services.waitFor?.(out.position)
-    return { caseId, caseNumber, ok: true, message: `${DECISION_LABEL[body.decision]}完成${out.duplicate ? '（重複送出，未重複處理）' : ''}` }
+    return { caseId, caseNumber, ok: true, kind: 'ok', label: '成功', message: `${DECISION_LABEL[body.decision]}完成${out.duplicate ? '（重複送出，未重複處理）' : ''}` }
   } catch (e) {
     if (!isDomainError(e)) throw e
-    return { caseId, caseNumber, ok: false, code: e.code, message: e.message }
+    // decided by someone in the meantime: say who decided and where the case stands now
+    const now = DECIDED_BY_SOMEONE.has(e.code) ? await loadCaseFile(storeOf(app), caseId) : undefined
+    const last = now?.events.filter((x) => DECISION_EVENTS.has(x.type)).at(-1)
+    if (now && last && now.view.status !== 'under_review') {
+      const by = last.meta.actor.id === actor.id ? '已處理過' : `已被他人處理（${last.meta.actor.name ?? last.meta.actor.id}）`
+      return { caseId, caseNumber, ok: false, kind: 'taken', label: `${by}，目前：${STATUS_LABEL[now.view.status]}`, code: e.code, message: e.message }
+    }
+    return { caseId, caseNumber, ok: false, kind: 'failed', label: `失敗：${e.message}`, code: e.code, message: e.message }
   }
 }
 
 export async function registerCaseRoutes(app: App) {
-  // ---- query ----
-  app.get(`${BASE}/cases`, { preHandler: staffOnly, schema: { querystring: CaseQueryString } }, async (request, reply) => {
-    const q = request.query
+  /** The query page's model (form + one page of results) for a query as typed. */
+  const resultsModel = async (request: FastifyRequest, q: CaseQueryString) => {
     const parsed = parseCaseQuery(q)
     const scope = scopeFor(request)
     const result = parsed.errors.length ? { rows: [], total: 0, page: 1, pageSize: parsed.page.pageSize ?? 20 } : await searchCases(readModelsOf(app), scope, parsed.filter, parsed.page)
     const actor = actorOf(request)
-    const model = {
+    return {
       title: '報備支援案件查詢',
       q, parsed, result, errors: Object.fromEntries(parsed.errors.map((e) => [e.field, e.message])),
       qs: (replace: Record<string, string | undefined>) => toQueryString(q, replace),
@@ -157,6 +172,11 @@ export async function registerCaseRoutes(app: App) {
       weekdayList,
       ...formModel(),
     }
+  }
+
+  // ---- query ----
+  app.get(`${BASE}/cases`, { preHandler: staffOnly, schema: { querystring: CaseQueryString } }, async (request, reply) => {
+    const model = await resultsModel(request, request.query)
     if (isHtmx(request) && request.headers['hx-target'] === 'results') {
       return reply.type('text/html; charset=utf-8').viewAsync('back-office/partials/case-results.eta', { ...model, csrf: request.session?.csrf })
     }
@@ -249,9 +269,16 @@ export async function registerCaseRoutes(app: App) {
     if (ids.length === 0) throw new DomainError('NOTHING_SELECTED')
     const outcomes: DecisionOutcome[] = []
     for (const id of ids) outcomes.push(await decideOne(app, request, id, body, `${body.commandId}:${id}`))
-    const model = { title: '批次審核結果', decision: DECISION_LABEL[body.decision], outcomes, ok: outcomes.filter((o) => o.ok).length }
-    if (isHtmx(request)) return reply.type('text/html; charset=utf-8').viewAsync('back-office/partials/batch-result.eta', model)
-    return boPage(request, reply, 'back-office/batch-result.eta', model)
+    const returnTo = toQueryString(queryFromString(body.returnTo))
+    const batch = { decision: DECISION_LABEL[body.decision], outcomes, ok: outcomes.filter((o) => o.ok).length, returnTo }
+    if (isHtmx(request)) {
+      // the results the reviewer was looking at, re-run after the decisions, each decided row marked with its outcome
+      const model = await resultsModel(request, queryFromString(body.returnTo))
+      return reply.type('text/html; charset=utf-8').viewAsync('back-office/partials/case-results.eta', {
+        ...model, csrf: request.session?.csrf, batch, outcomeOf: new Map(outcomes.map((o) => [o.caseId, o])),
+      })
+    }
+    return boPage(request, reply, 'back-office/batch-result.eta', { title: '批次審核結果', ...batch })
   })
 
   // ---- 套印 ----

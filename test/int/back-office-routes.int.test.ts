@@ -267,3 +267,45 @@ t.test('紀錄查詢: views by reviewer, filtered, county-scoped', async (t) => 
   const theirs = await get(ntp, '/review/audit?viewer=TPE-R001')
   t.match(theirs.body, '共 <strong>0</strong> 筆', 'a county sees its own staff\'s views only')
 })
+
+t.test('batch decisions over htmx: the results refresh in place, each case with its outcome', async (t) => {
+  const F = await file('Q134567894', '0163010001', '3563020002', '2024-03-07', '2024-03-28', [4])
+  const G = await file('A212345679', '0163010001', '3563020002', '2024-03-08', '2024-03-29', [5])
+  // another reviewer of the same bureau decides G first
+  const other = await post(tpe2, `/review/cases/${G}/decision`, { decision: 'approve', commandId: randomUUID(), version: await versionOf(G) })
+  t.equal(other.statusCode, 303)
+  const returnTo = `name=${encodeURIComponent('劉冠宇')}&sort=caseNumber&dir=asc`
+  const commandId = randomUUID()
+  const r = await post(tpe, '/review/decisions', { decision: 'approve', commandId, caseId: [F, G, B], returnTo }, true)
+  t.equal(r.statusCode, 200)
+  t.notMatch(r.body, '<html', 'a fragment for #results')
+  t.match(r.body, '成功 1 件，未處理 2 件')
+  t.match(r.body, '<strong id="total">2</strong>', 'the query the reviewer was on (劉冠宇: D and F), re-run')
+  const numberOf = async (id: string) => (await streamOf(id)).find((e) => e.type === 'ReportSubmitted')!.data as { caseNumber: string }
+  const fNo = (await numberOf(F)).caseNumber
+  const row = (body: string, caseNumber: string) => {
+    const at = body.indexOf(`>${caseNumber}</a>`, body.indexOf('<table class="dense" aria-label="查詢結果"'))
+    return body.slice(body.lastIndexOf('<tr', at), body.indexOf('</tr>', at))
+  }
+  const fRow = row(r.body, fNo)
+  t.match(fRow, 'data-outcome="ok"')
+  t.match(fRow, '已核准', 'the row shows the new status')
+  t.match(fRow, '<span class="badge outcome-ok">成功</span>')
+  const summary = r.body.slice(r.body.indexOf('id="batch-summary"'), r.body.indexOf('</table>', r.body.indexOf('id="batch-summary"')))
+  t.match(summary, /<tr class="outcome-ok" data-code="OK">.*成功/)
+  t.match(summary, '已被他人處理（林志明），目前：已核准', 'G was decided by a colleague')
+  t.match(summary, /<tr class="outcome-failed" data-code="REPORT_NOT_FOUND">.*失敗：/, 'B is not 臺北市\'s')
+  t.notMatch(r.body, '陳志豪')
+  t.notMatch(r.body, `value="${commandId}"`, 'a fresh command id for the next batch')
+  t.match(r.body, `name="returnTo" value="${returnTo.replace(/&/g, '&amp;')}"`, 'the refreshed form still knows its query')
+  t.equal((await streamOf(F)).at(-1)?.type, 'ReportApproved')
+  t.equal((await streamOf(G)).filter((e) => e.type === 'ReportApproved').length, 1, 'G decided once')
+  // without htmx: a page with the outcomes and a link back to the same (refreshed) results
+  const plain = await post(tpe, '/review/decisions', { decision: 'approve', commandId: randomUUID(), caseId: [F], returnTo }, false)
+  t.equal(plain.statusCode, 200)
+  t.match(plain.body, '已處理過，目前：已核准')
+  t.match(plain.body, `href="/review/cases?${returnTo.replace(/&/g, '&amp;')}"`)
+  // a tampered returnTo is no query at all, not an error
+  const odd = await post(tpe, '/review/decisions', { decision: 'approve', commandId: randomUUID(), caseId: [F], returnTo: 'status=bogus&pageSize=999999&x=1' }, true)
+  t.equal(odd.statusCode, 200)
+})
