@@ -1,8 +1,10 @@
-// Every schema the application owns besides the event store's own: the registry (reference data) and the read models.
+// Every schema the application owns besides the event store's own: the registry (reference data), the read models
+// and the login tables (credentials and lock-out state).
 // `baobei migrate`, `serve`, `seed`, `project` and `export` all open the runtime with this one list, so whichever
 // command runs first on a new database leaves the same complete schema.
 import type { Migration } from '../commands/platform/migrations.js'
 import { registryMigrations } from '../commands/registry/registry-migrations.js'
 import { PROJECTION_MIGRATIONS } from '../projections/catalog.js'
+import { loginMigrations } from '../http/auth/login-migrations.js'
 
-export const APP_MIGRATIONS: readonly Migration[] = [...registryMigrations, ...PROJECTION_MIGRATIONS]
+export const APP_MIGRATIONS: readonly Migration[] = [...registryMigrations, ...PROJECTION_MIGRATIONS, ...loginMigrations]

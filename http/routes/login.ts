@@ -16,6 +16,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, type ErrorCode } from '../../domain/errors.js'
 import { createLoginServices, cardLogin, nhiPasswordLogin, otpLogin, requestOtp, type LoginOutcome, type LoginServices } from '../auth/login-service.js'
 import { lockedMessage } from '../auth/login-throttle.js'
+import { DEMO_NHI_PASSWORD, seedDemoNhiPasswords } from '../auth/login-demo.js'
 import { listOutbox } from '../auth/sms.js'
 import { toDomainError } from '../errors.js'
 import { need } from '../services.js'
@@ -67,6 +68,18 @@ export async function registerLoginRoutes(app: App) {
     s.login = login
   }
   const services = () => need(s.login ?? login, 'login')
+  // demo mode: every demo professional gets the demo NHI web password (kept when already set)
+  if (s.config.DEMO && s.db) {
+    const db = s.db
+    app.addHook('onReady', async () => {
+      try {
+        const n = await seedDemoNhiPasswords(db)
+        if (n) s.logger.info({ professionals: n, password: DEMO_NHI_PASSWORD }, 'demo NHI web passwords set')
+      } catch (e) {
+        s.logger.warn({ err: (e as Error).message }, 'demo NHI web passwords not set (login tables missing?)')
+      }
+    })
+  }
 
   const loginKey = s.config.SESSION_SECRET ?? randomBytes(32).toString('hex')
   const tokenOf = (preId: string) => createHmac('sha256', loginKey).update(`login-token:${preId}`).digest('base64url')
