@@ -48,7 +48,13 @@ export async function registerLookupRoutes(app: App) {
     const touched = values.from || values.sesDate.some(Boolean)
     const formatErrors = touched ? Object.values(errors).filter((m, i, a) => a.indexOf(m) === i) : []
     const reports = app.services.reports
-    const applicantId = user.actor.role === 'institution' ? input?.applicantId : user.actor.id
+    let applicantId = user.actor.role === 'institution' ? input?.applicantId : user.actor.id
+    // an institution previews only its own staff: the preview names the applicant's other cases (numbers, dates,
+    // status) and quota use, which belong to the applicant's own institution and never to another
+    if (applicantId && user.actor.role === 'institution') {
+      const p = await findProfessional(need(app.services.db, 'db'), applicantId)
+      if (!p || p.homeInstitutionCode !== (user.actor.institutionCode ?? user.actor.id)) applicantId = undefined
+    }
     const preview = input && reports && applicantId
       ? await reports.preview(applicantId, { supportedCode: input.supportedCode, department: input.department, purpose: input.purpose, schedule: input.schedule }, user.actor).catch(() => undefined)
       : undefined
