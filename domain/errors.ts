@@ -82,6 +82,8 @@ export const ERRORS = {
   SFTP_DELIVERY_FAILED: { status: 502, zh: '名冊 SFTP 傳送失敗，將於下次排程重試' },
   // batch
   BATCH_FILE_INVALID: { status: 400, zh: '上傳檔案格式不正確' },
+  /** Another institution's batch (or an unknown one): 404, as for a case out of scope. */
+  BATCH_NOT_FOUND: { status: 404, zh: '找不到此批次，請重新上傳檔案' },
   INTERNAL: { status: 500, zh: '系統發生錯誤，請稍後再試' },
   // back office
   COPIED_CASE_READ_ONLY: { status: 403, zh: '此為副知案件，僅供檢視，不可審核' },

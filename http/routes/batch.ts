@@ -70,14 +70,14 @@ export async function registerBatchRoutes(app: App) {
 
   app.post('/institution/batch/:jobId/confirm', { preHandler: guard, schema: { params: JobParams } }, async (request, reply) => {
     const job = jobs.get((request.params as { jobId: string }).jobId, codeOf(request))
-    if (!job) throw new DomainError('BATCH_FILE_INVALID', {}, '找不到此批次，請重新上傳檔案')
+    if (!job) throw new DomainError('BATCH_NOT_FOUND')
     jobs.start(job, { reports: need(app.services.reports, 'reports'), actor: userOf(request).actor, correlationId: String(request.id), ...(app.services.waitFor ? { waitFor: app.services.waitFor } : {}) })
     return reply.redirect(`/institution/batch/${job.id}`, 303)
   })
 
   app.get('/institution/batch/:jobId', { preHandler: guard, schema: { params: JobParams } }, async (request, reply) => {
     const job = jobs.get((request.params as { jobId: string }).jobId, codeOf(request))
-    if (!job) throw new DomainError('BATCH_FILE_INVALID', {}, '找不到此批次，請重新上傳檔案')
+    if (!job) throw new DomainError('BATCH_NOT_FOUND')
     if (request.headers['hx-request'] === 'true') return reply.type('text/html; charset=utf-8').viewAsync('partials/batch-progress.eta', { job })
     return reply.page('pages/batch-progress.eta', { title: '批次上傳：處理進度', job })
   })
