@@ -6,12 +6,16 @@ const USAGE = `baobei — 報備支援系統
 
 Usage:
   baobei serve [--demo] [--no-projections]   start the web server (projections run in-process unless told not to)
+        [--no-reader] [--virtual=MODE]        --demo also starts the reader agent with virtual demo cards
+                                              (MODE inprocess (default) | pcscd | auto) and the 示範讀卡機 page /dev/cards
   baobei project [--rebuild NAME] [--status]  run the projection runner, or rebuild one projection beside the live one
   baobei export --day <yyyMMdd> --out <dir>   write day D's NHI roster file
   baobei export --deliver                     generate and deliver every day not yet delivered, up to yesterday
   baobei export --resend --day <yyyMMdd>      send day D again as the next sequence number
   baobei export --verify <file>               check a roster file (widths, codes, counts, SHA-256)
-  baobei reader [--virtual] [--port N] [--origin URL]   the local card-reader agent
+  baobei reader [--virtual[=auto|pcscd|inprocess]] [--port N] [--origin URL] [--insert CARD,...]
+                                              the local card-reader agent (--virtual: demo cards; in-process
+                                              when pcscd + vpcd + pcsclite are not there)
   baobei seed                                 load demo reference data and demo cases (idempotent)
   baobei migrate                              create or update the database schema
 
@@ -38,7 +42,19 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve': {
         const { startServer } = await import('../http/serve.js')
-        await startServer(config, { logger, projections: !args.includes('--no-projections'), demo: config.DEMO })
+        const virtual = args.find((a) => a.startsWith('--virtual='))?.slice('--virtual='.length)
+        if (virtual !== undefined && !['inprocess', 'pcscd', 'auto'].includes(virtual)) {
+          console.error(`baobei serve: --virtual: expected inprocess, pcscd or auto, got ${virtual}`)
+          return 2
+        }
+        await startServer(config, {
+          logger,
+          projections: !args.includes('--no-projections'),
+          demo: config.DEMO,
+          reader: !args.includes('--no-reader'),
+          ...(virtual ? { readerMode: virtual as 'inprocess' | 'pcscd' | 'auto' } : {}),
+          banner: true,
+        })
         return await new Promise<number>(() => {}) // runs until a signal
       }
       case 'project': {
@@ -75,8 +91,8 @@ export async function main(argv: string[]): Promise<number> {
         const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
         const parts = await createFrontParts({ db: runtime.db, store: runtime.store, clock: () => new Date(), dataDir: config.DATA_DIR, logger, runProjections: true })
         try {
-          const r = await seedDemo({ db: runtime.db, reports: parts.reports, waitFor: parts.waitFor }, { logger })
-          console.log(`demo data seeded: ${r.cases} cases${r.skipped.length ? `; not seeded: ${r.skipped.join('; ')}` : ''}`)
+          const r = await seedDemo({ db: runtime.db, reports: parts.reports, waitFor: parts.waitFor }, { logger, pkiDir: `${config.DATA_DIR}/pki` })
+          console.log(`demo data seeded: ${r.cases} cases, ${r.cards ?? 0} demo cards (PIN 123456)${r.skipped.length ? `; not seeded: ${r.skipped.join('; ')}` : ''}`)
           return r.skipped.length ? 1 : 0
         } finally {
           await parts.close()

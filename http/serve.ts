@@ -1,5 +1,7 @@
 // `baobei serve`: open the runtime (database, event store, every migration), start the projections in-process
 // (unless --no-projections), mount /status and /metrics, listen on HOST:PORT, stop cleanly on SIGINT/SIGTERM.
+// Demo mode (--demo) also: seeds demo data and demo cards, starts the reader agent in this process with virtual
+// cards (unless --no-reader, or an agent already holds the agent port), and mounts 「示範讀卡機」 /dev/cards.
 import type { Config } from '../commands/platform/config.js'
 import { createLogger, type Logger } from '../commands/platform/logger.js'
 import { openRuntime } from '../commands/platform/runtime.js'
@@ -8,6 +10,15 @@ import { projectionMetrics, projectionStatus } from '../projections/status.js'
 import { buildApp, type App } from './app.js'
 import { MemorySessionStore } from './session-store.js'
 import { createFrontParts } from './wiring.js'
+import { join } from 'node:path'
+import { DEMO_PIN } from '../commands/seed/demo-cards.js'
+import { demoBanner } from '../commands/seed/demo-banner.js'
+import { siteOrigins, startEmbeddedAgent, type EmbeddedAgent } from '../reader/embedded-agent.js'
+import { agentRackControl, directRackControl } from '../reader/virtual/rack-control.js'
+import type { VirtualMode } from '../reader/virtual/setup.js'
+import { VirtualCardRack, virtualCardsFor } from '../reader/virtual/rack.js'
+import { listDemoCards } from './auth/demo-pki.js'
+import { registerDevCardsRoutes } from './routes/dev-cards.js'
 
 export interface ServeOptions {
   logger?: Logger
@@ -15,11 +26,21 @@ export interface ServeOptions {
   demo?: boolean
   /** Install SIGINT/SIGTERM handlers (default true). */
   signals?: boolean
+  /** Demo mode: start the reader agent with virtual cards in this process (default true). */
+  reader?: boolean
+  /** Port of that agent (default READER_PORT; 0 = any free port). */
+  readerPort?: number
+  /** How that agent holds its virtual cards (default 'inprocess': pcscd's vpcd slots stay free). */
+  readerMode?: VirtualMode
+  /** Demo mode: print the welcome block (URL, demo cards, PIN) on stdout (default false). */
+  banner?: boolean
 }
 
 export interface RunningServer {
   app: App
   url: string
+  /** The reader agent started in this process (demo mode). */
+  readerAgentUrl?: string
   close(): Promise<void>
 }
 
@@ -28,27 +49,61 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
   const clock = () => new Date()
   const parts = await createFrontParts({ db: runtime.db, store: runtime.store, clock, dataDir: config.DATA_DIR, logger, runProjections: opts.projections !== false })
+  const pkiDir = join(config.DATA_DIR, 'pki')
+  let embedded: EmbeddedAgent | undefined
+  let origins: string[] = []
+  let appConfig = config
   if (opts.demo) {
     const { seedDemo } = await import('../commands/seed/seed-demo.js').catch(() => ({ seedDemo: undefined }))
-    if (seedDemo) logger.info({ summary: await seedDemo({ db: runtime.db, reports: parts.reports, waitFor: parts.waitFor }, { logger }) }, 'demo data seeded')
+    if (seedDemo) logger.info({ summary: await seedDemo({ db: runtime.db, reports: parts.reports, waitFor: parts.waitFor }, { logger, pkiDir }) }, 'demo data seeded')
+    if (opts.reader !== false) {
+      embedded = await startEmbeddedAgent({ pkiDir, port: opts.readerPort ?? config.READER_PORT, origins: () => origins, logger, mode: opts.readerMode ?? 'inprocess' })
+      // the login page calls this agent
+      if (embedded) appConfig = { ...config, READER_AGENT_URL: embedded.agent.url }
+    }
   }
+  const agentUrl = (appConfig.READER_AGENT_URL ?? `http://127.0.0.1:${config.READER_PORT}`).replace(/\/+$/, '')
   const app = await buildApp({
-    config, logger, clock, db: runtime.db, store: runtime.store, sessions: new MemorySessionStore(),
+    config: appConfig, logger, clock, db: runtime.db, store: runtime.store, sessions: new MemorySessionStore(),
     readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor,
   })
   app.get('/status', async () => projectionStatus(runtime.db, runtime.store))
   app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(await projectionMetrics(runtime.db, runtime.store)))
-  const url = await app.listen({ host: config.HOST, port: config.PORT })
+  if (opts.demo) {
+    const control = embedded ? directRackControl(embedded.rack) : agentRackControl(agentUrl, () => origins[0] ?? '')
+    await registerDevCardsRoutes(app, { control, pin: DEMO_PIN })
+  }
+  const url = await app.listen({ host: config.HOST, port: config.PORT }).catch(async (e: unknown) => {
+    await embedded?.close()
+    throw e
+  })
+  origins = siteOrigins(url, config.SITE_ORIGIN)
   logger.info({ url, projections: opts.projections !== false }, 'baobei listening')
+  if (opts.demo && opts.banner) {
+    const entries = (embedded?.rack ?? new VirtualCardRack(virtualCardsFor(listDemoCards(pkiDir)))).catalogue()
+    console.log(
+      demoBanner({
+        url: config.SITE_ORIGIN ?? url,
+        pin: DEMO_PIN,
+        cards: entries,
+        ...(embedded
+          ? { agent: { url: embedded.agent.url, how: embedded.mode === 'inprocess' ? 'virtual cards, in this process' : 'virtual cards in pcscd/vpcd' }, slots: embedded.rack.slots() }
+          : opts.reader !== false
+            ? { agent: { url: agentUrl, how: 'already running, not started here' } }
+            : {}),
+      }),
+    )
+  }
   let closing: Promise<void> | undefined
   const close = () =>
     (closing ??= (async () => {
       await app.close()
+      await embedded?.close()
       await parts.close()
       await runtime.close()
     })())
   if (opts.signals !== false) {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void close().then(() => process.exit(0), () => process.exit(1)))
   }
-  return { app, url, close }
+  return { app, url, close, ...(embedded ? { readerAgentUrl: embedded.agent.url } : {}) }
 }

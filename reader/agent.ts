@@ -23,8 +23,11 @@ export interface AgentLogger {
 
 export interface ReaderAgentOptions {
   backend: CardBackend
-  /** The site origin(s) allowed to call, e.g. 'http://127.0.0.1:3000'. */
-  origin: string | string[]
+  /**
+   * The site origin(s) allowed to call, e.g. 'http://127.0.0.1:3000'; or a function asked at each request (an
+   * agent started before its site knows its own port).
+   */
+  origin: string | string[] | (() => Iterable<string>)
   /** Default 7443; 0 = any free port. */
   port?: number
   logger?: AgentLogger
@@ -75,7 +78,9 @@ const optionalString = (v: unknown, field: string): string | undefined => {
 }
 
 export async function startReaderAgent(opts: ReaderAgentOptions): Promise<ReaderAgent> {
-  const origins = new Set((typeof opts.origin === 'string' ? [opts.origin] : opts.origin).map((o) => o.replace(/\/+$/, '')))
+  const norm = (list: Iterable<string>) => new Set([...list].map((o) => o.replace(/\/+$/, '')))
+  const fixed = typeof opts.origin === 'function' ? undefined : norm(typeof opts.origin === 'string' ? [opts.origin] : opts.origin)
+  const originsNow = () => fixed ?? norm((opts.origin as () => Iterable<string>)())
   const log = opts.logger
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
@@ -88,7 +93,7 @@ export async function startReaderAgent(opts: ReaderAgentOptions): Promise<Reader
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const origin = req.headers.origin
     if (!LOOPBACK_HOST.test(req.headers.host ?? '')) throw new HttpError(403, 'FORBIDDEN', 'Host not allowed')
-    if (!origin || !origins.has(origin)) throw new HttpError(403, 'FORBIDDEN', 'Origin not allowed')
+    if (!origin || !originsNow().has(origin)) throw new HttpError(403, 'FORBIDDEN', 'Origin not allowed')
     res.setHeader('access-control-allow-origin', origin)
     res.setHeader('vary', 'Origin')
     if (req.method === 'OPTIONS') {
@@ -180,7 +185,7 @@ export async function startReaderAgent(opts: ReaderAgentOptions): Promise<Reader
     })
   })
   const port = (server.address() as AddressInfo).port
-  log?.info({ port, origins: [...origins], virtual: Boolean(opts.rack) }, 'reader agent listening on 127.0.0.1')
+  log?.info({ port, origins: [...originsNow()], virtual: Boolean(opts.rack) }, 'reader agent listening on 127.0.0.1')
   return {
     url: `http://127.0.0.1:${port}`,
     port,
