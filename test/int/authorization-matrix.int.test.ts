@@ -1,0 +1,277 @@
+// Authorization matrix (issues #4/#5/#6): EVERY route the real app registers must have an entry here — a new route
+// without one fails this test, so no route escapes review. Each route is then tried by each principal (anonymous,
+// professionals A and B, institutions X and Y, reviewers of 臺北市 and 新北市, the ministry's statistician):
+// anonymous → 401 (or a redirect to /login), wrong role → 403 FORBIDDEN (a code on /api, a zh-TW page elsewhere) and
+// never data, right role → the route's own outcome on its own resource, without any other party's data. Refused
+// state-changing requests append nothing. Every state-changing route refuses a request without the session's CSRF
+// token; the only CSRF-exempt routes are the listed pre-login endpoints.
+// Cross-owner requests (right role, someone else's case) are in authorization-ownership.int.test.ts.
+import { randomUUID } from 'node:crypto'
+import t from 'tap'
+import { absent, buildFixture, foreignMarkers, refusedMarkers, send, textOf, WHO, type Req, type Who } from '../support/authz.js'
+
+const fx = await buildFixture(t)
+const { app } = fx
+await app.ready()
+
+type Kind = 'page' | 'fragment' | 'api' | 'download' | 'redirect'
+interface Spec {
+  kind: Kind
+  /** who passes the guard; 'public' = everyone, anonymous included */
+  roles: readonly Who[] | 'public'
+  /** anonymous outcome when not public: 401 (default) or a redirect to /login (pre-login flows, '/', logout) */
+  anon?: 'login-redirect'
+  /** the request `who` makes on its own resource (wrong roles make the same request) */
+  req: (who: Who) => Req
+  /** status an allowed principal gets; for redirects, the location too */
+  ok: number | ((who: Who) => number)
+  location?: (who: Who) => string
+  /** the route ends the session: use a fresh one */
+  fresh?: true
+  /** the same static content for everyone (a template's made-up example row is not anyone's data) */
+  static?: true
+  /** being added by another piece of work: the entry may precede the route (once registered it is tested in full) */
+  pending?: string
+  /** pre-login endpoint: no session needed; refused without the login page's token (its CSRF substitute) */
+  preLogin?: true
+}
+
+const PRO = ['proA', 'proB'] as const
+const INST = ['instX', 'instY'] as const
+const FRONT = [...PRO, ...INST] as const
+const REVIEWERS = ['revTPE', 'revNTP'] as const
+const STAFF = [...REVIEWERS, 'stat'] as const
+const ALL = [...FRONT, ...STAFF] as const
+
+/** The front-office party of a principal (wrong roles act on A's cases). */
+const partyOf = (who: Who) => (who === 'proB' || who === 'instY' || who === 'revNTP' ? 'B' : 'A')
+const own = (who: Who) => fx.cases[partyOf(who)]
+const applicantOf = (who: Who) => (partyOf(who) === 'A' ? 'A123456789' : 'F122334458')
+const oneClick = (who: Who, path: string, state: 'draft' | 'review' | 'approved'): Req => ({ method: 'POST', url: `/reports/${own(who)[state]}/${path}`, form: { commandId: randomUUID() } })
+const apiTerms = (from: string) => ({ supportedCode: '3563020002', department: '02', purpose: '01', schedule: { kind: 'weekly', from, to: from.slice(0, 8) + '25', weekdays: [1], windows: [{ start: '08:00', end: '12:00' }] } })
+const reportForm = (who: Who, extra: Record<string, string> = {}) => ({
+  commandId: randomUUID(), supportedCode: '3563020002', department: '02', purpose: '01', scheduleKind: 'weekly',
+  from: '1130902', to: '1130927', weekdays: ['1'], winStart: ['0800'], winEnd: ['1200'], intent: 'draft',
+  ...(who === 'instX' || who === 'instY' ? { applicantId: applicantOf(who) } : {}), ...extra,
+})
+
+/** Pre-login endpoints exempt from CSRF (no session exists yet); anything else with csrf:false fails the test. */
+const PRE_LOGIN_CSRF_EXEMPT: readonly string[] = ['POST /login/card', 'POST /login/challenge', 'POST /login/nhi-password', 'POST /login/otp/request', 'POST /login/otp/verify']
+/** Registered by the test harness only (test/support/http.ts), never by the app. */
+const TEST_ONLY = ['POST /__test/session']
+
+const MATRIX: Record<string, Spec> = {
+  // ---- public: static assets, health ----
+  'GET /assets/*': { kind: 'download', roles: 'public', req: () => ({ url: '/assets/app.css' }), ok: 200 },
+  'GET /assets/htmx/*': { kind: 'download', roles: 'public', req: () => ({ url: '/assets/htmx/htmx.min.js' }), ok: 200 },
+  'GET /review/assets/:name': { kind: 'download', roles: 'public', req: () => ({ url: '/review/assets/back-office.css' }), ok: 200 },
+  'GET /healthz': { kind: 'api', roles: 'public', req: () => ({ url: '/healthz' }), ok: 200 },
+  // ---- entry, logout ----
+  'GET /': {
+    kind: 'redirect', roles: ALL, anon: 'login-redirect', req: () => ({ url: '/' }), ok: 303,
+    location: (w) => (w.startsWith('pro') ? '/home' : w.startsWith('inst') ? '/institution' : '/review'),
+  },
+  'POST /logout': { kind: 'redirect', roles: ALL, anon: 'login-redirect', fresh: true, req: () => ({ method: 'POST', url: '/logout', form: {} }), ok: 303, location: () => '/login' },
+  // ---- professional home ----
+  'GET /home': { kind: 'page', roles: PRO, req: () => ({ url: '/home?month=2024-03' }), ok: 200 },
+  'GET /home/calendar': { kind: 'fragment', roles: PRO, req: () => ({ url: '/home/calendar?month=2024-03' }), ok: 200 },
+  // ---- report form helpers ----
+  'GET /lookup/institutions': { kind: 'fragment', roles: FRONT, req: () => ({ url: `/lookup/institutions?q=${encodeURIComponent('仁愛')}` }), ok: 200 },
+  'POST /reports/check/applicant': { kind: 'fragment', roles: INST, req: (w) => ({ method: 'POST', url: '/reports/check/applicant', form: { applicantId: applicantOf(w) } }), ok: 200 },
+  'POST /reports/check': { kind: 'fragment', roles: FRONT, req: (w) => ({ method: 'POST', url: '/reports/check', form: reportForm(w) }), ok: 200 },
+  // ---- filing and the case's actions (own case, in a state where the check passes or the action is refused by state) ----
+  'GET /reports/new': { kind: 'page', roles: FRONT, req: () => ({ url: '/reports/new' }), ok: 200 },
+  'POST /reports': { kind: 'page', roles: FRONT, req: () => ({ method: 'POST', url: '/reports', form: { commandId: randomUUID() } }), ok: 422 },
+  'GET /reports/:caseId/edit': { kind: 'page', roles: FRONT, req: (w) => ({ url: `/reports/${own(w).draft}/edit` }), ok: 200 },
+  'POST /reports/:caseId/edit': { kind: 'page', roles: FRONT, req: (w) => ({ method: 'POST', url: `/reports/${own(w).approved}/edit`, form: reportForm(w) }), ok: 409 },
+  'GET /reports/:caseId/resubmit': { kind: 'page', roles: FRONT, req: (w) => ({ url: `/reports/${own(w).returned}/resubmit` }), ok: 200 },
+  'POST /reports/:caseId/resubmit': { kind: 'page', roles: FRONT, req: (w) => ({ method: 'POST', url: `/reports/${own(w).approved}/resubmit`, form: reportForm(w) }), ok: 409 },
+  'GET /reports/:caseId/change': { kind: 'page', roles: FRONT, req: (w) => ({ url: `/reports/${own(w).approved}/change` }), ok: 200 },
+  'POST /reports/:caseId/change': { kind: 'page', roles: FRONT, req: (w) => ({ method: 'POST', url: `/reports/${own(w).draft}/change`, form: reportForm(w, { reason: '調整' }) }), ok: 409 },
+  'GET /reports/:caseId/cancel': { kind: 'page', roles: FRONT, req: (w) => ({ url: `/reports/${own(w).approved}/cancel` }), ok: 200 },
+  'POST /reports/:caseId/cancel': { kind: 'page', roles: FRONT, req: (w) => ({ method: 'POST', url: `/reports/${own(w).draft}/cancel`, form: { commandId: randomUUID(), effectiveDate: '1130520', reason: '調整' } }), ok: 409 },
+  'POST /reports/:caseId/submit': { kind: 'page', roles: FRONT, req: (w) => oneClick(w, 'submit', 'approved'), ok: 409 },
+  'POST /reports/:caseId/withdraw': { kind: 'page', roles: FRONT, req: (w) => oneClick(w, 'withdraw', 'approved'), ok: 409 },
+  'POST /reports/:caseId/copy': { kind: 'redirect', roles: FRONT, req: (w) => oneClick(w, 'copy', 'review'), ok: 303 },
+  'GET /reports': { kind: 'page', roles: FRONT, req: () => ({ url: '/reports' }), ok: 200 },
+  'GET /reports/:caseId': { kind: 'page', roles: FRONT, req: (w) => ({ url: `/reports/${own(w).review}` }), ok: 200 },
+  'GET /reports/:caseId/print.pdf': { kind: 'download', roles: FRONT, req: (w) => ({ url: `/reports/${own(w).review}/print.pdf` }), ok: 200 },
+  // ---- institution ----
+  'GET /institution': { kind: 'page', roles: INST, req: () => ({ url: '/institution' }), ok: 200 },
+  'GET /institution/counts': { kind: 'fragment', roles: INST, req: () => ({ url: '/institution/counts' }), ok: 200 },
+  'GET /institution/roster': { kind: 'page', roles: INST, req: () => ({ url: '/institution/roster' }), ok: 200 },
+  'GET /institution/inbound': { kind: 'page', roles: INST, req: () => ({ url: '/institution/inbound?format=xlsx' }), ok: 200 },
+  'GET /institution/outbound': { kind: 'page', roles: INST, req: () => ({ url: '/institution/outbound' }), ok: 200 },
+  'GET /institution/quota': { kind: 'page', roles: INST, req: () => ({ url: '/institution/quota' }), ok: 200 },
+  'GET /institution/batch': { kind: 'page', roles: INST, req: () => ({ url: '/institution/batch' }), ok: 200 },
+  'GET /institution/batch/template.xlsx': { kind: 'download', roles: INST, req: () => ({ url: '/institution/batch/template.xlsx' }), ok: 200, static: true },
+  'GET /institution/batch/template.csv': { kind: 'download', roles: INST, req: () => ({ url: '/institution/batch/template.csv' }), ok: 200, static: true },
+  'POST /institution/batch': { kind: 'page', roles: INST, req: () => ({ method: 'POST', url: '/institution/batch', multipart: {} }), ok: 422 },
+  'POST /institution/batch/:jobId/confirm': {
+    kind: 'redirect', roles: INST, req: (w) => ({ method: 'POST', url: `/institution/batch/${fx.emptyJob[w === 'instY' ? 'instY' : 'instX']}/confirm`, form: {} }), ok: 303,
+    location: (w) => `/institution/batch/${fx.emptyJob[w === 'instY' ? 'instY' : 'instX']}`,
+  },
+  'GET /institution/batch/:jobId': { kind: 'page', roles: INST, req: (w) => ({ url: `/institution/batch/${fx.emptyJob[w === 'instY' ? 'instY' : 'instX']}` }), ok: 200 },
+  // ---- JSON API ----
+  'GET /api/me': { kind: 'api', roles: ALL, req: () => ({ url: '/api/me' }), ok: 200 },
+  'POST /api/reports': {
+    kind: 'api', roles: FRONT, ok: 201,
+    req: (w) => ({
+      method: 'POST', url: '/api/reports',
+      json: {
+        commandId: randomUUID(), supportedCode: '3563020002', department: '02', purpose: '01', submit: false,
+        schedule: { kind: 'weekly', from: '2024-10-07', to: '2024-10-28', weekdays: [1], windows: [{ start: '08:00', end: '12:00' }] },
+        ...(w === 'instX' || w === 'instY' ? { applicantId: applicantOf(w) } : {}),
+      },
+    }),
+  },
+  // ---- JSON API of the case actions (own case; a state where the action is refused, or harmless) ----
+  'GET /api/cases': { kind: 'api', roles: FRONT, pending: 'API', req: () => ({ url: '/api/cases' }), ok: 200 },
+  'GET /api/cases/:caseId': { kind: 'api', roles: FRONT, pending: 'API', req: (w) => ({ url: `/api/cases/${own(w).review}` }), ok: 200 },
+  'POST /api/cases': { kind: 'api', roles: FRONT, pending: 'API', ok: 201, req: (w) => ({ method: 'POST', url: '/api/cases', json: { commandId: randomUUID(), submit: false, terms: apiTerms('2024-11-04'), ...(w.startsWith('inst') ? { applicantId: applicantOf(w) } : {}) } }) },
+  'POST /api/cases/:caseId/edit': { kind: 'api', roles: FRONT, pending: 'API', ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).approved}/edit`, json: { commandId: randomUUID(), terms: apiTerms('2024-11-04') } }) },
+  'POST /api/cases/:caseId/submit': { kind: 'api', roles: FRONT, pending: 'API', ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).approved}/submit`, json: { commandId: randomUUID() } }) },
+  'POST /api/cases/:caseId/resubmit': { kind: 'api', roles: FRONT, pending: 'API', ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).approved}/resubmit`, json: { commandId: randomUUID(), terms: apiTerms('2024-11-04') } }) },
+  'POST /api/cases/:caseId/withdraw': { kind: 'api', roles: FRONT, pending: 'API', ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).approved}/withdraw`, json: { commandId: randomUUID() } }) },
+  'POST /api/cases/:caseId/change': { kind: 'api', roles: FRONT, pending: 'API', ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).draft}/change`, json: { commandId: randomUUID(), terms: apiTerms('2024-11-04'), reason: '調整' } }) },
+  'POST /api/cases/:caseId/cancel': { kind: 'api', roles: FRONT, pending: 'API', ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).draft}/cancel`, json: { commandId: randomUUID(), effectiveDate: '2024-05-20', reason: '調整' } }) },
+  'POST /api/cases/:caseId/copy': { kind: 'api', roles: FRONT, pending: 'API', ok: 201, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).review}/copy`, json: { commandId: randomUUID() } }) },
+  'POST /api/cases/:caseId/attachments': { kind: 'api', roles: FRONT, pending: 'API', ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).approved}/attachments`, json: { commandId: randomUUID(), attachments: [{ hash: own(w).attachment, name: 'x.pdf' }] } }) },
+  'POST /api/attachments': { kind: 'api', roles: FRONT, pending: 'API', ok: 400, req: () => ({ method: 'POST', url: '/api/attachments', multipart: {} }) },
+  'POST /api/preview': { kind: 'api', roles: FRONT, pending: 'API', ok: 200, req: (w) => ({ method: 'POST', url: '/api/preview', json: { terms: apiTerms('2024-11-04'), ...(w.startsWith('inst') ? { applicantId: applicantOf(w) } : {}) } }) },
+  'GET /api/institution/dashboard': { kind: 'api', roles: INST, pending: 'API', req: () => ({ url: '/api/institution/dashboard' }), ok: 200 },
+  'GET /api/institution/:list': { kind: 'api', roles: INST, pending: 'API', req: () => ({ url: '/api/institution/inbound' }), ok: 200 },
+  'GET /api/quota': { kind: 'api', roles: FRONT, pending: 'API', req: () => ({ url: '/api/quota' }), ok: 200 },
+  // ---- login (pre-login: anyone may reach them; the POSTs need the login page's token, not a session's) ----
+  'GET /login': { kind: 'page', roles: 'public', pending: 'login', req: () => ({ url: '/login' }), ok: 200 },
+  'POST /login/challenge': { kind: 'api', roles: 'public', preLogin: true, pending: 'login', req: () => ({ method: 'POST', url: '/login/challenge', json: {} }), ok: 403 },
+  'POST /login/card': { kind: 'api', roles: 'public', preLogin: true, pending: 'login', req: () => ({ method: 'POST', url: '/login/card', json: {} }), ok: 400 },
+  'POST /login/nhi-password': { kind: 'api', roles: 'public', preLogin: true, pending: 'login', req: () => ({ method: 'POST', url: '/login/nhi-password', json: {} }), ok: 400 },
+  'POST /login/otp/request': { kind: 'api', roles: 'public', preLogin: true, pending: 'login', req: () => ({ method: 'POST', url: '/login/otp/request', json: {} }), ok: 400 },
+  'POST /login/otp/verify': { kind: 'api', roles: 'public', preLogin: true, pending: 'login', req: () => ({ method: 'POST', url: '/login/otp/verify', json: {} }), ok: 400 },
+  'GET /dev/sms': { kind: 'page', roles: 'public', pending: 'login (demo mode only: the embedded SMS outbox)', req: () => ({ url: '/dev/sms' }), ok: 200 },
+  // ---- back office ----
+  'GET /review': { kind: 'redirect', roles: STAFF, req: () => ({ url: '/review' }), ok: 303, location: () => '/review/cases' },
+  'GET /review/cases': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/cases' }), ok: 200 },
+  'GET /review/cases.xlsx': { kind: 'download', roles: STAFF, req: () => ({ url: '/review/cases.xlsx' }), ok: 200 },
+  'GET /review/cases/:caseId': { kind: 'page', roles: STAFF, req: (w) => ({ url: `/review/cases/${own(w).review}` }), ok: 200 },
+  'GET /review/cases/:caseId/attachments/:hash': { kind: 'download', roles: STAFF, req: (w) => ({ url: `/review/cases/${own(w).review}/attachments/${own(w).attachment}` }), ok: 200 },
+  'POST /review/cases/:caseId/decision': {
+    kind: 'page', roles: REVIEWERS, ok: 409, // the own county's case, already approved: NOTHING_TO_DECIDE
+    req: (w) => ({ method: 'POST', url: `/review/cases/${own(w).approved}/decision`, form: { decision: 'approve', commandId: randomUUID() } }),
+  },
+  'POST /review/decisions': { kind: 'page', roles: REVIEWERS, ok: 200, req: (w) => ({ method: 'POST', url: '/review/decisions', form: { decision: 'approve', commandId: randomUUID(), caseId: own(w).approved } }) },
+  'GET /review/cases/:caseId/approval.pdf': { kind: 'download', roles: STAFF, req: (w) => ({ url: `/review/cases/${own(w).approved}/approval.pdf` }), ok: 200 },
+  'GET /review/print': { kind: 'download', roles: STAFF, req: (w) => ({ url: `/review/print?caseId=${own(w).approved}` }), ok: 200 },
+  'GET /review/statistics': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/statistics?report=institution' }), ok: 200 },
+  'GET /review/statistics.csv': { kind: 'download', roles: STAFF, req: () => ({ url: '/review/statistics.csv?report=institution' }), ok: 200 },
+  'GET /review/statistics.xlsx': { kind: 'download', roles: STAFF, req: () => ({ url: '/review/statistics.xlsx?report=profession' }), ok: 200 },
+  'GET /review/audit': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/audit' }), ok: 200 },
+  'GET /review/quota': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/quota?institution=3563020002' }), ok: 200 },
+}
+
+const routes = app.routeTable
+const key = (r: { method: string; url: string }) => `${r.method} ${r.url}`
+
+t.test('every registered route has a matrix entry, and every entry is a registered route', async (t) => {
+  const registered = new Set(routes.filter((r) => r.method !== 'HEAD').map(key).filter((k) => !TEST_ONLY.includes(k)))
+  t.ok(registered.size > 40, `the route table is collected (${registered.size} routes)`)
+  t.same([...registered].filter((k) => !(k in MATRIX)).sort(), [], 'routes without a reviewed authorization entry')
+  t.same(Object.keys(MATRIX).filter((k) => !registered.has(k) && !MATRIX[k]!.pending).sort(), [], 'matrix entries for routes that do not exist')
+  const gets = new Set(routes.filter((r) => r.method === 'GET').map((r) => r.url))
+  t.same(routes.filter((r) => r.method === 'HEAD' && !gets.has(r.url)).map(key), [], 'HEAD only beside a GET (same guards)')
+  t.same(routes.filter((r) => !['GET', 'HEAD', 'POST'].includes(r.method)).map(key), [], 'only GET/HEAD/POST: every state change is a POST covered below')
+})
+
+t.test('CSRF: the only exempt routes are the listed pre-login endpoints (and the harness login)', async (t) => {
+  const exempt = routes.filter((r) => !r.csrf && r.method !== 'HEAD').map(key).sort()
+  t.same(exempt, [...PRE_LOGIN_CSRF_EXEMPT, ...TEST_ONLY].sort())
+  for (const k of PRE_LOGIN_CSRF_EXEMPT) {
+    const spec = MATRIX[k]!
+    if (!registeredKeys.has(k)) continue
+    t.ok(spec.preLogin && spec.roles === 'public', `${k} is a pre-login endpoint`)
+    // its CSRF substitute: without the login page's token it is refused, and no session is opened
+    const r = await send(app, undefined, { method: 'POST', url: k.slice(5), json: {} })
+    t.ok(r.statusCode === 400 || r.statusCode === 403, `${k} without the login token: refused (${r.statusCode})`)
+    t.notMatch(String(r.headers['set-cookie'] ?? ''), 'bb_sid=', `${k}: no session opened`)
+  }
+})
+
+const PAGE_FORBIDDEN = '您沒有權限執行此操作'
+const PAGE_LOGIN = '請先登入'
+
+const registeredKeys = new Set(routes.map(key))
+for (const [k, spec] of Object.entries(MATRIX).filter(([k]) => registeredKeys.has(k))) {
+  t.test(k, async (t) => {
+    const state = spec.req('proA').method === 'POST'
+    for (const who of WHO) {
+      const allowed = spec.roles === 'public' || (who !== 'anon' && spec.roles.includes(who))
+      const session = who === 'anon' ? undefined : spec.fresh ? await fx.fresh(who) : fx.sessions[who]
+      const req = spec.req(who)
+      const before = state ? await fx.eventCount() : 0
+      const r = await send(app, session, req)
+      const label = `${k} as ${who}`
+      const text = await textOf(r)
+      if (allowed) {
+        const ok = typeof spec.ok === 'number' ? spec.ok : spec.ok(who)
+        t.equal(r.statusCode, ok, `${label}: ${ok}${r.statusCode !== ok ? ` — ${r.body.slice(0, 200)}` : ''}`)
+        if (spec.location) t.equal(String(r.headers.location).split('?')[0], spec.location(who), `${label}: redirect`)
+        if (!spec.static) absent(t, text, foreignMarkers(fx, who), label)
+        continue
+      }
+      if (who === 'anon') {
+        if (spec.anon === 'login-redirect') {
+          t.equal(r.statusCode, 303, `${label}: redirect`)
+          t.equal(String(r.headers.location).split('?')[0], '/login', `${label}: to /login`)
+        } else {
+          t.equal(r.statusCode, 401, `${label}: 401`)
+          if (spec.kind === 'api') t.match(r.json(), { code: 'UNAUTHENTICATED' }, `${label}: coded`)
+          else {
+            t.match(r.headers['content-type'], /text\/html/, `${label}: a page`)
+            t.match(r.body, PAGE_LOGIN, `${label}: zh-TW`)
+            t.match(r.body, 'href="/login"', `${label}: a way to log in`)
+          }
+        }
+      } else {
+        t.equal(r.statusCode, 403, `${label}: 403${r.statusCode !== 403 ? ` — ${r.body.slice(0, 200)}` : ''}`)
+        if (spec.kind === 'api') t.match(r.json(), { code: 'FORBIDDEN' }, `${label}: coded`)
+        else {
+          t.match(r.headers['content-type'], /text\/html/, `${label}: a page`)
+          t.match(r.body, PAGE_FORBIDDEN, `${label}: zh-TW`)
+          t.match(r.body, 'FORBIDDEN', `${label}: the code`)
+        }
+      }
+      absent(t, text, refusedMarkers(fx, who), label)
+      if (state) t.equal(await fx.eventCount(), before, `${label}: nothing appended`)
+    }
+  })
+}
+
+t.test('htmx requests are refused the same way (an alert fragment, never the data)', async (t) => {
+  const r = await send(app, fx.sessions.revTPE, { url: '/home/calendar?month=2024-03', htmx: true })
+  t.match(r.body, PAGE_FORBIDDEN)
+  absent(t, r.body, refusedMarkers(fx, 'revTPE'), 'htmx refusal')
+  const anon = await send(app, undefined, { url: '/institution/counts', htmx: true })
+  t.match(anon.body, PAGE_LOGIN)
+})
+
+t.test('CSRF: every state-changing route refuses a request without the token, or with another session\'s', async (t) => {
+  const posts = Object.entries(MATRIX).filter(([k, s]) => s.req('proA').method === 'POST' && registeredKeys.has(k))
+  t.ok(posts.length >= 15, `${posts.length} state-changing routes`)
+  for (const [k, spec] of posts) {
+    if (spec.roles === 'public') continue
+    const who = spec.roles[0]!
+    for (const mode of ['none', 'foreign'] as const) {
+      const session = await fx.fresh(who as Exclude<Who, 'anon'>)
+      const other = await fx.fresh(who as Exclude<Who, 'anon'>)
+      const before = await fx.eventCount()
+      const r = await send(app, session, spec.req(who), mode, other.csrf)
+      t.equal(r.statusCode, 403, `${k} (${mode} token): 403`)
+      if (spec.kind === 'api') t.match(r.json(), { code: 'CSRF_FAILED' }, `${k}: coded`)
+      else t.match(r.body, '表單已過期', `${k}: zh-TW page`)
+      t.equal(await fx.eventCount(), before, `${k} (${mode} token): nothing appended`)
+      if (k === 'POST /logout') t.equal((await send(app, session, { url: '/api/me' })).statusCode, 200, 'a forged logout does not end the session')
+    }
+  }
+})
+
