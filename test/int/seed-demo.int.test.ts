@@ -9,6 +9,13 @@ import { createPostgresEventStore } from '../../commands/event-store/postgres-ev
 import { PROJECTION_MIGRATIONS } from '../../projections/catalog.js'
 import { createFrontParts } from '../../http/wiring.js'
 import { seedDemo, seedCaseId } from '../../commands/seed/seed-demo.js'
+import { DEMO_PIN } from '../../commands/seed/demo-cards.js'
+import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../../commands/registry/demo-registry.js'
+import { listDemoCards } from '../../http/auth/demo-pki.js'
+import { cardHolderOf } from '../../http/auth/card-certificate.js'
+import forge from 'node-forge'
+const certificateFromPem = (pem: string) => forge.pki.certificateFromPem(pem)
+import { virtualCardsFor } from '../../reader/virtual/rack.js'
 
 const tdb = await freshDatabase()
 const store = createPostgresEventStore(tdb.db)
@@ -20,10 +27,12 @@ t.teardown(async () => {
   await tdb.drop()
 })
 
+const pkiDir = join(await mkdtemp(join(tmpdir(), 'seed-pki-')), 'pki')
+
 const countEvents = async () => Number((await tdb.db.query<{ n: string }>(`SELECT count(*) AS n FROM events`)).rows[0]!.n)
 
 t.test('every demo case reaches its status through the real command path', async (t) => {
-  const r = await seedDemo({ db: tdb.db, reports: parts.reports, waitFor: parts.waitFor })
+  const r = await seedDemo({ db: tdb.db, reports: parts.reports, waitFor: parts.waitFor }, { pkiDir })
   t.same(r.skipped, [], 'no demo case refused')
   const status = async (key: string) => {
     const s = await parts.reports.load(seedCaseId(key))
@@ -43,9 +52,34 @@ t.test('every demo case reaches its status through the real command path', async
   t.match(wang.exists && wang.caseNumber, /^\d{14}$/, 'case number given at submission')
 })
 
-t.test('seeding again appends nothing', async (t) => {
+t.test('every demo holder gets its demo cards, with the demo PIN', async (t) => {
+  const cards = listDemoCards(pkiDir)
+  const ids = cards.map((c) => c.id).sort()
+  const want = [
+    ...DEMO_PROFESSIONALS.map((p) => `professional-${p.nationalId}`),
+    ...DEMO_INSTITUTIONS.map((i) => `institution-${i.code}`),
+    ...DEMO_STAFF.map((s) => `staff-${s.staffId}`),
+  ].sort()
+  t.same(ids, want, 'one HCA card per professional, one per institution, one staff card per reviewer/statistician')
+  t.ok(cards.every((c) => c.pin === DEMO_PIN), `PIN ${DEMO_PIN}`)
+  for (const p of DEMO_PROFESSIONALS) {
+    const card = cards.find((c) => c.id === `professional-${p.nationalId}`)!
+    t.match(card.nhi, { cardNumber: p.nhiCardNumber, sex: p.sex }, `${p.name}: NHI card`)
+    t.match(cardHolderOf(certificateFromPem(card.certificatePem)), { kind: 'professional', holderId: p.nationalId, name: p.name })
+  }
+  const reviewer = cards.find((c) => c.id === 'staff-TPE-R001')!
+  t.match(cardHolderOf(certificateFromPem(reviewer.certificatePem)), { kind: 'staff', holderId: 'TPE-R001', unit: '63' }, 'staff card names its county')
+  t.equal(cards.find((c) => c.id === 'professional-A123456789')?.nhi?.birthDate, '0690512', 'ROC birth date on the NHI card')
+  const virtual = virtualCardsFor(cards)
+  t.equal([...virtual.keys()].filter((k) => k.startsWith('nhi-')).length, DEMO_PROFESSIONALS.length, 'an NHI virtual card per professional')
+})
+
+t.test('seeding again appends nothing and keeps the cards', async (t) => {
   const before = await countEvents()
-  const r = await seedDemo({ db: tdb.db, reports: parts.reports, waitFor: parts.waitFor })
+  const cardsBefore = listDemoCards(pkiDir)
+  const r = await seedDemo({ db: tdb.db, reports: parts.reports, waitFor: parts.waitFor }, { pkiDir })
   t.same(r.skipped, [])
+  t.equal(r.cards, cardsBefore.length)
   t.equal(await countEvents(), before)
+  t.same(listDemoCards(pkiDir), cardsBefore, 'same cards, same serials and keys')
 })
