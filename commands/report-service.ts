@@ -11,7 +11,11 @@ import { evolve, initialState, type ReportState } from '../domain/report/state.j
 import type { DecideContext, ReportCommand } from '../domain/report/commands.js'
 import type { ExistingReport } from '../domain/rules/conflict.js'
 import type { SupportedStaffing } from '../domain/rules/quota-types.js'
-import { scheduleBounds } from '../domain/schedule.js'
+import { expandSchedule, scheduleBounds } from '../domain/schedule.js'
+import { checkApplicant, checkChangeKeepsPast, checkNotInPast, checkTerms } from '../domain/report/filing-rules.js'
+import { countsForConflict, findConflicts } from '../domain/rules/conflict.js'
+import { evaluateQuota } from '../domain/rules/quota.js'
+import { DEFAULT_QUOTA_RULES } from '../domain/reference/quota-rules.js'
 import { addDays, taipeiDate } from '../domain/roc-date.js'
 import { reportStream, type ReportEvent } from '../domain/events.js'
 import { DomainError } from '../domain/errors.js'
@@ -71,7 +75,7 @@ export interface ReportService {
   draft(input: { caseId?: string; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
   editDraft(caseId: string, terms: TermsInput, meta: ReportCommandMeta): Promise<ReportOutcome>
   submit(caseId: string, meta: ReportCommandMeta): Promise<ReportOutcome>
-  /** Drafts and submits in one go (two events streams-wise, each idempotent by a derived command id). */
+  /** Drafts and submits as ONE command (see perform): a refused submission leaves no draft behind. */
   file(input: { caseId?: string; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
   approve(caseId: string, input: { note?: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
   reject(caseId: string, input: { reason: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
@@ -84,15 +88,56 @@ export interface ReportService {
   removeAttachment(caseId: string, hash: string, meta: ReportCommandMeta): Promise<ReportOutcome>
   /** A new draft with the terms of a past case (its current terms; the schedule is kept for the user to move). */
   copy(fromCaseId: string, input: { caseId?: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
+  /**
+   * Several steps on one case as ONE command: each step is decided over the state the previous ones produced, and
+   * all their events are appended together with one commandId and one expected version — all or nothing. This is
+   * how a form that edits, attaches and submits is atomic from the user's view: if the submission is refused (a
+   * conflict found at submit time, quota, a concurrent change), not even the edit or the attachments are recorded.
+   * A first submission's case number is allocated only after a dry run of the whole sequence passed.
+   */
+  perform(caseId: string, steps: Step[], meta: ReportCommandMeta): Promise<ReportOutcome>
   /** The conflicts and quota the proposed terms would meet now (records nothing). */
   preview(applicantId: string, terms: TermsInput, actor: Actor, caseId?: string): Promise<import('../domain/types.js').FilingFindings>
 }
+
+/** One step of perform(): what a form asks in user terms (terms by institution code). */
+export type Step =
+  | { type: 'draft'; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string }
+  | { type: 'edit'; terms: TermsInput }
+  | { type: 'attach'; attachment: Attachment }
+  | { type: 'detach'; hash: string }
+  | { type: 'submit' }
+  | { type: 'resubmit'; terms: TermsInput }
+  | { type: 'change'; terms: TermsInput; reason: string }
+
+interface Sequence {
+  type: 'Sequence'
+  steps: ReportCommand[]
+}
+
+/** The decider over a sequence: each command decided on the state the previous ones produced (pure). */
+function decideSequence(steps: ReportCommand[], state: ReportState, ctx: DecideContext): ReportEvent[] {
+  const out: ReportEvent[] = []
+  let s = state
+  for (const c of steps) {
+    const events = decide(c, s, ctx)
+    for (const e of events) s = evolve(s, e)
+    out.push(...events)
+  }
+  return out
+}
+
+/** A case number that passes the decider's format check, for the dry run only (never appended). */
+const DRY_RUN_CASE_NUMBER = '00000000000000'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
 
 export function createReportService(deps: ReportServiceDeps): ReportService {
   const clock = deps.clock ?? (() => new Date())
   const handler: Handler = createCommandHandler(deps.store, { initialState, evolve, decide })
+  const sequenceHandler = createCommandHandler<ReportState, Sequence, ReportEvent, DecideContext>(deps.store, {
+    initialState, evolve, decide: (c, s, ctx) => decideSequence(c.steps, s, ctx),
+  })
 
   async function resolveTerms(input: TermsInput): Promise<Terms> {
     const inst = await findInstitution(deps.db, input.supportedCode)
@@ -204,23 +249,57 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     },
 
     submit(caseId, meta) {
-      return run(
-        caseId,
-        meta,
-        async (s, now) => {
-          const c = requireCase(s)
-          // a number only for a first submission, and only when the decider would accept it
-          const caseNumber = c.caseNumber ?? (c.status === 'draft' ? await deps.numbers.caseNumber(now, meta) : undefined)
-          return { type: 'SubmitReport', data: caseNumber ? { caseNumber } : {} }
-        },
-        (s, now) => contextFor(s, meta.actor, now),
-      )
+      // through perform: the case number is spent only when the submission passes
+      return service.perform(caseId, [{ type: 'submit' }], meta)
     },
 
-    async file(input, meta) {
-      const caseId = input.caseId ?? randomUUID()
-      await service.draft({ ...input, caseId }, { ...meta, commandId: `${meta.commandId}:draft` })
-      return service.submit(caseId, { ...meta, commandId: `${meta.commandId}:submit` })
+    file(input, meta) {
+      const { caseId, ...draft } = input
+      return service.perform(caseId ?? randomUUID(), [{ type: 'draft', ...draft }, { type: 'submit' }], meta)
+    },
+
+    async perform(caseId, steps, meta) {
+      if (!UUID.test(caseId)) throw new DomainError('REPORT_NOT_FOUND', { caseId })
+      if (steps.length === 0) throw new DomainError('VALIDATION_FAILED', { fields: ['steps'] })
+      // registry look-ups first (they may refuse with a field-specific code)
+      const draftStep = steps.find((x): x is Extract<Step, { type: 'draft' }> => x.type === 'draft')
+      const applicant = draftStep ? await resolveApplicant(draftStep.applicantId) : undefined
+      const resolved: (Terms | undefined)[] = []
+      for (const x of steps) resolved.push('terms' in x ? await resolveTerms(x.terms) : undefined)
+      const lastTerms = [...resolved].reverse().find((x) => x !== undefined)
+      const commands = (caseNumber: string | undefined): ReportCommand[] => steps.map((x, i): ReportCommand => {
+        const terms = resolved[i]!
+        switch (x.type) {
+          case 'draft': return { type: 'DraftReport', data: { caseId, applicant: applicant!, terms, ...(x.attachments?.length ? { attachments: x.attachments } : {}), ...(x.copiedFrom ? { copiedFrom: x.copiedFrom } : {}) } }
+          case 'edit': return { type: 'EditDraft', data: { terms } }
+          case 'attach': return { type: 'AddAttachment', data: { attachment: x.attachment } }
+          case 'detach': return { type: 'RemoveAttachment', data: { hash: x.hash } }
+          case 'submit': return { type: 'SubmitReport', data: caseNumber ? { caseNumber } : {} }
+          case 'resubmit': return { type: 'ResubmitReport', data: { terms } }
+          case 'change': return { type: 'RequestChange', data: { terms, reason: x.reason } }
+        }
+      })
+      const now = clock().toISOString()
+      // the context is computed once per attempt (the handler re-reads and re-decides on a concurrency conflict)
+      const contexts = new WeakMap<object, DecideContext>()
+      const ctxOf = async (s: ReportState) => {
+        let c = contexts.get(s)
+        if (!c) contexts.set(s, (c = await contextFor(s, meta.actor, now, lastTerms, applicant)))
+        return c
+      }
+      const r = await sequenceHandler.handle({
+        stream: reportStream(caseId),
+        command: async (s) => {
+          const needsNumber = steps.some((x) => x.type === 'submit') && !(s.exists && s.caseNumber)
+          if (!needsNumber) return { type: 'Sequence', steps: commands(undefined) }
+          // dry run: a refusal (conflict, quota, status) throws here, before a serial number is spent
+          decideSequence(commands(DRY_RUN_CASE_NUMBER), s, await ctxOf(s))
+          return { type: 'Sequence', steps: commands(await deps.numbers.caseNumber(now, meta)) }
+        },
+        ctx: (s) => ctxOf(s),
+        meta: metaOf(meta, now),
+      })
+      return outcome(caseId, r)
     },
 
     approve(caseId, input, meta) {
@@ -298,8 +377,24 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
       const state = caseId ? await service.load(caseId) : initialState()
       const now = clock().toISOString()
       const ctx = await contextFor(state, actor, now, terms, applicant)
-      const { evaluateFiling } = await import('../domain/report/filing-rules.js')
-      return evaluateFiling(state.exists ? state.caseId : '', applicant, terms, ctx)
+      // what the decider would check, but reporting every conflict and every quota finding instead of refusing at
+      // the first: term/applicant problems still throw their coded error (the form shows it on its field)
+      checkTerms(terms)
+      checkApplicant(ctx.applicant ?? applicant, terms)
+      const proposed = expandSchedule(terms.schedule)
+      if (state.exists && state.approvedTerms && (state.status === 'approved' || state.status === 'rejected')) checkChangeKeepsPast(state.approvedTerms, terms, now)
+      else checkNotInPast(proposed, now)
+      const others = (ctx.existing ?? []).filter((r) => r.caseId !== (state.exists ? state.caseId : ''))
+      const conflicts = findConflicts(proposed, others)
+      const quota = evaluateQuota(ctx.quotaRules ?? DEFAULT_QUOTA_RULES, {
+        profession: (ctx.applicant ?? applicant).profession,
+        ...(terms.supported.kind !== undefined ? { supportedKind: terms.supported.kind } : {}),
+        county: terms.supported.county,
+        existing: others.filter(countsForConflict).flatMap((r) => r.pendingOccurrences ?? r.occurrences),
+        proposed,
+        ...(ctx.staffing !== undefined ? { staffing: ctx.staffing } : {}),
+      })
+      return { conflicts, quota }
     },
   }
   return service

@@ -29,6 +29,13 @@ export const MonthQuery = Type.Object({
 })
 export type MonthQuery = Static<typeof MonthQuery>
 
+/** 報備支援額度限制: any ISO week and month (default: the current ones). */
+export const QuotaPeriodQuery = Type.Object({
+  week: Type.Optional(Type.String({ pattern: '^\\d{4}-W(0[1-9]|[1-4]\\d|5[0-3])$' })),
+  month: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })),
+}, { additionalProperties: false })
+export type QuotaPeriodQuery = Static<typeof QuotaPeriodQuery>
+
 export const InstitutionSearchQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 60 })),
   supportedQuery: Type.Optional(Type.String({ maxLength: 60 })),
@@ -74,3 +81,122 @@ export const ApiFileReportBody = Type.Object({
 export type ApiFileReportBody = Static<typeof ApiFileReportBody>
 export const ApiCaseCreated = Type.Object({ caseId: Type.String() })
 export const ApiMe = Type.Object({ role: Type.String(), id: Type.String(), name: Type.String(), institutionCode: Type.Optional(Type.String()) })
+
+// ---- JSON API: cases, commands, preview, institution, quota (http/routes/api.ts) ----
+const Uuid = Type.String({ format: 'uuid' })
+const StatusS = Type.Union(['draft', 'under_review', 'approved', 'rejected', 'returned', 'withdrawn', 'cancelled'].map((s) => Type.Literal(s)))
+/** Terms as an API client gives them: the supported institution by code, dates ISO (yyyy-MM-dd), times HH:mm. */
+export const ApiTerms = Type.Object({
+  supportedCode: Type.String({ pattern: '^[0-9A-Za-z]{10}$' }),
+  department: Type.String({ minLength: 2, maxLength: 2 }),
+  purpose: Type.String({ minLength: 1, maxLength: 4 }),
+  schedule: ApiSchedule,
+  note: Type.Optional(Type.String({ maxLength: 500 })),
+}, { additionalProperties: false })
+export type ApiTerms = Static<typeof ApiTerms>
+/** An attachment already uploaded with POST /api/attachments, named by its hash. */
+export const ApiAttachmentRef = Type.Object({ hash: Type.String({ pattern: '^[0-9a-f]{64}$' }), name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })
+export type ApiAttachmentRef = Static<typeof ApiAttachmentRef>
+export const ApiAttachment = Type.Object({ hash: Type.String(), name: Type.String(), type: Type.String(), size: Type.Integer() })
+
+export const ApiCaseListQuery = Type.Object({
+  status: Type.Optional(StatusS),
+  /** Institutions: cases of our staff (home) or cases supporting us (supported); default both. */
+  side: Type.Optional(Type.Union([Type.Literal('home'), Type.Literal('supported')])),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+}, { additionalProperties: false })
+export type ApiCaseListQuery = Static<typeof ApiCaseListQuery>
+
+const NullableString = Type.Union([Type.String(), Type.Null()])
+export const ApiCaseSummary = Type.Object({
+  caseId: Type.String(), caseNumber: NullableString, status: Type.String(), applicationType: Type.String(),
+  applicant: Type.Object({ nationalIdMasked: Type.String(), name: Type.String(), profession: Type.String() }),
+  homeCode: Type.String(), homeName: Type.String(), supportedCode: Type.String(), supportedName: Type.String(),
+  department: Type.String(), purpose: Type.String(), scheduleFrom: NullableString, scheduleTo: NullableString,
+  submittedAt: NullableString, approvedAt: NullableString, approvalNumber: NullableString, updatedAt: Type.String(),
+  actions: Type.Array(Type.String()),
+})
+export const ApiCaseList = Type.Object({ rows: Type.Array(ApiCaseSummary), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() })
+const ApiTermsOut = Type.Object({
+  supported: Type.Object({ code: Type.String(), name: Type.String(), county: Type.String() }),
+  department: Type.String(), purpose: Type.String(), schedule: Type.Unknown(), note: Type.Optional(Type.String()),
+})
+export const ApiCaseDetail = Type.Object({
+  case: ApiCaseSummary,
+  terms: ApiTermsOut,
+  approvedTerms: Type.Union([ApiTermsOut, Type.Null()]),
+  pending: Type.Union([Type.Object({ applicationType: Type.String(), terms: Type.Union([ApiTermsOut, Type.Null()]), reason: Type.Optional(Type.String()) }), Type.Null()]),
+  attachments: Type.Array(ApiAttachment),
+  version: Type.Integer(),
+})
+
+/** The reply of every command: what the case is now, and whether this commandId had already been handled. */
+export const ApiCommandResult = Type.Object({
+  caseId: Type.String(), status: Type.String(), caseNumber: Type.Optional(Type.String()),
+  events: Type.Array(Type.String()), duplicate: Type.Boolean(),
+})
+export const ApiCommandBody = Type.Object({ commandId: Uuid }, { additionalProperties: false })
+export const ApiWithdrawBody = Type.Object({ commandId: Uuid, reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false })
+export const ApiDraftBody = Type.Object({
+  commandId: Uuid,
+  applicantId: Type.Optional(Type.String({ pattern: '^[A-Za-z][0-9A-Da-d]\\d{8}$' })),
+  terms: ApiTerms,
+  attachments: Type.Optional(Type.Array(ApiAttachmentRef, { maxItems: 10 })),
+  submit: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false })
+export type ApiDraftBody = Static<typeof ApiDraftBody>
+/** Edit a draft, optionally attach and submit — one command, all or nothing. */
+export const ApiEditBody = Type.Object({
+  commandId: Uuid, terms: ApiTerms,
+  attachments: Type.Optional(Type.Array(ApiAttachmentRef, { maxItems: 10 })),
+  submit: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false })
+export type ApiEditBody = Static<typeof ApiEditBody>
+export const ApiResubmitBody = Type.Object({ commandId: Uuid, terms: ApiTerms, attachments: Type.Optional(Type.Array(ApiAttachmentRef, { maxItems: 10 })) }, { additionalProperties: false })
+export type ApiResubmitBody = Static<typeof ApiResubmitBody>
+export const ApiChangeBody = Type.Object({ commandId: Uuid, terms: ApiTerms, reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false })
+export type ApiChangeBody = Static<typeof ApiChangeBody>
+export const ApiCancelBody = Type.Object({ commandId: Uuid, effectiveDate: IsoDateS, reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false })
+export type ApiCancelBody = Static<typeof ApiCancelBody>
+export const ApiAttachBody = Type.Object({ commandId: Uuid, attachments: Type.Array(ApiAttachmentRef, { minItems: 1, maxItems: 10 }) }, { additionalProperties: false })
+export type ApiAttachBody = Static<typeof ApiAttachBody>
+
+export const ApiPreviewBody = Type.Object({
+  applicantId: Type.Optional(Type.String({ pattern: '^[A-Za-z][0-9A-Da-d]\\d{8}$' })),
+  caseId: Type.Optional(Uuid),
+  terms: ApiTerms,
+}, { additionalProperties: false })
+export type ApiPreviewBody = Static<typeof ApiPreviewBody>
+export const ApiPreview = Type.Object({
+  ok: Type.Boolean(),
+  conflicts: Type.Array(Type.Object({ caseId: Type.String(), caseNumber: Type.Optional(Type.String()), status: Type.String(), date: Type.String(), start: Type.String(), end: Type.String(), message: Type.String() })),
+  quota: Type.Array(Type.Object({ ruleId: Type.String(), label: Type.String(), period: Type.String(), unit: Type.String(), used: Type.Number(), proposed: Type.Number(), limit: Type.Number(), over: Type.Boolean(), enforcement: Type.String(), basis: Type.String() })),
+})
+
+const StatusCountsS = Type.Record(Type.String(), Type.Integer())
+export const ApiDashboard = Type.Object({
+  institutionCode: Type.String(), validSupportPeople: Type.Integer(), asHome: StatusCountsS, asSupported: StatusCountsS,
+  links: Type.Record(Type.String(), Type.String()),
+})
+export const ApiRosterQuery = Type.Object({ status: Type.Optional(StatusS), q: Type.Optional(Type.String({ maxLength: 40 })) }, { additionalProperties: false })
+export type ApiRosterQuery = Static<typeof ApiRosterQuery>
+export const ApiRosterParams = Type.Object({ list: Type.Union([Type.Literal('roster'), Type.Literal('inbound'), Type.Literal('outbound')]) })
+export const ApiRoster = Type.Object({
+  list: Type.String(),
+  rows: Type.Array(Type.Object({
+    caseId: Type.String(), caseNumber: NullableString, status: Type.String(), nationalIdMasked: Type.String(), applicantName: Type.String(), profession: Type.String(),
+    homeCode: Type.String(), homeName: Type.String(), supportedCode: Type.String(), supportedName: Type.String(), department: Type.String(),
+    scheduleFrom: NullableString, scheduleTo: NullableString, earliestStart: NullableString, latestEnd: NullableString, approvalNumber: NullableString,
+    inForceFrom: NullableString, inForceTo: NullableString,
+  })),
+})
+export const ApiQuota = Type.Object({
+  week: Type.String(), month: Type.String(), rulesVersion: Type.String(),
+  rows: Type.Array(Type.Object({
+    nationalIdMasked: Type.String(), name: Type.String(), profession: Type.String(),
+    week: Type.Object({ approvedSessions: Type.Number(), pendingSessions: Type.Number(), approvedHours: Type.Number(), pendingHours: Type.Number() }),
+    month: Type.Object({ approvedSessions: Type.Number(), pendingSessions: Type.Number(), approvedHours: Type.Number(), pendingHours: Type.Number() }),
+    caps: Type.Array(Type.Object({ ruleId: Type.String(), label: Type.String(), period: Type.String(), unit: Type.String(), used: Type.Number(), limit: Type.Number(), over: Type.Boolean(), basis: Type.String() })),
+  })),
+})

@@ -9,9 +9,10 @@ import { need } from '../services.js'
 import { scopeOf } from '../scope.js'
 import { dashboardCounts, othersSupportingUs, ourStaffSupportingOthers, validSupportRoster, type SupportRow } from '../../projections/queries/institutions.js'
 import { professionalQuota } from '../../projections/queries/quota.js'
-import { listStaffOf } from '../../commands/registry/registry.js'
-import { isoWeekKey } from '../../projections/schedule-facts.js'
-import { taipeiDate, isoToRoc } from '../../domain/roc-date.js'
+import { findProfessional, listStaffOf } from '../../commands/registry/registry.js'
+import { rocDateWeekday } from '../present.js'
+import { addDays, isoToRoc, isoWeekId, isoWeekStart, taipeiDate } from '../../domain/roc-date.js'
+import { QuotaPeriodQuery } from '../schemas.js'
 import { professionName } from '../../domain/reference/professions.js'
 import { departmentName } from '../../domain/reference/departments.js'
 import { STATUS_LABEL, type Status } from '../../domain/types.js'
@@ -20,6 +21,66 @@ import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
 import type { CapRule } from '../../domain/rules/quota-types.js'
 
 const guard = requireRole('institution')
+
+/** 'YYYY-MM' ± n months. */
+const shiftMonth = (m: string, n: number) => {
+  const [y, mo] = m.split('-').map(Number) as [number, number]
+  const d = new Date(Date.UTC(y, mo - 1 + n, 1))
+  return d.toISOString().slice(0, 7)
+}
+const rocYear = (y: string | number) => Number(y) - 1911
+/** '2024-W09' → '民國113年第09週（1130226 星期一–1130303 星期日）'. */
+export const weekLabel = (w: string) => {
+  const mon = isoWeekStart(w)
+  return `民國${rocYear(w.slice(0, 4))}年第${w.slice(6)}週（${rocDateWeekday(mon)}–${rocDateWeekday(addDays(mon, 6))}）`
+}
+/** '2024-03' → '民國113年3月'. */
+export const monthLabel = (m: string) => `民國${rocYear(m.slice(0, 4))}年${Number(m.slice(5, 7))}月`
+/** Links of the previous/next week and month (each keeps the other period as chosen). */
+export const periodNav = (week: string, month: string) => {
+  const prevWeek = isoWeekId(addDays(isoWeekStart(week), -7))
+  const nextWeek = isoWeekId(addDays(isoWeekStart(week), 7))
+  const href = (w: string, m: string) => `/institution/quota?week=${w}&month=${m}`
+  return {
+    prevWeek: href(prevWeek, month), nextWeek: href(nextWeek, month),
+    prevMonth: href(week, shiftMonth(month, -1)), nextMonth: href(week, shiftMonth(month, 1)),
+  }
+}
+
+/**
+ * 報備支援額度限制 for any chosen ISO week and month (default: the current ones): each person's use (approved and
+ * pending) and every cap rule that applies. An institution gets its staff; a professional only themself.
+ */
+export async function quotaUsage(app: App, request: FastifyRequest, q: { week?: string; month?: string }) {
+  const user = userOf(request)
+  const rm = need(app.services.readModels, 'readModels')
+  const scope = scopeOf(user)
+  const d = taipeiDate(app.services.clock().toISOString())
+  const week = q.week ?? isoWeekId(d)
+  const month = q.month ?? d.slice(0, 7)
+  isoWeekStart(week) // validates (VALIDATION_FAILED)
+  const db = need(app.services.db, 'db')
+  const people = user.actor.role === 'institution'
+    ? await listStaffOf(db, codeOf(request))
+    : await findProfessional(db, user.actor.id).then((p) => (p ? [p] : []))
+  const only = user.actor.role === 'institution' ? undefined : user.actor.id
+  const [weeks, months] = await Promise.all([
+    professionalQuota(rm, scope, only, { periodKind: 'week', fromPeriod: week, toPeriod: week }),
+    professionalQuota(rm, scope, only, { periodKind: 'month', fromPeriod: month, toPeriod: month }),
+  ])
+  const rows = people.map((p) => {
+    const use = { week: weeks.find((x) => x.key === p.nationalId), month: months.find((x) => x.key === p.nationalId) }
+    const caps = DEFAULT_QUOTA_RULES.rules
+      .filter((r): r is CapRule => r.kind === 'cap' && (r.scope.professions.length === 0 || r.scope.professions.includes(p.profession)))
+      .map((r) => {
+        const u = use[r.period === 'week' ? 'week' : 'month']
+        const used = r.unit === 'sessions' ? (u?.approvedSessions ?? 0) + (u?.pendingSessions ?? 0) : (u?.approvedHours ?? 0) + (u?.pendingHours ?? 0)
+        return { ruleId: r.id, label: r.label, period: r.period === 'week' ? week : month, unit: r.unit === 'sessions' ? '診次' : '小時', used, limit: r.limit, over: used > r.limit, basis: r.basis }
+      })
+    return { person: p, use, caps }
+  })
+  return { week, month, rows, rulesVersion: DEFAULT_QUOTA_RULES.version }
+}
 const RosterQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 40 })),
   status: Type.Optional(Type.Union(Object.keys(STATUS_LABEL).map((s) => Type.Literal(s)))),
@@ -27,7 +88,7 @@ const RosterQuery = Type.Object({
 })
 type RosterQuery = Static<typeof RosterQuery>
 
-const codeOf = (request: FastifyRequest) => {
+export const codeOf = (request: FastifyRequest) => {
   const a = userOf(request).actor
   return a.institutionCode ?? a.id
 }
@@ -91,28 +152,10 @@ export async function registerInstitutionRoutes(app: App) {
     })
   }
 
-  app.get('/institution/quota', { preHandler: guard }, async (request, reply) => {
-    const rm = need(app.services.readModels, 'readModels')
-    const scope = scopeOf(userOf(request))
-    const d = today()
-    const week = isoWeekKey(d)
-    const month = d.slice(0, 7)
-    const [weeks, months, staff] = await Promise.all([
-      professionalQuota(rm, scope, undefined, { periodKind: 'week', fromPeriod: week, toPeriod: week }),
-      professionalQuota(rm, scope, undefined, { periodKind: 'month', fromPeriod: month, toPeriod: month }),
-      listStaffOf(need(app.services.db, 'db'), codeOf(request)),
-    ])
-    const rows = staff.map((p) => {
-      const use = { week: weeks.find((x) => x.key === p.nationalId), month: months.find((x) => x.key === p.nationalId) }
-      const caps = DEFAULT_QUOTA_RULES.rules
-        .filter((r): r is CapRule => r.kind === 'cap' && (r.scope.professions.length === 0 || r.scope.professions.includes(p.profession)))
-        .map((r) => {
-          const u = use[r.period === 'week' ? 'week' : 'month']
-          const used = r.unit === 'sessions' ? (u?.approvedSessions ?? 0) + (u?.pendingSessions ?? 0) : (u?.approvedHours ?? 0) + (u?.pendingHours ?? 0)
-          return { label: r.label, period: r.period === 'week' ? week : month, unit: r.unit === 'sessions' ? '診次' : '小時', used, limit: r.limit, over: used > r.limit, basis: r.basis }
-        })
-      return { person: p, use, caps }
-    })
-    return reply.page('pages/institution-quota.eta', { title: '報備支援額度限制', rows, week, month, professionName, rulesVersion: DEFAULT_QUOTA_RULES.version })
+  app.get('/institution/quota', { preHandler: guard, schema: { querystring: QuotaPeriodQuery } }, async (request, reply) => {
+    const q = request.query as QuotaPeriodQuery
+    const usage = await quotaUsage(app, request, q)
+    const nav = periodNav(usage.week, usage.month)
+    return reply.page('pages/institution-quota.eta', { title: '報備支援額度限制', ...usage, nav, weekLabel: weekLabel(usage.week), monthLabel: monthLabel(usage.month), professionName })
   })
 }

@@ -8,6 +8,9 @@ import { requireRole, userOf } from '../session.js'
 import { need } from '../services.js'
 import { str } from '../forms/form-values.js'
 import { checkReportForm, readReportForm } from '../forms/report-form.js'
+import { fieldOfError } from '../forms/error-fields.js'
+import { explain } from '../errors.js'
+import { isDomainError } from '../../domain/errors.js'
 
 export async function registerLookupRoutes(app: App) {
   const guard = requireRole('professional', 'institution')
@@ -40,14 +43,27 @@ export async function registerLookupRoutes(app: App) {
     return reply.type('text/html; charset=utf-8').viewAsync('partials/check-line.eta', { ok, message })
   })
 
-  // Live checks while the form is being filled: formats now; conflicts and quota with numbers when the command side offers a preview.
+  // Live checks while the form is being filled: formats, then the rules (license, past dates, conflicts with the
+  // clashing case named, quota with numbers). Every problem is shown in zh-TW next to its field (htmx out-of-band
+  // swaps into the form's live slots) and summed up in the checks area; nothing is swallowed — a refusal the preview
+  // raises is shown with its message, and an unavailable service says so.
   app.post('/reports/check', { preHandler: guard, schema: { body: FormBody } }, async (request, reply) => {
     const user = userOf(request)
     const values = readReportForm(request.body as FormBody)
     const { input, errors } = checkReportForm(values, { needsApplicant: user.actor.role === 'institution', intent: 'submit' })
-    const touched = values.from || values.sesDate.some(Boolean)
+    const touched = Boolean(values.from || values.sesDate.some(Boolean))
+    const typed: Record<LiveField, boolean> = {
+      supportedCode: Boolean(values.supportedCode), department: Boolean(values.department), purpose: Boolean(values.purpose),
+      from: Boolean(values.from), to: Boolean(values.to), weekdays: touched, windows: values.winStart.some(Boolean) || values.winEnd.some(Boolean),
+      sessions: values.sesDate.some(Boolean) || values.sesStart.some(Boolean) || values.sesEnd.some(Boolean), applicantId: Boolean(values.applicantId),
+    }
+    const live: Partial<Record<LiveField, string[]>> = {}
+    const add = (f: LiveField, m: string) => { const l = (live[f] ??= []); if (!l.includes(m)) l.push(m) }
+    for (const [k, m] of Object.entries(errors)) {
+      const f = liveFieldOf(k)
+      if (f && typed[f]) add(f, m)
+    }
     const formatErrors = touched ? Object.values(errors).filter((m, i, a) => a.indexOf(m) === i) : []
-    const reports = app.services.reports
     let applicantId = user.actor.role === 'institution' ? input?.applicantId : user.actor.id
     // an institution previews only its own staff: the preview names the applicant's other cases (numbers, dates,
     // status) and quota use, which belong to the applicant's own institution and never to another
@@ -55,9 +71,35 @@ export async function registerLookupRoutes(app: App) {
       const p = await findProfessional(need(app.services.db, 'db'), applicantId)
       if (!p || p.homeInstitutionCode !== (user.actor.institutionCode ?? user.actor.id)) applicantId = undefined
     }
-    const preview = input && reports && applicantId
-      ? await reports.preview(applicantId, { supportedCode: input.supportedCode, department: input.department, purpose: input.purpose, schedule: input.schedule }, user.actor).catch(() => undefined)
-      : undefined
-    return reply.type('text/html; charset=utf-8').viewAsync('partials/checks.eta', { formatErrors, preview, touched })
+    let preview: import('../../domain/types.js').FilingFindings | undefined
+    let refusal: string | undefined
+    if (input && applicantId) {
+      try {
+        preview = await need(app.services.reports, 'reports').preview(applicantId, { supportedCode: input.supportedCode, department: input.department, purpose: input.purpose, schedule: input.schedule }, user.actor)
+      } catch (e) {
+        if (!isDomainError(e)) throw e
+        refusal = explain(e)
+        const f = liveFieldOf(fieldOfError(e) ?? '')
+        if (f) add(f, refusal)
+      }
+    }
+    if (preview?.conflicts.length) {
+      const names = [...new Set(preview.conflicts.map((c) => c.caseNumber ?? c.caseId))]
+      add(values.scheduleKind === 'sessions' ? 'sessions' : 'windows', `支援時段與其他報備支援案件重疊：與案件 ${names.join('、')} 重疊`)
+    }
+    for (const q of preview?.quota.filter((x) => x.over) ?? []) {
+      add(values.scheduleKind === 'sessions' ? 'sessions' : 'windows', `${q.enforcement === 'block' ? '超過' : '注意：超過'}報備支援額度限制：${q.label}（${q.period}：已用 ${q.used}，本案 ${q.proposed}，上限 ${q.limit}）`)
+    }
+    return reply.type('text/html; charset=utf-8').viewAsync('partials/checks.eta', { formatErrors, preview, touched, refusal, live, liveFields: LIVE_FIELDS })
   })
+}
+
+/** The form's fields that have a live-check slot (`#live-<field>`). */
+const LIVE_FIELDS = ['applicantId', 'supportedCode', 'department', 'purpose', 'from', 'to', 'weekdays', 'windows', 'sessions'] as const
+type LiveField = (typeof LIVE_FIELDS)[number]
+function liveFieldOf(key: string): LiveField | undefined {
+  const base = key.split('.')[0]!
+  if (base === 'winStart' || base === 'winEnd') return 'windows'
+  if (base === 'sesDate' || base === 'sesStart' || base === 'sesEnd') return 'sessions'
+  return (LIVE_FIELDS as readonly string[]).includes(base) ? (base as LiveField) : undefined
 }

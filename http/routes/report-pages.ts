@@ -7,7 +7,7 @@ import type { App } from '../schemas.js'
 import { CaseIdParams } from '../schemas.js'
 import { findInstitution } from '../../commands/registry/registry.js'
 import { ATTACHMENT_MAX_BYTES, sniffAttachmentType } from '../../commands/attachments/content-type.js'
-import type { ReportCommandMeta, ReportOutcome, TermsInput } from '../../commands/report-service.js'
+import type { ReportCommandMeta, ReportOutcome, Step, TermsInput } from '../../commands/report-service.js'
 import { DEPARTMENTS } from '../../domain/reference/departments.js'
 import { PURPOSES } from '../../domain/reference/purposes.js'
 import { DomainError, isDomainError } from '../../domain/errors.js'
@@ -68,6 +68,8 @@ export async function registerReportPages(app: App) {
     const { input, errors } = checkReportForm(values, { needsApplicant: user.actor.role === 'institution' && mode === 'new', needsReason: MODE[mode].needsReason, intent })
     const uploads = await files(body, 'attachments')
     Object.assign(errors, checkAttachments(uploads))
+    // a change request carries no attachments in the domain (attachments belong to drafts and returned filings)
+    if (mode === 'change' && uploads.length) errors.attachments = '變更申請不可附加檔案；如需補附件，請於案件退回補正時上傳'
     if (values.supportedCode && !errors.supportedCode) {
       const inst = await findInstitution(need(app.services.db, 'db'), values.supportedCode)
       if (!inst) errors.supportedCode = '查無此醫事機構代碼'
@@ -122,18 +124,19 @@ export async function registerReportPages(app: App) {
       return handleForm(request, reply, mode, `/reports/${caseId}/${mode}`, async (input, attachments) => {
         const reports = need(app.services.reports, 'reports')
         const meta = metaOf(request, input.commandId)
-        let o: ReportOutcome
-        if (mode === 'edit') {
-          o = await reports.editDraft(caseId, termsOf(input), meta)
-          for (const a of attachments) o = await reports.addAttachment(caseId, a, { ...meta, commandId: `${input.commandId}:att:${a.hash}` })
-          if (input.intent === 'submit') o = await reports.submit(caseId, { ...meta, commandId: `${input.commandId}:submit` })
-        } else if (mode === 'resubmit') {
-          for (const a of attachments) await reports.addAttachment(caseId, a, { ...meta, commandId: `${input.commandId}:att:${a.hash}` })
-          o = await reports.resubmit(caseId, termsOf(input), meta)
-        } else {
-          for (const a of attachments) await reports.addAttachment(caseId, a, { ...meta, commandId: `${input.commandId}:att:${a.hash}` })
-          o = await reports.requestChange(caseId, { terms: termsOf(input), reason: input.reason ?? '' }, meta)
-        }
+        // ONE command per form (ReportService.perform): the edit, the attachments and the submission are decided in
+        // order and appended together, all or nothing. A submission refused at submit time (a conflict or the quota
+        // found only now, a concurrent change) therefore leaves the draft exactly as it was before the form was sent
+        // — no edited terms, no attachments — and the form comes back with the typed values and the reason. Chosen
+        // over compensation (undo events after a failure), which would leave the undo in the case history and a window
+        // in which others see the half-saved state.
+        const attach = attachments.map((a) => ({ type: 'attach' as const, attachment: a }))
+        const steps: Step[] = mode === 'edit'
+          ? [{ type: 'edit', terms: termsOf(input) }, ...attach, ...(input.intent === 'submit' ? [{ type: 'submit' as const }] : [])]
+          : mode === 'resubmit'
+            ? [...attach, { type: 'resubmit', terms: termsOf(input) }]
+            : [{ type: 'change', terms: termsOf(input), reason: input.reason ?? '' }]
+        const o = await reports.perform(caseId, steps, meta)
         await settle(o)
         return `/reports/${caseId}?done=${mode === 'edit' ? input.intent : mode === 'change' ? 'change' : 'submit'}`
       })

@@ -79,3 +79,42 @@ t.test('live checks report format problems while typing', async (t) => {
   t.equal(r.statusCode, 200)
   t.match(r.body, '結束時間須晚於開始時間')
 })
+
+t.test('live checks: refusals of the rules are shown next to their field in zh-TW, never swallowed', async (t) => {
+  const check = (s: { cookie: string; csrf: string }, fields: Record<string, string | string[]>) =>
+    app.inject({ method: 'POST', url: '/reports/check', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true' }, payload: form(fields) })
+  const slot = (body: string, field: string) => new RegExp(`<div id="live-${field}" class="live-check" aria-live="polite" hx-swap-oob="true">(.*?)</div>`, 's').exec(body)?.[1] ?? ''
+
+  // an institution code that is well formed but not in the registry
+  const unknown = await check(pro, valid(pro.csrf, { supportedCode: '9999999999' }))
+  t.equal(unknown.statusCode, 200)
+  t.match(slot(unknown.body, 'supportedCode'), '查無此醫事機構')
+  t.match(unknown.body, '無法送出：')
+
+  // support that started before today (2024-02-20): no after-the-fact filing
+  const past = await check(pro, valid(pro.csrf, { from: '1130201', to: '1130229' }))
+  t.match(slot(past.body, 'from'), '不可事後補報')
+
+  // a clash with a filing of the same professional: named case, on the time-window field
+  const commandId = '0f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d6'
+  const m = multipart(valid(pro.csrf, { commandId }))
+  const filed = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...m.headers }, payload: m.payload })
+  t.equal(filed.statusCode, 303, filed.body.slice(0, 300))
+  const clash = await check(pro, valid(pro.csrf, { commandId: '1f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d7', weekdays: ['3'] }))
+  t.match(slot(clash.body, 'windows'), /支援時段與其他報備支援案件重疊：與案件 1130220\d{7} 重疊/)
+  t.match(clash.body, /時段衝突：.*1130306 0800 星期三/s, 'the summary names the day, ROC date with weekday')
+
+  // quota with numbers (a warning rule: shown, not blocking)
+  const heavy = await check(pro, valid(pro.csrf, { supportedCode: '0165020004', from: '1130401', to: '1130430', weekdays: ['1', '2', '3', '4', '5', '6', '7'], winStart: ['0800', '1300'], winEnd: ['1100', '1600'] }))
+  t.match(slot(heavy.body, 'windows'), /注意：超過報備支援額度限制：.*（2024-W\d\d：已用 0，本案 14，上限 8）/)
+
+  // fixed: the slots are cleared
+  const fine = await check(pro, valid(pro.csrf, { supportedCode: '0165020004', from: '1130401', to: '1130430', weekdays: ['2'] }))
+  t.equal(slot(fine.body, 'windows'), '')
+  t.equal(slot(fine.body, 'supportedCode'), '')
+  t.match(fine.body, '無時段衝突')
+
+  // the form has a slot next to each field for these messages
+  const page = await app.inject({ url: '/reports/new', headers: { cookie: pro.cookie } })
+  for (const f of ['supportedCode', 'from', 'to', 'weekdays', 'windows', 'sessions']) t.match(page.body, `id="live-${f}"`)
+})
