@@ -19,6 +19,8 @@ const ListQuery = Type.Object({
   status: Type.Optional(Type.Union(Object.keys(STATUS_LABEL).map((s) => Type.Literal(s)))),
   action: Type.Optional(Type.Union([Type.Literal('change'), Type.Literal('cancel')])),
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+  /** Institutions: cases of our staff (home) or support we receive (supported); default both. */
+  side: Type.Optional(Type.Union([Type.Literal('home'), Type.Literal('supported')])),
 })
 type ListQuery = Static<typeof ListQuery>
 
@@ -42,7 +44,10 @@ export async function registerCasePages(app: App) {
     const q = request.query as ListQuery
     const rm = need(app.services.readModels, 'readModels')
     const status: Status[] | undefined = q.action ? ['approved'] : q.status ? [q.status as Status] : undefined
-    const page = await searchCases(rm, scopeOf(user), status ? { status } : {}, { page: q.page ?? 1, pageSize: 20, sort: 'updatedAt' })
+    const code = user.actor.institutionCode ?? user.actor.id
+    // the dashboard's counts are per side: its links open exactly the cases a count counts
+    const side = user.actor.role === 'institution' && q.side ? (q.side === 'home' ? { sourceInstitution: code } : { supportedCode: code }) : {}
+    const page = await searchCases(rm, scopeOf(user), { ...(status ? { status } : {}), ...side }, { page: q.page ?? 1, pageSize: 20, sort: 'updatedAt' })
     const rows = page.rows.map((r) => ({ ...r, actions: allowedActions(r).filter((a) => !q.action || a === q.action || a === 'print') }))
     const title = q.action === 'change' ? '變更：請選擇已核准案件' : q.action === 'cancel' ? '註銷：請選擇已核准案件' : '報備支援名單'
     return reply.page('pages/case-list.eta', { title, rows, page, query: q, statusLabels: STATUS_LABEL, actionLabels: ACTION_LABEL, isInstitution: user.actor.role === 'institution' })

@@ -30,7 +30,10 @@ t.test('dashboard: counts link to filtered lists; the tiles fragment is polled',
   const d = await get(hospital, '/institution')
   t.equal(d.statusCode, 200)
   t.match(d.body, /<span class="n">1<\/span>審核中/)
-  t.match(d.body, 'href="/reports?status=under_review"')
+  t.match(d.body, 'href="/reports?status=under_review&amp;side=home"')
+  for (const label of ['有效報備支援人數', '未送審', '審核中', '已核准', '未核准', '退回']) t.match(d.body, new RegExp(`<span class="n">\\d+</span>${label}`), label)
+  t.match(d.body, 'href="/institution/inbound"')
+  t.match(d.body, 'href="/institution/outbound"')
   t.match(d.body, 'hx-trigger="every 5s"')
   const o = await parts.reports.approve(caseId, {}, { commandId: randomUUID(), actor: reviewer })
   await parts.waitFor(o.position)
@@ -38,8 +41,15 @@ t.test('dashboard: counts link to filtered lists; the tiles fragment is polled',
   t.match(frag.body, /<span class="n">1<\/span>已核准/)
   t.match(frag.body, /<span class="n">0<\/span>審核中/)
   t.notMatch(frag.body, '<html')
-  const list = await get(hospital, '/reports?status=approved')
+  const list = await get(hospital, '/reports?status=approved&side=home')
   t.match(list.body, '劉冠宇')
+  // at the supported clinic the case is support received, not its staff's: its 已核准 tile counts 0 and its link
+  // lists 0 — the count is always the length of the list it opens
+  const clinicTiles = await get(clinic, '/institution/counts')
+  t.match(clinicTiles.body, /<span class="n">0<\/span>已核准/)
+  const clinicList = await get(clinic, '/reports?status=approved&side=home')
+  t.notMatch(clinicList.body, '劉冠宇')
+  t.match((await get(clinic, '/reports?status=approved&side=supported')).body, '劉冠宇')
 })
 
 t.test('roster of valid support, 本院支援他院 and 他院支援本院, with Excel download', async (t) => {
@@ -60,11 +70,28 @@ t.test('roster of valid support, 本院支援他院 and 他院支援本院, with
   t.notMatch(filtered.body, '劉冠宇')
 })
 
-t.test('quota: each staff member\'s use this week and month with numbers', async (t) => {
+t.test('quota: each staff member\'s use for the current or any chosen week and month, with prev/next', async (t) => {
   const r = await get(hospital, '/institution/quota')
   t.equal(r.statusCode, 200)
   t.match(r.body, '劉冠宇')
   t.match(r.body, '報備支援額度限制')
+  t.match(r.body, '民國113年第08週（1130219 星期一–1130225 星期日）', 'the current week by default (2024-02-20)')
+  t.match(r.body, '民國113年2月')
+  t.match(r.body, 'href="/institution/quota?week=2024-W09&amp;month=2024-02" rel="next"')
+  t.match(r.body, 'href="/institution/quota?week=2024-W08&amp;month=2024-03"', 'next month keeps the chosen week')
+  // the filing is on Tuesdays 1400–1700 in March 2024: week 10 holds one session, March five
+  const liu = (body: string) => /劉冠宇.*?<\/tr>/s.exec(body)?.[0] ?? ''
+  t.match(liu(r.body), /0 診次 \/ 0 小時.*0 診次 \/ 0 小時/s, 'nothing in February')
+  const march = await get(hospital, '/institution/quota?week=2024-W10&month=2024-03')
+  t.equal(march.statusCode, 200)
+  t.match(march.body, '民國113年第10週（1130304 星期一–1130310 星期日）')
+  t.match(march.body, '民國113年3月')
+  t.match(liu(march.body), /data-label="該週">1 診次 \/ 3 小時.*data-label="該月">4 診次 \/ 12 小時/s)
+  t.match(march.body, 'href="/institution/quota?week=2024-W09&amp;month=2024-03" rel="prev"')
+  const yearEnd = await get(hospital, '/institution/quota?week=2024-W52&month=2024-12')
+  t.match(yearEnd.body, 'week=2025-W01&amp;month=2024-12', 'next week across the year')
+  t.match(yearEnd.body, 'week=2024-W52&amp;month=2025-01', 'next month across the year')
+  t.equal((await get(hospital, '/institution/quota?week=2024-W60')).statusCode, 400)
 })
 
 t.test('scope: another institution gets 404 and no data; professionals cannot open institution pages', async (t) => {
