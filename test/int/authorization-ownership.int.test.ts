@@ -64,6 +64,36 @@ t.test('front office: another owner\'s case, in the state where the action would
   t.equal((await send(app, fx.sessions.instY, { url: `/reports/${fx.cases.B.approved}/cancel` })).statusCode, 200)
 })
 
+t.test('JSON API: another owner\'s case is 404 REPORT_NOT_FOUND, coded, without its data', async (t) => {
+  const registered = new Set(app.routeTable.map((r) => `${r.method} ${r.url}`))
+  const terms = { supportedCode: '3563020002', department: '02', purpose: '01', schedule: { kind: 'weekly', from: '2024-11-04', to: '2024-11-25', weekdays: [1], windows: [{ start: '08:00', end: '12:00' }] } }
+  for (const [who, mine] of FRONT) {
+    const c = fx.cases[other(mine)]
+    const reqs: [string, Req][] = [
+      ['GET /api/cases/:caseId', { url: `/api/cases/${c.review}` }],
+      ['POST /api/cases/:caseId/edit', { method: 'POST', url: `/api/cases/${c.draft}/edit`, json: { commandId: randomUUID(), terms } }],
+      ['POST /api/cases/:caseId/submit', { method: 'POST', url: `/api/cases/${c.draft}/submit`, json: { commandId: randomUUID() } }],
+      ['POST /api/cases/:caseId/resubmit', { method: 'POST', url: `/api/cases/${c.returned}/resubmit`, json: { commandId: randomUUID(), terms } }],
+      ['POST /api/cases/:caseId/withdraw', { method: 'POST', url: `/api/cases/${c.review}/withdraw`, json: { commandId: randomUUID() } }],
+      ['POST /api/cases/:caseId/change', { method: 'POST', url: `/api/cases/${c.approved}/change`, json: { commandId: randomUUID(), terms, reason: '增加時段' } }],
+      ['POST /api/cases/:caseId/cancel', { method: 'POST', url: `/api/cases/${c.approved}/cancel`, json: { commandId: randomUUID(), effectiveDate: '2024-05-20', reason: '調整' } }],
+      ['POST /api/cases/:caseId/copy', { method: 'POST', url: `/api/cases/${c.review}/copy`, json: { commandId: randomUUID() } }],
+      ['POST /api/preview', { method: 'POST', url: '/api/preview', json: { caseId: c.review, terms, ...(who.startsWith('inst') ? { applicantId: who === 'instX' ? PERSON.A.id : PERSON.B.id } : {}) } }],
+    ]
+    for (const [route, req] of reqs) {
+      if (!registered.has(route)) continue // the JSON case API is landing separately; the matrix lists it as pending
+      const r = await refused(t, who, req, markersOf(who, other(mine)))
+      t.match(r.json(), { code: 'REPORT_NOT_FOUND' }, `${route} as ${who}: coded`)
+    }
+    if (registered.has('GET /api/cases')) {
+      const list = await send(app, fx.sessions[who as Exclude<Who, 'anon'>], { url: '/api/cases?pageSize=100' })
+      t.equal(list.statusCode, 200)
+      absent(t, list.body, foreignMarkers(fx, who), `GET /api/cases as ${who}`)
+      t.match(list.body, fx.numbers.get(fx.cases[mine].review)!, `GET /api/cases as ${who}: its own case is listed`)
+    }
+  }
+})
+
 t.test('an institution reads a case supporting it (他院支援本院) but cannot act on it', async (t) => {
   const inbound = await send(app, fx.sessions.instX, { url: `/reports/${fx.cases.BX}` })
   t.equal(inbound.statusCode, 200, 'inbound case is in X\'s scope to read')
