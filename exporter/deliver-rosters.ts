@@ -5,10 +5,11 @@ import { randomUUID } from 'node:crypto'
 import type { Database } from '../commands/platform/database.js'
 import { DomainError, isDomainError } from '../domain/errors.js'
 import type { RosterDelivered, RosterDeliveryFailed } from '../domain/events.js'
-import { addDays, taipeiDate } from '../domain/roc-date.js'
+import { addDays, isoToRoc, taipeiDate } from '../domain/roc-date.js'
 import type { IsoDate } from '../domain/types.js'
 import { attemptsOf, exportEvent, isDelivered, readExportHistory, type ExportHistory } from './export-history.js'
 import { generateRoster, type ExportContext, type GeneratedRoster } from './generate-roster.js'
+import { rosterFileName } from './roster-format.js'
 import { uploadFile, type SftpTarget, type UploadOptions } from './sftp-delivery.js'
 
 export interface DeliveryContext extends ExportContext {
@@ -81,7 +82,10 @@ export async function deliverDay(ctx: DeliveryContext, day: IsoDate, sequence: n
 /** Yesterday in Asia/Taipei. */
 export const yesterday = (now: Date): IsoDate => addDays(taipeiDate(now.toISOString()), -1)
 
-/** Every day not yet delivered, from the start day through yesterday, in order; stops at the first failure. */
+/**
+ * Every day not yet delivered, from the start day through yesterday, in order; stops at the first failure (of the
+ * generation or of the upload), which `failed` names with its day.
+ */
 export async function deliverPending(ctx: DeliveryContext, opts: { from?: IsoDate; through?: IsoDate } = {}): Promise<DeliveryRun> {
   return withDeliveryLock(ctx.db, async () => {
     const through = opts.through ?? yesterday(ctx.now())
@@ -95,7 +99,18 @@ export async function deliverPending(ctx: DeliveryContext, opts: { from?: IsoDat
         run.alreadyDelivered++
         continue
       }
-      const result = await deliverDay(ctx, day, pendingSequence(history) ?? 1)
+      const sequence = pendingSequence(history) ?? 1
+      let result: DayDelivery
+      try {
+        result = await deliverDay(ctx, day, sequence)
+      } catch (e) {
+        // Generation failed (day not settled, incomplete case history, not reproducible...): the day is named in
+        // the run's outcome (CLI, /status) and the log; the next run starts again at this day.
+        const reason = (e as Error).message
+        const code = isDomainError(e) ? e.code : undefined
+        ctx.logger.error({ err: e, day, sequence, code }, `roster generation failed for ${day}: ${reason}`)
+        result = { day, sequence, fileName: rosterFileName(isoToRoc(day), sequence), status: 'failed', reason, ...(code ? { code } : {}) }
+      }
       if (result.status === 'failed') {
         run.failed = result
         return run

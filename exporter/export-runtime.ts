@@ -51,17 +51,15 @@ export async function deliveryContext(runtime: ExportRuntime, actor: Actor, opts
     outDir: opts.outDir ?? defaultRosterDir(runtime.config),
     sftp: await sftpTargetFromConfig(runtime.config),
   }
-  const startDay = opts.startDay ?? exportStartDay()
+  const startDay = opts.startDay ?? exportStartDay(runtime.config)
   if (startDay) ctx.startDay = startDay
   if (runtime.db) ctx.db = runtime.db
   return ctx
 }
 
-/** EXPORT_START_DAY (ROC yyyMMdd): the first day to deliver on a system whose log starts earlier (e.g. migrated). */
-export function exportStartDay(env: Record<string, string | undefined> = process.env): IsoDate | undefined {
-  const v = env.EXPORT_START_DAY
-  if (!v) return undefined
-  return parseRocDay(v, 'EXPORT_START_DAY')
+/** EXPORT_START_DAY (ROC yyyMMdd, validated by loadConfig): the first day to deliver on a system whose log starts earlier (e.g. migrated). */
+export function exportStartDay(config: Config): IsoDate | undefined {
+  return config.EXPORT_START_DAY ? parseRocDay(config.EXPORT_START_DAY, 'EXPORT_START_DAY') : undefined
 }
 
 export function parseRocDay(v: string, what = 'day'): IsoDate {

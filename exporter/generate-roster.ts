@@ -48,6 +48,8 @@ export interface GenerateOptions {
   outDir: string
   sequence?: number
   onProgress?: (p: { approvals: number; records: number }) => void
+  /** How long to wait for transactions in flight before refusing the day (ROSTER_DAY_NOT_OVER). Default 60 s. */
+  settleTimeoutMs?: number
 }
 
 export async function generateRoster(ctx: ExportContext, day: IsoDate, opts: GenerateOptions, attempt = 1): Promise<GeneratedRoster> {
@@ -56,7 +58,7 @@ export async function generateRoster(ctx: ExportContext, day: IsoDate, opts: Gen
   if (ctx.now().getTime() < dayEnd + DAY_SETTLE_MS) {
     throw new DomainError('ROSTER_DAY_NOT_OVER', { day, exportableFrom: new Date(dayEnd + DAY_SETTLE_MS).toISOString() })
   }
-  await waitUntilSettled(ctx, day)
+  await waitUntilSettled(ctx, day, opts.settleTimeoutMs ?? 60_000)
   const history = await readExportHistory(ctx.store, day)
   const createdAt = recordedCreatedAt(history) ?? rocTimestamp(ctx.now().toISOString())
   const rocDay = isoToRoc(day)
@@ -96,17 +98,28 @@ export async function generateRoster(ctx: ExportContext, day: IsoDate, opts: Gen
   }
 }
 
-/** Committed approvals of the day still hidden behind the gap-safety horizon are waited for (up to a minute). */
-async function waitUntilSettled(ctx: ExportContext, day: IsoDate, timeoutMs = 60_000) {
-  if (!ctx.source.settled) return
-  const [from, to] = taipeiDayBounds(day).map((s) => new Date(s)) as [Date, Date]
+/**
+ * Gap safety (roster-source.ts): waits until every transaction that had written to the log when the wait began has
+ * finished, so no approval of the day is still uncommitted or behind the horizon when the day is read. Refuses with
+ * ROSTER_DAY_NOT_OVER after `timeoutMs` (the daily job retries later); nothing is written or recorded then.
+ */
+async function waitUntilSettled(ctx: ExportContext, day: IsoDate, timeoutMs: number) {
+  const { logMark, finishedBefore } = ctx.source
+  if (!logMark || !finishedBefore) return
+  const mark = await logMark()
   const deadline = Date.now() + timeoutMs
   let waited = false
-  while (!(await ctx.source.settled(from, to))) {
-    if (Date.now() > deadline) throw new DomainError('ROSTER_DAY_NOT_OVER', { day, reason: 'approvals of the day are still behind the store horizon (a long transaction is in flight)' })
-    if (!waited) ctx.logger.warn({ day }, 'waiting for transactions in flight before reading the day')
+  while (!(await finishedBefore(mark))) {
+    if (Date.now() >= deadline) {
+      throw new DomainError(
+        'ROSTER_DAY_NOT_OVER',
+        { day, reason: 'transactions that may hold approvals of the day are still in flight' },
+        `${day} 仍有進行中的交易可能包含當日核准紀錄，暫不產生名冊，稍後重試`,
+      )
+    }
+    if (!waited) ctx.logger.warn({ day, mark: mark.toString() }, 'waiting for transactions in flight before reading the day')
     waited = true
-    await new Promise((r) => setTimeout(r, 200))
+    await new Promise((r) => setTimeout(r, 100))
   }
 }
 

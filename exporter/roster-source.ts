@@ -3,11 +3,21 @@
 //   - the events of a batch of case streams, each up to a given stream version, in one round trip.
 // Any EventStore works through the port (portRosterSource). On the PostgreSQL adapter, postgresRosterSource reads
 // the same `events` table (commands/event-store/postgres-migrations.ts) with one query per page / per batch of
-// streams, behind the same gap-safety horizon as the adapter. A `readStreams` method on the port would let every
-// adapter offer the batched read; until then this is the exporter's own optional fast path.
+// streams, behind the adapter's own gap-safety horizon (GAP_SAFE_CONDITION). A `readStreams` method on the port would
+// let every adapter offer the batched read; until then this is the exporter's own optional fast path.
+//
+// Gap safety of a day (DESIGN.md §6: a day's file must never miss an approval of that day). A transaction that has
+// inserted an approval of day D but not committed yet is invisible to every other session: reading D then would
+// write a file without it, and the day is never generated again. So before reading, the generator takes a mark of
+// the log (a transaction id handed out now: every writer so far has a lower one) and waits until every transaction below it has finished
+// (logMark / finishedBefore, generate-roster.ts waitUntilSettled): an approval of D inserted by then is committed
+// (or rolled back) and below the horizon. The generator only starts DAY_SETTLE_MS after the end of D, and a command
+// inserts its events right after choosing meta.occurredAt (command-handler.ts), so every approval of D was inserted
+// before the mark. The approvals are then read under GAP_SAFE_CONDITION, so the same day always reads the same rows.
 import type { Database } from '../commands/platform/database.js'
 import type { EventStore, LogPosition, RecordedEvent } from '../commands/event-store/port.js'
 import { START } from '../commands/event-store/port.js'
+import { GAP_SAFE_CONDITION } from '../commands/event-store/postgres-event-store.js'
 import { ROSTER_EVENT_TYPES } from '../domain/events.js'
 
 /** A log event as the roster needs it. */
@@ -31,10 +41,13 @@ export interface RosterSource {
    */
   readStreams(upTo: ReadonlyMap<string, number>, types?: readonly string[]): Promise<Map<string, LogEvent[]>>
   /**
-   * False while committed approvals of [from, to) are still behind the store's gap-safety horizon (some transaction
-   * elsewhere in flight): reading now would miss them. Absent when the source cannot tell.
+   * Gap safety (see the top of this file): a mark above every transaction that has written to the log so far.
+   * (PostgreSQL: one past a transaction id taken now.)
+   * Absent when the store has no transactions in flight to wait for (EventStoreDB, the in-memory store).
    */
-  settled?(from: Date, to: Date): Promise<boolean>
+  logMark?(): Promise<bigint>
+  /** True once every transaction below `mark` has finished (committed or rolled back) and is below the horizon. */
+  finishedBefore?(mark: bigint): Promise<boolean>
 }
 
 
@@ -77,8 +90,8 @@ export function portRosterSource(store: EventStore, opts: { concurrency?: number
   }
 }
 
-// Only rows of transactions that can no longer be overtaken (same horizon as postgres-event-store.ts).
-const VISIBLE = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`
+// Only rows of transactions that can no longer be overtaken: the event store's own horizon.
+const VISIBLE = GAP_SAFE_CONDITION
 
 interface Row {
   commit: string
@@ -145,15 +158,21 @@ export function postgresRosterSource(db: Database, opts: { pageSize?: number } =
         after = { commit: BigInt(last.commit), prepare: BigInt(last.prepare) }
       }
     },
-    async settled(from, to) {
-      const r = await db.query(
-        `SELECT 1 FROM events
-         WHERE NOT (${VISIBLE}) AND type = ANY($1::text[])
-           AND (meta->>'occurredAt')::timestamptz >= $2::timestamptz AND (meta->>'occurredAt')::timestamptz < $3::timestamptz
-         LIMIT 1`,
-        [[...ROSTER_EVENT_TYPES], from.toISOString(), to.toISOString()],
+    async logMark() {
+      // A transaction id of our own, taken now (this one-statement transaction commits at once): every transaction
+      // that has written so far got a lower id. (The snapshot's xmax is NOT such a mark: it is one past the latest
+      // COMPLETED transaction, and an in-flight transaction at or above it is in no snapshot's list.)
+      const r = await db.query<{ mark: string }>(`SELECT pg_current_xact_id()::text AS mark`)
+      return BigInt(r.rows[0]!.mark) + 1n
+    },
+    async finishedBefore(mark) {
+      // The last transaction id below the mark passes the store's own horizon condition only once every
+      // transaction up to it has finished.
+      const r = await db.query<{ ok: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM (SELECT $1::text::xid8 AS transaction_id) AS m WHERE ${GAP_SAFE_CONDITION}) AS ok`,
+        [(mark - 1n).toString()],
       )
-      return r.rows.length === 0
+      return r.rows[0]!.ok === true
     },
     async readStreams(upTo, types) {
       const out = new Map<string, LogEvent[]>()

@@ -1,6 +1,7 @@
 // Configuration from the environment, typed and validated with TypeBox. A bad value stops start-up naming the variable.
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { isRocDate } from '../../domain/roc-date.js'
 
 const Url = (pattern: string) => Type.String({ pattern })
 
@@ -29,7 +30,10 @@ export const ConfigSchema = Type.Object({
   SMS_GATEWAY_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   // exporter
   ROSTER_SENDER_CODE: Type.String({ pattern: '^[ -~]{1,10}$', default: 'BAOBEI0001' }),
-  EXPORT_DAILY_AT: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', default: '01:00' }),
+  /** Daily roster run of `baobei serve`, HH:MM Asia/Taipei. */
+  EXPORT_AT: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', default: '01:00' }),
+  /** First day to deliver, ROC yyyMMdd (default: the day of the first event in the log). */
+  EXPORT_START_DAY: Type.Optional(Type.String({ pattern: '^[0-9]{7}$' })),
   SFTP_HOST: Type.Optional(Type.String({ minLength: 1 })),
   SFTP_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 22 }),
   SFTP_USER: Type.Optional(Type.String({ minLength: 1 })),
@@ -53,6 +57,7 @@ const INTEGER_KEYS = new Set(['PORT', 'READER_PORT', 'SFTP_PORT'])
 
 /** Reads and validates configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  if (env.EXPORT_DAILY_AT) throw new ConfigError('EXPORT_DAILY_AT', 'renamed: set EXPORT_AT (HH:MM, Asia/Taipei) instead')
   const raw: Record<string, unknown> = {}
   for (const key of Object.keys(ConfigSchema.properties)) {
     const v = env[key]
@@ -71,6 +76,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (first) {
     const variable = first.path.replace(/^\//, '') || '(config)'
     throw new ConfigError(variable, `${first.message} (got ${JSON.stringify(withDefaults[variable])})`)
+  }
+  const startDay = withDefaults.EXPORT_START_DAY
+  if (typeof startDay === 'string' && !isRocDate(startDay)) {
+    throw new ConfigError('EXPORT_START_DAY', `not a real ROC date yyyMMdd (e.g. 1130301 = 2024-03-01), got "${startDay}"`)
   }
   return withDefaults as Config
 }

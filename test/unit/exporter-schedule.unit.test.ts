@@ -1,4 +1,4 @@
-// The daily job's clock: next EXPORT_DAILY_AT in Asia/Taipei, and the retry backoff after a failed run.
+// The daily job's clock: next EXPORT_AT in Asia/Taipei, and the retry backoff after a failed run.
 import t from 'tap'
 import { backoffMs, msUntilDaily } from '../../exporter/daily-export.js'
 import { yesterday } from '../../exporter/deliver-rosters.js'
