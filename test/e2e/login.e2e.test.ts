@@ -1,0 +1,242 @@
+// Login in real Chromium, end to end: the page → the local reader agent (real pcsclite → pcscd → vpcd) → a virtual
+// card → the server. Each of the four methods lands on its home page (plus the staff card on the reviewer pages);
+// the page explains a wrong PIN (tries left), a locked card, a card pulled out mid-signature, a reader that is gone
+// and an agent that is not running. Screenshots in test-output/screenshots/login-*.png.
+import { createServer } from 'node:net'
+import t from 'tap'
+import { DomainError } from '../../domain/errors.js'
+import { issueDemoCard } from '../../http/auth/demo-pki.js'
+import { DEMO_NHI_PASSWORD } from '../../http/auth/login-demo.js'
+import { startReaderAgent, type ReaderAgent } from '../../reader/agent.js'
+import type { CardBackend } from '../../reader/card-protocol.js'
+import { createPcscBackend } from '../../reader/pcsc-backend.js'
+import { PcscManager } from '../../reader/pcsc.js'
+import { NhiVirtualCard } from '../../reader/virtual/nhi-virtual-card.js'
+import { PkiVirtualCard } from '../../reader/virtual/pki-virtual-card.js'
+import { insertVirtualCard, type InsertOptions, type VpcdLink } from '../../reader/virtual/vpcd-link.js'
+import { launchBrowser, shot } from '../support/browser.js'
+import { buildLoginApp, codeFrom } from '../support/login.js'
+import { lockVpcd, requireVpcd, vpcdReaders, waitForCard } from '../support/virtual-card.js'
+
+await requireVpcd()
+const release = await lockVpcd()
+t.teardown(release)
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+
+const agentPort = await freePort()
+const h = await buildLoginApp(t, { agentUrl: `http://127.0.0.1:${agentPort}` })
+const base = await h.app.listen({ host: '127.0.0.1', port: 0 })
+const dir = { dir: h.pkiDir }
+const proCard = issueDemoCard({ kind: 'professional', holderId: 'A123456789', name: '王大明', pin: '246810' }, dir)
+const instCard = issueDemoCard({ kind: 'institution', holderId: '0163010001', name: '示範大學附設醫院', pin: '112233' }, dir)
+const staffCard = issueDemoCard({ kind: 'staff', holderId: 'TPE-R001', name: '周文華', unit: '63', pin: '135790' }, dir)
+
+// The agent runs the real PC/SC backend. vpcd's readers exist as long as pcscd runs (they cannot be unplugged like a
+// USB reader without restarting the machine-wide pcscd), so "the reader is gone" is modelled by this switch: while
+// set, the agent sees no reader at all, exactly what the PC/SC backend reports when pcscd lists none.
+const pcsc = new PcscManager()
+const real = createPcscBackend(pcsc)
+let unplugged = false
+const noReader = () => new DomainError('READER_ABSENT')
+const backend: CardBackend = {
+  readers: async () => (unplugged ? [] : real.readers()),
+  readNhiCard: async (reader) => {
+    if (unplugged) throw noReader()
+    return real.readNhiCard(reader)
+  },
+  signChallenge: async (c, pin, reader) => {
+    if (unplugged) throw noReader()
+    return real.signChallenge(c, pin, reader)
+  },
+  close: () => real.close(),
+}
+let agent: ReaderAgent | undefined = await startReaderAgent({ backend, origin: base, port: agentPort })
+t.teardown(async () => {
+  await agent?.close()
+  await real.close()
+})
+const readers = (await vpcdReaders(pcsc)) as [string, string]
+const links: VpcdLink[] = []
+const unplugAll = async () => {
+  for (const l of links.splice(0)) await l.remove().catch(() => undefined)
+  for (const r of readers) await waitForCard(pcsc, r, false)
+}
+t.afterEach(unplugAll)
+const plug = async (card: PkiVirtualCard | NhiVirtualCard, slot: 0 | 1, opts: InsertOptions = {}) => {
+  links.push(await insertVirtualCard(card, slot, opts))
+  await waitForCard(pcsc, readers[slot], true)
+}
+
+const browser = await launchBrowser()
+t.teardown(() => browser.close())
+const newPage = async () => {
+  const context = await browser.newContext({ locale: 'zh-TW', viewport: { width: 1100, height: 860 } })
+  const page = await context.newPage()
+  await page.goto(`${base}/login`)
+  await page.waitForSelector('#login[data-ready="1"]')
+  return page
+}
+const errorText = async (page: import('playwright-core').Page) => {
+  await page.locator('#login-error:not([hidden])').waitFor({ timeout: 15_000 })
+  return (await page.textContent('#login-error')) ?? ''
+}
+
+t.test('醫事人員憑證 + PIN → /home', async (t) => {
+  await plug(new PkiVirtualCard(proCard), 1)
+  const page = await newPage()
+  await page.screenshot({ path: shot('login-page'), fullPage: true })
+  const phone = await browser.newPage({ locale: 'zh-TW', viewport: { width: 390, height: 844 } })
+  await phone.goto(`${base}/login?role=institution`)
+  await phone.waitForSelector('#login[data-ready="1"]')
+  t.ok(await phone.isHidden('#method-choice'), '?role= preselects the institution')
+  await phone.screenshot({ path: shot('login-page-phone'), fullPage: true })
+  await phone.close()
+  await page.fill('#pin', '246810')
+  await page.click('#card-submit')
+  await page.waitForURL(`${base}/home`)
+  t.match(await page.textContent('header'), '王大明')
+  await page.screenshot({ path: shot('login-professional-home'), fullPage: true })
+  await page.context().close()
+})
+
+t.test('健保卡 inserted + 身分證號 + 網路服務註冊密碼 → /home', async (t) => {
+  await plug(new NhiVirtualCard({ cardNumber: '000012345678', name: '王大明', nationalId: 'A123456789', birthDate: '0690512', sex: 'M', issueDate: '1100101' }), 0)
+  const page = await newPage()
+  await page.check('input[name="method"][value="nhi"]')
+  t.ok(await page.isHidden('#form-card'), 'the card form gives way')
+  await page.fill('#nhi-id', 'a123456789')
+  await page.fill('#nhi-password', 'not-the-password')
+  await page.click('#nhi-submit')
+  t.match(await errorText(page), '身分證號或健保卡網路服務註冊密碼錯誤，尚可嘗試 4 次')
+  await page.screenshot({ path: shot('login-nhi-wrong-password'), fullPage: true })
+  await page.fill('#nhi-password', DEMO_NHI_PASSWORD)
+  await page.click('#nhi-submit')
+  await page.waitForURL(`${base}/home`)
+  t.match(await page.textContent('header'), '王大明')
+  t.match(await page.textContent('header'), '上次登入', 'the previous login (the card login above) is shown')
+  await page.context().close()
+})
+
+t.test('健保卡免插卡: 身分證號 → SMS code (read on /dev/sms) → code + card number → /home', async (t) => {
+  const page = await newPage()
+  await page.check('input[name="method"][value="otp"]')
+  await page.fill('#otp-id', 'H220112234')
+  await page.click('#otp-send')
+  await page.locator('#form-otp-2:not([hidden])').waitFor()
+  t.match(await page.textContent('#login-info'), '驗證碼已傳送至 0955***777')
+  await page.screenshot({ path: shot('login-otp-step2'), fullPage: true })
+  const phone = await page.context().newPage()
+  await phone.goto(`${base}/dev/sms`)
+  const body = (await phone.locator('#sms-outbox .sms-body').first().textContent()) ?? ''
+  await phone.screenshot({ path: shot('login-dev-sms'), fullPage: true })
+  const code = codeFrom(body)
+  t.match(code, /^\d{6}$/, 'the code is in the outbox')
+  await page.fill('#otp-code', code)
+  await page.fill('#otp-card', '000056789012')
+  await page.click('#otp-submit')
+  await page.waitForURL(`${base}/home`)
+  t.match(await page.textContent('header'), '陳怡君')
+  await page.context().close()
+})
+
+t.test('機構憑證 + PIN → /institution', async (t) => {
+  await plug(new PkiVirtualCard(instCard), 1)
+  const page = await newPage()
+  await page.check('input[name="role"][value="institution"]')
+  t.ok(await page.isHidden('#method-choice'), 'institutions have one method')
+  t.ok(await page.isVisible('[data-card-hint="institution"]'))
+  await page.fill('#pin', '112233')
+  await page.click('#card-submit')
+  await page.waitForURL(`${base}/institution`)
+  t.match(await page.textContent('header'), '示範大學附設醫院')
+  await page.screenshot({ path: shot('login-institution-home'), fullPage: true })
+  await page.context().close()
+})
+
+t.test('衛生局審查人員 staff card + PIN → reviewer pages with the idle countdown', async (t) => {
+  await plug(new PkiVirtualCard(staffCard), 1)
+  const page = await newPage()
+  await page.check('input[name="role"][value="staff"]')
+  await page.fill('#pin', '135790')
+  await page.click('#card-submit')
+  await page.waitForURL(/\/review\/cases/)
+  t.match(await page.textContent('header'), '周文華')
+  const first = await page.textContent('#idle-countdown')
+  await page.waitForFunction((v) => document.querySelector('#idle-countdown')?.textContent !== v, first, { timeout: 5000 })
+  t.match(await page.textContent('#idle-countdown'), /^19:5\d$/, 'the countdown runs')
+  await page.screenshot({ path: shot('login-reviewer-home'), fullPage: true })
+  // logout from the header (POST with CSRF) ends the session
+  await page.click('header button:has-text("登出")')
+  await page.waitForURL(`${base}/login`)
+  await page.goto(`${base}/review/cases`)
+  t.match(await page.textContent('main'), '請先登入')
+  await page.context().close()
+})
+
+t.test('wrong PIN shows the tries left; the third locks the card', async (t) => {
+  await plug(new PkiVirtualCard(proCard), 1)
+  const page = await newPage()
+  await page.fill('#pin', '000000')
+  await page.click('#card-submit')
+  t.equal(await errorText(page), 'PIN 碼錯誤，尚可嘗試 2 次（錯誤次數過多將鎖卡）')
+  t.equal(await page.inputValue('#pin'), '', 'the PIN field is cleared')
+  await page.screenshot({ path: shot('login-wrong-pin'), fullPage: true })
+  await page.fill('#pin', '000001')
+  await page.click('#card-submit')
+  await page.waitForFunction(() => /1 次/.test(document.querySelector('#login-error')?.textContent ?? ''))
+  await page.fill('#pin', '000002')
+  await page.click('#card-submit')
+  await page.waitForFunction(() => /鎖卡/.test(document.querySelector('#login-error')?.textContent ?? '') && !/尚可/.test(document.querySelector('#login-error')?.textContent ?? ''))
+  t.equal(await page.textContent('#login-error'), '卡片已鎖卡（PIN 碼錯誤次數過多），請洽發卡單位解鎖。')
+  await page.screenshot({ path: shot('login-card-locked'), fullPage: true })
+  t.equal(new URL(page.url()).pathname, '/login', 'still on the login page')
+  await page.context().close()
+})
+
+t.test('card pulled out in the middle of signing', async (t) => {
+  await plug(new PkiVirtualCard(proCard), 1, { onApdu: (apdu) => (apdu[1] === 0x2a ? 'remove' : undefined) })
+  const page = await newPage()
+  await page.fill('#pin', '246810')
+  await page.click('#card-submit')
+  t.equal(await errorText(page), '讀卡機中沒有卡片（或卡片在讀取中被取出），請插入卡片後再試。')
+  await page.screenshot({ path: shot('login-card-removed'), fullPage: true })
+  await page.context().close()
+})
+
+t.test('no card in the reader, and the reader gone', async (t) => {
+  const page = await newPage()
+  await page.fill('#pin', '246810')
+  await page.click('#card-submit')
+  t.match(await errorText(page), '讀卡機中沒有卡片')
+  unplugged = true
+  t.teardown(() => {
+    unplugged = false
+  })
+  await page.fill('#pin', '246810')
+  await page.click('#card-submit')
+  await page.waitForFunction(() => /找不到讀卡機/.test(document.querySelector('#login-error')?.textContent ?? ''))
+  t.equal(await page.textContent('#login-error'), '找不到讀卡機，請確認讀卡機已連接後再試。')
+  await page.screenshot({ path: shot('login-no-reader'), fullPage: true })
+  await page.context().close()
+})
+
+t.test('reader agent not running: says so, with the command to start it', async (t) => {
+  await agent!.close()
+  agent = undefined
+  const page = await newPage()
+  await page.fill('#pin', '246810')
+  await page.click('#card-submit')
+  t.equal(await errorText(page), '無法連線到本機讀卡程式。請先啟動讀卡程式（執行 baobei reader）並確認讀卡機已連接後再試。')
+  await page.screenshot({ path: shot('login-no-agent'), fullPage: true })
+  await page.context().close()
+  agent = await startReaderAgent({ backend, origin: base, port: agentPort })
+})
