@@ -10,7 +10,7 @@ import { purposeName } from '../../domain/reference/purposes.js'
 import { DomainError, isDomainError } from '../../domain/errors.js'
 import { maskPersonId } from '../../domain/national-id.js'
 import { WEEKDAY_NAMES } from '../../domain/roc-date.js'
-import { APPLICATION_TYPE_LABEL, STATUS_LABEL, type Actor } from '../../domain/types.js'
+import { APPLICATION_TYPE_LABEL, STATUS_LABEL, type Actor, type FilingFindings } from '../../domain/types.js'
 import { displayRouting, displayTerms } from '../../projections/case-view.js'
 import { searchCases, type CaseRow } from '../../projections/queries/cases.js'
 import { approvalFormEntry, approvalFormFileName, renderApprovalForms } from '../pdf/approval-form.js'
@@ -100,10 +100,22 @@ export interface DecisionOutcome {
   ok: boolean
   /** ok 成功; taken 已被他人處理 (decided meanwhile: nothing left to decide, or a newer version); failed 失敗：原因 */
   kind: 'ok' | 'taken' | 'failed'
-  /** What the reviewer reads per case: 成功 / 已被他人處理（目前：已核准） / 失敗：原因 */
+  /** What the reviewer reads per case: 成功 / 已被他人處理（林志明），目前：已核准 / 失敗：原因 */
   label: string
+  /** The same in a word, for the results row: 成功 / 已被他人處理 / 已處理過 / 失敗 */
+  short: string
   code?: string
   message: string
+}
+
+/** Two sets of findings that read the same on the page (conflicting cases and occurrences, quota summary lines). */
+function sameFindings(a: FilingFindings | undefined, b: FilingFindings | undefined): boolean {
+  if (!a || !b) return false
+  const key = (f: FilingFindings) => JSON.stringify({
+    conflicts: f.conflicts.map((c) => `${c.caseId}|${c.occurrence.date}|${c.occurrence.start}|${c.occurrence.end}|${c.status}`).sort(),
+    quota: summarizeQuota(f.quota).rules.map((r) => [r.ruleId, r.state, r.text, r.periods]),
+  })
+  return key(a) === key(b)
 }
 
 const DECIDED_BY_SOMEONE = new Set(['NOTHING_TO_DECIDE', 'CONCURRENCY_CONFLICT'])
@@ -139,17 +151,18 @@ async function decideOne(app: App, request: FastifyRequest, caseId: string, body
     else out = await reports.return(caseId, { reason, fieldsToFix: fields }, meta)
     // read-your-writes: the query page shows the decision when the reviewer gets back to it
     await app.services.waitFor?.(out.position)
-    return { caseId, caseNumber, ok: true, kind: 'ok', label: '成功', message: `${DECISION_LABEL[body.decision]}完成${out.duplicate ? '（重複送出，未重複處理）' : ''}` }
+    return { caseId, caseNumber, ok: true, kind: 'ok', label: '成功', short: '成功', message: `${DECISION_LABEL[body.decision]}完成${out.duplicate ? '（重複送出，未重複處理）' : ''}` }
   } catch (e) {
     if (!isDomainError(e)) throw e
     // decided by someone in the meantime: say who decided and where the case stands now
     const now = DECIDED_BY_SOMEONE.has(e.code) ? await loadCaseFile(storeOf(app), caseId) : undefined
     const last = now?.events.filter((x) => DECISION_EVENTS.has(x.type)).at(-1)
     if (now && last && now.view.status !== 'under_review') {
-      const by = last.meta.actor.id === actor.id ? '已處理過' : `已被他人處理（${last.meta.actor.name ?? last.meta.actor.id}）`
-      return { caseId, caseNumber, ok: false, kind: 'taken', label: `${by}，目前：${STATUS_LABEL[now.view.status]}`, code: e.code, message: e.message }
+      const mine = last.meta.actor.id === actor.id
+      const by = mine ? '已處理過' : `已被他人處理（${last.meta.actor.name ?? last.meta.actor.id}）`
+      return { caseId, caseNumber, ok: false, kind: 'taken', label: `${by}，目前：${STATUS_LABEL[now.view.status]}`, short: mine ? '已處理過' : '已被他人處理', code: e.code, message: e.message }
     }
-    return { caseId, caseNumber, ok: false, kind: 'failed', label: `失敗：${e.message}`, code: e.code, message: e.message }
+    return { caseId, caseNumber, ok: false, kind: 'failed', label: `失敗：${e.message}`, short: '失敗', code: e.code, message: e.message }
   }
 }
 
@@ -224,6 +237,8 @@ export async function registerCaseRoutes(app: App) {
       file, view, terms: displayTerms(view), routing: displayRouting(view), approvedTerms: view.approved?.terms,
       past, asOf, asOfDate: request.query.asOfDate ?? '', asOfTime: request.query.asOfTime ?? '',
       findingsNow: now,
+      // the re-check found exactly what the latest filing recorded: say so instead of repeating it
+      findingsNowSame: sameFindings(now, file.filings.at(-1)?.findings),
       canDecide: mayDecide(actor, view),
       copiedOnly: isCopiedOnly(actor, view),
       commandId: randomUUID(),

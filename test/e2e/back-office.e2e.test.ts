@@ -53,6 +53,13 @@ t.test('query, open, approve, print, statistics', async (t) => {
   await page.waitForSelector('#hist-h')
   t.match(await page.textContent('h1'), '案件')
   t.match(await page.textContent('main'), 'A1234XXXX9')
+  t.notMatch(await page.textContent('main'), 'A123456789', 'no raw national ID on the case page')
+  const history = await page.textContent('section.history')
+  t.match(history, '王大明', 'the applicant is named in the history')
+  t.match(history, '醫事人員卡')
+  t.notMatch(history, /\d{4}-\d{2}-\d{2}/, 'history dates in ROC')
+  t.match(await page.textContent('section.findings'), '未設定上限（預設值）')
+  t.notMatch(await page.textContent('section.findings'), '上限 0')
   await page.screenshot({ path: shot('back-office-case'), fullPage: true })
 
   await page.check('input[name=decision][value=approve]')
@@ -77,5 +84,26 @@ t.test('query, open, approve, print, statistics', async (t) => {
   await page.goto(`${base}/review/audit`)
   t.match(await page.textContent('#audit-table'), '周文華')
   await page.screenshot({ path: shot('back-office-audit'), fullPage: true })
+  await context.close()
+})
+
+t.test('batch approval: the results refresh in place with each case\'s outcome', async (t) => {
+  const { page, context } = await pageAs(reviewer)
+  await page.goto(`${base}/review/cases?sort=caseNumber&dir=asc`)
+  t.equal(await page.locator('#results tbody tr').count(), 3)
+  await page.check('[data-select-all]')
+  await page.selectOption('#batch-decision', 'approve')
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/review/decisions') && r.status() === 200),
+    page.click('button[hx-post="/review/decisions"]'),
+  ])
+  await page.waitForSelector('#batch-summary')
+  t.match(await page.textContent('#batch-summary'), '成功 2 件，未處理 1 件')
+  t.match(await page.textContent('#batch-summary'), '已處理過，目前：已核准', 'the case approved before is not approved twice')
+  t.equal(await page.locator('#results tbody tr[data-outcome="ok"]').count(), 2, 'the decided rows are marked')
+  const statuses = await page.locator('#results table[aria-label="查詢結果"] tbody tr .badge[class*="st-"]').allTextContents()
+  t.same(statuses, ['已核准', '已核准', '已核准'], 'the table shows the new statuses without a reload')
+  t.match(page.url(), 'sort=caseNumber', 'still on the same query')
+  await page.screenshot({ path: shot('back-office-batch'), fullPage: true })
   await context.close()
 })

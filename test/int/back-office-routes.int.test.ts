@@ -284,13 +284,13 @@ t.test('batch decisions over htmx: the results refresh in place, each case with 
   const numberOf = async (id: string) => (await streamOf(id)).find((e) => e.type === 'ReportSubmitted')!.data as { caseNumber: string }
   const fNo = (await numberOf(F)).caseNumber
   const row = (body: string, caseNumber: string) => {
-    const at = body.indexOf(`>${caseNumber}</a>`, body.indexOf('<table class="dense" aria-label="查詢結果"'))
+    const at = body.indexOf(`>${caseNumber}</a>`, body.indexOf('aria-label="查詢結果"'))
     return body.slice(body.lastIndexOf('<tr', at), body.indexOf('</tr>', at))
   }
   const fRow = row(r.body, fNo)
   t.match(fRow, 'data-outcome="ok"')
   t.match(fRow, '已核准', 'the row shows the new status')
-  t.match(fRow, '<span class="badge outcome-ok">成功</span>')
+  t.match(fRow, '<span class="badge outcome-ok" title="成功">成功</span>')
   const summary = r.body.slice(r.body.indexOf('id="batch-summary"'), r.body.indexOf('</table>', r.body.indexOf('id="batch-summary"')))
   t.match(summary, /<tr class="outcome-ok" data-code="OK">.*成功/)
   t.match(summary, '已被他人處理（林志明），目前：已核准', 'G was decided by a colleague')
