@@ -262,6 +262,7 @@ t.test('紀錄查詢: views by reviewer, filtered, county-scoped', async (t) => 
   t.equal(r.statusCode, 200)
   t.match(r.body, '周文華')
   t.match(r.body, `案件 <a href="/review/cases/${A}">`)
+  t.match(r.body, '>開啟案件</small>', 'how the case was read, in zh-TW (not the route)')
   const person = await get(tpe, '/review/audit?subject=A123456789&viewer=TPE-R001')
   t.match(person.body, '個人 A1234XXXX9')
   const theirs = await get(ntp, '/review/audit?viewer=TPE-R001')
