@@ -61,6 +61,12 @@ export interface CommandHandlerOptions {
   /** Attempts on CONCURRENCY_CONFLICT (each one re-reads and re-decides). Default 5. */
   maxAttempts?: number
   logger?: Logger
+  /**
+   * Streams whose folded state this handler keeps after its own reads and appends (least recently used dropped
+   * first; default 5000, 0 = off). A cached state is only ever a starting guess: the append's expected version
+   * proves it current, a conflict or a rejection decided on it re-reads the stream and decides again.
+   */
+  cachedStreams?: number
 }
 
 export interface CommandHandler<S, C, E extends DecidedEvent, Ctx> {
@@ -71,6 +77,15 @@ export interface CommandHandler<S, C, E extends DecidedEvent, Ctx> {
 
 const resolve = async <S, T>(v: FromState<S, T>, state: S): Promise<T> =>
   typeof v === 'function' ? await (v as (s: S) => T | Promise<T>)(state) : v
+
+const caches = new WeakMap<EventStore, WeakMap<object, Map<string, unknown>>>()
+function sharedCache(store: EventStore, evolve: object): Map<string, unknown> {
+  let byEvolve = caches.get(store)
+  if (!byEvolve) caches.set(store, (byEvolve = new WeakMap()))
+  let m = byEvolve.get(evolve)
+  if (!m) byEvolve.set(evolve, (m = new Map()))
+  return m
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -85,9 +100,23 @@ export function createCommandHandler<S, C, E extends DecidedEvent, Ctx>(
   const fold = (events: readonly RecordedEvent[], from: S = initial()): S =>
     events.reduce((s, e) => decider.evolve(s, e as unknown as E & { meta: EventMeta }), from)
 
+  // stream -> folded state, version and the command ids already in it (to spot a repeated command). Shared by every
+  // handler of this process over the same store and evolve function (e.g. two deciders over report streams), so
+  // within one process the cache is never behind; another process's appends are caught by the expected version.
+  const cacheSize = options.cachedStreams ?? 5000
+  const cache = sharedCache(store, decider.evolve) as Map<string, { state: S; version: number; commandIds: Set<string> }>
+  function remember(stream: string, state: S, version: number, commandIds: Set<string>) {
+    if (cacheSize <= 0) return
+    cache.delete(stream)
+    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string)
+    cache.set(stream, { state, version, commandIds })
+  }
+
   async function load(stream: string) {
     const events = await store.readStream(stream)
-    return { state: fold(events), version: events.length, events }
+    const loaded = { state: fold(events), version: events.length, events }
+    remember(stream, loaded.state, loaded.version, new Set(events.map((e) => e.meta?.commandId)))
+    return loaded
   }
 
   /** The result of an earlier run of this command on this stream, from the stream itself. */
@@ -114,17 +143,45 @@ export function createCommandHandler<S, C, E extends DecidedEvent, Ctx>(
       occurredAt: input.meta.occurredAt,
     }
     if (!meta.commandId) throw new DomainError('VALIDATION_FAILED', { fields: ['commandId'] })
+    let trustCache = true
     for (let attempt = 1; ; attempt++) {
-      const { state, version, events: history } = await load(stream)
-      // Checked BEFORE deciding: a repeated command gets its first result even if the state has moved on since.
-      const earlier = earlierRun(history, meta.commandId)
-      if (earlier) return earlier
+      // The cached fold (when this handler last saw the stream and the command is not already in it) saves the
+      // read; everything decided on it is re-checked by the expected version of the append.
+      const cached = trustCache ? cache.get(stream) : undefined
+      const fromCache = cached !== undefined && !cached.commandIds.has(meta.commandId)
+      let state: S
+      let version: number
+      let history: RecordedEvent[] | undefined
+      if (fromCache) {
+        state = cached.state
+        version = cached.version
+      } else {
+        ;({ state, version, events: history } = await load(stream))
+        // Checked BEFORE deciding: a repeated command gets its first result even if the state has moved on since.
+        const earlier = earlierRun(history, meta.commandId)
+        if (earlier) return earlier
+      }
       const command = await resolve(input.command, state)
       const ctx = await resolve(input.ctx, state)
-      const decided = decider.decide(command, state, ctx) // a DomainError propagates: nothing is appended
+      let decided: E[]
+      try {
+        decided = decider.decide(command, state, ctx) // a DomainError propagates: nothing is appended
+      } catch (e) {
+        if (!fromCache) throw e
+        // decided on a cached state that may be stale: decide again on the stream as it is now
+        trustCache = false
+        attempt--
+        continue
+      }
       const toAppend: Array<EventToAppend & E & { meta: EventMeta }> = decided.map((e) => ({ ...e, meta }))
       if (toAppend.length === 0) {
-        return { events: [], nextVersion: version, position: history.at(-1)?.position ?? START, duplicate: false, state }
+        if (fromCache) {
+          // the result reports the stream's last position: read it (rare: a command that decides nothing)
+          trustCache = false
+          attempt--
+          continue
+        }
+        return { events: [], nextVersion: version, position: history?.at(-1)?.position ?? START, duplicate: false, state }
       }
       try {
         const r = await store.append(stream, toAppend, version === 0 ? 'no_stream' : version)
@@ -141,15 +198,30 @@ export function createCommandHandler<S, C, E extends DecidedEvent, Ctx>(
             }
           )
         }
+        const next = fold(toAppend as unknown as RecordedEvent[], state)
+        const ids = fromCache ? cached.commandIds : new Set(history!.map((e) => e.meta?.commandId))
+        ids.add(meta.commandId)
+        remember(stream, next, r.nextVersion, ids)
         return {
           events: toAppend,
           nextVersion: r.nextVersion,
           position: r.lastPosition,
           duplicate: false,
-          state: fold(toAppend as unknown as RecordedEvent[], state),
+          state: next,
         }
       } catch (e) {
-        if (!(isDomainError(e) && e.code === 'CONCURRENCY_CONFLICT') || attempt >= maxAttempts) throw e
+        // this process moved the stream while we decided (the shared entry was replaced): a real race
+        const racedHere = cache.get(stream) !== cached
+        cache.delete(stream)
+        trustCache = false
+        if (!(isDomainError(e) && e.code === 'CONCURRENCY_CONFLICT')) throw e
+        // a cached state that was stale already (another process appended) is no contention: re-read at once,
+        // without using up an attempt
+        if (fromCache && !racedHere) {
+          attempt--
+          continue
+        }
+        if (attempt >= maxAttempts) throw e
         options.logger?.debug({ stream, attempt, commandId: meta.commandId }, 'concurrency conflict: re-reading and re-deciding')
         await sleep(Math.floor(Math.random() * 10 * attempt))
       }

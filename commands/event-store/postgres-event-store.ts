@@ -102,6 +102,40 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
   const logger = options.logger
   const active = new Set<Subscription>()
 
+  // Wake-ups for subscribers, sent AFTER the append committed and outside it: NOTIFY inside the append would take
+  // PostgreSQL's notify lock from pre-commit to the end of commit and serialise every concurrent writer behind one
+  // WAL flush at a time. Coalesced: at most one notification in flight per store; appends committed while it runs
+  // get another one after it. The notify transaction itself commits asynchronously (it carries no data). Readers
+  // do not depend on it for correctness (they also poll, and the horizon makes every read gap-safe).
+  let notifyRunning = false
+  let notifyAgain = false
+  // (PGlite: one connection shared by everything, so a plain statement, never a BEGIN/COMMIT script.)
+  const NOTIFY_SCRIPT =
+    db.kind === 'postgres'
+      ? `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_notify('${EVENTS_CHANNEL}', ''); COMMIT`
+      : `SELECT pg_notify('${EVENTS_CHANNEL}', '')`
+  function notifyCommitted(): void {
+    if (notifyRunning) {
+      notifyAgain = true
+      return
+    }
+    notifyRunning = true
+    void (async () => {
+      try {
+        do {
+          notifyAgain = false
+          try {
+            await db.exec(NOTIFY_SCRIPT)
+          } catch (e) {
+            logger?.debug({ err: e }, 'event store: notify failed (subscribers fall back on polling)')
+          }
+        } while (notifyAgain)
+      } finally {
+        notifyRunning = false
+      }
+    })()
+  }
+
   /** The first result of `commandId` (after a racing append of the same command won). */
   async function priorResult(commandId: string): Promise<AppendResult> {
     const prior = await db.query<{ next_version: number; last_commit: string; last_prepare: string }>(
@@ -119,7 +153,8 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
 
   /**
    * One round trip: the baobei_append function (postgres-migrations.ts) checks the command id, checks and bumps the
-   * stream version, inserts the events, records the command result and notifies, as one autocommit transaction.
+   * stream version, inserts the events and records the command result, as one autocommit transaction; then
+   * subscribers are woken (notifyCommitted).
    */
   async function append(stream: string, events: EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
     const first = events[0]
@@ -153,6 +188,7 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
     if (row.status === 'conflict') {
       throw new DomainError('CONCURRENCY_CONFLICT', { stream, expected, actual: row.next_version == null ? 'no_stream' : Number(row.next_version) })
     }
+    if (row.status === 'ok') notifyCommitted()
     return {
       nextVersion: Number(row.next_version),
       lastPosition: { commit: BigInt(row.last_commit!), prepare: BigInt(row.last_prepare!) },

@@ -35,8 +35,10 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // One round trip per append (issue #8): idempotency check, expected-version check, event insert, command
-    // result and notification in one function call, run as its own (autocommit) transaction. Nothing is written
+    // One round trip per append (issue #8): idempotency check, expected-version check, event insert and command
+    // result in one function call, run as its own (autocommit) transaction. No NOTIFY in here: a notifying
+    // transaction holds a cluster-wide lock from pre-commit to the end of its commit (WAL flush included), which
+    // serialises concurrent appenders; the store notifies right after the commit instead (postgres-event-store.ts). Nothing is written
     // unless every step succeeds: a wrong expected version returns status 'conflict' before any write; a racing
     // append of the same command id that committed first makes the final command_results insert conflict, and
     // the function raises BB409 so the statement (the whole transaction) rolls back its events.
@@ -97,7 +99,6 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
         IF NOT FOUND THEN
           RAISE EXCEPTION 'command % was appended concurrently', p_command USING ERRCODE = 'BB409';
         END IF;
-        PERFORM pg_notify('baobei_events', '');
         RETURN QUERY SELECT 'ok'::text, v, pg_current_xact_id()::text, pos::text;
       END
       $fn$;
