@@ -58,11 +58,11 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
     if (seedDemo) logger.info({ summary: await seedDemo({ db: runtime.db, reports: parts.reports, waitFor: parts.waitFor }, { logger, pkiDir }) }, 'demo data seeded')
     if (opts.reader !== false) {
       embedded = await startEmbeddedAgent({ pkiDir, port: opts.readerPort ?? config.READER_PORT, origins: () => origins, logger, mode: opts.readerMode ?? 'inprocess' })
-      // the login page calls this agent
-      if (embedded) appConfig = { ...config, READER_AGENT_URL: embedded.agent.url }
     }
   }
-  const agentUrl = (appConfig.READER_AGENT_URL ?? `http://127.0.0.1:${config.READER_PORT}`).replace(/\/+$/, '')
+  // the agent the login page calls: ours, else the one configured, else the one on the agent port
+  const agentUrl = (embedded?.agent.url ?? config.READER_AGENT_URL ?? `http://127.0.0.1:${opts.readerPort || config.READER_PORT}`).replace(/\/+$/, '')
+  if (agentUrl !== config.READER_AGENT_URL) appConfig = { ...config, READER_AGENT_URL: agentUrl }
   const app = await buildApp({
     config: appConfig, logger, clock, db: runtime.db, store: runtime.store, sessions: new MemorySessionStore(),
     readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor,

@@ -13,7 +13,8 @@ import { RackError, type RackControl, type RackState } from '../../reader/virtua
 const Body = Type.Object({
   action: Type.Union([Type.Literal('insert'), Type.Literal('remove')]),
   slot: Type.String({ pattern: '^[0-9]{1,2}$' }),
-  card: Type.Optional(Type.String({ maxLength: 80, pattern: '^[A-Za-z0-9_.-]*$' })),
+  /** The card's place in the rack's catalogue (the page shows no full IDs, not even in form values). */
+  card: Type.Optional(Type.String({ pattern: '^[0-9]{0,3}$' })),
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
 })
 const Query = Type.Object({
@@ -52,11 +53,12 @@ export async function registerDevCardsRoutes(app: App, opts: DevCardsOptions) {
       unreachable = (e as Error).message
     }
     const byId = new Map((state?.cards ?? []).map((c) => [c.id, c]))
+    const indexed = (state?.cards ?? []).map((c, index) => ({ ...c, index }))
     const kinds = (['professional', 'nhi', 'institution', 'staff'] as const).map((kind) => ({
       kind,
       label: KIND_LABELS[kind],
       use: USE[kind],
-      cards: (state?.cards ?? []).filter((c) => c.kind === kind),
+      cards: indexed.filter((c) => c.kind === kind),
     }))
     return reply.page('pages/dev-cards.eta', {
       title: '示範讀卡機',
@@ -83,7 +85,9 @@ export async function registerDevCardsRoutes(app: App, opts: DevCardsOptions) {
     try {
       if (b.action === 'insert') {
         if (!b.card) return reply.redirect('/dev/cards?error=no-card', 303)
-        await control.insert(slot, b.card)
+        const card = (await control.state())?.cards[Number(b.card)]
+        if (!card) throw new RackError(`no card #${b.card}`)
+        await control.insert(slot, card.id)
       } else await control.remove(slot)
     } catch (e) {
       if (!(e instanceof RackError)) throw e
