@@ -31,7 +31,7 @@ export interface DailyExportState {
 
 export interface DailyExport {
   stop(): Promise<void>
-  /** Runs a delivery now (outside the schedule); resolves with its outcome. */
+  /** Runs a delivery now (outside the schedule); resolves with its outcome (undefined once stopped). */
   runNow(): Promise<DeliveryRun | undefined>
   nextRunAt(): Date | undefined
   state(): DailyExportState
@@ -109,6 +109,7 @@ export function startDailyExport(runtime: ExportRuntime, config: Config = runtim
       await running
     },
     async runNow() {
+      if (stopped) return undefined
       if (running) return running
       running = run()
       try {
