@@ -6,7 +6,9 @@ import t from 'tap'
 import { loadConfig } from '../../commands/platform/config.js'
 import { createLoginServices } from '../../http/auth/login-service.js'
 import { httpNhiPasswords } from '../../http/auth/nhi-password.js'
-import { httpSmsGateway } from '../../http/auth/sms.js'
+import { embeddedSmsOutbox, httpSmsGateway, listOutbox, OUTBOX_KEEP } from '../../http/auth/sms.js'
+import { loginMigrations } from '../../http/auth/login-migrations.js'
+import { runMigrations } from '../../commands/platform/migrations.js'
 import { freshDatabase } from '../support/db.js'
 
 const seen: Array<{ path: string; auth?: string; body: Record<string, unknown> }> = []
@@ -66,4 +68,16 @@ t.test('configuration picks the HTTP adapters', async (t) => {
   t.same(seen.map((s) => s.path), ['/nhi/check', '/sms'])
   t.equal(seen[1]!.auth, 'Bearer sms-tok')
   t.notOk(login.verifier, 'no TRUST_DIR outside demo mode: card logins are refused, not trusted blindly')
+})
+
+t.test('the embedded outbox keeps the last OUTBOX_KEEP messages', async (t) => {
+  const tdb = await freshDatabase('login_outbox')
+  t.teardown(() => tdb.drop())
+  await runMigrations(tdb.db, loginMigrations)
+  const sms = embeddedSmsOutbox(tdb.db)
+  for (let i = 0; i < OUTBOX_KEEP + 5; i++) await sms.send('0912345678', `message ${i}`, new Date(Date.UTC(2024, 0, 1, 0, 0, i)))
+  const all = await listOutbox(tdb.db, 1000)
+  t.equal(all.length, OUTBOX_KEEP)
+  t.equal(all[0]!.body, `message ${OUTBOX_KEEP + 4}`, 'newest first')
+  t.equal(all.at(-1)!.body, 'message 5', 'the oldest five dropped')
 })

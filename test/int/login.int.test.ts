@@ -146,6 +146,13 @@ t.test('card proofs refused with their codes, and no session', async (t) => {
   await expect('staff card as professional', await cardLoginInProcess(pre, 'professional', staffCard, ip), 'CERT_WRONG_TYPE')
   await expect('tampered signature', await cardLoginInProcess(pre, 'professional', proCard, ip, (s) => { s[10] = s[10]! ^ 1 }), 'SIGNATURE_INVALID')
   await expect('unknown holder', await cardLoginInProcess(pre, 'professional', stranger, ip), 'HOLDER_UNKNOWN')
+  const ghostClinic = issueDemoCard({ kind: 'institution', holderId: '3599999999', name: '不存在診所' }, dir)
+  await expect('unknown institution', await cardLoginInProcess(pre, 'institution', ghostClinic, ip), 'HOLDER_UNKNOWN')
+  const ghostStaff = issueDemoCard({ kind: 'staff', holderId: 'XXX-R999', name: '無此人', unit: '63' }, dir)
+  await expect('unknown staff', await cardLoginInProcess(pre, 'staff', ghostStaff, ip), 'HOLDER_UNKNOWN')
+  t.equal((await cardLoginInProcess(pre, 'staff', ghostStaff, ip)).json.error?.message, '查無此卡片持有人的登記資料')
+  const refused = await tdb.db.query<{ outcome: string }>(`SELECT outcome FROM login_audit WHERE ip = $1 AND outcome <> 'success' ORDER BY id`, [ip])
+  t.same(refused.rows.map((r) => r.outcome).slice(0, 5), ['CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED', 'CERT_UNTRUSTED', 'CERT_WRONG_TYPE'], 'refusals are audited with their code')
   t.match((await cardLoginInProcess(pre, 'professional', expired, ip)).json.error?.message, '卡片憑證已過期', 'zh-TW message')
 
   // replay: a used challenge, even with its valid signature
