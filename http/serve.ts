@@ -1,5 +1,6 @@
 // `baobei serve`: open the runtime (database, event store, every migration), start the projections in-process
-// (unless --no-projections), mount /status and /metrics, listen on HOST:PORT, stop cleanly on SIGINT/SIGTERM.
+// (unless --no-projections), start the daily NHI roster delivery when SFTP is configured (exporter/serve-export.ts),
+// mount /status (JSON, or a page for browsers) and /metrics, listen on HOST:PORT, stop cleanly on SIGINT/SIGTERM.
 // Demo mode (--demo) also: seeds demo data and demo cards, starts the reader agent in this process with virtual
 // cards (unless --no-reader, or an agent already holds the agent port), and mounts 「示範讀卡機」 /dev/cards.
 import type { Config } from '../commands/platform/config.js'
@@ -7,6 +8,7 @@ import { createLogger, type Logger } from '../commands/platform/logger.js'
 import { openRuntime } from '../commands/platform/runtime.js'
 import { APP_MIGRATIONS } from '../bin/app-migrations.js'
 import { projectionMetrics, projectionStatus } from '../projections/status.js'
+import { startServeExport, type ServeExport } from '../exporter/serve-export.js'
 import { buildApp, type App } from './app.js'
 import { MemorySessionStore } from './session-store.js'
 import { createFrontParts } from './wiring.js'
@@ -41,12 +43,18 @@ export interface RunningServer {
   url: string
   /** The reader agent started in this process (demo mode). */
   readerAgentUrl?: string
+  /** The daily roster delivery (off unless SFTP is configured). */
+  exporter: ServeExport
   close(): Promise<void>
 }
 
 export async function startServer(config: Config, opts: ServeOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL)
   const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
+  const exporter = await startServeExport({ store: runtime.store, db: runtime.db, config, logger }).catch(async (e: unknown) => {
+    await runtime.close()
+    throw e
+  })
   const clock = () => new Date()
   const parts = await createFrontParts({ db: runtime.db, store: runtime.store, clock, dataDir: config.DATA_DIR, logger, runProjections: opts.projections !== false })
   const pkiDir = join(config.DATA_DIR, 'pki')
@@ -67,7 +75,11 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
     config: appConfig, logger, clock, db: runtime.db, store: runtime.store, sessions: new MemorySessionStore(),
     readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor,
   })
-  app.get('/status', async () => projectionStatus(runtime.db, runtime.store))
+  app.get('/status', async (request, reply) => {
+    const [projections, exported] = await Promise.all([projectionStatus(runtime.db, runtime.store), exporter.status()])
+    const status = { ...projections, ok: projections.ok && exported.ok, exporter: exported }
+    return /text\/html/.test(request.headers.accept ?? '') ? reply.page('pages/status', { title: '系統狀態', status }) : status
+  })
   app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(await projectionMetrics(runtime.db, runtime.store)))
   if (opts.demo) {
     const control = embedded ? directRackControl(embedded.rack) : agentRackControl(agentUrl, () => origins[0] ?? '')
@@ -75,6 +87,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   }
   const url = await app.listen({ host: config.HOST, port: config.PORT }).catch(async (e: unknown) => {
     await embedded?.close()
+    await exporter.stop()
     throw e
   })
   origins = siteOrigins(url, config.SITE_ORIGIN)
@@ -97,6 +110,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   let closing: Promise<void> | undefined
   const close = () =>
     (closing ??= (async () => {
+      await exporter.stop()
       await app.close()
       await embedded?.close()
       await parts.close()
@@ -105,5 +119,5 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   if (opts.signals !== false) {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void close().then(() => process.exit(0), () => process.exit(1)))
   }
-  return { app, url, close, ...(embedded ? { readerAgentUrl: embedded.agent.url } : {}) }
+  return { app, url, exporter, close, ...(embedded ? { readerAgentUrl: embedded.agent.url } : {}) }
 }
