@@ -4,13 +4,13 @@ export interface Progress {
   done(): void
 }
 
-export function createProgress(out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }): Progress {
+export function createProgress(out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, clock: () => number = Date.now): Progress {
   if (!out.isTTY) return { update() {}, done() {} }
-  let last = 0
+  let last = -Infinity
   let drawn = false
   return {
     update(label, done, total) {
-      const now = Date.now()
+      const now = clock()
       if (now - last < 100 && (total === undefined || done < total)) return
       last = now
       let line = `${label} ${done.toLocaleString('en-US')}`
