@@ -124,6 +124,7 @@ export async function registerLoginRoutes(app: App) {
       loginToken: tokenOf(preId),
       agentUrl: l?.agentUrl ?? `http://127.0.0.1:${s.config.READER_PORT}`,
       demo: l?.demo ?? s.config.DEMO,
+      demoPassword: DEMO_NHI_PASSWORD,
       // the layout shows the user's header when a session is already open: this page offers a fresh login
       loggedInAs: request.session?.user.name,
     })
