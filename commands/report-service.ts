@@ -76,7 +76,7 @@ export interface ReportService {
   editDraft(caseId: string, terms: TermsInput, meta: ReportCommandMeta): Promise<ReportOutcome>
   submit(caseId: string, meta: ReportCommandMeta): Promise<ReportOutcome>
   /** Drafts and submits as ONE command (see perform): a refused submission leaves no draft behind. */
-  file(input: { caseId?: string; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
+  file(input: { caseId?: string; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string }, meta: ReportCommandMeta, options?: { caseNumber?: (now: Instant) => Promise<string> }): Promise<ReportOutcome>
   approve(caseId: string, input: { note?: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
   reject(caseId: string, input: { reason: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
   return(caseId: string, input: { reason: string; fieldsToFix: string[] }, meta: ReportCommandMeta): Promise<ReportOutcome>
@@ -95,7 +95,7 @@ export interface ReportService {
    * conflict found at submit time, quota, a concurrent change), not even the edit or the attachments are recorded.
    * A first submission's case number is allocated only after a dry run of the whole sequence passed.
    */
-  perform(caseId: string, steps: Step[], meta: ReportCommandMeta): Promise<ReportOutcome>
+  perform(caseId: string, steps: Step[], meta: ReportCommandMeta, options?: { caseNumber?: (now: Instant) => Promise<string> }): Promise<ReportOutcome>
   /** The conflicts and quota the proposed terms would meet now (records nothing). */
   preview(applicantId: string, terms: TermsInput, actor: Actor, caseId?: string): Promise<import('../domain/types.js').FilingFindings>
 }
@@ -253,12 +253,12 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
       return service.perform(caseId, [{ type: 'submit' }], meta)
     },
 
-    file(input, meta) {
+    file(input, meta, options) {
       const { caseId, ...draft } = input
-      return service.perform(caseId ?? randomUUID(), [{ type: 'draft', ...draft }, { type: 'submit' }], meta)
+      return service.perform(caseId ?? randomUUID(), [{ type: 'draft', ...draft }, { type: 'submit' }], meta, options)
     },
 
-    async perform(caseId, steps, meta) {
+    async perform(caseId, steps, meta, options = {}) {
       if (!UUID.test(caseId)) throw new DomainError('REPORT_NOT_FOUND', { caseId })
       if (steps.length === 0) throw new DomainError('VALIDATION_FAILED', { fields: ['steps'] })
       // registry look-ups first (they may refuse with a field-specific code)
@@ -294,7 +294,8 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
           if (!needsNumber) return { type: 'Sequence', steps: commands(undefined) }
           // dry run: a refusal (conflict, quota, status) throws here, before a serial number is spent
           decideSequence(commands(DRY_RUN_CASE_NUMBER), s, await ctxOf(s))
-          return { type: 'Sequence', steps: commands(await deps.numbers.caseNumber(now, meta)) }
+          // a number from the caller's reserved block (bulk filing) or allocated now; taken only when really needed
+          return { type: 'Sequence', steps: commands(options.caseNumber ? await options.caseNumber(now) : await deps.numbers.caseNumber(now, meta)) }
         },
         ctx: (s) => ctxOf(s),
         meta: metaOf(meta, now),

@@ -11,6 +11,9 @@ import { listStaffOf, findInstitution } from '../../commands/registry/registry.j
 import { DomainError } from '../../domain/errors.js'
 import { BATCH_COLUMNS, BATCH_KEYS, batchTemplateCsv, batchTemplateXlsx, parseBatchFile } from '../batch/parse.js'
 import { BatchJobs, rowCommandId, type BatchJob } from '../batch/jobs.js'
+import { existingCaseIds } from '../../projections/queries/batch-cases.js'
+import { scopeOf } from '../scope.js'
+import { caseIdFor } from '../wiring.js'
 
 const guard = requireRole('institution')
 const JobParams = Type.Object({ jobId: Type.String({ pattern: '^[0-9a-f]{64}$' }) })
@@ -45,10 +48,14 @@ export async function registerBatchRoutes(app: App) {
     const db = need(app.services.db, 'db')
     const staff = new Map((await listStaffOf(db, code)).map((p) => [p.nationalId, p]))
     const institutions = new Map<string, boolean>()
-    const job: BatchJob = { id: jobId, owner: code, fileName: upload.filename, fileHash, valid: [], invalid: [], state: 'checked', done: 0, results: [], createdAt: Date.now() }
+    const job: BatchJob = { id: jobId, owner: code, fileName: upload.filename, fileHash, valid: [], invalid: [], state: 'checked', done: 0, results: [], createdAt: Date.now(), filedBefore: 0 }
+    const seenRows = new Map<string, number>()
     for (const { rowNumber, cells } of rows) {
+      const key = JSON.stringify(cells)
+      const occurrence = seenRows.get(key) ?? 0
+      seenRows.set(key, occurrence + 1)
       const values = {
-        ...emptyReportForm(), ...cells, commandId: rowCommandId(fileHash, rowNumber), applicantId: cells.applicantId.toUpperCase(), supportedCode: cells.supportedCode.toUpperCase(),
+        ...emptyReportForm(), ...cells, commandId: rowCommandId(code, cells, occurrence), applicantId: cells.applicantId.toUpperCase(), supportedCode: cells.supportedCode.toUpperCase(),
         scheduleKind: 'weekly' as const, weekdays: cells.weekdays.split(/[,、\s]+/).filter(Boolean), winStart: [cells.winStart.padStart(4, '0')], winEnd: [cells.winEnd.padStart(4, '0')],
       }
       const { input, errors } = checkReportForm(values, { needsApplicant: true, intent: 'submit' })
@@ -64,6 +71,9 @@ export async function registerBatchRoutes(app: App) {
       if (input && Object.keys(errors).length === 0) job.valid.push({ rowNumber, input })
       else job.invalid.push({ rowNumber, errors: Object.fromEntries(Object.entries(errors).map(([f, m]) => [columnOf(f), m])) })
     }
+    // rows filed by an earlier upload of the same rows (even before a restart): they will not be filed again
+    const filed = await existingCaseIds(need(app.services.readModels, 'readModels'), scopeOf(userOf(request)), job.valid.map((r) => caseIdFor(r.input.commandId)))
+    job.filedBefore = filed.size
     const stored = jobs.put(job)
     return reply.page('pages/batch-check.eta', { title: '批次上傳：檢查結果', job: stored, columns: BATCH_COLUMNS })
   })
@@ -71,7 +81,7 @@ export async function registerBatchRoutes(app: App) {
   app.post('/institution/batch/:jobId/confirm', { preHandler: guard, schema: { params: JobParams } }, async (request, reply) => {
     const job = jobs.get((request.params as { jobId: string }).jobId, codeOf(request))
     if (!job) throw new DomainError('BATCH_NOT_FOUND')
-    jobs.start(job, { reports: need(app.services.reports, 'reports'), actor: userOf(request).actor, correlationId: String(request.id), ...(app.services.waitFor ? { waitFor: app.services.waitFor } : {}) })
+    jobs.start(job, { reports: need(app.services.reports, 'reports'), store: need(app.services.store, 'store'), actor: userOf(request).actor, correlationId: String(request.id), ...(app.services.waitFor ? { waitFor: app.services.waitFor } : {}) })
     return reply.redirect(`/institution/batch/${job.id}`, 303)
   })
 
