@@ -88,7 +88,15 @@ function descendants(root: number): number[] {
   return out
 }
 
-export async function startSshd(): Promise<TestSshd> {
+export interface SshdOptions {
+  /**
+   * SFTP requests the server refuses (internal-sftp -P, names as `sftp-server -Q requests` lists them, e.g.
+   * 'posix-rename', 'fsync'). OpenSSH still advertises its extensions; a refused one answers "permission denied".
+   */
+  sftpDenyRequests?: string[]
+}
+
+export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   if (!existsSync(SSHD) || !existsSync(SSH_KEYGEN)) {
     throw new Error(`OpenSSH server is required for the SFTP tests: ${SSHD} or ${SSH_KEYGEN} is missing (apt-get install openssh-server)`)
   }
@@ -121,7 +129,7 @@ export async function startSshd(): Promise<TestSshd> {
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
       'UsePAM no',
-      'Subsystem sftp internal-sftp',
+      `Subsystem sftp internal-sftp${opts.sftpDenyRequests?.length ? ` -P ${opts.sftpDenyRequests.join(',')}` : ''}`,
       'LogLevel ERROR',
       '',
     ].join('\n'),
