@@ -27,7 +27,7 @@ const agentCall = async (agentUrl: string, origin: string, method: string, path:
 
 /** The option value of a card on the /dev/cards page, found by its visible text. */
 const optionFor = (html: string, text: string): string => {
-  const m = new RegExp(`<option value="(\\d+)"[^>]*>${text}`).exec(html)
+  const m = new RegExp(`<option value="(\\d+)"[^>]*>[^<：]*：${text}`).exec(html)
   if (!m) throw new Error(`no option ${text} on the page`)
   return m[1]!
 }
@@ -66,7 +66,7 @@ t.test('demo mode: the agent runs in-process with the demo cards, and /dev/cards
   const html = await page.text()
   t.match(html, '示範讀卡機')
   t.match(html, '<strong id="demo-pin">123456</strong>')
-  for (const shown of ['王大明（A1234XXXX9）', '示範大學附設醫院（0163010001）', '周文華（TPE-R001）', '蔡明哲（MOHW-S001）']) t.match(html, shown)
+  for (const shown of ['醫事人員卡：王大明（A1234XXXX9）', '健保卡：王大明（A1234XXXX9）', '醫事機構卡：示範大學附設醫院（0163010001）', '衛生局人員卡：周文華（TPE-R001）', '衛生局人員卡：蔡明哲（MOHW-S001）']) t.match(html, shown)
   t.notMatch(html, /[A-Z][12]\d{8}/, 'no full national ID anywhere in the page')
 
   // put the reviewer's staff card into reader 2, take the NHI card out of reader 1
