@@ -167,24 +167,31 @@ export function caseFilter(eb: CasesEb, f: CaseFilter): Expression<SqlBool> {
   return eb.and(w)
 }
 
-/** The reviewer query: filters, scope, sorting and pagination. */
+/** Sort columns the projection fills for every case (never null): ordered without NULLS LAST so an index serves both directions. */
+const NEVER_NULL_SORTS: ReadonlySet<string> = new Set(['updated_at', 'applicant_name', 'status', 'supported_code'])
+
+/**
+ * The reviewer query: filters, scope, sorting and pagination. The page is read on its own (an index in sort order
+ * is walked and stopped after the page; no window count over every matching row), and the total is counted only
+ * when the page does not tell it (a full page, or a page past the end).
+ */
 export async function searchCases(rm: ReadModels, scope: Scope, filter: CaseFilter = {}, page: PageRequest<CaseSort> = {}): Promise<Page<CaseRow>> {
   const pageSize = Math.min(Math.max(1, page.pageSize ?? 20), 500)
   const pageNo = Math.max(1, page.page ?? 1)
+  const offset = (pageNo - 1) * pageSize
   const sort = CASE_SORTS[page.sort ?? 'submittedAt'] ?? 'submitted_at'
   const dir = page.direction === 'asc' ? 'asc' : 'desc'
   const rows = await run(rm, 'cases', ({ from }) =>
     from('cases', scope)
       .where((eb) => caseFilter(eb, filter))
-      .select((eb) => [...caseColumns(eb), eb.fn.countAll<string>().over().as('total')])
-      .orderBy(sort, (o) => (dir === 'asc' ? o.asc() : o.desc()).nullsLast())
+      .select(caseColumns)
+      .orderBy(sort, (o) => (NEVER_NULL_SORTS.has(sort) ? (dir === 'asc' ? o.asc() : o.desc()) : (dir === 'asc' ? o.asc() : o.desc()).nullsLast()))
       .orderBy('case_id', dir)
       .limit(pageSize)
-      .offset((pageNo - 1) * pageSize),
+      .offset(offset),
   )
-  let total = Number(rows[0]?.total ?? 0)
-  if (rows.length === 0 && pageNo > 1) total = await countCases(rm, scope, filter)
-  return { rows: rows.map(({ total: _t, ...r }) => toCaseRow(r)), total, page: pageNo, pageSize }
+  const total = rows.length > 0 && rows.length < pageSize ? offset + rows.length : rows.length === 0 && pageNo === 1 ? 0 : await countCases(rm, scope, filter)
+  return { rows: rows.map(toCaseRow), total, page: pageNo, pageSize }
 }
 
 export async function countCases(rm: ReadModels, scope: Scope, filter: CaseFilter = {}): Promise<number> {

@@ -126,6 +126,12 @@ export const casesProjection = defineCaseProjection({
       idx('scope_county', 'scope_counties', 'USING gin '),
       idx('in_force', 'in_force_from, in_force_to'),
       idx('updated', 'updated_at DESC'),
+      // the reviewer query's page, newest first (ORDER BY <col> DESC NULLS LAST, case_id DESC LIMIT n): walked in
+      // order and stopped after n matching rows instead of sorting every row in scope (queries/cases.ts)
+      idx('submitted_desc', 'submitted_at DESC NULLS LAST, case_id DESC'),
+      idx('approved_desc', 'approved_at DESC NULLS LAST, case_id DESC'),
+      idx('case_number_desc', 'case_number DESC NULLS LAST, case_id DESC'),
+      idx('schedule_desc', 'schedule_from DESC NULLS LAST, case_id DESC'),
     ].join('\n')
   },
   async apply(changes, ctx) {

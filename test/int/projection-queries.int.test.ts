@@ -293,4 +293,20 @@ t.test('reviewer search: every filter, paging and sorting agree with the rows th
   const numbers = p1.rows.map((x) => x.caseNumber).filter((x) => x !== null)
   t.same(numbers, [...numbers].sort(), 'sorted by case number')
   t.equal(new Set([...p1.rows, ...p3.rows].map((x) => x.caseId)).size, 70, 'pages do not overlap')
+  // the total: counted for a full page, read off a partial one, counted again past the end
+  t.equal(p3.total, 120, 'partial last page')
+  t.same([(await searchCases(rm, { kind: 'national' }, {}, { page: 2, pageSize: 60 })).total, (await searchCases(rm, { kind: 'national' }, {}, { page: 4, pageSize: 50 })).total], [120, 120], 'full last page, page past the end')
+  const few = await searchCases(rm, { kind: 'national' }, { nationalId: sample.nationalId })
+  t.equal(few.total, all.filter((c) => c.nationalId === sample.nationalId).length, 'one partial first page')
+  t.same((await searchCases(rm, { kind: 'national' }, { caseNumber: '00000000000000' })), { rows: [], total: 0, page: 1, pageSize: 20 }, 'nothing found')
+  // descending sorts keep cases without the value (drafts: no submission, no approval, no case number) last
+  for (const sort of ['submittedAt', 'approvedAt', 'caseNumber', 'scheduleFrom', 'updatedAt'] as const) {
+    const rows = (await searchCases(rm, { kind: 'national' }, {}, { sort, pageSize: 500 })).rows
+    const key = { submittedAt: 'submittedAt', approvedAt: 'approvedAt', caseNumber: 'caseNumber', scheduleFrom: 'scheduleFrom', updatedAt: 'updatedAt' }[sort] as keyof CaseRow
+    const vals = rows.map((r) => r[key] as string | null)
+    const firstNull = vals.indexOf(null)
+    t.ok(firstNull === -1 || vals.slice(firstNull).every((v) => v === null), `${sort} desc: nulls last`)
+    const present = vals.filter((v): v is string => v !== null)
+    t.same(present, [...present].sort().reverse(), `${sort} desc: ordered`)
+  }
 })
