@@ -12,6 +12,7 @@ export const EXPORT_USAGE = `Usage:
   baobei export --day <yyyMMdd> [--out <dir>]         write day D's NHI roster file SUPPORT_<yyyMMdd>_01.txt (idempotent)
   baobei export --deliver [--from <yyyMMdd>] [--out <dir>]
                                                       generate and deliver over SFTP every day not yet delivered, up to yesterday
+                                                      (from --from, else EXPORT_START_DAY, else the day of the first event)
   baobei export --resend --day <yyyMMdd> [--out <dir>] send day D again, same content, as the next sequence number
   baobei export --verify <file>                       check a roster file (widths, order, codes, dates, counts, SHA-256)
   baobei export --status                              last delivered day and failing deliveries (JSON)

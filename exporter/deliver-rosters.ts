@@ -58,7 +58,8 @@ export async function deliverDay(ctx: DeliveryContext, day: IsoDate, sequence: n
     if (ctx.onUploadProgress) uploadOpts.onProgress = (sent, total) => ctx.onUploadProgress!({ day, sent, total })
     upload = await uploadFile(ctx.sftp, generated.path, generated.fileName, uploadOpts)
   } catch (e) {
-    const reason = (e as Error).message + (isDomainError(e) && e.details.reason ? ` (${String(e.details.reason)})` : '')
+    const detail = isDomainError(e) && e.details.reason ? String(e.details.reason) : ''
+    const reason = (e as Error).message + (detail && !(e as Error).message.includes(detail) ? ` (${detail})` : '')
     const history = await readExportHistory(ctx.store, day)
     const data: RosterDeliveryFailed['data'] = { day, sequence, reason, attempt: attemptsOf(history, sequence) + 1 }
     await ctx.store.append(history.stream, [exportEvent('RosterDeliveryFailed', data, `roster-delivery-failed-${randomUUID()}`, ctx.actor, ctx.now())], 'any')
