@@ -1,12 +1,13 @@
 // Facts about a schedule that read models store: its occurrences, a summary for list filters, ISO week and month
 // keys and NHI clinic sessions (診次 = 3 hours, rounded up). Pure.
 import type { IsoDate, Occurrence, Schedule } from '../domain/types.js'
+import { isoWeekId, weekdayOf } from '../domain/roc-date.js'
 
 const DAY_MS = 86_400_000
 const toDays = (d: IsoDate) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10))) / DAY_MS
 const fromDays = (n: number): IsoDate => new Date(n * DAY_MS).toISOString().slice(0, 10)
 /** ISO weekday 1 = Monday ... 7 = Sunday. */
-export const isoWeekday = (d: IsoDate): number => ((new Date(toDays(d) * DAY_MS).getUTCDay() + 6) % 7) + 1
+export const isoWeekday = (d: IsoDate): number => weekdayOf(d)
 
 /** Every dated window of a schedule, in date then start order (the domain's expansion). */
 export { expandSchedule } from '../domain/schedule.js'
@@ -46,14 +47,8 @@ export const occurrenceMinutes = (o: Occurrence) => Math.max(0, minutesOf(o.end)
 /** NHI convention: one clinic session per started 3 hours. */
 export const occurrenceSessions = (o: Occurrence) => Math.ceil(occurrenceMinutes(o) / 180)
 
-/** ISO 8601 week key, e.g. '2024-W09'. */
-export function isoWeekKey(d: IsoDate): string {
-  const n = toDays(d)
-  const thursday = n - isoWeekday(d) + 4
-  const year = new Date(thursday * DAY_MS).getUTCFullYear()
-  const week = Math.floor((thursday - toDays(`${year}-01-01`)) / 7) + 1
-  return `${year}-W${String(week).padStart(2, '0')}`
-}
+/** ISO 8601 week key, e.g. '2024-W09' (the domain's memoised arithmetic: this runs per occurrence on rebuild). */
+export const isoWeekKey = (d: IsoDate): string => isoWeekId(d)
 export const monthKey = (d: IsoDate) => d.slice(0, 7)
 
 /** The day before an ISO date. */
