@@ -3,7 +3,7 @@ import type { App } from './schemas.js'
 // (SessionStore). The id is rotated at login; idle timeout 20 minutes; CSRF token per session checked on every
 // state-changing request (hidden field `_csrf` or header `x-csrf-token`); requireRole() guards every route.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { DomainError } from '../domain/errors.js'
 import type { Role } from '../domain/types.js'
 import { IDLE_TIMEOUT_MS, MemorySessionStore, type SessionData, type SessionStore, type SessionUser } from './session-store.js'
@@ -125,8 +125,12 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
   return manager
 }
 
-/** Route guard: the request must carry a live session whose role is one of `roles`. */
-export function requireRole(...roles: Role[]): preHandlerHookHandler {
+/**
+ * Route guard: the request must carry a live session whose role is one of `roles`. Routes use it as their onRequest
+ * hook (after the global hook that loads the session): an anonymous or wrong-role request is answered 401/403 before
+ * its body is parsed or validated, so it learns nothing about the route's schema and costs no upload.
+ */
+export function requireRole(...roles: Role[]): onRequestHookHandler {
   return async function guard(request) {
     const s = request.session
     if (!s) throw new DomainError(request.sessionExpired ? 'SESSION_EXPIRED' : 'UNAUTHENTICATED')

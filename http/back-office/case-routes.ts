@@ -188,7 +188,7 @@ export async function registerCaseRoutes(app: App) {
   }
 
   // ---- query ----
-  app.get(`${BASE}/cases`, { preHandler: staffOnly, schema: { querystring: CaseQueryString } }, async (request, reply) => {
+  app.get(`${BASE}/cases`, { onRequest: staffOnly, schema: { querystring: CaseQueryString } }, async (request, reply) => {
     const model = await resultsModel(request, request.query)
     if (isHtmx(request) && request.headers['hx-target'] === 'results') {
       return reply.type('text/html; charset=utf-8').viewAsync('back-office/partials/case-results.eta', { ...model, csrf: request.session?.csrf })
@@ -196,7 +196,7 @@ export async function registerCaseRoutes(app: App) {
     return boPage(request, reply, 'back-office/cases.eta', model)
   })
 
-  app.get(`${BASE}/cases.xlsx`, { preHandler: staffOnly, schema: { querystring: CaseQueryString } }, async (request, reply) => {
+  app.get(`${BASE}/cases.xlsx`, { onRequest: staffOnly, schema: { querystring: CaseQueryString } }, async (request, reply) => {
     const parsed = parseCaseQuery(request.query)
     if (parsed.errors.length) throw new DomainError('VALIDATION_FAILED', { fields: parsed.errors })
     const rows: CaseRow[] = []
@@ -213,7 +213,7 @@ export async function registerCaseRoutes(app: App) {
   })
 
   // ---- one case ----
-  app.get(`${BASE}/cases/:caseId`, { preHandler: staffOnly, schema: { params: CaseParams, querystring: CaseViewQuery } }, async (request, reply) => {
+  app.get(`${BASE}/cases/:caseId`, { onRequest: staffOnly, schema: { params: CaseParams, querystring: CaseViewQuery } }, async (request, reply) => {
     const { caseId } = request.params
     const actor = actorOf(request)
     const store = storeOf(app)
@@ -248,7 +248,7 @@ export async function registerCaseRoutes(app: App) {
     })
   })
 
-  app.get(`${BASE}/cases/:caseId/attachments/:hash`, { preHandler: staffOnly, schema: { params: AttachmentParams } }, async (request, reply) => {
+  app.get(`${BASE}/cases/:caseId/attachments/:hash`, { onRequest: staffOnly, schema: { params: AttachmentParams } }, async (request, reply) => {
     const { caseId, hash } = request.params
     const file = await loadCaseFile(storeOf(app), caseId)
     const view = assertReadable(actorOf(request), file?.view)
@@ -266,7 +266,7 @@ export async function registerCaseRoutes(app: App) {
   })
 
   // ---- decisions ----
-  app.post(`${BASE}/cases/:caseId/decision`, { preHandler: reviewerOnly, schema: { params: CaseParams, body: DecisionBody } }, async (request, reply) => {
+  app.post(`${BASE}/cases/:caseId/decision`, { onRequest: reviewerOnly, schema: { params: CaseParams, body: DecisionBody } }, async (request, reply) => {
     const { caseId } = request.params
     const body = request.body
     const r = await decideOne(app, request, caseId, body, body.commandId, body.version ? Number(body.version) : undefined)
@@ -278,7 +278,7 @@ export async function registerCaseRoutes(app: App) {
     return reply.redirect(`${BASE}/cases/${caseId}?done=${body.decision}`, 303)
   })
 
-  app.post(`${BASE}/decisions`, { preHandler: reviewerOnly, schema: { body: DecisionBody } }, async (request, reply) => {
+  app.post(`${BASE}/decisions`, { onRequest: reviewerOnly, schema: { body: DecisionBody } }, async (request, reply) => {
     const body = request.body
     const ids = [...new Set(asList(body.caseId))]
     if (ids.length === 0) throw new DomainError('NOTHING_SELECTED')
@@ -314,8 +314,8 @@ export async function registerCaseRoutes(app: App) {
       .header('content-disposition', `inline; filename="${approvalFormFileName(entries, printedAt)}"`)
       .send(pdf)
   }
-  app.get(`${BASE}/cases/:caseId/approval.pdf`, { preHandler: staffOnly, schema: { params: CaseParams } }, async (request, reply) =>
+  app.get(`${BASE}/cases/:caseId/approval.pdf`, { onRequest: staffOnly, schema: { params: CaseParams } }, async (request, reply) =>
     printCases(request, reply, [request.params.caseId]))
-  app.get(`${BASE}/print`, { preHandler: staffOnly, schema: { querystring: PrintQuery } }, async (request, reply) =>
+  app.get(`${BASE}/print`, { onRequest: staffOnly, schema: { querystring: PrintQuery } }, async (request, reply) =>
     printCases(request, reply, [...new Set(asList(request.query.caseId))]))
 }

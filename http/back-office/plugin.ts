@@ -13,7 +13,7 @@ const VIEWS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'vie
 const ASSETS: Record<string, string> = { 'back-office.css': 'text/css; charset=utf-8', 'back-office.js': 'text/javascript; charset=utf-8' }
 
 export async function backOfficePlugin(app: App) {
-  app.get(BASE, { preHandler: staffOnly }, async (_request, reply) => reply.redirect(`${BASE}/cases`, 303))
+  app.get(BASE, { onRequest: staffOnly }, async (_request, reply) => reply.redirect(`${BASE}/cases`, 303))
 
   app.get(`${BASE}/assets/:name`, async (request, reply) => {
     const name = (request.params as { name: string }).name

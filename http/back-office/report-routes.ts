@@ -76,7 +76,7 @@ export async function registerReportRoutes(app: App) {
     return out
   }
 
-  app.get(`${BASE}/statistics`, { preHandler: staffOnly, schema: { querystring: StatQuery } }, async (request, reply) => {
+  app.get(`${BASE}/statistics`, { onRequest: staffOnly, schema: { querystring: StatQuery } }, async (request, reply) => {
     const report = request.query.report ?? 'county'
     const input = statInput(request.query)
     const data = input.errors.length ? [] : await lines(scopeFor(request), report, input)
@@ -90,7 +90,7 @@ export async function registerReportRoutes(app: App) {
   })
 
   for (const ext of ['csv', 'xlsx'] as const) {
-    app.get(`${BASE}/statistics.${ext}`, { preHandler: staffOnly, schema: { querystring: StatQuery } }, async (request, reply) => {
+    app.get(`${BASE}/statistics.${ext}`, { onRequest: staffOnly, schema: { querystring: StatQuery } }, async (request, reply) => {
       const report = request.query.report ?? 'county'
       const input = statInput(request.query)
       if (input.errors.length) throw new DomainError('VALIDATION_FAILED', { errors: input.errors }, input.errors.join('；'))
@@ -102,7 +102,7 @@ export async function registerReportRoutes(app: App) {
     })
   }
 
-  app.get(`${BASE}/audit`, { preHandler: staffOnly, schema: { querystring: AuditQuery } }, async (request, reply) => {
+  app.get(`${BASE}/audit`, { onRequest: staffOnly, schema: { querystring: AuditQuery } }, async (request, reply) => {
     const q = request.query
     const from = rocInput(q.from)
     const to = rocInput(q.to)
@@ -119,7 +119,7 @@ export async function registerReportRoutes(app: App) {
     return boPage(request, reply, 'back-office/audit.eta', { title: '紀錄查詢', q, errors, result, page })
   })
 
-  app.get(`${BASE}/quota`, { preHandler: staffOnly, schema: { querystring: QuotaQueryString } }, async (request, reply) => {
+  app.get(`${BASE}/quota`, { onRequest: staffOnly, schema: { querystring: QuotaQueryString } }, async (request, reply) => {
     const q = request.query
     const periodKind = q.period ?? 'month'
     const personId = (q.personId ?? '').trim().toUpperCase()

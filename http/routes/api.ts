@@ -78,13 +78,13 @@ export async function registerApiRoutes(app: App) {
     return row
   }
 
-  app.get('/api/me', { preHandler: requireRole('professional', 'institution', 'reviewer', 'statistician', 'operator'), schema: { response: { 200: ApiMe, ...errors } } }, async (request) => {
+  app.get('/api/me', { onRequest: requireRole('professional', 'institution', 'reviewer', 'statistician', 'operator'), schema: { response: { 200: ApiMe, ...errors } } }, async (request) => {
     const u = userOf(request)
     return { role: u.actor.role, id: u.actor.id, name: u.name, ...(u.actor.institutionCode ? { institutionCode: u.actor.institutionCode } : {}) }
   })
 
   // ---- queries: own cases ----
-  app.get('/api/cases', { preHandler: guard, schema: { querystring: ApiCaseListQuery, response: { 200: ApiCaseList, ...errors } } }, async (request) => {
+  app.get('/api/cases', { onRequest: guard, schema: { querystring: ApiCaseListQuery, response: { 200: ApiCaseList, ...errors } } }, async (request) => {
     const q = request.query as ListQ
     const user = userOf(request)
     const filter: CaseFilter = { ...(q.status ? { status: q.status as Status } : {}) }
@@ -96,7 +96,7 @@ export async function registerApiRoutes(app: App) {
     return { rows: page.rows.map(summary), total: page.total, page: page.page, pageSize: page.pageSize }
   })
 
-  app.get('/api/cases/:caseId', { preHandler: guard, schema: { params: CaseIdParams, response: { 200: ApiCaseDetail, ...errors } } }, async (request) => {
+  app.get('/api/cases/:caseId', { onRequest: guard, schema: { params: CaseIdParams, response: { 200: ApiCaseDetail, ...errors } } }, async (request) => {
     const { caseId } = request.params as CaseIdParams
     const { row, view } = await loadOwnCase(app, request, caseId)
     return {
@@ -118,7 +118,7 @@ export async function registerApiRoutes(app: App) {
   }
 
   /** Kept from the first API: flat body, files (submit) unless submit = false. */
-  app.post('/api/reports', { preHandler: guard, schema: { body: ApiFileReportBody, response: { 201: ApiCaseCreated, ...errors } } }, async (request, reply) => {
+  app.post('/api/reports', { onRequest: guard, schema: { body: ApiFileReportBody, response: { 201: ApiCaseCreated, ...errors } } }, async (request, reply) => {
     const b = request.body
     const { commandId: _c, applicantId: _a, submit: _s, ...terms } = b
     const o = await fileOrDraft(request, b, termsInput(terms), [])
@@ -126,14 +126,14 @@ export async function registerApiRoutes(app: App) {
   })
 
   /** New case: a draft (submit: false) or filed at once (default) — one command either way. */
-  app.post('/api/cases', { preHandler: guard, schema: { body: ApiDraftBody, response: { 201: ApiCommandResult, ...errors } } }, async (request, reply) => {
+  app.post('/api/cases', { onRequest: guard, schema: { body: ApiDraftBody, response: { 201: ApiCommandResult, ...errors } } }, async (request, reply) => {
     const b = request.body as typeof ApiDraftBody.static
     const o = await fileOrDraft(request, b, termsInput(b.terms), await resolveAttachments(b.attachments))
     return reply.code(201).send(result(o))
   })
 
   const post = <B>(path: string, body: import('@sinclair/typebox').TSchema, run: (request: FastifyRequest, caseId: string, b: B) => Promise<ReportOutcome>) =>
-    app.post(`/api/cases/:caseId/${path}`, { preHandler: guard, schema: { params: CaseIdParams, body, response: { 200: ApiCommandResult, 201: ApiCommandResult, ...errors } } }, async (request, reply) => {
+    app.post(`/api/cases/:caseId/${path}`, { onRequest: guard, schema: { params: CaseIdParams, body, response: { 200: ApiCommandResult, 201: ApiCommandResult, ...errors } } }, async (request, reply) => {
       const { caseId } = request.params as CaseIdParams
       await inScope(request, caseId)
       const o = await run(request, caseId, request.body as B)
@@ -159,7 +159,7 @@ export async function registerApiRoutes(app: App) {
     reports().perform(caseId, (await resolveAttachments(b.attachments)).map((a): Step => ({ type: 'attach', attachment: a })), meta(request, b.commandId)))
 
   /** Upload attachment content (multipart, field `file`): stored by hash; nothing is recorded on a case yet. */
-  app.post('/api/attachments', { preHandler: guard, schema: { response: { 201: ApiAttachment, ...errors } } }, async (request, reply) => {
+  app.post('/api/attachments', { onRequest: guard, schema: { response: { 201: ApiAttachment, ...errors } } }, async (request, reply) => {
     const [f] = await files(request.body as RawForm, 'file')
     if (!f) throw new DomainError('VALIDATION_FAILED', { fields: [{ field: 'file', message: 'required' }] })
     if (!sniffAttachmentType(f.content)) throw new DomainError('ATTACHMENT_TYPE', { name: f.filename })
@@ -167,7 +167,7 @@ export async function registerApiRoutes(app: App) {
   })
 
   // ---- preview: the conflicts and quota proposed terms would meet now (records nothing) ----
-  app.post('/api/preview', { preHandler: guard, schema: { body: ApiPreviewBody, response: { 200: ApiPreview, ...errors } } }, async (request) => {
+  app.post('/api/preview', { onRequest: guard, schema: { body: ApiPreviewBody, response: { 200: ApiPreview, ...errors } } }, async (request) => {
     const b = request.body as typeof ApiPreviewBody.static
     const user = userOf(request)
     if (user.actor.role === 'institution' && !b.applicantId) throw new DomainError('VALIDATION_FAILED', { fields: [{ field: 'applicantId', message: 'required' }] })
@@ -189,7 +189,7 @@ export async function registerApiRoutes(app: App) {
   })
 
   // ---- institution: dashboard counts, rosters ----
-  app.get('/api/institution/dashboard', { preHandler: institutionOnly, schema: { response: { 200: ApiDashboard, ...errors } } }, async (request) => {
+  app.get('/api/institution/dashboard', { onRequest: institutionOnly, schema: { response: { 200: ApiDashboard, ...errors } } }, async (request) => {
     const today = taipeiDate(app.services.clock().toISOString())
     const c = await dashboardCounts(need(app.services.readModels, 'readModels'), scopeOf(userOf(request)), codeOf(request), today)
     const links: Record<string, string> = { validSupportPeople: '/api/institution/roster' }
@@ -197,7 +197,7 @@ export async function registerApiRoutes(app: App) {
     return { ...c, links }
   })
 
-  app.get('/api/institution/:list', { preHandler: institutionOnly, schema: { params: ApiRosterParams, querystring: ApiRosterQuery, response: { 200: ApiRoster, ...errors } } }, async (request) => {
+  app.get('/api/institution/:list', { onRequest: institutionOnly, schema: { params: ApiRosterParams, querystring: ApiRosterQuery, response: { 200: ApiRoster, ...errors } } }, async (request) => {
     const { list } = request.params as typeof ApiRosterParams.static
     const q = request.query as typeof ApiRosterQuery.static
     const rm = need(app.services.readModels, 'readModels')
@@ -216,7 +216,7 @@ export async function registerApiRoutes(app: App) {
   })
 
   // ---- quota use for any week and month (a professional: own; an institution: its staff) ----
-  app.get('/api/quota', { preHandler: guard, schema: { querystring: QuotaPeriodQuery, response: { 200: ApiQuota, ...errors } } }, async (request) => {
+  app.get('/api/quota', { onRequest: guard, schema: { querystring: QuotaPeriodQuery, response: { 200: ApiQuota, ...errors } } }, async (request) => {
     const u = await quotaUsage(app, request, request.query as QuotaPeriodQuery)
     const use = (x: { approvedSessions: number; pendingSessions: number; approvedHours: number; pendingHours: number } | undefined) =>
       ({ approvedSessions: x?.approvedSessions ?? 0, pendingSessions: x?.pendingSessions ?? 0, approvedHours: x?.approvedHours ?? 0, pendingHours: x?.pendingHours ?? 0 })

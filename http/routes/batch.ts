@@ -25,13 +25,13 @@ export async function registerBatchRoutes(app: App) {
   const jobs = new BatchJobs()
   const codeOf = (r: FastifyRequest) => userOf(r).actor.institutionCode ?? userOf(r).actor.id
 
-  app.get('/institution/batch', { preHandler: guard }, async (_request, reply) => reply.page('pages/batch-upload.eta', { title: '批次上傳', columns: BATCH_COLUMNS }))
-  app.get('/institution/batch/template.xlsx', { preHandler: guard }, async (_request, reply) =>
+  app.get('/institution/batch', { onRequest: guard }, async (_request, reply) => reply.page('pages/batch-upload.eta', { title: '批次上傳', columns: BATCH_COLUMNS }))
+  app.get('/institution/batch/template.xlsx', { onRequest: guard }, async (_request, reply) =>
     reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', 'attachment; filename="baobei-batch-template.xlsx"').send(await batchTemplateXlsx()))
-  app.get('/institution/batch/template.csv', { preHandler: guard }, async (_request, reply) =>
+  app.get('/institution/batch/template.csv', { onRequest: guard }, async (_request, reply) =>
     reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="baobei-batch-template.csv"').send(batchTemplateCsv()))
 
-  app.post('/institution/batch', { preHandler: guard }, async (request, reply) => {
+  app.post('/institution/batch', { onRequest: guard }, async (request, reply) => {
     const code = codeOf(request)
     const [upload] = await files(request.body as RawForm, 'file')
     const again = (message: string) => reply.code(422).page('pages/batch-upload.eta', { title: '批次上傳', columns: BATCH_COLUMNS, fileError: message })
@@ -78,14 +78,14 @@ export async function registerBatchRoutes(app: App) {
     return reply.page('pages/batch-check.eta', { title: '批次上傳：檢查結果', job: stored, columns: BATCH_COLUMNS })
   })
 
-  app.post('/institution/batch/:jobId/confirm', { preHandler: guard, schema: { params: JobParams } }, async (request, reply) => {
+  app.post('/institution/batch/:jobId/confirm', { onRequest: guard, schema: { params: JobParams } }, async (request, reply) => {
     const job = jobs.get((request.params as { jobId: string }).jobId, codeOf(request))
     if (!job) throw new DomainError('BATCH_NOT_FOUND')
     jobs.start(job, { reports: need(app.services.reports, 'reports'), store: need(app.services.store, 'store'), actor: userOf(request).actor, correlationId: String(request.id), ...(app.services.waitFor ? { waitFor: app.services.waitFor } : {}) })
     return reply.redirect(`/institution/batch/${job.id}`, 303)
   })
 
-  app.get('/institution/batch/:jobId', { preHandler: guard, schema: { params: JobParams } }, async (request, reply) => {
+  app.get('/institution/batch/:jobId', { onRequest: guard, schema: { params: JobParams } }, async (request, reply) => {
     const job = jobs.get((request.params as { jobId: string }).jobId, codeOf(request))
     if (!job) throw new DomainError('BATCH_NOT_FOUND')
     if (request.headers['hx-request'] === 'true') return reply.type('text/html; charset=utf-8').viewAsync('partials/batch-progress.eta', { job })

@@ -39,7 +39,7 @@ export async function loadOwnCase(app: App, request: FastifyRequest, caseId: str
 export async function registerCasePages(app: App) {
   const guard = requireRole('professional', 'institution')
 
-  app.get('/reports', { preHandler: guard, schema: { querystring: ListQuery } }, async (request, reply) => {
+  app.get('/reports', { onRequest: guard, schema: { querystring: ListQuery } }, async (request, reply) => {
     const user = userOf(request)
     const q = request.query as ListQuery
     const rm = need(app.services.readModels, 'readModels')
@@ -53,7 +53,7 @@ export async function registerCasePages(app: App) {
     return reply.page('pages/case-list.eta', { title, rows, page, query: q, statusLabels: STATUS_LABEL, actionLabels: ACTION_LABEL, isInstitution: user.actor.role === 'institution' })
   })
 
-  app.get('/reports/:caseId', { preHandler: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
+  app.get('/reports/:caseId', { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
     const { caseId } = request.params as CaseIdParams
     const { row, view } = await loadOwnCase(app, request, caseId)
     const done = (request.query as { done?: string }).done
@@ -67,7 +67,7 @@ export async function registerCasePages(app: App) {
 
 export async function registerPrintRoute(app: App) {
   const { renderApplicationForm } = await import('../print/application-form.js')
-  app.get('/reports/:caseId/print.pdf', { preHandler: requireRole('professional', 'institution'), schema: { params: CaseIdParams } }, async (request, reply) => {
+  app.get('/reports/:caseId/print.pdf', { onRequest: requireRole('professional', 'institution'), schema: { params: CaseIdParams } }, async (request, reply) => {
     const { caseId } = request.params as CaseIdParams
     const { row, view } = await loadOwnCase(app, request, caseId)
     const pdf = await renderApplicationForm(view, app.services.clock())

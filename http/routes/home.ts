@@ -20,7 +20,7 @@ export async function registerHomeRoutes(app: App) {
     return reply.redirect('/home', 303)
   })
 
-  app.get('/home', { preHandler: requireRole('professional'), schema: { querystring: MonthQuery } }, async (request, reply) => {
+  app.get('/home', { onRequest: requireRole('professional'), schema: { querystring: MonthQuery } }, async (request, reply) => {
     const user = userOf(request)
     const db = need(app.services.db, 'db')
     const person = await findProfessional(db, user.actor.id)
@@ -34,7 +34,7 @@ export async function registerHomeRoutes(app: App) {
   })
 
   // the calendar alone, for htmx month navigation
-  app.get('/home/calendar', { preHandler: requireRole('professional'), schema: { querystring: MonthQuery } }, async (request, reply) => {
+  app.get('/home/calendar', { onRequest: requireRole('professional'), schema: { querystring: MonthQuery } }, async (request, reply) => {
     const user = userOf(request)
     const calendar = await calendarFor(app, user.actor.id, (request.query as MonthQuery).month)
     return reply.type('text/html; charset=utf-8').viewAsync('partials/calendar.eta', { calendar: calendar.model, calendarAvailable: calendar.available })

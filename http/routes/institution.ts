@@ -122,12 +122,12 @@ async function rosterXlsx(title: string, rows: SupportRow[]): Promise<Buffer> {
 export async function registerInstitutionRoutes(app: App) {
   const today = () => taipeiDate(app.services.clock().toISOString())
 
-  app.get('/institution', { preHandler: guard }, async (request, reply) => {
+  app.get('/institution', { onRequest: guard }, async (request, reply) => {
     const counts = await dashboardCounts(need(app.services.readModels, 'readModels'), scopeOf(userOf(request)), codeOf(request), today())
     return reply.page('pages/institution-dashboard.eta', { title: '機構報備支援首頁', counts })
   })
   // the tiles alone, polled by htmx every few seconds
-  app.get('/institution/counts', { preHandler: guard }, async (request, reply) => {
+  app.get('/institution/counts', { onRequest: guard }, async (request, reply) => {
     const counts = await dashboardCounts(need(app.services.readModels, 'readModels'), scopeOf(userOf(request)), codeOf(request), today())
     return reply.type('text/html; charset=utf-8').viewAsync('partials/dashboard-tiles.eta', { counts })
   })
@@ -138,7 +138,7 @@ export async function registerInstitutionRoutes(app: App) {
     { path: '/institution/outbound', title: '本院支援他院', load: (r: FastifyRequest, q: RosterQuery) => ourStaffSupportingOthers(need(app.services.readModels, 'readModels'), scopeOf(userOf(r)), codeOf(r), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
   ]
   for (const l of lists) {
-    app.get(l.path, { preHandler: guard, schema: { querystring: RosterQuery } }, async (request, reply) => {
+    app.get(l.path, { onRequest: guard, schema: { querystring: RosterQuery } }, async (request, reply) => {
       const q = request.query as RosterQuery
       const rows = filterRows(await l.load(request, q), q)
       if (q.format === 'xlsx') {
@@ -152,7 +152,7 @@ export async function registerInstitutionRoutes(app: App) {
     })
   }
 
-  app.get('/institution/quota', { preHandler: guard, schema: { querystring: QuotaPeriodQuery } }, async (request, reply) => {
+  app.get('/institution/quota', { onRequest: guard, schema: { querystring: QuotaPeriodQuery } }, async (request, reply) => {
     const q = request.query as QuotaPeriodQuery
     const usage = await quotaUsage(app, request, q)
     const nav = periodNav(usage.week, usage.month)

@@ -15,13 +15,13 @@ import { isDomainError } from '../../domain/errors.js'
 export async function registerLookupRoutes(app: App) {
   const guard = requireRole('professional', 'institution')
 
-  app.get('/lookup/institutions', { preHandler: guard, schema: { querystring: InstitutionSearchQuery } }, async (request, reply) => {
+  app.get('/lookup/institutions', { onRequest: guard, schema: { querystring: InstitutionSearchQuery } }, async (request, reply) => {
     const q = (request.query as InstitutionSearchQuery).q ?? ''
     const rows = q.trim().length >= 2 ? await searchInstitutions(need(app.services.db, 'db'), q, 15) : []
     return reply.type('text/html; charset=utf-8').viewAsync('partials/institution-results.eta', { rows, q })
   })
 
-  app.post('/reports/check/applicant', { preHandler: requireRole('institution'), schema: { body: FormBody } }, async (request, reply) => {
+  app.post('/reports/check/applicant', { onRequest: requireRole('institution'), schema: { body: FormBody } }, async (request, reply) => {
     const id = str(request.body as FormBody, 'applicantId').toUpperCase()
     const user = userOf(request)
     let message = ''
@@ -47,7 +47,7 @@ export async function registerLookupRoutes(app: App) {
   // clashing case named, quota with numbers). Every problem is shown in zh-TW next to its field (htmx out-of-band
   // swaps into the form's live slots) and summed up in the checks area; nothing is swallowed — a refusal the preview
   // raises is shown with its message, and an unavailable service says so.
-  app.post('/reports/check', { preHandler: guard, schema: { body: FormBody } }, async (request, reply) => {
+  app.post('/reports/check', { onRequest: guard, schema: { body: FormBody } }, async (request, reply) => {
     const user = userOf(request)
     const values = readReportForm(request.body as FormBody)
     const { input, errors } = checkReportForm(values, { needsApplicant: user.actor.role === 'institution', intent: 'submit' })

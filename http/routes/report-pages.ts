@@ -91,9 +91,9 @@ export async function registerReportPages(app: App) {
   }
 
   // ---- 登錄 ----
-  app.get('/reports/new', { preHandler: guard }, async (request, reply) => renderForm(reply, request, 'new', '/reports', emptyReportForm()))
+  app.get('/reports/new', { onRequest: guard }, async (request, reply) => renderForm(reply, request, 'new', '/reports', emptyReportForm()))
 
-  app.post('/reports', { preHandler: guard }, async (request, reply) =>
+  app.post('/reports', { onRequest: guard }, async (request, reply) =>
     handleForm(request, reply, 'new', '/reports', async (input, attachments) => {
       const user = userOf(request)
       const reports = need(app.services.reports, 'reports')
@@ -112,13 +112,13 @@ export async function registerReportPages(app: App) {
     return c
   }
   for (const mode of ['edit', 'resubmit', 'change'] as const) {
-    app.get(`/reports/:caseId/${mode}`, { preHandler: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
+    app.get(`/reports/:caseId/${mode}`, { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
       const { caseId } = request.params as CaseIdParams
       const { view } = await loadAllowed(request, caseId, mode)
       const terms = mode === 'change' ? view.approved?.terms ?? view.terms : view.pending?.terms ?? view.terms
       return renderForm(reply, request, mode, `/reports/${caseId}/${mode}`, formFromTerms(terms))
     })
-    app.post(`/reports/:caseId/${mode}`, { preHandler: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
+    app.post(`/reports/:caseId/${mode}`, { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
       const { caseId } = request.params as CaseIdParams
       await loadAllowed(request, caseId, mode)
       return handleForm(request, reply, mode, `/reports/${caseId}/${mode}`, async (input, attachments) => {
@@ -144,12 +144,12 @@ export async function registerReportPages(app: App) {
   }
 
   // ---- 註銷 ----
-  app.get('/reports/:caseId/cancel', { preHandler: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
+  app.get('/reports/:caseId/cancel', { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
     const { caseId } = request.params as CaseIdParams
     const { row } = await loadAllowed(request, caseId, 'cancel')
     return reply.page('pages/cancel-form.eta', { title: '註銷報備支援', row, values: { commandId: randomUUID(), effectiveDate: '', reason: '' }, errors: {} })
   })
-  app.post('/reports/:caseId/cancel', { preHandler: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
+  app.post('/reports/:caseId/cancel', { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
     const { caseId } = request.params as CaseIdParams
     const { row } = await loadAllowed(request, caseId, 'cancel')
     const body = request.body as RawForm
@@ -174,7 +174,7 @@ export async function registerReportPages(app: App) {
   // ---- one-click actions: 登錄 (submit a draft), 撤回, 複製 ----
   const OneClick = Type.Object({ commandId: Type.String({ format: 'uuid' }), _csrf: Type.Optional(Type.String()) })
   for (const action of ['submit', 'withdraw', 'copy'] as const) {
-    app.post(`/reports/:caseId/${action}`, { preHandler: guard, schema: { params: CaseIdParams, body: OneClick } }, async (request, reply) => {
+    app.post(`/reports/:caseId/${action}`, { onRequest: guard, schema: { params: CaseIdParams, body: OneClick } }, async (request, reply) => {
       const { caseId } = request.params as CaseIdParams
       const { commandId } = request.body as { commandId: string }
       await loadAllowed(request, caseId, action)

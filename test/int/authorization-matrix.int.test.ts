@@ -126,29 +126,29 @@ const MATRIX: Record<string, Spec> = {
     }),
   },
   // ---- JSON API of the case actions (own case; a state where the action is refused, or harmless) ----
-  'GET /api/cases': { kind: 'api', roles: FRONT, pending: 'API', req: () => ({ url: '/api/cases' }), ok: 200 },
-  'GET /api/cases/:caseId': { kind: 'api', roles: FRONT, pending: 'API', req: (w) => ({ url: `/api/cases/${own(w).review}` }), ok: 200 },
-  'POST /api/cases': { kind: 'api', roles: FRONT, pending: 'API', ok: 201, req: (w) => ({ method: 'POST', url: '/api/cases', json: { commandId: randomUUID(), submit: false, terms: apiTerms('2024-11-04'), ...(w.startsWith('inst') ? { applicantId: applicantOf(w) } : {}) } }) },
-  'POST /api/cases/:caseId/edit': { kind: 'api', roles: FRONT, pending: 'API', ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).approved}/edit`, json: { commandId: randomUUID(), terms: apiTerms('2024-11-04') } }) },
-  'POST /api/cases/:caseId/submit': { kind: 'api', roles: FRONT, pending: 'API', ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).approved}/submit`, json: { commandId: randomUUID() } }) },
-  'POST /api/cases/:caseId/resubmit': { kind: 'api', roles: FRONT, pending: 'API', ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).approved}/resubmit`, json: { commandId: randomUUID(), terms: apiTerms('2024-11-04') } }) },
-  'POST /api/cases/:caseId/withdraw': { kind: 'api', roles: FRONT, pending: 'API', ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).approved}/withdraw`, json: { commandId: randomUUID() } }) },
-  'POST /api/cases/:caseId/change': { kind: 'api', roles: FRONT, pending: 'API', ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).draft}/change`, json: { commandId: randomUUID(), terms: apiTerms('2024-11-04'), reason: '調整' } }) },
-  'POST /api/cases/:caseId/cancel': { kind: 'api', roles: FRONT, pending: 'API', ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).draft}/cancel`, json: { commandId: randomUUID(), effectiveDate: '2024-05-20', reason: '調整' } }) },
-  'POST /api/cases/:caseId/copy': { kind: 'api', roles: FRONT, pending: 'API', ok: 201, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).review}/copy`, json: { commandId: randomUUID() } }) },
-  'POST /api/cases/:caseId/attachments': { kind: 'api', roles: FRONT, pending: 'API', ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).approved}/attachments`, json: { commandId: randomUUID(), attachments: [{ hash: own(w).attachment, name: 'x.pdf' }] } }) },
-  'POST /api/attachments': { kind: 'api', roles: FRONT, pending: 'API', ok: 400, req: () => ({ method: 'POST', url: '/api/attachments', multipart: {} }) },
-  'POST /api/preview': { kind: 'api', roles: FRONT, pending: 'API', ok: 200, req: (w) => ({ method: 'POST', url: '/api/preview', json: { terms: apiTerms('2024-11-04'), ...(w.startsWith('inst') ? { applicantId: applicantOf(w) } : {}) } }) },
-  'GET /api/institution/dashboard': { kind: 'api', roles: INST, pending: 'API', req: () => ({ url: '/api/institution/dashboard' }), ok: 200 },
-  'GET /api/institution/:list': { kind: 'api', roles: INST, pending: 'API', req: () => ({ url: '/api/institution/inbound' }), ok: 200 },
-  'GET /api/quota': { kind: 'api', roles: FRONT, pending: 'API', req: () => ({ url: '/api/quota' }), ok: 200 },
+  'GET /api/cases': { kind: 'api', roles: FRONT, req: () => ({ url: '/api/cases' }), ok: 200 },
+  'GET /api/cases/:caseId': { kind: 'api', roles: FRONT, req: (w) => ({ url: `/api/cases/${own(w).review}` }), ok: 200 },
+  'POST /api/cases': { kind: 'api', roles: FRONT, ok: 201, req: (w) => ({ method: 'POST', url: '/api/cases', json: { commandId: randomUUID(), submit: false, terms: apiTerms('2024-11-04'), ...(w.startsWith('inst') ? { applicantId: applicantOf(w) } : {}) } }) },
+  'POST /api/cases/:caseId/edit': { kind: 'api', roles: FRONT, ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).approved}/edit`, json: { commandId: randomUUID(), terms: apiTerms('2024-11-04') } }) },
+  'POST /api/cases/:caseId/submit': { kind: 'api', roles: FRONT, ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).approved}/submit`, json: { commandId: randomUUID() } }) },
+  'POST /api/cases/:caseId/resubmit': { kind: 'api', roles: FRONT, ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).approved}/resubmit`, json: { commandId: randomUUID(), terms: apiTerms('2024-11-04') } }) },
+  'POST /api/cases/:caseId/withdraw': { kind: 'api', roles: FRONT, ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).approved}/withdraw`, json: { commandId: randomUUID() } }) },
+  'POST /api/cases/:caseId/change': { kind: 'api', roles: FRONT, ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).draft}/change`, json: { commandId: randomUUID(), terms: apiTerms('2024-11-04'), reason: '調整' } }) },
+  'POST /api/cases/:caseId/cancel': { kind: 'api', roles: FRONT, ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).draft}/cancel`, json: { commandId: randomUUID(), effectiveDate: '2024-05-20', reason: '調整' } }) },
+  'POST /api/cases/:caseId/copy': { kind: 'api', roles: FRONT, ok: 201, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).review}/copy`, json: { commandId: randomUUID() } }) },
+  'POST /api/cases/:caseId/attachments': { kind: 'api', roles: FRONT, ok: 409, req: (w) => ({ method: 'POST', url: `/api/cases/${own(w).approved}/attachments`, json: { commandId: randomUUID(), attachments: [{ hash: own(w).attachment, name: 'x.pdf' }] } }) },
+  'POST /api/attachments': { kind: 'api', roles: FRONT, ok: 400, req: () => ({ method: 'POST', url: '/api/attachments', multipart: {} }) },
+  'POST /api/preview': { kind: 'api', roles: FRONT, ok: 200, req: (w) => ({ method: 'POST', url: '/api/preview', json: { terms: apiTerms('2024-11-04'), ...(w.startsWith('inst') ? { applicantId: applicantOf(w) } : {}) } }) },
+  'GET /api/institution/dashboard': { kind: 'api', roles: INST, req: () => ({ url: '/api/institution/dashboard' }), ok: 200 },
+  'GET /api/institution/:list': { kind: 'api', roles: INST, req: () => ({ url: '/api/institution/inbound' }), ok: 200 },
+  'GET /api/quota': { kind: 'api', roles: FRONT, req: () => ({ url: '/api/quota' }), ok: 200 },
   // ---- login (pre-login: anyone may reach them; the POSTs need the login page's token, not a session's) ----
-  'GET /login': { kind: 'page', roles: 'public', pending: 'login', req: () => ({ url: '/login' }), ok: 200 },
-  'POST /login/challenge': { kind: 'api', roles: 'public', preLogin: true, pending: 'login', req: () => ({ method: 'POST', url: '/login/challenge', json: {} }), ok: 403 },
-  'POST /login/card': { kind: 'api', roles: 'public', preLogin: true, pending: 'login', req: () => ({ method: 'POST', url: '/login/card', json: {} }), ok: 400 },
-  'POST /login/nhi-password': { kind: 'api', roles: 'public', preLogin: true, pending: 'login', req: () => ({ method: 'POST', url: '/login/nhi-password', json: {} }), ok: 400 },
-  'POST /login/otp/request': { kind: 'api', roles: 'public', preLogin: true, pending: 'login', req: () => ({ method: 'POST', url: '/login/otp/request', json: {} }), ok: 400 },
-  'POST /login/otp/verify': { kind: 'api', roles: 'public', preLogin: true, pending: 'login', req: () => ({ method: 'POST', url: '/login/otp/verify', json: {} }), ok: 400 },
+  'GET /login': { kind: 'page', roles: 'public', req: () => ({ url: '/login' }), ok: 200 },
+  'POST /login/challenge': { kind: 'api', roles: 'public', preLogin: true, req: () => ({ method: 'POST', url: '/login/challenge', json: {} }), ok: 403 },
+  'POST /login/card': { kind: 'api', roles: 'public', preLogin: true, req: () => ({ method: 'POST', url: '/login/card', json: {} }), ok: 400 },
+  'POST /login/nhi-password': { kind: 'api', roles: 'public', preLogin: true, req: () => ({ method: 'POST', url: '/login/nhi-password', json: {} }), ok: 400 },
+  'POST /login/otp/request': { kind: 'api', roles: 'public', preLogin: true, req: () => ({ method: 'POST', url: '/login/otp/request', json: {} }), ok: 400 },
+  'POST /login/otp/verify': { kind: 'api', roles: 'public', preLogin: true, req: () => ({ method: 'POST', url: '/login/otp/verify', json: {} }), ok: 400 },
   'GET /dev/sms': { kind: 'page', roles: 'public', pending: 'login (demo mode only: the embedded SMS outbox)', req: () => ({ url: '/dev/sms' }), ok: 200 },
   // ---- back office ----
   'GET /review': { kind: 'redirect', roles: STAFF, req: () => ({ url: '/review' }), ok: 303, location: () => '/review/cases' },
@@ -276,3 +276,16 @@ t.test('CSRF: every state-changing route refuses a request without the token, or
   }
 })
 
+
+t.test('the guard answers before the body is validated: a malformed body from the wrong principal is 401/403, never 400', async (t) => {
+  const malformed = { method: 'POST' as const, url: '/api/cases', json: { commandId: 'not-a-uuid', terms: 'nonsense' } }
+  const anon = await send(app, undefined, malformed)
+  t.equal(anon.statusCode, 401)
+  t.match(anon.json(), { code: 'UNAUTHENTICATED' })
+  t.notMatch(anon.body, /terms|commandId/, 'no schema detail to an anonymous caller')
+  const wrongRole = await send(app, fx.sessions.revTPE, malformed)
+  t.equal(wrongRole.statusCode, 403)
+  t.match(wrongRole.json(), { code: 'FORBIDDEN' })
+  const rightRole = await send(app, fx.sessions.proA, malformed)
+  t.equal(rightRole.statusCode, 400, 'the right principal gets the validation error')
+})
