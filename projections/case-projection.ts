@@ -24,6 +24,8 @@ export interface CaseProjectionSpec {
   /** Base names of the read-model tables (the state table is added). */
   tables: readonly string[]
   ddl(version: number, table: (base: string) => string): string
+  /** See Projection.revision. */
+  revision?: number
   apply(changes: readonly CaseChange[], ctx: ProjectionContext): Promise<void>
 }
 
@@ -31,6 +33,7 @@ export function defineCaseProjection(spec: CaseProjectionSpec): Projection {
   const stateBase = `${spec.name}_state`
   return {
     name: spec.name,
+    revision: spec.revision,
     tables: [...spec.tables, stateBase],
     ddl(version) {
       const table = (b: string) => `rm_${b}_v${version}`

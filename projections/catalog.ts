@@ -35,8 +35,13 @@ export const PROJECTION_MIGRATIONS: readonly Migration[] = [
   },
 ]
 
-/** Fingerprint of a projection's table definitions (version-independent). */
-export const ddlHash = (p: Projection) => createHash('sha256').update(p.ddl(0)).digest('hex').slice(0, 16)
+/** Fingerprint of a projection's table definitions and its revision (version-independent). */
+export const ddlHash = (p: Projection) =>
+  createHash('sha256')
+    .update(p.ddl(0))
+    .update(p.revision && p.revision > 1 ? `\n-- revision ${p.revision}` : '')
+    .digest('hex')
+    .slice(0, 16)
 
 export const migrateProjections = (db: Database) => runMigrations(db, PROJECTION_MIGRATIONS)
 

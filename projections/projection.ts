@@ -16,6 +16,12 @@ export interface Projection {
   readonly tables: readonly string[]
   /** DDL creating every table and index of the given version (idempotent: IF NOT EXISTS). */
   ddl(version: number): string
+  /**
+   * Revision of what handle() writes for the same events (default 1). Bump it when the rows change meaning or form
+   * (e.g. a text column rendered differently): like a DDL change, it makes the runner rebuild the projection beside
+   * the live one, so old rows never stay in the old form.
+   */
+  readonly revision?: number
   /** Applies a batch of events (log order) with set-based SQL inside the caller's transaction. */
   handle(events: readonly RecordedEvent[], ctx: ProjectionContext): Promise<void>
 }

@@ -77,6 +77,8 @@ export function describeStep(step: CaseStep): { summary: string; diff: FieldChan
 
 export const historyProjection = defineCaseProjection({
   name: 'history',
+  // 2: diffs in reviewer terms (ROC dates with weekday, zh-TW field names) instead of ISO dates
+  revision: 2,
   tables: ['case_history', 'history_cases'],
   ddl: (_v, t) => {
     const h = t('case_history')
