@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../commands/platform/logger.js'
 import { openRuntime } from '../commands/platform/runtime.js'
 import { APP_MIGRATIONS } from '../bin/app-migrations.js'
 import { projectionMetrics, projectionStatus } from '../projections/status.js'
+import { operatorOnly } from './operator-access.js'
 import { startServeExport, type ServeExport } from '../exporter/serve-export.js'
 import { buildApp, type App } from './app.js'
 import { MemorySessionStore } from './session-store.js'
@@ -75,12 +76,13 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
     config: appConfig, logger, clock, db: runtime.db, store: runtime.store, sessions: new MemorySessionStore(),
     readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor,
   })
-  app.get('/status', async (request, reply) => {
+  const operator = operatorOnly(config.STATUS_TOKEN)
+  app.get('/status', { onRequest: operator }, async (request, reply) => {
     const [projections, exported] = await Promise.all([projectionStatus(runtime.db, runtime.store), exporter.status()])
     const status = { ...projections, ok: projections.ok && exported.ok, exporter: exported }
     return /text\/html/.test(request.headers.accept ?? '') ? reply.page('pages/status', { title: '系統狀態', status }) : status
   })
-  app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(await projectionMetrics(runtime.db, runtime.store)))
+  app.get('/metrics', { onRequest: operator }, async (_request, reply) => reply.type('text/plain; version=0.0.4').send(await projectionMetrics(runtime.db, runtime.store)))
   if (opts.demo) {
     const control = embedded ? directRackControl(embedded.rack) : agentRackControl(agentUrl, () => origins[0] ?? '')
     await registerDevCardsRoutes(app, { control, pin: DEMO_PIN })

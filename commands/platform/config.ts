@@ -14,6 +14,8 @@ export const ConfigSchema = Type.Object({
   /** The site's public origin: the reader agent answers only this origin. */
   SITE_ORIGIN: Type.Optional(Url('^https?://')),
   SESSION_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  /** Bearer token for /status and /metrics from other hosts (loopback needs none; without it, loopback only). */
+  STATUS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   /** Demo mode: seeded data, virtual cards, SMS outbox page. */
   DEMO: Type.Boolean({ default: false }),
