@@ -114,7 +114,10 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
     db.kind === 'postgres'
       ? `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_notify('${EVENTS_CHANNEL}', ''); COMMIT`
       : `SELECT pg_notify('${EVENTS_CHANNEL}', '')`
+  /** Wake functions of this store's own live subscriptions: woken at once, no round trip through the server. */
+  const localWakers = new Set<() => void>()
   function notifyCommitted(): void {
+    for (const w of localWakers) w()
     if (notifyRunning) {
       notifyAgain = true
       return
@@ -279,6 +282,7 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
     let reportFailure!: (e: Error) => void
     const failed = new Promise<Error>((resolve) => (reportFailure = resolve))
 
+    localWakers.add(wake)
     const loop = (async () => {
       let after = opts.after ?? START
       let unlisten: (() => Promise<void>) | undefined
@@ -323,6 +327,7 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
           await pause(hidden ? 20 : pollIntervalMs, seen)
         }
       } finally {
+        localWakers.delete(wake)
         await unlisten?.().catch(() => {})
       }
     })()
