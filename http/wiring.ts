@@ -31,7 +31,7 @@ export async function createFrontParts(opts: { db: Database; store: EventStore; 
   })
   const reports = createReportService({
     db, store, clock,
-    existing: existingReportsFromReadModel(readModels),
+    existing: existingReportsFromReadModel(readModels, db),
     numbers: {
       caseNumber: (now, m) => allocateCaseNumber(store, meta(m, now, 'case-number'), now),
       approvalNumber: (county, now, m) => allocateApprovalNumber(store, county, meta(m, now, 'approval-number'), now),

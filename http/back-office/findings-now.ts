@@ -2,6 +2,9 @@
 // from the log (their ids from the cases read model), folded with the domain's own state, and the domain rules
 // re-run. Shown beside the findings recorded at filing time.
 import type { EventStore } from '../../commands/event-store/port.js'
+import { supportedStaffingFrom } from '../../commands/existing-reports-from-read-model.js'
+import type { Sql } from '../../commands/platform/database.js'
+import { addDays } from '../../domain/roc-date.js'
 import { reportStream, type ReportEvent } from '../../domain/events.js'
 import { existingReportOf } from '../../domain/report/existing.js'
 import { evolve, initialState, type ReportState } from '../../domain/report/state.js'
@@ -14,7 +17,7 @@ import { displayTerms, type CaseView } from '../../projections/case-view.js'
 import { searchCases } from '../../projections/queries/cases.js'
 import type { ReadModels } from '../../projections/read-models.js'
 
-export async function findingsNow(store: EventStore, rm: ReadModels, view: CaseView): Promise<FilingFindings> {
+export async function findingsNow(store: EventStore, rm: ReadModels, view: CaseView, db?: Sql): Promise<FilingFindings> {
   const others = await searchCases(rm, { kind: 'national' }, { nationalId: view.applicant.nationalId }, { pageSize: 500 })
   const existing: ExistingReport[] = []
   for (const row of others.rows) {
@@ -27,12 +30,18 @@ export async function findingsNow(store: EventStore, rm: ReadModels, view: CaseV
   const terms = displayTerms(view)
   const proposed = expandSchedule(terms.schedule)
   const conflicts = findConflicts(proposed, existing)
+  const dates = proposed.map((o) => o.date).sort()
+  // the supported clinic's staffing and the support others ask of it now (same source as at filing)
+  const staffing = db && dates.length
+    ? await supportedStaffingFrom(rm, db, terms.supported.code, addDays(dates[0]!, -38), addDays(dates[dates.length - 1]!, 38), view.applicant.nationalId)
+    : undefined
   const quota = evaluateQuota(DEFAULT_QUOTA_RULES, {
     profession: view.applicant.profession,
     ...(terms.supported.kind ? { supportedKind: terms.supported.kind } : {}),
     county: terms.supported.county,
     existing: existing.flatMap((r) => [...r.occurrences, ...(r.pendingOccurrences ?? [])]),
     proposed,
+    ...(staffing ? { staffing } : {}),
   })
   return { conflicts, quota }
 }

@@ -56,10 +56,13 @@ t.test('操作者: names from the case or the registry, role and card, masked ID
   t.match(other, /<td class="actor">示範大學附設醫院<br><small class="muted">0163010001<\/small><\/td>\s*<td>醫事機構<br><small class="muted">機構卡<\/small><\/td>/)
 })
 
-t.test('quota findings: a concise summary, rule version, unknown limits named, never 「上限 0」', async (t) => {
+t.test('quota findings: a concise summary, rule version, ratio limits from the clinic\'s staffing, never 「上限 0」', async (t) => {
   const find = section(await page(A), 'find-h')
   t.match(find, '額度檢核（規則版本 2024.1）')
-  t.match(find, '未設定上限（預設值）')
+  // the clinic's staffing is in the registry: its ratio limits are computed (unknown staffing is labelled
+  // 「未設定上限（預設值）」, tested in back-office-quota-summary.unit.test.ts)
+  t.match(find, '／上限 4.8 診', '40% of the clinic\'s 12 weekly sessions')
+  t.match(find, '／上限 2 人', 'twice its one own physician')
   t.match(find, /共 \d+ 週皆在上限內；最高 113年第\d+週 已用 0＋本案 \d+＝\d+／上限 8 診/)
   t.notMatch(find, '上限 0')
   t.notMatch(find, /\d{4}-W\d{2}/, 'periods in ROC')
