@@ -54,7 +54,7 @@ export async function appendBench(o: AppendOptions): Promise<BenchResult> {
     const handler = createCommandHandler(store, { initialState, evolve, decide })
     await pool.exec(`CREATE TABLE raw_events (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`)
     // a pool of cases per writer level, generated up front (never timed); ~6 commands/s per ms budget is plenty
-    const perLevel = Math.max(400, Math.round(o.seconds * 400))
+    const perLevel = Math.max(400, Math.round(o.seconds * 800))
     const gen = generateCases({ seed: o.seed, cases: perLevel * o.writers.length * 3 + 400 })
     const take = (n: number) => Array.from({ length: n }, () => gen.next().value as GeneratedCase)
     let emmett: unknown
