@@ -109,8 +109,12 @@ export async function waitForProjections(db: Database, position: LogPosition, na
   const deadline = Date.now() + timeoutMs
   let delay = 5
   for (;;) {
-    const cps = await readCheckpoints(db)
-    const done = names.every((n) => {
+    // a dropped connection is not an answer: try again until the deadline (the pool replaces the connection)
+    const cps = await readCheckpoints(db).catch((e: unknown) => {
+      if (Date.now() >= deadline) throw e
+      return undefined
+    })
+    const done = cps !== undefined && names.every((n) => {
       const cp = cps.find((c) => c.name === n)
       return cp !== undefined && comparePositions(cp.position, position) >= 0
     })

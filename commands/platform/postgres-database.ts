@@ -6,6 +6,12 @@ export function createPostgresDatabase(connectionString: string, options: { max?
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: options.applicationName ?? 'baobei' })
   // A dropped backend must not crash the process: the next query gets a new connection.
   pool.on('error', () => {})
+  // Every pooled client keeps a listener of its own for its whole life: a backend terminated between the pool's
+  // hand-over points (a query that just ended, a client being removed) otherwise emits 'error' with no listener and
+  // kills the process. The failing query still gets its error; the pool drops the dead client.
+  pool.on('connect', (client) => {
+    client.on('error', () => {})
+  })
   const wrap = (c: pg.Pool | pg.PoolClient): Sql => ({
     async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       const r = await c.query(text, params as unknown[] | undefined)
@@ -75,7 +81,10 @@ export function createPostgresDatabase(connectionString: string, options: { max?
         }
         throw e
       } finally {
-        client.off('error', onError)
+        // A broken client is destroyed by release(true) and the pool no longer listens to it, yet the terminated
+        // socket can still deliver its error afterwards: keep our listener on it. A healthy one goes back to the
+        // pool, whose idle listener takes over.
+        if (!broken) client.off('error', onError)
         client.release(broken)
       }
     },
