@@ -58,7 +58,7 @@ t.test('query, open, approve, print, statistics', async (t) => {
   t.match(history, '王大明', 'the applicant is named in the history')
   t.match(history, '醫事人員卡')
   t.notMatch(history, /\d{4}-\d{2}-\d{2}/, 'history dates in ROC')
-  t.match(await page.textContent('section.findings'), '未設定上限（預設值）')
+  t.match(await page.textContent('section.findings'), /額度檢核（規則版本 [\d.]+）/, 'the quota check with its rule version')
   t.notMatch(await page.textContent('section.findings'), '上限 0')
   await page.screenshot({ path: shot('back-office-case'), fullPage: true })
 

@@ -14,7 +14,7 @@ import type { Actor } from '../../domain/types.js'
 import { PROJECTIONS } from '../../projections/read-models/all.js'
 import { createProjectionRunner } from '../../projections/runner.js'
 import { generateCases, prng, uuidFrom } from '../support/data-generator.js'
-import { projectionEnv } from '../support/projection-env.js'
+import { lastAppendedPosition, projectionEnv } from '../support/projection-env.js'
 import { dumpProjection, liveVersionOf } from '../support/projection-compare.js'
 
 const WRITERS = 8
@@ -115,7 +115,8 @@ t.test(`${WRITERS} concurrent writers on overlapping streams: accepted once, ref
   t.equal(versions.rows.length, 0, 'stream versions match the events stored')
 
   // projections (running all along) equal a clean rebuild
-  const head = await env.store.headPosition()
+  // every append has returned: wait for the last one (see lastAppendedPosition)
+  const head = await lastAppendedPosition(env.db)
   t.ok(await runner.waitFor(head, undefined, 60_000), 'runner caught up')
   for (const p of PROJECTIONS) {
     const v = await liveVersionOf(env.db, p.name)

@@ -14,7 +14,7 @@ import { reportStream } from '../../domain/events.js'
 import { createProjectionRunner } from '../../projections/runner.js'
 import { PROJECTIONS } from '../../projections/read-models/all.js'
 import { generateCases, caseEvents } from '../support/data-generator.js'
-import { projectionEnv } from '../support/projection-env.js'
+import { lastAppendedPosition, projectionEnv } from '../support/projection-env.js'
 import { dumpProjection, liveVersionOf } from '../support/projection-compare.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -54,7 +54,7 @@ t.test(`runner connections terminated ${DROPS} times mid-batch: it recovers alon
   t.ok(terminated >= DROPS, `${terminated} runner backends terminated`)
   const failures = [...runner.failures.values()].reduce((s, n) => s + n, 0)
   t.ok(failures > 0, `the runner saw the failures (${failures} failed batches) and retried`)
-  const head = await env.store.headPosition()
+  const head = await lastAppendedPosition(env.db)
   t.ok(await runner.waitFor(head, undefined, 60_000), 'caught up by itself after the last termination')
   await runner.stop()
   const caseRows = await env.db.query<{ n: number }>(`SELECT count(DISTINCT stream_id)::int AS n FROM events WHERE stream_id LIKE 'report-%'`)

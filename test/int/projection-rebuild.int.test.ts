@@ -5,7 +5,7 @@ import { createProjectionRunner } from '../../projections/runner.js'
 import { PROJECTIONS } from '../../projections/read-models/all.js'
 import { createReadModels } from '../../projections/read-models.js'
 import { countCases, searchCases } from '../../projections/queries/cases.js'
-import { projectionEnv, appendCases } from '../support/projection-env.js'
+import { appendCases, lastAppendedPosition, projectionEnv } from '../support/projection-env.js'
 import { randomCase, rng } from '../support/report-fixtures.js'
 import { loadWorkload } from '../support/projection-perf.js'
 import { dumpProjection, liveVersionOf } from '../support/projection-compare.js'
@@ -19,7 +19,7 @@ t.test('rebuild every projection beside the live one; pages keep serving; rows e
   const t0 = Date.now()
   const cases = 400
   await loadWorkload(env, cases, 42)
-  const last = await env.store.headPosition()
+  const last = await lastAppendedPosition(env.db)
   t.ok(await runner.waitFor(last, undefined, 60_000), 'live projections caught up')
   t.comment(`loaded and projected live in ${Date.now() - t0} ms`)
   const before = new Map<string, Record<string, string[]>>()

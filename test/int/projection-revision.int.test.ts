@@ -4,7 +4,7 @@ import t from 'tap'
 import type { Projection } from '../../projections/projection.js'
 import { createProjectionRunner } from '../../projections/runner.js'
 import { ddlHash } from '../../projections/catalog.js'
-import { projectionEnv, appendCases } from '../support/projection-env.js'
+import { appendCases, lastAppendedPosition, projectionEnv } from '../support/projection-env.js'
 import { randomCase, rng } from '../support/report-fixtures.js'
 import { liveVersionOf } from '../support/projection-compare.js'
 
@@ -32,7 +32,7 @@ t.test('a bumped revision rebuilds on start and switches readers to the new form
   const env = await projectionEnv('bbrev')
   t.teardown(() => env.drop())
   await appendCases(env.store, [randomCase(rng(7), 1), randomCase(rng(8), 2)])
-  const head = await env.store.headPosition()
+  const head = await lastAppendedPosition(env.db)
 
   const v1 = createProjectionRunner({ db: env.db, store: env.store, projections: [labels(1, (x) => `old:${x}`)] })
   await v1.start()

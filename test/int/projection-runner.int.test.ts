@@ -8,7 +8,7 @@ import { searchCases } from '../../projections/queries/cases.js'
 import { readCheckpoints } from '../../projections/catalog.js'
 import { renderMetrics, statusObject } from '../../projections/status.js'
 import type { Projection } from '../../projections/projection.js'
-import { projectionEnv, appendCases } from '../support/projection-env.js'
+import { appendCases, lastAppendedPosition, projectionEnv } from '../support/projection-env.js'
 import { randomCase, rng } from '../support/report-fixtures.js'
 import { reportStream } from '../../domain/events.js'
 
@@ -38,7 +38,7 @@ t.test('two runners on the same projection: every event applied exactly once, re
   const builders = Array.from({ length: 120 }, (_, i) => randomCase(r, i))
   const writers = [0, 1, 2].map((k) => appendCases(env.store, builders.filter((_, i) => i % 3 === k)))
   await Promise.all(writers)
-  const head = await env.store.headPosition()
+  const head = await lastAppendedPosition(env.db)
   t.ok(await a.waitFor(head, undefined, 30_000), 'caught up')
   await a.stop()
   await b.stop()

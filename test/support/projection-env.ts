@@ -1,7 +1,8 @@
 // A fresh PostgreSQL database with the PostgreSQL event store and the projection tables, for projection tests.
 import { createPostgresEventStore } from '../../commands/event-store/postgres-event-store.js'
 import { EVENT_STORE_MIGRATIONS } from '../../commands/event-store/postgres-migrations.js'
-import type { EventStore } from '../../commands/event-store/port.js'
+import { START, type EventStore, type LogPosition } from '../../commands/event-store/port.js'
+import type { Sql } from '../../commands/platform/database.js'
 import { runMigrations } from '../../commands/platform/migrations.js'
 import { migrateProjections } from '../../projections/catalog.js'
 import { reportStream } from '../../domain/events.js'
@@ -39,4 +40,18 @@ export async function appendCases(store: EventStore, builders: readonly CaseBuil
     }
   }
   return last!
+}
+
+/**
+ * The position of the last event in the table, committed or not yet below the read horizon: the head to WAIT for
+ * once every append has returned. (`store.headPosition()` is the head a reader may see now: a short wake-up
+ * transaction still in flight can hold the horizon below the newest events for a moment, so waiting for it can
+ * end before the projections have seen them.)
+ */
+export async function lastAppendedPosition(db: Sql): Promise<LogPosition> {
+  const r = await db.query<{ commit: string; prepare: string }>(
+    `SELECT transaction_id::text AS commit, global_position::text AS prepare FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+  )
+  const row = r.rows[0]
+  return row ? { commit: BigInt(row.commit), prepare: BigInt(row.prepare) } : START
 }

@@ -1,26 +1,14 @@
 // Helpers for tests that drive real pcscd + vpcd with virtual cards.
 // vpcd has two slots (ports 35963/35964) shared by the whole machine: tests (and e2e runs) that plug virtual cards
 // in hold `lockVpcd()` (reader/virtual/vpcd-lock.ts, also taken by `baobei reader --virtual`).
-import { readFileSync } from 'node:fs'
 import type { PcscManager } from '../../reader/pcsc.js'
-import { VPCD_BASE_PORT, VPCD_HOST } from '../../reader/virtual/vpcd-link.js'
+import { VPCD_BASE_PORT, VPCD_HOST, vpcdListening } from '../../reader/virtual/vpcd-link.js'
 
 export { lockVpcd } from '../../reader/virtual/vpcd-lock.js'
 
 /** Throws a clear error when pcscd's vpcd driver does not listen (the tests must fail loudly, never skip). */
 export async function requireVpcd(): Promise<void> {
-  // Probe by reading /proc (connecting would "insert" an empty card).
-  const text = ['/proc/net/tcp', '/proc/net/tcp6']
-    .map((f) => {
-      try {
-        return readFileSync(f, 'utf8')
-      } catch {
-        return ''
-      }
-    })
-    .join('\n')
-  const port = `:${VPCD_BASE_PORT.toString(16).toUpperCase()} `
-  if (!text.split('\n').some((l) => l.toUpperCase().includes(port) && / 0A /.test(l))) {
+  if (!vpcdListening()) {
     throw new Error(
       `pcscd with the vpcd driver is required and does not listen on ${VPCD_HOST}:${VPCD_BASE_PORT}: run test/support/services.sh (needs pcscd and vsmartcard-vpcd)`,
     )
