@@ -1,4 +1,4 @@
-// 批次上傳 at scale and across a restart: 10,000 generated rows (deterministic CSV and the same rows as .xlsx) are
+// 批次上傳 at scale and across a restart: N generated rows (10,000 in the long form, 2,000 in npm test) (deterministic CSV and the same rows as .xlsx) are
 // checked, confirmed and filed with progress; the same rows uploaded again — as another file format, and after the
 // server restarts on the same database — file nothing twice.
 import t from 'tap'
@@ -24,8 +24,10 @@ import { addDays, isoToRoc, weekdayOf } from '../../domain/roc-date.js'
 import { freshDatabase } from '../support/db.js'
 import { institution, multipart } from '../support/http.js'
 
-const N = 10_000
-// filing 10,000 cases takes minutes on a small machine: a generous limit, not a speed assertion (speed: npm run bench)
+// The long form (BAOBEI_LONG=1) is the issue's 10,000-row file; in `npm test` the same paths run over 2,000 rows, as
+// filing 10,000 cases takes several minutes on a 2-core CI machine that runs two test files at once.
+// (BAOBEI_BATCH_ROWS overrides.) A generous limit, not a speed assertion (speed: npm run bench).
+const N = Number(process.env.BAOBEI_BATCH_ROWS ?? (process.env.BAOBEI_LONG ? 10_000 : 2_000))
 t.setTimeout(60 * 60_000)
 const HOSPITAL = '0163010001'
 
