@@ -2,6 +2,7 @@
 import { defineCaseProjection } from '../case-projection.js'
 import { displayRouting, displayTerms, inForcePeriod, scopeOf, type CaseView } from '../case-view.js'
 import { summarizeSchedule } from '../schedule-facts.js'
+import { casePartyColumns } from './case-party-columns.js'
 import { upsertRows, type Columns } from '../sql-rows.js'
 
 export const CASE_COLUMNS = {
@@ -53,22 +54,9 @@ export function caseRow(v: CaseView) {
   const period = inForcePeriod(v)
   const scope = scopeOf(v)
   return {
-    case_id: v.caseId,
-    case_number: v.caseNumber,
+    ...casePartyColumns(v, terms),
     legacy_number: v.legacyNumber,
-    status: v.status,
-    application_type: v.applicationType,
-    national_id: v.applicant.nationalId,
-    applicant_name: v.applicant.name,
-    profession: v.applicant.profession,
-    home_code: v.applicant.home.code,
-    home_name: v.applicant.home.name,
-    home_county: v.applicant.home.county,
-    supported_code: terms.supported.code,
-    supported_name: terms.supported.name,
-    supported_county: terms.supported.county,
     supported_district: terms.supported.district ?? null,
-    department: terms.department,
     purpose: terms.purpose,
     schedule_from: s.from,
     schedule_to: s.to,

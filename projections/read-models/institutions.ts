@@ -4,6 +4,7 @@
 import { defineCaseProjection } from '../case-projection.js'
 import { displayTerms, inForcePeriod, scopeOf, type CaseView } from '../case-view.js'
 import { summarizeSchedule } from '../schedule-facts.js'
+import { casePartyColumns } from './case-party-columns.js'
 import { insertRows, upsertRows, type Columns } from '../sql-rows.js'
 
 export const SUPPORT_COLUMNS = {
@@ -41,20 +42,7 @@ function supportRow(v: CaseView) {
   const s = summarizeSchedule(terms.schedule)
   const p = inForcePeriod(v)
   return {
-    case_id: v.caseId,
-    case_number: v.caseNumber,
-    status: v.status,
-    application_type: v.applicationType,
-    national_id: v.applicant.nationalId,
-    applicant_name: v.applicant.name,
-    profession: v.applicant.profession,
-    home_code: v.applicant.home.code,
-    home_name: v.applicant.home.name,
-    home_county: v.applicant.home.county,
-    supported_code: terms.supported.code,
-    supported_name: terms.supported.name,
-    supported_county: terms.supported.county,
-    department: terms.department,
+    ...casePartyColumns(v, terms),
     schedule_from: s.from,
     schedule_to: s.to,
     weekday_mask: s.weekdayMask,
