@@ -11,6 +11,7 @@ import fastifyStatic from '@fastify/static'
 import fastifyView from '@fastify/view'
 import { Eta } from 'eta'
 import { withCorrelation } from '../commands/platform/logger.js'
+import { trustProxyOf } from '../commands/platform/config.js'
 import { installErrorHandling } from './errors.js'
 import { viewHelpers } from './present.js'
 import type { App, TypeBoxTypeProvider } from './schemas.js'
@@ -59,7 +60,8 @@ export async function buildApp(services: Services): Promise<App> {
       return typeof h === 'string' && CORRELATION_ID.test(h) ? h : randomUUID()
     },
     bodyLimit: 2 * 1024 * 1024,
-    trustProxy: false,
+    // the client address behind a reverse proxy only from the proxies the operator names (TRUST_PROXY)
+    trustProxy: trustProxyOf(services.config),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('services', services)

@@ -14,6 +14,11 @@ export const ConfigSchema = Type.Object({
   /** The site's public origin: the reader agent answers only this origin. */
   SITE_ORIGIN: Type.Optional(Url('^https?://')),
   SESSION_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  /**
+   * Behind a reverse proxy: the proxies to believe for the client address (X-Forwarded-For), a comma-separated list
+   * of IP addresses or CIDRs. Unset: the socket address (login rate limits per IP use it).
+   */
+  TRUST_PROXY: Type.Optional(Type.String({ pattern: '^[0-9A-Fa-f:.]*[.:][0-9A-Fa-f:.]*(/\\d{1,3})?(\\s*,\\s*[0-9A-Fa-f:.]*[.:][0-9A-Fa-f:.]*(/\\d{1,3})?)*$' })),
   /** Bearer token for /status and /metrics from other hosts (loopback needs none; without it, loopback only). */
   STATUS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
@@ -56,6 +61,13 @@ export class ConfigError extends Error {
 
 const BOOLEAN_KEYS = new Set(['DEMO'])
 const INTEGER_KEYS = new Set(['PORT', 'READER_PORT', 'SFTP_PORT'])
+
+/** fastify's trustProxy from TRUST_PROXY: the trusted proxy addresses; false when unset. */
+export function trustProxyOf(config: Pick<Config, 'TRUST_PROXY'>): false | string[] {
+  const v = config.TRUST_PROXY?.trim()
+  if (!v) return false
+  return v.split(',').map((x) => x.trim()).filter(Boolean)
+}
 
 /** Reads and validates configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {

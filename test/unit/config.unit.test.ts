@@ -1,5 +1,5 @@
 import t from 'tap'
-import { loadConfig } from '../../commands/platform/config.js'
+import { loadConfig, trustProxyOf } from '../../commands/platform/config.js'
 
 t.test('defaults with no environment', async (t) => {
   const c = loadConfig({})
@@ -20,4 +20,11 @@ t.test('good values are typed', async (t) => {
   t.equal(c.PORT, 8080)
   t.equal(c.DEMO, true)
   t.equal(c.DATABASE_URL, 'postgres://u@h/db')
+})
+
+t.test('TRUST_PROXY: a list of proxy addresses or CIDRs; anything else stops start-up naming it', async (t) => {
+  t.same(trustProxyOf(loadConfig({})), false, 'unset: the socket address')
+  t.same(trustProxyOf(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' })), ['10.0.0.0/8', '127.0.0.1'])
+  t.same(trustProxyOf(loadConfig({ TRUST_PROXY: '::1' })), ['::1'])
+  for (const bad of ['true', 'nonsense', '1']) t.throws(() => loadConfig({ TRUST_PROXY: bad }), { variable: 'TRUST_PROXY' }, bad)
 })
