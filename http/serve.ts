@@ -11,7 +11,7 @@ import { projectionMetrics, projectionStatus } from '../projections/status.js'
 import { operatorOnly } from './operator-access.js'
 import { startServeExport, type ServeExport } from '../exporter/serve-export.js'
 import { buildApp, type App } from './app.js'
-import { MemorySessionStore } from './session-store.js'
+import { PostgresSessionStore } from './postgres-session-store.js'
 import { createFrontParts } from './wiring.js'
 import { join } from 'node:path'
 import { DEMO_PIN } from '../commands/seed/demo-cards.js'
@@ -73,7 +73,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   const agentUrl = (embedded?.agent.url ?? config.READER_AGENT_URL ?? `http://127.0.0.1:${opts.readerPort || config.READER_PORT}`).replace(/\/+$/, '')
   if (agentUrl !== config.READER_AGENT_URL) appConfig = { ...config, READER_AGENT_URL: agentUrl }
   const app = await buildApp({
-    config: appConfig, logger, clock, db: runtime.db, store: runtime.store, sessions: new MemorySessionStore(),
+    config: appConfig, logger, clock, db: runtime.db, store: runtime.store, sessions: new PostgresSessionStore(runtime.db),
     readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor,
   })
   const operator = operatorOnly(config.STATUS_TOKEN)

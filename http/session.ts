@@ -117,8 +117,9 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
     },
   }
   app.decorate('sessions', manager)
-  if (store instanceof MemorySessionStore) {
-    const timer = setInterval(() => store.sweep(), 60_000)
+  const sweeper = store as SessionStore & { sweep?: () => unknown }
+  if (typeof sweeper.sweep === 'function') {
+    const timer = setInterval(() => void Promise.resolve(sweeper.sweep!()).catch(() => {}), 60_000)
     timer.unref()
     app.addHook('onClose', async () => clearInterval(timer))
   }

@@ -48,4 +48,23 @@ CREATE TABLE IF NOT EXISTS login_audit (
 CREATE INDEX IF NOT EXISTS login_audit_subject ON login_audit (role, subject_id, at DESC) WHERE outcome = 'success';
 `,
   },
+  {
+    // Sessions and login challenges in the database, so a restart logs nobody out and several server instances can
+    // share them. Only hashes of session ids are stored (a copy of the table opens no session).
+    id: 'login/002-sessions-challenges',
+    sql: `
+CREATE TABLE IF NOT EXISTS http_sessions (
+  id_hash text PRIMARY KEY,       -- sha256 (base64url) of the cookie's session id
+  data jsonb NOT NULL,            -- SessionData without the id
+  last_seen_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS http_sessions_last_seen ON http_sessions (last_seen_at);
+CREATE TABLE IF NOT EXISTS login_challenges (
+  challenge text PRIMARY KEY,     -- base64 of the 32 random bytes
+  session_hash text NOT NULL,     -- sha256 of the pre-login id it was issued to
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_challenges_session ON login_challenges (session_hash, expires_at);
+`,
+  },
 ]

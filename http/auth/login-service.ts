@@ -12,7 +12,7 @@ import type { Actor, AuthMethod } from '../../domain/types.js'
 import type { SessionUser } from '../session-store.js'
 import { cardHolderOf, certificateFromDer, type CardKind } from './card-certificate.js'
 import { createCardVerifier, type CardVerifier } from './certificates.js'
-import { createMemoryChallengeStore, type ChallengeStore } from './challenges.js'
+import { createPostgresChallengeStore, type ChallengeStore } from './challenges.js'
 import { ensureDemoPki } from './demo-pki.js'
 import { lastLogin, recordLogin } from './login-audit.js'
 import { createLoginThrottle, DEFAULT_THROTTLE, type LoginThrottle, type ThrottleKey, type ThrottlePolicy } from './login-throttle.js'
@@ -81,7 +81,7 @@ export function createLoginServices(opts: LoginServiceOptions): LoginServices {
   const parts = opts.parts ?? {}
   const smsGateway = parts.sms ?? sms
   return {
-    challenges: createMemoryChallengeStore(opts.clock ? { now: opts.clock } : {}),
+    challenges: createPostgresChallengeStore(db, opts.clock ? { now: opts.clock } : {}),
     ...(verifier ? { verifier } : {}),
     passwords,
     sms: smsGateway,

@@ -14,6 +14,7 @@ import { freshDatabase, type TestDatabase } from './db.js'
 import { EVENT_STORE_MIGRATIONS } from '../../commands/event-store/postgres-migrations.js'
 import { createPostgresEventStore } from '../../commands/event-store/postgres-event-store.js'
 import { PROJECTION_MIGRATIONS } from '../../projections/catalog.js'
+import { loginMigrations } from '../../http/auth/login-migrations.js'
 import { createFrontParts, type FrontParts } from '../../http/wiring.js'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -35,7 +36,7 @@ export interface TestApp {
 export async function buildTestApp(t: Test, extra: Partial<Services> = {}, opts: { now?: string } = {}): Promise<TestApp> {
   const tdb = await freshDatabase('http')
   t.teardown(() => tdb.drop())
-  await runMigrations(tdb.db, [...EVENT_STORE_MIGRATIONS, ...registryMigrations, ...PROJECTION_MIGRATIONS])
+  await runMigrations(tdb.db, [...EVENT_STORE_MIGRATIONS, ...registryMigrations, ...PROJECTION_MIGRATIONS, ...loginMigrations])
   await upsertInstitutions(tdb.db, DEMO_INSTITUTIONS)
   await upsertProfessionals(tdb.db, DEMO_PROFESSIONALS)
   await upsertStaff(tdb.db, DEMO_STAFF)

@@ -26,5 +26,5 @@ t.test('TRUST_PROXY: a list of proxy addresses or CIDRs; anything else stops sta
   t.same(trustProxyOf(loadConfig({})), false, 'unset: the socket address')
   t.same(trustProxyOf(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' })), ['10.0.0.0/8', '127.0.0.1'])
   t.same(trustProxyOf(loadConfig({ TRUST_PROXY: '::1' })), ['::1'])
-  for (const bad of ['true', 'nonsense', '1']) t.throws(() => loadConfig({ TRUST_PROXY: bad }), { variable: 'TRUST_PROXY' }, bad)
+  for (const bad of ['true', 'nonsense', '1']) t.throws(() => loadConfig({ TRUST_PROXY: bad }), /Configuration error in TRUST_PROXY/, bad)
 })
