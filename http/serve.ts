@@ -12,6 +12,7 @@ import { operatorOnly } from './operator-access.js'
 import { startServeExport, type ServeExport } from '../exporter/serve-export.js'
 import { buildApp, type App } from './app.js'
 import { PostgresSessionStore } from './postgres-session-store.js'
+import { sessionSecretFor } from './session-secret.js'
 import { createFrontParts } from './wiring.js'
 import { join } from 'node:path'
 import { DEMO_PIN } from '../commands/seed/demo-cards.js'
@@ -61,7 +62,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   const pkiDir = join(config.DATA_DIR, 'pki')
   let embedded: EmbeddedAgent | undefined
   let origins: string[] = []
-  let appConfig = config
+  let appConfig: Config = { ...config, SESSION_SECRET: sessionSecretFor(config) }
   if (opts.demo) {
     const { seedDemo } = await import('../commands/seed/seed-demo.js').catch(() => ({ seedDemo: undefined }))
     if (seedDemo) logger.info({ summary: await seedDemo({ db: runtime.db, reports: parts.reports, waitFor: parts.waitFor }, { logger, pkiDir }) }, 'demo data seeded')
@@ -71,7 +72,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   }
   // the agent the login page calls: ours, else the one configured, else the one on the agent port
   const agentUrl = (embedded?.agent.url ?? config.READER_AGENT_URL ?? `http://127.0.0.1:${opts.readerPort || config.READER_PORT}`).replace(/\/+$/, '')
-  if (agentUrl !== config.READER_AGENT_URL) appConfig = { ...config, READER_AGENT_URL: agentUrl }
+  if (agentUrl !== config.READER_AGENT_URL) appConfig = { ...appConfig, READER_AGENT_URL: agentUrl }
   const app = await buildApp({
     config: appConfig, logger, clock, db: runtime.db, store: runtime.store, sessions: new PostgresSessionStore(runtime.db),
     readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor,
