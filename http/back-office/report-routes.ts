@@ -5,6 +5,7 @@ import { DomainError } from '../../domain/errors.js'
 import { validatePersonId } from '../../domain/national-id.js'
 import { isoWeekId } from '../../domain/roc-date.js'
 import { queryReadAudit } from '../../projections/read-audit-query.js'
+import { getCase } from '../../projections/queries/cases.js'
 import { institutionQuota, professionalQuota } from '../../projections/queries/quota.js'
 import { barChart } from '../charts/bar-chart.js'
 import { lineChart } from '../charts/line-chart.js'
@@ -116,7 +117,14 @@ export async function registerReportRoutes(app: App) {
           ...(subject ? { subjectId: validatePersonId(subject).ok ? subject.toUpperCase() : subject } : {}),
           ...(from ? { from } : {}), ...(to ? { to } : {}), page, pageSize: 50,
         })
-    return boPage(request, reply, 'back-office/audit.eta', { title: '紀錄查詢', q, errors, result, page })
+    // cases are recorded by id; the reviewer knows them by 案件編號 (only cases in this reviewer's scope resolve)
+    const caseNumbers: Record<string, string> = {}
+    const caseIds = [...new Set(result.rows.filter((r) => r.subjectKind === 'case').map((r) => r.subjectId))]
+    for (const id of caseIds) {
+      const row = await getCase(readModelsOf(app), scopeFor(request), id)
+      if (row?.caseNumber) caseNumbers[id] = row.caseNumber
+    }
+    return boPage(request, reply, 'back-office/audit.eta', { title: '紀錄查詢', q, errors, result, page, caseNumbers })
   })
 
   app.get(`${BASE}/quota`, { onRequest: staffOnly, schema: { querystring: QuotaQueryString } }, async (request, reply) => {

@@ -10,6 +10,7 @@ import { absent, buildFixture, foreignMarkers, PERSON, send, textOf, type Party,
 import { auditStream } from '../../commands/read-audit.js'
 import { BATCH_COLUMNS } from '../../http/batch/parse.js'
 import { multipart } from '../support/http.js'
+import { lastAppendedPosition } from '../support/projection-env.js'
 
 const fx = await buildFixture(t)
 const { app, services } = fx
@@ -194,7 +195,7 @@ t.test('read audit: case and personal-data views are recorded (who, what, when);
   t.equal((await send(app, fx.sessions.revNTP, { url: `/review/cases/${A}/attachments/${fx.cases.A.attachment}` })).statusCode, 404)
   t.equal((await views()).length, n, 'a refused read is not recorded as a view (nothing was shown)')
   // the audit pages: 臺北市 sees its reviewer's views; 新北市 sees none of them; the ministry sees all
-  await fx.parts.waitFor(await store.headPosition())
+  await fx.parts.waitFor(await lastAppendedPosition(fx.tdb.db))
   const tpe = await send(app, fx.sessions.revTPE, { url: '/review/audit' })
   t.match(tpe.body, '周文華')
   t.match(tpe.body, A)

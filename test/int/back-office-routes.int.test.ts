@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import ExcelJS from 'exceljs'
 import t from 'tap'
+import { lastAppendedPosition } from '../support/projection-env.js'
 import { buildTestApp, form, login } from '../support/http.js'
 import type { SessionUser } from '../../http/session-store.js'
 import type { Actor } from '../../domain/types.js'
@@ -257,11 +258,14 @@ t.test('attachments are streamed from the blob store, only in scope', async (t) 
 })
 
 t.test('紀錄查詢: views by reviewer, filtered, county-scoped', async (t) => {
-  await parts.runner!.waitFor(await store.headPosition(), ['read_audit'], 5000)
+  await parts.runner!.waitFor(await lastAppendedPosition(services.db!), ['read_audit'], 5000)
   const r = await get(tpe, `/review/audit?subject=${A}`)
   t.equal(r.statusCode, 200)
   t.match(r.body, '周文華')
   t.match(r.body, `案件 <a href="/review/cases/${A}">`)
+  const numberOfA = (await store.readStream(`report-${A}`)).map((e) => (e.data as { caseNumber?: string }).caseNumber).find(Boolean)
+  t.ok(numberOfA, 'case A has a case number')
+  t.match(r.body, `案件 <a href="/review/cases/${A}">${numberOfA}</a>`, 'shown by its 案件編號, not its internal id')
   t.match(r.body, '>開啟案件</small>', 'how the case was read, in zh-TW (not the route)')
   const person = await get(tpe, '/review/audit?subject=A123456789&viewer=TPE-R001')
   t.match(person.body, '個人 A1234XXXX9')

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import ExcelJS from 'exceljs'
 import t from 'tap'
+import { lastAppendedPosition } from '../support/projection-env.js'
 import { buildTestApp, form, login } from '../support/http.js'
 import type { Actor } from '../../domain/types.js'
 import type { ReportEvent } from '../../domain/events.js'
@@ -42,7 +43,7 @@ const e = await file('A223456012', '5963030005', '5965040006', '2024-04-05', '20
 clock.advance(3 * 86_400_000)
 await decide(TPE, d, { decision: 'approve' })
 await decide(TPE, e, { decision: 'approve' })
-await parts.runner!.waitFor(await store.headPosition(), ['statistics'], 5000)
+await parts.runner!.waitFor(await lastAppendedPosition(services.db!), ['statistics'], 5000)
 const tpe = await login(app, TPE)
 const mohw = await login(app, MOHW)
 
