@@ -3,6 +3,7 @@
 // domain/report's business, this is the read side's.
 import type { RecordedEvent } from '../commands/event-store/port.js'
 import type { ReportEvent } from '../domain/events.js'
+import { importedCaseInForce } from '../domain/report/state.js'
 import type { ApplicantSnapshot, ApplicationType, Attachment, Instant, IsoDate, Routing, Status, Terms } from '../domain/types.js'
 import { dayBefore } from './schedule-facts.js'
 import { summarizeSchedule } from './schedule-facts.js'
@@ -81,8 +82,7 @@ export function evolveCaseView(view: CaseView | undefined, event: RecordedEvent)
   }
   if (e.type === 'ReportImported') {
     const d = e.data
-    // as domain/report: in force when approved, or when a later change/cancellation is open or was refused
-    const inForce = d.status === 'approved' || (d.applicationType !== 'register' && ['under_review', 'returned', 'rejected'].includes(d.status))
+    const inForce = importedCaseInForce(d.status, d.applicationType)
     const approved = inForce ? { terms: d.terms, routing: d.routing } : null
     return {
       caseId: d.caseId,

@@ -5,6 +5,14 @@ import type {
 } from '../types.js'
 
 /** Before the first event. */
+
+/**
+ * Whether an imported (migrated) case has terms in force: it was approved, or it is a change or cancellation of an
+ * approved report that is still open or was refused (the approved terms stay in force meanwhile).
+ */
+export const importedCaseInForce = (status: Status, applicationType: ApplicationType): boolean =>
+  status === 'approved' || (applicationType !== 'register' && (status === 'under_review' || status === 'returned' || status === 'rejected'))
+
 export interface NoReport {
   exists: false
   version: number
@@ -98,7 +106,7 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
   }
   if (event.type === 'ReportImported') {
     const d = event.data
-    const inForce = d.status === 'approved' || (d.applicationType !== 'register' && ['under_review', 'returned', 'rejected'].includes(d.status))
+    const inForce = importedCaseInForce(d.status, d.applicationType)
     return {
       exists: true,
       caseId: d.caseId,
