@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util'
 import type { Database } from '../commands/platform/database.js'
 import { createPostgresDatabase } from '../commands/platform/postgres-database.js'
-import { createReadModels } from '../projections/read-models.js'
+import { createReadModels } from '../projections/queries/read-models.js'
 import { searchCases, type CaseFilter, type CaseSort, type PageRequest } from '../projections/queries/cases.js'
 import type { Scope } from '../projections/queries/scope.js'
 import { ADMIN_URL } from '../test/support/db.js'

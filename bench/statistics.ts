@@ -1,5 +1,5 @@
 // 6. Statistics query on N cases (the statistics read model) beside the same counts computed raw from the event log.
-import { createReadModels } from '../projections/read-models.js'
+import { createReadModels } from '../projections/queries/read-models.js'
 import { statistics } from '../projections/queries/statistics.js'
 import type { BenchDb } from './lib/env.js'
 import { figure, newResult, percentile, type BenchResult } from './lib/result.js'

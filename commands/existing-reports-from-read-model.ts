@@ -6,7 +6,7 @@ import type { SupportedStaffing } from '../domain/rules/quota-types.js'
 import { periodOf } from '../domain/rules/quota.js'
 import { sessionsOf } from '../domain/schedule.js'
 import type { IsoDate } from '../domain/types.js'
-import type { ReadModels } from '../projections/read-models.js'
+import type { ReadModels } from '../projections/queries/read-models.js'
 import { listOccurrences } from '../projections/queries/occurrences.js'
 import type { Sql } from './platform/database.js'
 import { findInstitution, findProfessional } from './registry/registry.js'
@@ -15,7 +15,7 @@ import type { ProfessionCode } from '../domain/types.js'
 
 const professionGroupOf = (p: ProfessionCode | undefined): readonly ProfessionCode[] | undefined =>
   p === undefined ? undefined : PHYSICIAN_CODES.includes(p) ? PHYSICIAN_CODES : PHARMACY_CODES.includes(p) ? PHARMACY_CODES : [p]
-import type { ExistingReportsSource } from './report-service.js'
+import type { ExistingReportsSource } from './case-service.js'
 
 /**
  * The supported institution's staffing (registry) and its support by OTHER people's reports (occurrences read model),

@@ -1,7 +1,7 @@
 import type { App } from './schemas.js'
 // ONE error handler: DomainError codes → HTTP status + JSON {code, message} on /api, a zh-TW page (or an htmx
 // fragment) elsewhere. Validation errors become VALIDATION_FAILED with the failing fields. Never a stack trace.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, ERRORS, isDomainError, type ErrorCode } from '../domain/errors.js'
 
 export const isApi = (request: FastifyRequest) => request.url.startsWith('/api/') || request.url === '/api'

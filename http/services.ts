@@ -6,9 +6,9 @@ import type { Logger } from '../commands/platform/logger.js'
 import type { EventStore } from '../commands/event-store/port.js'
 import { DomainError } from '../domain/errors.js'
 import type { SessionStore } from './session-store.js'
-import type { ReadModels } from '../projections/read-models.js'
+import type { ReadModels } from '../projections/queries/read-models.js'
 import type { BlobStore } from '../commands/attachments/blob-store.js'
-import type { ReportService } from '../commands/report-service.js'
+import type { CaseService } from '../commands/case-service.js'
 import type { LogPosition } from '../commands/event-store/port.js'
 
 export interface Services {
@@ -19,12 +19,12 @@ export interface Services {
   store?: EventStore
   /** Server-side session store (memory by default). */
   sessions?: SessionStore
-  /** Read models (projections/read-models.ts); every query takes a Scope. */
+  /** Read models (projections/queries/read-models.ts); every query takes a Scope. */
   readModels?: ReadModels
   /** Attachment content by hash. */
   blobs?: BlobStore
   /** The support-report application service (commands). */
-  reports?: ReportService
+  reports?: CaseService
   /** Read-your-writes: wait until the projections have caught up with a command's position. */
   waitFor?: (position: LogPosition) => Promise<boolean>
   /** Extra parts plugged in by other modules as they land (command handler, queries, registry, status). */

@@ -3,7 +3,7 @@ import type { App } from './schemas.js'
 // (SessionStore). The id is rotated at login; idle timeout 20 minutes; CSRF token per session checked on every
 // state-changing request (hidden field `_csrf` or header `x-csrf-token`); requireRole() guards every route.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { DomainError } from '../domain/errors.js'
 import type { Role } from '../domain/types.js'
 import { IDLE_TIMEOUT_MS, MemorySessionStore, type SessionData, type SessionStore, type SessionUser } from './session-store.js'

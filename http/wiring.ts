@@ -5,17 +5,17 @@ import { join } from 'node:path'
 import type { Database } from '../commands/platform/database.js'
 import type { EventStore, LogPosition } from '../commands/event-store/port.js'
 import type { Logger } from '../commands/platform/logger.js'
-import { createReportService, type ReportService } from '../commands/report-service.js'
+import { createCaseService, type CaseService } from '../commands/case-service.js'
 import { existingReportsFromReadModel } from '../commands/existing-reports-from-read-model.js'
 import { allocateApprovalNumber, allocateCaseNumber } from '../commands/serial-allocator.js'
 import { createFileBlobStore, type BlobStore } from '../commands/attachments/blob-store.js'
-import { createReadModels, type ReadModels } from '../projections/read-models.js'
+import { createReadModels, type ReadModels } from '../projections/queries/read-models.js'
 import { createProjectionRunner, type ProjectionRunner } from '../projections/runner.js'
 import { PROJECTIONS } from '../projections/read-models/all.js'
 
 export interface FrontParts {
   readModels: ReadModels
-  reports: ReportService
+  reports: CaseService
   blobs: BlobStore
   runner?: ProjectionRunner
   /** Read-your-writes: resolves when the projections have the position (or after a timeout). */
@@ -29,7 +29,7 @@ export async function createFrontParts(opts: { db: Database; store: EventStore; 
   const meta = (m: { commandId: string; actor: import('../domain/types.js').Actor; correlationId?: string }, now: string, what: string) => ({
     commandId: `${m.commandId}:${what}`, actor: m.actor, correlationId: m.correlationId ?? m.commandId, occurredAt: now,
   })
-  const reports = createReportService({
+  const reports = createCaseService({
     db, store, clock,
     existing: existingReportsFromReadModel(readModels, db),
     numbers: {

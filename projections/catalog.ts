@@ -45,8 +45,8 @@ export const ddlHash = (p: Projection) =>
 
 export const migrateProjections = (db: Database) => runMigrations(db, PROJECTION_MIGRATIONS)
 
-const lockKey = (name: string) => `SELECT pg_advisory_xact_lock(hashtext('baobei-projection:' || $1))`
-export const lockProjection = (tx: Sql, name: string) => tx.query(lockKey(name), [name])
+const LOCK_KEY = `SELECT pg_advisory_xact_lock(hashtext('baobei-projection:' || $1))`
+export const lockProjection = (tx: Sql, name: string) => tx.query(LOCK_KEY, [name])
 
 export interface CheckpointRow {
   name: string

@@ -10,7 +10,7 @@
 // ever appear behind a position a reader has passed.
 // LogPosition = { commit: transaction_id, prepare: global_position }; readers resume strictly after it.
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { Database, Sql } from '../platform/database.js'
+import type { Database } from '../platform/database.js'
 import type { Logger } from '../platform/logger.js'
 import { DomainError } from '../../domain/errors.js'
 import type { EventMeta } from '../../domain/events.js'

@@ -8,14 +8,14 @@ import type { LogPosition } from '../event-store/port.js'
 import { registryMigrations } from '../registry/registry-migrations.js'
 import { upsertInstitutions, upsertProfessionals, upsertStaff } from '../registry/registry.js'
 import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../registry/demo-registry.js'
-import type { ReportService } from '../report-service.js'
+import type { CaseService } from '../case-service.js'
 import { taipeiDate } from '../../domain/roc-date.js'
 import { demoCases, type DemoCase } from './demo-cases.js'
 import { seedDemoCards } from './demo-cards.js'
 
 export interface SeedParts {
   db: Database
-  reports: ReportService
+  reports: CaseService
   /** Read-your-writes between steps: the conflict check reads the occurrences read model. */
   waitFor?: (position: LogPosition) => Promise<boolean>
 }

@@ -1,7 +1,7 @@
 // Shared pieces of the back-office routes: the staff guard, the services they need, audit of views, dates.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { countyOf } from '../../domain/reference/counties.js'
-import type { ReportService } from '../../commands/report-service.js'
+import type { CaseService } from '../../commands/case-service.js'
 import { recordView } from '../../commands/read-audit.js'
 import { isRocDate, rocToIso, taipeiInstant } from '../../domain/roc-date.js'
 import type { Actor } from '../../domain/types.js'
@@ -19,8 +19,8 @@ export const scopeFor = (request: FastifyRequest) => staffScope(actorOf(request)
 
 export const storeOf = (app: App) => need(app.services.store, 'store')
 export const readModelsOf = (app: App) => need(app.services.readModels, 'readModels')
-/** The lead's application service (commands/report-service.ts), plugged in as services.reports. */
-export const reportsOf = (app: App) => need(app.services.reports as ReportService | undefined, 'reports')
+/** The lead's application service (commands/case-service.ts), plugged in as services.reports. */
+export const reportsOf = (app: App) => need(app.services.reports as CaseService | undefined, 'reports')
 
 /** Records that staff looked at cases / persons (read audit). */
 export async function audit(app: App, request: FastifyRequest, via: string, subjects: { kind: 'case' | 'person'; id: string }[]) {

@@ -15,7 +15,7 @@ import { expandSchedule } from '../../domain/schedule.js'
 import type { FilingFindings } from '../../domain/types.js'
 import { displayTerms, type CaseView } from '../../projections/case-view.js'
 import { searchCases } from '../../projections/queries/cases.js'
-import type { ReadModels } from '../../projections/read-models.js'
+import type { ReadModels } from '../../projections/queries/read-models.js'
 
 export async function findingsNow(store: EventStore, rm: ReadModels, view: CaseView, db?: Sql): Promise<FilingFindings> {
   const others = await searchCases(rm, { kind: 'national' }, { nationalId: view.applicant.nationalId }, { pageSize: 500 })

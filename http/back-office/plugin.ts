@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import type { App } from '../schemas.js'
 import { registerCaseRoutes } from './case-routes.js'
 import { BASE, staffOnly } from './context.js'
-import { registerReportRoutes } from './report-routes.js'
+import { registerStatisticsRoutes } from './statistics-routes.js'
 
 const VIEWS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views')
 const ASSETS: Record<string, string> = { 'back-office.css': 'text/css; charset=utf-8', 'back-office.js': 'text/javascript; charset=utf-8' }
@@ -24,5 +24,5 @@ export async function backOfficePlugin(app: App) {
   })
 
   await registerCaseRoutes(app)
-  await registerReportRoutes(app)
+  await registerStatisticsRoutes(app)
 }

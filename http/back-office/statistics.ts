@@ -3,7 +3,7 @@
 import { countyOf } from '../../domain/reference/counties.js'
 import { professionName } from '../../domain/reference/professions.js'
 import { statistics, type StatDimension, type StatisticsRow } from '../../projections/queries/statistics.js'
-import type { ReadModels } from '../../projections/read-models.js'
+import type { ReadModels } from '../../projections/queries/read-models.js'
 import type { StaffScope } from './staff.js'
 import type { Table } from './tabular.js'
 

@@ -5,7 +5,7 @@
 // (the event store returns the first result), and re-uploading a file after a restart re-derives its job: rows
 // filed before are recognised and reported as such, the rest are filed.
 import { createHash } from 'node:crypto'
-import type { ReportService } from '../../commands/report-service.js'
+import type { CaseService } from '../../commands/case-service.js'
 import { comparePositions, type EventStore, type LogPosition } from '../../commands/event-store/port.js'
 import { reserveCaseNumbers } from '../../commands/case-number-block.js'
 import { taipeiDate } from '../../domain/roc-date.js'
@@ -75,7 +75,7 @@ export class BatchJobs {
    * conflicts, quota). Case numbers come from blocks reserved in one append each (commands/case-number-block.ts), and
    * a row takes one only when it is really submitted (a row filed before takes none).
    */
-  start(job: BatchJob, deps: { reports: ReportService; store: EventStore; actor: Actor; correlationId: string; waitFor?: (p: LogPosition) => Promise<boolean>; lanes?: number }) {
+  start(job: BatchJob, deps: { reports: CaseService; store: EventStore; actor: Actor; correlationId: string; waitFor?: (p: LogPosition) => Promise<boolean>; lanes?: number }) {
     if (job.state !== 'checked') return
     job.state = 'running'
     const lanes = Math.max(1, Math.min(deps.lanes ?? 4, 16))

@@ -1,6 +1,5 @@
 import type { App } from '../schemas.js'
 // Health, logout.
-import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 
 export async function registerCommonRoutes(app: App) {

@@ -1,6 +1,5 @@
 import type { App } from '../schemas.js'
 // 報備支援首頁: the professional's personal data and month calendar; institutions go to their dashboard.
-import type { FastifyInstance } from 'fastify'
 import { findInstitution, findProfessional } from '../../commands/registry/registry.js'
 import { professionName } from '../../domain/reference/professions.js'
 import { taipeiDate } from '../../domain/roc-date.js'

@@ -1,8 +1,7 @@
 import type { App } from '../schemas.js'
 // All route modules, in one place.
-import type { FastifyInstance } from 'fastify'
 import { registerCommonRoutes } from './common.js'
-import { registerReportPages } from './report-pages.js'
+import { registerFilingPages } from './filing-pages.js'
 import { registerLookupRoutes } from './lookup.js'
 import { registerHomeRoutes } from './home.js'
 import { registerApiRoutes } from './api.js'
@@ -16,7 +15,7 @@ export async function registerRoutes(app: App) {
   await registerLoginRoutes(app)
   await registerHomeRoutes(app)
   await registerLookupRoutes(app)
-  await registerReportPages(app)
+  await registerFilingPages(app)
   await registerCasePages(app)
   await registerPrintRoute(app)
   await registerInstitutionRoutes(app)

@@ -1,6 +1,5 @@
 import type { App } from '../schemas.js'
 // htmx helpers of the report form: institution search, live checks of the applicant's ID and the schedule.
-import type { FastifyInstance } from 'fastify'
 import { findProfessional, searchInstitutions } from '../../commands/registry/registry.js'
 import { validatePersonId } from '../../domain/national-id.js'
 import { FormBody, InstitutionSearchQuery } from '../schemas.js'

@@ -1,6 +1,6 @@
 // Which of a list of case ids already exist in the caller's scope (the batch upload's "filed before" check).
 // Self-contained scope predicate over the cases table's scope columns (national_id, scope_institutions, scope_counties).
-import type { ReadModels } from '../read-models.js'
+import type { ReadModels } from './read-models.js'
 import type { Scope } from './scope.js'
 
 function scopePredicate(scope: Scope, params: unknown[]): string {

@@ -3,7 +3,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely'
 import { addDays } from '../../domain/roc-date.js'
 import type { ApplicationType, IsoDate, ProfessionCode, Status } from '../../domain/types.js'
-import type { ReadModels } from '../read-models.js'
+import type { ReadModels } from './read-models.js'
 import { containsPattern, dateParam, instantParam, isoDate, isoInstant, run, textArray, type DB } from './kysely.js'
 import type { Scope } from './scope.js'
 

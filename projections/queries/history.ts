@@ -1,5 +1,5 @@
 // The audit view of one case: every event in order, with actor, time, zh-TW summary and terms diff.
-import type { ReadModels } from '../read-models.js'
+import type { ReadModels } from './read-models.js'
 import type { FieldChange } from '../terms-diff.js'
 import { isoInstant, run } from './kysely.js'
 import type { Scope } from './scope.js'

@@ -2,7 +2,7 @@
 // valid-support roster, 他院支援本院 and 本院支援他院.
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
 import type { IsoDate, Status } from '../../domain/types.js'
-import type { ReadModels } from '../read-models.js'
+import type { ReadModels } from './read-models.js'
 import { dateParam, isoDate, run, textArray, type DB } from './kysely.js'
 import { seesAllOfInstitution, type Scope } from './scope.js'
 

@@ -14,7 +14,7 @@ import {
   type SelectQueryBuilder,
 } from 'kysely'
 import type { IsoDate } from '../../domain/types.js'
-import type { ReadModels } from '../read-models.js'
+import type { ReadModels } from './read-models.js'
 import { TABLE_PROJECTION, type ReadModelSchema } from '../schema.js'
 import { inScope, SCOPE_COLUMNS, type Scope } from './scope.js'
 

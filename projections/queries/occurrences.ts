@@ -1,7 +1,7 @@
 // Queries over the `occurrences` read model: calendars, and the approved/pending windows the conflict check uses.
 import type { IsoDate } from '../../domain/types.js'
 import type { Expression, SqlBool } from 'kysely'
-import type { ReadModels } from '../read-models.js'
+import type { ReadModels } from './read-models.js'
 import { dateParam, isoDate, run } from './kysely.js'
 import type { Scope } from './scope.js'
 

@@ -1,7 +1,7 @@
 // Queries of the quota ledger: sessions (3 h, rounded up per window) and hours per professional or per supported
 // institution, per ISO week or month, approved and pending apart.
 import { sql, type Expression, type SqlBool } from 'kysely'
-import type { ReadModels } from '../read-models.js'
+import type { ReadModels } from './read-models.js'
 import { run } from './kysely.js'
 import type { Scope } from './scope.js'
 

@@ -2,7 +2,7 @@
 // (filing to decision): count, sum, average and median, computed from the per-decision facts.
 import { sql, type Expression, type SqlBool } from 'kysely'
 import type { IsoDate } from '../../domain/types.js'
-import type { ReadModels } from '../read-models.js'
+import type { ReadModels } from './read-models.js'
 import { dateParam, run } from './kysely.js'
 import type { Scope } from './scope.js'
 

@@ -6,7 +6,7 @@ import { institutionsProjection } from './institutions.js'
 import { occurrencesProjection } from './occurrences.js'
 import { quotaProjection } from './quota.js'
 import { statisticsProjection } from './statistics.js'
-import { readAuditProjection } from '../read-audit.js'
+import { readAuditProjection } from './read-audit.js'
 
 export const PROJECTIONS: readonly Projection[] = [
   casesProjection,

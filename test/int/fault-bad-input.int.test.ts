@@ -6,7 +6,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import { randomUUID } from 'node:crypto'
 import { createCommandHandler } from '../../commands/command-handler.js'
-import { createReportService, type TermsInput } from '../../commands/report-service.js'
+import { createCaseService, type TermsInput } from '../../commands/case-service.js'
 import { runMigrations } from '../../commands/platform/migrations.js'
 import { registryMigrations } from '../../commands/registry/registry-migrations.js'
 import { upsertInstitutions, upsertProfessionals } from '../../commands/registry/registry.js'
@@ -31,7 +31,7 @@ t.test('fuzzed command inputs: coded errors only, nothing appended when refused'
   const actor: Actor = { role: 'professional', id: me.nationalId, name: me.name, via: 'hca-professional-card', institutionCode: me.homeInstitutionCode }
   const reviewer: Actor = { role: 'reviewer', id: 'R63001', via: 'staff-card', county: '63' }
   let serial = 0
-  const service = createReportService({
+  const service = createCaseService({
     db: env.db,
     store: env.store,
     clock: () => new Date('2025-01-02T01:00:00.000Z'),
@@ -66,7 +66,6 @@ t.test('fuzzed command inputs: coded errors only, nothing appended when refused'
   async function dispatch<T extends ReportCommandType>(type: T, caseId: string, raw: unknown) {
     const checked = validateCommandInput(type, raw)
     if (!checked.ok) throw checked.error
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the schema checked the shape of this command type
     const input = checked.value as any
     switch (type) {
       case 'DraftReport': return service.draft({ applicantId: input.nationalId ?? me.nationalId, terms: input.terms, ...(input.copiedFrom ? { copiedFrom: input.copiedFrom } : {}) }, meta())

@@ -1,4 +1,4 @@
-// Edit → attach → submit is ONE command (ReportService.perform): when the submission is refused at submit time,
+// Edit → attach → submit is ONE command (CaseService.perform): when the submission is refused at submit time,
 // nothing of the form is recorded — not the edited terms, not the attachments, not a draft, not a case number.
 import t from 'tap'
 import { randomUUID } from 'node:crypto'

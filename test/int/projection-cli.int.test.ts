@@ -1,7 +1,7 @@
 // `baobei project` through runProjectCommand: run until stopped, status, metrics, rebuild, errors.
 import t from 'tap'
 import { runProjectCommand } from '../../projections/cli.js'
-import { createReadModels } from '../../projections/read-models.js'
+import { createReadModels } from '../../projections/queries/read-models.js'
 import { countCases } from '../../projections/queries/cases.js'
 import { waitForProjections } from '../../projections/status.js'
 import { PROJECTION_NAMES } from '../../projections/read-models/all.js'

@@ -6,7 +6,7 @@ import { EVENT_STORE_MIGRATIONS } from '../../commands/event-store/postgres-migr
 import { createPostgresEventStore } from '../../commands/event-store/postgres-event-store.js'
 import { createProjectionRunner } from '../../projections/runner.js'
 import { PROJECTIONS } from '../../projections/read-models/all.js'
-import { createReadModels } from '../../projections/read-models.js'
+import { createReadModels } from '../../projections/queries/read-models.js'
 import { searchCases } from '../../projections/queries/cases.js'
 import { listOccurrences } from '../../projections/queries/occurrences.js'
 import { appendCases } from '../support/projection-env.js'

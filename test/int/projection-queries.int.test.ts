@@ -3,7 +3,7 @@
 import t from 'tap'
 import { createProjectionRunner } from '../../projections/runner.js'
 import { PROJECTIONS } from '../../projections/read-models/all.js'
-import { createReadModels } from '../../projections/read-models.js'
+import { createReadModels } from '../../projections/queries/read-models.js'
 import { countCases, countCasesByStatus, getCase, searchCases, type CaseFilter, type CaseRow } from '../../projections/queries/cases.js'
 import { listOccurrences, monthCalendar } from '../../projections/queries/occurrences.js'
 import { dashboardCounts, othersSupportingUs, ourStaffSupportingOthers, validSupportRoster } from '../../projections/queries/institutions.js'

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { createProjectionRunner } from '../../projections/runner.js'
 import { PROJECTIONS } from '../../projections/read-models/all.js'
-import { createReadModels } from '../../projections/read-models.js'
+import { createReadModels } from '../../projections/queries/read-models.js'
 import { countCases, searchCases } from '../../projections/queries/cases.js'
 import { appendCases, lastAppendedPosition, projectionEnv } from '../support/projection-env.js'
 import { randomCase, rng } from '../support/report-fixtures.js'

@@ -1,8 +1,8 @@
 // Queries over the read_audit read model (紀錄查詢): filter by viewer, subject and Taipei date range; scoped — a
 // county reviewer sees the views made by staff of the same county, national staff see all.
 import type { ReadModels } from './read-models.js'
-import { taipeiInstant, addDays } from '../domain/roc-date.js'
-import type { CountyCode, IsoDate } from '../domain/types.js'
+import { taipeiInstant, addDays } from '../../domain/roc-date.js'
+import type { CountyCode, IsoDate } from '../../domain/types.js'
 
 export type AuditScope = { kind: 'county'; county: CountyCode } | { kind: 'national' }
 

@@ -1,9 +1,9 @@
 // Query-side access to the read models: physical table names resolved through the live version (cached; the
 // cache is dropped on a version-switch notification, after a short TTL, and when a table turns out to be gone).
-import type { Database } from '../commands/platform/database.js'
-import { DomainError } from '../domain/errors.js'
-import { VERSIONS_CHANNEL } from './catalog.js'
-import { physicalTable } from './projection.js'
+import type { Database } from '../../commands/platform/database.js'
+import { DomainError } from '../../domain/errors.js'
+import { VERSIONS_CHANNEL } from '../catalog.js'
+import { physicalTable } from '../projection.js'
 
 export interface ReadModels {
   readonly db: Database

@@ -1,10 +1,10 @@
 // Read model `read_audit`: one row per RecordViewed (who viewed which case or person, when, through which route),
 // feeding the 紀錄查詢 page. Rebuildable from the audit streams.
-import type { RecordedEvent } from '../commands/event-store/port.js'
-import { positionToString } from '../commands/event-store/port.js'
-import type { RecordViewed } from '../domain/events.js'
-import type { Projection } from './projection.js'
-import { insertRows, type Columns } from './sql-rows.js'
+import type { RecordedEvent } from '../../commands/event-store/port.js'
+import { positionToString } from '../../commands/event-store/port.js'
+import type { RecordViewed } from '../../domain/events.js'
+import type { Projection } from '../projection.js'
+import { insertRows, type Columns } from '../sql-rows.js'
 
 export const READ_AUDIT_COLUMNS = {
   event_id: 'text',

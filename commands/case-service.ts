@@ -60,7 +60,7 @@ export interface NumberAllocator {
   approvalNumber(county: string, now: Instant, meta: ReportCommandMeta): Promise<string>
 }
 
-export interface ReportServiceDeps {
+export interface CaseServiceDeps {
   db: Database
   store: EventStore
   existing: ExistingReportsSource
@@ -70,7 +70,7 @@ export interface ReportServiceDeps {
 
 type Handler = CommandHandler<ReportState, ReportCommand, ReportEvent, DecideContext>
 
-export interface ReportService {
+export interface CaseService {
   load(caseId: string): Promise<ReportState>
   draft(input: { caseId?: string; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
   editDraft(caseId: string, terms: TermsInput, meta: ReportCommandMeta): Promise<ReportOutcome>
@@ -132,7 +132,7 @@ const DRY_RUN_CASE_NUMBER = '00000000000000'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
 
-export function createReportService(deps: ReportServiceDeps): ReportService {
+export function createCaseService(deps: CaseServiceDeps): CaseService {
   const clock = deps.clock ?? (() => new Date())
   const handler: Handler = createCommandHandler(deps.store, { initialState, evolve, decide })
   const sequenceHandler = createCommandHandler<ReportState, Sequence, ReportEvent, DecideContext>(deps.store, {
@@ -216,7 +216,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     return s
   }
 
-  const service: ReportService = {
+  const service: CaseService = {
     async load(caseId) {
       if (!UUID.test(caseId)) return initialState()
       return (await handler.load(reportStream(caseId))).state

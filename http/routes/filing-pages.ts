@@ -7,7 +7,7 @@ import type { App } from '../schemas.js'
 import { CaseIdParams } from '../schemas.js'
 import { findInstitution } from '../../commands/registry/registry.js'
 import { ATTACHMENT_MAX_BYTES, sniffAttachmentType } from '../../commands/attachments/content-type.js'
-import type { ReportCommandMeta, ReportOutcome, Step, TermsInput } from '../../commands/report-service.js'
+import type { ReportCommandMeta, ReportOutcome, Step, TermsInput } from '../../commands/case-service.js'
 import { DEPARTMENTS } from '../../domain/reference/departments.js'
 import { PURPOSES } from '../../domain/reference/purposes.js'
 import { DomainError, isDomainError } from '../../domain/errors.js'
@@ -55,7 +55,7 @@ const termsOf = (i: ReportFormInput): TermsInput => ({
   supportedCode: i.supportedCode, department: i.department, purpose: i.purpose, schedule: i.schedule, ...(i.note ? { note: i.note } : {}),
 })
 
-export async function registerReportPages(app: App) {
+export async function registerFilingPages(app: App) {
   const metaOf = (request: FastifyRequest, commandId: string): ReportCommandMeta => ({ commandId, actor: userOf(request).actor, correlationId: String(request.id) })
   const settle = async (o: ReportOutcome) => { await app.services.waitFor?.(o.position) }
 
@@ -124,7 +124,7 @@ export async function registerReportPages(app: App) {
       return handleForm(request, reply, mode, `/reports/${caseId}/${mode}`, async (input, attachments) => {
         const reports = need(app.services.reports, 'reports')
         const meta = metaOf(request, input.commandId)
-        // ONE command per form (ReportService.perform): the edit, the attachments and the submission are decided in
+        // ONE command per form (CaseService.perform): the edit, the attachments and the submission are decided in
         // order and appended together, all or nothing. A submission refused at submit time (a conflict or the quota
         // found only now, a concurrent change) therefore leaves the draft exactly as it was before the form was sent
         // — no edited terms, no attachments — and the form comes back with the typed values and the reason. Chosen

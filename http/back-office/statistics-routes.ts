@@ -4,7 +4,7 @@ import { findInstitution } from '../../commands/registry/registry.js'
 import { DomainError } from '../../domain/errors.js'
 import { validatePersonId } from '../../domain/national-id.js'
 import { isoWeekId } from '../../domain/roc-date.js'
-import { queryReadAudit } from '../../projections/read-audit-query.js'
+import { queryReadAudit } from '../../projections/queries/read-audit.js'
 import { getCase } from '../../projections/queries/cases.js'
 import { institutionQuota, professionalQuota } from '../../projections/queries/quota.js'
 import { barChart } from '../charts/bar-chart.js'
@@ -63,7 +63,7 @@ function charts(report: StatReport, lines: readonly StatLine[], byMonth: boolean
   return [barChart({ title, categories: top.map((l) => l.label), unit: '件', series: [{ name: '申辦件數', values: top.map((l) => l.filed) }, { name: '核准', values: top.map((l) => l.approved) }] })]
 }
 
-export async function registerReportRoutes(app: App) {
+export async function registerStatisticsRoutes(app: App) {
   const lines = async (scope: ReturnType<typeof scopeFor>, report: StatReport, input: ReturnType<typeof statInput>) => {
     const names = new Map<string, string | undefined>()
     const db = app.services.db
