@@ -7,27 +7,22 @@ import type {
 import { isIsoDate, taipeiDate } from '../roc-date.js'
 import { routeReport } from '../rules/routing.js'
 import { expandSchedule, scheduleBounds } from '../schedule.js'
-import type { ApplicantSnapshot, Status, Terms } from '../types.js'
-import { authorizeFiler, authorizeImport, authorizeReviewer } from './authorize.js'
+import type { ApplicantSnapshot, Terms } from '../types.js'
+import { checkAllowed } from './allowed.js'
+import { authorizeFiler } from './authorize.js'
 import type { DecideContext, ReportCommand } from './commands.js'
 import {
-  checkApplicant, checkAttachment, checkChangeKeepsPast, checkNotInPast, checkTerms, evaluateFiling,
+  checkApplicant, checkAttachment, checkChangeKeepsPast, checkNotInPast, checkTerms, evaluateFiling, evaluateFindings,
 } from './filing-rules.js'
-import { decisionRouting, isInForce, type ReportCase, type ReportState } from './state.js'
+import { isReturnableField, RETURNABLE_FIELDS } from './returnable-fields.js'
+import { isInForce, type ReportCase, type ReportState } from './state.js'
 
 const CASE_NUMBER = /^\d{14}$/
-
-const illegal = (state: ReportCase, command: ReportCommand['type']): never =>
-  fail('ILLEGAL_TRANSITION', { status: state.status, applicationType: state.applicationType, command })
 
 const requireReason = (reason: string | undefined): string => {
   const r = typeof reason === 'string' ? reason.trim() : ''
   if (r === '') fail('REASON_REQUIRED')
   return r
-}
-
-const requireStatus = (state: ReportCase, command: ReportCommand['type'], ...allowed: Status[]) => {
-  if (!allowed.includes(state.status)) illegal(state, command)
 }
 
 /** Registration terms: validity, applicant, not in the past, conflicts and quota. */
@@ -46,12 +41,29 @@ const fileChange = (state: ReportCase & { approvedTerms: Terms }, terms: Terms, 
   return evaluateFiling(state.caseId, ctx.applicant ?? state.applicant, terms, ctx)
 }
 
+/**
+ * What filing `terms` on this case (a registration, or a change when approved terms are in force) would meet now:
+ * the decider's checks of the terms, the applicant and the past, then EVERY conflict and quota finding (reported,
+ * not refused). Records nothing.
+ */
+export const previewFiling = (state: ReportState, applicant: ApplicantSnapshot, terms: Terms, ctx: DecideContext) => {
+  const who = ctx.applicant ?? applicant
+  checkTerms(terms)
+  checkApplicant(who, terms)
+  if (state.exists && isInForce(state) && state.status !== 'under_review') checkChangeKeepsPast(state.approvedTerms, terms, ctx.now)
+  else checkNotInPast(expandSchedule(terms.schedule), ctx.now)
+  return evaluateFindings(state.exists ? state.caseId : '', who, terms, ctx)
+}
+
+/**
+ * Who may issue which command in which status is checked first, by the same gate allowedCommands() asks
+ * (allowed.ts); then the command's data.
+ */
 export const decide = (command: ReportCommand, state: ReportState, ctx: DecideContext): ReportEvent[] => {
   const { actor } = ctx
-  if (actor.role === 'statistician') fail('FORBIDDEN', { role: actor.role })
+  checkAllowed(command.type, state, actor)
 
   if (command.type === 'DraftReport') {
-    if (state.exists) fail('REPORT_ALREADY_EXISTS', { caseId: state.caseId })
     const d = command.data
     if (typeof d.caseId !== 'string' || d.caseId === '') fail('VALIDATION_FAILED', { fields: ['caseId'] })
     authorizeFiler(actor, d.applicant)
@@ -74,8 +86,6 @@ export const decide = (command: ReportCommand, state: ReportState, ctx: DecideCo
   }
 
   if (command.type === 'ImportReport') {
-    authorizeImport(actor)
-    if (state.exists) fail('REPORT_ALREADY_EXISTS', { caseId: state.caseId })
     return [{ type: 'ReportImported', data: command.data }]
   }
 
@@ -84,26 +94,19 @@ export const decide = (command: ReportCommand, state: ReportState, ctx: DecideCo
 
   switch (command.type) {
     case 'EditDraft': {
-      authorizeFiler(actor, s.applicant)
-      requireStatus(s, command.type, 'draft')
       checkTerms(command.data.terms)
       checkApplicant(ctx.applicant ?? s.applicant, command.data.terms)
       return [{ type: 'DraftEdited', data: { terms: command.data.terms, routing: routeReport(s.applicant, command.data.terms.supported, ctx.routingRules) } }]
     }
     case 'SubmitReport': {
-      authorizeFiler(actor, s.applicant)
-      requireStatus(s, command.type, 'draft')
       const caseNumber = s.caseNumber ?? command.data.caseNumber
       if (caseNumber === undefined || !CASE_NUMBER.test(caseNumber)) fail('VALIDATION_FAILED', { fields: ['caseNumber'], value: caseNumber })
       const findings = fileTerms(s.caseId, s.applicant, s.terms, ctx)
       return [{ type: 'ReportSubmitted', data: { caseNumber: caseNumber as string, findings } }]
     }
     case 'ResubmitReport': {
-      authorizeFiler(actor, s.applicant)
-      requireStatus(s, command.type, 'returned')
       const terms = command.data.terms
-      if (s.applicationType === 'change') {
-        if (!isInForce(s)) return illegal(s, command.type)
+      if (s.applicationType === 'change' && isInForce(s)) {
         const findings = fileChange(s, terms, ctx)
         return [{ type: 'ReportResubmitted', data: { terms, routing: routeReport(s.applicant, terms.supported, ctx.routingRules), findings } }]
       }
@@ -111,16 +114,14 @@ export const decide = (command: ReportCommand, state: ReportState, ctx: DecideCo
       return [{ type: 'ReportResubmitted', data: { terms, routing: routeReport(s.applicant, terms.supported, ctx.routingRules), findings } }]
     }
     case 'RequestChange': {
-      authorizeFiler(actor, s.applicant)
-      if (!isInForce(s) || (s.status !== 'approved' && s.status !== 'rejected')) return illegal(s, command.type)
+      if (!isInForce(s)) return fail('ILLEGAL_TRANSITION')
       const reason = requireReason(command.data.reason)
       const terms = command.data.terms
       const findings = fileChange(s, terms, ctx)
       return [{ type: 'ChangeRequested', data: { terms, routing: routeReport(s.applicant, terms.supported, ctx.routingRules), reason, findings } }]
     }
     case 'RequestCancellation': {
-      authorizeFiler(actor, s.applicant)
-      if (!isInForce(s) || (s.status !== 'approved' && s.status !== 'rejected')) return illegal(s, command.type)
+      if (!isInForce(s)) return fail('ILLEGAL_TRANSITION')
       const reason = requireReason(command.data.reason)
       const { effectiveDate } = command.data
       const today = taipeiDate(ctx.now)
@@ -131,27 +132,18 @@ export const decide = (command: ReportCommand, state: ReportState, ctx: DecideCo
       return [{ type: 'CancellationRequested', data: { effectiveDate, reason } }]
     }
     case 'WithdrawReport': {
-      authorizeFiler(actor, s.applicant)
-      const ok = s.status === 'draft' || s.status === 'under_review' || (s.status === 'returned' && s.applicationType !== 'cancel')
-      if (!ok) return illegal(s, command.type)
       const reason = command.data.reason?.trim()
       return [{ type: 'ReportWithdrawn', data: { applicationType: s.applicationType, ...(reason ? { reason } : {}) } }]
     }
     case 'AddAttachment': {
-      authorizeFiler(actor, s.applicant)
-      requireStatus(s, command.type, 'draft', 'returned')
       checkAttachment(command.data.attachment, s.attachments)
       return [{ type: 'AttachmentAdded', data: { attachment: command.data.attachment } }]
     }
     case 'RemoveAttachment': {
-      authorizeFiler(actor, s.applicant)
-      requireStatus(s, command.type, 'draft', 'returned')
       if (!s.attachments.some((a) => a.hash === command.data.hash)) fail('ATTACHMENT_NOT_FOUND', { hash: command.data.hash })
       return [{ type: 'AttachmentRemoved', data: { hash: command.data.hash } }]
     }
     case 'ApproveReport': {
-      authorizeReviewer(actor, decisionRouting(s))
-      if (s.status !== 'under_review') fail('NOTHING_TO_DECIDE', { status: s.status })
       const approvalNumber = typeof command.data.approvalNumber === 'string' ? command.data.approvalNumber.trim() : ''
       if (approvalNumber === '' || approvalNumber.length > 14) fail('VALIDATION_FAILED', { fields: ['approvalNumber'] })
       const note = command.data.note?.trim()
@@ -160,18 +152,18 @@ export const decide = (command: ReportCommand, state: ReportState, ctx: DecideCo
       return [{ type, data } as ReportApproved | ChangeApproved | CancellationApproved]
     }
     case 'RejectReport': {
-      authorizeReviewer(actor, decisionRouting(s))
-      if (s.status !== 'under_review') fail('NOTHING_TO_DECIDE', { status: s.status })
       const reason = requireReason(command.data.reason)
       const type = ({ register: 'ReportRejected', change: 'ChangeRejected', cancel: 'CancellationRejected' } as const)[s.applicationType]
       return [{ type, data: { reviewerId: actor.id, reason } } as ReportRejected | ChangeRejected | CancellationRejected]
     }
     case 'ReturnReport': {
-      authorizeReviewer(actor, decisionRouting(s))
-      if (s.status !== 'under_review') fail('NOTHING_TO_DECIDE', { status: s.status })
-      if (s.applicationType === 'cancel') fail('CANCELLATION_CANNOT_BE_RETURNED')
       const reason = requireReason(command.data.reason)
-      const fieldsToFix = Array.isArray(command.data.fieldsToFix) ? command.data.fieldsToFix.filter((f) => typeof f === 'string' && f !== '') : []
+      // a return says what to fix: at least one returnable field, each one known (blanks ignored, twice = once)
+      const given = (Array.isArray(command.data.fieldsToFix) ? command.data.fieldsToFix as unknown[] : []).filter((f) => f !== '')
+      const fieldsToFix = [...new Set(given.filter(isReturnableField))]
+      if (fieldsToFix.length === 0 || fieldsToFix.length !== new Set(given).size) {
+        fail('FIELDS_TO_FIX_REQUIRED', { fieldsToFix: given, returnable: RETURNABLE_FIELDS })
+      }
       const type = s.applicationType === 'change' ? 'ChangeReturned' : 'ReportReturned'
       return [{ type, data: { reviewerId: actor.id, reason, fieldsToFix } } as ReportReturned | ChangeReturned]
     }

@@ -69,19 +69,15 @@ export const checkChangeKeepsPast = (approved: Terms, proposed: Terms, now: Inst
 }
 
 /**
- * Conflicts (refuse with SCHEDULE_CONFLICT naming the first clashing case) and quota (refuse with QUOTA_EXCEEDED for
- * blocking rules that are over). Returns all findings to record in the event.
+ * Every conflict (each clashing case named with its first clashing occurrence) and every quota finding the proposed
+ * terms meet against the applicant's OTHER reports (`ctx.existing`, this case excluded). Refuses nothing: filing
+ * (evaluateFiling), the preview and the reviewer's re-check all evaluate with this.
  */
-export const evaluateFiling = (caseId: string, applicant: ApplicantSnapshot, terms: Terms, ctx: DecideContext): FilingFindings => {
+export const evaluateFindings = (caseId: string, applicant: ApplicantSnapshot, terms: Terms, ctx: DecideContext): FilingFindings => {
   const proposed = expandSchedule(terms.schedule)
   const others = (ctx.existing ?? []).filter((r) => r.caseId !== caseId)
   const conflicts = findConflicts(proposed, others)
-  const first = conflicts[0]
-  if (first) {
-    fail('SCHEDULE_CONFLICT', {
-      caseId: first.caseId, caseNumber: first.caseNumber, occurrence: first.occurrence, clashesWith: first.clashesWith, conflicts,
-    }, `支援時段與其他報備支援案件重疊（案件 ${first.caseNumber ?? first.caseId}，${first.occurrence.date} ${first.occurrence.start}–${first.occurrence.end}）`)
-  }
+  // a change under review counts with its new terms for the quota (the old ones end if it is approved)
   const existing = others.filter(countsForConflict).flatMap((r) => r.pendingOccurrences ?? r.occurrences)
   const quota = evaluateQuota(ctx.quotaRules ?? DEFAULT_QUOTA_RULES, {
     profession: applicant.profession,
@@ -91,6 +87,21 @@ export const evaluateFiling = (caseId: string, applicant: ApplicantSnapshot, ter
     proposed,
     ...(ctx.staffing !== undefined ? { staffing: ctx.staffing } : {}),
   })
+  return { conflicts, quota }
+}
+
+/**
+ * Conflicts (refuse with SCHEDULE_CONFLICT naming the first clashing case) and quota (refuse with QUOTA_EXCEEDED for
+ * blocking rules that are over). Returns the findings to record in the event.
+ */
+export const evaluateFiling = (caseId: string, applicant: ApplicantSnapshot, terms: Terms, ctx: DecideContext): FilingFindings => {
+  const { conflicts, quota } = evaluateFindings(caseId, applicant, terms, ctx)
+  const first = conflicts[0]
+  if (first) {
+    fail('SCHEDULE_CONFLICT', {
+      caseId: first.caseId, caseNumber: first.caseNumber, occurrence: first.occurrence, clashesWith: first.clashesWith, conflicts,
+    }, `支援時段與其他報備支援案件重疊（案件 ${first.caseNumber ?? first.caseId}，${first.occurrence.date} ${first.occurrence.start}–${first.occurrence.end}）`)
+  }
   const blocking = blockingFindings(quota)
   const b = blocking[0]
   if (b) {

@@ -52,9 +52,15 @@ export interface ReportCase {
   lastReason?: string
   fieldsToFix?: string[]
   draftedAt?: Instant
+  /** Business time of the first and of the last event folded. */
+  createdAt?: Instant
+  updatedAt?: Instant
+  /** First filing of the current (or last) application: 登錄 submission, 變更 or 註銷 request (resubmissions keep it). */
+  applicationFiledAt?: Instant
   /** First submission. */
   submittedAt?: Instant
   lastSubmittedAt?: Instant
+  /** Time of the last approval (登錄, 變更 or 註銷). */
   approvedAt?: Instant
   lastDecisionAt?: Instant
   imported?: true
@@ -100,7 +106,7 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
       attachments: [...d.attachments],
       approvalNumbers: [],
       ...(d.copiedFrom !== undefined ? { copiedFrom: d.copiedFrom } : {}),
-      ...(at !== undefined ? { draftedAt: at } : {}),
+      ...(at !== undefined ? { draftedAt: at, createdAt: at, updatedAt: at } : {}),
       version,
     }
   }
@@ -126,12 +132,14 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
       approvalNumbers: d.approvalNumber !== undefined ? [d.approvalNumber] : [],
       ...(d.submittedAt !== undefined ? { submittedAt: d.submittedAt, lastSubmittedAt: d.submittedAt } : {}),
       ...(d.approvedAt !== undefined ? { approvedAt: d.approvedAt, lastDecisionAt: d.approvedAt } : {}),
+      ...(d.submittedAt !== undefined ? { applicationFiledAt: d.submittedAt } : {}),
+      ...(at !== undefined ? { createdAt: at, updatedAt: at } : {}),
       imported: true,
       version,
     }
   }
   if (!state.exists) return { ...state, version } // a stream never starts otherwise; ignore defensively
-  const s: ReportCase = { ...state, version }
+  const s: ReportCase = { ...state, version, ...(at !== undefined ? { updatedAt: at } : {}) }
   const decided = (): Partial<ReportCase> => (at !== undefined ? { lastDecisionAt: at } : {})
   switch (event.type) {
     case 'DraftEdited':
@@ -143,7 +151,7 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
         applicationType: 'register',
         caseNumber: event.data.caseNumber,
         findings: event.data.findings,
-        ...(at !== undefined ? { submittedAt: s.submittedAt ?? at, lastSubmittedAt: at } : {}),
+        ...(at !== undefined ? { submittedAt: s.submittedAt ?? at, lastSubmittedAt: at, applicationFiledAt: at } : {}),
       }
     case 'ReportApproved':
       return {
@@ -174,7 +182,7 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
         pendingRouting: event.data.routing,
         changeReason: event.data.reason,
         findings: event.data.findings,
-        ...(at !== undefined ? { lastSubmittedAt: at } : {}),
+        ...(at !== undefined ? { lastSubmittedAt: at, applicationFiledAt: at } : {}),
       }
     case 'ChangeApproved': {
       const terms = s.pendingTerms ?? s.terms
@@ -201,7 +209,7 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
         status: 'under_review',
         applicationType: 'cancel',
         pendingCancellation: { effectiveDate: event.data.effectiveDate, reason: event.data.reason },
-        ...(at !== undefined ? { lastSubmittedAt: at } : {}),
+        ...(at !== undefined ? { lastSubmittedAt: at, applicationFiledAt: at } : {}),
       }
     case 'CancellationApproved':
       return {
@@ -209,6 +217,7 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
         status: 'cancelled',
         ...(s.pendingCancellation ? { cancelledFrom: s.pendingCancellation.effectiveDate } : {}),
         approvalNumbers: [...s.approvalNumbers, event.data.approvalNumber],
+        ...(at !== undefined ? { approvedAt: at } : {}),
         ...decided(),
       }
     case 'CancellationRejected':

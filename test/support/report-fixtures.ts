@@ -1,9 +1,16 @@
 // Builders of report events for projection tests: institutions, applicants, schedules and each lifecycle event
-// with its metadata, plus a seeded random workload of whole case lifecycles.
+// with its metadata, a seeded random workload of whole case lifecycles, and random case histories made by the
+// decider (fast-check) for the property tests.
 import { randomUUID } from 'node:crypto'
+import fc from 'fast-check'
 import type { EventToAppend } from '../../commands/event-store/port.js'
 import type { EventMeta, ReportEvent } from '../../domain/events.js'
-import type { Actor, ApplicantSnapshot, InstitutionRef, Routing, Schedule, Terms, Weekday } from '../../domain/types.js'
+import { isDomainError } from '../../domain/errors.js'
+import {
+  decide, evolve, initialState, REPORT_COMMAND_TYPES, type FoldableEvent, type ReportCommand, type ReportCommandType, type ReportState,
+} from '../../domain/report/index.js'
+import type { Actor, ApplicantSnapshot, ApplicationType, InstitutionRef, Routing, Schedule, Status, Terms, Weekday } from '../../domain/types.js'
+import * as D from './report-decider-fixtures.js'
 
 export const inst = (code: string, county: string, name = `機構${code.slice(-3)}`, district?: string): InstitutionRef => ({
   code,
@@ -167,4 +174,120 @@ export function randomCase(r: () => number, i: number, caseId: string = randomUU
   else if (roll2 < 0.4) b.requestChange(terms(pick(INSTITUTIONS), weekly(from, to, [5]))).rejectChange()
   else if (roll2 < 0.55) b.requestCancel(`2024-${String(month).padStart(2, '0')}-15`).approveCancel(`D${num}`)
   return b
+}
+
+// ---- random case histories made by the decider itself (fast-check): every history is one the system can record ----
+
+/** One attempted command: which type, which of the two actors of its side, which data variant. */
+export interface HistoryStep {
+  type: ReportCommandType
+  actor: 0 | 1
+  variant: 0 | 1 | 2
+}
+
+export const historyStepArb: fc.Arbitrary<HistoryStep> = fc.record({
+  type: fc.constantFrom(...REPORT_COMMAND_TYPES.filter((x) => x !== 'ImportReport' && x !== 'DraftReport')),
+  actor: fc.constantFrom(0 as const, 1 as const),
+  variant: fc.constantFrom(0 as const, 1 as const, 2 as const),
+})
+
+/** A start (drafted, or imported from the legacy system in some status) and attempted commands. */
+export interface CaseHistorySpec {
+  start: { kind: 'draft' } | { kind: 'import'; status: Status; applicationType: ApplicationType }
+  steps: HistoryStep[]
+}
+
+/** A start and up to `max` attempted commands. */
+export const caseHistoryArb = (max = 30): fc.Arbitrary<CaseHistorySpec> => fc.record({
+  start: fc.oneof(
+    { weight: 4, arbitrary: fc.constant<{ kind: 'draft' }>({ kind: 'draft' }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('import' as const), status: fc.constantFrom<Status>('approved', 'under_review', 'returned', 'rejected', 'cancelled'), applicationType: fc.constantFrom<ApplicationType>('register', 'change', 'cancel') }) },
+  ),
+  steps: fc.array(historyStepArb, { maxLength: max }),
+})
+
+/** The 新北 clinic's terms (reviewed by 65), extended to April, or moved to a 台北 clinic (reviewed by 63). */
+export const TERMS_VARIANTS: readonly Terms[] = [D.TERMS, D.TERMS_APRIL, { ...D.TERMS, supported: D.CLINIC_63 }]
+
+/** Filers (own case / own staff) and reviewers of both counties: the actors who can move a case along. */
+export const FILERS: readonly Actor[] = [D.PRO, D.INST]
+export const REVIEWERS: readonly Actor[] = [D.REVIEWER_65, D.REVIEWER_63]
+/** Everyone, including those who may do nothing to the physician's case. */
+export const ALL_ACTORS: readonly Actor[] = [D.PRO, D.INST, D.OTHER_PRO, D.OTHER_INST, D.REVIEWER_65, D.REVIEWER_63, D.STATISTICIAN, D.OPERATOR]
+
+const REVIEW_COMMANDS: readonly ReportCommandType[] = ['ApproveReport', 'RejectReport', 'ReturnReport']
+
+/** A command of `type` whose data is valid for `state` (so that only who and when can refuse it). */
+export function validCommand(type: ReportCommandType, state: ReportState, actor: Actor, variant = 0, caseId = D.CASE_ID, caseNumber = D.CASE_NUMBER, serial = 0): ReportCommand {
+  const terms = TERMS_VARIANTS[variant % TERMS_VARIANTS.length]!
+  const applicant: ApplicantSnapshot = actor.role === 'institution'
+    ? { ...D.PHYSICIAN, home: { ...D.PHYSICIAN.home, code: actor.institutionCode ?? actor.id } }
+    : actor.role === 'professional' ? { ...D.PHYSICIAN, nationalId: actor.id } : D.PHYSICIAN
+  switch (type) {
+    case 'DraftReport': return { type, data: { caseId, applicant, terms } }
+    case 'EditDraft': return { type, data: { terms } }
+    case 'SubmitReport': return { type, data: { caseNumber } }
+    case 'ApproveReport': return { type, data: { approvalNumber: `A${String(serial).padStart(7, '0')}` } }
+    case 'RejectReport': return { type, data: { reason: '不符規定' } }
+    case 'ReturnReport': return { type, data: { reason: '請補正', fieldsToFix: ['schedule'] } }
+    case 'ResubmitReport': return { type, data: { terms } }
+    case 'RequestChange': return { type, data: { terms, reason: '調整' } }
+    case 'RequestCancellation': return { type, data: { effectiveDate: '2024-03-18', reason: '歇業' } }
+    case 'WithdrawReport': return { type, data: {} }
+    case 'AddAttachment': return { type, data: { attachment: { ...D.PDF, hash: (serial % 16).toString(16).repeat(64) } } }
+    case 'RemoveAttachment': return { type, data: { hash: (state.exists ? state.attachments[0]?.hash : undefined) ?? D.PDF.hash } }
+    case 'ImportReport': return {
+      type,
+      data: { caseId, legacyNumber: `L${serial}`, caseNumber, status: 'approved', applicationType: 'register', applicant: D.PHYSICIAN, terms, routing: D.routingOf(terms), approvalNumber: 'OLD-1' },
+    }
+  }
+}
+
+export interface DecidedHistory {
+  /** The events, each with the business time it was decided at. */
+  events: FoldableEvent[]
+  /** The state before the first event and after each one. */
+  states: ReportState[]
+}
+
+/**
+ * Runs a history spec through decide(): every attempted command is decided at NOW (+1 h per attempt) by the actor
+ * of its side; the ones the decider accepts are kept. Returns what a store would hold for this case.
+ */
+export function decideHistory(spec: CaseHistorySpec, caseId = D.CASE_ID, caseNumber = D.CASE_NUMBER): DecidedHistory {
+  let state: ReportState = initialState()
+  const events: FoldableEvent[] = []
+  const states: ReportState[] = [state]
+  let t = Date.parse(D.NOW)
+  const apply = (out: readonly ReportEvent[]) => {
+    for (const e of out) {
+      const fe: FoldableEvent = { ...e, meta: { occurredAt: new Date(t).toISOString() } }
+      state = evolve(state, fe)
+      events.push(fe)
+      states.push(state)
+    }
+  }
+  const tryDecide = (command: ReportCommand, actor: Actor) => {
+    t += 3_600_000
+    try {
+      apply(decide(command, state, { actor, now: new Date(t).toISOString() }))
+    } catch (e) {
+      if (!isDomainError(e)) throw e
+    }
+  }
+  if (spec.start.kind === 'draft') tryDecide(validCommand('DraftReport', state, D.PRO, 0, caseId, caseNumber), D.PRO)
+  else {
+    const imported = validCommand('ImportReport', state, D.OPERATOR, 0, caseId, caseNumber) as Extract<ReportCommand, { type: 'ImportReport' }>
+    tryDecide({ type: 'ImportReport', data: { ...imported.data, status: spec.start.status, applicationType: spec.start.applicationType } }, D.OPERATOR)
+  }
+  spec.steps.forEach((step, i) => {
+    const actor = (REVIEW_COMMANDS.includes(step.type) ? REVIEWERS : FILERS)[step.actor]!
+    tryDecide(validCommand(step.type, state, actor, step.variant, caseId, caseNumber, i), actor)
+  })
+  return { events, states }
+}
+
+/** The events of a decided history as a store appends them (with full metadata; actors as decided). */
+export function toAppend(h: DecidedHistory, actor: Actor = D.PRO): EventToAppend[] {
+  return h.events.map((e) => ev(e.type, e.data, actor, e.meta?.occurredAt ?? D.NOW))
 }

@@ -132,6 +132,9 @@ t.test('ApproveReport / RejectReport / ReturnReport by application type', async 
 
   t.test('refusals', async (t) => {
     spec(t).given(...history.cancelPending()).when(ret, r).thenFails('CANCELLATION_CANNOT_BE_RETURNED')
+    spec(t).given(...history.underReview()).when({ type: 'ReturnReport', data: { reason: '補件', fieldsToFix: [] } }, r).thenFails('FIELDS_TO_FIX_REQUIRED', {}, 'a return names what to fix')
+    spec(t).given(...history.underReview()).when({ type: 'ReturnReport', data: { reason: '補件', fieldsToFix: [''] } }, r).thenFails('FIELDS_TO_FIX_REQUIRED')
+    spec(t).given(...history.changePending()).when({ type: 'ReturnReport', data: { reason: '補件', fieldsToFix: ['schedule', 'salary'] } }, r).thenFails('FIELDS_TO_FIX_REQUIRED', { fieldsToFix: ['schedule', 'salary'] }, 'only returnable fields')
     spec(t).given(...history.underReview()).when({ type: 'RejectReport', data: { reason: '  ' } }, r).thenFails('REASON_REQUIRED')
     spec(t).given(...history.underReview()).when({ type: 'ReturnReport', data: { reason: '', fieldsToFix: [] } }, r).thenFails('REASON_REQUIRED')
     spec(t).given(...history.underReview()).when({ type: 'ApproveReport', data: { approvalNumber: ' ' } }, r).thenFails('VALIDATION_FAILED')

@@ -1,0 +1,92 @@
+// Which commands an actor may issue on a case now, for who-they-are and status reasons: ONE gate that decide()
+// runs first and that allowedCommands() asks for every command type, so the two never disagree. What the gate
+// does not judge is the command's data (terms, reasons, dates, numbers, conflicts, quota): decide() refuses those
+// with their own codes. Pure.
+import { fail, isDomainError } from '../errors.js'
+import type { Actor, Status } from '../types.js'
+import { authorizeFiler, authorizeImport, authorizeReviewer } from './authorize.js'
+import { REPORT_COMMAND_TYPES, type ReportCommandType } from './commands.js'
+import { decisionRouting, isInForce, type ReportCase, type ReportState } from './state.js'
+
+const illegal = (state: ReportCase, command: ReportCommandType): never =>
+  fail('ILLEGAL_TRANSITION', { status: state.status, applicationType: state.applicationType, command })
+
+const requireStatus = (state: ReportCase, command: ReportCommandType, ...allowed: Status[]) => {
+  if (!allowed.includes(state.status)) illegal(state, command)
+}
+
+/** May this actor file at all (a professional, or an institution card)? DraftReport's applicant is data. */
+const requireFilerRole = (actor: Actor) => {
+  if (actor.role !== 'professional' && actor.role !== 'institution') fail('FORBIDDEN', { role: actor.role })
+}
+
+/**
+ * Refuses (throws the DomainError decide() answers with) when `actor` may not issue `type` on `state` now.
+ * DraftReport: the applicant named in the command is checked by decide() (NOT_OWN_CASE / NOT_OWN_STAFF).
+ */
+export function checkAllowed(type: ReportCommandType, state: ReportState, actor: Actor): void {
+  if (actor.role === 'statistician') fail('FORBIDDEN', { role: actor.role })
+  if (type === 'DraftReport') {
+    if (state.exists) fail('REPORT_ALREADY_EXISTS', { caseId: state.caseId })
+    return requireFilerRole(actor)
+  }
+  if (type === 'ImportReport') {
+    authorizeImport(actor)
+    if (state.exists) fail('REPORT_ALREADY_EXISTS', { caseId: state.caseId })
+    return
+  }
+  if (!state.exists) return fail('REPORT_NOT_FOUND')
+  const s = state
+  switch (type) {
+    case 'EditDraft':
+    case 'SubmitReport':
+      authorizeFiler(actor, s.applicant)
+      return requireStatus(s, type, 'draft')
+    case 'ResubmitReport':
+      authorizeFiler(actor, s.applicant)
+      requireStatus(s, type, 'returned')
+      if (s.applicationType === 'change' && !isInForce(s)) illegal(s, type)
+      return
+    case 'RequestChange':
+    case 'RequestCancellation':
+      authorizeFiler(actor, s.applicant)
+      if (!isInForce(s) || (s.status !== 'approved' && s.status !== 'rejected')) illegal(s, type)
+      return
+    case 'WithdrawReport': {
+      authorizeFiler(actor, s.applicant)
+      const ok = s.status === 'draft' || s.status === 'under_review' || (s.status === 'returned' && s.applicationType !== 'cancel')
+      if (!ok) illegal(s, type)
+      return
+    }
+    case 'AddAttachment':
+    case 'RemoveAttachment':
+      authorizeFiler(actor, s.applicant)
+      return requireStatus(s, type, 'draft', 'returned')
+    case 'ApproveReport':
+    case 'RejectReport':
+    case 'ReturnReport':
+      authorizeReviewer(actor, decisionRouting(s))
+      if (s.status !== 'under_review') fail('NOTHING_TO_DECIDE', { status: s.status })
+      if (type === 'ReturnReport' && s.applicationType === 'cancel') fail('CANCELLATION_CANNOT_BE_RETURNED')
+      return
+    default: {
+      const never: never = type
+      return fail('VALIDATION_FAILED', { fields: ['type'], value: never })
+    }
+  }
+}
+
+/** True when checkAllowed passes. */
+export const isAllowed = (type: ReportCommandType, state: ReportState, actor: Actor): boolean => {
+  try {
+    checkAllowed(type, state, actor)
+    return true
+  } catch (e) {
+    if (isDomainError(e)) return false
+    throw e
+  }
+}
+
+/** The command types `actor` may issue on `state` now (decide() refuses every other one before looking at data). */
+export const allowedCommands = (state: ReportState, actor: Actor): ReportCommandType[] =>
+  REPORT_COMMAND_TYPES.filter((type) => isAllowed(type, state, actor))
