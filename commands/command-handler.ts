@@ -72,7 +72,7 @@ export interface CommandHandlerOptions {
 export interface CommandHandler<S, C, E extends DecidedEvent, Ctx> {
   handle(input: HandleInput<S, C, Ctx>): Promise<HandleResult<S, E>>
   /** Current state of a stream (fold of all its events) and its version. */
-  load(stream: string): Promise<{ state: S; version: number; events: RecordedEvent[] }>
+  load(stream: string): Promise<{ state: S; version: number; events: RecordedEvent<E>[] }>
 }
 
 const resolve = async <S, T>(v: FromState<S, T>, state: S): Promise<T> =>
@@ -97,8 +97,8 @@ export function createCommandHandler<S, C, E extends DecidedEvent, Ctx>(
   const maxAttempts = options.maxAttempts ?? 5
   const initial = (): S =>
     typeof decider.initialState === 'function' ? (decider.initialState as () => S)() : decider.initialState
-  const fold = (events: readonly RecordedEvent[], from: S = initial()): S =>
-    events.reduce((s, e) => decider.evolve(s, e as unknown as E & { meta: EventMeta }), from)
+  const fold = (events: readonly (E & { meta: EventMeta })[], from: S = initial()): S =>
+    events.reduce((s, e) => decider.evolve(s, e), from)
 
   // stream -> folded state, version and the command ids already in it (to spot a repeated command). Shared by every
   // handler of this process over the same store and evolve function (e.g. two deciders over report streams), so
@@ -113,19 +113,19 @@ export function createCommandHandler<S, C, E extends DecidedEvent, Ctx>(
   }
 
   async function load(stream: string) {
-    const events = await store.readStream(stream)
+    const events = await store.readStream<E>(stream)
     const loaded = { state: fold(events), version: events.length, events }
     remember(stream, loaded.state, loaded.version, new Set(events.map((e) => e.meta?.commandId)))
     return loaded
   }
 
   /** The result of an earlier run of this command on this stream, from the stream itself. */
-  function earlierRun(events: RecordedEvent[], commandId: string): HandleResult<S, E> | undefined {
+  function earlierRun(events: RecordedEvent<E>[], commandId: string): HandleResult<S, E> | undefined {
     const mine = events.filter((e) => e.meta?.commandId === commandId)
     const last = mine.at(-1)
     if (!last) return undefined
     return {
-      events: mine as unknown as Array<E & { meta: EventMeta }>,
+      events: mine,
       nextVersion: last.streamVersion,
       position: last.position,
       duplicate: true,
@@ -151,7 +151,7 @@ export function createCommandHandler<S, C, E extends DecidedEvent, Ctx>(
       const fromCache = cached !== undefined && !cached.commandIds.has(meta.commandId)
       let state: S
       let version: number
-      let history: RecordedEvent[] | undefined
+      let history: RecordedEvent<E>[] | undefined
       if (fromCache) {
         state = cached.state
         version = cached.version
@@ -198,7 +198,7 @@ export function createCommandHandler<S, C, E extends DecidedEvent, Ctx>(
             }
           )
         }
-        const next = fold(toAppend as unknown as RecordedEvent[], state)
+        const next = fold(toAppend, state)
         const ids = fromCache ? cached.commandIds : new Set(history!.map((e) => e.meta?.commandId))
         ids.add(meta.commandId)
         remember(stream, next, r.nextVersion, ids)

@@ -293,9 +293,10 @@ export function createEventStoreDbEventStore(connectionString: string, options: 
   return {
     kind: 'eventstoredb',
     append,
-    readStream,
-    readAll,
-    streamAll,
+    // typed by the reader (port.ts: RecordedEvent<E>)
+    readStream: readStream as EventStore['readStream'],
+    readAll: readAll as EventStore['readAll'],
+    streamAll: streamAll as EventStore['streamAll'],
     subscribe,
     headPosition,
     async close() {

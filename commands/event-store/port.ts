@@ -30,19 +30,27 @@ export const positionFromString = (s: string): LogPosition => {
  */
 export type ExpectedVersion = 'any' | 'no_stream' | 'stream_exists' | number
 
+/** An event as written: its type and data. The catalogue's unions (ReportEvent, ExportEvent, ...) all fit. */
+export interface StoredEvent {
+  type: string
+  data: unknown
+}
+
 export interface EventToAppend<T extends string = string, D = unknown> {
   type: T
   data: D
   meta: EventMeta
 }
 
-export interface RecordedEvent<T extends string = string, D = unknown> {
+/**
+ * An event read back, typed as the reader says the stream holds (`readStream<ReportEvent>(...)`, as Emmett's
+ * `readStream<EventType>`): the store keeps whatever was appended under the stream, the reader names its catalogue.
+ */
+export type RecordedEvent<E extends StoredEvent = StoredEvent> = E & {
   id: string // event id (uuid)
   stream: string
   streamVersion: number // 1-based
   position: LogPosition
-  type: T
-  data: D
   meta: EventMeta
   recordedAt: Date // store time (not business time)
 }
@@ -92,14 +100,14 @@ export interface EventStore {
    */
   append(stream: string, events: EventToAppend[], expected: ExpectedVersion): Promise<AppendResult>
   /** All events of a stream in order (empty array when the stream does not exist). */
-  readStream(stream: string, options?: { toPosition?: LogPosition; recordedBefore?: Date }): Promise<RecordedEvent[]>
+  readStream<E extends StoredEvent = StoredEvent>(stream: string, options?: { toPosition?: LogPosition; recordedBefore?: Date }): Promise<RecordedEvent<E>[]>
   /**
    * A page of the global log in order, only events a reader can never be overtaken on (gap-safe). PostgreSQL: call it
    * outside a transaction that has written anything, or the caller's own open transaction holds the horizon back.
    */
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>
+  readAll<E extends StoredEvent = StoredEvent>(options?: ReadAllOptions): Promise<RecordedEvent<E>[]>
   /** Streams the global log in order from `after`, in pages, without holding it all in memory. */
-  streamAll(options?: ReadAllOptions & { pageSize?: number }): AsyncIterable<RecordedEvent>
+  streamAll<E extends StoredEvent = StoredEvent>(options?: ReadAllOptions & { pageSize?: number }): AsyncIterable<RecordedEvent<E>>
   /** Catch-up then live: delivers every event after `after` exactly once, in order. */
   subscribe(options: SubscribeOptions): Subscription
   /** Position of the last event a reader may currently see (START when empty). */

@@ -351,9 +351,10 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
   return {
     kind: 'postgres',
     append,
-    readStream,
-    readAll,
-    streamAll,
+    // typed by the reader (port.ts: RecordedEvent<E>)
+    readStream: readStream as EventStore['readStream'],
+    readAll: readAll as EventStore['readAll'],
+    streamAll: streamAll as EventStore['streamAll'],
     subscribe,
     headPosition,
     async close() {

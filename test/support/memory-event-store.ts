@@ -64,16 +64,17 @@ export function createMemoryEventStore(options: { clock?: () => Date } = {}): Me
       wake()
       return result
     },
+    // typed by the reader (port.ts: RecordedEvent<E>)
     async readStream(stream, o = {}) {
       return log.filter(
         (e) =>
           e.stream === stream &&
           (!o.toPosition || comparePositions(e.position, o.toPosition) <= 0) &&
           (!o.recordedBefore || e.recordedAt < o.recordedBefore),
-      )
+      ) as never[]
     },
     async readAll(o) {
-      return page(o)
+      return page(o) as never[]
     },
     async *streamAll(o = {}) {
       let pos = o.after
@@ -82,7 +83,7 @@ export function createMemoryEventStore(options: { clock?: () => Date } = {}): Me
       for (;;) {
         const evs = page({ ...o, after: pos, limit: Math.min(size, left) })
         if (evs.length === 0) return
-        for (const e of evs) yield e
+        for (const e of evs) yield e as never
         left -= evs.length
         if (left <= 0) return
         pos = evs[evs.length - 1]!.position
