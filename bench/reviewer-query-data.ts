@@ -1,6 +1,6 @@
 // Builds a large `cases` read model for studying the reviewer query (EXPLAIN ANALYZE, bench/reviewer-query.ts):
 // cases from the deterministic generator (every event produced by the real report decider), folded with the
-// projection's own evolveCaseView and caseRow, written with the projection's DDL into rm_cases_v1 of a database
+// domain's evolve (as the projection does) and the projection's caseRow, written with the projection's DDL into rm_cases_v1 of a database
 // that is kept (not dropped) so plans can be studied repeatedly. The event store and runner are bypassed for speed;
 // the rows are the ones the cases projection would write.
 //   node --import tsx bench/reviewer-query-data.ts --db bb_reviewer_1m --cases 1000000
@@ -9,9 +9,9 @@ import { createPostgresDatabase } from '../commands/platform/postgres-database.j
 import { runMigrations } from '../commands/platform/migrations.js'
 import { PROJECTION_MIGRATIONS, ensureProjection } from '../projections/catalog.js'
 import { casesProjection, caseRow, CASE_COLUMNS } from '../projections/read-models/cases.js'
-import { evolveCaseView, type CaseView } from '../projections/case-view.js'
+import { caseView } from '../projections/case-view.js'
+import { evolve, initialState, type ReportState } from '../domain/report/state.js'
 import { insertRows } from '../projections/sql-rows.js'
-import { START } from '../commands/event-store/port.js'
 import { generateCases, makeInstitutions } from '../test/support/data-generator.js'
 import { adminQuery, ADMIN_URL } from '../test/support/db.js'
 
@@ -41,12 +41,9 @@ const flush = async () => {
   if (inflight.size >= 2) await Promise.race(inflight)
 }
 for (const c of generateCases({ seed, cases: total, events: total * 10, institutions, focus: { institution: focus, share: 0.04 } })) {
-  let v: CaseView | undefined
-  let version = 0
-  for (const cmd of c.commands)
-    for (const e of cmd.events)
-      v = evolveCaseView(v, { id: '', stream: c.stream, streamVersion: ++version, position: START, type: e.type, data: e.data, meta: e.meta, recordedAt: new Date() })
-  if (v) batch.push(caseRow(v))
+  let s: ReportState = initialState()
+  for (const cmd of c.commands) for (const e of cmd.events) s = evolve(s, e)
+  if (s.exists) batch.push(caseRow(caseView(s)))
   n++
   if (batch.length >= 5000) await flush()
   if (n % 50_000 === 0) console.log(`${n} cases, ${Math.round((n * 1000) / (Date.now() - t0))}/s`)

@@ -6,16 +6,12 @@ import type { Database } from './platform/database.js'
 import type { EventStore, LogPosition } from './event-store/port.js'
 import { createCommandHandler, type CommandHandler, type CommandMeta, type HandleResult } from './command-handler.js'
 import { applicantSnapshot, findInstitution, institutionRef } from './registry/registry.js'
-import { decide } from '../domain/report/decide.js'
-import { evolve, initialState, type ReportState } from '../domain/report/state.js'
+import { decide, previewFiling } from '../domain/report/decide.js'
+import { decisionRouting, evolve, initialState, type ReportState } from '../domain/report/state.js'
 import type { DecideContext, ReportCommand } from '../domain/report/commands.js'
 import type { ExistingReport } from '../domain/rules/conflict.js'
 import type { SupportedStaffing } from '../domain/rules/quota-types.js'
-import { expandSchedule, scheduleBounds } from '../domain/schedule.js'
-import { checkApplicant, checkChangeKeepsPast, checkNotInPast, checkTerms } from '../domain/report/filing-rules.js'
-import { countsForConflict, findConflicts } from '../domain/rules/conflict.js'
-import { evaluateQuota } from '../domain/rules/quota.js'
-import { DEFAULT_QUOTA_RULES } from '../domain/reference/quota-rules.js'
+import { scheduleBounds } from '../domain/schedule.js'
 import { addDays, taipeiDate } from '../domain/roc-date.js'
 import { reportStream, type ReportEvent } from '../domain/events.js'
 import { DomainError } from '../domain/errors.js'
@@ -129,6 +125,8 @@ function decideSequence(steps: ReportCommand[], state: ReportState, ctx: DecideC
 
 /** A case number that passes the decider's format check, for the dry run only (never appended). */
 const DRY_RUN_CASE_NUMBER = '00000000000000'
+/** An approval number that passes the decider's check, for the dry run only (never appended). */
+const DRY_RUN_APPROVAL_NUMBER = 'DRY-RUN'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
 
@@ -306,10 +304,12 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
     approve(caseId, input, meta) {
       return run(caseId, meta, async (s, now) => {
         const c = requireCase(s)
-        const reviewing = c.status === 'under_review' && c.routing.reviewCounty === meta.actor.county
-        // allocate only when this reviewer may decide; the decider still makes the decision
-        const approvalNumber = reviewing ? await deps.numbers.approvalNumber(c.routing.reviewCounty, now, meta) : 'NOT-ALLOCATED'
-        return { type: 'ApproveReport', data: { approvalNumber, ...(input.note ? { note: input.note } : {}) } }
+        const note = input.note ? { note: input.note } : {}
+        // dry run: a refusal (not this reviewer's county, nothing under review) throws here, before a number is spent
+        decide({ type: 'ApproveReport', data: { approvalNumber: DRY_RUN_APPROVAL_NUMBER, ...note } }, c, { actor: meta.actor, now })
+        // the number comes from the sequence of the county that decides this application (a change: its new county)
+        const approvalNumber = await deps.numbers.approvalNumber(decisionRouting(c).reviewCounty, now, meta)
+        return { type: 'ApproveReport', data: { approvalNumber, ...note } }
       })
     },
 
@@ -378,24 +378,9 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
       const state = caseId ? await service.load(caseId) : initialState()
       const now = clock().toISOString()
       const ctx = await contextFor(state, actor, now, terms, applicant)
-      // what the decider would check, but reporting every conflict and every quota finding instead of refusing at
-      // the first: term/applicant problems still throw their coded error (the form shows it on its field)
-      checkTerms(terms)
-      checkApplicant(ctx.applicant ?? applicant, terms)
-      const proposed = expandSchedule(terms.schedule)
-      if (state.exists && state.approvedTerms && (state.status === 'approved' || state.status === 'rejected')) checkChangeKeepsPast(state.approvedTerms, terms, now)
-      else checkNotInPast(proposed, now)
-      const others = (ctx.existing ?? []).filter((r) => r.caseId !== (state.exists ? state.caseId : ''))
-      const conflicts = findConflicts(proposed, others)
-      const quota = evaluateQuota(ctx.quotaRules ?? DEFAULT_QUOTA_RULES, {
-        profession: (ctx.applicant ?? applicant).profession,
-        ...(terms.supported.kind !== undefined ? { supportedKind: terms.supported.kind } : {}),
-        county: terms.supported.county,
-        existing: others.filter(countsForConflict).flatMap((r) => r.pendingOccurrences ?? r.occurrences),
-        proposed,
-        ...(ctx.staffing !== undefined ? { staffing: ctx.staffing } : {}),
-      })
-      return { conflicts, quota }
+      // what the decider checks, but reporting every conflict and every quota finding instead of refusing at the
+      // first: term/applicant problems still throw their coded error (the form shows it on its field)
+      return previewFiling(state, applicant, terms, ctx)
     },
   }
   return service

@@ -74,15 +74,16 @@ export function existingReportsFromReadModel(rm: ReadModels, db?: Sql): Existing
         else byCase.set(r.caseId, [r])
       }
       const window = (r: (typeof rows)[number]) => ({ date: r.date, start: r.start, end: r.end })
-      return [...byCase.entries()].map(([caseId, list]) => {
+      // the rows are the domain's counted occurrences (projections/read-models/occurrences.ts): 'approved' = the terms
+      // in force, 'pending' = the terms under review; put back together as domain/report/existing.ts builds them
+      return [...byCase.entries()].map(([caseId, list]): ExistingReport => {
         const approved = list.filter((r) => r.state === 'approved').map(window)
         const pending = list.filter((r) => r.state === 'pending').map(window)
-        const caseNumber = list.find((r) => r.caseNumber)?.caseNumber
-        const base = { caseId, ...(caseNumber ? { caseNumber } : {}) }
-        // approved rows = terms in force; pending rows beside them = a change under review
+        const first = list[0]!
+        const base = { caseId, ...(first.caseNumber ? { caseNumber: first.caseNumber } : {}), status: first.caseStatus }
         return approved.length
-          ? { ...base, status: 'approved' as const, inForce: true, occurrences: approved, ...(pending.length ? { pendingOccurrences: pending } : {}) }
-          : { ...base, status: 'under_review' as const, occurrences: pending }
+          ? { ...base, occurrences: approved, ...(pending.length ? { pendingOccurrences: pending } : {}), inForce: true }
+          : { ...base, occurrences: pending }
       })
     },
   }

@@ -1,5 +1,10 @@
-// Which front-office actions a case's status allows (the decider has the last word; this only decides what to show).
-import type { ApplicationType, Status } from '../domain/types.js'
+// Which front-office actions a case offers its viewer: exactly the commands the domain allows them now
+// (allowedCommands), plus reading (print) and copying into a new draft (anyone who may file for the applicant).
+import { allowedCommands } from '../domain/report/allowed.js'
+import { mayFileFor } from '../domain/report/authorize.js'
+import type { ReportCommandType } from '../domain/report/commands.js'
+import type { ReportState } from '../domain/report/state.js'
+import type { Actor } from '../domain/types.js'
 
 export type FrontAction = 'edit' | 'submit' | 'resubmit' | 'change' | 'cancel' | 'withdraw' | 'print' | 'copy'
 
@@ -7,17 +12,19 @@ export const ACTION_LABEL: Record<FrontAction, string> = {
   edit: '編輯', submit: '登錄', resubmit: '修正後重送', change: '變更', cancel: '註銷', withdraw: '撤回', print: '列印', copy: '複製',
 }
 
-export function allowedActions(c: { status: Status; applicationType: ApplicationType; inForce?: boolean }): FrontAction[] {
-  switch (c.status) {
-    case 'draft':
-      return ['edit', 'submit', 'withdraw', 'print', 'copy']
-    case 'under_review':
-      return ['withdraw', 'print', 'copy']
-    case 'returned':
-      return ['resubmit', 'withdraw', 'print', 'copy']
-    case 'approved':
-      return ['change', 'cancel', 'print', 'copy']
-    default:
-      return ['print', 'copy']
-  }
+/** The command behind each action that changes the case, in the order the actions are shown. */
+export const ACTION_COMMAND = {
+  edit: 'EditDraft',
+  submit: 'SubmitReport',
+  resubmit: 'ResubmitReport',
+  change: 'RequestChange',
+  cancel: 'RequestCancellation',
+  withdraw: 'WithdrawReport',
+} as const satisfies Partial<Record<FrontAction, ReportCommandType>>
+
+export function allowedActions(state: ReportState | undefined, actor: Actor): FrontAction[] {
+  if (!state?.exists) return []
+  const allowed = allowedCommands(state, actor)
+  const commands = (Object.keys(ACTION_COMMAND) as (keyof typeof ACTION_COMMAND)[]).filter((a) => allowed.includes(ACTION_COMMAND[a]))
+  return [...commands, 'print', ...(mayFileFor(actor, state.applicant) ? ['copy' as const] : [])]
 }

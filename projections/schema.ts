@@ -13,7 +13,7 @@ import type { SUPPORT_COLUMNS } from './read-models/institutions.js'
 import type { OCCURRENCE_COLUMNS } from './read-models/occurrences.js'
 import type { QUOTA_COLUMNS } from './read-models/quota.js'
 import type { STAT_COLUMNS } from './read-models/statistics.js'
-import type { CaseView } from './case-view.js'
+import type { ReportCase } from '../domain/report/state.js'
 
 type PgToTs<T> = T extends 'text'
   ? string
@@ -32,9 +32,10 @@ type PgToTs<T> = T extends 'text'
 /** A table's row from its column map: every column nullable except those listed (NOT NULL / PRIMARY KEY in the DDL). */
 export type RowOf<C, NotNull extends keyof C = never> = { -readonly [K in keyof C]: K extends NotNull ? PgToTs<C[K]> : PgToTs<C[K]> | null }
 
+/** A case projection's own state: the domain state of each case it has seen. */
 export interface StateRow {
   case_id: string
-  view: CaseView
+  state: ReportCase
 }
 
 /** Base table name → row type (the DDL of each is in read-models/<projection>.ts). */

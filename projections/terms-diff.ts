@@ -6,6 +6,7 @@ import { departmentName } from '../domain/reference/departments.js'
 import { purposeName } from '../domain/reference/purposes.js'
 import { isIsoDate, isoToRoc, WEEKDAY_NAMES, weekdayOf } from '../domain/roc-date.js'
 import type { Routing, Schedule, Terms } from '../domain/types.js'
+import { isReturnableField, RETURNABLE_FIELD_LABEL } from '../domain/report/returnable-fields.js'
 
 export interface FieldChange {
   field: string
@@ -24,16 +25,9 @@ export function rocDay(iso: string): string {
 export const hhmm = (t: string): string => t.replace(':', '')
 const window = (w: { start: string; end: string }) => `${hhmm(w.start)}–${hhmm(w.end)}`
 
-/** Field codes a reviewer can ask the filer to fix (退回補正), with their zh-TW names. */
-export const FIX_FIELD_LABEL: Readonly<Record<string, string>> = {
-  supported: '被支援機構',
-  department: '支援科別',
-  purpose: '支援目的',
-  schedule: '支援時段',
-  attachments: '附件',
-  note: '備註',
-}
-export const fixFieldLabels = (codes: readonly string[]): string => codes.map((c) => FIX_FIELD_LABEL[c] ?? c).join('、')
+/** The zh-TW names of the fields a return asks to fix (domain/report/returnable-fields.ts). */
+export const fixFieldLabels = (codes: readonly string[]): string =>
+  codes.map((c) => (isReturnableField(c) ? RETURNABLE_FIELD_LABEL[c] : c)).join('、')
 
 export function describeSchedule(s: Schedule): { period: string; weekdays: string; windows: string } {
   if (s.kind === 'weekly') {

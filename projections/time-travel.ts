@@ -1,8 +1,7 @@
 // Time travel, straight from the log (not from a read model): what the system knew at an instant.
-import type { EventStore, RecordedEvent } from '../commands/event-store/port.js'
-import { REPORT_EVENT_TYPES, reportStream } from '../domain/events.js'
-import { evolve, foldReport, initialState, type FoldableEvent, type ReportState } from '../domain/report/index.js'
-import { scheduleBounds } from '../domain/schedule.js'
+import type { EventStore } from '../commands/event-store/port.js'
+import { REPORT_EVENT_TYPES, reportStream, type ReportEvent } from '../domain/events.js'
+import { caseFacts, evolve, foldReport, initialState, type ReportState } from '../domain/report/index.js'
 import type { Instant, IsoDate } from '../domain/types.js'
 import { taipeiDate } from './schedule-facts.js'
 
@@ -10,8 +9,8 @@ const cutoff = (instant: Instant | Date) => new Date(new Date(instant).getTime()
 
 /** The case as it stood at `instant` (events recorded up to and including it), folded with the domain's evolve. */
 export async function caseAsOf(store: EventStore, caseId: string, instant: Instant | Date): Promise<ReportState> {
-  const events = await store.readStream(reportStream(caseId), { recordedBefore: cutoff(instant) })
-  return foldReport(events as unknown as FoldableEvent[], initialState())
+  const events = await store.readStream<ReportEvent>(reportStream(caseId), { recordedBefore: cutoff(instant) })
+  return foldReport(events, initialState())
 }
 
 export interface SupportAsOf {
@@ -45,18 +44,20 @@ export async function validSupportsAsOf(
   const limit = cutoff(instant)
   const day = options.day ?? taipeiDate(instant)
   const states = new Map<string, ReportState>()
-  for await (const e of store.streamAll({ types: REPORT_EVENT_TYPES, pageSize: 2000 }) as AsyncIterable<RecordedEvent>) {
+  for await (const e of store.streamAll<ReportEvent>({ types: REPORT_EVENT_TYPES, pageSize: 2000 })) {
     if (e.recordedAt >= limit || !e.stream.startsWith('report-')) continue
-    states.set(e.stream, evolve(states.get(e.stream) ?? initialState(), e as unknown as FoldableEvent))
+    states.set(e.stream, evolve(states.get(e.stream) ?? initialState(), e))
   }
   const out: SupportAsOf[] = []
   for (const s of states.values()) {
-    if (!s.exists || !s.approvedTerms || s.status === 'withdrawn') continue
-    const terms = s.approvedTerms
+    if (!s.exists) continue
+    const f = caseFacts(s)
+    if (!f.approved || !f.inForcePeriod) continue
+    const terms = f.approved.terms
     const home = s.applicant.home.code
     if (home !== institutionCode && terms.supported.code !== institutionCode) continue
-    const { from, to } = scheduleBounds(terms.schedule)
-    if (day < from || day > to || (s.cancelledFrom !== undefined && day >= s.cancelledFrom)) continue
+    const { from, to } = f.inForcePeriod
+    if (day < from || day > to) continue
     out.push({
       caseId: s.caseId,
       caseNumber: s.caseNumber ?? null,
@@ -68,8 +69,8 @@ export async function validSupportsAsOf(
       supportedCode: terms.supported.code,
       supportedName: terms.supported.name,
       from,
-      to: s.cancelledFrom !== undefined && s.cancelledFrom <= to ? new Date(Date.parse(s.cancelledFrom) - 86_400_000).toISOString().slice(0, 10) : to,
-      approvalNumber: s.approvalNumbers[s.approvalNumbers.length - 1] ?? null,
+      to,
+      approvalNumber: f.approvalNumber ?? null,
       direction: terms.supported.code === institutionCode ? 'incoming' : 'outgoing',
     })
   }

@@ -1,5 +1,5 @@
 // Who may do what on a case. Pure.
-import { fail } from '../errors.js'
+import { fail, isDomainError } from '../errors.js'
 import type { Actor, ApplicantSnapshot, Routing } from '../types.js'
 
 /** Filing side: a professional for themself, an institution for its own staff. */
@@ -27,4 +27,15 @@ export const authorizeReviewer = (actor: Actor, routing: Routing): void => {
 /** Migration of legacy cases: operators and the system only. */
 export const authorizeImport = (actor: Actor): void => {
   if (actor.role !== 'operator' && actor.role !== 'system') fail('FORBIDDEN', { role: actor.role })
+}
+
+/** True when authorizeFiler passes (a professional for themself, an institution for its own staff). */
+export const mayFileFor = (actor: Actor, applicant: ApplicantSnapshot): boolean => {
+  try {
+    authorizeFiler(actor, applicant)
+    return true
+  } catch (e) {
+    if (isDomainError(e)) return false
+    throw e
+  }
 }

@@ -5,7 +5,8 @@
 import type { EventStore, RecordedEvent } from '../../commands/event-store/port.js'
 import { reportStream, type ReportEvent } from '../../domain/events.js'
 import type { Actor, ApplicationType, FilingFindings, Instant } from '../../domain/types.js'
-import { evolveCaseView, type CaseView } from '../../projections/case-view.js'
+import type { ReportCase } from '../../domain/report/state.js'
+import { evolveCase, viewOf, type CaseView } from '../../projections/case-view.js'
 import { describeStep } from '../../projections/read-models/history.js'
 import type { FieldChange } from '../../projections/terms-diff.js'
 
@@ -33,7 +34,7 @@ export interface CaseFile {
   /** Stream version of the whole case (decisions are checked against it), whatever asOf says. */
   version: number
   /** Every event of the stream (whatever asOf says). */
-  events: readonly RecordedEvent[]
+  events: readonly RecordedEvent<ReportEvent>[]
   history: HistoryEntry[]
   filings: FilingRecord[]
   asOf?: Instant
@@ -41,15 +42,17 @@ export interface CaseFile {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-export function buildCaseFile(events: readonly RecordedEvent[], asOf?: Instant): CaseFile | undefined {
+export function buildCaseFile(events: readonly RecordedEvent<ReportEvent>[], asOf?: Instant): CaseFile | undefined {
   const limit = asOf ? Date.parse(asOf) : undefined
   const shown = limit === undefined ? events : events.filter((e) => Date.parse(e.meta.occurredAt) <= limit)
+  let state: ReportCase | undefined
   let view: CaseView | undefined
   const history: HistoryEntry[] = []
   const filings: FilingRecord[] = []
   for (const event of shown) {
     const before = view
-    view = evolveCaseView(view, event)
+    state = evolveCase(state, event)
+    view = viewOf(state)
     const { summary, diff } = describeStep({ event, before, after: view })
     history.push({
       seq: event.streamVersion,
@@ -61,9 +64,9 @@ export function buildCaseFile(events: readonly RecordedEvent[], asOf?: Instant):
       diff,
       statusAfter: view?.status ?? null,
     })
-    const e = event as unknown as ReportEvent
+    const e = event
     if (e.type === 'ReportSubmitted') filings.push({ seq: event.streamVersion, at: event.meta.occurredAt, applicationType: 'register', label: '送審（登錄）', findings: e.data.findings })
-    if (e.type === 'ReportResubmitted') filings.push({ seq: event.streamVersion, at: event.meta.occurredAt, applicationType: view?.pending?.type ?? 'register', label: '補正後重新送審', findings: e.data.findings })
+    if (e.type === 'ReportResubmitted') filings.push({ seq: event.streamVersion, at: event.meta.occurredAt, applicationType: view?.applicationType ?? 'register', label: '補正後重新送審', findings: e.data.findings })
     if (e.type === 'ChangeRequested') filings.push({ seq: event.streamVersion, at: event.meta.occurredAt, applicationType: 'change', label: '申請變更', findings: e.data.findings })
   }
   if (!view) return undefined
@@ -73,6 +76,6 @@ export function buildCaseFile(events: readonly RecordedEvent[], asOf?: Instant):
 /** The case file, or undefined when the case does not exist (or did not yet exist at `asOf`). */
 export async function loadCaseFile(store: EventStore, caseId: string, asOf?: Instant): Promise<CaseFile | undefined> {
   if (!UUID.test(caseId)) return undefined
-  const events = await store.readStream(reportStream(caseId))
+  const events = await store.readStream<ReportEvent>(reportStream(caseId))
   return buildCaseFile(events, asOf)
 }

@@ -11,7 +11,7 @@ import { DomainError, isDomainError } from '../../domain/errors.js'
 import { maskPersonId } from '../../domain/national-id.js'
 import { WEEKDAY_NAMES } from '../../domain/roc-date.js'
 import { APPLICATION_TYPE_LABEL, STATUS_LABEL, type Actor, type FilingFindings } from '../../domain/types.js'
-import { displayRouting, displayTerms } from '../../projections/case-view.js'
+import { RETURNABLE_FIELD_LABEL, RETURNABLE_FIELDS } from '../../domain/report/returnable-fields.js'
 import { searchCases, type CaseRow } from '../../projections/queries/cases.js'
 import { approvalFormEntry, approvalFormFileName, renderApprovalForms } from '../pdf/approval-form.js'
 import { isHtmx } from '../errors.js'
@@ -23,7 +23,7 @@ import { actorOf, asList, audit, BASE, boPage, readModelsOf, reportsOf, reviewer
 import { actorNames, showActor } from './actor-label.js'
 import { findingsNow } from './findings-now.js'
 import { summarizeQuota } from './quota-summary.js'
-import { assertReadable, isCopiedOnly, mayDecide } from './staff.js'
+import { assertReadable, decisionsAllowed, isCopiedOnly, mayDecide } from './staff.js'
 import { attachmentHeader, toXlsx, type Table } from './tabular.js'
 
 const CaseParams = Type.Object({ caseId: Type.String({ maxLength: 36 }) })
@@ -50,16 +50,8 @@ export const DecisionBody = Type.Object({
 export type DecisionBody = Static<typeof DecisionBody>
 const PrintQuery = Type.Object({ caseId: Type.Optional(Type.Union([Type.String({ maxLength: 36 }), Type.Array(Type.String({ maxLength: 36 }), { maxItems: 200 })])) })
 
-/** Fields a reviewer can ask the filer to fix (退回補正). */
-export const FIXABLE_FIELDS: readonly { code: string; label: string }[] = [
-  { code: 'supported', label: '被支援機構' },
-  { code: 'department', label: '支援科別' },
-  { code: 'purpose', label: '支援目的' },
-  { code: 'schedule', label: '支援時段' },
-  { code: 'attachments', label: '附件' },
-  { code: 'note', label: '備註' },
-]
-const FIXABLE = new Set(FIXABLE_FIELDS.map((f) => f.code))
+/** Fields a reviewer can ask the filer to fix (退回補正): the domain's list. */
+export const FIXABLE_FIELDS: readonly { code: string; label: string }[] = RETURNABLE_FIELDS.map((code) => ({ code, label: RETURNABLE_FIELD_LABEL[code] }))
 
 const DECISION_LABEL = { approve: '核准', reject: '不核准', return: '退回補正' } as const
 
@@ -121,7 +113,7 @@ function sameFindings(a: FilingFindings | undefined, b: FilingFindings | undefin
 const DECIDED_BY_SOMEONE = new Set(['NOTHING_TO_DECIDE', 'CONCURRENCY_CONFLICT'])
 const DECISION_EVENTS = new Set(['ReportApproved', 'ReportRejected', 'ReportReturned', 'ChangeApproved', 'ChangeRejected', 'ChangeReturned', 'CancellationApproved', 'CancellationRejected'])
 
-/** Decides one case for the acting reviewer: scope, copied-only, stale page, reason rules, then the service. */
+/** Decides one case for the acting reviewer: scope, copied-only, stale page, then the service (the decider judges the rest). */
 async function decideOne(app: App, request: FastifyRequest, caseId: string, body: DecisionBody, commandId: string, expectedVersion?: number): Promise<DecisionOutcome> {
   const actor = actorOf(request)
   let caseNumber: string | null = null
@@ -131,9 +123,8 @@ async function decideOne(app: App, request: FastifyRequest, caseId: string, body
     caseNumber = view.caseNumber
     if (isCopiedOnly(actor, view)) throw new DomainError('COPIED_CASE_READ_ONLY', { caseId })
     const reason = (body.reason ?? '').trim()
-    const fields = asList(body.fieldsToFix).filter((f) => FIXABLE.has(f))
-    if ((body.decision === 'reject' || body.decision === 'return') && !reason) throw new DomainError('REASON_REQUIRED')
-    if (body.decision === 'return' && fields.length === 0) throw new DomainError('FIELDS_TO_FIX_REQUIRED')
+    // what a rejection and a return must say (a reason; the fields to fix) is the decider's rule
+    const fields = asList(body.fieldsToFix)
     const reports = reportsOf(app)
     const meta = { commandId, actor, correlationId: String(request.id) }
     // the same command again (double click, retry) is answered by the service idempotently, with its first result
@@ -224,7 +215,7 @@ export async function registerCaseRoutes(app: App) {
     const past = asOf ? await loadCaseFile(store, caseId, asOf) : undefined
     await audit(app, request, 'GET /review/cases/:caseId', [{ kind: 'case', id: caseId }, { kind: 'person', id: view.applicant.nationalId }])
     const rm = app.services.readModels
-    const now = rm && (view.status === 'under_review' || view.status === 'returned') ? await findingsNow(store, rm, view, app.services.db) : undefined
+    const now = rm && view.pending ? await findingsNow(store, rm, view, app.services.clock().toISOString(), app.services.db) : undefined
     const names = await actorNames(app.services.db, file.history.map((e) => e.actor), [
       { role: 'professional', id: view.applicant.nationalId, name: view.applicant.name },
       { role: 'institution', id: view.applicant.home.code, name: view.applicant.home.name },
@@ -234,12 +225,13 @@ export async function registerCaseRoutes(app: App) {
       who,
       summarizeQuota,
       title: `案件 ${view.caseNumber ?? '（未送審）'}`,
-      file, view, terms: displayTerms(view), routing: displayRouting(view), approvedTerms: view.approved?.terms,
+      file, view, terms: view.facts.currentTerms, routing: view.facts.decisionRouting, approvedTerms: view.approved?.terms,
       past, asOf, asOfDate: request.query.asOfDate ?? '', asOfTime: request.query.asOfTime ?? '',
       findingsNow: now,
       // the re-check found exactly what the latest filing recorded: say so instead of repeating it
       findingsNowSame: sameFindings(now, file.filings.at(-1)?.findings),
       canDecide: mayDecide(actor, view),
+      decisions: decisionsAllowed(actor, view),
       copiedOnly: isCopiedOnly(actor, view),
       commandId: randomUUID(),
       done: request.query.done,

@@ -17,7 +17,8 @@ import { requireRole, userOf } from '../session.js'
 import { need } from '../services.js'
 import { scopeOf } from '../scope.js'
 import { caseIdFor } from '../wiring.js'
-import { allowedActions } from '../actions.js'
+import { allowedActions, type FrontAction } from '../actions.js'
+import { caseStates } from '../../projections/queries/case-states.js'
 import { maskId, rocDateTimeWeekday } from '../present.js'
 import { loadOwnCase } from './case-pages.js'
 import { codeOf, quotaUsage } from './institution.js'
@@ -36,13 +37,13 @@ const termsInput = (t: ApiTerms): TermsInput => ({
   supportedCode: t.supportedCode.toUpperCase(), department: t.department, purpose: t.purpose, schedule: t.schedule as Schedule, ...(t.note ? { note: t.note } : {}),
 })
 
-const summary = (r: CaseRow) => ({
+const summary = (r: CaseRow, actions: FrontAction[]) => ({
   caseId: r.caseId, caseNumber: r.caseNumber, status: r.status, applicationType: r.applicationType,
   applicant: { nationalIdMasked: maskId(r.nationalId), name: r.applicantName, profession: r.profession },
   homeCode: r.homeCode, homeName: r.homeName, supportedCode: r.supportedCode, supportedName: r.supportedName,
   department: r.department, purpose: r.purpose, scheduleFrom: r.scheduleFrom, scheduleTo: r.scheduleTo,
   submittedAt: r.submittedAt, approvedAt: r.approvedAt, approvalNumber: r.approvalNumber, updatedAt: r.updatedAt,
-  actions: allowedActions(r),
+  actions,
 })
 
 const termsOut = (t: Terms) => ({
@@ -92,15 +93,17 @@ export async function registerApiRoutes(app: App) {
       if (q.side === 'home') filter.sourceInstitution = codeOf(request)
       else filter.supportedCode = codeOf(request)
     }
-    const page = await searchCases(need(app.services.readModels, 'readModels'), scopeOf(user), filter, { page: q.page ?? 1, pageSize: q.pageSize ?? 20, sort: 'updatedAt' })
-    return { rows: page.rows.map(summary), total: page.total, page: page.page, pageSize: page.pageSize }
+    const rm = need(app.services.readModels, 'readModels')
+    const page = await searchCases(rm, scopeOf(user), filter, { page: q.page ?? 1, pageSize: q.pageSize ?? 20, sort: 'updatedAt' })
+    const states = await caseStates(rm, page.rows.map((r) => r.caseId))
+    return { rows: page.rows.map((r) => summary(r, allowedActions(states.get(r.caseId), user.actor))), total: page.total, page: page.page, pageSize: page.pageSize }
   })
 
   app.get('/api/cases/:caseId', { onRequest: guard, schema: { params: CaseIdParams, response: { 200: ApiCaseDetail, ...errors } } }, async (request) => {
     const { caseId } = request.params as CaseIdParams
-    const { row, view } = await loadOwnCase(app, request, caseId)
+    const { row, view, actions } = await loadOwnCase(app, request, caseId)
     return {
-      case: summary(row), terms: termsOut(view.terms), approvedTerms: view.approved ? termsOut(view.approved.terms) : null,
+      case: summary(row, actions), terms: termsOut(view.terms), approvedTerms: view.approved ? termsOut(view.approved.terms) : null,
       pending: view.pending ? { applicationType: view.pending.type, terms: view.pending.terms ? termsOut(view.pending.terms) : null, ...(view.pending.reason ? { reason: view.pending.reason } : {}) } : null,
       attachments: view.attachments, version: view.version,
     }

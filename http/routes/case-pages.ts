@@ -7,8 +7,9 @@ import { need } from '../services.js'
 import { scopeOf } from '../scope.js'
 import { ACTION_LABEL, allowedActions } from '../actions.js'
 import { getCase, searchCases } from '../../projections/queries/cases.js'
-import { foldCaseView } from '../../projections/case-view.js'
-import { reportStream } from '../../domain/events.js'
+import { caseView, foldCase } from '../../projections/case-view.js'
+import { caseStates } from '../../projections/queries/case-states.js'
+import { reportStream, type ReportEvent } from '../../domain/events.js'
 import { DomainError } from '../../domain/errors.js'
 import { STATUS_LABEL, type Status } from '../../domain/types.js'
 import { departmentName } from '../../domain/reference/departments.js'
@@ -30,10 +31,10 @@ export async function loadOwnCase(app: App, request: FastifyRequest, caseId: str
   const rm = need(app.services.readModels, 'readModels')
   const row = await getCase(rm, scopeOf(user), caseId)
   if (!row) throw new DomainError('REPORT_NOT_FOUND')
-  const events = await need(app.services.store, 'store').readStream(reportStream(caseId))
-  const view = foldCaseView(events)
-  if (!view) throw new DomainError('REPORT_NOT_FOUND')
-  return { row, view }
+  const state = foldCase(await need(app.services.store, 'store').readStream<ReportEvent>(reportStream(caseId)))
+  if (!state) throw new DomainError('REPORT_NOT_FOUND')
+  const view = caseView(state)
+  return { row, view, actions: allowedActions(state, user.actor) }
 }
 
 export async function registerCasePages(app: App) {
@@ -43,22 +44,24 @@ export async function registerCasePages(app: App) {
     const user = userOf(request)
     const q = request.query as ListQuery
     const rm = need(app.services.readModels, 'readModels')
-    const status: Status[] | undefined = q.action ? ['approved'] : q.status ? [q.status as Status] : undefined
+    // 變更/註銷 are open while an approval stands: approved, or a later change or cancellation refused (未核准)
+    const status: Status[] | undefined = q.action ? ['approved', 'rejected'] : q.status ? [q.status as Status] : undefined
     const code = user.actor.institutionCode ?? user.actor.id
     // the dashboard's counts are per side: its links open exactly the cases a count counts
     const side = user.actor.role === 'institution' && q.side ? (q.side === 'home' ? { sourceInstitution: code } : { supportedCode: code }) : {}
     const page = await searchCases(rm, scopeOf(user), { ...(status ? { status } : {}), ...side }, { page: q.page ?? 1, pageSize: 20, sort: 'updatedAt' })
-    const rows = page.rows.map((r) => ({ ...r, actions: allowedActions(r).filter((a) => !q.action || a === q.action || a === 'print') }))
+    const states = await caseStates(rm, page.rows.map((r) => r.caseId))
+    const rows = page.rows.map((r) => ({ ...r, actions: allowedActions(states.get(r.caseId), user.actor).filter((a) => !q.action || a === q.action || a === 'print') }))
     const title = q.action === 'change' ? '變更：請選擇已核准案件' : q.action === 'cancel' ? '註銷：請選擇已核准案件' : '報備支援名單'
     return reply.page('pages/case-list.eta', { title, rows, page, query: q, statusLabels: STATUS_LABEL, actionLabels: ACTION_LABEL, isInstitution: user.actor.role === 'institution' })
   })
 
   app.get('/reports/:caseId', { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
     const { caseId } = request.params as CaseIdParams
-    const { row, view } = await loadOwnCase(app, request, caseId)
+    const { row, view, actions } = await loadOwnCase(app, request, caseId)
     const done = (request.query as { done?: string }).done
     return reply.page('pages/case.eta', {
-      title: `案件 ${row.caseNumber ?? '（草稿）'}`, row, view, actions: allowedActions(row), actionLabels: ACTION_LABEL,
+      title: `案件 ${row.caseNumber ?? '（草稿）'}`, row, view, actions, actionLabels: ACTION_LABEL,
       departmentName, purposeName,
       flash: done === 'draft' ? '草稿已儲存' : done === 'submit' ? '已送出申請' : done === 'change' ? '已送出變更申請' : done === 'cancel' ? '已送出註銷申請' : done === 'withdraw' ? '已撤回' : done === 'copy' ? '已複製為新草稿' : undefined,
     })

@@ -21,7 +21,7 @@ import { fieldOfError } from '../forms/error-fields.js'
 import { caseIdFor } from '../wiring.js'
 import { explain } from '../errors.js'
 import { loadOwnCase } from './case-pages.js'
-import { allowedActions, type FrontAction } from '../actions.js'
+import type { FrontAction } from '../actions.js'
 import { randomUUID } from 'node:crypto'
 
 const guard = requireRole('professional', 'institution')
@@ -108,7 +108,7 @@ export async function registerFilingPages(app: App) {
   // ---- edit a draft / resubmit a returned application / change an approved one ----
   const loadAllowed = async (request: FastifyRequest, caseId: string, action: FrontAction) => {
     const c = await loadOwnCase(app, request, caseId)
-    if (!allowedActions(c.row).includes(action)) throw new DomainError('ILLEGAL_TRANSITION')
+    if (!c.actions.includes(action)) throw new DomainError('ILLEGAL_TRANSITION')
     return c
   }
   for (const mode of ['edit', 'resubmit', 'change'] as const) {

@@ -2,6 +2,8 @@
 // 報備支援額度限制. Scope: the institution's own code, always.
 import { Type, type Static } from '@sinclair/typebox'
 import ExcelJS from 'exceljs'
+import { allowedActions } from '../actions.js'
+import { caseStates } from '../../projections/queries/case-states.js'
 import type { FastifyRequest } from 'fastify'
 import type { App } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
@@ -148,7 +150,11 @@ export async function registerInstitutionRoutes(app: App) {
           .header('content-disposition', `attachment; filename="roster.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`)
           .send(await rosterXlsx(l.title, rows))
       }
-      return reply.page('pages/institution-list.eta', { title: l.title, base: l.path, rows, query: q, statusLabels: STATUS_LABEL, professionName })
+      // 變更 is offered where the domain allows it to this institution (its own staff, an approval standing)
+      const states = await caseStates(need(app.services.readModels, 'readModels'), rows.map((r) => r.caseId))
+      const actor = userOf(request).actor
+      const mayChange = new Set(rows.filter((r) => allowedActions(states.get(r.caseId), actor).includes('change')).map((r) => r.caseId))
+      return reply.page('pages/institution-list.eta', { title: l.title, base: l.path, rows, query: q, statusLabels: STATUS_LABEL, professionName, mayChange })
     })
   }
 

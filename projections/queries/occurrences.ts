@@ -1,5 +1,5 @@
 // Queries over the `occurrences` read model: calendars, and the approved/pending windows the conflict check uses.
-import type { IsoDate } from '../../domain/types.js'
+import type { IsoDate, Status } from '../../domain/types.js'
 import type { Expression, SqlBool } from 'kysely'
 import type { ReadModels } from './read-models.js'
 import { dateParam, isoDate, run } from './kysely.js'
@@ -8,6 +8,8 @@ import type { Scope } from './scope.js'
 export interface OccurrenceRow {
   caseId: string
   caseNumber: string | null
+  /** The case's status. */
+  caseStatus: Status
   nationalId: string
   applicantName: string
   profession: string
@@ -47,7 +49,7 @@ export async function listOccurrences(rm: ReadModels, scope: Scope, f: Occurrenc
         return eb.and(w)
       })
       .select((eb) => [
-        'case_id as caseId', 'case_number as caseNumber', 'national_id as nationalId', 'applicant_name as applicantName',
+        'case_id as caseId', 'case_number as caseNumber', 'case_status as caseStatus', 'national_id as nationalId', 'applicant_name as applicantName',
         'profession', 'home_code as homeCode', 'home_name as homeName', 'supported_code as supportedCode',
         'supported_name as supportedName', 'department', isoDate(eb.ref('date')).as('date'), 'start_time as start',
         'end_time as end', 'state',

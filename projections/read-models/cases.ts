@@ -1,6 +1,6 @@
 // Read model `cases`: one row per case, every column a reviewer filters or sorts on (DESIGN.md §1), indexed.
 import { defineCaseProjection } from '../case-projection.js'
-import { displayRouting, displayTerms, inForcePeriod, scopeOf, type CaseView } from '../case-view.js'
+import type { CaseView } from '../case-view.js'
 import { summarizeSchedule } from '../schedule-facts.js'
 import { casePartyColumns } from './case-party-columns.js'
 import { upsertRows, type Columns } from '../sql-rows.js'
@@ -48,11 +48,12 @@ export const CASE_COLUMNS = {
 } as const satisfies Columns
 
 export function caseRow(v: CaseView) {
-  const terms = displayTerms(v)
-  const routing = displayRouting(v)
+  const f = v.facts
+  const terms = f.currentTerms
+  const routing = f.decisionRouting
   const s = summarizeSchedule(terms.schedule)
-  const period = inForcePeriod(v)
-  const scope = scopeOf(v)
+  const period = f.inForcePeriod
+  const scope = f.scope
   return {
     ...casePartyColumns(v, terms),
     legacy_number: v.legacyNumber,
@@ -73,7 +74,7 @@ export function caseRow(v: CaseView) {
     filed_by_id: v.filedBy.id,
     created_at: v.createdAt,
     updated_at: v.updatedAt,
-    in_force: period !== null && v.status !== 'withdrawn',
+    in_force: period !== undefined,
     in_force_from: period?.from ?? null,
     in_force_to: period?.to ?? null,
     cancel_effective: v.cancelEffective,
@@ -85,6 +86,8 @@ export function caseRow(v: CaseView) {
 
 export const casesProjection = defineCaseProjection({
   name: 'cases',
+  // 2: folded with the domain's evolve, stored state = the domain state
+  revision: 2,
   tables: ['cases'],
   ddl: (_v, t) => {
     const c = t('cases')

@@ -1,8 +1,6 @@
 // Read model `history`: every event of a case in order, with its actor, time, a zh-TW summary and, where terms
 // change, the field-by-field diff (old → new). A small per-case table carries the scope columns.
 import { defineCaseProjection, type CaseStep } from '../case-projection.js'
-import { scopeOf } from '../case-view.js'
-import type { ReportEvent } from '../../domain/events.js'
 import { APPLICATION_TYPE_LABEL, STATUS_LABEL } from '../../domain/types.js'
 import { diffTerms, fixFieldLabels, rocDay, type FieldChange } from '../terms-diff.js'
 import { insertRows, upsertRows, type Columns } from '../sql-rows.js'
@@ -29,7 +27,7 @@ export const HISTORY_CASE_COLUMNS = { case_id: 'text', national_id: 'text', scop
 
 /** zh-TW one-line summary and the terms diff of one step. */
 export function describeStep(step: CaseStep): { summary: string; diff: FieldChange[] } {
-  const e = step.event as unknown as ReportEvent
+  const e = step.event
   const b = step.before
   const a = step.after
   switch (e.type) {
@@ -47,8 +45,7 @@ export function describeStep(step: CaseStep): { summary: string; diff: FieldChan
     case 'ChangeReturned':
       return { summary: `退回補正：${e.data.reason}${e.data.fieldsToFix.length ? `（需修正：${fixFieldLabels(e.data.fieldsToFix)}）` : ''}`, diff: [] }
     case 'ReportResubmitted': {
-      const old = b?.pending?.terms ?? b?.terms
-      return { summary: '補正後重新送審', diff: diffTerms(old, e.data.terms, b?.pending?.routing ?? b?.routing, e.data.routing) }
+      return { summary: '補正後重新送審', diff: diffTerms(b?.facts.currentTerms, e.data.terms, b?.facts.currentRouting, e.data.routing) }
     }
     case 'ChangeRequested':
       return { summary: `申請變更：${e.data.reason}`, diff: diffTerms(b?.approved?.terms ?? b?.terms, e.data.terms, b?.approved?.routing ?? b?.routing, e.data.routing) }
@@ -71,14 +68,15 @@ export function describeStep(step: CaseStep): { summary: string; diff: FieldChan
     case 'ReportImported':
       return { summary: `自舊系統匯入（舊案號 ${e.data.legacyNumber}，狀態 ${STATUS_LABEL[e.data.status]}）`, diff: [] }
     default:
-      return { summary: step.event.type, diff: [] }
+      return { summary: (e as { type: string }).type, diff: [] }
   }
 }
 
 export const historyProjection = defineCaseProjection({
   name: 'history',
   // 2: diffs in reviewer terms (ROC dates with weekday, zh-TW field names) instead of ISO dates
-  revision: 2,
+  // 3: folded with the domain's evolve, stored state = the domain state
+  revision: 3,
   tables: ['case_history', 'history_cases'],
   ddl: (_v, t) => {
     const h = t('case_history')
@@ -115,7 +113,7 @@ export const historyProjection = defineCaseProjection({
     await upsertRows(ctx.tx, ctx.table('history_cases'), HISTORY_CASE_COLUMNS, ['case_id'],
       changes.flatMap((ch) => {
         if (!ch.after) return []
-        const s = scopeOf(ch.after)
+        const s = ch.after.facts.scope
         return [{ case_id: ch.caseId, national_id: s.nationalId, scope_institutions: s.institutions, scope_counties: s.counties }]
       }))
   },

@@ -2,7 +2,7 @@
 // supported institution, kept by deltas; and one row per case for the valid-support roster,
 // 他院支援本院 (others' staff supporting us) and 本院支援他院 (our staff supporting others).
 import { defineCaseProjection } from '../case-projection.js'
-import { displayTerms, inForcePeriod, scopeOf, type CaseView } from '../case-view.js'
+import type { CaseView } from '../case-view.js'
 import { summarizeSchedule } from '../schedule-facts.js'
 import { casePartyColumns } from './case-party-columns.js'
 import { insertRows, upsertRows, type Columns } from '../sql-rows.js'
@@ -35,12 +35,12 @@ export const SUPPORT_COLUMNS = {
 } as const satisfies Columns
 
 const countKeys = (v: CaseView | undefined): string[] =>
-  v ? [`${v.applicant.home.code}|home|${v.status}`, `${displayTerms(v).supported.code}|supported|${v.status}`] : []
+  v ? [`${v.applicant.home.code}|home|${v.status}`, `${v.facts.currentTerms.supported.code}|supported|${v.status}`] : []
 
 function supportRow(v: CaseView) {
-  const terms = v.approved?.terms ?? displayTerms(v)
+  const terms = v.approved?.terms ?? v.facts.currentTerms
   const s = summarizeSchedule(terms.schedule)
-  const p = inForcePeriod(v)
+  const p = v.facts.inForcePeriod
   return {
     ...casePartyColumns(v, terms),
     schedule_from: s.from,
@@ -49,15 +49,17 @@ function supportRow(v: CaseView) {
     earliest_start: s.earliestStart,
     latest_end: s.latestEnd,
     approval_number: v.approvalNumber,
-    in_force_from: v.status === 'withdrawn' ? null : (p?.from ?? null),
-    in_force_to: v.status === 'withdrawn' ? null : (p?.to ?? null),
+    in_force_from: p?.from ?? null,
+    in_force_to: p?.to ?? null,
     updated_at: v.updatedAt,
-    scope_counties: scopeOf(v).counties,
+    scope_counties: v.facts.scope.counties,
   }
 }
 
 export const institutionsProjection = defineCaseProjection({
   name: 'institutions',
+  // 2: folded with the domain's evolve, stored state = the domain state
+  revision: 2,
   tables: ['institution_counts', 'institution_supports'],
   ddl: (_v, t) => {
     const c = t('institution_counts')

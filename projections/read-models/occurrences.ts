@@ -1,9 +1,9 @@
-// Read model `occurrences`: every dated window of approved and pending reports. A case's rows are replaced
-// whenever it changes (terms changed, decided, withdrawn, cancelled from the effective date).
+// Read model `occurrences`: every dated window of a case that counts for conflicts and quota, as the domain says
+// (domain/report/existing.ts: the terms in force minus a cancelled tail, a registration or change under review; a
+// returned application's terms do not count). A case's rows are replaced whenever it changes.
 import { defineCaseProjection } from '../case-projection.js'
-import { scopeOf, type CaseView } from '../case-view.js'
+import type { CaseView } from '../case-view.js'
 import type { Occurrence, Routing, Terms } from '../../domain/types.js'
-import { expandSchedule } from '../schedule-facts.js'
 import { deleteWhereIn, insertRows, type Columns } from '../sql-rows.js'
 
 export type OccurrenceState = 'approved' | 'pending'
@@ -14,27 +14,20 @@ export interface CaseOccurrence extends Occurrence {
   routing: Routing
 }
 
-/** Approved windows (minus the cancelled tail) and the windows of an application under review or returned. */
+/** The windows that count: the terms in force ('approved') and the ones under review ('pending'). */
 export function caseOccurrences(v: CaseView): CaseOccurrence[] {
-  const out: CaseOccurrence[] = []
-  if (v.approved && v.status !== 'withdrawn') {
-    for (const o of expandSchedule(v.approved.terms.schedule)) {
-      if (v.cancelEffective && o.date >= v.cancelEffective) continue
-      out.push({ ...o, state: 'approved', terms: v.approved.terms, routing: v.approved.routing })
-    }
-  }
-  const p = v.pending
-  if (p && p.type !== 'cancel' && (v.status === 'under_review' || v.status === 'returned')) {
-    const terms = p.terms ?? v.terms
-    const routing = p.routing ?? v.routing
-    for (const o of expandSchedule(terms.schedule)) out.push({ ...o, state: 'pending', terms, routing })
-  }
-  return out
+  const { inForce, underReview } = v.facts.counted
+  return [
+    ...(inForce ? inForce.occurrences.map((o) => ({ ...o, state: 'approved' as const, terms: inForce.terms, routing: inForce.routing })) : []),
+    ...(underReview ? underReview.occurrences.map((o) => ({ ...o, state: 'pending' as const, terms: underReview.terms, routing: underReview.routing })) : []),
+  ]
 }
 
 export const OCCURRENCE_COLUMNS = {
   case_id: 'text',
   case_number: 'text',
+  /** The case's status (the conflict rule names it). */
+  case_status: 'text',
   national_id: 'text',
   applicant_name: 'text',
   profession: 'text',
@@ -54,6 +47,8 @@ export const OCCURRENCE_COLUMNS = {
 
 export const occurrencesProjection = defineCaseProjection({
   name: 'occurrences',
+  // 2: the domain's counted occurrences (a returned application's terms do not count), the case status
+  revision: 2,
   tables: ['occurrences'],
   ddl: (_v, t) => {
     const o = t('occurrences')
@@ -73,10 +68,11 @@ export const occurrencesProjection = defineCaseProjection({
     const rows = changes.flatMap((ch) => {
       const v = ch.after
       if (!v) return []
-      const scope = scopeOf(v)
+      const scope = v.facts.scope
       return caseOccurrences(v).map((o) => ({
         case_id: v.caseId,
         case_number: v.caseNumber,
+        case_status: v.status,
         national_id: v.applicant.nationalId,
         applicant_name: v.applicant.name,
         profession: v.applicant.profession,

@@ -2,7 +2,6 @@
 // (3 h each, rounded up per window) and minutes it uses, approved and pending apart. A professional's ledger is
 // the sum over their cases (queries/quota.ts); a case's rows are replaced whenever it changes.
 import { defineCaseProjection } from '../case-projection.js'
-import { scopeOf } from '../case-view.js'
 import { isoWeekKey, monthKey, occurrenceMinutes, occurrenceSessions } from '../schedule-facts.js'
 import { deleteWhereIn, insertRows, type Columns } from '../sql-rows.js'
 import { caseOccurrences } from './occurrences.js'
@@ -24,6 +23,8 @@ export const QUOTA_COLUMNS = {
 
 export const quotaProjection = defineCaseProjection({
   name: 'quota',
+  // 2: the occurrences that count are the domain's (a returned application's terms do not)
+  revision: 2,
   tables: ['quota'],
   ddl: (_v, t) => {
     const q = t('quota')
@@ -42,7 +43,7 @@ export const quotaProjection = defineCaseProjection({
     for (const ch of changes) {
       const v = ch.after
       if (!v) continue
-      const scope = scopeOf(v)
+      const scope = v.facts.scope
       const sums = new Map<string, Record<string, unknown> & { sessions: number; minutes: number }>()
       for (const o of caseOccurrences(v)) {
         for (const [kind, period] of [['week', isoWeekKey(o.date)], ['month', monthKey(o.date)]] as const) {

@@ -2,7 +2,7 @@
 // withdrawn) with the review county, profession, institutions and month (Asia/Taipei), and for decisions the
 // review time from (re)filing to decision in seconds, so sums, averages and medians are computable per group.
 import { defineCaseProjection, type CaseStep } from '../case-projection.js'
-import { displayRouting, displayTerms, type CaseView } from '../case-view.js'
+import type { CaseView } from '../case-view.js'
 import { taipeiDate } from '../schedule-facts.js'
 import { insertRows, type Columns } from '../sql-rows.js'
 
@@ -48,8 +48,8 @@ export function statFact(step: CaseStep) {
   const pending = step.before?.pending
   const decision = kind !== 'filed' && kind !== 'withdrawn'
   const at = step.event.meta.occurredAt
-  const terms = displayTerms(v)
-  const routing = displayRouting(v)
+  const terms = v.facts.currentTerms
+  const routing = v.facts.decisionRouting
   const day = taipeiDate(at)
   return {
     event_id: step.event.id,
@@ -65,12 +65,14 @@ export function statFact(step: CaseStep) {
     day,
     month: day.slice(0, 7),
     at,
-    review_seconds: decision && pending ? Math.max(0, (Date.parse(at) - Date.parse(pending.filedAt)) / 1000) : null,
+    review_seconds: decision && pending?.filedAt ? Math.max(0, (Date.parse(at) - Date.parse(pending.filedAt)) / 1000) : null,
   }
 }
 
 export const statisticsProjection = defineCaseProjection({
   name: 'statistics',
+  // 2: folded with the domain's evolve, stored state = the domain state
+  revision: 2,
   tables: ['stat_facts'],
   ddl: (_v, t) => {
     const s = t('stat_facts')

@@ -155,7 +155,9 @@ t.test('reasons: reject needs a reason, return needs a reason and fields', async
   const r2 = await post(tpe, `/review/cases/${C}/decision`, { decision: 'return', reason: '請補附件', commandId: randomUUID() })
   t.equal(r2.statusCode, 400)
   t.match(r2.body, '勾選需修正的欄位')
-  const r3 = await post(tpe, `/review/cases/${C}/decision`, { decision: 'return', reason: '請補附件', fieldsToFix: ['attachments', 'bogus'], commandId: randomUUID(), version: await versionOf(C) })
+  const bogus = await post(tpe, `/review/cases/${C}/decision`, { decision: 'return', reason: '請補附件', fieldsToFix: ['attachments', 'bogus'], commandId: randomUUID(), version: await versionOf(C) })
+  t.equal(bogus.statusCode, 400, 'a field that cannot be returned is refused by the decider')
+  const r3 = await post(tpe, `/review/cases/${C}/decision`, { decision: 'return', reason: '請補附件', fieldsToFix: ['attachments'], commandId: randomUUID(), version: await versionOf(C) })
   t.equal(r3.statusCode, 303)
   const last = (await streamOf(C)).at(-1)!
   t.equal(last.type, 'ReportReturned')
@@ -203,7 +205,9 @@ t.test('batch decisions: per-case outcome, scope kept', async (t) => {
   t.notMatch(r.body, '陳志豪')
   t.equal((await streamOf(E)).at(-1)?.type, 'ReportApproved')
   t.equal((await streamOf(B)).at(-1)?.type, 'ReportSubmitted')
-  const rej = await post(tpe, '/review/decisions', { decision: 'reject', commandId: randomUUID(), caseId: [E] }, true)
+  // what a rejection must say is the decider's rule: asked of a case still under review
+  const F = await file('A212345679', '0163010001', '3563020002', '2024-04-02', '2024-04-30', [2])
+  const rej = await post(tpe, '/review/decisions', { decision: 'reject', commandId: randomUUID(), caseId: [F] }, true)
   t.match(rej.body, 'data-code="REASON_REQUIRED"')
 })
 

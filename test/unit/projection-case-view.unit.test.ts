@@ -1,15 +1,15 @@
 // The projections' pure parts: the case view fold (checked against the domain's fold), occurrences, quota
 // arithmetic, statistics facts, the audit summary and diff, metrics text, and time travel over a store.
 import t from 'tap'
-import { foldCaseView, inForcePeriod } from '../../projections/case-view.js'
+import { foldCase, viewOf, type CaseView } from '../../projections/case-view.js'
 import { caseOccurrences } from '../../projections/read-models/occurrences.js'
 import { statFact } from '../../projections/read-models/statistics.js'
 import { describeStep } from '../../projections/read-models/history.js'
 import { isoWeekKey, occurrenceSessions, summarizeSchedule } from '../../projections/schedule-facts.js'
 import { renderMetrics, statusObject, type ProjectionLag } from '../../projections/status.js'
 import { caseAsOf } from '../../projections/time-travel.js'
-import { foldReport, type FoldableEvent } from '../../domain/report/index.js'
-import { reportStream } from '../../domain/events.js'
+import { foldReport } from '../../domain/report/index.js'
+import { reportStream, type ReportEvent } from '../../domain/events.js'
 import { createMemoryEventStore } from '../support/memory-event-store.js'
 import { CaseBuilder, applicant, inst, randomCase, rng, routingFor, terms, weekly } from '../support/report-fixtures.js'
 import type { CaseStep } from '../../projections/case-projection.js'
@@ -19,19 +19,22 @@ const H = inst('1101010001', '63', '家醫診所')
 const S = inst('1101020003', '63', '支援醫院')
 const P = applicant('A123456789', '王大明', H)
 
-async function recorded(b: CaseBuilder): Promise<RecordedEvent[]> {
+async function recorded(b: CaseBuilder): Promise<RecordedEvent<ReportEvent>[]> {
   const store = createMemoryEventStore()
   await store.append(reportStream(b.caseId), b.events, 'no_stream')
-  return store.readStream(reportStream(b.caseId))
+  return store.readStream<ReportEvent>(reportStream(b.caseId))
 }
 
-t.test('the view agrees with the domain fold on status, type, numbers and terms in force (random lifecycles)', async (t) => {
+/** The view of the domain fold (from a view's state). */
+const foldCaseView = (events: RecordedEvent<ReportEvent>[], from?: CaseView): CaseView | undefined => viewOf(foldCase(events, from?.state))
+
+t.test('the view maps the domain fold (status, type, numbers, terms in force) under the read side\'s names (random lifecycles)', async (t) => {
   const r = rng(5)
   for (let i = 0; i < 200; i++) {
     const b = randomCase(r, i)
     const evs = await recorded(b)
     const v = foldCaseView(evs)!
-    const d = foldReport(evs as unknown as FoldableEvent[])
+    const d = foldReport(evs)
     if (!d.exists) throw new Error('domain fold lost the case')
     t.equal(v.status, d.status, `case ${i} status`)
     t.equal(v.applicationType, d.applicationType, `case ${i} type`)
@@ -59,11 +62,16 @@ t.test('occurrences: approved minus the cancelled tail, pending change on top, n
   const cancelled = new CaseBuilder('c', P, t1, routingFor(t1)).draft().submit('11303010000003').approve('A3').requestCancel('2024-03-12').approveCancel('D3')
   const v4 = foldCaseView(await recorded(cancelled))!
   t.same(caseOccurrences(v4).map((o) => o.date), ['2024-03-04', '2024-03-11'])
-  t.same(inForcePeriod(v4), { from: '2024-03-01', to: '2024-03-11' })
+  t.same(v4.facts.inForcePeriod, { from: '2024-03-01', to: '2024-03-11' })
   const withdrawn = new CaseBuilder('d', P, t1, routingFor(t1)).draft().submit('11303010000004').withdraw()
   t.same(caseOccurrences(foldCaseView(await recorded(withdrawn))!), [])
   const rejected = new CaseBuilder('e', P, t1, routingFor(t1)).draft().submit('11303010000005').reject()
   t.same(caseOccurrences(foldCaseView(await recorded(rejected))!), [])
+  const returned = new CaseBuilder('f', P, t1, routingFor(t1)).draft().submit('11303010000006').return()
+  t.same(caseOccurrences(foldCaseView(await recorded(returned))!), [], 'a returned application counts with nothing (the domain rule)')
+  const changeReturned = new CaseBuilder('g', P, t1, routingFor(t1)).draft().submit('11303010000007').approve('A7')
+    .requestChange(terms(S, weekly('2024-03-01', '2024-03-31', [2]))).return()
+  t.same(caseOccurrences(foldCaseView(await recorded(changeReturned))!).map((o) => o.state), ['approved', 'approved', 'approved', 'approved'], 'a returned change: only the terms in force')
 })
 
 t.test('schedule facts: ISO weeks, sessions of 3 h rounded up, summaries', async (t) => {
