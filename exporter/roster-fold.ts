@@ -3,6 +3,7 @@
 //   registration: terms of ReportDrafted / DraftEdited, or of the last ReportResubmitted after a return;
 //   change:       terms of the ChangeRequested, or of the ReportResubmitted after a ChangeReturned;
 //   cancellation: the approved terms being cancelled, from the CancellationRequested's effective date.
+// It agrees with domain/report's fold on all of these (test/unit/exporter-roster-fold-agreement.unit.test.ts).
 import type { ApplicantSnapshot, IsoDate, Terms } from '../domain/types.js'
 import type {
   CancellationRequested,
@@ -15,6 +16,7 @@ import type {
   ReportWithdrawn,
 } from '../domain/events.js'
 import { ROSTER_EVENT_TYPES } from '../domain/events.js'
+import { importedCaseInForce } from '../domain/report/state.js'
 
 /** The event types the fold reads (with the approvals): batched reads fetch only these. */
 export const ROSTER_FOLD_TYPES: readonly string[] = [
@@ -77,7 +79,14 @@ export function evolveRosterCase(s: RosterCaseState, e: { type: string; data: un
     }
     case 'ReportImported': {
       const d = e.data as ReportImported['data']
-      return { ...s, caseId: d.caseId, caseNumber: d.caseNumber, applicant: d.applicant, approved: d.terms, imported: true }
+      // as domain/report's fold: the terms are in force when the import says so, and an application pending at
+      // cut-over (a registration or a change under review or returned) is still to be decided here
+      const pending = (d.status === 'under_review' || d.status === 'returned') && d.applicationType !== 'cancel'
+      return {
+        ...s, caseId: d.caseId, caseNumber: d.caseNumber, applicant: d.applicant, imported: true,
+        ...(importedCaseInForce(d.status, d.applicationType) ? { approved: d.terms } : {}),
+        ...(pending ? { proposed: d.terms } : {}),
+      }
     }
     default:
       return s
