@@ -15,7 +15,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, type ErrorCode } from '../../domain/errors.js'
 import { createLoginServices, cardLogin, nhiPasswordLogin, otpLogin, requestOtp, type LoginOutcome, type LoginServices } from '../auth/login-service.js'
-import { lockedMessage } from '../auth/login-throttle.js'
+import { lockedMessage, netKey, slowDownMessage } from '../auth/login-throttle.js'
 import { DEMO_NHI_PASSWORD, seedDemoNhiPasswords } from '../auth/login-demo.js'
 import { listOutbox } from '../auth/sms.js'
 import { toDomainError } from '../errors.js'
@@ -49,6 +49,7 @@ const FIELD_LABEL: Record<string, string> = {
 export function loginMessage(e: DomainError): string {
   const d = e.details
   if (e.code === 'LOGIN_LOCKED' && typeof d.retryAfterMinutes === 'number') return lockedMessage(d.retryAfterMinutes)
+  if (e.code === 'TOO_MANY_TRIES' && typeof d.retryAfterSeconds === 'number') return slowDownMessage(d.retryAfterSeconds)
   if ((e.code === 'PASSWORD_WRONG' || e.code === 'OTP_WRONG') && typeof d.remaining === 'number') {
     return d.remaining > 0 ? `${e.zh}，尚可嘗試 ${d.remaining} 次` : `${e.zh}，已達嘗試上限，請於 15 分鐘後再試`
   }
@@ -146,7 +147,7 @@ export async function registerLoginRoutes(app: App) {
     scope.post('/login/challenge', opts, async (request) => {
       const preId = requirePre(request)
       const l = services()
-      await l.throttle.check([`ip:${request.ip}`], s.clock())
+      await l.throttle.ensureOpen([netKey(request.ip)], s.clock())
       return l.challenges.issue(preId)
     })
 
@@ -195,7 +196,7 @@ export async function registerLoginRoutes(app: App) {
 /** Details a login refusal may show: counts and times, never certificate internals. */
 function publicDetails(code: ErrorCode, d: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const k of ['remaining', 'retryAfterMinutes', 'fields', 'notAfter', 'notBefore', 'phone', 'field']) if (k in d) out[k] = d[k]
+  for (const k of ['remaining', 'retryAfterMinutes', 'retryAfterSeconds', 'fields', 'notAfter', 'notBefore', 'phone', 'field']) if (k in d) out[k] = d[k]
   if (code === 'CERT_WRONG_TYPE' && 'kind' in d) out.kind = d.kind
   return out
 }
