@@ -9,6 +9,7 @@
 //   otp-send:<national id>      one-time codes sent to one person (so a phone is not flooded)
 //   otp-send-net:<network>      one-time code requests from one address
 //   sms:all                     the global SMS budget
+//   lookup:<institution code>   national IDs named by an institution (http/id-lookup-limit.ts)
 // A person's lock is per method: wrong web passwords never lock that person's card login.
 //
 // Address keys (net:<network>, IPv4 address or IPv6 /64): no lock-out (a hospital NAT must not lock everyone behind
@@ -28,6 +29,8 @@ export interface ThrottlePolicy {
   otpSendPerNet: number
   /** SMS sent per hour, all people together */
   smsPerHour: number
+  /** national-ID look-ups (applicant check, preview, filing) per institution per hour */
+  lookupsPerHour: number
   /** tries per address within the window before delays start */
   perNetFree: number
   /** the first delay; it doubles with each further try, up to perNetMaxDelayMs */
@@ -41,6 +44,7 @@ export const DEFAULT_THROTTLE: ThrottlePolicy = {
   passwordPerDay: 10,
   otpSendPerNet: 20,
   smsPerHour: 500,
+  lookupsPerHour: 600,
   perNetFree: 20,
   perNetBaseDelayMs: 1000,
   perNetMaxDelayMs: 60_000,
@@ -48,7 +52,7 @@ export const DEFAULT_THROTTLE: ThrottlePolicy = {
 
 export type SubjectKey =
   | `card:${string}` | `pw:${string}` | `pw-day:${string}` | `otp:${string}`
-  | `otp-send:${string}` | `otp-send-net:${string}` | 'sms:all'
+  | `otp-send:${string}` | `otp-send-net:${string}` | 'sms:all' | `lookup:${string}`
 export type NetKey = `net:${string}`
 export type ThrottleKey = SubjectKey | NetKey
 
@@ -59,6 +63,7 @@ function ruleOf(policy: ThrottlePolicy, key: SubjectKey): { limit: number; windo
   if (key.startsWith('pw-day:')) return { limit: policy.passwordPerDay, windowMs: 24 * HOUR }
   if (key.startsWith('otp-send-net:')) return { limit: policy.otpSendPerNet, windowMs: HOUR }
   if (key === 'sms:all') return { limit: policy.smsPerHour, windowMs: HOUR }
+  if (key.startsWith('lookup:')) return { limit: policy.lookupsPerHour, windowMs: HOUR }
   return { limit: policy.perSubject, windowMs: policy.windowMs }
 }
 
@@ -141,7 +146,7 @@ export function createLoginThrottle(db: Sql, policy: ThrottlePolicy = DEFAULT_TH
           await refund(charged.filter((k) => k !== key))
           throw locked(c.until - now.getTime(), key)
         }
-        if (key !== 'sms:all' && !key.startsWith('otp-send')) remaining = Math.min(remaining, c.limit - c.count)
+        if (key !== 'sms:all' && !key.startsWith('otp-send') && !key.startsWith('lookup:')) remaining = Math.min(remaining, c.limit - c.count)
       }
       return Number.isFinite(remaining) ? remaining : 0
     },
