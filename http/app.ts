@@ -13,6 +13,8 @@ import { Eta } from 'eta'
 import { withCorrelation } from '../commands/platform/logger.js'
 import { trustProxyOf } from '../commands/platform/config.js'
 import { installErrorHandling } from './errors.js'
+import { assertLoopbackSocket } from './operator-access.js'
+import { isDemoCorrelation } from '../commands/seed/demo-marker.js'
 import { viewHelpers } from './present.js'
 import type { App, TypeBoxTypeProvider } from './schemas.js'
 import type { Services } from './services.js'
@@ -57,7 +59,8 @@ export async function buildApp(services: Services): Promise<App> {
     logController: new LogController({ requestIdLogLabel: 'correlationId' }),
     genReqId: (req) => {
       const h = req.headers['x-correlation-id']
-      return typeof h === 'string' && CORRELATION_ID.test(h) ? h : randomUUID()
+      // a client never names its request as a demo seed (the roster leaves demo-marked approvals out)
+      return typeof h === 'string' && CORRELATION_ID.test(h) && !isDemoCorrelation(h) ? h : randomUUID()
     },
     bodyLimit: 2 * 1024 * 1024,
     // the client address behind a reverse proxy only from the proxies the operator names (TRUST_PROXY)
@@ -77,6 +80,11 @@ export async function buildApp(services: Services): Promise<App> {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-correlation-id', String(request.id))
     withCorrelation(String(request.id), () => done())
+  })
+  // the demo's /dev/* pages (virtual card rack, SMS outbox) answer this machine only, decided by the socket
+  const behindProxy = trustProxyOf(services.config) !== false
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/dev/')) assertLoopbackSocket(request, { behindProxy })
   })
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff')
