@@ -14,6 +14,8 @@ export const ConfigSchema = Type.Object({
   /** The site's public origin: the reader agent answers only this origin. */
   SITE_ORIGIN: Type.Optional(Url('^https?://')),
   SESSION_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  /** Absolute lifetime of a session in hours, however active (the idle timeout is 20 minutes). */
+  SESSION_LIFETIME_HOURS: Type.Integer({ minimum: 1, maximum: 24, default: 8 }),
   /**
    * Behind a reverse proxy: the proxies to believe for the client address (X-Forwarded-For), a comma-separated list
    * of IP addresses or CIDRs. Unset: the socket address (login rate limits per IP use it).
@@ -60,7 +62,7 @@ export class ConfigError extends Error {
 }
 
 const BOOLEAN_KEYS = new Set(['DEMO'])
-const INTEGER_KEYS = new Set(['PORT', 'READER_PORT', 'SFTP_PORT'])
+const INTEGER_KEYS = new Set(['PORT', 'READER_PORT', 'SFTP_PORT', 'SESSION_LIFETIME_HOURS'])
 
 /** fastify's trustProxy from TRUST_PROXY: the trusted proxy addresses; false when unset. */
 export function trustProxyOf(config: Pick<Config, 'TRUST_PROXY'>): false | string[] {

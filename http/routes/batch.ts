@@ -88,7 +88,8 @@ export async function registerBatchRoutes(app: App) {
     return reply.redirect(`/institution/batch/${job.id}`, 303)
   })
 
-  app.get('/institution/batch/:jobId', { onRequest: guard, schema: { params: JobParams } }, async (request, reply) => {
+  // the progress fragment is polled every second: htmx requests do not keep the session alive
+  app.get('/institution/batch/:jobId', { onRequest: guard, config: { passive: 'htmx' }, schema: { params: JobParams } }, async (request, reply) => {
     const job = jobs.get((request.params as { jobId: string }).jobId, codeOf(request))
     if (!job) throw new DomainError('BATCH_NOT_FOUND')
     if (request.headers['hx-request'] === 'true') return reply.type('text/html; charset=utf-8').viewAsync('partials/batch-progress.eta', { job })

@@ -20,6 +20,7 @@ import { DEMO_NHI_PASSWORD, seedDemoNhiPasswords } from '../auth/login-demo.js'
 import { listOutbox } from '../auth/sms.js'
 import { toDomainError } from '../errors.js'
 import { need } from '../services.js'
+import { isHttps } from '../session.js'
 
 export const PRE_LOGIN_COOKIE = 'bb_pre'
 export const LOGIN_TOKEN_HEADER = 'x-login-token'
@@ -84,10 +85,14 @@ export async function registerLoginRoutes(app: App) {
 
   const loginKey = s.config.SESSION_SECRET ?? randomBytes(32).toString('hex')
   const tokenOf = (preId: string) => createHmac('sha256', loginKey).update(`login-token:${preId}`).digest('base64url')
-  const preCookie = { path: '/login', httpOnly: true, sameSite: 'strict' as const, secure: s.config.SITE_ORIGIN?.startsWith('https:') ?? false, signed: true }
+  // over HTTPS: Secure, with the __Host- prefix (which requires path /); over plain HTTP (loopback demo): path /login
+  const siteHttps = s.config.SITE_ORIGIN?.startsWith('https:') ?? false
+  const preCookie = (request: FastifyRequest) => isHttps(request, siteHttps)
+    ? { name: `__Host-${PRE_LOGIN_COOKIE}`, options: { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: true, signed: true } }
+    : { name: PRE_LOGIN_COOKIE, options: { path: '/login', httpOnly: true, sameSite: 'strict' as const, secure: false, signed: true } }
 
   const preIdOf = (request: FastifyRequest): string | undefined => {
-    const raw = request.cookies[PRE_LOGIN_COOKIE]
+    const raw = request.cookies[preCookie(request).name]
     if (!raw) return undefined
     const u = request.unsignCookie(raw)
     return u.valid && u.value ? u.value : undefined
@@ -106,7 +111,8 @@ export async function registerLoginRoutes(app: App) {
 
   const done = async (request: FastifyRequest, reply: FastifyReply, outcome: LoginOutcome) => {
     await app.sessions.start(request, reply, outcome.user)
-    reply.clearCookie(PRE_LOGIN_COOKIE, { path: '/login' })
+    const c = preCookie(request)
+    reply.clearCookie(c.name, { path: c.options.path, secure: c.options.secure })
     return reply.send({ redirect: outcome.redirect })
   }
 
@@ -115,7 +121,8 @@ export async function registerLoginRoutes(app: App) {
     let preId = preIdOf(request)
     if (!preId) {
       preId = randomBytes(32).toString('base64url')
-      reply.setCookie(PRE_LOGIN_COOKIE, preId, preCookie)
+      const c = preCookie(request)
+      reply.setCookie(c.name, preId, c.options)
     }
     const l = s.login ?? login
     return reply.page('pages/login.eta', {
