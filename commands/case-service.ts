@@ -149,8 +149,10 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
     }
   }
 
-  async function resolveApplicant(id: string): Promise<ApplicantSnapshot> {
+  async function resolveApplicant(id: string, actor: Actor): Promise<ApplicantSnapshot> {
     const a = await applicantSnapshot(deps.db, id)
+    // an institution is told no more than "not your staff" about an ID it does not employ (issue #13)
+    if (!a && actor.role === 'institution') throw new DomainError('NOT_OWN_STAFF', { role: actor.role })
     if (!a) throw new DomainError('PROFESSIONAL_NOT_FOUND', { nationalId: id })
     return a
   }
@@ -222,7 +224,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
 
     async draft(input, meta) {
       const caseId = input.caseId ?? randomUUID()
-      const applicant = await resolveApplicant(input.applicantId)
+      const applicant = await resolveApplicant(input.applicantId, meta.actor)
       const terms = await resolveTerms(input.terms)
       return run(
         caseId,
@@ -261,7 +263,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
       if (steps.length === 0) throw new DomainError('VALIDATION_FAILED', { fields: ['steps'] })
       // registry look-ups first (they may refuse with a field-specific code)
       const draftStep = steps.find((x): x is Extract<Step, { type: 'draft' }> => x.type === 'draft')
-      const applicant = draftStep ? await resolveApplicant(draftStep.applicantId) : undefined
+      const applicant = draftStep ? await resolveApplicant(draftStep.applicantId, meta.actor) : undefined
       const resolved: (Terms | undefined)[] = []
       for (const x of steps) resolved.push('terms' in x ? await resolveTerms(x.terms) : undefined)
       const lastTerms = [...resolved].reverse().find((x) => x !== undefined)
@@ -373,7 +375,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
     },
 
     async preview(applicantId, termsInput, actor, caseId) {
-      const applicant = await resolveApplicant(applicantId)
+      const applicant = await resolveApplicant(applicantId, actor)
       const terms = await resolveTerms(termsInput)
       const state = caseId ? await service.load(caseId) : initialState()
       const now = clock().toISOString()

@@ -104,6 +104,8 @@ export const ERRORS = {
   NHI_SERVICE_UNAVAILABLE: { status: 503, zh: '健保卡網路服務密碼驗證暫時無法使用，請稍後再試或改用其他登入方式' },
   CARD_LOGIN_UNAVAILABLE: { status: 503, zh: '憑證登入尚未設定（缺少信任憑證目錄），請洽系統管理員' },
   LOGIN_FORM_EXPIRED: { status: 403, zh: '登入頁面已逾時，請重新整理頁面後再試' },
+  // security hardening (issue #13)
+  CARDLESS_LOGIN_UNAVAILABLE: { status: 503, zh: '無卡登入（簡訊驗證碼）目前未開放，請改用其他登入方式' },
 } as const satisfies Record<string, { status: number; zh: string }>
 
 export type ErrorCode = keyof typeof ERRORS

@@ -6,6 +6,10 @@ import type { DatedSession, IsoDate, Occurrence, Schedule, TimeWindow, Weekday }
 
 /** Longest allowed span of one schedule, first to last day inclusive. */
 export const MAX_SCHEDULE_DAYS = 366
+/** The most dated sessions one schedule may list, and daily windows a weekly one: the one limit every path uses
+ *  (command schema, API schema, form, decider). */
+export const MAX_SESSIONS = 400
+export const MAX_WINDOWS = 8
 /** NHI convention: one clinic session (診次) is 3 hours. */
 export const SESSION_MINUTES = 180
 
@@ -49,6 +53,7 @@ export const validateSchedule = (s: Schedule): void => {
       if (!Number.isInteger(w) || w < 1 || w > 7) fail('VALIDATION_FAILED', { fields: ['schedule.weekdays'], value: w })
     }
     if (!Array.isArray(s.windows) || s.windows.length === 0) fail('SCHEDULE_EMPTY', { field: 'schedule.windows' })
+    if (s.windows.length > MAX_WINDOWS) fail('VALIDATION_FAILED', { fields: ['schedule.windows'], max: MAX_WINDOWS }, `每日支援時段最多 ${MAX_WINDOWS} 個`)
     s.windows.forEach((w, i) => checkTimes(w, `schedule.windows[${i}]`))
     const clash = firstOverlap(s.windows)
     if (clash) fail('SCHEDULE_WINDOWS_OVERLAP', { windows: clash })
@@ -57,12 +62,18 @@ export const validateSchedule = (s: Schedule): void => {
   }
   if (s.kind === 'sessions') {
     if (!Array.isArray(s.sessions) || s.sessions.length === 0) fail('SCHEDULE_EMPTY', { field: 'schedule.sessions' })
+    if (s.sessions.length > MAX_SESSIONS) fail('VALIDATION_FAILED', { fields: ['schedule.sessions'], max: MAX_SESSIONS }, `支援時段最多 ${MAX_SESSIONS} 個`)
     s.sessions.forEach((x, i) => {
       checkDate(x.date, `schedule.sessions[${i}].date`)
       checkTimes(x, `schedule.sessions[${i}]`)
     })
     const byDate = new Map<IsoDate, DatedSession[]>()
-    for (const x of s.sessions) byDate.set(x.date, [...(byDate.get(x.date) ?? []), x])
+    // linear grouping (copying the day's list per session made this quadratic in sessions on one date)
+    for (const x of s.sessions) {
+      const list = byDate.get(x.date)
+      if (list) list.push(x)
+      else byDate.set(x.date, [x])
+    }
     for (const list of byDate.values()) {
       const clash = firstOverlap(list)
       if (clash) fail('SCHEDULE_WINDOWS_OVERLAP', { sessions: clash })

@@ -19,6 +19,7 @@ import type { EventStore, LogPosition, RecordedEvent } from '../commands/event-s
 import { START } from '../commands/event-store/port.js'
 import { GAP_SAFE_CONDITION } from '../commands/event-store/postgres-event-store.js'
 import { ROSTER_EVENT_TYPES } from '../domain/events.js'
+import { DEMO_CORRELATION_PREFIX, isDemoCorrelation } from '../commands/seed/demo-marker.js'
 
 /** A log event as the roster needs it. */
 export interface LogEvent {
@@ -69,7 +70,7 @@ export function portRosterSource(store: EventStore, opts: { concurrency?: number
       const hi = to.getTime()
       for await (const e of store.streamAll({ after: START, types: ROSTER_EVENT_TYPES, pageSize: opts.pageSize ?? 2000 })) {
         const t = Date.parse(e.meta.occurredAt)
-        if (t >= lo && t < hi) yield toLogEventFromRecorded(e)
+        if (t >= lo && t < hi && !isDemoCorrelation(e.meta.correlationId)) yield toLogEventFromRecorded(e)
       }
     },
     async readStreams(upTo, types) {
@@ -149,6 +150,7 @@ export function postgresRosterSource(db: Database, opts: { pageSize?: number } =
            WHERE ${VISIBLE} AND type = ANY($1::text[])
              AND (meta->>'occurredAt')::timestamptz >= $2::timestamptz AND (meta->>'occurredAt')::timestamptz < $3::timestamptz
              AND (transaction_id, global_position) > ($4::xid8, $5::bigint)
+             AND coalesce(meta->>'correlationId', '') NOT LIKE '${DEMO_CORRELATION_PREFIX}%'
            ORDER BY transaction_id, global_position LIMIT $6`,
           [[...ROSTER_EVENT_TYPES], from.toISOString(), to.toISOString(), after.commit < 0n ? '0' : after.commit.toString(), after.prepare.toString(), pageSize],
         )

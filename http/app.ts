@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import fastifyCookie from '@fastify/cookie'
 import fastifyFormbody from '@fastify/formbody'
+import fastifyHelmet from '@fastify/helmet'
 import fastifyMultipart from '@fastify/multipart'
 import fastifyStatic from '@fastify/static'
 import fastifyView from '@fastify/view'
@@ -13,10 +14,14 @@ import { Eta } from 'eta'
 import { withCorrelation } from '../commands/platform/logger.js'
 import { trustProxyOf } from '../commands/platform/config.js'
 import { installErrorHandling } from './errors.js'
+import { assertLoopbackSocket } from './operator-access.js'
+import { isDemoCorrelation } from '../commands/seed/demo-marker.js'
 import { viewHelpers } from './present.js'
 import type { App, TypeBoxTypeProvider } from './schemas.js'
 import type { Services } from './services.js'
-import { installSessions } from './session.js'
+import { installSessions, isHttps } from './session.js'
+import { refreshPrincipal } from './session-principal.js'
+import type { SessionUser } from './session-store.js'
 import { registerRoutes } from './routes/index.js'
 import { backOfficePlugin } from './back-office/plugin.js'
 
@@ -28,6 +33,15 @@ const HTMX_DIST = dirname(require.resolve('htmx.org/dist/htmx.min.js'))
 /** Upper bound of any uploaded file (attachments are limited further per route; batch files up to this). */
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/
+/** The HiPKI LocalSignServer (中華電信 HiCOS 跨平台網頁元件) the login page may call on the user's machine. */
+const LOCAL_SIGN_SERVER = ['http://localhost:61161', 'http://127.0.0.1:61161']
+const originOf = (url: string): string => {
+  try {
+    return new URL(url).origin
+  } catch {
+    return ''
+  }
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -57,7 +71,8 @@ export async function buildApp(services: Services): Promise<App> {
     logController: new LogController({ requestIdLogLabel: 'correlationId' }),
     genReqId: (req) => {
       const h = req.headers['x-correlation-id']
-      return typeof h === 'string' && CORRELATION_ID.test(h) ? h : randomUUID()
+      // a client never names its request as a demo seed (the roster leaves demo-marked approvals out)
+      return typeof h === 'string' && CORRELATION_ID.test(h) && !isDemoCorrelation(h) ? h : randomUUID()
     },
     bodyLimit: 2 * 1024 * 1024,
     // the client address behind a reverse proxy only from the proxies the operator names (TRUST_PROXY)
@@ -78,10 +93,43 @@ export async function buildApp(services: Services): Promise<App> {
     reply.header('x-correlation-id', String(request.id))
     withCorrelation(String(request.id), () => done())
   })
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('x-content-type-options', 'nosniff')
-    reply.header('referrer-policy', 'same-origin')
-    reply.header('x-frame-options', 'DENY')
+  // the demo's /dev/* pages (virtual card rack, SMS outbox) answer this machine only, decided by the socket
+  const behindProxy = trustProxyOf(services.config) !== false
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/dev/')) assertLoopbackSocket(request, { behindProxy })
+  })
+  // security headers by @fastify/helmet, with a strict Content-Security-Policy on every page: scripts from our origin
+  // only (no inline script; htmx configured without eval and without its injected <style>), the page may call the
+  // reader agent and the HiPKI LocalSignServer on this machine, nothing frames us. HSTS only on HTTPS requests.
+  const agentOrigin = originOf(services.config.READER_AGENT_URL ?? `http://127.0.0.1:${services.config.READER_PORT}`)
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'"],
+        // style="" attributes (bar widths of charts); <style> elements stay refused
+        styleSrcAttr: ["'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'", ...new Set([agentOrigin, ...LOCAL_SIGN_SERVER].filter(Boolean))],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    strictTransportSecurity: false,
+    // the HiPKI LocalSignServer popup answers its opener by postMessage
+    crossOriginOpenerPolicy: { policy: 'same-origin-allow-popups' },
+    referrerPolicy: { policy: 'same-origin' },
+    xFrameOptions: { action: 'deny' },
+  })
+  const siteHttps = services.config.SITE_ORIGIN?.startsWith('https:') ?? false
+  app.addHook('onSend', async (request, reply) => {
+    if (isHttps(request, siteHttps)) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains')
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
   })
 
@@ -106,7 +154,11 @@ export async function buildApp(services: Services): Promise<App> {
     })
   })
 
-  installSessions(app, { store: services.sessions, now: () => services.clock().getTime(), secure: services.config.SITE_ORIGIN?.startsWith('https:') ?? false })
+  installSessions(app, {
+    store: services.sessions, now: () => services.clock().getTime(), secure: services.config.SITE_ORIGIN?.startsWith('https:') ?? false,
+    absoluteMs: (Number(services.config.SESSION_LIFETIME_HOURS) || 8) * 3600_000,
+    ...(services.db ? { refresh: (user: SessionUser) => refreshPrincipal(services.db!, user) } : {}),
+  })
   installErrorHandling(app)
   await registerRoutes(app)
   await app.register(backOfficePlugin)

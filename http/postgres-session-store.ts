@@ -34,6 +34,12 @@ export class PostgresSessionStore implements SessionStore {
     )
   }
 
+  async update(session: SessionData): Promise<boolean> {
+    const { id, ...data } = session
+    const r = await this.db.query(`UPDATE http_sessions SET data = $2::jsonb, last_seen_at = $3 WHERE id_hash = $1`, [hashOf(id), JSON.stringify(data), new Date(session.lastSeenAt)])
+    return r.rowCount > 0
+  }
+
   async delete(id: string): Promise<void> {
     await this.db.query(`DELETE FROM http_sessions WHERE id_hash = $1`, [hashOf(id)])
   }

@@ -1,6 +1,7 @@
 // TypeBox schemas of the HTTP layer, in one place, and the TypeBox type provider for fastify.
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import type { FastifyTypeProvider } from 'fastify'
+import { MAX_SESSIONS, MAX_WINDOWS } from '../domain/schedule.js'
 
 /** Lets fastify infer request/reply types from TypeBox schemas (a tiny local equivalent of the official provider). */
 export interface TypeBoxTypeProvider extends FastifyTypeProvider {
@@ -61,11 +62,11 @@ export const ApiSchedule = Type.Union([
   Type.Object({
     kind: Type.Literal('weekly'), from: IsoDateS, to: IsoDateS,
     weekdays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7 }),
-    windows: Type.Array(Type.Object({ start: ClockS, end: ClockS }, { additionalProperties: false }), { minItems: 1, maxItems: 6 }),
+    windows: Type.Array(Type.Object({ start: ClockS, end: ClockS }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_WINDOWS }),
   }, { additionalProperties: false }),
   Type.Object({
     kind: Type.Literal('sessions'),
-    sessions: Type.Array(Type.Object({ date: IsoDateS, start: ClockS, end: ClockS }, { additionalProperties: false }), { minItems: 1, maxItems: 400 }),
+    sessions: Type.Array(Type.Object({ date: IsoDateS, start: ClockS, end: ClockS }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_SESSIONS }),
   }, { additionalProperties: false }),
 ])
 export const ApiFileReportBody = Type.Object({

@@ -3,12 +3,13 @@
 // mount /status (JSON, or a page for browsers) and /metrics, listen on HOST:PORT, stop cleanly on SIGINT/SIGTERM.
 // Demo mode (--demo) also: seeds demo data and demo cards, starts the reader agent in this process with virtual
 // cards (unless --no-reader, or an agent already holds the agent port), and mounts 「示範讀卡機」 /dev/cards.
-import type { Config } from '../commands/platform/config.js'
+import { trustProxyOf, type Config } from '../commands/platform/config.js'
 import { createLogger, type Logger } from '../commands/platform/logger.js'
 import { openRuntime } from '../commands/platform/runtime.js'
 import { APP_MIGRATIONS } from '../bin/app-migrations.js'
 import { projectionMetrics, projectionStatus } from '../projections/status.js'
 import { operatorOnly } from './operator-access.js'
+import { assertDemoFenced } from './demo-fence.js'
 import { startServeExport, type ServeExport } from '../exporter/serve-export.js'
 import { buildApp, type App } from './app.js'
 import { PostgresSessionStore } from './postgres-session-store.js'
@@ -51,6 +52,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, opts: ServeOptions = {}): Promise<RunningServer> {
+  if (opts.demo || config.DEMO) assertDemoFenced({ ...config, DEMO: true })
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL)
   const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
   const exporter = await startServeExport({ store: runtime.store, db: runtime.db, config, logger }).catch(async (e: unknown) => {
@@ -77,7 +79,9 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
     config: appConfig, logger, clock, db: runtime.db, store: runtime.store, sessions: new PostgresSessionStore(runtime.db),
     readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor,
   })
-  const operator = operatorOnly(config.STATUS_TOKEN)
+  const behindProxy = trustProxyOf(config) !== false
+  if (behindProxy && !config.STATUS_TOKEN) logger.warn({}, 'TRUST_PROXY is set without STATUS_TOKEN: /status and /metrics are closed')
+  const operator = operatorOnly(config.STATUS_TOKEN, { behindProxy })
   app.get('/status', { onRequest: operator }, async (request, reply) => {
     const [projections, exported] = await Promise.all([projectionStatus(runtime.db, runtime.store), exporter.status()])
     const status = { ...projections, ok: projections.ok && exported.ok, exporter: exported }

@@ -17,15 +17,23 @@ export interface SessionData {
   csrf: string
   createdAt: number
   lastSeenAt: number
+  /** When the user's rights were last re-read from the registry (http/session-principal.ts). */
+  refreshedAt?: number
 }
 
 export interface SessionStore {
   get(id: string): Promise<SessionData | undefined>
   set(session: SessionData): Promise<void>
+  /** Writes an EXISTING session only (false when it is gone): a request in flight cannot undo a logout. */
+  update(session: SessionData): Promise<boolean>
   delete(id: string): Promise<void>
 }
 
 export const IDLE_TIMEOUT_MS = 20 * 60 * 1000
+/** Absolute lifetime of a session, however active (SESSION_LIFETIME_HOURS). */
+export const ABSOLUTE_LIFETIME_MS = 8 * 3600 * 1000
+/** How often a session's rights are re-read from the registry. */
+export const REFRESH_EVERY_MS = 3 * 60 * 1000
 
 /** Sessions in process memory. Expired entries are dropped when read and by a periodic sweep. */
 export class MemorySessionStore implements SessionStore {
@@ -45,6 +53,11 @@ export class MemorySessionStore implements SessionStore {
   }
   async set(session: SessionData) {
     this.map.set(session.id, session)
+  }
+  async update(session: SessionData) {
+    if (!this.map.has(session.id)) return false
+    this.map.set(session.id, session)
+    return true
   }
   async delete(id: string) {
     this.map.delete(id)

@@ -1,14 +1,23 @@
 import type { App } from './schemas.js'
 // Sessions: a signed, HTTP-only, SameSite=Lax cookie holding only a random session id; data lives server-side
-// (SessionStore). The id is rotated at login; idle timeout 20 minutes; CSRF token per session checked on every
-// state-changing request (hidden field `_csrf` or header `x-csrf-token`); requireRole() guards every route.
+// (SessionStore). The id is rotated at login; idle timeout 20 minutes and an absolute lifetime (8 hours); background
+// polling routes (config.passive) do not extend the idle timer; the user's rights are re-read from the registry every
+// few minutes (refresh); a request in flight cannot re-create a session logged out meanwhile (store.update). Over
+// HTTPS (SITE_ORIGIN https, a TLS socket, or X-Forwarded-Proto from a trusted proxy) the cookie is Secure and named
+// with the __Host- prefix. CSRF token per session checked on every state-changing request (hidden field `_csrf` or
+// header `x-csrf-token`); requireRole() guards every route.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { DomainError } from '../domain/errors.js'
 import type { Role } from '../domain/types.js'
-import { IDLE_TIMEOUT_MS, MemorySessionStore, type SessionData, type SessionStore, type SessionUser } from './session-store.js'
+import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, MemorySessionStore, REFRESH_EVERY_MS, type SessionData, type SessionStore, type SessionUser } from './session-store.js'
 
 export const SESSION_COOKIE = 'bb_sid'
+/** The session cookie's name over HTTPS: __Host- (Secure, path /, no Domain: no subdomain can set or shadow it). */
+export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`
+
+/** True when the request reached us over HTTPS (directly, or per X-Forwarded-Proto from a trusted proxy). */
+export const isHttps = (request: FastifyRequest, siteHttps = false): boolean => siteHttps || request.protocol === 'https'
 export const CSRF_FIELD = '_csrf'
 export const CSRF_HEADER = 'x-csrf-token'
 
@@ -24,6 +33,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set false only on routes that cannot have a session yet (login endpoints proven by other means). */
     csrf?: boolean
+    /** Background polling: the request does not extend the idle timer (true, or 'htmx' for htmx requests only). */
+    passive?: boolean | 'htmx'
   }
 }
 
@@ -59,8 +70,13 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 export interface SessionOptions {
   store?: SessionStore
   now?: () => number
+  /** The site is served over HTTPS (SITE_ORIGIN https): Secure cookies whatever the request says. */
   secure?: boolean
   idleMs?: number
+  absoluteMs?: number
+  /** Re-reads the user's rights (http/session-principal.ts); undefined ends the session. */
+  refresh?: (user: SessionUser) => Promise<SessionUser | undefined>
+  refreshEveryMs?: number
 }
 
 /** Installs session loading, CSRF checking and app.sessions on the root instance (call before routes). */
@@ -68,24 +84,49 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
   const now = opts.now ?? Date.now
   const idleMs = opts.idleMs ?? IDLE_TIMEOUT_MS
   const store = opts.store ?? new MemorySessionStore(now, idleMs)
-  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: opts.secure ?? false, signed: true }
+  const absoluteMs = opts.absoluteMs ?? ABSOLUTE_LIFETIME_MS
+  const refreshEveryMs = opts.refreshEveryMs ?? REFRESH_EVERY_MS
+  const siteHttps = opts.secure ?? false
+  const cookieFor = (request: FastifyRequest) => {
+    const secure = isHttps(request, siteHttps)
+    return { name: secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE, options: { path: '/', httpOnly: true, sameSite: 'lax' as const, secure, signed: true } }
+  }
 
   app.decorateRequest('session', undefined)
   app.decorateRequest('sessionExpired', false)
 
   app.addHook('onRequest', async (request) => {
-    const raw = request.cookies[SESSION_COOKIE]
+    const raw = request.cookies[cookieFor(request).name]
     if (!raw) return
     const unsigned = request.unsignCookie(raw)
     if (!unsigned.valid || !unsigned.value) return
     const s = await store.get(unsigned.value)
-    if (!s || now() - s.lastSeenAt > idleMs) {
+    const t = now()
+    if (!s || t - s.lastSeenAt > idleMs || t - s.createdAt > absoluteMs) {
       if (s) await store.delete(s.id)
       request.sessionExpired = true
       return
     }
-    s.lastSeenAt = now()
-    await store.set(s)
+    const passive = request.routeOptions.config?.passive
+    const touched = !(passive === true || (passive === 'htmx' && request.headers['hx-request'] === 'true'))
+    if (touched) s.lastSeenAt = t
+    let changed = touched
+    if (opts.refresh && t - (s.refreshedAt ?? s.createdAt) >= refreshEveryMs) {
+      const user = await opts.refresh(s.user)
+      if (!user) {
+        await store.delete(s.id)
+        request.sessionExpired = true
+        return
+      }
+      s.user = user
+      s.refreshedAt = t
+      changed = true
+    }
+    // update, never upsert: a logout that happened while this request was on its way stays a logout
+    if (changed && !(await store.update(s))) {
+      request.sessionExpired = true
+      return
+    }
     request.session = s
   })
 
@@ -104,16 +145,18 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
     async start(request, reply, user) {
       if (request.session) await store.delete(request.session.id)
       const t = now()
-      const session: SessionData = { id: newId(), user, csrf: newId(), createdAt: t, lastSeenAt: t }
+      const session: SessionData = { id: newId(), user, csrf: newId(), createdAt: t, lastSeenAt: t, refreshedAt: t }
       await store.set(session)
       request.session = session
-      reply.setCookie(SESSION_COOKIE, session.id, cookieOptions)
+      const c = cookieFor(request)
+      reply.setCookie(c.name, session.id, c.options)
       return session
     },
     async end(request, reply) {
       if (request.session) await store.delete(request.session.id)
       request.session = undefined
-      reply.clearCookie(SESSION_COOKIE, { path: '/' })
+      const c = cookieFor(request)
+      reply.clearCookie(c.name, { path: '/', secure: c.options.secure })
     },
   }
   app.decorate('sessions', manager)

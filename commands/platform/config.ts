@@ -14,6 +14,8 @@ export const ConfigSchema = Type.Object({
   /** The site's public origin: the reader agent answers only this origin. */
   SITE_ORIGIN: Type.Optional(Url('^https?://')),
   SESSION_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  /** Absolute lifetime of a session in hours, however active (the idle timeout is 20 minutes). */
+  SESSION_LIFETIME_HOURS: Type.Integer({ minimum: 1, maximum: 24, default: 8 }),
   /**
    * Behind a reverse proxy: the proxies to believe for the client address (X-Forwarded-For), a comma-separated list
    * of IP addresses or CIDRs. Unset: the socket address (login rate limits per IP use it).
@@ -60,13 +62,20 @@ export class ConfigError extends Error {
 }
 
 const BOOLEAN_KEYS = new Set(['DEMO'])
-const INTEGER_KEYS = new Set(['PORT', 'READER_PORT', 'SFTP_PORT'])
+const INTEGER_KEYS = new Set(['PORT', 'READER_PORT', 'SFTP_PORT', 'SESSION_LIFETIME_HOURS'])
 
 /** fastify's trustProxy from TRUST_PROXY: the trusted proxy addresses; false when unset. */
 export function trustProxyOf(config: Pick<Config, 'TRUST_PROXY'>): false | string[] {
   const v = config.TRUST_PROXY?.trim()
   if (!v) return false
   return v.split(',').map((x) => x.trim()).filter(Boolean)
+}
+
+/** A rejected value as an error may show it: never a secret, never the credentials in a URL. */
+function shown(variable: string, value: unknown): string {
+  if (/SECRET|TOKEN|PASSWORD/.test(variable)) return typeof value === 'string' ? `a value of ${value.length} characters, hidden` : 'a hidden value'
+  if (typeof value === 'string' && /_URL$/.test(variable)) return JSON.stringify(value.replace(/\/\/[^/@]*@/, '//***@'))
+  return JSON.stringify(value)
 }
 
 /** Reads and validates configuration; throws ConfigError naming the first bad variable. */
@@ -89,11 +98,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const first = Value.Errors(ConfigSchema, withDefaults).First()
   if (first) {
     const variable = first.path.replace(/^\//, '') || '(config)'
-    throw new ConfigError(variable, `${first.message} (got ${JSON.stringify(withDefaults[variable])})`)
+    throw new ConfigError(variable, `${first.message} (got ${shown(variable, withDefaults[variable])})`)
   }
   const startDay = withDefaults.EXPORT_START_DAY
   if (typeof startDay === 'string' && !isRocDate(startDay)) {
     throw new ConfigError('EXPORT_START_DAY', `not a real ROC date yyyMMdd (e.g. 1130301 = 2024-03-01), got "${startDay}"`)
+  }
+  for (const key of ['NHI_PASSWORD_URL', 'SMS_GATEWAY_URL'] as const) {
+    const v = withDefaults[key]
+    if (typeof v === 'string' && !v.startsWith('https://') && !withDefaults.DEMO) {
+      throw new ConfigError(key, 'must be an https:// URL outside demo mode (it carries passwords or one-time codes)')
+    }
+  }
+  const proxies = trustProxyOf(withDefaults as Pick<Config, 'TRUST_PROXY'>)
+  for (const p of proxies || []) {
+    const [addr = '', bits] = p.split('/')
+    const max = addr.includes(':') ? 128 : 32
+    // a range that covers (nearly) everyone would let any client claim any address in X-Forwarded-For
+    if (bits !== undefined && Number(bits) < (max === 32 ? 8 : 32)) {
+      throw new ConfigError('TRUST_PROXY', 'a range that wide trusts nearly every client to name its own address; list the proxies (addresses or narrow CIDRs)')
+    }
+    if (/^(0\.0\.0\.0|::)$/.test(addr)) throw new ConfigError('TRUST_PROXY', 'the unspecified address is not a proxy')
   }
   return withDefaults as Config
 }

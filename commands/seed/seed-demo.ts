@@ -1,5 +1,6 @@
 // `baobei seed` and `baobei serve --demo`: demo reference data, demo cards, demo cases. Idempotent: every command has
 // a fixed command id and case id, so seeding again appends nothing.
+import { DEMO_CORRELATION_PREFIX } from './demo-marker.js'
 import { createHash } from 'node:crypto'
 import type { Database } from '../platform/database.js'
 import { runMigrations } from '../platform/migrations.js'
@@ -38,7 +39,7 @@ async function playCase(parts: SeedParts, c: DemoCase): Promise<void> {
   const caseId = seedCaseId(c.key)
   const terms = { supportedCode: c.supportedCode, department: c.department, purpose: c.purpose, schedule: c.schedule }
   for (const [i, step] of c.steps.entries()) {
-    const meta = { commandId: `seed:${c.key}:${i}`, actor: step.by, correlationId: `seed:${c.key}` }
+    const meta = { commandId: `seed:${c.key}:${i}`, actor: step.by, correlationId: `${DEMO_CORRELATION_PREFIX}${c.key}` }
     const r = await (async () => {
       switch (step.do) {
         case 'draft':

@@ -5,6 +5,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { DomainError } from '../errors.js'
 import type { ReportCommandType } from './commands.js'
+import { MAX_SESSIONS, MAX_WINDOWS } from '../schedule.js'
 
 const IsoDateSchema = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (Asia/Taipei)' })
 const ClockSchema = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$|^24:00$', description: 'HH:MM' })
@@ -22,11 +23,11 @@ export const ScheduleSchema = Type.Union([
     from: IsoDateSchema,
     to: IsoDateSchema,
     weekdays: Type.Array(WeekdaySchema, { minItems: 1, maxItems: 7, uniqueItems: true }),
-    windows: Type.Array(TimeWindowSchema, { minItems: 1, maxItems: 8 }),
+    windows: Type.Array(TimeWindowSchema, { minItems: 1, maxItems: MAX_WINDOWS }),
   }, { additionalProperties: false }),
   Type.Object({
     kind: Type.Literal('sessions'),
-    sessions: Type.Array(Type.Object({ date: IsoDateSchema, start: ClockSchema, end: ClockSchema }, { additionalProperties: false }), { minItems: 1, maxItems: 800 }),
+    sessions: Type.Array(Type.Object({ date: IsoDateSchema, start: ClockSchema, end: ClockSchema }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_SESSIONS }),
   }, { additionalProperties: false }),
 ])
 

@@ -122,7 +122,7 @@ const paths = (dir: string) => ({
 
 function writeAtomic(file: string, data: string | Buffer) {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-  writeFileSync(tmp, data)
+  writeFileSync(tmp, data, { mode: 0o600 }) // card files hold private keys: owner only
   renameSync(tmp, file)
 }
 
@@ -151,7 +151,7 @@ export function ensureDemoPki(dir: string = defaultPkiDir(), now: Date = new Dat
   if (existsSync(paths(dir).crl)) return loadPki(dir)
   const tmp = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   const t = paths(tmp)
-  for (const d of [t.trustDir, join(tmp, 'ca'), t.cards]) mkdirSync(d, { recursive: true })
+  for (const d of [t.trustDir, join(tmp, 'ca'), t.cards]) mkdirSync(d, { recursive: true, mode: 0o700 })
   const rootKey = newKey()
   const notBefore = years(now, -5) // CAs predate every demo card, also the back-dated test ones
   const root = makeCa({ cn: 'baobei demo root CA', publicKey: rootKey.publicKey, selfKey: rootKey.key, notBefore, notAfter: years(now, 20) })

@@ -67,4 +67,18 @@ CREATE TABLE IF NOT EXISTS login_challenges (
 CREATE INDEX IF NOT EXISTS login_challenges_session ON login_challenges (session_hash, expires_at);
 `,
   },
+  {
+    // Limits charged before a try is judged (http/auth/login-throttle.ts): one row per key, updated in one atomic
+    // statement; replaces the failure log that was counted after the judgement.
+    id: 'login/003-limits',
+    sql: `
+CREATE TABLE IF NOT EXISTS login_limits (
+  key text PRIMARY KEY,           -- card:<serial> | pw:<id> | pw-day:<id> | otp:<id> | otp-send:<id> | otp-send-net:<net> | sms:all | net:<net>
+  window_start timestamptz NOT NULL,
+  count int NOT NULL,
+  next_at timestamptz NOT NULL    -- net keys: the earliest next try (the growing delay)
+);
+DROP TABLE IF EXISTS login_failures;
+`,
+  },
 ]

@@ -1,6 +1,7 @@
 // The login flows, framework-free: card + PIN (professional, institution, staff), NHI card + web password, card-less
 // NHI (one-time SMS code, then the NHI card number). Each flow checks the lock-out first, records failures on the
 // card / person / IP keys, maps the proven holder to the registry and returns the session user and home page.
+import { createHmac, randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { Config } from '../../commands/platform/config.js'
 import type { Sql } from '../../commands/platform/database.js'
@@ -15,9 +16,10 @@ import { createCardVerifier, type CardVerifier } from './certificates.js'
 import { createPostgresChallengeStore, type ChallengeStore } from './challenges.js'
 import { ensureDemoPki } from './demo-pki.js'
 import { lastLogin, recordLogin } from './login-audit.js'
-import { createLoginThrottle, DEFAULT_THROTTLE, type LoginThrottle, type ThrottleKey, type ThrottlePolicy } from './login-throttle.js'
+import { createLoginThrottle, DEFAULT_THROTTLE, netKey, type LoginThrottle, type SubjectKey, type ThrottlePolicy } from './login-throttle.js'
 import { embeddedNhiPasswords, httpNhiPasswords, type NhiPasswordService } from './nhi-password.js'
-import { createOtpService, type OtpService } from './otp.js'
+import { createOtpService, OTP_TTL_MS, type OtpService } from './otp.js'
+import { hashSecret, OTP_COST } from './secret-hash.js'
 import { embeddedSmsOutbox, httpSmsGateway, type SmsGateway } from './sms.js'
 
 /** What the login page offers: 醫事人員 / 醫療(事)機構 / 衛生局審查人員 (staff also covers 衛福部 statisticians). */
@@ -36,6 +38,10 @@ export interface LoginServices {
   agentUrl: string
   /** Demo mode: /dev/sms exists. */
   demo: boolean
+  /** The card-less method (one-time SMS code) is on: a configured SMS gateway, or the demo's outbox. */
+  cardless: boolean
+  /** Keys the made-up phone tail answered for an ID with no registered phone (the same answer every time). */
+  decoyKey: string
   /** Where the demo PKI lives when it is used (demo mode without TRUST_DIR). */
   pkiDir?: string
 }
@@ -89,6 +95,8 @@ export function createLoginServices(opts: LoginServiceOptions): LoginServices {
     throttle: createLoginThrottle(db, opts.policy ?? DEFAULT_THROTTLE),
     agentUrl: (config.READER_AGENT_URL ?? `http://127.0.0.1:${config.READER_PORT}`).replace(/\/+$/, ''),
     demo: config.DEMO,
+    cardless: Boolean(config.SMS_GATEWAY_URL) || config.DEMO,
+    decoyKey: config.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     ...(pkiDir ? { pkiDir } : {}),
     ...parts,
   }
@@ -110,26 +118,34 @@ interface Ctx {
   ip: string
 }
 
-const ipKey = (ip: string): ThrottleKey => `ip:${ip}`
-
 async function audit(ctx: Ctx, role: string, subjectId: string, method: AuthMethod, outcome: string, detail?: Record<string, unknown>) {
   await recordLogin(ctx.db, { at: ctx.now, role, subjectId, method, ip: ctx.ip, outcome, ...(detail ? { detail } : {}) })
 }
 
-async function finish(ctx: Ctx, actor: Actor, name: string, institution: SessionUser['institution'], keys: ThrottleKey[]): Promise<LoginOutcome> {
+async function finish(ctx: Ctx, actor: Actor, name: string, institution: SessionUser['institution'], keys: SubjectKey[]): Promise<LoginOutcome> {
   await ctx.login.throttle.clear(keys)
+  await ctx.login.throttle.repay(netKey(ctx.ip))
   const previous = await lastLogin(ctx.db, actor.role, actor.id)
   await audit(ctx, actor.role, actor.id, actor.via, 'success')
   return { user: { actor, name, ...(institution ? { institution } : {}), ...(previous ? { lastLoginAt: previous } : {}) }, redirect: homeOf(actor.role) }
 }
 
-/** Runs `step`; on a refusal records a failure on `keys` (adding the tries left when asked) and audits it. */
-async function guarded<T>(ctx: Ctx, keys: ThrottleKey[], who: { role: string; id: string; method: AuthMethod }, step: () => Promise<T>, withRemaining = false): Promise<T> {
+/**
+ * Every try is charged before it is judged: the address is paced, the per-person/per-card keys charged (LOGIN_LOCKED
+ * past the limit, nothing judged). Then `judge` runs: a refusal keeps the charge and is audited (with the tries left
+ * when asked); a failure of ours (5xx) gives the tries back.
+ */
+async function charged<T>(ctx: Ctx, keys: SubjectKey[], who: { role: string; id: string; method: AuthMethod }, judge: () => Promise<T>, withRemaining = false): Promise<T> {
+  await ctx.login.throttle.pace(netKey(ctx.ip), ctx.now)
+  const remaining = await ctx.login.throttle.charge(keys, ctx.now)
   try {
-    return await step()
+    return await judge()
   } catch (e) {
-    if (!isDomainError(e) || e.status >= 500 || e.code === 'LOGIN_LOCKED') throw e
-    const remaining = await ctx.login.throttle.fail(keys, ctx.now)
+    if (!isDomainError(e) || e.status >= 500) {
+      await ctx.login.throttle.refund(keys)
+      await ctx.login.throttle.repay(netKey(ctx.ip))
+      throw e
+    }
     await audit(ctx, who.role, who.id, who.method, e.code)
     if (withRemaining) {
       const details = { ...e.details, remaining: Math.min(remaining, typeof e.details.remaining === 'number' ? e.details.remaining : Infinity) }
@@ -155,37 +171,32 @@ export interface CardLoginInput {
 export async function cardLogin(db: Sql, login: LoginServices, input: CardLoginInput, now: Date, ip: string): Promise<LoginOutcome> {
   const ctx: Ctx = { db, login, now, ip }
   const via = VIA[input.role]
-  await login.throttle.check([ipKey(ip)], now)
-  // lock-out keys from the certificate as presented (verified below; a certificate that does not chain to our
-  // trust store only counts against the IP, so nobody can lock a card out with a made-up certificate)
+  // the card's key from the certificate as presented (verified below; a certificate that does not chain to our
+  // trust store gets its charge back, so nobody can lock a card out with a made-up certificate)
   let claimed: ReturnType<typeof cardHolderOf>
   try {
     claimed = cardHolderOf(certificateFromDer(input.certificate))
   } catch {
     claimed = undefined
   }
-  const cardKeys: ThrottleKey[] = claimed
-    ? [`card:${claimed.certificateSerial}`, ...(claimed.kind === 'professional' ? [`id:${claimed.holderId}` as const] : [])]
-    : []
-  await login.throttle.check(cardKeys, now)
+  const cardKeys: SubjectKey[] = claimed ? [`card:${claimed.certificateSerial}`] : []
   const who = { role: input.role, id: claimed?.holderId ?? '(unknown)', method: via }
   const verifier = login.verifier
   if (!verifier) throw new DomainError('CARD_LOGIN_UNAVAILABLE')
 
-  const bytes = await guarded(ctx, [ipKey(ip)], who, () => login.challenges.consume(input.preId, input.challenge))
-  const holder = await guarded(ctx, [ipKey(ip)], who, async () => {
+  return charged(ctx, cardKeys, who, async () => {
+    // a challenge that is not this browser's, or a certificate that is not ours, proves nothing about the card
+    const bytes = await login.challenges.consume(input.preId, input.challenge).catch(async (e: unknown) => {
+      await login.throttle.refund(cardKeys)
+      throw e
+    })
+    let holder: ReturnType<CardVerifier['verify']>
     try {
-      return verifier.verify({ certificate: input.certificate, signature: input.signature, challenge: bytes, wanted: WANTED[input.role], now })
+      holder = verifier.verify({ certificate: input.certificate, signature: input.signature, challenge: bytes, wanted: WANTED[input.role], now })
     } catch (e) {
-      // chained to our CA but refused: count it against the card too
-      if (isDomainError(e) && e.code !== 'CERT_UNTRUSTED' && cardKeys.length) {
-        await login.throttle.fail(cardKeys, now)
-      }
+      if (isDomainError(e) && e.code === 'CERT_UNTRUSTED') await login.throttle.refund(cardKeys)
       throw e
     }
-  })
-  const keys: ThrottleKey[] = [ipKey(ip), ...cardKeys]
-  return guarded(ctx, keys, who, async () => {
     if (holder.kind === 'professional') {
       const p = await findProfessional(db, holder.holderId)
       const home = p ? await findInstitution(db, p.homeInstitutionCode) : undefined
@@ -212,7 +223,7 @@ function personId(raw: string): string {
   return id
 }
 
-async function professionalSession(ctx: Ctx, nationalId: string, via: AuthMethod, cardNumber: string, keys: ThrottleKey[]): Promise<LoginOutcome> {
+async function professionalSession(ctx: Ctx, nationalId: string, via: AuthMethod, cardNumber: string, keys: SubjectKey[]): Promise<LoginOutcome> {
   const p = await findProfessional(ctx.db, nationalId)
   const home = p ? await findInstitution(ctx.db, p.homeInstitutionCode) : undefined
   if (!p || !home) throw new DomainError('HOLDER_UNKNOWN', { kind: 'professional' })
@@ -233,10 +244,10 @@ export async function nhiPasswordLogin(db: Sql, login: LoginServices, input: Nhi
   const ctx: Ctx = { db, login, now, ip }
   const via: AuthMethod = 'nhi-card-password'
   const id = personId(input.nationalId)
-  const keys: ThrottleKey[] = [ipKey(ip), `id:${id}`]
-  await login.throttle.check(keys, now)
+  // knowledge only (the card number the browser read proves nothing): the per-person limit and a daily cap
+  const keys: SubjectKey[] = [`pw:${id}`, `pw-day:${id}`]
   const who = { role: 'professional', id, method: via }
-  return guarded(
+  return charged(
     ctx, keys, who,
     async () => {
       if (!(await login.passwords.verify(id, input.password))) throw new DomainError('PASSWORD_WRONG')
@@ -247,23 +258,38 @@ export async function nhiPasswordLogin(db: Sql, login: LoginServices, input: Nhi
   )
 }
 
-const maskPhone = (phone: string) => (phone.length >= 7 ? `${phone.slice(0, 4)}${'*'.repeat(phone.length - 7)}${phone.slice(-3)}` : '***')
+/** At most the last 3 digits of a phone. */
+export const maskPhone = (tail: string) => `*******${tail.slice(-3).padStart(3, '*')}`
+/** An ID with no registered phone gets the same answer as one with: a made-up tail, the same every time. */
+const decoyTail = (key: string, id: string) => String(createHmac('sha256', key).update(`phone-tail:${id}`).digest().readUInt32BE(0) % 1000).padStart(3, '0')
 
-/** Card-less step 1: 身分證號 → a one-time code to the registered phone. */
+/**
+ * Card-less step 1: 身分證號 → a one-time code to the registered phone. Each request is charged to the person, the
+ * address and the global SMS budget before anything is looked up; the answer is the same whether or not the ID has a
+ * registered phone (a made-up tail for one without), so the form tells nobody who is registered.
+ */
 export async function requestOtp(db: Sql, login: LoginServices, input: { nationalId: string; preId: string }, now: Date, ip: string) {
   const ctx: Ctx = { db, login, now, ip }
   const via: AuthMethod = 'nhi-cardless-otp'
+  if (!login.cardless) throw new DomainError('CARDLESS_LOGIN_UNAVAILABLE')
   const id = personId(input.nationalId)
-  await login.throttle.check([ipKey(ip), `id:${id}`, `otp-send:${id}`], now)
-  const p = await guarded(ctx, [ipKey(ip)], { role: 'professional', id, method: via }, async () => {
-    const p = await findProfessional(db, id)
-    if (!p) throw new DomainError('HOLDER_UNKNOWN', { kind: 'professional' })
-    if (!p.phone) throw new DomainError('PHONE_NOT_REGISTERED')
-    return p
-  })
-  await login.throttle.fail([`otp-send:${id}`], now) // counts sends, so one phone cannot be flooded
-  const expiresAt = await login.otp.send(id, p.phone!, input.preId, now)
-  return { phone: maskPhone(p.phone!), expiresAt: expiresAt.toISOString() }
+  await login.throttle.ensureOpen([`otp:${id}`, netKey(ip)], now)
+  await login.throttle.charge([`otp-send:${id}`, `otp-send-net:${netKey(ip).slice(4)}`, 'sms:all'], now)
+  const expiresAt = new Date(now.getTime() + OTP_TTL_MS).toISOString()
+  const p = await findProfessional(db, id)
+  if (!p?.phone) {
+    await login.throttle.refund(['sms:all'])
+    await hashSecret('000000', OTP_COST) // as long as a real request
+    await audit(ctx, 'professional', id, via, p ? 'PHONE_NOT_REGISTERED' : 'HOLDER_UNKNOWN')
+    return { phone: maskPhone(decoyTail(login.decoyKey, id)), expiresAt }
+  }
+  try {
+    await login.otp.send(id, p.phone, input.preId, now)
+  } catch (e) {
+    await login.throttle.refund(['sms:all'])
+    throw e
+  }
+  return { phone: maskPhone(p.phone), expiresAt }
 }
 
 /** Card-less step 2: the code from the SMS and the NHI card number. */
@@ -271,9 +297,8 @@ export async function otpLogin(db: Sql, login: LoginServices, input: { nationalI
   const ctx: Ctx = { db, login, now, ip }
   const via: AuthMethod = 'nhi-cardless-otp'
   const id = personId(input.nationalId)
-  const keys: ThrottleKey[] = [ipKey(ip), `id:${id}`]
-  await login.throttle.check(keys, now)
-  return guarded(
+  const keys: SubjectKey[] = [`otp:${id}`]
+  return charged(
     ctx, keys, { role: 'professional', id, method: via },
     async () => {
       await login.otp.verify(id, input.preId, input.code.trim(), now)

@@ -1,5 +1,6 @@
 // One-time SMS codes for the card-less NHI login: 6 digits, valid 5 minutes, single use, scrypt-hashed at rest,
-// bound to the pre-login session that asked for it; a new request voids the previous code; 5 wrong tries burn it.
+// bound to the pre-login session that asked for it; a new request voids the previous code; 5 tries burn it (each
+// charged before it is judged).
 import { createHash, randomInt } from 'node:crypto'
 import type { Sql } from '../../commands/platform/database.js'
 import { DomainError } from '../../domain/errors.js'
@@ -36,18 +37,29 @@ export function createOtpService(db: Sql, sms: SmsGateway, opts: { ttlMs?: numbe
       return expiresAt
     },
     async verify(nationalId, preId, code, now) {
-      const r = await db.query<{ id: string; code_hash: string; expires_at: Date | string; used_at: unknown; attempts: number }>(
-        `SELECT id, code_hash, expires_at, used_at, attempts FROM login_otps WHERE national_id = $1 AND pre_session = $2 ORDER BY id DESC LIMIT 1`,
-        [nationalId, preKey(preId)],
+      // the try is charged before the code is judged, in one conditional UPDATE: parallel tries past the fifth
+      // find no row to charge and are refused without being judged
+      const charged = await db.query<{ id: string; code_hash: string; attempts: number }>(
+        `UPDATE login_otps SET attempts = attempts + 1
+          WHERE id = (SELECT id FROM login_otps WHERE national_id = $1 AND pre_session = $2 ORDER BY id DESC LIMIT 1)
+            AND used_at IS NULL AND expires_at > $3 AND attempts < $4
+          RETURNING id, code_hash, attempts`,
+        [nationalId, preKey(preId), now, OTP_MAX_ATTEMPTS],
       )
-      const row = r.rows[0]
-      if (!row) throw new DomainError('OTP_NOT_REQUESTED')
-      if (row.used_at) throw new DomainError('OTP_WRONG', { remaining: 0, reason: 'used' })
-      if (now.getTime() >= new Date(row.expires_at).getTime()) throw new DomainError('OTP_EXPIRED')
-      if (row.attempts >= OTP_MAX_ATTEMPTS) throw new DomainError('OTP_WRONG', { remaining: 0 })
+      const row = charged.rows[0]
+      if (!row) {
+        const r = await db.query<{ expires_at: Date | string; used_at: unknown }>(
+          `SELECT expires_at, used_at FROM login_otps WHERE national_id = $1 AND pre_session = $2 ORDER BY id DESC LIMIT 1`,
+          [nationalId, preKey(preId)],
+        )
+        const last = r.rows[0]
+        if (!last) throw new DomainError('OTP_NOT_REQUESTED')
+        if (last.used_at) throw new DomainError('OTP_WRONG', { remaining: 0, reason: 'used' })
+        if (now.getTime() >= new Date(last.expires_at).getTime()) throw new DomainError('OTP_EXPIRED')
+        throw new DomainError('OTP_WRONG', { remaining: 0 })
+      }
       if (!/^\d{6}$/.test(code) || !(await verifySecret(code, row.code_hash))) {
-        const u = await db.query<{ attempts: number }>(`UPDATE login_otps SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts`, [row.id])
-        throw new DomainError('OTP_WRONG', { remaining: Math.max(0, OTP_MAX_ATTEMPTS - (u.rows[0]?.attempts ?? OTP_MAX_ATTEMPTS)) })
+        throw new DomainError('OTP_WRONG', { remaining: Math.max(0, OTP_MAX_ATTEMPTS - row.attempts) })
       }
       const used = await db.query(`UPDATE login_otps SET used_at = $2 WHERE id = $1 AND used_at IS NULL RETURNING id`, [row.id, now])
       if (!used.rows.length) throw new DomainError('OTP_WRONG', { remaining: 0, reason: 'used' })

@@ -64,6 +64,18 @@ export class BatchJobs {
     return job
   }
 
+  /** Jobs of an institution still waiting for confirmation or running (expired ones aside). */
+  openOf(owner: string): number {
+    const now = Date.now()
+    let n = 0
+    for (const j of this.jobs.values()) if (j.owner === owner && j.state !== 'done' && (j.state === 'running' || now - j.createdAt <= this.ttlMs)) n++
+    return n
+  }
+
+  has(id: string): boolean {
+    return this.jobs.has(id)
+  }
+
   get(id: string, owner: string): BatchJob | undefined {
     const j = this.jobs.get(id)
     return j && j.owner === owner ? j : undefined

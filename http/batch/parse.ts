@@ -1,6 +1,9 @@
 // Batch upload files (Excel .xlsx or UTF-8 CSV) → rows of cells, with the template's columns.
 import ExcelJS from 'exceljs'
+import { Readable } from 'node:stream'
+import { parse as parseCsvStream } from 'csv-parse'
 import { DomainError } from '../../domain/errors.js'
+import { checkXlsxSize } from './xlsx-guard.js'
 
 export const BATCH_COLUMNS = ['身分證號', '被支援機構代碼', '支援科別', '支援目的', '開始日期', '結束日期', '星期', '開始時間', '結束時間', '備註'] as const
 export const BATCH_KEYS = ['applicantId', 'supportedCode', 'department', 'purpose', 'from', 'to', 'weekdays', 'winStart', 'winEnd', 'note'] as const
@@ -10,26 +13,32 @@ export const MAX_BATCH_ROWS = 20_000
 
 const isXlsx = (b: Buffer) => b[0] === 0x50 && b[1] === 0x4b // PK zip
 
-function parseCsv(text: string): string[][] {
+/** CSV rows as a stream, stopping as soon as the file holds more rows than a batch may (never the whole table). */
+async function parseCsv(text: string, maxRows: number): Promise<string[][]> {
+  const parser = parseCsvStream({ relax_column_count: true, relax_quotes: true, skip_empty_lines: false })
+  Readable.from(chunksOf(text)).pipe(parser)
   const rows: string[][] = []
-  let row: string[] = []
-  let cell = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++ } else if (c === '"') quoted = false
-      else cell += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') { row.push(cell); cell = '' }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++
-      row.push(cell); rows.push(row); row = []; cell = ''
-    } else cell += c
+  let nonEmpty = 0
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      rows.push(record)
+      if (record.some((c) => c.trim())) nonEmpty++
+      if (nonEmpty > maxRows + 1) throw tooMany()
+    }
+  } catch (e) {
+    if (e instanceof DomainError) throw e
+    throw new DomainError('BATCH_FILE_INVALID', { reason: 'csv' }, 'CSV 檔案格式不正確（引號未成對等）')
+  } finally {
+    parser.destroy()
   }
-  if (cell || row.length) { row.push(cell); rows.push(row) }
   return rows
 }
+
+function* chunksOf(text: string, size = 64 * 1024) {
+  for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size)
+}
+
+const tooMany = () => new DomainError('BATCH_FILE_INVALID', { rows: `>${MAX_BATCH_ROWS}` }, `一次最多上傳 ${MAX_BATCH_ROWS} 筆`)
 
 const cellText = (v: ExcelJS.CellValue): string => {
   if (v === null || v === undefined) return ''
@@ -43,6 +52,7 @@ const cellText = (v: ExcelJS.CellValue): string => {
 export async function parseBatchFile(content: Buffer): Promise<{ rowNumber: number; cells: BatchCells }[]> {
   let table: string[][]
   if (isXlsx(content)) {
+    await checkXlsxSize(content)
     const wb = new ExcelJS.Workbook()
     try {
       await wb.xlsx.load(content as unknown as ArrayBuffer)
@@ -51,6 +61,7 @@ export async function parseBatchFile(content: Buffer): Promise<{ rowNumber: numb
     }
     const ws = wb.worksheets[0]
     if (!ws) throw new DomainError('BATCH_FILE_INVALID', { reason: 'no sheet' })
+    if (ws.actualRowCount > MAX_BATCH_ROWS + 1) throw tooMany()
     table = []
     ws.eachRow({ includeEmpty: true }, (row, n) => {
       const cells: string[] = []
@@ -58,9 +69,13 @@ export async function parseBatchFile(content: Buffer): Promise<{ rowNumber: numb
       table[n - 1] = cells
     })
   } else {
-    const text = content.toString('utf8').replace(/^\uFEFF/, '')
-    if (text.includes('\uFFFD')) throw new DomainError('BATCH_FILE_INVALID', { reason: 'encoding' }, '上傳檔案須為 UTF-8 編碼的 CSV 或 Excel（.xlsx）')
-    table = parseCsv(text)
+    let text: string
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(content).replace(/^\uFEFF/, '')
+    } catch {
+      throw new DomainError('BATCH_FILE_INVALID', { reason: 'encoding' }, '上傳檔案須為 UTF-8 編碼的 CSV 或 Excel（.xlsx）')
+    }
+    table = await parseCsv(text, MAX_BATCH_ROWS)
   }
   const header = (table[0] ?? []).map((h) => (h ?? '').trim())
   if (BATCH_COLUMNS.some((c, i) => header[i] !== c)) throw new DomainError('BATCH_FILE_INVALID', { reason: 'header', expected: BATCH_COLUMNS }, `上傳檔案的標題列須為：${BATCH_COLUMNS.join('、')}（請使用範本）`)
@@ -71,7 +86,7 @@ export async function parseBatchFile(content: Buffer): Promise<{ rowNumber: numb
     const cells = Object.fromEntries(BATCH_KEYS.map((k, j) => [k, (r[j] ?? '').trim()])) as BatchCells
     out.push({ rowNumber: i + 1, cells })
   }
-  if (out.length > MAX_BATCH_ROWS) throw new DomainError('BATCH_FILE_INVALID', { rows: out.length }, `一次最多上傳 ${MAX_BATCH_ROWS} 筆`)
+  if (out.length > MAX_BATCH_ROWS) throw tooMany()
   return out
 }
 

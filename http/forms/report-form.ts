@@ -8,6 +8,7 @@ import { isDepartment } from '../../domain/reference/departments.js'
 import { isPurpose } from '../../domain/reference/purposes.js'
 import { isInstitutionCode } from '../../domain/reference/institution-code.js'
 import { clockToHHmm } from '../../domain/clock-time.js'
+import { MAX_SESSIONS, MAX_WINDOWS } from '../../domain/schedule.js'
 import { list, str, type FieldErrors, type RawForm } from './form-values.js'
 
 export interface ReportFormValues {
@@ -54,7 +55,8 @@ const hhmmToClock = (s: string) => `${s.slice(0, 2)}:${s.slice(2, 4)}`
 
 export function readReportForm(form: RawForm | undefined): ReportFormValues {
   const kind = str(form, 'scheduleKind') === 'sessions' ? 'sessions' : 'weekly'
-  const pad = (xs: string[]) => (xs.length ? xs : [''])
+  // one past the cap is kept, so the check still refuses it; no more (a page of 40 000 rows to re-render is a stall)
+  const pad = (xs: string[]) => (xs.length ? xs.slice(0, MAX_SESSIONS + 1) : [''])
   return {
     commandId: str(form, 'commandId'),
     applicantId: str(form, 'applicantId').toUpperCase(),
@@ -65,7 +67,7 @@ export function readReportForm(form: RawForm | undefined): ReportFormValues {
     scheduleKind: kind,
     from: str(form, 'from'),
     to: str(form, 'to'),
-    weekdays: list(form, 'weekdays').filter((w) => /^[1-7]$/.test(w)),
+    weekdays: list(form, 'weekdays').slice(0, 7).filter((w) => /^[1-7]$/.test(w)),
     winStart: pad(list(form, 'winStart')),
     winEnd: pad(list(form, 'winEnd')),
     sesDate: pad(list(form, 'sesDate')),
@@ -113,7 +115,8 @@ export function checkReportForm(v: ReportFormValues, opts: CheckOptions): { inpu
     if (v.weekdays.length === 0) errors.weekdays = '請至少勾選一個星期'
     const windows: TimeWindow[] = []
     const n = Math.max(v.winStart.length, v.winEnd.length)
-    for (let i = 0; i < n; i++) {
+    if (n > MAX_WINDOWS) errors['winStart.0'] = `每日支援時段最多 ${MAX_WINDOWS} 個`
+    for (let i = 0; i < n && n <= MAX_WINDOWS; i++) {
       const s = v.winStart[i] ?? ''
       const e = v.winEnd[i] ?? ''
       if (!s && !e && n > 1) continue
@@ -131,7 +134,8 @@ export function checkReportForm(v: ReportFormValues, opts: CheckOptions): { inpu
   } else {
     const sessions: DatedSession[] = []
     const n = Math.max(v.sesDate.length, v.sesStart.length, v.sesEnd.length)
-    for (let i = 0; i < n; i++) {
+    if (n > MAX_SESSIONS) errors['sesDate.0'] = `支援時段最多 ${MAX_SESSIONS} 個`
+    for (let i = 0; i < n && n <= MAX_SESSIONS; i++) {
       const d = v.sesDate[i] ?? ''
       const s = v.sesStart[i] ?? ''
       const e = v.sesEnd[i] ?? ''

@@ -15,6 +15,7 @@ import {
 } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
 import { need } from '../services.js'
+import { idLookupLimit } from '../id-lookup-limit.js'
 import { scopeOf } from '../scope.js'
 import { caseIdFor } from '../wiring.js'
 import { allowedActions, type FrontAction } from '../actions.js'
@@ -31,7 +32,7 @@ import { getCase, searchCases, type CaseFilter, type CaseRow } from '../../proje
 import { dashboardCounts, othersSupportingUs, ourStaffSupportingOthers, validSupportRoster } from '../../projections/queries/institutions.js'
 import { taipeiDate } from '../../domain/roc-date.js'
 
-const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply, 413: ErrorReply, 415: ErrorReply, 422: ErrorReply, 503: ErrorReply }
+const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply, 413: ErrorReply, 415: ErrorReply, 422: ErrorReply, 429: ErrorReply, 503: ErrorReply }
 
 const termsInput = (t: ApiTerms): TermsInput => ({
   supportedCode: t.supportedCode.toUpperCase(), department: t.department, purpose: t.purpose, schedule: t.schedule as Schedule, ...(t.note ? { note: t.note } : {}),
@@ -121,7 +122,7 @@ export async function registerApiRoutes(app: App) {
   }
 
   /** Kept from the first API: flat body, files (submit) unless submit = false. */
-  app.post('/api/reports', { onRequest: guard, schema: { body: ApiFileReportBody, response: { 201: ApiCaseCreated, ...errors } } }, async (request, reply) => {
+  app.post('/api/reports', { onRequest: guard, preHandler: idLookupLimit(app.services), schema: { body: ApiFileReportBody, response: { 201: ApiCaseCreated, ...errors } } }, async (request, reply) => {
     const b = request.body
     const { commandId: _c, applicantId: _a, submit: _s, ...terms } = b
     const o = await fileOrDraft(request, b, termsInput(terms), [])
@@ -129,7 +130,7 @@ export async function registerApiRoutes(app: App) {
   })
 
   /** New case: a draft (submit: false) or filed at once (default) — one command either way. */
-  app.post('/api/cases', { onRequest: guard, schema: { body: ApiDraftBody, response: { 201: ApiCommandResult, ...errors } } }, async (request, reply) => {
+  app.post('/api/cases', { onRequest: guard, preHandler: idLookupLimit(app.services), schema: { body: ApiDraftBody, response: { 201: ApiCommandResult, ...errors } } }, async (request, reply) => {
     const b = request.body as typeof ApiDraftBody.static
     const o = await fileOrDraft(request, b, termsInput(b.terms), await resolveAttachments(b.attachments))
     return reply.code(201).send(result(o))
@@ -170,7 +171,7 @@ export async function registerApiRoutes(app: App) {
   })
 
   // ---- preview: the conflicts and quota proposed terms would meet now (records nothing) ----
-  app.post('/api/preview', { onRequest: guard, schema: { body: ApiPreviewBody, response: { 200: ApiPreview, ...errors } } }, async (request) => {
+  app.post('/api/preview', { onRequest: guard, preHandler: idLookupLimit(app.services), schema: { body: ApiPreviewBody, response: { 200: ApiPreview, ...errors } } }, async (request) => {
     const b = request.body as typeof ApiPreviewBody.static
     const user = userOf(request)
     if (user.actor.role === 'institution' && !b.applicantId) throw new DomainError('VALIDATION_FAILED', { fields: [{ field: 'applicantId', message: 'required' }] })
@@ -178,8 +179,8 @@ export async function registerApiRoutes(app: App) {
     if (user.actor.role === 'institution') {
       const { findProfessional } = await import('../../commands/registry/registry.js')
       const p = await findProfessional(need(app.services.db, 'db'), applicantId)
-      if (!p) throw new DomainError('PROFESSIONAL_NOT_FOUND')
-      if (p.homeInstitutionCode !== codeOf(request)) throw new DomainError('NOT_OWN_STAFF')
+      // registered elsewhere or not at all: the same answer
+      if (!p || p.homeInstitutionCode !== codeOf(request)) throw new DomainError('NOT_OWN_STAFF')
     }
     if (b.caseId) await inScope(request, b.caseId)
     const f = await reports().preview(applicantId, termsInput(b.terms), user.actor, b.caseId)

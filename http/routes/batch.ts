@@ -16,6 +16,8 @@ import { scopeOf } from '../scope.js'
 import { caseIdFor } from '../wiring.js'
 
 const guard = requireRole('institution')
+/** Batch jobs one institution may have open (checked and waiting, or running) at once. */
+export const MAX_OPEN_JOBS = 3
 const JobParams = Type.Object({ jobId: Type.String({ pattern: '^[0-9a-f]{64}$' }) })
 /** Which template column a form field's error belongs to. */
 const COLUMN_OF: Record<string, string> = Object.fromEntries(BATCH_KEYS.map((k, i) => [k, BATCH_COLUMNS[i]!]))
@@ -36,6 +38,9 @@ export async function registerBatchRoutes(app: App) {
     const [upload] = await files(request.body as RawForm, 'file')
     const again = (message: string) => reply.code(422).page('pages/batch-upload.eta', { title: '批次上傳', columns: BATCH_COLUMNS, fileError: message })
     if (!upload) return again('請選擇要上傳的檔案')
+    const fileHash = createHash('sha256').update(upload.content).digest('hex')
+    const jobId = createHash('sha256').update(`${code}:${fileHash}`).digest('hex')
+    if (!jobs.has(jobId) && jobs.openOf(code) >= MAX_OPEN_JOBS) return again(`尚有 ${MAX_OPEN_JOBS} 個批次作業未完成，請待完成或確認後再上傳`)
     let rows
     try {
       rows = await parseBatchFile(upload.content)
@@ -43,8 +48,6 @@ export async function registerBatchRoutes(app: App) {
       if (e instanceof DomainError) return again(e.message)
       throw e
     }
-    const fileHash = createHash('sha256').update(upload.content).digest('hex')
-    const jobId = createHash('sha256').update(`${code}:${fileHash}`).digest('hex')
     const db = need(app.services.db, 'db')
     const staff = new Map((await listStaffOf(db, code)).map((p) => [p.nationalId, p]))
     const institutions = new Map<string, boolean>()
@@ -85,7 +88,8 @@ export async function registerBatchRoutes(app: App) {
     return reply.redirect(`/institution/batch/${job.id}`, 303)
   })
 
-  app.get('/institution/batch/:jobId', { onRequest: guard, schema: { params: JobParams } }, async (request, reply) => {
+  // the progress fragment is polled every second: htmx requests do not keep the session alive
+  app.get('/institution/batch/:jobId', { onRequest: guard, config: { passive: 'htmx' }, schema: { params: JobParams } }, async (request, reply) => {
     const job = jobs.get((request.params as { jobId: string }).jobId, codeOf(request))
     if (!job) throw new DomainError('BATCH_NOT_FOUND')
     if (request.headers['hx-request'] === 'true') return reply.type('text/html; charset=utf-8').viewAsync('partials/batch-progress.eta', { job })

@@ -15,6 +15,7 @@ import { isRocDate, rocToIso } from '../../domain/roc-date.js'
 import type { Attachment } from '../../domain/types.js'
 import { requireRole, userOf } from '../session.js'
 import { need } from '../services.js'
+import { idLookupLimit } from '../id-lookup-limit.js'
 import { files, str, type FieldErrors, type RawForm, type UploadedFile } from '../forms/form-values.js'
 import { checkReportForm, emptyReportForm, formFromTerms, readReportForm, type ReportFormInput, type ReportFormValues } from '../forms/report-form.js'
 import { fieldOfError } from '../forms/error-fields.js'
@@ -93,7 +94,7 @@ export async function registerFilingPages(app: App) {
   // ---- 登錄 ----
   app.get('/reports/new', { onRequest: guard }, async (request, reply) => renderForm(reply, request, 'new', '/reports', emptyReportForm()))
 
-  app.post('/reports', { onRequest: guard }, async (request, reply) =>
+  app.post('/reports', { onRequest: guard, preHandler: idLookupLimit(app.services) }, async (request, reply) =>
     handleForm(request, reply, 'new', '/reports', async (input, attachments) => {
       const user = userOf(request)
       const reports = need(app.services.reports, 'reports')

@@ -129,7 +129,8 @@ export async function registerInstitutionRoutes(app: App) {
     return reply.page('pages/institution-dashboard.eta', { title: '機構報備支援首頁', counts })
   })
   // the tiles alone, polled by htmx every few seconds
-  app.get('/institution/counts', { onRequest: guard }, async (request, reply) => {
+  // polled every few seconds by the dashboard: does not keep the session alive
+  app.get('/institution/counts', { onRequest: guard, config: { passive: true } }, async (request, reply) => {
     const counts = await dashboardCounts(need(app.services.readModels, 'readModels'), scopeOf(userOf(request)), codeOf(request), today())
     return reply.type('text/html; charset=utf-8').viewAsync('partials/dashboard-tiles.eta', { counts })
   })

@@ -15,11 +15,12 @@ import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, type ErrorCode } from '../../domain/errors.js'
 import { createLoginServices, cardLogin, nhiPasswordLogin, otpLogin, requestOtp, type LoginOutcome, type LoginServices } from '../auth/login-service.js'
-import { lockedMessage } from '../auth/login-throttle.js'
+import { lockedMessage, netKey, slowDownMessage } from '../auth/login-throttle.js'
 import { DEMO_NHI_PASSWORD, seedDemoNhiPasswords } from '../auth/login-demo.js'
 import { listOutbox } from '../auth/sms.js'
 import { toDomainError } from '../errors.js'
 import { need } from '../services.js'
+import { isHttps } from '../session.js'
 
 export const PRE_LOGIN_COOKIE = 'bb_pre'
 export const LOGIN_TOKEN_HEADER = 'x-login-token'
@@ -49,6 +50,7 @@ const FIELD_LABEL: Record<string, string> = {
 export function loginMessage(e: DomainError): string {
   const d = e.details
   if (e.code === 'LOGIN_LOCKED' && typeof d.retryAfterMinutes === 'number') return lockedMessage(d.retryAfterMinutes)
+  if (e.code === 'TOO_MANY_TRIES' && typeof d.retryAfterSeconds === 'number') return slowDownMessage(d.retryAfterSeconds)
   if ((e.code === 'PASSWORD_WRONG' || e.code === 'OTP_WRONG') && typeof d.remaining === 'number') {
     return d.remaining > 0 ? `${e.zh}，尚可嘗試 ${d.remaining} 次` : `${e.zh}，已達嘗試上限，請於 15 分鐘後再試`
   }
@@ -83,10 +85,14 @@ export async function registerLoginRoutes(app: App) {
 
   const loginKey = s.config.SESSION_SECRET ?? randomBytes(32).toString('hex')
   const tokenOf = (preId: string) => createHmac('sha256', loginKey).update(`login-token:${preId}`).digest('base64url')
-  const preCookie = { path: '/login', httpOnly: true, sameSite: 'strict' as const, secure: s.config.SITE_ORIGIN?.startsWith('https:') ?? false, signed: true }
+  // over HTTPS: Secure, with the __Host- prefix (which requires path /); over plain HTTP (loopback demo): path /login
+  const siteHttps = s.config.SITE_ORIGIN?.startsWith('https:') ?? false
+  const preCookie = (request: FastifyRequest) => isHttps(request, siteHttps)
+    ? { name: `__Host-${PRE_LOGIN_COOKIE}`, options: { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: true, signed: true } }
+    : { name: PRE_LOGIN_COOKIE, options: { path: '/login', httpOnly: true, sameSite: 'strict' as const, secure: false, signed: true } }
 
   const preIdOf = (request: FastifyRequest): string | undefined => {
-    const raw = request.cookies[PRE_LOGIN_COOKIE]
+    const raw = request.cookies[preCookie(request).name]
     if (!raw) return undefined
     const u = request.unsignCookie(raw)
     return u.valid && u.value ? u.value : undefined
@@ -105,7 +111,8 @@ export async function registerLoginRoutes(app: App) {
 
   const done = async (request: FastifyRequest, reply: FastifyReply, outcome: LoginOutcome) => {
     await app.sessions.start(request, reply, outcome.user)
-    reply.clearCookie(PRE_LOGIN_COOKIE, { path: '/login' })
+    const c = preCookie(request)
+    reply.clearCookie(c.name, { path: c.options.path, secure: c.options.secure })
     return reply.send({ redirect: outcome.redirect })
   }
 
@@ -114,7 +121,8 @@ export async function registerLoginRoutes(app: App) {
     let preId = preIdOf(request)
     if (!preId) {
       preId = randomBytes(32).toString('base64url')
-      reply.setCookie(PRE_LOGIN_COOKIE, preId, preCookie)
+      const c = preCookie(request)
+      reply.setCookie(c.name, preId, c.options)
     }
     const l = s.login ?? login
     return reply.page('pages/login.eta', {
@@ -146,7 +154,7 @@ export async function registerLoginRoutes(app: App) {
     scope.post('/login/challenge', opts, async (request) => {
       const preId = requirePre(request)
       const l = services()
-      await l.throttle.check([`ip:${request.ip}`], s.clock())
+      await l.throttle.ensureOpen([netKey(request.ip)], s.clock())
       return l.challenges.issue(preId)
     })
 
@@ -195,7 +203,7 @@ export async function registerLoginRoutes(app: App) {
 /** Details a login refusal may show: counts and times, never certificate internals. */
 function publicDetails(code: ErrorCode, d: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const k of ['remaining', 'retryAfterMinutes', 'fields', 'notAfter', 'notBefore', 'phone', 'field']) if (k in d) out[k] = d[k]
+  for (const k of ['remaining', 'retryAfterMinutes', 'retryAfterSeconds', 'fields', 'notAfter', 'notBefore', 'phone', 'field']) if (k in d) out[k] = d[k]
   if (code === 'CERT_WRONG_TYPE' && 'kind' in d) out.kind = d.kind
   return out
 }

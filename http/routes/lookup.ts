@@ -10,6 +10,7 @@ import { checkReportForm, readReportForm } from '../forms/report-form.js'
 import { fieldOfError } from '../forms/error-fields.js'
 import { explain } from '../errors.js'
 import { isDomainError } from '../../domain/errors.js'
+import { idLookupLimit } from '../id-lookup-limit.js'
 
 export async function registerLookupRoutes(app: App) {
   const guard = requireRole('professional', 'institution')
@@ -20,7 +21,8 @@ export async function registerLookupRoutes(app: App) {
     return reply.type('text/html; charset=utf-8').viewAsync('partials/institution-results.eta', { rows, q })
   })
 
-  app.post('/reports/check/applicant', { onRequest: requireRole('institution'), schema: { body: FormBody } }, async (request, reply) => {
+  const limited = idLookupLimit(app.services)
+  app.post('/reports/check/applicant', { onRequest: requireRole('institution'), preHandler: limited, schema: { body: FormBody } }, async (request, reply) => {
     const id = str(request.body as FormBody, 'applicantId').toUpperCase()
     const user = userOf(request)
     let message = ''
@@ -30,8 +32,8 @@ export async function registerLookupRoutes(app: App) {
       if (!r.ok) message = r.reason === 'checksum' ? '身分證號檢查碼錯誤' : '身分證號格式不正確（例：A123456789）'
       else {
         const p = await findProfessional(need(app.services.db, 'db'), r.id)
-        if (!p) message = '查無此醫事人員執業登記資料'
-        else if (p.homeInstitutionCode !== user.actor.institutionCode) message = '此醫事人員不是本機構人員，機構只能為本機構的醫事人員申請'
+        // an ID outside the institution's staff, registered elsewhere or not at all: the same answer
+        if (!p || p.homeInstitutionCode !== user.actor.institutionCode) message = '此醫事人員不是本機構人員，機構只能為本機構的醫事人員申請'
         else if (p.practiceStatus !== 'active') message = '此醫事人員目前為停業狀態，不可申請報備支援'
         else {
           ok = true
@@ -46,7 +48,7 @@ export async function registerLookupRoutes(app: App) {
   // clashing case named, quota with numbers). Every problem is shown in zh-TW next to its field (htmx out-of-band
   // swaps into the form's live slots) and summed up in the checks area; nothing is swallowed — a refusal the preview
   // raises is shown with its message, and an unavailable service says so.
-  app.post('/reports/check', { onRequest: guard, schema: { body: FormBody } }, async (request, reply) => {
+  app.post('/reports/check', { onRequest: guard, preHandler: limited, schema: { body: FormBody } }, async (request, reply) => {
     const user = userOf(request)
     const values = readReportForm(request.body as FormBody)
     const { input, errors } = checkReportForm(values, { needsApplicant: user.actor.role === 'institution', intent: 'submit' })

@@ -190,7 +190,7 @@ t.test('failed card proofs lock the card out for 15 minutes', async (t) => {
   clock.advance(15 * 60_000 + 1000)
   const ok = await cardLoginInProcess(pre, 'professional', card, ip)
   t.equal(ok.status, 200, 'open again after the window')
-  const failures = await tdb.db.query(`SELECT 1 FROM login_failures WHERE key = $1`, [`card:${card.serial}`])
+  const failures = await tdb.db.query(`SELECT 1 FROM login_limits WHERE key = $1`, [`card:${card.serial}`])
   t.equal(failures.rows.length, 0, 'a success forgets the card\'s failures')
 })
 
@@ -230,7 +230,7 @@ t.test('card-less: 身分證號 → SMS code → code + NHI card number', async 
   const pre = await openLoginPage(app)
   const sent = await loginPost(app, pre, '/login/otp/request', { nationalId: id }, { ip })
   t.equal(sent.status, 200, JSON.stringify(sent.json))
-  t.equal(sent.json.phone, '0955***777', 'the phone masked')
+  t.equal(sent.json.phone, '*******777', 'the phone masked to its last 3 digits')
   const [sms] = await listOutbox(tdb.db, 1)
   t.equal(sms?.phone, '0955666777', 'sent to the registered phone')
   const code = codeFrom(sms!.body)
@@ -262,7 +262,7 @@ t.test('card-less: 身分證號 → SMS code → code + NHI card number', async 
   t.equal((await loginPost(app, pre, '/login/otp/verify', { nationalId: id, code: code3, cardNumber: '000056789012' }, { ip })).json.error?.code, 'OTP_EXPIRED')
 
   const unknown = await loginPost(app, pre, '/login/otp/request', { nationalId: makePersonId('Y', '2', 77) }, { ip })
-  t.equal(unknown.json.error?.code, 'HOLDER_UNKNOWN', 'an ID not in the registry is refused clearly')
+  t.equal(unknown.status, 200, 'an ID not in the registry gets the same answer (test/int/security-login-limits)')
   t.equal((await loginPost(app, pre, '/login/otp/request', { nationalId: 'A123' }, { ip })).json.error?.code, 'INVALID_NATIONAL_ID')
 })
 
@@ -279,22 +279,6 @@ t.test('card-less lock-out: five wrong codes lock the person out', async (t) => 
   const locked = await loginPost(app, pre, '/login/otp/verify', { nationalId: id, code, cardNumber: '000089012345' }, { ip })
   t.equal(locked.json.error?.code, 'LOGIN_LOCKED')
   t.equal((await loginPost(app, pre, '/login/otp/request', { nationalId: id }, { ip })).json.error?.code, 'LOGIN_LOCKED', 'no new code while locked')
-})
-
-t.test('per-IP limit: 20 failures from one address lock that address only', async (t) => {
-  const ip = '10.0.7.7'
-  const pre = await openLoginPage(app)
-  for (let i = 0; i < 20; i++) {
-    const r = await loginPost(app, pre, '/login/nhi-password', { nationalId: makePersonId('N', '1', 1000 + i), password: 'guess-guess', cardNumber: '000000000000', cardNationalId: makePersonId('N', '1', 1000 + i) }, { ip })
-    t.equal(r.json.error?.code, 'PASSWORD_WRONG')
-  }
-  const body = { nationalId: 'A123456789', password: DEMO_NHI_PASSWORD, cardNumber: '000012345678', cardNationalId: 'A123456789' }
-  const locked = await loginPost(app, pre, '/login/nhi-password', body, { ip })
-  t.equal(locked.json.error?.code, 'LOGIN_LOCKED')
-  t.equal(locked.json.error?.message, '嘗試次數過多，請於 15 分鐘後再試')
-  t.equal((await getChallenge(app, pre, '10.0.7.8').catch(() => 'refused')) === 'refused', false, 'another address still gets challenges')
-  t.equal((await loginPost(app, pre, '/login/challenge', {}, { ip })).json.error?.code, 'LOGIN_LOCKED', 'the locked address gets none')
-  t.equal((await loginPost(app, pre, '/login/nhi-password', body, { ip: '10.0.7.8' })).status, 200)
 })
 
 t.test('session id rotated at login; last login in the header; logout with CSRF', async (t) => {

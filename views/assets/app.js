@@ -30,3 +30,15 @@ document.addEventListener('click', (ev) => {
     if (res) res.innerHTML = ''
   }
 })
+
+// Behaviour that used to be inline handlers (the Content-Security-Policy allows no inline script):
+// a form with data-confirm asks first; a control with data-autosubmit submits its form when changed.
+document.addEventListener('submit', (ev) => {
+  const f = ev.target instanceof HTMLFormElement ? ev.target : null
+  const question = f && f.getAttribute('data-confirm')
+  if (question && !window.confirm(question)) ev.preventDefault()
+})
+document.addEventListener('change', (ev) => {
+  const t = ev.target instanceof Element ? ev.target : null
+  if (t && t.hasAttribute('data-autosubmit') && t.form) t.form.requestSubmit()
+})
