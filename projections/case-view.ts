@@ -5,8 +5,8 @@ import type { RecordedEvent } from '../commands/event-store/port.js'
 import type { ReportEvent } from '../domain/events.js'
 import { importedCaseInForce } from '../domain/report/state.js'
 import type { ApplicantSnapshot, ApplicationType, Attachment, Instant, IsoDate, Routing, Status, Terms } from '../domain/types.js'
-import { dayBefore } from './schedule-facts.js'
-import { summarizeSchedule } from './schedule-facts.js'
+import { addDays } from '../domain/roc-date.js'
+import { summarizeSchedule } from '../domain/schedule.js'
 
 export interface PendingApplication {
   type: ApplicationType
@@ -225,7 +225,7 @@ export function inForcePeriod(v: CaseView): { from: IsoDate; to: IsoDate } | nul
   if (!v.approved) return null
   const s = summarizeSchedule(v.approved.terms.schedule)
   if (!s.from || !s.to) return null
-  const to = v.cancelEffective && v.cancelEffective <= s.to ? dayBefore(v.cancelEffective) : s.to
+  const to = v.cancelEffective && v.cancelEffective <= s.to ? addDays(v.cancelEffective, -1) : s.to
   return to < s.from ? null : { from: s.from, to }
 }
 

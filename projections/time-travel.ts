@@ -4,7 +4,7 @@ import { REPORT_EVENT_TYPES, reportStream } from '../domain/events.js'
 import { evolve, foldReport, initialState, type FoldableEvent, type ReportState } from '../domain/report/index.js'
 import { scheduleBounds } from '../domain/schedule.js'
 import type { Instant, IsoDate } from '../domain/types.js'
-import { taipeiDate } from './schedule-facts.js'
+import { taipeiDate } from '../domain/roc-date.js'
 
 const cutoff = (instant: Instant | Date) => new Date(new Date(instant).getTime() + 1) // events recorded at or before the instant
 
@@ -43,7 +43,7 @@ export async function validSupportsAsOf(
   options: { day?: IsoDate } = {},
 ): Promise<SupportAsOf[]> {
   const limit = cutoff(instant)
-  const day = options.day ?? taipeiDate(instant)
+  const day = options.day ?? taipeiDate(typeof instant === 'string' ? instant : instant.toISOString())
   const states = new Map<string, ReportState>()
   for await (const e of store.streamAll({ types: REPORT_EVENT_TYPES, pageSize: 2000 }) as AsyncIterable<RecordedEvent>) {
     if (e.recordedAt >= limit || !e.stream.startsWith('report-')) continue

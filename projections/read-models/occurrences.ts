@@ -3,7 +3,7 @@
 import { defineCaseProjection } from '../case-projection.js'
 import { scopeOf, type CaseView } from '../case-view.js'
 import type { Occurrence, Routing, Terms } from '../../domain/types.js'
-import { expandSchedule } from '../schedule-facts.js'
+import { expandSchedule } from '../../domain/schedule.js'
 import { deleteWhereIn, insertRows, type Columns } from '../sql-rows.js'
 
 export type OccurrenceState = 'approved' | 'pending'
