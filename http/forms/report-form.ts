@@ -1,6 +1,7 @@
 // The report form (登錄 / 變更 / edit draft): raw fields → checked input with zh-TW errors per field.
 // Format checks only; the rules (license period, conflicts, quota, past dates) are decided in domain/.
 import { randomUUID } from 'node:crypto'
+import { isUuid } from '../../domain/name-uuid.js'
 import type { Schedule, TimeWindow, Weekday, DatedSession } from '../../domain/types.js'
 import { validatePersonId } from '../../domain/national-id.js'
 import { isRocDate, rocToIso, isoToRoc } from '../../domain/roc-date.js'
@@ -48,7 +49,6 @@ export const emptyReportForm = (): ReportFormValues => ({
   note: '', reason: '',
 })
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
 const HHMM = /^(([01]\d|2[0-3])[0-5]\d|2400)$/
 const hhmmToClock = (s: string) => `${s.slice(0, 2)}:${s.slice(2, 4)}`
 
@@ -87,7 +87,7 @@ export interface CheckOptions {
 /** Checks the fields; returns either the input or the errors keyed by field name. */
 export function checkReportForm(v: ReportFormValues, opts: CheckOptions): { input?: ReportFormInput; errors: FieldErrors } {
   const errors: FieldErrors = {}
-  if (!UUID.test(v.commandId)) errors.commandId = '表單識別碼遺失，請重新整理頁面'
+  if (!isUuid(v.commandId)) errors.commandId = '表單識別碼遺失，請重新整理頁面'
   if (opts.needsApplicant) {
     const r = validatePersonId(v.applicantId)
     if (!v.applicantId) errors.applicantId = '請輸入醫事人員身分證號或居留證號'

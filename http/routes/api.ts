@@ -16,7 +16,7 @@ import {
 import { requireRole, userOf } from '../session.js'
 import { need } from '../services.js'
 import { scopeOf } from '../scope.js'
-import { caseIdFor } from '../wiring.js'
+import { caseIdFor } from '../../domain/name-uuid.js'
 import { allowedActions } from '../actions.js'
 import { maskId, rocDateTimeWeekday } from '../present.js'
 import { loadOwnCase } from './case-pages.js'
