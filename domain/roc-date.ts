@@ -81,7 +81,7 @@ export const isIsoDate = (s: unknown): s is IsoDate => typeof s === 'string' && 
 /** Days since 1970-01-01 of an ISO date. Throws VALIDATION_FAILED on a bad date. */
 export const epochDay = (iso: IsoDate): number => {
   const n = typeof iso === 'string' ? parseIso(iso) : undefined
-  if (n === undefined) return fail('VALIDATION_FAILED', { field: 'date', value: iso }, `日期格式不正確：${iso}`)
+  if (n === undefined) return fail('VALIDATION_FAILED', { field: 'date', value: iso }, [`日期格式不正確：${iso}`])
   return n
 }
 
@@ -148,7 +148,7 @@ export const formatRocDateTime = (iso: IsoDate, time: ClockTime): string => {
 
 const instantMs = (instant: Instant): number => {
   const ms = Date.parse(instant)
-  if (Number.isNaN(ms)) return fail('VALIDATION_FAILED', { field: 'instant', value: instant }, `時間格式不正確：${instant}`)
+  if (Number.isNaN(ms)) return fail('VALIDATION_FAILED', { field: 'instant', value: instant }, [`時間格式不正確：${instant}`])
   return ms
 }
 

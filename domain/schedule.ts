@@ -18,7 +18,7 @@ const checkTimes = (w: TimeWindow, path: string) => {
 }
 
 const checkDate = (d: unknown, field: string) => {
-  if (!isIsoDate(d)) fail('VALIDATION_FAILED', { fields: [field], value: d }, `日期格式不正確：${String(d)}`)
+  if (!isIsoDate(d)) fail('VALIDATION_FAILED', { fields: [field], value: d }, [`日期格式不正確：${String(d)}`])
 }
 
 /** First pair of overlapping windows (sorted by start), or undefined. */

@@ -45,7 +45,7 @@ export interface RosterCounts {
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
 
 function bad(field: string, value: unknown, reason: string): never {
-  throw new DomainError('ROSTER_FIELD_INVALID', { field, value, reason }, `名冊欄位 ${field} 不符格式：${reason}`)
+  throw new DomainError('ROSTER_FIELD_INVALID', { field, value, reason }, [field, reason])
 }
 
 /** Left-aligned, space-padded text; refuses non-ASCII and values longer than the field. */

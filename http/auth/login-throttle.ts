@@ -5,7 +5,7 @@
 //   otp-send:<national id>     one-time codes sent (so a phone is not flooded)
 //   ip:<address>               every failure from one address, whatever the subject (a higher limit)
 import type { Sql } from '../../commands/platform/database.js'
-import { DomainError } from '../../domain/errors.js'
+import { DomainError, errorMessage } from '../../domain/errors.js'
 
 export interface ThrottlePolicy {
   /** failures allowed per card, person or code sending within the window */
@@ -32,7 +32,7 @@ export interface LoginThrottle {
 const limitOf = (policy: ThrottlePolicy, key: ThrottleKey) => (key.startsWith('ip:') ? policy.perIp : policy.perSubject)
 
 /** The zh-TW lock-out message with the minutes to wait. */
-export const lockedMessage = (minutes: number) => `嘗試次數過多，請於 ${minutes} 分鐘後再試`
+export const lockedMessage = (minutes: number) => errorMessage('LOGIN_LOCKED', [minutes])
 
 export function createLoginThrottle(db: Sql, policy: ThrottlePolicy = DEFAULT_THROTTLE): LoginThrottle {
   const recent = async (key: ThrottleKey, now: Date) => {
@@ -51,7 +51,7 @@ export function createLoginThrottle(db: Sql, policy: ThrottlePolicy = DEFAULT_TH
         if (at.length >= limit) {
           const until = at[limit - 1]! + policy.windowMs
           const retryAfterMinutes = Math.max(1, Math.ceil((until - now.getTime()) / 60_000))
-          throw new DomainError('LOGIN_LOCKED', { retryAfterMinutes, key: key.slice(0, key.indexOf(':')) }, lockedMessage(retryAfterMinutes))
+          throw new DomainError('LOGIN_LOCKED', { retryAfterMinutes, key: key.slice(0, key.indexOf(':')) }, [retryAfterMinutes])
         }
       }
     },

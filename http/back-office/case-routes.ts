@@ -7,7 +7,7 @@ import { countyOf, COUNTIES } from '../../domain/reference/counties.js'
 import { departmentName } from '../../domain/reference/departments.js'
 import { PROFESSIONS, professionName } from '../../domain/reference/professions.js'
 import { purposeName } from '../../domain/reference/purposes.js'
-import { DomainError, isDomainError } from '../../domain/errors.js'
+import { DomainError, isDomainError, type ErrorArg } from '../../domain/errors.js'
 import { maskPersonId } from '../../domain/national-id.js'
 import { WEEKDAY_NAMES } from '../../domain/roc-date.js'
 import { APPLICATION_TYPE_LABEL, STATUS_LABEL, type Actor, type FilingFindings } from '../../domain/types.js'
@@ -105,6 +105,8 @@ export interface DecisionOutcome {
   /** The same in a word, for the results row: 成功 / 已被他人處理 / 已處理過 / 失敗 */
   short: string
   code?: string
+  /** The refusal's message arguments (see domain/errors.ts). */
+  args?: readonly ErrorArg[]
   message: string
 }
 
@@ -160,9 +162,9 @@ async function decideOne(app: App, request: FastifyRequest, caseId: string, body
     if (now && last && now.view.status !== 'under_review') {
       const mine = last.meta.actor.id === actor.id
       const by = mine ? '已處理過' : `已被他人處理（${last.meta.actor.name ?? last.meta.actor.id}）`
-      return { caseId, caseNumber, ok: false, kind: 'taken', label: `${by}，目前：${STATUS_LABEL[now.view.status]}`, short: mine ? '已處理過' : '已被他人處理', code: e.code, message: e.message }
+      return { caseId, caseNumber, ok: false, kind: 'taken', label: `${by}，目前：${STATUS_LABEL[now.view.status]}`, short: mine ? '已處理過' : '已被他人處理', code: e.code, args: e.args, message: e.message }
     }
-    return { caseId, caseNumber, ok: false, kind: 'failed', label: `失敗：${e.message}`, short: '失敗', code: e.code, message: e.message }
+    return { caseId, caseNumber, ok: false, kind: 'failed', label: `失敗：${e.message}`, short: '失敗', code: e.code, args: e.args, message: e.message }
   }
 }
 
@@ -270,7 +272,7 @@ export async function registerCaseRoutes(app: App) {
     const { caseId } = request.params
     const body = request.body
     const r = await decideOne(app, request, caseId, body, body.commandId, body.version ? Number(body.version) : undefined)
-    if (!r.ok) throw new DomainError((r.code ?? 'INTERNAL') as never, { caseId }, r.message)
+    if (!r.ok) throw new DomainError((r.code ?? 'INTERNAL') as never, { caseId }, r.args ?? [])
     if (isHtmx(request)) {
       reply.header('HX-Redirect', `${BASE}/cases/${caseId}?done=${body.decision}`)
       return reply.type('text/html; charset=utf-8').send('')

@@ -94,7 +94,7 @@ export async function registerStatisticsRoutes(app: App) {
     app.get(`${BASE}/statistics.${ext}`, { onRequest: staffOnly, schema: { querystring: StatQuery } }, async (request, reply) => {
       const report = request.query.report ?? 'county'
       const input = statInput(request.query)
-      if (input.errors.length) throw new DomainError('VALIDATION_FAILED', { errors: input.errors }, input.errors.join('；'))
+      if (input.errors.length) throw new DomainError('VALIDATION_FAILED', { errors: input.errors }, [input.errors.join('；')])
       const table = statTable(report, await lines(scopeFor(request), report, input), input.byMonth)
       const name = `${table.title}.${ext}`
       reply.header('content-disposition', attachmentHeader(name, `statistics-${report}.${ext}`))

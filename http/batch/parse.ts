@@ -59,11 +59,11 @@ export async function parseBatchFile(content: Buffer): Promise<{ rowNumber: numb
     })
   } else {
     const text = content.toString('utf8').replace(/^\uFEFF/, '')
-    if (text.includes('\uFFFD')) throw new DomainError('BATCH_FILE_INVALID', { reason: 'encoding' }, '上傳檔案須為 UTF-8 編碼的 CSV 或 Excel（.xlsx）')
+    if (text.includes('\uFFFD')) throw new DomainError('BATCH_FILE_INVALID', { reason: 'encoding' }, ['上傳檔案須為 UTF-8 編碼的 CSV 或 Excel（.xlsx）'])
     table = parseCsv(text)
   }
   const header = (table[0] ?? []).map((h) => (h ?? '').trim())
-  if (BATCH_COLUMNS.some((c, i) => header[i] !== c)) throw new DomainError('BATCH_FILE_INVALID', { reason: 'header', expected: BATCH_COLUMNS }, `上傳檔案的標題列須為：${BATCH_COLUMNS.join('、')}（請使用範本）`)
+  if (BATCH_COLUMNS.some((c, i) => header[i] !== c)) throw new DomainError('BATCH_FILE_INVALID', { reason: 'header', expected: BATCH_COLUMNS }, [`上傳檔案的標題列須為：${BATCH_COLUMNS.join('、')}（請使用範本）`])
   const out: { rowNumber: number; cells: BatchCells }[] = []
   for (let i = 1; i < table.length; i++) {
     const r = table[i] ?? []
@@ -71,7 +71,7 @@ export async function parseBatchFile(content: Buffer): Promise<{ rowNumber: numb
     const cells = Object.fromEntries(BATCH_KEYS.map((k, j) => [k, (r[j] ?? '').trim()])) as BatchCells
     out.push({ rowNumber: i + 1, cells })
   }
-  if (out.length > MAX_BATCH_ROWS) throw new DomainError('BATCH_FILE_INVALID', { rows: out.length }, `一次最多上傳 ${MAX_BATCH_ROWS} 筆`)
+  if (out.length > MAX_BATCH_ROWS) throw new DomainError('BATCH_FILE_INVALID', { rows: out.length }, [`一次最多上傳 ${MAX_BATCH_ROWS} 筆`])
   return out
 }
 
