@@ -15,7 +15,7 @@ import { displayRouting, displayTerms } from '../../projections/case-view.js'
 import { searchCases, type CaseRow } from '../../projections/queries/cases.js'
 import { approvalFormEntry, approvalFormFileName, renderApprovalForms } from '../pdf/approval-form.js'
 import { isHtmx } from '../errors.js'
-import { rocDate, rocInstant, weekdayZh } from '../present.js'
+import { hhmm, rocDate, rocInstant, weekdayZh } from '../present.js'
 import type { App } from '../schemas.js'
 import { CaseQueryString, PAGE_SIZES, parseCaseQuery, queryFromString, toQueryString } from './case-query.js'
 import { loadCaseFile, type CaseFile } from './case-file.js'
@@ -78,7 +78,7 @@ export function casesTable(rows: readonly CaseRow[]): Table {
       professionName(r.profession) ?? r.profession, r.homeCode, r.homeName, r.supportedCode, r.supportedName,
       countyOf(r.supportedCounty)?.name ?? r.supportedCounty, r.supportedDistrict,
       r.scheduleFrom ? rocDate(r.scheduleFrom) : null, r.scheduleTo ? rocDate(r.scheduleTo) : null, weekdayList(r.weekdayMask),
-      r.earliestStart && r.latestEnd ? `${r.earliestStart.replace(':', '')}-${r.latestEnd.replace(':', '')}` : null,
+      r.earliestStart && r.latestEnd ? `${hhmm(r.earliestStart)}-${hhmm(r.latestEnd)}` : null,
       r.submittedAt ? rocInstant(r.submittedAt) : null, r.approvedAt ? rocInstant(r.approvedAt) : null, r.approvalNumber,
     ]),
   }

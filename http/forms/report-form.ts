@@ -8,7 +8,7 @@ import { isRocDate, rocToIso, isoToRoc } from '../../domain/roc-date.js'
 import { isDepartment } from '../../domain/reference/departments.js'
 import { isPurpose } from '../../domain/reference/purposes.js'
 import { isInstitutionCode } from '../../domain/reference/institution-code.js'
-import { clockToHHmm } from '../../domain/clock-time.js'
+import { clockToHHmm, hhmmToClock, isHHmm } from '../../domain/clock-time.js'
 import { list, str, type FieldErrors, type RawForm } from './form-values.js'
 
 export interface ReportFormValues {
@@ -49,8 +49,6 @@ export const emptyReportForm = (): ReportFormValues => ({
   note: '', reason: '',
 })
 
-const HHMM = /^(([01]\d|2[0-3])[0-5]\d|2400)$/
-const hhmmToClock = (s: string) => `${s.slice(0, 2)}:${s.slice(2, 4)}`
 
 export function readReportForm(form: RawForm | undefined): ReportFormValues {
   const kind = str(form, 'scheduleKind') === 'sessions' ? 'sessions' : 'weekly'
@@ -117,10 +115,10 @@ export function checkReportForm(v: ReportFormValues, opts: CheckOptions): { inpu
       const s = v.winStart[i] ?? ''
       const e = v.winEnd[i] ?? ''
       if (!s && !e && n > 1) continue
-      if (!HHMM.test(s)) errors[`winStart.${i}`] = '時間格式 HHmm（例：0800）'
-      if (!HHMM.test(e)) errors[`winEnd.${i}`] = '時間格式 HHmm（例：1200）'
-      else if (HHMM.test(s) && e <= s) errors[`winEnd.${i}`] = '結束時間須晚於開始時間'
-      if (HHMM.test(s) && HHMM.test(e) && e > s) windows.push({ start: hhmmToClock(s), end: hhmmToClock(e) })
+      if (!isHHmm(s)) errors[`winStart.${i}`] = '時間格式 HHmm（例：0800）'
+      if (!isHHmm(e)) errors[`winEnd.${i}`] = '時間格式 HHmm（例：1200）'
+      else if (isHHmm(s) && e <= s) errors[`winEnd.${i}`] = '結束時間須晚於開始時間'
+      if (isHHmm(s) && isHHmm(e) && e > s) windows.push({ start: hhmmToClock(s), end: hhmmToClock(e) })
     }
     if (windows.length === 0 && !Object.keys(errors).some((k) => k.startsWith('win'))) errors['winStart.0'] = '請至少輸入一個支援時段'
     const sorted = [...windows].sort((a, b) => a.start.localeCompare(b.start))
@@ -137,10 +135,10 @@ export function checkReportForm(v: ReportFormValues, opts: CheckOptions): { inpu
       const e = v.sesEnd[i] ?? ''
       if (!d && !s && !e && n > 1) continue
       if (!isRocDate(d)) errors[`sesDate.${i}`] = '日期格式不正確（例：1130301）'
-      if (!HHMM.test(s)) errors[`sesStart.${i}`] = '時間格式 HHmm'
-      if (!HHMM.test(e)) errors[`sesEnd.${i}`] = '時間格式 HHmm'
-      else if (HHMM.test(s) && e <= s) errors[`sesEnd.${i}`] = '結束時間須晚於開始時間'
-      if (isRocDate(d) && HHMM.test(s) && HHMM.test(e) && e > s) sessions.push({ date: rocToIso(d), start: hhmmToClock(s), end: hhmmToClock(e) })
+      if (!isHHmm(s)) errors[`sesStart.${i}`] = '時間格式 HHmm'
+      if (!isHHmm(e)) errors[`sesEnd.${i}`] = '時間格式 HHmm'
+      else if (isHHmm(s) && e <= s) errors[`sesEnd.${i}`] = '結束時間須晚於開始時間'
+      if (isRocDate(d) && isHHmm(s) && isHHmm(e) && e > s) sessions.push({ date: rocToIso(d), start: hhmmToClock(s), end: hhmmToClock(e) })
     }
     if (sessions.length === 0 && !Object.keys(errors).some((k) => k.startsWith('ses'))) errors['sesDate.0'] = '請至少輸入一個支援日期與時段'
     if (!Object.keys(errors).some((k) => k.startsWith('ses'))) schedule = { kind: 'sessions', sessions }
