@@ -9,6 +9,7 @@ import { isDepartment } from '../../domain/reference/departments.js'
 import { isPurpose } from '../../domain/reference/purposes.js'
 import { isInstitutionCode } from '../../domain/reference/institution-code.js'
 import { clockToHHmm, hhmmToClock, isHHmm } from '../../domain/clock-time.js'
+import { INPUT_LIMITS, validateTermsInput } from '../../domain/report/command-schemas.js'
 import { list, str, type FieldErrors, type RawForm } from './form-values.js'
 
 export interface ReportFormValues {
@@ -69,8 +70,8 @@ export function readReportForm(form: RawForm | undefined): ReportFormValues {
     sesDate: pad(list(form, 'sesDate')),
     sesStart: pad(list(form, 'sesStart')),
     sesEnd: pad(list(form, 'sesEnd')),
-    note: str(form, 'note').slice(0, 500),
-    reason: str(form, 'reason').slice(0, 500),
+    note: str(form, 'note').slice(0, INPUT_LIMITS.note),
+    reason: str(form, 'reason').slice(0, INPUT_LIMITS.reason),
   }
 }
 
@@ -124,7 +125,7 @@ export function checkReportForm(v: ReportFormValues, opts: CheckOptions): { inpu
     const sorted = [...windows].sort((a, b) => a.start.localeCompare(b.start))
     for (let i = 1; i < sorted.length; i++) if (sorted[i]!.start < sorted[i - 1]!.end) errors.windows = '同一天的支援時段不可重疊'
     if (fromOk && toOk && !Object.keys(errors).some((k) => ['from', 'to', 'weekdays', 'windows'].includes(k) || k.startsWith('win'))) {
-      schedule = { kind: 'weekly', from: rocToIso(v.from), to: rocToIso(v.to), weekdays: v.weekdays.map(Number).sort() as Weekday[], windows: sorted }
+      schedule = { kind: 'weekly', from: rocToIso(v.from), to: rocToIso(v.to), weekdays: [...new Set(v.weekdays.map(Number))].sort() as Weekday[], windows: sorted }
     }
   } else {
     const sessions: DatedSession[] = []
@@ -144,16 +145,24 @@ export function checkReportForm(v: ReportFormValues, opts: CheckOptions): { inpu
     if (!Object.keys(errors).some((k) => k.startsWith('ses'))) schedule = { kind: 'sessions', sessions }
   }
   if (Object.keys(errors).length || !schedule) return { errors }
+  const terms = { supportedCode: v.supportedCode, department: v.department, purpose: v.purpose, schedule, ...(v.note ? { note: v.note } : {}) }
+  // the same schema (and limits) as the JSON API: how many windows or sessions one report may carry
+  const checked = validateTermsInput(terms)
+  if (!checked.ok) {
+    for (const f of checked.fields) {
+      const field = f.path.split('/')[1] ?? ''
+      if (field !== 'schedule' && field !== '') errors[field] ??= '格式不正確'
+      else if (schedule.kind === 'weekly') errors.windows ??= schedule.windows.length > INPUT_LIMITS.windows ? `每日時段最多 ${INPUT_LIMITS.windows} 個` : '支援時段格式不正確'
+      else errors['sesDate.0'] ??= schedule.sessions.length > INPUT_LIMITS.sessions ? `指定時段最多 ${INPUT_LIMITS.sessions} 個` : '支援時段格式不正確'
+    }
+    return { errors }
+  }
   return {
     errors,
     input: {
       commandId: v.commandId,
       ...(opts.needsApplicant ? { applicantId: validatePersonId(v.applicantId).ok ? v.applicantId : undefined } : {}),
-      supportedCode: v.supportedCode,
-      department: v.department,
-      purpose: v.purpose,
-      schedule,
-      ...(v.note ? { note: v.note } : {}),
+      ...terms,
       ...(v.reason ? { reason: v.reason } : {}),
       intent: opts.intent,
     },
