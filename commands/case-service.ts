@@ -2,6 +2,7 @@
 // registry snapshots, the applicant's other reports (conflict and quota) and allocated numbers, then runs them
 // through the generic command handler (load, fold, decide, append with expected version; idempotent by commandId).
 import { randomUUID } from 'node:crypto'
+import { isUuid } from '../domain/name-uuid.js'
 import type { Database } from './platform/database.js'
 import type { EventStore, LogPosition } from './event-store/port.js'
 import { createCommandHandler, type CommandHandler, type CommandMeta, type HandleResult } from './command-handler.js'
@@ -128,7 +129,6 @@ const DRY_RUN_CASE_NUMBER = '00000000000000'
 /** An approval number that passes the decider's check, for the dry run only (never appended). */
 const DRY_RUN_APPROVAL_NUMBER = 'DRY-RUN'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
 
 export function createCaseService(deps: CaseServiceDeps): CaseService {
   const clock = deps.clock ?? (() => new Date())
@@ -200,7 +200,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
     command: (state: ReportState, now: Instant) => ReportCommand | Promise<ReportCommand>,
     ctx: (state: ReportState, now: Instant) => DecideContext | Promise<DecideContext> = (_s, now) => ({ actor: meta.actor, now }),
   ): Promise<ReportOutcome> {
-    if (!UUID.test(caseId)) throw new DomainError('REPORT_NOT_FOUND', { caseId })
+    if (!isUuid(caseId)) throw new DomainError('REPORT_NOT_FOUND', { caseId })
     const now = clock().toISOString()
     const r = await handler.handle({
       stream: reportStream(caseId),
@@ -218,7 +218,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
 
   const service: CaseService = {
     async load(caseId) {
-      if (!UUID.test(caseId)) return initialState()
+      if (!isUuid(caseId)) return initialState()
       return (await handler.load(reportStream(caseId))).state
     },
 
@@ -259,7 +259,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
     },
 
     async perform(caseId, steps, meta, options = {}) {
-      if (!UUID.test(caseId)) throw new DomainError('REPORT_NOT_FOUND', { caseId })
+      if (!isUuid(caseId)) throw new DomainError('REPORT_NOT_FOUND', { caseId })
       if (steps.length === 0) throw new DomainError('VALIDATION_FAILED', { fields: ['steps'] })
       // registry look-ups first (they may refuse with a field-specific code)
       const draftStep = steps.find((x): x is Extract<Step, { type: 'draft' }> => x.type === 'draft')

@@ -37,9 +37,15 @@ export const clockToHHmm = (s: ClockTime): string => {
   return s.slice(0, 2) + s.slice(3, 5)
 }
 
-/** '0800' → '08:00'. Throws INVALID_TIME. */
-export const hhmmToClock = (s: string): ClockTime => {
-  const c = /^\d{4}$/.test(s) ? `${s.slice(0, 2)}:${s.slice(2, 4)}` : ''
-  if (!isClockTime(c)) return fail('INVALID_TIME', { value: s })
-  return c
+/** 'HHmm' as typed on forms and written in the roster: '0800' → '08:00'; '2400' only when `allowEndOfDay`. */
+export const parseHHmm = (s: unknown, allowEndOfDay = true): ClockTime | undefined => {
+  if (typeof s !== 'string' || !/^\d{4}$/.test(s)) return undefined
+  const c = `${s.slice(0, 2)}:${s.slice(2, 4)}`
+  return isClockTime(c, allowEndOfDay) ? c : undefined
 }
+
+/** True for 'HHmm' '0000'..'2359' and, when `allowEndOfDay`, '2400'. */
+export const isHHmm = (s: unknown, allowEndOfDay = true): s is string => parseHHmm(s, allowEndOfDay) !== undefined
+
+/** '0800' → '08:00'. Throws INVALID_TIME. */
+export const hhmmToClock = (s: string): ClockTime => parseHHmm(s) ?? fail('INVALID_TIME', { value: s })

@@ -1,12 +1,22 @@
-// One catalogue of coded errors, stable codes, zh-TW messages. Domain, commands, projections and HTTP all use it.
-// Add entries here; never reuse or rename a code.
+// One catalogue of coded errors: stable code → HTTP status, zh-TW message, and (where the message carries numbers,
+// cases or names) a template whose %s slots are filled, in order, by the arguments the error was raised with (the
+// model is fastify's createError(code, message, status)). Domain, commands, projections, exporter, reader and HTTP
+// all render from it. Add entries here; never reuse or rename a code.
+
+interface ErrorSpec {
+  status: number
+  /** The message without arguments. */
+  zh: string
+  /** The message with arguments: %s slots filled in order (see errorMessage). */
+  template?: string
+}
 
 export const ERRORS = {
   // input
-  VALIDATION_FAILED: { status: 400, zh: '輸入資料格式不正確' },
+  VALIDATION_FAILED: { status: 400, zh: '輸入資料格式不正確', template: '%s' },
   INVALID_NATIONAL_ID: { status: 400, zh: '身分證統一編號或居留證號格式不正確' },
   INVALID_INSTITUTION_CODE: { status: 400, zh: '醫事機構代碼格式不正確（應為 10 碼）' },
-  INVALID_ROC_DATE: { status: 400, zh: '日期格式不正確（應為民國年 yyyMMdd）' },
+  INVALID_ROC_DATE: { status: 400, zh: '日期格式不正確（應為民國年 yyyMMdd）', template: '%s 日期格式不正確（應為民國年 yyyMMdd）：%s' },
   INVALID_TIME: { status: 400, zh: '時間格式不正確（應為 HHmm）' },
   UNKNOWN_PROFESSION: { status: 400, zh: '醫事人員類別不存在' },
   UNKNOWN_DEPARTMENT: { status: 400, zh: '支援科別不存在' },
@@ -26,8 +36,8 @@ export const ERRORS = {
   INSTITUTION_NOT_FOUND: { status: 404, zh: '查無此醫事機構' },
   SAME_INSTITUTION: { status: 422, zh: '被支援機構不可為本身執業機構' },
   // rules
-  SCHEDULE_CONFLICT: { status: 409, zh: '支援時段與其他報備支援案件重疊' },
-  QUOTA_EXCEEDED: { status: 422, zh: '超過報備支援額度限制' },
+  SCHEDULE_CONFLICT: { status: 409, zh: '支援時段與其他報備支援案件重疊', template: '支援時段與其他報備支援案件重疊：與案件 %s 重疊' },
+  QUOTA_EXCEEDED: { status: 422, zh: '超過報備支援額度限制', template: '超過報備支援額度限制：%s' },
   // case lifecycle
   REPORT_NOT_FOUND: { status: 404, zh: '查無此報備支援案件' },
   REPORT_ALREADY_EXISTS: { status: 409, zh: '案件已存在' },
@@ -61,7 +71,7 @@ export const ERRORS = {
   CERT_WRONG_TYPE: { status: 401, zh: '卡片類型不符（醫事人員卡與醫事機構卡不可互用）' },
   SIGNATURE_INVALID: { status: 401, zh: '卡片簽章驗證失敗' },
   HOLDER_UNKNOWN: { status: 401, zh: '查無此卡片持有人的登記資料' },
-  PIN_WRONG: { status: 401, zh: 'PIN 碼錯誤' },
+  PIN_WRONG: { status: 401, zh: 'PIN 碼錯誤', template: 'PIN 碼錯誤，尚可嘗試 %s 次' },
   PIN_LOCKED: { status: 423, zh: '卡片已鎖卡，請洽發卡單位解鎖' },
   PASSWORD_WRONG: { status: 401, zh: '身分證號或健保卡網路服務註冊密碼錯誤' },
   OTP_WRONG: { status: 401, zh: '簡訊驗證碼錯誤或已逾時' },
@@ -71,17 +81,17 @@ export const ERRORS = {
   READER_ABSENT: { status: 400, zh: '找不到讀卡機，請確認讀卡機已連接' },
   // export
   ROSTER_ALREADY_DELIVERED: { status: 409, zh: '該日名冊已傳送' },
-  ROSTER_INVALID: { status: 422, zh: '名冊檔案格式不正確' },
+  ROSTER_INVALID: { status: 422, zh: '名冊檔案格式不正確', template: '名冊 %s 不正確：%s' },
   HOST_KEY_MISMATCH: { status: 502, zh: 'SFTP 主機金鑰不符，已拒絕連線' },
-  ROSTER_FIELD_INVALID: { status: 422, zh: '名冊欄位內容不符格式（僅限 ASCII，且不可超過欄位長度）' },
-  ROSTER_NOT_REPRODUCIBLE: { status: 500, zh: '重新產生的名冊與已記錄的內容不一致，已停止作業' },
-  ROSTER_DAY_NOT_OVER: { status: 409, zh: '該日尚未結束，不可產生名冊' },
-  ROSTER_NOT_GENERATED: { status: 409, zh: '該日名冊尚未產生或傳送，請改用 --deliver' },
-  ROSTER_CASE_INCOMPLETE: { status: 500, zh: '案件事件紀錄不完整，無法產生名冊' },
-  SFTP_NOT_CONFIGURED: { status: 500, zh: 'SFTP 傳送設定不完整（主機、帳號、金鑰或主機金鑰指紋）' },
-  SFTP_DELIVERY_FAILED: { status: 502, zh: '名冊 SFTP 傳送失敗，將於下次排程重試' },
+  ROSTER_FIELD_INVALID: { status: 422, zh: '名冊欄位內容不符格式（僅限 ASCII，且不可超過欄位長度）', template: '名冊欄位 %s 不符格式：%s' },
+  ROSTER_NOT_REPRODUCIBLE: { status: 500, zh: '重新產生的名冊與已記錄的內容不一致，已停止作業', template: '重新產生的 %s 與已記錄的內容不一致（%s），已停止作業' },
+  ROSTER_DAY_NOT_OVER: { status: 409, zh: '該日尚未結束，不可產生名冊', template: '%s 仍有進行中的交易可能包含當日核准紀錄，暫不產生名冊，稍後重試' },
+  ROSTER_NOT_GENERATED: { status: 409, zh: '該日名冊尚未產生或傳送，請改用 --deliver', template: '%s 的名冊尚未傳送過，請改用 --deliver' },
+  ROSTER_CASE_INCOMPLETE: { status: 500, zh: '案件事件紀錄不完整，無法產生名冊', template: '案件事件紀錄不完整，無法產生名冊：%s 第 %s 筆事件前缺少 %s' },
+  SFTP_NOT_CONFIGURED: { status: 500, zh: 'SFTP 傳送設定不完整（主機、帳號、金鑰或主機金鑰指紋）', template: 'SFTP 傳送設定不完整：缺少 %s' },
+  SFTP_DELIVERY_FAILED: { status: 502, zh: '名冊 SFTP 傳送失敗，將於下次排程重試', template: '名冊 SFTP 傳送失敗：%s' },
   // batch
-  BATCH_FILE_INVALID: { status: 400, zh: '上傳檔案格式不正確' },
+  BATCH_FILE_INVALID: { status: 400, zh: '上傳檔案格式不正確', template: '%s' },
   /** Another institution's batch (or an unknown one): 404, as for a case out of scope. */
   BATCH_NOT_FOUND: { status: 404, zh: '找不到此批次，請重新上傳檔案' },
   INTERNAL: { status: 500, zh: '系統發生錯誤，請稍後再試' },
@@ -93,9 +103,9 @@ export const ERRORS = {
   // projections
   READ_MODEL_NOT_READY: { status: 503, zh: '資料整理中，請稍後再試' },
   REBUILD_IN_PROGRESS: { status: 409, zh: '此資料表正在重建中，請待完成後再試' },
-  UNKNOWN_PROJECTION: { status: 400, zh: '查無此投影（資料表）名稱' },
+  UNKNOWN_PROJECTION: { status: 400, zh: '查無此投影（資料表）名稱', template: '查無此投影（資料表）名稱：%s（可用：%s）' },
   // login (issue #4: password, OTP, lock-out)
-  LOGIN_LOCKED: { status: 429, zh: '嘗試次數過多，請於 15 分鐘後再試' },
+  LOGIN_LOCKED: { status: 429, zh: '嘗試次數過多，請於 15 分鐘後再試', template: '嘗試次數過多，請於 %s 分鐘後再試' },
   OTP_EXPIRED: { status: 401, zh: '簡訊驗證碼已逾時，請重新取得驗證碼' },
   OTP_NOT_REQUESTED: { status: 401, zh: '請先取得簡訊驗證碼' },
   NHI_CARD_MISMATCH: { status: 401, zh: '健保卡卡號與身分證號不符' },
@@ -106,19 +116,40 @@ export const ERRORS = {
   LOGIN_FORM_EXPIRED: { status: 403, zh: '登入頁面已逾時，請重新整理頁面後再試' },
   // security hardening (issue #13)
   CARDLESS_LOGIN_UNAVAILABLE: { status: 503, zh: '無卡登入（簡訊驗證碼）目前未開放，請改用其他登入方式' },
-} as const satisfies Record<string, { status: number; zh: string }>
+} as const satisfies Record<string, ErrorSpec>
 
 export type ErrorCode = keyof typeof ERRORS
 
-/** A refusal with a stable code. `details` carries the numbers/cases a user needs to understand it. */
+/** An argument of a message template: a number, a name, a case number, a period. */
+export type ErrorArg = string | number
+
+/**
+ * The zh-TW message of a code with its arguments: the template with each %s filled in order, or the plain message
+ * when the code has no template or the arguments do not fill it.
+ */
+export const errorMessage = (code: ErrorCode, args: readonly ErrorArg[] = []): string => {
+  const spec: ErrorSpec = ERRORS[code]
+  const template = spec.template
+  if (template === undefined || args.length === 0 || template.split('%s').length - 1 !== args.length) return spec.zh
+  let i = 0
+  return template.replace(/%s/g, () => String(args[i++]))
+}
+
+/**
+ * A refusal with a stable code. `details` carries the structured facts (for the API and logs), `args` the values
+ * the catalogue's message template shows; `message` is the catalogue's text with them.
+ */
 export class DomainError extends Error {
   readonly code: ErrorCode
   readonly details: Record<string, unknown>
-  constructor(code: ErrorCode, details: Record<string, unknown> = {}, message?: string) {
-    super(message ?? ERRORS[code].zh)
+  readonly args: readonly ErrorArg[]
+  /** `args` fill the catalogue's template; a string is a message the caller composed (kept as it is). */
+  constructor(code: ErrorCode, details: Record<string, unknown> = {}, args: readonly ErrorArg[] | string = []) {
+    super(typeof args === 'string' ? args : errorMessage(code, args))
     this.name = 'DomainError'
     this.code = code
     this.details = details
+    this.args = typeof args === 'string' ? [] : args
   }
   get zh(): string {
     return ERRORS[this.code].zh
@@ -128,8 +159,8 @@ export class DomainError extends Error {
   }
 }
 
-export const fail = (code: ErrorCode, details: Record<string, unknown> = {}, message?: string): never => {
-  throw new DomainError(code, details, message)
+export const fail = (code: ErrorCode, details: Record<string, unknown> = {}, args: readonly ErrorArg[] = []): never => {
+  throw new DomainError(code, details, args)
 }
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError

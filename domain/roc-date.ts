@@ -81,7 +81,7 @@ export const isIsoDate = (s: unknown): s is IsoDate => typeof s === 'string' && 
 /** Days since 1970-01-01 of an ISO date. Throws VALIDATION_FAILED on a bad date. */
 export const epochDay = (iso: IsoDate): number => {
   const n = typeof iso === 'string' ? parseIso(iso) : undefined
-  if (n === undefined) return fail('VALIDATION_FAILED', { field: 'date', value: iso }, `日期格式不正確：${iso}`)
+  if (n === undefined) return fail('VALIDATION_FAILED', { field: 'date', value: iso }, [`日期格式不正確：${iso}`])
   return n
 }
 
@@ -132,6 +132,19 @@ export const rocToIso = (roc: string): IsoDate => {
   return `${Number(roc.slice(0, 3)) + ROC_OFFSET}-${roc.slice(3, 5)}-${roc.slice(5, 7)}`
 }
 
+/** 民國 year of a Gregorian year: 2024 → 113. */
+export const rocYear = (gregorianYear: number): number => gregorianYear - ROC_OFFSET
+
+/**
+ * A ROC date as typed (7 digits, or 6 for 民國 years below 100, surrounding blanks ignored) → ISO date, or
+ * undefined when it is not a real date.
+ */
+export const parseRocDate = (typed: string | undefined): IsoDate | undefined => {
+  const s = (typed ?? '').trim()
+  const roc = /^\d{6}$/.test(s) ? `0${s}` : s
+  return isRocDate(roc) ? rocToIso(roc) : undefined
+}
+
 /** Same as isoToRoc (the name screens use). */
 export const formatRocDate = isoToRoc
 
@@ -144,11 +157,20 @@ export const formatRocDateTime = (iso: IsoDate, time: ClockTime): string => {
   return `${isoToRoc(iso)} ${clockToHHmm(time)} ${WEEKDAY_NAMES[weekdayOf(iso)]}`
 }
 
+/** An ISO date as screens show it, or the value as given when it is not one (templates render whatever they get). */
+export const rocDateOrAsGiven = (iso: string): string => (isIsoDate(iso) && isoToRocSafe(iso)) || iso
+/** The same with the weekday: '2024-03-01' → '1130301 星期五'. */
+export const rocDateWeekdayOrAsGiven = (iso: string): string => (isIsoDate(iso) && isoToRocSafe(iso) ? formatRocDateWithWeekday(iso) : iso)
+const isoToRocSafe = (iso: IsoDate): string | undefined => {
+  const roc = Number(iso.slice(0, 4)) - ROC_OFFSET
+  return roc >= 1 && roc <= 999 ? isoToRoc(iso) : undefined
+}
+
 // ---- Asia/Taipei instants ----
 
 const instantMs = (instant: Instant): number => {
   const ms = Date.parse(instant)
-  if (Number.isNaN(ms)) return fail('VALIDATION_FAILED', { field: 'instant', value: instant }, `時間格式不正確：${instant}`)
+  if (Number.isNaN(ms)) return fail('VALIDATION_FAILED', { field: 'instant', value: instant }, [`時間格式不正確：${instant}`])
   return ms
 }
 
@@ -184,6 +206,12 @@ export const taipeiInstant = (iso: IsoDate, time: ClockTime = '00:00'): Instant 
 /** [start, end) of a Taipei calendar day as UTC ISO instants: '2024-03-01' → ['2024-02-29T16:00:00.000Z', '2024-03-01T16:00:00.000Z']. */
 export const taipeiDayBounds = (iso: IsoDate): [Instant, Instant] => [taipeiInstant(iso), taipeiInstant(addDays(iso, 1))]
 
+/** An instant as screens show it in Asia/Taipei: '1130301 0800 星期五'. */
+export const formatRocInstant = (instant: Instant): string => {
+  const t = taipeiDateTime(instant)
+  return formatRocDateTime(t.date, t.time)
+}
+
 /** ROC timestamp 'yyyMMddHHmmss' in Asia/Taipei (roster header). */
 export const rocTimestamp = (instant: Instant): string => {
   const t = taipeiDateTime(instant)
@@ -210,6 +238,18 @@ export const isoWeekStart = (weekId: string): IsoDate => {
   const jan4 = `${m[1]}-01-04`
   const week1Monday = epochDay(jan4) - weekdayOf(jan4) + 1
   return fromEpochDay(week1Monday + (Number(m[2]) - 1) * 7)
+}
+
+/** '2024-03' → '11303' (statistics tables). */
+export const rocMonthId = (month: string): string => `${String(rocYear(Number(month.slice(0, 4)))).padStart(3, '0')}${month.slice(5, 7)}`
+
+/** '2024-W09' → '113年第9週'; '2024-03' → '113年3月'; anything else as given. */
+export const rocPeriodLabel = (period: string): string => {
+  const w = /^(\d{4})-W(\d{2})$/.exec(period)
+  if (w) return `${rocYear(Number(w[1]))}年第${Number(w[2])}週`
+  const m = /^(\d{4})-(\d{2})$/.exec(period)
+  if (m) return `${rocYear(Number(m[1]))}年${Number(m[2])}月`
+  return period
 }
 
 /** '2024-03-15' → '2024-03'. */

@@ -1,8 +1,8 @@
 // Schedules: validation, expansion to dated occurrences, sessions/hours arithmetic. Pure.
 import { clockToMinutes, isClockTime } from './clock-time.js'
 import { fail } from './errors.js'
-import { daysBetween, epochDay, fromEpochDay, isIsoDate, weekdayOfEpochDay } from './roc-date.js'
-import type { DatedSession, IsoDate, Occurrence, Schedule, TimeWindow, Weekday } from './types.js'
+import { daysBetween, epochDay, fromEpochDay, isIsoDate, weekdayOf, weekdayOfEpochDay } from './roc-date.js'
+import type { ClockTime, DatedSession, IsoDate, Occurrence, Schedule, TimeWindow, Weekday } from './types.js'
 
 /** Longest allowed span of one schedule, first to last day inclusive. */
 export const MAX_SCHEDULE_DAYS = 366
@@ -22,7 +22,7 @@ const checkTimes = (w: TimeWindow, path: string) => {
 }
 
 const checkDate = (d: unknown, field: string) => {
-  if (!isIsoDate(d)) fail('VALIDATION_FAILED', { fields: [field], value: d }, `日期格式不正確：${String(d)}`)
+  if (!isIsoDate(d)) fail('VALIDATION_FAILED', { fields: [field], value: d }, [`日期格式不正確：${String(d)}`])
 }
 
 /** First pair of overlapping windows (sorted by start), or undefined. */
@@ -53,7 +53,7 @@ export const validateSchedule = (s: Schedule): void => {
       if (!Number.isInteger(w) || w < 1 || w > 7) fail('VALIDATION_FAILED', { fields: ['schedule.weekdays'], value: w })
     }
     if (!Array.isArray(s.windows) || s.windows.length === 0) fail('SCHEDULE_EMPTY', { field: 'schedule.windows' })
-    if (s.windows.length > MAX_WINDOWS) fail('VALIDATION_FAILED', { fields: ['schedule.windows'], max: MAX_WINDOWS }, `每日支援時段最多 ${MAX_WINDOWS} 個`)
+    if (s.windows.length > MAX_WINDOWS) fail('VALIDATION_FAILED', { fields: ['schedule.windows'], max: MAX_WINDOWS }, [`每日支援時段最多 ${MAX_WINDOWS} 個`])
     s.windows.forEach((w, i) => checkTimes(w, `schedule.windows[${i}]`))
     const clash = firstOverlap(s.windows)
     if (clash) fail('SCHEDULE_WINDOWS_OVERLAP', { windows: clash })
@@ -62,7 +62,7 @@ export const validateSchedule = (s: Schedule): void => {
   }
   if (s.kind === 'sessions') {
     if (!Array.isArray(s.sessions) || s.sessions.length === 0) fail('SCHEDULE_EMPTY', { field: 'schedule.sessions' })
-    if (s.sessions.length > MAX_SESSIONS) fail('VALIDATION_FAILED', { fields: ['schedule.sessions'], max: MAX_SESSIONS }, `支援時段最多 ${MAX_SESSIONS} 個`)
+    if (s.sessions.length > MAX_SESSIONS) fail('VALIDATION_FAILED', { fields: ['schedule.sessions'], max: MAX_SESSIONS }, [`支援時段最多 ${MAX_SESSIONS} 個`])
     s.sessions.forEach((x, i) => {
       checkDate(x.date, `schedule.sessions[${i}].date`)
       checkTimes(x, `schedule.sessions[${i}]`)
@@ -137,3 +137,29 @@ export const weekdayMask = (weekdays: readonly Weekday[]): string => {
 export const occurrencesFrom = (os: readonly Occurrence[], from: IsoDate): Occurrence[] => os.filter((o) => o.date >= from)
 /** Occurrences before a date. */
 export const occurrencesBefore = (os: readonly Occurrence[], before: IsoDate): Occurrence[] => os.filter((o) => o.date < before)
+
+/** What lists filter a schedule by: first and last day, the weekdays it touches, the earliest start and latest end. */
+export interface ScheduleSummary {
+  from: IsoDate | null
+  to: IsoDate | null
+  /** Monday first, '1' on: '1010100'. */
+  weekdayMask: string
+  earliestStart: ClockTime | null
+  latestEnd: ClockTime | null
+}
+
+export const summarizeSchedule = (s: Schedule): ScheduleSummary => {
+  const windows: readonly TimeWindow[] = s.kind === 'weekly' ? s.windows : s.sessions
+  const weekdays = s.kind === 'weekly' ? s.weekdays : s.sessions.map((x) => weekdayOf(x.date))
+  const starts = windows.map((w) => w.start).sort((a, b) => clockToMinutes(a) - clockToMinutes(b))
+  const ends = windows.map((w) => w.end).sort((a, b) => clockToMinutes(a) - clockToMinutes(b))
+  const empty = s.kind === 'sessions' && s.sessions.length === 0
+  const { from, to } = scheduleBounds(s)
+  return {
+    from: empty ? null : from,
+    to: empty ? null : to,
+    weekdayMask: weekdayMask(weekdays),
+    earliestStart: starts[0] ?? null,
+    latestEnd: ends[ends.length - 1] ?? null,
+  }
+}

@@ -87,7 +87,7 @@ export function recordsOfApproval(state: RosterCaseState, approval: LogEvent, ap
     throw new DomainError(
       'ROSTER_CASE_INCOMPLETE',
       { stream: approval.stream, streamVersion: approval.streamVersion, missing: what.missing },
-      `案件事件紀錄不完整，無法產生名冊：${approval.stream} 第 ${approval.streamVersion} 筆事件前缺少 ${what.missing}`,
+      [approval.stream, approval.streamVersion, what.missing],
     )
   }
   const data = approval.data as Approval['data']

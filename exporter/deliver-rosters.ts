@@ -126,9 +126,9 @@ export async function deliverPending(ctx: DeliveryContext, opts: { from?: IsoDat
 export async function resendDay(ctx: DeliveryContext, day: IsoDate): Promise<DayDelivery> {
   return withDeliveryLock(ctx.db, async () => {
     const history = await readExportHistory(ctx.store, day)
-    if (!isDelivered(history)) throw new DomainError('ROSTER_NOT_GENERATED', { day }, `${day} 的名冊尚未傳送過，請改用 --deliver`)
+    if (!isDelivered(history)) throw new DomainError('ROSTER_NOT_GENERATED', { day }, [day])
     const sequence = pendingSequence(history) ?? Math.max(...history.generated.keys(), ...history.delivered.keys()) + 1
-    if (sequence > 99) throw new DomainError('ROSTER_INVALID', { day, sequence }, '同一日的名冊序號已達上限 99')
+    if (sequence > 99) throw new DomainError('ROSTER_INVALID', { day, sequence }, [day, '同一日的名冊序號已達上限 99'])
     ctx.logger.warn({ day, sequence, actor: ctx.actor }, `re-sending the roster of ${day} as sequence ${sequence} on an operator's request`)
     return deliverDay(ctx, day, sequence)
   })
@@ -158,7 +158,7 @@ async function withDeliveryLock<T>(db: Database | undefined, fn: () => Promise<T
     if (!db || db.kind !== 'postgres') return await fn() // PGlite is one connection: the process lock suffices
     return await db.transaction(async (tx) => {
       const r = await tx.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [LOCK_KEY])
-      if (!r.rows[0]?.locked) throw new DomainError('SFTP_DELIVERY_FAILED', { reason: 'another delivery run is in progress' }, '另一個名冊傳送作業正在進行中，請稍後再試')
+      if (!r.rows[0]?.locked) throw new DomainError('SFTP_DELIVERY_FAILED', { reason: 'another delivery run is in progress' }, ['另一個名冊傳送作業正在進行中，請稍後再試'])
       return fn()
     })
   } finally {

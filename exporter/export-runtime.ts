@@ -63,6 +63,6 @@ export function exportStartDay(config: Config): IsoDate | undefined {
 }
 
 export function parseRocDay(v: string, what = 'day'): IsoDate {
-  if (!isRocDate(v)) throw new DomainError('INVALID_ROC_DATE', { field: what, value: v }, `${what} 日期格式不正確（應為民國年 yyyMMdd）：${v}`)
+  if (!isRocDate(v)) throw new DomainError('INVALID_ROC_DATE', { field: what, value: v }, [what, v])
   return rocToIso(v)
 }

@@ -114,7 +114,7 @@ async function waitUntilSettled(ctx: ExportContext, day: IsoDate, timeoutMs: num
       throw new DomainError(
         'ROSTER_DAY_NOT_OVER',
         { day, reason: 'transactions that may hold approvals of the day are still in flight' },
-        `${day} 仍有進行中的交易可能包含當日核准紀錄，暫不產生名冊，稍後重試`,
+        [day],
       )
     }
     if (!waited) ctx.logger.warn({ day, mark: mark.toString() }, 'waiting for transactions in flight before reading the day')
@@ -130,7 +130,7 @@ function checkSame(recorded: RosterGenerated['data'], now: RosterGenerated['data
   if (!diffs.length) return
   const details = { day: now.day, sequence: now.sequence, differs: diffs, recorded, regenerated: now }
   logger.fatal({ alert: 'ROSTER_NOT_REPRODUCIBLE', ...details }, 'BUG: regenerated roster differs from the recorded one; refusing to write or send it')
-  throw new DomainError('ROSTER_NOT_REPRODUCIBLE', details, `重新產生的 ${now.fileName} 與已記錄的內容不一致（${diffs.join(', ')}），已停止作業`)
+  throw new DomainError('ROSTER_NOT_REPRODUCIBLE', details, [now.fileName, diffs.join(', ')])
 }
 
 /** The file just written must pass the verifier; anything else is a bug or bad data in the log. */
@@ -139,6 +139,6 @@ async function selfVerify(path: string, fileName: string) {
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 16 })) v.push(chunk as Buffer)
   const result = v.finish()
   if (!result.ok) {
-    throw new DomainError('ROSTER_INVALID', { fileName, errors: result.errors }, `產生的名冊 ${fileName} 未通過檢查：${result.errors.slice(0, 3).join('；')}`)
+    throw new DomainError('ROSTER_INVALID', { fileName, errors: result.errors }, [fileName, result.errors.slice(0, 3).join('；')])
   }
 }

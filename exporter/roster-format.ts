@@ -1,5 +1,6 @@
 // The NHI roster file, format version 01 (DESIGN.md §6): pure encoder of header, detail and trailer records.
 // Fixed width 100, printable ASCII only, each record ending CRLF. A field that does not fit is refused, never cut.
+import { isHHmm } from '../domain/clock-time.js'
 import { createHash, type Hash } from 'node:crypto'
 import { DomainError } from '../domain/errors.js'
 
@@ -45,7 +46,7 @@ export interface RosterCounts {
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
 
 function bad(field: string, value: unknown, reason: string): never {
-  throw new DomainError('ROSTER_FIELD_INVALID', { field, value, reason }, `名冊欄位 ${field} 不符格式：${reason}`)
+  throw new DomainError('ROSTER_FIELD_INVALID', { field, value, reason }, [field, reason])
 }
 
 /** Left-aligned, space-padded text; refuses non-ASCII and values longer than the field. */
@@ -67,9 +68,13 @@ function patternField(field: string, value: string, pattern: RegExp, len: number
   return value
 }
 
+function timeField(field: string, value: string): string {
+  if (!isHHmm(value)) bad(field, value, 'expected HHmm (0000-2400)')
+  return value
+}
+
 const ROC_DATE = /^\d{7}$/
 const ROC_DATETIME = /^\d{13}$/
-const HHMM = /^([01]\d|2[0-3])[0-5]\d$|^2400$/
 const MASK = /^[01]{7}$/
 
 export function encodeHeader(h: RosterHeader): string {
@@ -98,8 +103,8 @@ export function encodeDetail(d: RosterDetail): string {
     patternField('startDate', d.startDate, ROC_DATE, 7) +
     patternField('endDate', d.endDate, ROC_DATE, 7) +
     patternField('weekdayMask', d.weekdayMask, MASK, 7) +
-    patternField('startTime', d.startTime, HHMM, 4) +
-    patternField('endTime', d.endTime, HHMM, 4) +
+    timeField('startTime', d.startTime) +
+    timeField('endTime', d.endTime) +
     patternField('approvalDate', d.approvalDate, ROC_DATE, 7) +
     textField('approvalNumber', d.approvalNumber, 14)
   return rec + CRLF

@@ -1,5 +1,6 @@
 // Parser and verifier of NHI roster files (DESIGN.md §6). Streams the file: memory stays flat whatever its size.
 // Checks widths and CRLFs, ASCII, record order (H, D*, T), codes, ROC dates, counts and the SHA-256 of the details.
+import { isHHmm } from '../domain/clock-time.js'
 import { createHash, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { basename } from 'node:path'
@@ -199,9 +200,7 @@ const rocIso = (s: string): string | undefined => {
   return iso
 }
 
-function validHHmm(s: string): boolean {
-  return /^([01]\d|2[0-3])[0-5]\d$/.test(s) || s === '2400'
-}
+const validHHmm = (s: string): boolean => isHHmm(s)
 
 function validRocDateTime(s: string): boolean {
   return /^\d{13}$/.test(s) && !!rocIso(s.slice(0, 7)) && Number(s.slice(7, 9)) < 24 && Number(s.slice(9, 11)) < 60 && Number(s.slice(11, 13)) < 60

@@ -48,7 +48,7 @@ export async function sftpTargetFromConfig(config: Config): Promise<SftpTarget> 
   if (!config.SFTP_USER) missing.push('SFTP_USER')
   if (!config.SFTP_HOST_KEY_SHA256) missing.push('SFTP_HOST_KEY_SHA256')
   if (!config.SFTP_KEY_FILE && config.SFTP_PASSWORD === undefined) missing.push('SFTP_KEY_FILE or SFTP_PASSWORD')
-  if (missing.length) throw new DomainError('SFTP_NOT_CONFIGURED', { missing }, `SFTP 傳送設定不完整：缺少 ${missing.join('、')}`)
+  if (missing.length) throw new DomainError('SFTP_NOT_CONFIGURED', { missing }, [missing.join('、')])
   const target: SftpTarget = {
     host: config.SFTP_HOST!,
     port: config.SFTP_PORT,
@@ -131,7 +131,7 @@ export async function uploadFile(target: SftpTarget, localPath: string, remoteNa
     }
     if (e instanceof DomainError) throw e
     const reason = (e as Error).message
-    throw new DomainError('SFTP_DELIVERY_FAILED', { host: target.host, reason }, `名冊 SFTP 傳送失敗：${reason}`)
+    throw new DomainError('SFTP_DELIVERY_FAILED', { host: target.host, reason }, [reason])
   } finally {
     conn.end()
   }

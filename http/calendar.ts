@@ -1,5 +1,5 @@
 // Month calendar model for the professional's home page. Pure.
-import { addDays, weekdayOf } from '../domain/roc-date.js'
+import { addDays, rocYear, weekdayOf } from '../domain/roc-date.js'
 import type { Status } from '../domain/types.js'
 
 export interface CalendarEntry {
@@ -58,5 +58,5 @@ export function buildCalendar(month: string, todayIso: string, entries: Calendar
     weeks[weeks.length - 1]!.push({ date: d, inMonth: d.startsWith(month), today: d === todayIso, entries: list.map((e) => ({ ...e, approved: e.status === 'approved' })) })
   }
   const [y, m] = month.split('-').map(Number) as [number, number]
-  return { month, rocLabel: `民國 ${y - 1911} 年 ${m} 月`, prev: shiftMonth(month, -1), next: shiftMonth(month, 1), thisMonth: monthOf(todayIso), weeks }
+  return { month, rocLabel: `民國 ${rocYear(y)} 年 ${m} 月`, prev: shiftMonth(month, -1), next: shiftMonth(month, 1), thisMonth: monthOf(todayIso), weeks }
 }

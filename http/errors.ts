@@ -2,7 +2,7 @@ import type { App } from './schemas.js'
 // ONE error handler: DomainError codes → HTTP status + JSON {code, message} on /api, a zh-TW page (or an htmx
 // fragment) elsewhere. Validation errors become VALIDATION_FAILED with the failing fields. Never a stack trace.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { DomainError, ERRORS, isDomainError, type ErrorCode } from '../domain/errors.js'
+import { DomainError, errorMessage, isDomainError } from '../domain/errors.js'
 
 export const isApi = (request: FastifyRequest) => request.url.startsWith('/api/') || request.url === '/api'
 export const isHtmx = (request: FastifyRequest) => request.headers['hx-request'] === 'true'
@@ -27,20 +27,8 @@ export function toDomainError(error: unknown): DomainError {
   return new DomainError('INTERNAL')
 }
 
-/** The zh-TW message with the numbers or the clashing case a user needs. */
-export function explain(e: DomainError): string {
-  const d = e.details as Record<string, unknown>
-  if (e.code === 'SCHEDULE_CONFLICT') {
-    const conflicts = d.conflicts as { caseNumber?: string; caseId: string }[] | undefined
-    const names = conflicts?.map((c) => c.caseNumber ?? c.caseId) ?? (d.caseNumber ? [String(d.caseNumber)] : [])
-    return names.length ? `${e.zh}：與案件 ${[...new Set(names)].join('、')} 重疊` : e.zh
-  }
-  const quota = d.quota as { label: string; used: number; proposed: number; limit: number; period: string; over: boolean }[] | undefined
-  if (e.code === 'QUOTA_EXCEEDED' && quota?.length) {
-    return `${e.zh}：${quota.filter((q) => q.over).map((q) => `${q.label}（${q.period}：已用 ${q.used}，本案 ${q.proposed}，上限 ${q.limit}）`).join('；')}`
-  }
-  return e.zh
-}
+/** The zh-TW message with the numbers or the clashing case a user needs: the catalogue's, with the error's arguments. */
+export const explain = (e: DomainError): string => errorMessage(e.code, e.args)
 
 /** Details safe to show: only the ones a DomainError was built with (never an exception's internals). */
 const publicDetails = (e: DomainError) => (Object.keys(e.details).length ? e.details : undefined)
@@ -78,4 +66,3 @@ export function installErrorHandling(app: App) {
   })
 }
 
-export const errorMessage = (code: ErrorCode) => ERRORS[code].zh

@@ -1,7 +1,7 @@
 // TypeBox schemas of the HTTP layer, in one place, and the TypeBox type provider for fastify.
-import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox'
+import { COMMAND_INPUT_SCHEMAS, INPUT_LIMITS, TermsInputSchema } from '../domain/report/command-schemas.js'
 import type { FastifyTypeProvider } from 'fastify'
-import { MAX_SESSIONS, MAX_WINDOWS } from '../domain/schedule.js'
 
 /** Lets fastify infer request/reply types from TypeBox schemas (a tiny local equivalent of the official provider). */
 export interface TypeBoxTypeProvider extends FastifyTypeProvider {
@@ -56,47 +56,26 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
 
 // ---- JSON API ----
-const IsoDateS = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })
-const ClockS = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$|^24:00$' })
-export const ApiSchedule = Type.Union([
-  Type.Object({
-    kind: Type.Literal('weekly'), from: IsoDateS, to: IsoDateS,
-    weekdays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7 }),
-    windows: Type.Array(Type.Object({ start: ClockS, end: ClockS }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_WINDOWS }),
-  }, { additionalProperties: false }),
-  Type.Object({
-    kind: Type.Literal('sessions'),
-    sessions: Type.Array(Type.Object({ date: IsoDateS, start: ClockS, end: ClockS }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_SESSIONS }),
-  }, { additionalProperties: false }),
-])
-export const ApiFileReportBody = Type.Object({
-  commandId: Type.String({ format: 'uuid' }),
-  applicantId: Type.Optional(Type.String({ pattern: '^[A-Za-z][0-9A-Da-d]\\d{8}$' })),
-  supportedCode: Type.String({ pattern: '^[0-9A-Za-z]{10}$' }),
-  department: Type.String({ minLength: 2, maxLength: 2 }),
-  purpose: Type.String({ minLength: 1, maxLength: 4 }),
-  schedule: ApiSchedule,
-  note: Type.Optional(Type.String({ maxLength: 500 })),
-  submit: Type.Optional(Type.Boolean({ default: true })),
-}, { additionalProperties: false })
+// Command bodies are the domain's command input schemas (domain/report/command-schemas.ts) plus the command id:
+// one set of limits for the API, the forms and the fuzz test.
+const Uuid = Type.String({ format: 'uuid' })
+const withCommandId = <T extends TObject>(input: T) => Type.Composite([Type.Object({ commandId: Uuid }), input], { additionalProperties: false })
+export const ApiFileReportBody = Type.Composite([
+  Type.Object({ commandId: Uuid, applicantId: Type.Optional(Type.String({ pattern: '^[A-Za-z][0-9A-Da-d]\\d{8}$' })), submit: Type.Optional(Type.Boolean({ default: true })) }),
+  TermsInputSchema,
+], { additionalProperties: false })
 export type ApiFileReportBody = Static<typeof ApiFileReportBody>
 export const ApiCaseCreated = Type.Object({ caseId: Type.String() })
 export const ApiMe = Type.Object({ role: Type.String(), id: Type.String(), name: Type.String(), institutionCode: Type.Optional(Type.String()) })
 
 // ---- JSON API: cases, commands, preview, institution, quota (http/routes/api.ts) ----
-const Uuid = Type.String({ format: 'uuid' })
 const StatusS = Type.Union(['draft', 'under_review', 'approved', 'rejected', 'returned', 'withdrawn', 'cancelled'].map((s) => Type.Literal(s)))
 /** Terms as an API client gives them: the supported institution by code, dates ISO (yyyy-MM-dd), times HH:mm. */
-export const ApiTerms = Type.Object({
-  supportedCode: Type.String({ pattern: '^[0-9A-Za-z]{10}$' }),
-  department: Type.String({ minLength: 2, maxLength: 2 }),
-  purpose: Type.String({ minLength: 1, maxLength: 4 }),
-  schedule: ApiSchedule,
-  note: Type.Optional(Type.String({ maxLength: 500 })),
-}, { additionalProperties: false })
+export const ApiTerms = TermsInputSchema
 export type ApiTerms = Static<typeof ApiTerms>
 /** An attachment already uploaded with POST /api/attachments, named by its hash. */
-export const ApiAttachmentRef = Type.Object({ hash: Type.String({ pattern: '^[0-9a-f]{64}$' }), name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })
+export const ApiAttachmentRef = Type.Object({ hash: Type.String({ pattern: '^[0-9a-f]{64}$' }), name: Type.String({ minLength: 1, maxLength: INPUT_LIMITS.attachmentName }) }, { additionalProperties: false })
+const ApiAttachmentRefs = (minItems = 0) => Type.Array(ApiAttachmentRef, { minItems, maxItems: INPUT_LIMITS.attachments })
 export type ApiAttachmentRef = Static<typeof ApiAttachmentRef>
 export const ApiAttachment = Type.Object({ hash: Type.String(), name: Type.String(), type: Type.String(), size: Type.Integer() })
 
@@ -138,29 +117,29 @@ export const ApiCommandResult = Type.Object({
   events: Type.Array(Type.String()), duplicate: Type.Boolean(),
 })
 export const ApiCommandBody = Type.Object({ commandId: Uuid }, { additionalProperties: false })
-export const ApiWithdrawBody = Type.Object({ commandId: Uuid, reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false })
+export const ApiWithdrawBody = withCommandId(COMMAND_INPUT_SCHEMAS.WithdrawReport)
 export const ApiDraftBody = Type.Object({
   commandId: Uuid,
   applicantId: Type.Optional(Type.String({ pattern: '^[A-Za-z][0-9A-Da-d]\\d{8}$' })),
   terms: ApiTerms,
-  attachments: Type.Optional(Type.Array(ApiAttachmentRef, { maxItems: 10 })),
+  attachments: Type.Optional(ApiAttachmentRefs()),
   submit: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false })
 export type ApiDraftBody = Static<typeof ApiDraftBody>
 /** Edit a draft, optionally attach and submit — one command, all or nothing. */
 export const ApiEditBody = Type.Object({
   commandId: Uuid, terms: ApiTerms,
-  attachments: Type.Optional(Type.Array(ApiAttachmentRef, { maxItems: 10 })),
+  attachments: Type.Optional(ApiAttachmentRefs()),
   submit: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false })
 export type ApiEditBody = Static<typeof ApiEditBody>
-export const ApiResubmitBody = Type.Object({ commandId: Uuid, terms: ApiTerms, attachments: Type.Optional(Type.Array(ApiAttachmentRef, { maxItems: 10 })) }, { additionalProperties: false })
+export const ApiResubmitBody = Type.Object({ commandId: Uuid, terms: ApiTerms, attachments: Type.Optional(ApiAttachmentRefs()) }, { additionalProperties: false })
 export type ApiResubmitBody = Static<typeof ApiResubmitBody>
-export const ApiChangeBody = Type.Object({ commandId: Uuid, terms: ApiTerms, reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false })
+export const ApiChangeBody = withCommandId(COMMAND_INPUT_SCHEMAS.RequestChange)
 export type ApiChangeBody = Static<typeof ApiChangeBody>
-export const ApiCancelBody = Type.Object({ commandId: Uuid, effectiveDate: IsoDateS, reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false })
+export const ApiCancelBody = withCommandId(COMMAND_INPUT_SCHEMAS.RequestCancellation)
 export type ApiCancelBody = Static<typeof ApiCancelBody>
-export const ApiAttachBody = Type.Object({ commandId: Uuid, attachments: Type.Array(ApiAttachmentRef, { minItems: 1, maxItems: 10 }) }, { additionalProperties: false })
+export const ApiAttachBody = Type.Object({ commandId: Uuid, attachments: ApiAttachmentRefs(1) }, { additionalProperties: false })
 export type ApiAttachBody = Static<typeof ApiAttachBody>
 
 export const ApiPreviewBody = Type.Object({

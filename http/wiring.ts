@@ -1,6 +1,5 @@
 // Composes the front office's services from the modules of the system (report service, read models, projections,
 // blob store). Used by serve.ts and by the test harness; nothing here is test-only.
-import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import type { Database } from '../commands/platform/database.js'
 import type { EventStore, LogPosition } from '../commands/event-store/port.js'
@@ -54,9 +53,3 @@ export async function createFrontParts(opts: { db: Database; store: EventStore; 
   }
 }
 
-/** A case id derived from the form's command id: submitting the same form twice lands on the same case. */
-export function caseIdFor(commandId: string): string {
-  const h = createHash('sha256').update(`case:${commandId}`).digest('hex')
-  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`
-}

@@ -176,7 +176,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
 
   async function rebuild(name: string): Promise<RebuildResult> {
     const p = byName.get(name)
-    if (!p) throw new DomainError('UNKNOWN_PROJECTION', { name, known: [...byName.keys()] }, `unknown projection ${name}; known: ${[...byName.keys()].join(', ')}`)
+    if (!p) throw new DomainError('UNKNOWN_PROJECTION', { name, known: [...byName.keys()] }, [name, [...byName.keys()].join(', ')])
     const t0 = Date.now()
     await migrateProjections(db)
     await ensureProjection(db, p)

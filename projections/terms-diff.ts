@@ -4,8 +4,9 @@
 import { countyName } from '../domain/reference/counties.js'
 import { departmentName } from '../domain/reference/departments.js'
 import { purposeName } from '../domain/reference/purposes.js'
-import { isIsoDate, isoToRoc, WEEKDAY_NAMES, weekdayOf } from '../domain/roc-date.js'
-import type { Routing, Schedule, Terms } from '../domain/types.js'
+import { rocDateWeekdayOrAsGiven } from '../domain/roc-date.js'
+import { describeSchedule } from '../domain/schedule-text.js'
+import type { Routing, Terms } from '../domain/types.js'
 import { isReturnableField, RETURNABLE_FIELD_LABEL } from '../domain/report/returnable-fields.js'
 
 export interface FieldChange {
@@ -16,34 +17,11 @@ export interface FieldChange {
 }
 
 /** '2024-03-01' → '1130301 星期五' (anything that is not a date is shown as given). */
-export function rocDay(iso: string): string {
-  if (!isIsoDate(iso)) return iso
-  return `${isoToRoc(iso)} ${WEEKDAY_NAMES[weekdayOf(iso)]}`
-}
-
-/** '08:00' → '0800'. */
-export const hhmm = (t: string): string => t.replace(':', '')
-const window = (w: { start: string; end: string }) => `${hhmm(w.start)}–${hhmm(w.end)}`
+export const rocDay = rocDateWeekdayOrAsGiven
 
 /** The zh-TW names of the fields a return asks to fix (domain/report/returnable-fields.ts). */
 export const fixFieldLabels = (codes: readonly string[]): string =>
   codes.map((c) => (isReturnableField(c) ? RETURNABLE_FIELD_LABEL[c] : c)).join('、')
-
-export function describeSchedule(s: Schedule): { period: string; weekdays: string; windows: string } {
-  if (s.kind === 'weekly') {
-    return {
-      period: `${rocDay(s.from)} 至 ${rocDay(s.to)}`,
-      weekdays: [...s.weekdays].sort().map((d) => WEEKDAY_NAMES[d]).join('、'),
-      windows: s.windows.map(window).join('、'),
-    }
-  }
-  const sessions = [...s.sessions].sort((a, b) => (a.date + a.start < b.date + b.start ? -1 : 1))
-  return {
-    period: sessions.length ? `${rocDay(sessions[0]!.date)} 至 ${rocDay(sessions[sessions.length - 1]!.date)}` : '',
-    weekdays: '指定日期',
-    windows: sessions.map((x) => `${rocDay(x.date)} ${window(x)}`).join('、'),
-  }
-}
 
 const county = (code: string) => countyName(code) ?? code
 const named = (code: string, name: string | undefined) => (name ? `${code} ${name}` : code)

@@ -3,7 +3,7 @@ import type { EventStore } from '../commands/event-store/port.js'
 import { REPORT_EVENT_TYPES, reportStream, type ReportEvent } from '../domain/events.js'
 import { caseFacts, evolve, foldReport, initialState, type ReportState } from '../domain/report/index.js'
 import type { Instant, IsoDate } from '../domain/types.js'
-import { taipeiDate } from './schedule-facts.js'
+import { taipeiDate } from '../domain/roc-date.js'
 
 const cutoff = (instant: Instant | Date) => new Date(new Date(instant).getTime() + 1) // events recorded at or before the instant
 
@@ -42,7 +42,7 @@ export async function validSupportsAsOf(
   options: { day?: IsoDate } = {},
 ): Promise<SupportAsOf[]> {
   const limit = cutoff(instant)
-  const day = options.day ?? taipeiDate(instant)
+  const day = options.day ?? taipeiDate(typeof instant === 'string' ? instant : instant.toISOString())
   const states = new Map<string, ReportState>()
   for await (const e of store.streamAll<ReportEvent>({ types: REPORT_EVENT_TYPES, pageSize: 2000 })) {
     if (e.recordedAt >= limit || !e.stream.startsWith('report-')) continue

@@ -120,7 +120,7 @@ export async function startReaderAgent(opts: ReaderAgentOptions): Promise<Reader
         const challengeB64 = optionalString(body.challenge, 'challenge')
         const pin = optionalString(body.pin, 'pin')
         if (!challengeB64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(challengeB64)) throw new DomainError('VALIDATION_FAILED', { field: 'challenge' })
-        if (!pin) throw new DomainError('VALIDATION_FAILED', { field: 'pin' }, '請輸入 PIN 碼')
+        if (!pin) throw new DomainError('VALIDATION_FAILED', { field: 'pin' }, ['請輸入 PIN 碼'])
         const r = await opts.backend.signChallenge(Buffer.from(challengeB64, 'base64'), pin, optionalString(body.reader, 'reader'))
         return send(res, 200, {
           certificate: r.certificate.toString('base64'),

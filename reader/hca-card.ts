@@ -61,18 +61,18 @@ function derLength(head: Buffer): number {
 
 /** VERIFY PIN. Wrong → PIN_WRONG { remaining }; no tries left / blocked → PIN_LOCKED. The PIN goes to the card only. */
 export async function verifyPin(transmit: Transmit, pin: string): Promise<void> {
-  if (!PIN_PATTERN.test(pin)) throw new DomainError('VALIDATION_FAILED', { field: 'pin' }, 'PIN 碼須為 4 至 12 位數字')
+  if (!PIN_PATTERN.test(pin)) throw new DomainError('VALIDATION_FAILED', { field: 'pin' }, ['PIN 碼須為 4 至 12 位數字'])
   const r = await sendApdu(transmit, apdu(0x00, 0x20, 0x00, 0x81, Buffer.from(pin, 'ascii')))
   if (r.sw === 0x9000) return
   if (r.sw === 0x6983 || r.sw === 0x63c0) throw new DomainError('PIN_LOCKED')
-  if (r.sw >> 4 === 0x63c) throw new DomainError('PIN_WRONG', { remaining: r.sw & 0x0f }, `PIN 碼錯誤，尚可嘗試 ${r.sw & 0x0f} 次`)
+  if (r.sw >> 4 === 0x63c) throw new DomainError('PIN_WRONG', { remaining: r.sw & 0x0f }, [r.sw & 0x0f])
   throw new Error(`HCA card: VERIFY answered ${swHex(r.sw)}`)
 }
 
 /** PSO: COMPUTE DIGITAL SIGNATURE over DigestInfo(SHA-256(message)). */
 export async function signSha256(transmit: Transmit, message: Buffer): Promise<Buffer> {
   const r = await sendApdu(transmit, apdu(0x00, 0x2a, 0x9e, 0x9a, digestInfoSha256(message), 0x00))
-  if (r.sw === 0x6982) throw new DomainError('PIN_WRONG', { remaining: null }, 'PIN 碼尚未驗證')
+  if (r.sw === 0x6982) throw new DomainError('PIN_WRONG', { remaining: null, reason: 'PIN 碼尚未驗證' })
   if (r.sw !== 0x9000) throw new Error(`HCA card: PSO COMPUTE DIGITAL SIGNATURE answered ${swHex(r.sw)}`)
   return r.data
 }

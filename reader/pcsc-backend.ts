@@ -97,7 +97,7 @@ export function createPcscBackend(pcsc: CardReaders): CardBackend {
       return { ...data, reader: name }
     },
     async signChallenge(challenge, pin, reader) {
-      if (!PIN_PATTERN.test(pin)) throw new DomainError('VALIDATION_FAILED', { field: 'pin' }, 'PIN 碼須為 4 至 12 位數字')
+      if (!PIN_PATTERN.test(pin)) throw new DomainError('VALIDATION_FAILED', { field: 'pin' }, ['PIN 碼須為 4 至 12 位數字'])
       if (challenge.length < 16 || challenge.length > 1024) throw new DomainError('VALIDATION_FAILED', { field: 'challenge' })
       const name = await pick('hca', reader)
       return pcsc.withCard(name, async (transmit) => {

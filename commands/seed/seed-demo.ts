@@ -1,7 +1,7 @@
 // `baobei seed` and `baobei serve --demo`: demo reference data, demo cards, demo cases. Idempotent: every command has
 // a fixed command id and case id, so seeding again appends nothing.
 import { DEMO_CORRELATION_PREFIX } from './demo-marker.js'
-import { createHash } from 'node:crypto'
+import { nameUuid } from '../../domain/name-uuid.js'
 import type { Database } from '../platform/database.js'
 import { runMigrations } from '../platform/migrations.js'
 import type { Logger } from '../platform/logger.js'
@@ -21,12 +21,8 @@ export interface SeedParts {
   waitFor?: (position: LogPosition) => Promise<boolean>
 }
 
-/** A stable UUID (v8 layout) for a seed key: the same key always names the same case. */
-export const seedCaseId = (key: string): string => {
-  const h = createHash('sha256').update(`seed-case:${key}`).digest('hex')
-  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`
-}
+/** A stable UUID for a seed key: the same key always names the same case. */
+export const seedCaseId = (key: string): string => nameUuid(`seed-case:${key}`)
 
 export async function seedRegistry(db: Database): Promise<void> {
   await runMigrations(db, registryMigrations)

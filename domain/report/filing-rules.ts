@@ -7,8 +7,8 @@ import { isInstitutionCode } from '../reference/institution-code.js'
 import { isPurpose } from '../reference/purposes.js'
 import { DEFAULT_QUOTA_RULES } from '../reference/quota-rules.js'
 import { taipeiDate, taipeiInstant } from '../roc-date.js'
-import { findConflicts, countsForConflict } from '../rules/conflict.js'
-import { blockingFindings, evaluateQuota } from '../rules/quota.js'
+import { conflictingCaseNames, findConflicts, countsForConflict } from '../rules/conflict.js'
+import { blockingFindings, describeQuotaFinding, evaluateQuota } from '../rules/quota.js'
 import { compareOccurrences, expandSchedule, occurrencesBefore, scheduleBounds, validateSchedule } from '../schedule.js'
 import type { ApplicantSnapshot, Attachment, FilingFindings, Instant, Occurrence, Terms } from '../types.js'
 import type { DecideContext } from './commands.js'
@@ -100,12 +100,14 @@ export const evaluateFiling = (caseId: string, applicant: ApplicantSnapshot, ter
   if (first) {
     fail('SCHEDULE_CONFLICT', {
       caseId: first.caseId, caseNumber: first.caseNumber, occurrence: first.occurrence, clashesWith: first.clashesWith, conflicts,
-    }, `支援時段與其他報備支援案件重疊（案件 ${first.caseNumber ?? first.caseId}，${first.occurrence.date} ${first.occurrence.start}–${first.occurrence.end}）`)
+    }, [conflictingCaseNames(conflicts)])
   }
   const blocking = blockingFindings(quota)
-  const b = blocking[0]
-  if (b) {
-    fail('QUOTA_EXCEEDED', { findings: blocking }, `超過報備支援額度限制：${b.label}（${b.period} 已用 ${b.used}，本次 ${b.proposed}，上限 ${b.limit}）`)
+  if (blocking.length) {
+    // the message names each rule once, at its first period over the limit; the details keep every finding
+    const seen = new Set<string>()
+    const firstPerRule = blocking.filter((f) => !seen.has(f.ruleId) && seen.add(f.ruleId))
+    fail('QUOTA_EXCEEDED', { findings: blocking }, [firstPerRule.map(describeQuotaFinding).join('；')])
   }
   return { conflicts: [], quota }
 }

@@ -69,3 +69,7 @@ export const findConflicts = (proposed: readonly Occurrence[], existing: readonl
   }
   return [...found.values()].sort((a, b) => compareOccurrences(a.occurrence, b.occurrence) || (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0))
 }
+
+/** The clashing cases as a refusal names them: case numbers (or ids before numbering), each once: 'A、B'. */
+export const conflictingCaseNames = (conflicts: readonly Pick<ConflictFinding, 'caseId' | 'caseNumber'>[]): string =>
+  [...new Set(conflicts.map((c) => c.caseNumber ?? c.caseId))].join('、')

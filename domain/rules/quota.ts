@@ -92,3 +92,6 @@ export const evaluateQuota = (table: QuotaRuleTable, input: QuotaInput): QuotaFi
 
 /** The findings that refuse a filing: enforcement 'block' and over. */
 export const blockingFindings = (fs: readonly QuotaFinding[]): QuotaFinding[] => fs.filter((f) => f.enforcement === 'block' && f.over)
+
+/** One quota finding with its numbers, as refusals and warnings show it: '<label>（2024-W09：已用 6，本案 4，上限 8）'. */
+export const describeQuotaFinding = (f: QuotaFinding): string => `${f.label}（${f.period}：已用 ${f.used}，本案 ${f.proposed}，上限 ${f.limit}）`

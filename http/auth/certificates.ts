@@ -124,7 +124,7 @@ export function createCardVerifier(opts: CardVerifierOptions): CardVerifier {
       const store = trust()
       if (!store.all.some((ca) => crl.signedBy(ca))) {
         // fail closed: a CRL we cannot authenticate must not silently disable revocation
-        throw new DomainError('INTERNAL', { crlFile: f }, `CRL ${f} is not signed by a CA of the trust store`)
+        throw new DomainError('INTERNAL', { crlFile: f, reason: 'the CRL is not signed by a CA of the trust store' })
       }
       return crl
     }),

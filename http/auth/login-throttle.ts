@@ -17,7 +17,7 @@
 // `perNetMaxDelayMs`. A success refunds the try (the delay already set stays).
 import ipaddr from 'ipaddr.js'
 import type { Sql } from '../../commands/platform/database.js'
-import { DomainError } from '../../domain/errors.js'
+import { DomainError, errorMessage } from '../../domain/errors.js'
 
 export interface ThrottlePolicy {
   /** tries per card, person and method (and codes sent per person) within the window */
@@ -80,7 +80,7 @@ export function networkOf(ip: string): string {
 export const netKey = (ip: string): NetKey => `net:${networkOf(ip)}`
 
 /** The zh-TW lock-out message with the minutes to wait. */
-export const lockedMessage = (minutes: number) => `嘗試次數過多，請於 ${minutes} 分鐘後再試`
+export const lockedMessage = (minutes: number) => errorMessage('LOGIN_LOCKED', [minutes])
 
 /** The zh-TW message for an address that must wait. */
 export const slowDownMessage = (seconds: number) => `登入嘗試過於頻繁，請於 ${seconds} 秒後再試`
@@ -88,7 +88,7 @@ export const slowDownMessage = (seconds: number) => `登入嘗試過於頻繁，
 const locked = (waitMs: number, key: string) => {
   const retryAfterMinutes = Math.max(1, Math.ceil(waitMs / 60_000))
   const kind = key.includes(':') ? key.slice(0, key.indexOf(':')) : key
-  return new DomainError('LOGIN_LOCKED', { retryAfterMinutes, key: kind }, lockedMessage(retryAfterMinutes))
+  return new DomainError('LOGIN_LOCKED', { retryAfterMinutes, key: kind }, [retryAfterMinutes])
 }
 const tooFast = (waitMs: number) => {
   const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000))

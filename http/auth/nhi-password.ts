@@ -20,7 +20,7 @@ export function embeddedNhiPasswords(db: Sql): NhiPasswordService {
 }
 
 export async function setNhiPassword(db: Sql, nationalId: string, password: string): Promise<void> {
-  if (password.length < 6 || password.length > 64) throw new DomainError('VALIDATION_FAILED', { field: 'password' }, '密碼長度須為 6 至 64 字元')
+  if (password.length < 6 || password.length > 64) throw new DomainError('VALIDATION_FAILED', { field: 'password' }, ['密碼長度須為 6 至 64 字元'])
   await db.query(
     `INSERT INTO login_nhi_passwords (national_id, hash, updated_at) VALUES ($1, $2, now())
      ON CONFLICT (national_id) DO UPDATE SET hash = EXCLUDED.hash, updated_at = now()`,

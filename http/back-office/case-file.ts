@@ -2,6 +2,7 @@
 // its stream version (the version a decision is made against), its full history (every event with actor, card,
 // time and a diff of what changed) and the findings recorded at each filing. With `asOf`, everything as it stood
 // at that instant (time travel: events whose business time is at or before it).
+import { isUuid } from '../../domain/name-uuid.js'
 import type { EventStore, RecordedEvent } from '../../commands/event-store/port.js'
 import { reportStream, type ReportEvent } from '../../domain/events.js'
 import type { Actor, ApplicationType, FilingFindings, Instant } from '../../domain/types.js'
@@ -40,8 +41,6 @@ export interface CaseFile {
   asOf?: Instant
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
 export function buildCaseFile(events: readonly RecordedEvent<ReportEvent>[], asOf?: Instant): CaseFile | undefined {
   const limit = asOf ? Date.parse(asOf) : undefined
   const shown = limit === undefined ? events : events.filter((e) => Date.parse(e.meta.occurredAt) <= limit)
@@ -75,7 +74,7 @@ export function buildCaseFile(events: readonly RecordedEvent<ReportEvent>[], asO
 
 /** The case file, or undefined when the case does not exist (or did not yet exist at `asOf`). */
 export async function loadCaseFile(store: EventStore, caseId: string, asOf?: Instant): Promise<CaseFile | undefined> {
-  if (!UUID.test(caseId)) return undefined
+  if (!isUuid(caseId)) return undefined
   const events = await store.readStream<ReportEvent>(reportStream(caseId))
   return buildCaseFile(events, asOf)
 }

@@ -7,7 +7,7 @@ import { countyOf, COUNTIES } from '../../domain/reference/counties.js'
 import { departmentName } from '../../domain/reference/departments.js'
 import { PROFESSIONS, professionName } from '../../domain/reference/professions.js'
 import { purposeName } from '../../domain/reference/purposes.js'
-import { DomainError, isDomainError } from '../../domain/errors.js'
+import { DomainError, isDomainError, type ErrorArg } from '../../domain/errors.js'
 import { maskPersonId } from '../../domain/national-id.js'
 import { WEEKDAY_NAMES } from '../../domain/roc-date.js'
 import { APPLICATION_TYPE_LABEL, STATUS_LABEL, type Actor, type FilingFindings } from '../../domain/types.js'
@@ -15,7 +15,7 @@ import { RETURNABLE_FIELD_LABEL, RETURNABLE_FIELDS } from '../../domain/report/r
 import { searchCases, type CaseRow } from '../../projections/queries/cases.js'
 import { approvalFormEntry, approvalFormFileName, renderApprovalForms } from '../pdf/approval-form.js'
 import { isHtmx } from '../errors.js'
-import { rocDate, rocInstant, weekdayZh } from '../present.js'
+import { hhmm, rocDate, rocInstant, weekdayZh } from '../present.js'
 import type { App } from '../schemas.js'
 import { CaseQueryString, PAGE_SIZES, parseCaseQuery, queryFromString, toQueryString } from './case-query.js'
 import { loadCaseFile, type CaseFile } from './case-file.js'
@@ -70,7 +70,7 @@ export function casesTable(rows: readonly CaseRow[]): Table {
       professionName(r.profession) ?? r.profession, r.homeCode, r.homeName, r.supportedCode, r.supportedName,
       countyOf(r.supportedCounty)?.name ?? r.supportedCounty, r.supportedDistrict,
       r.scheduleFrom ? rocDate(r.scheduleFrom) : null, r.scheduleTo ? rocDate(r.scheduleTo) : null, weekdayList(r.weekdayMask),
-      r.earliestStart && r.latestEnd ? `${r.earliestStart.replace(':', '')}-${r.latestEnd.replace(':', '')}` : null,
+      r.earliestStart && r.latestEnd ? `${hhmm(r.earliestStart)}-${hhmm(r.latestEnd)}` : null,
       r.submittedAt ? rocInstant(r.submittedAt) : null, r.approvedAt ? rocInstant(r.approvedAt) : null, r.approvalNumber,
     ]),
   }
@@ -97,6 +97,8 @@ export interface DecisionOutcome {
   /** The same in a word, for the results row: 成功 / 已被他人處理 / 已處理過 / 失敗 */
   short: string
   code?: string
+  /** The refusal's message arguments (see domain/errors.ts). */
+  args?: readonly ErrorArg[]
   message: string
 }
 
@@ -151,9 +153,9 @@ async function decideOne(app: App, request: FastifyRequest, caseId: string, body
     if (now && last && now.view.status !== 'under_review') {
       const mine = last.meta.actor.id === actor.id
       const by = mine ? '已處理過' : `已被他人處理（${last.meta.actor.name ?? last.meta.actor.id}）`
-      return { caseId, caseNumber, ok: false, kind: 'taken', label: `${by}，目前：${STATUS_LABEL[now.view.status]}`, short: mine ? '已處理過' : '已被他人處理', code: e.code, message: e.message }
+      return { caseId, caseNumber, ok: false, kind: 'taken', label: `${by}，目前：${STATUS_LABEL[now.view.status]}`, short: mine ? '已處理過' : '已被他人處理', code: e.code, args: e.args, message: e.message }
     }
-    return { caseId, caseNumber, ok: false, kind: 'failed', label: `失敗：${e.message}`, short: '失敗', code: e.code, message: e.message }
+    return { caseId, caseNumber, ok: false, kind: 'failed', label: `失敗：${e.message}`, short: '失敗', code: e.code, args: e.args, message: e.message }
   }
 }
 
@@ -262,7 +264,7 @@ export async function registerCaseRoutes(app: App) {
     const { caseId } = request.params
     const body = request.body
     const r = await decideOne(app, request, caseId, body, body.commandId, body.version ? Number(body.version) : undefined)
-    if (!r.ok) throw new DomainError((r.code ?? 'INTERNAL') as never, { caseId }, r.message)
+    if (!r.ok) throw new DomainError((r.code ?? 'INTERNAL') as never, { caseId }, r.args ?? [])
     if (isHtmx(request)) {
       reply.header('HX-Redirect', `${BASE}/cases/${caseId}?done=${body.decision}`)
       return reply.type('text/html; charset=utf-8').send('')

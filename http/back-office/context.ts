@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { countyOf } from '../../domain/reference/counties.js'
 import type { CaseService } from '../../commands/case-service.js'
 import { recordView } from '../../commands/read-audit.js'
-import { isRocDate, rocToIso, taipeiInstant } from '../../domain/roc-date.js'
+import { parseHHmm } from '../../domain/clock-time.js'
+import { parseRocDate, taipeiInstant } from '../../domain/roc-date.js'
 import type { Actor } from '../../domain/types.js'
 import type { App } from '../schemas.js'
 import { need } from '../services.js'
@@ -29,21 +30,16 @@ export async function audit(app: App, request: FastifyRequest, via: string, subj
 }
 
 /** ROC date (6–7 digits) → ISO, or undefined when empty/invalid. */
-export function rocInput(v: string | undefined): string | undefined {
-  const s = (v ?? '').trim()
-  if (!s) return undefined
-  const roc = s.length === 6 ? `0${s}` : s
-  return isRocDate(roc) ? rocToIso(roc) : undefined
-}
+export const rocInput = (v: string | undefined): string | undefined => parseRocDate(v)
 
 /** ROC date + HHmm → instant (Asia/Taipei), or undefined. */
 export function rocInstantInput(date: string | undefined, time: string | undefined): string | undefined {
   const iso = rocInput(date)
   if (!iso) return undefined
-  const t = (time ?? '').trim() || '2359'
-  if (!/^([01]\d|2[0-3])[0-5]\d$/.test(t)) return undefined
+  const t = parseHHmm((time ?? '').trim() || '2359', false)
+  if (!t) return undefined
   // the whole chosen minute counts
-  return new Date(Date.parse(taipeiInstant(iso, `${t.slice(0, 2)}:${t.slice(2)}`)) + 59_999).toISOString()
+  return new Date(Date.parse(taipeiInstant(iso, t)) + 59_999).toISOString()
 }
 
 export const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((x) => x !== '')

@@ -3,6 +3,7 @@
 // that could not be computed (the supported institution's staffing is not on file) said as such, never as 「上限 0」.
 // Pure.
 import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
+import { rocPeriodLabel } from '../../domain/roc-date.js'
 import type { QuotaRuleTable } from '../../domain/rules/quota-types.js'
 import type { QuotaFinding } from '../../domain/types.js'
 
@@ -41,15 +42,6 @@ export interface QuotaSummary {
   rules: QuotaRuleSummary[]
 }
 
-/** '2024-W09' → '113年第9週'; '2024-03' → '113年3月'; anything else as given. */
-export function rocPeriod(period: string): string {
-  const w = /^(\d{4})-W(\d{2})$/.exec(period)
-  if (w) return `${Number(w[1]) - 1911}年第${Number(w[2])}週`
-  const m = /^(\d{4})-(\d{2})$/.exec(period)
-  if (m) return `${Number(m[1]) - 1911}年${Number(m[2])}月`
-  return period
-}
-
 const BASIS_LABEL = { law: '法定', proposal: '建議值', configured: '系統設定值' } as const
 const num = (n: number) => String(Math.round(n * 100) / 100)
 
@@ -74,7 +66,7 @@ export function summarizeQuota(findings: readonly QuotaFinding[], table: QuotaRu
     const unit = unitOf(first, table)
     const sorted = [...list].sort((a, b) => (a.period < b.period ? -1 : 1))
     const periods = sorted.map<QuotaPeriodLine>((f) => ({
-      period: rocPeriod(f.period),
+      period: rocPeriodLabel(f.period),
       used: f.used,
       proposed: f.proposed,
       total: Math.round((f.used + f.proposed) * 100) / 100,
@@ -95,9 +87,9 @@ export function summarizeQuota(findings: readonly QuotaFinding[], table: QuotaRu
       // the busiest period against its limit (the worst ratio)
       const ratio = (f: QuotaFinding) => (f.limit > 0 ? (f.used + f.proposed) / f.limit : Number.POSITIVE_INFINITY)
       const peak = known.reduce((a, b) => (ratio(b) > ratio(a) ? b : a))
-      const numbers = `${rocPeriod(peak.period)} 已用 ${num(peak.used)}＋本案 ${num(peak.proposed)}＝${num(peak.used + peak.proposed)}／上限 ${num(peak.limit)} ${unit}`.trim()
+      const numbers = `${rocPeriodLabel(peak.period)} 已用 ${num(peak.used)}＋本案 ${num(peak.proposed)}＝${num(peak.used + peak.proposed)}／上限 ${num(peak.limit)} ${unit}`.trim()
       text = state === 'over'
-        ? `${over.length}／${n} ${span}超過：${over.slice(0, 4).map((f) => rocPeriod(f.period)).join('、')}${over.length > 4 ? ' 等' : ''}；最高 ${numbers}`
+        ? `${over.length}／${n} ${span}超過：${over.slice(0, 4).map((f) => rocPeriodLabel(f.period)).join('、')}${over.length > 4 ? ' 等' : ''}；最高 ${numbers}`
         : `共 ${n} ${span}皆在上限內；最高 ${numbers}`
       if (known.length < n) text += `；另 ${n - known.length} ${span}${UNKNOWN_LIMIT}`
     }

@@ -1,4 +1,5 @@
 // 統計分析 (with charts and downloads), 紀錄查詢 (read audit) and 報備支援額度限制查詢 pages.
+import { rocMonthId } from '../../domain/roc-date.js'
 import { Type } from '@sinclair/typebox'
 import { findInstitution } from '../../commands/registry/registry.js'
 import { DomainError } from '../../domain/errors.js'
@@ -12,7 +13,7 @@ import { lineChart } from '../charts/line-chart.js'
 import { rocDate } from '../present.js'
 import type { App } from '../schemas.js'
 import { actorOf, audit, BASE, boPage, readModelsOf, rocInput, scopeFor, staffOnly } from './context.js'
-import { rocMonth, STAT_REPORTS, statLines, statTable, type StatLine, type StatReport } from './statistics.js'
+import { STAT_REPORTS, statLines, statTable, type StatLine, type StatReport } from './statistics.js'
 import { attachmentHeader, toCsv, toXlsx } from './tabular.js'
 
 const StatQuery = Type.Object({
@@ -49,7 +50,7 @@ function charts(report: StatReport, lines: readonly StatLine[], byMonth: boolean
   if (byMonth) {
     const months = [...new Set(lines.map((l) => l.month ?? ''))].sort()
     const sum = (k: 'filed' | 'approved' | 'rejected' | 'returned') => months.map((m) => lines.filter((l) => l.month === m).reduce((s, l) => s + l[k], 0))
-    return [lineChart({ title: `${title}（每月）`, periods: months.map(rocMonth), unit: '件', series: [
+    return [lineChart({ title: `${title}（每月）`, periods: months.map(rocMonthId), unit: '件', series: [
       { name: '申辦', values: sum('filed') }, { name: '核准', values: sum('approved') }, { name: '不核准', values: sum('rejected') }, { name: '退回', values: sum('returned') },
     ] })]
   }
@@ -84,7 +85,7 @@ export async function registerStatisticsRoutes(app: App) {
     const qs = new URLSearchParams(Object.entries(request.query).filter(([, v]) => v !== undefined && v !== '') as [string, string][]).toString()
     return boPage(request, reply, 'back-office/statistics.eta', {
       title: '統計分析', report, reports: STAT_REPORTS, q: request.query, input, lines: data, qs,
-      charts: data.length ? charts(report, data, input.byMonth) : [], rocMonth,
+      charts: data.length ? charts(report, data, input.byMonth) : [], rocMonth: rocMonthId,
       totals: data.reduce((t, l) => ({ filed: t.filed + l.filed, approved: t.approved + l.approved, rejected: t.rejected + l.rejected, returned: t.returned + l.returned, cancelled: t.cancelled + l.cancelled }), { filed: 0, approved: 0, rejected: 0, returned: 0, cancelled: 0 }),
       scopeLabel: actorOf(request).role === 'statistician' ? '全國' : '本縣市',
     })
@@ -94,7 +95,7 @@ export async function registerStatisticsRoutes(app: App) {
     app.get(`${BASE}/statistics.${ext}`, { onRequest: staffOnly, schema: { querystring: StatQuery } }, async (request, reply) => {
       const report = request.query.report ?? 'county'
       const input = statInput(request.query)
-      if (input.errors.length) throw new DomainError('VALIDATION_FAILED', { errors: input.errors }, input.errors.join('；'))
+      if (input.errors.length) throw new DomainError('VALIDATION_FAILED', { errors: input.errors }, [input.errors.join('；')])
       const table = statTable(report, await lines(scopeFor(request), report, input), input.byMonth)
       const name = `${table.title}.${ext}`
       reply.header('content-disposition', attachmentHeader(name, `statistics-${report}.${ext}`))

@@ -1,5 +1,6 @@
 // 統計分析: 醫事人員類型申辦統計 (per profession), 醫療院所申辦統計 (per supported institution), 各縣市申辦案件審理結果情形
 // (per county), for a chosen period, optionally by month; as tables, SVG charts and CSV/Excel downloads.
+import { rocMonthId } from '../../domain/roc-date.js'
 import { countyOf } from '../../domain/reference/counties.js'
 import { professionName } from '../../domain/reference/professions.js'
 import { statistics, type StatDimension, type StatisticsRow } from '../../projections/queries/statistics.js'
@@ -58,14 +59,12 @@ export async function statLines(
   })
 }
 
-/** '2024-03' → '11303'. */
-export const rocMonth = (m: string) => `${Number(m.slice(0, 4)) - 1911}${m.slice(5, 7)}`
 
 export function statTable(report: StatReport, lines: readonly StatLine[], byMonth: boolean): Table {
   const meta = STAT_REPORTS[report]
   return {
     title: meta.title,
     header: [...(byMonth ? ['月份'] : []), '代碼', meta.label, '申辦件數', '核准', '不核准', '退回', '註銷', '審理天數中位數'],
-    rows: lines.map((l) => [...(byMonth ? [rocMonth(l.month ?? '')] : []), l.key, l.label, l.filed, l.approved, l.rejected, l.returned, l.cancelled, l.medianDays]),
+    rows: lines.map((l) => [...(byMonth ? [rocMonthId(l.month ?? '')] : []), l.key, l.label, l.filed, l.approved, l.rejected, l.returned, l.cancelled, l.medianDays]),
   }
 }

@@ -16,7 +16,7 @@ import type { Actor, Instant } from '../../domain/types.js'
 const BLOCK = 200
 const laneOf = (applicantId: string, lanes: number) => createHash('sha256').update(applicantId).digest()[0]! % lanes
 import type { ReportFormInput } from '../forms/report-form.js'
-import { caseIdFor } from '../wiring.js'
+import { caseIdFor, nameUuid } from '../../domain/name-uuid.js'
 import { explain } from '../errors.js'
 
 export interface BatchRowResult {
@@ -42,13 +42,12 @@ export interface BatchJob {
 }
 
 /**
- * uuid-shaped id of a batch row: the institution, the row's normalised cells, and which occurrence of identical
+ * The command id of a batch row (a name-based UUID): the institution, the row's normalised cells, and which occurrence of identical
  * cells in the file it is (two identical rows stay two rows; the second one meets the first as a conflict).
  */
 export function rowCommandId(owner: string, cells: Record<string, string>, occurrence = 0): string {
   const normalised = Object.keys(cells).sort().map((k) => `${k}=${cells[k]!.trim().toUpperCase()}`).join('\u001f')
-  const h = createHash('sha256').update(`batch:${owner}:${normalised}:${occurrence}`).digest('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`
+  return nameUuid(`batch:${owner}:${normalised}:${occurrence}`)
 }
 
 export class BatchJobs {

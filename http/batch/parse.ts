@@ -38,7 +38,7 @@ function* chunksOf(text: string, size = 64 * 1024) {
   for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size)
 }
 
-const tooMany = () => new DomainError('BATCH_FILE_INVALID', { rows: `>${MAX_BATCH_ROWS}` }, `一次最多上傳 ${MAX_BATCH_ROWS} 筆`)
+const tooMany = () => new DomainError('BATCH_FILE_INVALID', { rows: `>${MAX_BATCH_ROWS}` }, [`一次最多上傳 ${MAX_BATCH_ROWS} 筆`])
 
 const cellText = (v: ExcelJS.CellValue): string => {
   if (v === null || v === undefined) return ''
@@ -73,12 +73,12 @@ export async function parseBatchFile(content: Buffer): Promise<{ rowNumber: numb
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(content).replace(/^\uFEFF/, '')
     } catch {
-      throw new DomainError('BATCH_FILE_INVALID', { reason: 'encoding' }, '上傳檔案須為 UTF-8 編碼的 CSV 或 Excel（.xlsx）')
+      throw new DomainError('BATCH_FILE_INVALID', { reason: 'encoding' }, ['上傳檔案須為 UTF-8 編碼的 CSV 或 Excel（.xlsx）'])
     }
     table = await parseCsv(text, MAX_BATCH_ROWS)
   }
   const header = (table[0] ?? []).map((h) => (h ?? '').trim())
-  if (BATCH_COLUMNS.some((c, i) => header[i] !== c)) throw new DomainError('BATCH_FILE_INVALID', { reason: 'header', expected: BATCH_COLUMNS }, `上傳檔案的標題列須為：${BATCH_COLUMNS.join('、')}（請使用範本）`)
+  if (BATCH_COLUMNS.some((c, i) => header[i] !== c)) throw new DomainError('BATCH_FILE_INVALID', { reason: 'header', expected: BATCH_COLUMNS }, [`上傳檔案的標題列須為：${BATCH_COLUMNS.join('、')}（請使用範本）`])
   const out: { rowNumber: number; cells: BatchCells }[] = []
   for (let i = 1; i < table.length; i++) {
     const r = table[i] ?? []

@@ -1,14 +1,15 @@
 // The report form (登錄 / 變更 / edit draft): raw fields → checked input with zh-TW errors per field.
 // Format checks only; the rules (license period, conflicts, quota, past dates) are decided in domain/.
 import { randomUUID } from 'node:crypto'
+import { isUuid } from '../../domain/name-uuid.js'
 import type { Schedule, TimeWindow, Weekday, DatedSession } from '../../domain/types.js'
 import { validatePersonId } from '../../domain/national-id.js'
 import { isRocDate, rocToIso, isoToRoc } from '../../domain/roc-date.js'
 import { isDepartment } from '../../domain/reference/departments.js'
 import { isPurpose } from '../../domain/reference/purposes.js'
 import { isInstitutionCode } from '../../domain/reference/institution-code.js'
-import { clockToHHmm } from '../../domain/clock-time.js'
-import { MAX_SESSIONS, MAX_WINDOWS } from '../../domain/schedule.js'
+import { clockToHHmm, hhmmToClock, isHHmm } from '../../domain/clock-time.js'
+import { INPUT_LIMITS, validateTermsInput } from '../../domain/report/command-schemas.js'
 import { list, str, type FieldErrors, type RawForm } from './form-values.js'
 
 export interface ReportFormValues {
@@ -49,14 +50,11 @@ export const emptyReportForm = (): ReportFormValues => ({
   note: '', reason: '',
 })
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
-const HHMM = /^(([01]\d|2[0-3])[0-5]\d|2400)$/
-const hhmmToClock = (s: string) => `${s.slice(0, 2)}:${s.slice(2, 4)}`
 
 export function readReportForm(form: RawForm | undefined): ReportFormValues {
   const kind = str(form, 'scheduleKind') === 'sessions' ? 'sessions' : 'weekly'
   // one past the cap is kept, so the check still refuses it; no more (a page of 40 000 rows to re-render is a stall)
-  const pad = (xs: string[]) => (xs.length ? xs.slice(0, MAX_SESSIONS + 1) : [''])
+  const pad = (xs: string[]) => (xs.length ? xs.slice(0, INPUT_LIMITS.sessions + 1) : [''])
   return {
     commandId: str(form, 'commandId'),
     applicantId: str(form, 'applicantId').toUpperCase(),
@@ -73,8 +71,8 @@ export function readReportForm(form: RawForm | undefined): ReportFormValues {
     sesDate: pad(list(form, 'sesDate')),
     sesStart: pad(list(form, 'sesStart')),
     sesEnd: pad(list(form, 'sesEnd')),
-    note: str(form, 'note').slice(0, 500),
-    reason: str(form, 'reason').slice(0, 500),
+    note: str(form, 'note').slice(0, INPUT_LIMITS.note),
+    reason: str(form, 'reason').slice(0, INPUT_LIMITS.reason),
   }
 }
 
@@ -89,7 +87,7 @@ export interface CheckOptions {
 /** Checks the fields; returns either the input or the errors keyed by field name. */
 export function checkReportForm(v: ReportFormValues, opts: CheckOptions): { input?: ReportFormInput; errors: FieldErrors } {
   const errors: FieldErrors = {}
-  if (!UUID.test(v.commandId)) errors.commandId = '表單識別碼遺失，請重新整理頁面'
+  if (!isUuid(v.commandId)) errors.commandId = '表單識別碼遺失，請重新整理頁面'
   if (opts.needsApplicant) {
     const r = validatePersonId(v.applicantId)
     if (!v.applicantId) errors.applicantId = '請輸入醫事人員身分證號或居留證號'
@@ -115,51 +113,59 @@ export function checkReportForm(v: ReportFormValues, opts: CheckOptions): { inpu
     if (v.weekdays.length === 0) errors.weekdays = '請至少勾選一個星期'
     const windows: TimeWindow[] = []
     const n = Math.max(v.winStart.length, v.winEnd.length)
-    if (n > MAX_WINDOWS) errors['winStart.0'] = `每日支援時段最多 ${MAX_WINDOWS} 個`
-    for (let i = 0; i < n && n <= MAX_WINDOWS; i++) {
+    if (n > INPUT_LIMITS.windows) errors['winStart.0'] = `每日支援時段最多 ${INPUT_LIMITS.windows} 個`
+    for (let i = 0; i < n && n <= INPUT_LIMITS.windows; i++) {
       const s = v.winStart[i] ?? ''
       const e = v.winEnd[i] ?? ''
       if (!s && !e && n > 1) continue
-      if (!HHMM.test(s)) errors[`winStart.${i}`] = '時間格式 HHmm（例：0800）'
-      if (!HHMM.test(e)) errors[`winEnd.${i}`] = '時間格式 HHmm（例：1200）'
-      else if (HHMM.test(s) && e <= s) errors[`winEnd.${i}`] = '結束時間須晚於開始時間'
-      if (HHMM.test(s) && HHMM.test(e) && e > s) windows.push({ start: hhmmToClock(s), end: hhmmToClock(e) })
+      if (!isHHmm(s)) errors[`winStart.${i}`] = '時間格式 HHmm（例：0800）'
+      if (!isHHmm(e)) errors[`winEnd.${i}`] = '時間格式 HHmm（例：1200）'
+      else if (isHHmm(s) && e <= s) errors[`winEnd.${i}`] = '結束時間須晚於開始時間'
+      if (isHHmm(s) && isHHmm(e) && e > s) windows.push({ start: hhmmToClock(s), end: hhmmToClock(e) })
     }
     if (windows.length === 0 && !Object.keys(errors).some((k) => k.startsWith('win'))) errors['winStart.0'] = '請至少輸入一個支援時段'
     const sorted = [...windows].sort((a, b) => a.start.localeCompare(b.start))
     for (let i = 1; i < sorted.length; i++) if (sorted[i]!.start < sorted[i - 1]!.end) errors.windows = '同一天的支援時段不可重疊'
     if (fromOk && toOk && !Object.keys(errors).some((k) => ['from', 'to', 'weekdays', 'windows'].includes(k) || k.startsWith('win'))) {
-      schedule = { kind: 'weekly', from: rocToIso(v.from), to: rocToIso(v.to), weekdays: v.weekdays.map(Number).sort() as Weekday[], windows: sorted }
+      schedule = { kind: 'weekly', from: rocToIso(v.from), to: rocToIso(v.to), weekdays: [...new Set(v.weekdays.map(Number))].sort() as Weekday[], windows: sorted }
     }
   } else {
     const sessions: DatedSession[] = []
     const n = Math.max(v.sesDate.length, v.sesStart.length, v.sesEnd.length)
-    if (n > MAX_SESSIONS) errors['sesDate.0'] = `支援時段最多 ${MAX_SESSIONS} 個`
-    for (let i = 0; i < n && n <= MAX_SESSIONS; i++) {
+    if (n > INPUT_LIMITS.sessions) errors['sesDate.0'] = `支援時段最多 ${INPUT_LIMITS.sessions} 個`
+    for (let i = 0; i < n && n <= INPUT_LIMITS.sessions; i++) {
       const d = v.sesDate[i] ?? ''
       const s = v.sesStart[i] ?? ''
       const e = v.sesEnd[i] ?? ''
       if (!d && !s && !e && n > 1) continue
       if (!isRocDate(d)) errors[`sesDate.${i}`] = '日期格式不正確（例：1130301）'
-      if (!HHMM.test(s)) errors[`sesStart.${i}`] = '時間格式 HHmm'
-      if (!HHMM.test(e)) errors[`sesEnd.${i}`] = '時間格式 HHmm'
-      else if (HHMM.test(s) && e <= s) errors[`sesEnd.${i}`] = '結束時間須晚於開始時間'
-      if (isRocDate(d) && HHMM.test(s) && HHMM.test(e) && e > s) sessions.push({ date: rocToIso(d), start: hhmmToClock(s), end: hhmmToClock(e) })
+      if (!isHHmm(s)) errors[`sesStart.${i}`] = '時間格式 HHmm'
+      if (!isHHmm(e)) errors[`sesEnd.${i}`] = '時間格式 HHmm'
+      else if (isHHmm(s) && e <= s) errors[`sesEnd.${i}`] = '結束時間須晚於開始時間'
+      if (isRocDate(d) && isHHmm(s) && isHHmm(e) && e > s) sessions.push({ date: rocToIso(d), start: hhmmToClock(s), end: hhmmToClock(e) })
     }
     if (sessions.length === 0 && !Object.keys(errors).some((k) => k.startsWith('ses'))) errors['sesDate.0'] = '請至少輸入一個支援日期與時段'
     if (!Object.keys(errors).some((k) => k.startsWith('ses'))) schedule = { kind: 'sessions', sessions }
   }
   if (Object.keys(errors).length || !schedule) return { errors }
+  const terms = { supportedCode: v.supportedCode, department: v.department, purpose: v.purpose, schedule, ...(v.note ? { note: v.note } : {}) }
+  // the same schema (and limits) as the JSON API: how many windows or sessions one report may carry
+  const checked = validateTermsInput(terms)
+  if (!checked.ok) {
+    for (const f of checked.fields) {
+      const field = f.path.split('/')[1] ?? ''
+      if (field !== 'schedule' && field !== '') errors[field] ??= '格式不正確'
+      else if (schedule.kind === 'weekly') errors.windows ??= schedule.windows.length > INPUT_LIMITS.windows ? `每日時段最多 ${INPUT_LIMITS.windows} 個` : '支援時段格式不正確'
+      else errors['sesDate.0'] ??= schedule.sessions.length > INPUT_LIMITS.sessions ? `指定時段最多 ${INPUT_LIMITS.sessions} 個` : '支援時段格式不正確'
+    }
+    return { errors }
+  }
   return {
     errors,
     input: {
       commandId: v.commandId,
       ...(opts.needsApplicant ? { applicantId: validatePersonId(v.applicantId).ok ? v.applicantId : undefined } : {}),
-      supportedCode: v.supportedCode,
-      department: v.department,
-      purpose: v.purpose,
-      schedule,
-      ...(v.note ? { note: v.note } : {}),
+      ...terms,
       ...(v.reason ? { reason: v.reason } : {}),
       intent: opts.intent,
     },

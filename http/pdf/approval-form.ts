@@ -7,7 +7,8 @@ import { departmentName } from '../../domain/reference/departments.js'
 import { professionName } from '../../domain/reference/professions.js'
 import { purposeName } from '../../domain/reference/purposes.js'
 import { maskPersonId } from '../../domain/national-id.js'
-import { formatRocDateWithWeekday, isoToRoc, rocTimestamp, taipeiDate, WEEKDAY_NAMES } from '../../domain/roc-date.js'
+import { formatRocDateWithWeekday, isoToRoc, rocTimestamp, taipeiDate } from '../../domain/roc-date.js'
+import { describeSchedule } from '../../domain/schedule-text.js'
 import { APPLICATION_TYPE_LABEL, type ApplicationType, type InstitutionRef, type Instant, type IsoDate, type Schedule } from '../../domain/types.js'
 import { DomainError } from '../../domain/errors.js'
 import type { CaseView } from '../../projections/case-view.js'
@@ -67,17 +68,8 @@ export function approvalFormEntry(view: CaseView, bureau: string): ApprovalFormE
   }
 }
 
-/** Schedule lines as printed: '1130301 星期五 至 1130630 星期日，每週 一、三，0800–1200'. */
-export function scheduleLines(s: Schedule): string[] {
-  if (s.kind === 'weekly') {
-    const days = [...s.weekdays].sort().map((d) => WEEKDAY_NAMES[d].slice(2)).join('、')
-    const windows = s.windows.map((w) => `${w.start.replace(':', '')}–${w.end.replace(':', '')}`).join('、')
-    return [`${formatRocDateWithWeekday(s.from)} 至 ${formatRocDateWithWeekday(s.to)}`, `每週${days}，${windows}`]
-  }
-  return [...s.sessions]
-    .sort((a, b) => (a.date + a.start < b.date + b.start ? -1 : 1))
-    .map((x) => `${formatRocDateWithWeekday(x.date)} ${x.start.replace(':', '')}–${x.end.replace(':', '')}`)
-}
+/** Schedule lines as printed: ['1130301 星期五 至 1130630 星期日', '每週一、三，0800–1200'] (the domain's wording). */
+export const scheduleLines = (s: Schedule): string[] => describeSchedule(s).lines
 
 let fontCache: Buffer | undefined
 const font = () => (fontCache ??= readFileSync(CJK_FONT_PATH))

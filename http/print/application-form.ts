@@ -7,8 +7,9 @@ import { departmentName } from '../../domain/reference/departments.js'
 import { professionName } from '../../domain/reference/professions.js'
 import { purposeName } from '../../domain/reference/purposes.js'
 import { maskPersonId } from '../../domain/national-id.js'
-import { formatRocDateTime, formatRocDateWithWeekday, WEEKDAY_NAMES } from '../../domain/roc-date.js'
-import { APPLICATION_TYPE_LABEL, STATUS_LABEL, type Schedule, type Terms, type Weekday } from '../../domain/types.js'
+import { formatRocDateWithWeekday } from '../../domain/roc-date.js'
+import { describeSchedule } from '../../domain/schedule-text.js'
+import { APPLICATION_TYPE_LABEL, STATUS_LABEL, type Terms } from '../../domain/types.js'
 import { rocInstant } from '../present.js'
 
 export const CJK_FONT_PATH = process.env.BAOBEI_CJK_FONT ?? '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'
@@ -16,24 +17,13 @@ export const CJK_FONT_FAMILY = 'NotoSansCJKtc-Regular'
 let fontCache: Buffer | undefined
 const font = () => (fontCache ??= readFileSync(CJK_FONT_PATH))
 
-const hhmm = (t: string) => t.replace(':', '')
-
-export function scheduleText(s: Schedule): string[] {
-  if (s.kind === 'weekly') {
-    return [
-      `${formatRocDateWithWeekday(s.from)} 至 ${formatRocDateWithWeekday(s.to)}`,
-      `每${s.weekdays.map((w) => WEEKDAY_NAMES[w as Weekday]).join('、')}　${s.windows.map((w) => `${hhmm(w.start)}–${hhmm(w.end)}`).join('、')}`,
-    ]
-  }
-  return s.sessions.map((x) => `${formatRocDateTime(x.date, x.start)}–${hhmm(x.end)}`)
-}
 
 function termsRows(t: Terms): [string, string][] {
   return [
     ['被支援機構', `${t.supported.name}（${t.supported.code}）`],
     ['支援科別', `${t.department} ${departmentName(t.department) ?? ''}`.trim()],
     ['支援目的', purposeName(t.purpose) ?? t.purpose],
-    ['支援時段', scheduleText(t.schedule).join('\n')],
+    ['支援時段', describeSchedule(t.schedule).lines.join('\n')],
     ...(t.note ? [['備註', t.note] as [string, string]] : []),
   ]
 }

@@ -13,7 +13,7 @@ import { BATCH_COLUMNS, BATCH_KEYS, batchTemplateCsv, batchTemplateXlsx, parseBa
 import { BatchJobs, rowCommandId, type BatchJob } from '../batch/jobs.js'
 import { existingCaseIds } from '../../projections/queries/batch-cases.js'
 import { scopeOf } from '../scope.js'
-import { caseIdFor } from '../wiring.js'
+import { caseIdFor } from '../../domain/name-uuid.js'
 
 const guard = requireRole('institution')
 /** Batch jobs one institution may have open (checked and waiting, or running) at once. */

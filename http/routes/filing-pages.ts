@@ -1,6 +1,7 @@
 // 登錄 / 編輯草稿 / 修正後重送 / 變更 (one form), 註銷, 撤回, 複製 — for professionals (own cases) and institutions
 // (own staff). Every form: checked per field in zh-TW, CSRF, nothing half-saved, the form's commandId makes a
 // double submit file once.
+import { INPUT_LIMITS } from '../../domain/report/command-schemas.js'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { App } from '../schemas.js'
@@ -19,7 +20,7 @@ import { idLookupLimit } from '../id-lookup-limit.js'
 import { files, str, type FieldErrors, type RawForm, type UploadedFile } from '../forms/form-values.js'
 import { checkReportForm, emptyReportForm, formFromTerms, readReportForm, type ReportFormInput, type ReportFormValues } from '../forms/report-form.js'
 import { fieldOfError } from '../forms/error-fields.js'
-import { caseIdFor } from '../wiring.js'
+import { caseIdFor } from '../../domain/name-uuid.js'
 import { explain } from '../errors.js'
 import { loadOwnCase } from './case-pages.js'
 import type { FrontAction } from '../actions.js'
@@ -154,7 +155,7 @@ export async function registerFilingPages(app: App) {
     const { caseId } = request.params as CaseIdParams
     const { row } = await loadAllowed(request, caseId, 'cancel')
     const body = request.body as RawForm
-    const values = { commandId: str(body, 'commandId'), effectiveDate: str(body, 'effectiveDate'), reason: str(body, 'reason').slice(0, 500) }
+    const values = { commandId: str(body, 'commandId'), effectiveDate: str(body, 'effectiveDate'), reason: str(body, 'reason').slice(0, INPUT_LIMITS.reason) }
     const errors: FieldErrors = {}
     if (!isRocDate(values.effectiveDate)) errors.effectiveDate = '請輸入註銷生效日（民國年 yyyMMdd，例：1130315）'
     if (!values.reason) errors.reason = '請填寫註銷理由'

@@ -12,8 +12,8 @@ import { scopeOf } from '../scope.js'
 import { dashboardCounts, othersSupportingUs, ourStaffSupportingOthers, validSupportRoster, type SupportRow } from '../../projections/queries/institutions.js'
 import { professionalQuota } from '../../projections/queries/quota.js'
 import { findProfessional, listStaffOf } from '../../commands/registry/registry.js'
-import { rocDateWeekday } from '../present.js'
-import { addDays, isoToRoc, isoWeekId, isoWeekStart, taipeiDate } from '../../domain/roc-date.js'
+import { hhmm, rocDateWeekday } from '../present.js'
+import { addDays, isoToRoc, isoWeekId, isoWeekStart, rocYear, taipeiDate } from '../../domain/roc-date.js'
 import { QuotaPeriodQuery } from '../schemas.js'
 import { professionName } from '../../domain/reference/professions.js'
 import { departmentName } from '../../domain/reference/departments.js'
@@ -30,14 +30,13 @@ const shiftMonth = (m: string, n: number) => {
   const d = new Date(Date.UTC(y, mo - 1 + n, 1))
   return d.toISOString().slice(0, 7)
 }
-const rocYear = (y: string | number) => Number(y) - 1911
 /** '2024-W09' → '民國113年第09週（1130226 星期一–1130303 星期日）'. */
 export const weekLabel = (w: string) => {
   const mon = isoWeekStart(w)
-  return `民國${rocYear(w.slice(0, 4))}年第${w.slice(6)}週（${rocDateWeekday(mon)}–${rocDateWeekday(addDays(mon, 6))}）`
+  return `民國${rocYear(Number(w.slice(0, 4)))}年第${w.slice(6)}週（${rocDateWeekday(mon)}–${rocDateWeekday(addDays(mon, 6))}）`
 }
 /** '2024-03' → '民國113年3月'. */
-export const monthLabel = (m: string) => `民國${rocYear(m.slice(0, 4))}年${Number(m.slice(5, 7))}月`
+export const monthLabel = (m: string) => `民國${rocYear(Number(m.slice(0, 4)))}年${Number(m.slice(5, 7))}月`
 /** Links of the previous/next week and month (each keeps the other period as chosen). */
 export const periodNav = (week: string, month: string) => {
   const prevWeek = isoWeekId(addDays(isoWeekStart(week), -7))
@@ -114,7 +113,7 @@ async function rosterXlsx(title: string, rows: SupportRow[]): Promise<Buffer> {
       caseNumber: r.caseNumber ?? '', name: r.applicantName, id: maskPersonId(r.nationalId), profession: professionName(r.profession) ?? r.profession,
       home: `${r.homeName}（${r.homeCode}）`, supported: `${r.supportedName}（${r.supportedCode}）`, department: `${r.department} ${departmentName(r.department) ?? ''}`,
       from: r.scheduleFrom ? isoToRoc(r.scheduleFrom) : '', to: r.scheduleTo ? isoToRoc(r.scheduleTo) : '',
-      time: r.earliestStart ? `${r.earliestStart.replace(':', '')}-${(r.latestEnd ?? '').replace(':', '')}` : '', status: STATUS_LABEL[r.status], approval: r.approvalNumber ?? '',
+      time: r.earliestStart ? `${hhmm(r.earliestStart)}-${hhmm(r.latestEnd ?? '')}` : '', status: STATUS_LABEL[r.status], approval: r.approvalNumber ?? '',
     })
   }
   ws.getRow(1).font = { bold: true }

@@ -9,8 +9,10 @@ import { str } from '../forms/form-values.js'
 import { checkReportForm, readReportForm } from '../forms/report-form.js'
 import { fieldOfError } from '../forms/error-fields.js'
 import { explain } from '../errors.js'
-import { isDomainError } from '../../domain/errors.js'
+import { errorMessage, isDomainError } from '../../domain/errors.js'
 import { idLookupLimit } from '../id-lookup-limit.js'
+import { conflictingCaseNames } from '../../domain/rules/conflict.js'
+import { describeQuotaFinding } from '../../domain/rules/quota.js'
 
 export async function registerLookupRoutes(app: App) {
   const guard = requireRole('professional', 'institution')
@@ -85,11 +87,10 @@ export async function registerLookupRoutes(app: App) {
       }
     }
     if (preview?.conflicts.length) {
-      const names = [...new Set(preview.conflicts.map((c) => c.caseNumber ?? c.caseId))]
-      add(values.scheduleKind === 'sessions' ? 'sessions' : 'windows', `支援時段與其他報備支援案件重疊：與案件 ${names.join('、')} 重疊`)
+      add(values.scheduleKind === 'sessions' ? 'sessions' : 'windows', errorMessage('SCHEDULE_CONFLICT', [conflictingCaseNames(preview.conflicts)]))
     }
     for (const q of preview?.quota.filter((x) => x.over) ?? []) {
-      add(values.scheduleKind === 'sessions' ? 'sessions' : 'windows', `${q.enforcement === 'block' ? '超過' : '注意：超過'}報備支援額度限制：${q.label}（${q.period}：已用 ${q.used}，本案 ${q.proposed}，上限 ${q.limit}）`)
+      add(values.scheduleKind === 'sessions' ? 'sessions' : 'windows', q.enforcement === 'block' ? errorMessage('QUOTA_EXCEEDED', [describeQuotaFinding(q)]) : `注意：${errorMessage('QUOTA_EXCEEDED', [describeQuotaFinding(q)])}`)
     }
     return reply.type('text/html; charset=utf-8').viewAsync('partials/checks.eta', { formatErrors, preview, touched, refusal, live, liveFields: LIVE_FIELDS })
   })

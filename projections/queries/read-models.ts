@@ -27,11 +27,11 @@ export async function createReadModels(db: Database, options: { ttlMs?: number; 
   const unlisten = options.listen === false ? undefined : await db.listen(VERSIONS_CHANNEL, () => (cache = undefined)).catch(() => undefined)
   const run = async <R>(projection: string, build: (t: (b: string) => string) => { text: string; params: unknown[] }) => {
     const versions = await load().catch((e: { code?: string }) => {
-      if (e.code === UNDEFINED_TABLE) throw new DomainError('READ_MODEL_NOT_READY', { projection }, 'projection tables are not set up yet (run the migrations)')
+      if (e.code === UNDEFINED_TABLE) throw new DomainError('READ_MODEL_NOT_READY', { projection, reason: 'projection tables are not set up yet (run the migrations)' })
       throw e
     })
     const v = versions.get(projection)
-    if (v === undefined) throw new DomainError('READ_MODEL_NOT_READY', { projection }, `read model ${projection} is not set up yet (start the projection runner)`)
+    if (v === undefined) throw new DomainError('READ_MODEL_NOT_READY', { projection, reason: 'the read model is not set up yet (start the projection runner)' })
     const q = build((b) => physicalTable(b, v))
     return (await db.query<R>(q.text, q.params)).rows
   }

@@ -1,7 +1,7 @@
 // Read model `cases`: one row per case, every column a reviewer filters or sorts on (DESIGN.md §1), indexed.
 import { defineCaseProjection } from '../case-projection.js'
 import type { CaseView } from '../case-view.js'
-import { summarizeSchedule } from '../schedule-facts.js'
+import { summarizeSchedule } from '../../domain/schedule.js'
 import { casePartyColumns } from './case-party-columns.js'
 import { upsertRows, type Columns } from '../sql-rows.js'
 

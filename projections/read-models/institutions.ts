@@ -3,7 +3,7 @@
 // 他院支援本院 (others' staff supporting us) and 本院支援他院 (our staff supporting others).
 import { defineCaseProjection } from '../case-projection.js'
 import type { CaseView } from '../case-view.js'
-import { summarizeSchedule } from '../schedule-facts.js'
+import { summarizeSchedule } from '../../domain/schedule.js'
 import { casePartyColumns } from './case-party-columns.js'
 import { insertRows, upsertRows, type Columns } from '../sql-rows.js'
 

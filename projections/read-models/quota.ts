@@ -2,7 +2,8 @@
 // (3 h each, rounded up per window) and minutes it uses, approved and pending apart. A professional's ledger is
 // the sum over their cases (queries/quota.ts); a case's rows are replaced whenever it changes.
 import { defineCaseProjection } from '../case-projection.js'
-import { isoWeekKey, monthKey, occurrenceMinutes, occurrenceSessions } from '../schedule-facts.js'
+import { isoWeekId, monthId } from '../../domain/roc-date.js'
+import { minutesOf, sessionsOf } from '../../domain/schedule.js'
 import { deleteWhereIn, insertRows, type Columns } from '../sql-rows.js'
 import { caseOccurrences } from './occurrences.js'
 
@@ -46,7 +47,7 @@ export const quotaProjection = defineCaseProjection({
       const scope = v.facts.scope
       const sums = new Map<string, Record<string, unknown> & { sessions: number; minutes: number }>()
       for (const o of caseOccurrences(v)) {
-        for (const [kind, period] of [['week', isoWeekKey(o.date)], ['month', monthKey(o.date)]] as const) {
+        for (const [kind, period] of [['week', isoWeekId(o.date)], ['month', monthId(o.date)]] as const) {
           const key = `${o.terms.supported.code}|${kind}|${period}|${o.state}`
           let r = sums.get(key)
           if (!r) {
@@ -66,8 +67,8 @@ export const quotaProjection = defineCaseProjection({
             }
             sums.set(key, r)
           }
-          r.sessions += occurrenceSessions(o)
-          r.minutes += occurrenceMinutes(o)
+          r.sessions += sessionsOf(o)
+          r.minutes += minutesOf(o)
         }
       }
       rows.push(...sums.values())

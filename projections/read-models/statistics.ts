@@ -3,7 +3,7 @@
 // review time from (re)filing to decision in seconds, so sums, averages and medians are computable per group.
 import { defineCaseProjection, type CaseStep } from '../case-projection.js'
 import type { CaseView } from '../case-view.js'
-import { taipeiDate } from '../schedule-facts.js'
+import { taipeiDate } from '../../domain/roc-date.js'
 import { insertRows, type Columns } from '../sql-rows.js'
 
 export type StatKind = 'filed' | 'approved' | 'rejected' | 'returned' | 'cancelled' | 'withdrawn'

@@ -18,6 +18,7 @@ import { decide } from '../../domain/report/decide.js'
 import { evolve, initialState, type ReportState } from '../../domain/report/state.js'
 import type { DecideContext, ReportCommand } from '../../domain/report/commands.js'
 import { existingReportOf } from '../../domain/report/existing.js'
+import { nameUuid } from '../../domain/name-uuid.js'
 import { COUNTIES } from '../../domain/reference/counties.js'
 import { makePersonId } from '../../domain/national-id.js'
 import { addDays, isoToRoc, taipeiDate, taipeiInstant, weekdayOf } from '../../domain/roc-date.js'
@@ -74,10 +75,9 @@ const weighted = <T>(r: () => number, xs: ReadonlyArray<readonly [T, number]>): 
   return xs[xs.length - 1]![0]
 }
 
-/** A v4-shaped UUID from the generator (deterministic). */
+/** A UUID from the generator (deterministic): the domain's name-based UUID of 128 generated bits. */
 export function uuidFrom(r: () => number): string {
-  const h = Array.from({ length: 4 }, () => Math.floor(r() * 0x100000000).toString(16).padStart(8, '0')).join('')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[parseInt(h[16]!, 16) & 3]}${h.slice(17, 20)}-${h.slice(20, 32)}`
+  return nameUuid(`generated:${Array.from({ length: 4 }, () => Math.floor(r() * 0x100000000).toString(16).padStart(8, '0')).join('')}`)
 }
 
 const KIND_DIGIT: Record<InstitutionKind, string> = {

@@ -58,7 +58,7 @@ t.test('batch: one PDF, one page per case, in order; cancel form names the effec
 
 t.test('explicit sessions are listed one a line', async (t) => {
   const s = scheduleLines({ kind: 'sessions', sessions: [{ date: '2024-03-09', start: '13:00', end: '17:00' }, { date: '2024-03-02', start: '08:00', end: '12:00' }] })
-  t.same(s, ['1130302 星期六 0800–1200', '1130309 星期六 1300–1700'])
+  t.same(s, ['1130302 0800 星期六–1200', '1130309 1300 星期六–1700'])
 })
 
 t.test('nothing to print, or a case not approved, is refused', async (t) => {

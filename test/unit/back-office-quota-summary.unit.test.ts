@@ -6,7 +6,8 @@ import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
 import { evaluateQuota } from '../../domain/rules/quota.js'
 import { expandSchedule } from '../../domain/schedule.js'
 import type { QuotaFinding } from '../../domain/types.js'
-import { rocPeriod, summarizeQuota, UNKNOWN_LIMIT } from '../../http/back-office/quota-summary.js'
+import { summarizeQuota, UNKNOWN_LIMIT } from '../../http/back-office/quota-summary.js'
+import { rocPeriodLabel as rocPeriod } from '../../domain/roc-date.js'
 
 t.test('ROC periods', async (t) => {
   t.equal(rocPeriod('2024-W09'), '113年第9週')

@@ -3,8 +3,9 @@ import t from 'tap'
 import {
   addDays, daysBetween, formatRocDateTime, formatRocDateWithWeekday, isIsoDate, isoToRoc, isoWeekId, isoWeekStart,
   isRocDate, monthId, rocTimestamp, rocToIso, taipeiDate, taipeiDateTime, taipeiDayBounds, taipeiInstant, weekdayOf,
+  parseRocDate, rocYear, rocPeriodLabel, rocMonthId, formatRocInstant, rocDateOrAsGiven, rocDateWeekdayOrAsGiven,
 } from '../../domain/roc-date.js'
-import { clockToHHmm, clockToMinutes, hhmmToClock, isClockTime, minutesToClock } from '../../domain/clock-time.js'
+import { clockToHHmm, clockToMinutes, hhmmToClock, isClockTime, isHHmm, minutesToClock, parseHHmm } from '../../domain/clock-time.js'
 
 t.test('ISO ↔ ROC', async (t) => {
   t.equal(isoToRoc('2024-03-01'), '1130301')
@@ -98,4 +99,29 @@ t.test('property: ISO week of a date contains it', async (t) => {
     return d >= 0 && d < 7
   }))
   t.pass('contains')
+})
+
+t.test('the one ROC and HHmm parsing and labelling (forms, back office, roster, statistics)', async (t) => {
+  t.equal(parseRocDate(' 1130301 '), '2024-03-01')
+  t.equal(parseRocDate('990301'), '2010-03-01', 'six digits: a 民國 year below 100')
+  t.equal(parseRocDate('1130230'), undefined)
+  t.equal(parseRocDate(''), undefined)
+  t.equal(parseRocDate(undefined), undefined)
+  t.equal(rocYear(2024), 113)
+  t.equal(rocPeriodLabel('2024-W09'), '113年第9週')
+  t.equal(rocPeriodLabel('2024-03'), '113年3月')
+  t.equal(rocPeriodLabel('x'), 'x')
+  t.equal(rocMonthId('2024-03'), '11303')
+  t.equal(formatRocInstant('2024-03-01T00:00:00.000Z'), '1130301 0800 星期五')
+  t.equal(rocDateOrAsGiven('2024-03-01'), '1130301')
+  t.equal(rocDateOrAsGiven('—'), '—')
+  t.equal(rocDateOrAsGiven('1900-01-01'), '1900-01-01', 'before 民國 1: as given')
+  t.equal(rocDateWeekdayOrAsGiven('2024-03-01'), '1130301 星期五')
+  t.equal(parseHHmm('0800'), '08:00')
+  t.equal(parseHHmm('2400'), '24:00')
+  t.equal(parseHHmm('2400', false), undefined)
+  t.equal(parseHHmm('0860'), undefined)
+  t.equal(parseHHmm('08:00'), undefined)
+  t.ok(isHHmm('2359', false))
+  t.notOk(isHHmm(800))
 })

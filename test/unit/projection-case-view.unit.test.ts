@@ -5,7 +5,8 @@ import { foldCase, viewOf, type CaseView } from '../../projections/case-view.js'
 import { caseOccurrences } from '../../projections/read-models/occurrences.js'
 import { statFact } from '../../projections/read-models/statistics.js'
 import { describeStep } from '../../projections/read-models/history.js'
-import { isoWeekKey, occurrenceSessions, summarizeSchedule } from '../../projections/schedule-facts.js'
+import { isoWeekId } from '../../domain/roc-date.js'
+import { sessionsOf, summarizeSchedule } from '../../domain/schedule.js'
 import { renderMetrics, statusObject, type ProjectionLag } from '../../projections/status.js'
 import { caseAsOf } from '../../projections/time-travel.js'
 import { foldReport } from '../../domain/report/index.js'
@@ -75,13 +76,13 @@ t.test('occurrences: approved minus the cancelled tail, pending change on top, n
 })
 
 t.test('schedule facts: ISO weeks, sessions of 3 h rounded up, summaries', async (t) => {
-  t.equal(isoWeekKey('2024-12-30'), '2025-W01')
-  t.equal(isoWeekKey('2021-01-03'), '2020-W53')
-  t.equal(isoWeekKey('2024-02-26'), '2024-W09')
-  t.equal(occurrenceSessions({ date: '2024-03-01', start: '08:00', end: '11:00' }), 1)
-  t.equal(occurrenceSessions({ date: '2024-03-01', start: '08:00', end: '12:00' }), 2)
-  t.equal(occurrenceSessions({ date: '2024-03-01', start: '08:00', end: '08:30' }), 1)
-  t.equal(occurrenceSessions({ date: '2024-03-01', start: '00:00', end: '24:00' }), 8)
+  t.equal(isoWeekId('2024-12-30'), '2025-W01')
+  t.equal(isoWeekId('2021-01-03'), '2020-W53')
+  t.equal(isoWeekId('2024-02-26'), '2024-W09')
+  t.equal(sessionsOf({ date: '2024-03-01', start: '08:00', end: '11:00' }), 1)
+  t.equal(sessionsOf({ date: '2024-03-01', start: '08:00', end: '12:00' }), 2)
+  t.equal(sessionsOf({ date: '2024-03-01', start: '08:00', end: '08:30' }), 1)
+  t.equal(sessionsOf({ date: '2024-03-01', start: '00:00', end: '24:00' }), 8)
   t.same(summarizeSchedule(weekly('2024-03-01', '2024-03-31', [1, 7], [['13:00', '17:00'], ['08:00', '12:00']])), {
     from: '2024-03-01', to: '2024-03-31', weekdayMask: '1000001', earliestStart: '08:00', latestEnd: '17:00',
   })
