@@ -21,7 +21,7 @@ import { siteOrigins, startEmbeddedAgent, type EmbeddedAgent } from '../reader/e
 import { agentRackControl, directRackControl } from '../reader/virtual/rack-control.js'
 import type { VirtualMode } from '../reader/virtual/setup.js'
 import { VirtualCardRack, virtualCardsFor } from '../reader/virtual/rack.js'
-import { listDemoCards } from './auth/demo-pki.js'
+import { listDemoCards } from '../commands/pki/demo-pki.js'
 import { registerDevCardsRoutes } from './routes/dev-cards.js'
 
 export interface ServeOptions {

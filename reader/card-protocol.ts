@@ -1,7 +1,7 @@
 // What the reader agent needs from "the cards": list readers, read the NHI card, sign a challenge with a PKI card.
 // The PC/SC backend (pcsc-backend.ts: APDUs through pcscd) implements it; a PKCS#11 backend (e.g. over the HCA
 // middleware's module) can implement the same interface and be chosen in cli.ts.
-import type { CardKind } from '../http/auth/card-certificate.js'
+import type { CardKind } from '../domain/card/certificate-profile.js'
 import type { NhiCardData } from './nhi-card.js'
 
 export type CardType = 'nhi' | 'hca' | 'unknown'

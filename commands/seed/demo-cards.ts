@@ -1,7 +1,7 @@
 // Demo cards for every demo holder (commands/registry/demo-registry.ts), issued with the demo PKI: an HCA card and
 // an NHI card per professional, an institution card per institution, a staff card per reviewer / statistician.
 // Idempotent: a card already issued is kept (same key, same serial), so this runs on every demo start.
-import { DEMO_PIN, issueDemoCard, type DemoCard, type DemoCardRequest } from '../../http/auth/demo-pki.js'
+import { DEMO_PIN, issueDemoCard, type DemoCard, type DemoCardRequest } from '../pki/demo-pki.js'
 import { isoToRoc } from '../../domain/roc-date.js'
 import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../registry/demo-registry.js'
 

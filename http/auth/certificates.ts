@@ -6,8 +6,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import forge from 'node-forge'
 import { DomainError } from '../../domain/errors.js'
-import { cardHolderOf, cardKindOf, certificateFromDer, type CardHolder, type CardKind } from './card-certificate.js'
-import { normalizeSerial, parseCrl, type ParsedCrl } from './crl.js'
+import { cardHolderOf, cardKindOf, certificateFromDer, type CardHolder, type CardKind } from '../../domain/card/certificate-profile.js'
+import { normalizeSerial, parseCrl, type ParsedCrl } from '../../domain/card/crl.js'
 
 const { pki } = forge
 

@@ -5,7 +5,7 @@
 import { createServer } from 'node:net'
 import t from 'tap'
 import { DomainError } from '../../domain/errors.js'
-import { issueDemoCard } from '../../http/auth/demo-pki.js'
+import { issueDemoCard } from '../../commands/pki/demo-pki.js'
 import { DEMO_NHI_PASSWORD } from '../../http/auth/login-demo.js'
 import { startReaderAgent, type ReaderAgent } from '../../reader/agent.js'
 import type { CardBackend } from '../../reader/card-protocol.js'

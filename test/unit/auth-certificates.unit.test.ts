@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import forge from 'node-forge'
 import t from 'tap'
-import { cardHolderOf, certificateFromDer, CARD_KIND_OIDS, subjectTypeOids } from '../../http/auth/card-certificate.js'
+import { cardHolderOf, certificateFromDer, CARD_KIND_OIDS, subjectTypeOids } from '../../domain/card/certificate-profile.js'
 import { createCardVerifier } from '../../http/auth/certificates.js'
-import { parseCrl } from '../../http/auth/crl.js'
-import { ensureDemoPki, issueDemoCard, listDemoCards, revokeDemoCard, type DemoCard } from '../../http/auth/demo-pki.js'
+import { parseCrl } from '../../domain/card/crl.js'
+import { ensureDemoPki, issueDemoCard, listDemoCards, revokeDemoCard, type DemoCard } from '../../commands/pki/demo-pki.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'bb-pki-'))
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }))

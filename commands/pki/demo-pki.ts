@@ -12,8 +12,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import forge from 'node-forge'
-import { CARD_KINDS, type CardKind, certificateToDer, subjectDirectoryAttributesDer } from './card-certificate.js'
-import { buildCrl, normalizeSerial } from './crl.js'
+import { CARD_KINDS, type CardKind, certificateToDer, subjectDirectoryAttributesDer } from '../../domain/card/certificate-profile.js'
+import { buildCrl, normalizeSerial } from '../../domain/card/crl.js'
 
 const { pki } = forge
 
