@@ -77,6 +77,8 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
     config: appConfig, logger, clock, db: runtime.db, store: runtime.store, sessions: new PostgresSessionStore(runtime.db),
     readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor,
   })
+  // card logins check the signed payload against the origins this server is really reached by (its listening port)
+  if (app.services.login) app.services.login.origins = () => origins
   const operator = operatorOnly(config.STATUS_TOKEN)
   app.get('/status', { onRequest: operator }, async (request, reply) => {
     const [projections, exported] = await Promise.all([projectionStatus(runtime.db, runtime.store), exporter.status()])

@@ -29,7 +29,7 @@ export interface PkiCardBasicData {
 export interface SignResult {
   /** DER. */
   certificate: Buffer
-  /** RSA PKCS#1 v1.5 over SHA-256(challenge). */
+  /** RSA PKCS#1 v1.5 over SHA-256(login payload). */
   signature: Buffer
   card: PkiCardBasicData
   reader: string
@@ -40,7 +40,8 @@ export interface CardBackend {
   /** Reads the NHI card in `reader`, or in the first reader holding one. CARD_ABSENT / READER_ABSENT. */
   readNhiCard(reader?: string): Promise<NhiCardData & { reader: string }>
   /**
-   * VERIFY PIN, read the certificate, sign SHA-256(challenge). PIN_WRONG { remaining } / PIN_LOCKED /
+   * VERIFY PIN, read the certificate, sign SHA-256(payload), where payload is the login payload the agent built
+   * (domain/card/login-payload.ts), never bytes chosen by the page. PIN_WRONG { remaining } / PIN_LOCKED /
    * CARD_ABSENT / READER_ABSENT. The PIN goes to the card and nowhere else.
    */
   signChallenge(challenge: Buffer, pin: string, reader?: string): Promise<SignResult>

@@ -6,6 +6,7 @@
 // --insert nhi-A123456789,institution-0163010001.
 import { join } from 'node:path'
 import type { Config } from '../commands/platform/config.js'
+import { signableOrigin } from '../domain/card/login-payload.js'
 import { startReaderAgent, type AgentLogger } from './agent.js'
 import type { CardBackend } from './card-protocol.js'
 import type { VirtualCardRack } from './virtual/rack.js'
@@ -39,6 +40,7 @@ export function parseReaderArgs(args: string[]): ReaderArgs {
     } else if (flag === '--origin') {
       const v = value()
       if (!/^https?:\/\/[^/]+$/.test(v.replace(/\/+$/, ''))) throw new Error(`--origin: expected scheme://host[:port], got ${v}`)
+      if (!signableOrigin(v.replace(/\/+$/, ''))) throw new Error(`--origin: ${v} is neither https nor a loopback http origin`)
       out.origins.push(v.replace(/\/+$/, ''))
     } else if (flag === '--insert') out.insert.push(...value().split(',').filter(Boolean))
     else if (flag === '--demo') continue // accepted for symmetry with `serve --demo`

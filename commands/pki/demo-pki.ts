@@ -1,13 +1,19 @@
-// The demo / test PKI, made with node-forge on first use: a test root CA, an issuing CA under it (as the real HCA has
-// a root and an issuing CA), card certificates for demo holders and a CRL. NOT for production: the private keys of the
-// demo cards sit on disk so the virtual cards can sign with them.
+// The demo / test PKI, made with node-forge on first use. Two certificate families, as the real cards have:
+//   HCA stand-in  (醫事憑證管理中心): a root and an issuing CA; professional and institution cards, told apart by the
+//                 subject-type attribute (2.16.886.1.100.3.1.7 / 2.16.886.1.100.3.2.21)
+//   GCA stand-in  (政府憑證管理中心): a root and an issuing CA; staff cards, mapped to staff accounts by issuer + serial
+// Each CA publishes a CRL (the roots' cover the issuing CAs, the issuing CAs' cover the cards), so the server's
+// fail-closed revocation check has a CRL for every CA of every chain. NOT for production: the private keys of the
+// demo cards sit on disk so the virtual cards (and the test tokens) can hold them.
 //
-// Layout of `dir` (default DATA_DIR/pki):
-//   trust/root-ca.pem, trust/issuing-ca.pem   the trust store folder for the server (TRUST_DIR)
-//   crl.der                                   the CRL of the issuing CA (CRL_FILE)
-//   ca/root-ca.key.pem, ca/issuing-ca.key.pem CA keys
-//   ca/revoked.json                           [{ serial, revokedAt }] the CRL is made from
-//   cards/<kind>-<holderId>.json              one demo card: holder, PIN, certificate PEM, private key PEM
+// Layout of `dir` (default DATA_DIR/pki), which is the TRUST_DIR layout the server reads (README, 登入):
+//   trust/hca/root-ca.pem, trust/hca/issuing-ca.pem   roots and intermediates trusted for professional/institution cards
+//   trust/gca/root-ca.pem, trust/gca/issuing-ca.pem   roots and intermediates trusted for staff cards
+//   trust/crl/<family>-<ca>.crl                       one CRL per CA (DER)
+//   ca/<family>-<ca>.key.pem                          CA keys
+//   ca/revoked.json                                   [{ serial, revokedAt, family }] the issuing CRLs are made from
+//   cards/<kind>-<holderId>.json                      one demo card: holder, PIN, certificate PEM, private key PEM
+//   layout-v2                                         marks this layout (an older single-family PKI is set aside)
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -17,12 +23,31 @@ import { buildCrl, normalizeSerial } from '../../domain/card/crl.js'
 
 const { pki } = forge
 
+export type PkiFamily = 'hca' | 'gca'
+export const PKI_FAMILIES: readonly PkiFamily[] = ['hca', 'gca']
+/** Which CA family issues a card kind. */
+export const familyOf = (kind: CardKind): PkiFamily => (kind === 'staff' ? 'gca' : 'hca')
+
+interface KeyedCert {
+  cert: forge.pki.Certificate
+  key: forge.pki.rsa.PrivateKey
+}
+
+export interface DemoCaFamily {
+  root: KeyedCert
+  issuing: KeyedCert
+}
+
 export interface DemoPki {
   dir: string
+  /** The TRUST_DIR for the server: hca/, gca/ and crl/ inside. */
   trustDir: string
+  /** The HCA issuing CA's CRL (the one that lists revoked professional and institution cards). */
   crlFile: string
-  root: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }
-  issuing: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }
+  /** The HCA family (kept as root/issuing for callers that know one family). */
+  root: KeyedCert
+  issuing: KeyedCert
+  families: Record<PkiFamily, DemoCaFamily>
 }
 
 export interface DemoCardRequest {
@@ -80,10 +105,16 @@ const newSerial = () => {
 
 const years = (d: Date, n: number) => new Date(Date.UTC(d.getUTCFullYear() + n, d.getUTCMonth(), d.getUTCDate()))
 
+const FAMILY_NAME: Record<PkiFamily, { o: string; root: string; issuing: string }> = {
+  hca: { o: 'baobei demo PKI (NOT TRUSTED)', root: 'baobei demo root CA', issuing: 'baobei demo issuing CA (HCA stand-in)' },
+  gca: { o: 'baobei demo government PKI (NOT TRUSTED)', root: 'baobei demo GCA root CA', issuing: 'baobei demo issuing CA (GCA stand-in)' },
+}
+
 function makeCa(opts: {
+  o: string
   cn: string
   publicKey: forge.pki.rsa.PublicKey
-  issuer?: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }
+  issuer?: KeyedCert
   selfKey: forge.pki.rsa.PrivateKey
   notBefore: Date
   notAfter: Date
@@ -95,7 +126,7 @@ function makeCa(opts: {
   cert.validity.notAfter = opts.notAfter
   const subject = [
     { shortName: 'C', value: 'TW' },
-    { shortName: 'O', value: 'baobei demo PKI (NOT TRUSTED)' },
+    { shortName: 'O', value: opts.o },
     { shortName: 'CN', value: opts.cn },
   ]
   cert.setSubject(subject)
@@ -111,12 +142,12 @@ function makeCa(opts: {
 
 const paths = (dir: string) => ({
   trustDir: join(dir, 'trust'),
-  rootCert: join(dir, 'trust', 'root-ca.pem'),
-  issuingCert: join(dir, 'trust', 'issuing-ca.pem'),
-  rootKey: join(dir, 'ca', 'root-ca.key.pem'),
-  issuingKey: join(dir, 'ca', 'issuing-ca.key.pem'),
+  crlDir: join(dir, 'trust', 'crl'),
+  cert: (f: PkiFamily, ca: 'root' | 'issuing') => join(dir, 'trust', f, `${ca}-ca.pem`),
+  key: (f: PkiFamily, ca: 'root' | 'issuing') => join(dir, 'ca', `${f}-${ca}.key.pem`),
+  crl: (f: PkiFamily, ca: 'root' | 'issuing') => join(dir, 'trust', 'crl', `${f}-${ca}.crl`),
   revoked: join(dir, 'ca', 'revoked.json'),
-  crl: join(dir, 'crl.der'),
+  marker: join(dir, 'layout-v2'),
   cards: join(dir, 'cards'),
 })
 
@@ -128,54 +159,81 @@ function writeAtomic(file: string, data: string | Buffer) {
 
 function loadPki(dir: string): DemoPki {
   const p = paths(dir)
-  return {
-    dir,
-    trustDir: p.trustDir,
-    crlFile: p.crl,
-    root: {
-      cert: pki.certificateFromPem(readFileSync(p.rootCert, 'utf8')),
-      key: pki.privateKeyFromPem(readFileSync(p.rootKey, 'utf8')) as forge.pki.rsa.PrivateKey,
-    },
-    issuing: {
-      cert: pki.certificateFromPem(readFileSync(p.issuingCert, 'utf8')),
-      key: pki.privateKeyFromPem(readFileSync(p.issuingKey, 'utf8')) as forge.pki.rsa.PrivateKey,
-    },
+  const load = (f: PkiFamily, ca: 'root' | 'issuing'): KeyedCert => ({
+    cert: pki.certificateFromPem(readFileSync(p.cert(f, ca), 'utf8')),
+    key: pki.privateKeyFromPem(readFileSync(p.key(f, ca), 'utf8')) as forge.pki.rsa.PrivateKey,
+  })
+  const families = {
+    hca: { root: load('hca', 'root'), issuing: load('hca', 'issuing') },
+    gca: { root: load('gca', 'root'), issuing: load('gca', 'issuing') },
+  }
+  return { dir, trustDir: p.trustDir, crlFile: p.crl('hca', 'issuing'), root: families.hca.root, issuing: families.hca.issuing, families }
+}
+
+interface RevokedEntry {
+  serial: string
+  revokedAt: string
+  family?: PkiFamily
+}
+
+/** Rewrites every CRL of the PKI (atomically, so a server watching their mtimes reloads them). */
+function writeCrls(dir: string, families: Record<PkiFamily, DemoCaFamily>, revoked: RevokedEntry[], thisUpdate: Date, nextUpdate: Date) {
+  const p = paths(dir)
+  for (const f of PKI_FAMILIES) {
+    const { root, issuing } = families[f]
+    const mine = revoked.filter((r) => (r.family ?? 'hca') === f).map((r) => ({ serial: r.serial, revokedAt: new Date(r.revokedAt) }))
+    writeAtomic(p.crl(f, 'root'), buildCrl({ issuer: root.cert, issuerKey: root.key, revoked: [], thisUpdate, nextUpdate }))
+    writeAtomic(p.crl(f, 'issuing'), buildCrl({ issuer: issuing.cert, issuerKey: issuing.key, revoked: mine, thisUpdate, nextUpdate }))
   }
 }
 
 /**
  * Loads the demo PKI in `dir`, creating it first if it is not there. Creation happens in a temporary folder renamed
- * into place, so two processes starting together end up sharing one PKI.
+ * into place, so two processes starting together end up sharing one PKI. A PKI of the older single-family layout is
+ * moved aside (`<dir>.v1-<time>`) and a new one made; the demo seed issues its cards again.
  */
 export function ensureDemoPki(dir: string = defaultPkiDir(), now: Date = new Date()): DemoPki {
-  if (existsSync(paths(dir).crl)) return loadPki(dir)
+  if (existsSync(paths(dir).marker)) return loadPki(dir)
+  if (existsSync(join(dir, 'crl.der'))) {
+    try {
+      renameSync(dir, `${dir}.v1-${Date.now()}`)
+    } catch {
+      /* another process moved it first */
+    }
+  }
   const tmp = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   const t = paths(tmp)
-  for (const d of [t.trustDir, join(tmp, 'ca'), t.cards]) mkdirSync(d, { recursive: true })
-  const rootKey = newKey()
+  for (const d of [join(t.trustDir, 'hca'), join(t.trustDir, 'gca'), t.crlDir, join(tmp, 'ca'), t.cards]) mkdirSync(d, { recursive: true })
   const notBefore = years(now, -5) // CAs predate every demo card, also the back-dated test ones
-  const root = makeCa({ cn: 'baobei demo root CA', publicKey: rootKey.publicKey, selfKey: rootKey.key, notBefore, notAfter: years(now, 20) })
-  const issuingKey = newKey()
-  const issuing = makeCa({
-    cn: 'baobei demo issuing CA (HCA stand-in)',
-    publicKey: issuingKey.publicKey,
-    selfKey: issuingKey.key,
-    issuer: { cert: root, key: rootKey.key },
-    notBefore,
-    notAfter: years(now, 15),
-  })
-  writeFileSync(t.rootCert, pki.certificateToPem(root))
-  writeFileSync(t.issuingCert, pki.certificateToPem(issuing))
-  writeFileSync(t.rootKey, rootKey.pem, { mode: 0o600 })
-  writeFileSync(t.issuingKey, issuingKey.pem, { mode: 0o600 })
+  const make = (f: PkiFamily): DemoCaFamily => {
+    const rootKey = newKey()
+    const rootCert = makeCa({ o: FAMILY_NAME[f].o, cn: FAMILY_NAME[f].root, publicKey: rootKey.publicKey, selfKey: rootKey.key, notBefore, notAfter: years(now, 20) })
+    const issuingKey = newKey()
+    const issuingCert = makeCa({
+      o: FAMILY_NAME[f].o,
+      cn: FAMILY_NAME[f].issuing,
+      publicKey: issuingKey.publicKey,
+      selfKey: issuingKey.key,
+      issuer: { cert: rootCert, key: rootKey.key },
+      notBefore,
+      notAfter: years(now, 15),
+    })
+    writeFileSync(t.cert(f, 'root'), pki.certificateToPem(rootCert))
+    writeFileSync(t.cert(f, 'issuing'), pki.certificateToPem(issuingCert))
+    writeFileSync(t.key(f, 'root'), rootKey.pem, { mode: 0o600 })
+    writeFileSync(t.key(f, 'issuing'), issuingKey.pem, { mode: 0o600 })
+    return { root: { cert: rootCert, key: rootKey.key }, issuing: { cert: issuingCert, key: issuingKey.key } }
+  }
+  const families = { hca: make('hca'), gca: make('gca') }
   writeFileSync(t.revoked, '[]\n')
-  writeFileSync(t.crl, buildCrl({ issuer: issuing, issuerKey: issuingKey.key, revoked: [], thisUpdate: notBefore, nextUpdate: years(now, 1) }))
+  writeCrls(tmp, families, [], notBefore, years(now, 1))
+  writeFileSync(t.marker, 'hca+gca, one CRL per CA\n')
   mkdirSync(join(dir, '..'), { recursive: true })
   try {
     renameSync(tmp, dir)
   } catch {
     rmSync(tmp, { recursive: true, force: true }) // someone else made it first (or dir exists but is incomplete)
-    if (!existsSync(paths(dir).crl)) throw new Error(`demo PKI: ${dir} exists but holds no PKI (no crl.der); remove it`)
+    if (!existsSync(paths(dir).marker)) throw new Error(`demo PKI: ${dir} exists but holds no PKI (no layout-v2); remove it`)
   }
   return loadPki(dir)
 }
@@ -188,7 +246,7 @@ export const DEMO_PIN = '123456'
 /**
  * Issues (or returns the already issued) demo card for a holder. Idempotent per (kind, holderId): a second call
  * returns the stored card unchanged (only an NHI card missing from it is added), so seeds can call it on every
- * start. Pass validity dates to make test cards.
+ * start. Pass validity dates to make test cards. Staff cards come from the GCA stand-in, the others from the HCA one.
  */
 export function issueDemoCard(req: DemoCardRequest, opts: { dir?: string; now?: Date } = {}): DemoCard {
   if (!CARD_KINDS.includes(req.kind)) throw new Error(`demo PKI: unknown card kind ${String(req.kind)}`)
@@ -206,6 +264,7 @@ export function issueDemoCard(req: DemoCardRequest, opts: { dir?: string; now?: 
     return have
   }
   const now = opts.now ?? new Date()
+  const issuing = ca.families[familyOf(req.kind)].issuing
   const key = newKey()
   const cert = pki.createCertificate()
   const serial = newSerial()
@@ -220,14 +279,14 @@ export function issueDemoCard(req: DemoCardRequest, opts: { dir?: string; now?: 
     { shortName: 'CN', value: req.name, valueTagClass: UTF8 },
     { type: '2.5.4.5', value: req.holderId },
   ] as forge.pki.CertificateField[])
-  cert.setIssuer(ca.issuing.cert.subject.attributes)
+  cert.setIssuer(issuing.cert.subject.attributes)
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
-    { name: 'authorityKeyIdentifier', keyIdentifier: ca.issuing.cert.generateSubjectKeyIdentifier().getBytes() },
+    { name: 'authorityKeyIdentifier', keyIdentifier: issuing.cert.generateSubjectKeyIdentifier().getBytes() },
     { id: '2.5.29.9', critical: false, value: subjectDirectoryAttributesDer(req.kind) },
   ])
-  cert.sign(ca.issuing.key, forge.md.sha256.create())
+  cert.sign(issuing.key, forge.md.sha256.create())
   certificateToDer(cert) // fails early if forge cannot encode it
   const card: DemoCard = {
     id: cardId(req.kind, req.holderId),
@@ -255,22 +314,26 @@ export function listDemoCards(dir: string = defaultPkiDir()): DemoCard[] {
     .map((f) => JSON.parse(readFileSync(join(cards, f), 'utf8')) as DemoCard)
 }
 
-/** Adds a serial to the CRL and rewrites crl.der (atomically, so a server watching its mtime reloads it). */
-export function revokeDemoCard(serial: string, opts: { dir?: string; now?: Date } = {}): void {
+/** Adds a serial to its family's CRL and rewrites the CRLs (thisUpdate = now, nextUpdate = now + 1 year). */
+export function revokeDemoCard(serial: string, opts: { dir?: string; now?: Date; family?: PkiFamily } = {}): void {
   const ca = ensureDemoPki(opts.dir)
   const p = paths(ca.dir)
   const now = opts.now ?? new Date()
-  const revoked = JSON.parse(readFileSync(p.revoked, 'utf8')) as Array<{ serial: string; revokedAt: string }>
-  if (!revoked.some((r) => normalizeSerial(r.serial) === normalizeSerial(serial))) revoked.push({ serial, revokedAt: now.toISOString() })
+  const family = opts.family ?? familyOfSerial(ca.dir, serial)
+  const revoked = JSON.parse(readFileSync(p.revoked, 'utf8')) as RevokedEntry[]
+  if (!revoked.some((r) => normalizeSerial(r.serial) === normalizeSerial(serial))) revoked.push({ serial, revokedAt: now.toISOString(), family })
   writeAtomic(p.revoked, `${JSON.stringify(revoked, null, 2)}\n`)
-  writeAtomic(
-    p.crl,
-    buildCrl({
-      issuer: ca.issuing.cert,
-      issuerKey: ca.issuing.key,
-      revoked: revoked.map((r) => ({ serial: r.serial, revokedAt: new Date(r.revokedAt) })),
-      thisUpdate: now,
-      nextUpdate: years(now, 1),
-    }),
-  )
+  writeCrls(ca.dir, ca.families, revoked, now, years(now, 1))
+}
+
+/** Re-issues every CRL with the given dates (tests: a CRL past its nextUpdate). */
+export function reissueDemoCrls(opts: { dir?: string; thisUpdate: Date; nextUpdate: Date }): void {
+  const ca = ensureDemoPki(opts.dir)
+  const revoked = JSON.parse(readFileSync(paths(ca.dir).revoked, 'utf8')) as RevokedEntry[]
+  writeCrls(ca.dir, ca.families, revoked, opts.thisUpdate, opts.nextUpdate)
+}
+
+function familyOfSerial(dir: string, serial: string): PkiFamily {
+  const card = listDemoCards(dir).find((c) => normalizeSerial(c.serial) === normalizeSerial(serial))
+  return card ? familyOf(card.kind) : 'hca'
 }

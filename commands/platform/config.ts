@@ -25,8 +25,12 @@ export const ConfigSchema = Type.Object({
   /** Demo mode: seeded data, virtual cards, SMS outbox page. */
   DEMO: Type.Boolean({ default: false }),
   READER_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 7443 }),
+  /** Card trust store: hca/ and gca/ (roots and intermediates per card family) and crl/ (README, 登入). */
   TRUST_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  /** More CRL files besides TRUST_DIR/crl/, comma-separated. */
   CRL_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  /** The HiPKI LocalSignServer (HiCOS 跨平台網頁元件) as the login page opens it. */
+  HIPKI_URL: Type.String({ pattern: '^https?://[^/]+/?$', default: 'http://localhost:61161' }),
   /** The local reader agent as the login page calls it (default http://127.0.0.1:READER_PORT). */
   READER_AGENT_URL: Type.Optional(Url('^https?://')),
   /** NHI web-password check over HTTP (default: the embedded, scrypt-hashed password table). */
