@@ -45,7 +45,20 @@ function basicData(der: Buffer): PkiCardBasicData {
   }
 }
 
-export function openPkcs11Backend(modulePath: string, opts: Pkcs11BackendOptions = {}): CardBackend {
+/** A token as the PKCS#11 backend sees it: its slot ("reader"), label, serial and certificates (DER). */
+export interface Pkcs11Token {
+  reader: string
+  label: string
+  serial: string
+  certificates: Buffer[]
+}
+
+export interface Pkcs11Backend extends CardBackend {
+  /** Every initialised token with its certificates (public objects, no PIN). */
+  tokens(): Promise<Pkcs11Token[]>
+}
+
+export function openPkcs11Backend(modulePath: string, opts: Pkcs11BackendOptions = {}): Pkcs11Backend {
   let lib: Pkcs11Module
   try {
     lib = require('pkcs11js') as Pkcs11Module
@@ -75,7 +88,7 @@ export function openPkcs11Backend(modulePath: string, opts: Pkcs11BackendOptions
       try {
         const t = p11.C_GetTokenInfo(slot)
         if (!(t.flags & lib.CKF_TOKEN_INITIALIZED)) return []
-        return [{ slot, name: trim(p11.C_GetSlotInfo(slot).slotDescription), label: trim(t.label), flags: t.flags }]
+        return [{ slot, name: trim(p11.C_GetSlotInfo(slot).slotDescription), label: trim(t.label), serial: trim(t.serialNumber), flags: t.flags }]
       } catch {
         return []
       }
@@ -137,6 +150,18 @@ export function openPkcs11Backend(modulePath: string, opts: Pkcs11BackendOptions
   }
 
   return {
+    tokens: () =>
+      serial((): Pkcs11Token[] =>
+        tokens().map((t) => {
+          const session = p11.C_OpenSession(t.slot, lib.CKF_SERIAL_SESSION)
+          try {
+            return { reader: t.name, label: t.label, serial: t.serial, certificates: certificates(session).map((c) => c.der) }
+          } finally {
+            p11.C_CloseSession(session)
+          }
+        }),
+      ),
+
     readers: () =>
       serial((): ReaderInfo[] =>
         tokens().map((t) => {

@@ -123,6 +123,7 @@ export async function registerLoginRoutes(app: App) {
       expired: q.expired !== undefined,
       loginToken: tokenOf(preId),
       agentUrl: l?.agentUrl ?? `http://127.0.0.1:${s.config.READER_PORT}`,
+      hipkiUrl: l?.hipkiUrl ?? s.config.HIPKI_URL.replace(/\/+$/, ''),
       demo: l?.demo ?? s.config.DEMO,
       demoPassword: DEMO_NHI_PASSWORD,
       // the layout shows the user's header when a session is already open: this page offers a fresh login
