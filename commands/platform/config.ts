@@ -29,8 +29,11 @@ export const ConfigSchema = Type.Object({
   TRUST_DIR: Type.Optional(Type.String({ minLength: 1 })),
   /** More CRL files besides TRUST_DIR/crl/, comma-separated. */
   CRL_FILE: Type.Optional(Type.String({ minLength: 1 })),
-  /** The HiPKI LocalSignServer (HiCOS 跨平台網頁元件) as the login page opens it. */
-  HIPKI_URL: Type.String({ pattern: '^https?://[^/]+/?$', default: 'http://localhost:61161' }),
+  /**
+   * The HiPKI LocalSignServer (HiCOS 跨平台網頁元件) as the login page opens it; default http://localhost:61161, or none
+   * in demo mode (the demo's virtual cards live in the reader agent); `off` = never.
+   */
+  HIPKI_URL: Type.Optional(Type.String({ pattern: '^(https?://[^/]+/?|off)$' })),
   /** The local reader agent as the login page calls it (default http://127.0.0.1:READER_PORT). */
   READER_AGENT_URL: Type.Optional(Url('^https?://')),
   /** NHI web-password check over HTTP (default: the embedded, scrypt-hashed password table). */

@@ -41,7 +41,7 @@ export interface LoginServices {
    * payload a card signed must name one of them. `baobei serve` points it at the real listening port.
    */
   origins: () => readonly string[]
-  /** The HiPKI LocalSignServer (跨平台網頁元件) as the login page calls it. */
+  /** The HiPKI LocalSignServer (跨平台網頁元件) as the login page calls it; '' = not tried. */
   hipkiUrl: string
   /** Demo mode: /dev/sms exists. */
   demo: boolean
@@ -98,11 +98,17 @@ export function createLoginServices(opts: LoginServiceOptions): LoginServices {
     throttle: createLoginThrottle(db, opts.policy ?? DEFAULT_THROTTLE),
     agentUrl: (config.READER_AGENT_URL ?? `http://127.0.0.1:${config.READER_PORT}`).replace(/\/+$/, ''),
     origins: () => siteOrigins(`http://127.0.0.1:${config.PORT}`, config.SITE_ORIGIN),
-    hipkiUrl: config.HIPKI_URL.replace(/\/+$/, ''),
+    hipkiUrl: hipkiUrlOf(config),
     demo: config.DEMO,
     ...(pkiDir ? { pkiDir } : {}),
     ...parts,
   }
+}
+
+/** The HiCOS component's URL for the login page, '' when the page should not try it. */
+export function hipkiUrlOf(config: Pick<Config, 'HIPKI_URL' | 'DEMO'>): string {
+  if (config.HIPKI_URL === 'off') return ''
+  return (config.HIPKI_URL ?? (config.DEMO ? '' : 'http://localhost:61161')).replace(/\/+$/, '')
 }
 
 export interface LoginOutcome {
