@@ -1,6 +1,6 @@
 // What the reader agent needs from "the cards": list readers, read the NHI card, sign a challenge with a PKI card.
-// The PC/SC backend (pcsc-backend.ts: APDUs through pcscd) implements it; a PKCS#11 backend (e.g. over the HCA
-// middleware's module) can implement the same interface and be chosen in cli.ts.
+// The PC/SC backend (pcsc-backend.ts: APDUs through pcscd) and the PKCS#11 backend (pkcs11-backend.ts: HiCOS, OpenSC,
+// SoftHSM2 in tests; `baobei reader --pkcs11 MODULE`) implement it.
 import type { CardKind } from '../domain/card/certificate-profile.js'
 import type { NhiCardData } from './nhi-card.js'
 
