@@ -13,8 +13,9 @@ Usage:
   baobei export --deliver                     generate and deliver every day not yet delivered, up to yesterday
   baobei export --resend --day <yyyMMdd>      send day D again as the next sequence number
   baobei export --verify <file>               check a roster file (widths, codes, counts, SHA-256)
-  baobei reader [--virtual[=auto|pcscd|inprocess]] [--port N] [--origin URL] [--insert CARD,...]
-                                              the local card-reader agent (--virtual: demo cards; in-process
+  baobei reader [--pkcs11 MODULE.so | --virtual[=auto|pcscd|inprocess]] [--port N] [--origin URL] [--insert CARD,...]
+                                              the local card-reader agent (--pkcs11: sign through that PKCS#11
+                                              module, NHI cards over PC/SC; --virtual: demo cards; in-process
                                               when pcscd + vpcd + pcsclite are not there)
   baobei seed                                 load demo reference data and demo cases (idempotent)
   baobei migrate                              create or update the database schema

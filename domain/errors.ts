@@ -79,6 +79,8 @@ export const ERRORS = {
   SESSION_EXPIRED: { status: 401, zh: '閒置過久，已自動登出，請重新登入' },
   CARD_ABSENT: { status: 400, zh: '讀卡機中沒有卡片，請插入卡片' },
   READER_ABSENT: { status: 400, zh: '找不到讀卡機，請確認讀卡機已連接' },
+  ORIGIN_NOT_SIGNABLE: { status: 403, zh: '此網站位址不可使用卡片登入（須為 https 網站）' },
+  CERT_REVOCATION_UNKNOWN: { status: 401, zh: '目前無法確認卡片憑證的廢止狀態，請稍後再試' },
   // export
   ROSTER_ALREADY_DELIVERED: { status: 409, zh: '該日名冊已傳送' },
   ROSTER_INVALID: { status: 422, zh: '名冊檔案格式不正確', template: '名冊 %s 不正確：%s' },

@@ -22,7 +22,7 @@ import { siteOrigins, startEmbeddedAgent, type EmbeddedAgent } from '../reader/e
 import { agentRackControl, directRackControl } from '../reader/virtual/rack-control.js'
 import type { VirtualMode } from '../reader/virtual/setup.js'
 import { VirtualCardRack, virtualCardsFor } from '../reader/virtual/rack.js'
-import { listDemoCards } from './auth/demo-pki.js'
+import { listDemoCards } from '../commands/pki/demo-pki.js'
 import { registerDevCardsRoutes } from './routes/dev-cards.js'
 
 export interface ServeOptions {
@@ -79,6 +79,8 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
     config: appConfig, logger, clock, db: runtime.db, store: runtime.store, sessions: new PostgresSessionStore(runtime.db),
     readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor,
   })
+  // card logins check the signed payload against the origins this server is really reached by (its listening port)
+  if (app.services.login) app.services.login.origins = () => origins
   const behindProxy = trustProxyOf(config) !== false
   if (behindProxy && !config.STATUS_TOKEN) logger.warn({}, 'TRUST_PROXY is set without STATUS_TOKEN: /status and /metrics are closed')
   const operator = operatorOnly(config.STATUS_TOKEN, { behindProxy })

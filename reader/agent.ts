@@ -2,7 +2,9 @@
 // others get 403; Host must be loopback against DNS rebinding). Endpoints:
 //   GET  /readers    → { readers: ReaderInfo[] }
 //   GET  /nhi-card   → NHI basic data (+ reader)            ?reader=<name> optional
-//   POST /sign       { challenge: base64, pin, reader? } → { certificate: base64 DER, signature: base64, card, reader }
+//   POST /sign       { challenge: base64 (32 bytes), pin, reader? } → { certificate: base64 DER, signature: base64, card,
+//                    reader }: the card signs the login payload (domain/card/login-payload.ts) built here from the
+//                    caller's Origin and the challenge, never caller-chosen bytes; a non-loopback http origin is refused
 //   GET  /health     → { ok: true }
 // Demo/test only (when started with a virtual rack):
 //   GET  /virtual            → { slots, cards }
@@ -11,6 +13,7 @@
 // Errors: { error: { code, message (zh-TW), details } } with the catalogue's HTTP status. The PIN is never logged.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { loginPayload, signableOrigin } from '../domain/card/login-payload.js'
 import { DomainError, ERRORS, isDomainError } from '../domain/errors.js'
 import type { CardBackend } from './card-protocol.js'
 import type { VirtualCardRack } from './virtual/rack.js'
@@ -78,6 +81,11 @@ const optionalString = (v: unknown, field: string): string | undefined => {
 }
 
 export async function startReaderAgent(opts: ReaderAgentOptions): Promise<ReaderAgent> {
+  if (typeof opts.origin !== 'function') {
+    for (const o of typeof opts.origin === 'string' ? [opts.origin] : opts.origin) {
+      if (!signableOrigin(o.replace(/\/+$/, ''))) throw new Error(`reader agent: ${o} is not an origin cards may sign for (https, or http on a loopback host)`)
+    }
+  }
   const norm = (list: Iterable<string>) => new Set([...list].map((o) => o.replace(/\/+$/, '')))
   const fixed = typeof opts.origin === 'function' ? undefined : norm(typeof opts.origin === 'string' ? [opts.origin] : opts.origin)
   const originsNow = () => fixed ?? norm((opts.origin as () => Iterable<string>)())
@@ -121,7 +129,9 @@ export async function startReaderAgent(opts: ReaderAgentOptions): Promise<Reader
         const pin = optionalString(body.pin, 'pin')
         if (!challengeB64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(challengeB64)) throw new DomainError('VALIDATION_FAILED', { field: 'challenge' })
         if (!pin) throw new DomainError('VALIDATION_FAILED', { field: 'pin' }, ['請輸入 PIN 碼'])
-        const r = await opts.backend.signChallenge(Buffer.from(challengeB64, 'base64'), pin, optionalString(body.reader, 'reader'))
+        if (!signableOrigin(origin)) throw new DomainError('ORIGIN_NOT_SIGNABLE', { origin })
+        const payload = loginPayload({ origin, challenge: Buffer.from(challengeB64, 'base64'), purpose: 'login' })
+        const r = await opts.backend.signChallenge(payload, pin, optionalString(body.reader, 'reader'))
         return send(res, 200, {
           certificate: r.certificate.toString('base64'),
           signature: r.signature.toString('base64'),

@@ -1,7 +1,7 @@
 // What the reader agent needs from "the cards": list readers, read the NHI card, sign a challenge with a PKI card.
-// The PC/SC backend (pcsc-backend.ts: APDUs through pcscd) implements it; a PKCS#11 backend (e.g. over the HCA
-// middleware's module) can implement the same interface and be chosen in cli.ts.
-import type { CardKind } from '../http/auth/card-certificate.js'
+// The PC/SC backend (pcsc-backend.ts: APDUs through pcscd) and the PKCS#11 backend (pkcs11-backend.ts: HiCOS, OpenSC,
+// SoftHSM2 in tests; `baobei reader --pkcs11 MODULE`) implement it.
+import type { CardKind } from '../domain/card/certificate-profile.js'
 import type { NhiCardData } from './nhi-card.js'
 
 export type CardType = 'nhi' | 'hca' | 'unknown'
@@ -29,7 +29,7 @@ export interface PkiCardBasicData {
 export interface SignResult {
   /** DER. */
   certificate: Buffer
-  /** RSA PKCS#1 v1.5 over SHA-256(challenge). */
+  /** RSA PKCS#1 v1.5 over SHA-256(login payload). */
   signature: Buffer
   card: PkiCardBasicData
   reader: string
@@ -40,7 +40,8 @@ export interface CardBackend {
   /** Reads the NHI card in `reader`, or in the first reader holding one. CARD_ABSENT / READER_ABSENT. */
   readNhiCard(reader?: string): Promise<NhiCardData & { reader: string }>
   /**
-   * VERIFY PIN, read the certificate, sign SHA-256(challenge). PIN_WRONG { remaining } / PIN_LOCKED /
+   * VERIFY PIN, read the certificate, sign SHA-256(payload), where payload is the login payload the agent built
+   * (domain/card/login-payload.ts), never bytes chosen by the page. PIN_WRONG { remaining } / PIN_LOCKED /
    * CARD_ABSENT / READER_ABSENT. The PIN goes to the card and nowhere else.
    */
   signChallenge(challenge: Buffer, pin: string, reader?: string): Promise<SignResult>

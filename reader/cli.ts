@@ -1,18 +1,23 @@
-// `baobei reader [--virtual[=auto|pcscd|inprocess]] [--port N] [--origin URL] [--insert CARD[,CARD]]`: runs the
-// local card-reader agent until SIGINT/SIGTERM. --virtual also serves the demo virtual cards (the demo PKI under
+// `baobei reader [--pkcs11 MODULE.so] [--virtual[=auto|pcscd|inprocess]] [--port N] [--origin URL] [--insert CARD[,CARD]]`:
+// runs the local card-reader agent until SIGINT/SIGTERM. --pkcs11 signs through that PKCS#11 module (HiCOS, OpenSC, a
+// government card's middleware) and keeps PC/SC for NHI cards. --virtual also serves the demo virtual cards (the demo PKI under
 // DATA_DIR/pki): plugged into pcscd's vpcd slots when pcscd + vpcd + pcsclite are there (the default, 'auto'), else
 // (or with --virtual=inprocess) in-process virtual readers with no pcscd at all. By default slot 0 gets the first NHI
 // card and slot 1 the first professional card; --insert picks others by id, e.g.
 // --insert nhi-A123456789,institution-0163010001.
 import { join } from 'node:path'
 import type { Config } from '../commands/platform/config.js'
+import { signableOrigin } from '../domain/card/login-payload.js'
 import { startReaderAgent, type AgentLogger } from './agent.js'
 import type { CardBackend } from './card-protocol.js'
+import { openPkcs11Backend, withNhiCards } from './pkcs11-backend.js'
 import type { VirtualCardRack } from './virtual/rack.js'
 import { openPcscBackend, openVirtualCards, VIRTUAL_MODES, type VirtualMode } from './virtual/setup.js'
 
 export interface ReaderArgs {
   virtual: false | VirtualMode
+  /** Path of a PKCS#11 module: cards sign through it. */
+  pkcs11?: string
   port?: number
   origins: string[]
   insert: string[]
@@ -39,11 +44,14 @@ export function parseReaderArgs(args: string[]): ReaderArgs {
     } else if (flag === '--origin') {
       const v = value()
       if (!/^https?:\/\/[^/]+$/.test(v.replace(/\/+$/, ''))) throw new Error(`--origin: expected scheme://host[:port], got ${v}`)
+      if (!signableOrigin(v.replace(/\/+$/, ''))) throw new Error(`--origin: ${v} is neither https nor a loopback http origin`)
       out.origins.push(v.replace(/\/+$/, ''))
     } else if (flag === '--insert') out.insert.push(...value().split(',').filter(Boolean))
+    else if (flag === '--pkcs11') out.pkcs11 = value()
     else if (flag === '--demo') continue // accepted for symmetry with `serve --demo`
     else throw new Error(`unknown option ${a}`)
   }
+  if (out.pkcs11 && out.virtual) throw new Error('--pkcs11 and --virtual cannot be combined')
   return out
 }
 
@@ -91,6 +99,18 @@ export async function runReaderCommand(args: string[], config: Config, logger: A
       return 1
     }
     logger.info({ slots: rack.slots(), cards: rack.catalogue().map((c) => c.id) }, 'virtual cards ready')
+  } else if (parsed.pkcs11) {
+    let pki: CardBackend
+    try {
+      pki = openPkcs11Backend(parsed.pkcs11, { logger })
+    } catch (e) {
+      console.error(`baobei reader: ${(e as Error).message}`)
+      return 1
+    }
+    const { backend: nhi } = openPcscBackend(logger)
+    backend = withNhiCards(pki, nhi)
+    closeCards = () => backend.close()
+    how = ` (PKCS#11 module ${parsed.pkcs11}; NHI cards over PC/SC)`
   } else {
     const { pcsc, backend: b } = openPcscBackend(logger)
     pcsc.on('reader-added', (name: string) => logger.info({ reader: name }, 'reader connected'))

@@ -49,14 +49,5 @@ export async function startEmbeddedAgent(opts: EmbeddedAgentOptions): Promise<Em
   }
 }
 
-/** The origins a site listening at `url` is reached by: itself, plus localhost ⇄ 127.0.0.1 for a loopback host. */
-export function siteOrigins(url: string, siteOrigin?: string): string[] {
-  if (siteOrigin) return [siteOrigin.replace(/\/+$/, '')]
-  const u = new URL(url)
-  const out = new Set([u.origin])
-  if (u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '0.0.0.0' || u.hostname === '[::]' || u.hostname === '[::1]') {
-    out.add(`${u.protocol}//127.0.0.1:${u.port}`)
-    out.add(`${u.protocol}//localhost:${u.port}`)
-  }
-  return [...out]
-}
+/** The origins a site is reached by (one rule, in domain/card/login-payload.ts). */
+export { siteOrigins } from '../domain/card/login-payload.js'

@@ -2,7 +2,7 @@
 // It needs only a set of readers with card sessions (CardReaders): pcscd through pcsclite (PcscManager), or the
 // in-process virtual readers (virtual/in-process.ts) that hand APDUs straight to virtual cards.
 import { DomainError } from '../domain/errors.js'
-import { cardHolderOf, certificateFromDer } from '../http/auth/card-certificate.js'
+import { cardHolderOf, certificateFromDer } from '../domain/card/certificate-profile.js'
 import type { Transmit } from './apdu.js'
 import type { CardBackend, PkiCardBasicData, ReaderInfo } from './card-protocol.js'
 import { readCertificate, selectHcaApplet, signSha256, verifyPin, PIN_PATTERN } from './hca-card.js'

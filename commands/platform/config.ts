@@ -27,8 +27,15 @@ export const ConfigSchema = Type.Object({
   /** Demo mode: seeded data, virtual cards, SMS outbox page. */
   DEMO: Type.Boolean({ default: false }),
   READER_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 7443 }),
+  /** Card trust store: hca/ and gca/ (roots and intermediates per card family) and crl/ (README, 登入). */
   TRUST_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  /** More CRL files besides TRUST_DIR/crl/, comma-separated. */
   CRL_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  /**
+   * The HiPKI LocalSignServer (HiCOS 跨平台網頁元件) as the login page opens it; default http://localhost:61161, or none
+   * in demo mode (the demo's virtual cards live in the reader agent); `off` = never.
+   */
+  HIPKI_URL: Type.Optional(Type.String({ pattern: '^(https?://[^/]+/?|off)$' })),
   /** The local reader agent as the login page calls it (default http://127.0.0.1:READER_PORT). */
   READER_AGENT_URL: Type.Optional(Url('^https?://')),
   /** NHI web-password check over HTTP (default: the embedded, scrypt-hashed password table). */

@@ -12,7 +12,7 @@ import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../registry/d
 import type { CaseService } from '../case-service.js'
 import { taipeiDate } from '../../domain/roc-date.js'
 import { demoCases, type DemoCase } from './demo-cases.js'
-import { seedDemoCards } from './demo-cards.js'
+import { recordDemoStaffCards, seedDemoCards } from './demo-cards.js'
 
 export interface SeedParts {
   db: Database
@@ -71,7 +71,9 @@ export interface SeedResult {
  */
 export async function seedDemo(parts: SeedParts, opts: { logger?: Logger; now?: Date; pkiDir?: string } = {}): Promise<SeedResult> {
   await seedRegistry(parts.db)
-  const cards = opts.pkiDir ? seedDemoCards(opts.pkiDir).length : undefined
+  const issued = opts.pkiDir ? seedDemoCards(opts.pkiDir) : undefined
+  if (issued) await recordDemoStaffCards(parts.db, issued)
+  const cards = issued?.length
   const today = taipeiDate((opts.now ?? new Date()).toISOString())
   const skipped: string[] = []
   for (const c of demoCases(today)) {

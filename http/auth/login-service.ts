@@ -6,15 +6,17 @@ import { join } from 'node:path'
 import type { Config } from '../../commands/platform/config.js'
 import type { Sql } from '../../commands/platform/database.js'
 import type { Logger } from '../../commands/platform/logger.js'
-import { findInstitution, findProfessional, findStaff } from '../../commands/registry/registry.js'
+import { findInstitution, findProfessional } from '../../commands/registry/registry.js'
+import { loginPayload, siteOrigins } from '../../domain/card/login-payload.js'
 import { DomainError, isDomainError } from '../../domain/errors.js'
 import { isValidPersonId, normalizePersonId } from '../../domain/national-id.js'
 import type { Actor, AuthMethod } from '../../domain/types.js'
 import type { SessionUser } from '../session-store.js'
-import { cardHolderOf, certificateFromDer, type CardKind } from './card-certificate.js'
+import { cardHolderOf, certificateFromDer, type CardKind } from '../../domain/card/certificate-profile.js'
 import { createCardVerifier, type CardVerifier } from './certificates.js'
+import { staffForCertificate } from './staff-holder.js'
 import { createPostgresChallengeStore, type ChallengeStore } from './challenges.js'
-import { ensureDemoPki } from './demo-pki.js'
+import { ensureDemoPki } from '../../commands/pki/demo-pki.js'
 import { lastLogin, recordLogin } from './login-audit.js'
 import { createLoginThrottle, DEFAULT_THROTTLE, netKey, type LoginThrottle, type SubjectKey, type ThrottlePolicy } from './login-throttle.js'
 import { embeddedNhiPasswords, httpNhiPasswords, type NhiPasswordService } from './nhi-password.js'
@@ -36,6 +38,13 @@ export interface LoginServices {
   throttle: LoginThrottle
   /** The reader agent's URL as the page calls it. */
   agentUrl: string
+  /**
+   * The origins this site is reached by (SITE_ORIGIN, else the loopback origins of the port it listens on): the login
+   * payload a card signed must name one of them. `baobei serve` points it at the real listening port.
+   */
+  origins: () => readonly string[]
+  /** The HiPKI LocalSignServer (跨平台網頁元件) as the login page calls it; '' = not tried. */
+  hipkiUrl: string
   /** Demo mode: /dev/sms exists. */
   demo: boolean
   /** The card-less method (one-time SMS code) is on: a configured SMS gateway, or the demo's outbox. */
@@ -70,12 +79,12 @@ export function createLoginServices(opts: LoginServiceOptions): LoginServices {
   let verifier: CardVerifier | undefined
   let pkiDir: string | undefined
   if (config.TRUST_DIR) {
-    verifier = createCardVerifier({ trustDir: config.TRUST_DIR, ...(config.CRL_FILE ? { crlFile: config.CRL_FILE } : {}) })
-    if (!config.CRL_FILE) opts.logger?.warn({}, 'CRL_FILE is not set: card certificates are not checked for revocation')
+    const crlFiles = config.CRL_FILE ? config.CRL_FILE.split(',').map((f) => f.trim()).filter(Boolean) : []
+    verifier = createCardVerifier({ trustDir: config.TRUST_DIR, crlFile: crlFiles })
   } else if (config.DEMO) {
     pkiDir = join(config.DATA_DIR, 'pki')
     const pki = ensureDemoPki(pkiDir)
-    verifier = createCardVerifier({ trustDir: pki.trustDir, crlFile: pki.crlFile })
+    verifier = createCardVerifier({ trustDir: pki.trustDir })
     opts.logger?.warn({ pkiDir }, 'demo mode: card logins trust the demo PKI (NOT for production)')
   } else {
     opts.logger?.warn({}, 'TRUST_DIR is not set: card logins are refused (CARD_LOGIN_UNAVAILABLE)')
@@ -94,12 +103,20 @@ export function createLoginServices(opts: LoginServiceOptions): LoginServices {
     otp: createOtpService(db, smsGateway),
     throttle: createLoginThrottle(db, opts.policy ?? DEFAULT_THROTTLE),
     agentUrl: (config.READER_AGENT_URL ?? `http://127.0.0.1:${config.READER_PORT}`).replace(/\/+$/, ''),
+    origins: () => siteOrigins(`http://127.0.0.1:${config.PORT}`, config.SITE_ORIGIN),
+    hipkiUrl: hipkiUrlOf(config),
     demo: config.DEMO,
     cardless: Boolean(config.SMS_GATEWAY_URL) || config.DEMO,
     decoyKey: config.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     ...(pkiDir ? { pkiDir } : {}),
     ...parts,
   }
+}
+
+/** The HiCOS component's URL for the login page, '' when the page should not try it. */
+export function hipkiUrlOf(config: Pick<Config, 'HIPKI_URL' | 'DEMO'>): string {
+  if (config.HIPKI_URL === 'off') return ''
+  return (config.HIPKI_URL ?? (config.DEMO ? '' : 'http://localhost:61161')).replace(/\/+$/, '')
 }
 
 export interface LoginOutcome {
@@ -192,7 +209,9 @@ export async function cardLogin(db: Sql, login: LoginServices, input: CardLoginI
     })
     let holder: ReturnType<CardVerifier['verify']>
     try {
-      holder = verifier.verify({ certificate: input.certificate, signature: input.signature, challenge: bytes, wanted: WANTED[input.role], now })
+      // the payload is rebuilt from our own origins: a signature made for another site or purpose matches none
+      const payloads = login.origins().map((origin) => loginPayload({ origin, challenge: bytes, purpose: 'login' }))
+      holder = verifier.verify({ certificate: input.certificate, signature: input.signature, payloads, wanted: WANTED[input.role], now })
     } catch (e) {
       if (isDomainError(e) && e.code === 'CERT_UNTRUSTED') await login.throttle.refund(cardKeys)
       throw e
@@ -210,7 +229,7 @@ export async function cardLogin(db: Sql, login: LoginServices, input: CardLoginI
       const actor: Actor = { role: 'institution', id: inst.code, name: inst.name, via, institutionCode: inst.code }
       return finish(ctx, actor, inst.name, { code: inst.code, name: inst.name }, cardKeys)
     }
-    const staff = await findStaff(db, holder.holderId)
+    const staff = await staffForCertificate(db, { issuerDn: holder.issuerDn, serialHex: holder.certificateSerial, subjectDn: holder.subjectDn })
     if (!staff) throw new DomainError('HOLDER_UNKNOWN', { kind: holder.kind })
     const actor: Actor = { role: staff.role, id: staff.staffId, name: staff.name, via, ...(staff.county ? { county: staff.county } : {}) }
     return finish(ctx, actor, staff.name, undefined, cardKeys)

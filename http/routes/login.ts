@@ -14,7 +14,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, type ErrorCode } from '../../domain/errors.js'
-import { createLoginServices, cardLogin, nhiPasswordLogin, otpLogin, requestOtp, type LoginOutcome, type LoginServices } from '../auth/login-service.js'
+import { createLoginServices, cardLogin, hipkiUrlOf, nhiPasswordLogin, otpLogin, requestOtp, type LoginOutcome, type LoginServices } from '../auth/login-service.js'
 import { lockedMessage, netKey, slowDownMessage } from '../auth/login-throttle.js'
 import { DEMO_NHI_PASSWORD, seedDemoNhiPasswords } from '../auth/login-demo.js'
 import { listOutbox } from '../auth/sms.js'
@@ -131,6 +131,7 @@ export async function registerLoginRoutes(app: App) {
       expired: q.expired !== undefined,
       loginToken: tokenOf(preId),
       agentUrl: l?.agentUrl ?? `http://127.0.0.1:${s.config.READER_PORT}`,
+      hipkiUrl: l?.hipkiUrl ?? hipkiUrlOf(s.config),
       demo: l?.demo ?? s.config.DEMO,
       demoPassword: DEMO_NHI_PASSWORD,
       // the layout shows the user's header when a session is already open: this page offers a fresh login

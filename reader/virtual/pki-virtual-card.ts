@@ -3,7 +3,7 @@
 import { createPrivateKey, privateEncrypt, constants, type KeyObject } from 'node:crypto'
 import forge from 'node-forge'
 import { maskPersonId } from '../../domain/national-id.js'
-import type { DemoCard } from '../../http/auth/demo-pki.js'
+import type { DemoCard } from '../../commands/pki/demo-pki.js'
 import { HCA_AID, HCA_CERT_FID } from '../hca-card.js'
 import { makeAtr, parseApdu, sw, SW, type VirtualCard } from './virtual-card.js'
 

@@ -1,8 +1,8 @@
 // The virtual cards of a demo or test run and the slots they sit in. A slot driver does the inserting: by default
 // vpcd (connecting the card to its slot's vpcd port inside pcscd; removing = disconnecting), or the in-process
 // readers (in-process.ts) when there is no pcscd. A card keeps its state (PIN tries) between insertions.
-import { listDemoCards, issueDemoCard, type DemoCard } from '../../http/auth/demo-pki.js'
-import type { CardKind } from '../../http/auth/card-certificate.js'
+import { listDemoCards, issueDemoCard, type DemoCard } from '../../commands/pki/demo-pki.js'
+import type { CardKind } from '../../domain/card/certificate-profile.js'
 import { maskPersonId } from '../../domain/national-id.js'
 import { NhiVirtualCard } from './nhi-virtual-card.js'
 import { PkiVirtualCard } from './pki-virtual-card.js'

@@ -5,7 +5,6 @@
 import { createServer } from 'node:net'
 import t from 'tap'
 import { DomainError } from '../../domain/errors.js'
-import { issueDemoCard } from '../../http/auth/demo-pki.js'
 import { DEMO_NHI_PASSWORD } from '../../http/auth/login-demo.js'
 import { startReaderAgent, type ReaderAgent } from '../../reader/agent.js'
 import type { CardBackend } from '../../reader/card-protocol.js'
@@ -33,12 +32,13 @@ const freePort = () =>
   })
 
 const agentPort = await freePort()
-const h = await buildLoginApp(t, { agentUrl: `http://127.0.0.1:${agentPort}` })
-const base = await h.app.listen({ host: '127.0.0.1', port: 0 })
-const dir = { dir: h.pkiDir }
-const proCard = issueDemoCard({ kind: 'professional', holderId: 'A123456789', name: '王大明', pin: '246810' }, dir)
-const instCard = issueDemoCard({ kind: 'institution', holderId: '0163010001', name: '示範大學附設醫院', pin: '112233' }, dir)
-const staffCard = issueDemoCard({ kind: 'staff', holderId: 'TPE-R001', name: '周文華', unit: '63', pin: '135790' }, dir)
+const appPort = await freePort()
+// no HiCOS component in this file (its port answers nothing): the page falls back to the reader agent
+const h = await buildLoginApp(t, { agentUrl: `http://127.0.0.1:${agentPort}`, siteOrigin: `http://127.0.0.1:${appPort}`, hipkiUrl: `http://127.0.0.1:${await freePort()}` })
+const base = await h.app.listen({ host: '127.0.0.1', port: appPort })
+const proCard = await h.issueCard({ kind: 'professional', holderId: 'A123456789', name: '王大明', pin: '246810' })
+const instCard = await h.issueCard({ kind: 'institution', holderId: '0163010001', name: '示範大學附設醫院', pin: '112233' })
+const staffCard = await h.issueCard({ kind: 'staff', holderId: 'TPE-R001', name: '周文華', unit: '63', pin: '135790' })
 
 // The agent runs the real PC/SC backend. vpcd's readers exist as long as pcscd runs (they cannot be unplugged like a
 // USB reader without restarting the machine-wide pcscd), so "the reader is gone" is modelled by this switch: while
@@ -235,7 +235,9 @@ t.test('reader agent not running: says so, with the command to start it', async 
   const page = await newPage()
   await page.fill('#pin', '246810')
   await page.click('#card-submit')
-  t.equal(await errorText(page), '無法連線到本機讀卡程式。請先啟動讀卡程式（執行 baobei reader）並確認讀卡機已連接後再試。')
+  t.equal(await errorText(page), '未偵測到 HiCOS 跨平台網頁元件，也無法連線到本機讀卡程式，請依下方說明安裝或啟動後再試。')
+  t.ok(await page.isVisible('#hipki-missing'), 'how to install the component, or to start baobei reader')
+  t.match(await page.textContent('#hipki-missing'), 'baobei reader')
   await page.screenshot({ path: shot('login-no-agent'), fullPage: true })
   await page.context().close()
   agent = await startReaderAgent({ backend, origin: base, port: agentPort })

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { issueDemoCard, revokeDemoCard, type DemoCard } from '../../http/auth/demo-pki.js'
+import { issueDemoCard, revokeDemoCard, type DemoCard } from '../../commands/pki/demo-pki.js'
 import { DEMO_NHI_PASSWORD } from '../../http/auth/login-demo.js'
 import { listOutbox } from '../../http/auth/sms.js'
 import { startReaderAgent } from '../../reader/agent.js'
@@ -17,10 +17,9 @@ import { PkiVirtualCard } from '../../reader/virtual/pki-virtual-card.js'
 import { insertVirtualCard, type VpcdLink } from '../../reader/virtual/vpcd-link.js'
 import { makePersonId } from '../../domain/national-id.js'
 import { buildTestApp, login as testLogin, professional } from '../support/http.js'
-import { buildLoginApp, certificateB64, codeFrom, getChallenge, loginPost, openLoginPage, signAsCard, type PreLogin } from '../support/login.js'
+import { buildLoginApp, certificateB64, codeFrom, getChallenge, loginPost, openLoginPage, signAsCard, TEST_SITE as SITE, type PreLogin } from '../support/login.js'
 import { lockVpcd, requireVpcd, vpcdReaders, waitForCard } from '../support/virtual-card.js'
 
-const SITE = 'http://baobei.test:3000'
 
 await requireVpcd()
 const release = await lockVpcd()
@@ -31,8 +30,8 @@ const { app, tdb, clock } = h
 const dir = { dir: h.pkiDir }
 const proCard = issueDemoCard({ kind: 'professional', holderId: 'A123456789', name: '王大明', pin: '246810' }, dir)
 const instCard = issueDemoCard({ kind: 'institution', holderId: '0163010001', name: '示範大學附設醫院', pin: '112233' }, dir)
-const staffCard = issueDemoCard({ kind: 'staff', holderId: 'TPE-R001', name: '周文華', unit: '63', pin: '135790' }, dir)
-const statCard = issueDemoCard({ kind: 'staff', holderId: 'MOHW-S001', name: '蔡明哲', pin: '135790' }, dir)
+const staffCard = await h.issueCard({ kind: 'staff', holderId: 'TPE-R001', name: '周文華', unit: '63', pin: '135790' })
+const statCard = await h.issueCard({ kind: 'staff', holderId: 'MOHW-S001', name: '蔡明哲', pin: '135790' })
 
 const pcsc = new PcscManager()
 const backend = createPcscBackend(pcsc)
@@ -145,6 +144,12 @@ t.test('card proofs refused with their codes, and no session', async (t) => {
   await expect('institution card as professional', await cardLoginInProcess(pre, 'professional', instCard, ip), 'CERT_WRONG_TYPE')
   await expect('staff card as professional', await cardLoginInProcess(pre, 'professional', staffCard, ip), 'CERT_WRONG_TYPE')
   await expect('tampered signature', await cardLoginInProcess(pre, 'professional', proCard, ip, (s) => { s[10] = s[10]! ^ 1 }), 'SIGNATURE_INVALID')
+  // a signature the card made for another site (the same challenge, relayed by that site) proves nothing here
+  {
+    const c = await getChallenge(app, pre, ip)
+    const relayed = { role: 'professional', challenge: c, certificate: certificateB64(proCard), signature: signAsCard(proCard, c, 'https://evil.example') }
+    await expect('signature made for another origin', await loginPost(app, pre, '/login/card', relayed, { ip }), 'SIGNATURE_INVALID')
+  }
   await expect('unknown holder', await cardLoginInProcess(pre, 'professional', stranger, ip), 'HOLDER_UNKNOWN')
   const ghostClinic = issueDemoCard({ kind: 'institution', holderId: '3599999999', name: '不存在診所' }, dir)
   await expect('unknown institution', await cardLoginInProcess(pre, 'institution', ghostClinic, ip), 'HOLDER_UNKNOWN')

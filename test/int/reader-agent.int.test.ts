@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { createCardVerifier } from '../../http/auth/certificates.js'
+import { loginPayload } from '../../domain/card/login-payload.js'
 import { createMemoryChallengeStore } from '../../http/auth/challenges.js'
-import { ensureDemoPki, issueDemoCard } from '../../http/auth/demo-pki.js'
+import { ensureDemoPki, issueDemoCard } from '../../commands/pki/demo-pki.js'
 import { startReaderAgent } from '../../reader/agent.js'
 import { createPcscBackend } from '../../reader/pcsc-backend.js'
 import { PcscManager } from '../../reader/pcsc.js'
@@ -15,7 +16,7 @@ import { PkiVirtualCard } from '../../reader/virtual/pki-virtual-card.js'
 import { insertVirtualCard, type VpcdLink } from '../../reader/virtual/vpcd-link.js'
 import { lockVpcd, requireVpcd, vpcdReaders, waitForCard } from '../support/virtual-card.js'
 
-const SITE = 'http://baobei.test:3000'
+const SITE = 'https://baobei.test'
 
 await requireVpcd()
 const release = await lockVpcd()
@@ -84,8 +85,8 @@ t.test('readers without cards; card absent and reader absent', async (t) => {
   const nhi = await call('GET', '/nhi-card')
   t.equal(nhi.status, 400)
   t.equal(nhi.json?.error.code, 'CARD_ABSENT')
-  t.equal((await call('POST', '/sign', { challenge: 'AAAAAAAAAAAAAAAAAAAAAA==', pin: '1234' })).json?.error.code, 'CARD_ABSENT')
-  const noReader = await call('POST', '/sign', { challenge: 'AAAAAAAAAAAAAAAAAAAAAA==', pin: '1234', reader: 'No Such Reader 00' })
+  t.equal((await call('POST', '/sign', { challenge: Buffer.alloc(32).toString('base64'), pin: '1234' })).json?.error.code, 'CARD_ABSENT')
+  const noReader = await call('POST', '/sign', { challenge: Buffer.alloc(32).toString('base64'), pin: '1234', reader: 'No Such Reader 00' })
   t.equal(noReader.json?.error.code, 'READER_ABSENT')
   t.equal(noReader.status, 400)
 })
@@ -112,15 +113,15 @@ t.test('professional card signs a challenge that the server verifies', async (t)
   t.match(r.json?.card, { kind: 'professional', holderId: 'A123456789', name: '王大明', certificateSerial: proCard.serial })
   t.equal(r.json?.reader, slot1)
 
-  const verifier = createCardVerifier({ trustDir: pki.trustDir, crlFile: pki.crlFile })
+  const verifier = createCardVerifier({ trustDir: pki.trustDir })
   const holder = verifier.verify({
     certificate: Buffer.from(r.json?.certificate, 'base64'),
     signature: Buffer.from(r.json?.signature, 'base64'),
-    challenge: await challenges.consume('session-1', challenge),
+    payloads: [loginPayload({ origin: SITE, challenge: await challenges.consume('session-1', challenge) })],
     wanted: 'professional',
     now: new Date(),
   })
-  t.same(holder, { kind: 'professional', holderId: 'A123456789', name: '王大明', certificateSerial: proCard.serial })
+  t.match(holder, { kind: 'professional', holderId: 'A123456789', name: '王大明', certificateSerial: proCard.serial })
   await t.rejects(challenges.consume('session-1', challenge), { code: 'CHALLENGE_INVALID' }, 'the challenge cannot be replayed')
 })
 

@@ -7,8 +7,9 @@ import { join } from 'node:path'
 import t from 'tap'
 import { seedDemoCards, DEMO_PIN } from '../../commands/seed/demo-cards.js'
 import { createCardVerifier } from '../../http/auth/certificates.js'
+import { loginPayload } from '../../domain/card/login-payload.js'
 import { createMemoryChallengeStore } from '../../http/auth/challenges.js'
-import { ensureDemoPki } from '../../http/auth/demo-pki.js'
+import { ensureDemoPki } from '../../commands/pki/demo-pki.js'
 import { startReaderAgent } from '../../reader/agent.js'
 import { parseReaderArgs } from '../../reader/cli.js'
 import { NO_PCSC_ENV, PcscManager } from '../../reader/pcsc.js'
@@ -75,7 +76,7 @@ t.test('NHI card: basic data with a Big5 name, straight from the virtual card', 
 })
 
 t.test('each kind of demo card signs a challenge the server verifies against the demo CA', async (t) => {
-  const verifier = createCardVerifier({ trustDir: pki.trustDir, crlFile: pki.crlFile })
+  const verifier = createCardVerifier({ trustDir: pki.trustDir })
   const challenges = createMemoryChallengeStore()
   for (const [id, kind, holderId, name] of [
     ['professional-A223456012', 'professional', 'A223456012', '林美玲'],
@@ -91,7 +92,7 @@ t.test('each kind of demo card signs a challenge the server verifies against the
     const holder = verifier.verify({
       certificate: Buffer.from(r.json?.certificate, 'base64'),
       signature: Buffer.from(r.json?.signature, 'base64'),
-      challenge: await challenges.consume(`s-${id}`, challenge),
+      payloads: [loginPayload({ origin: SITE, challenge: await challenges.consume(`s-${id}`, challenge) })],
       wanted: kind,
       now: new Date(),
     })

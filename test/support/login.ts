@@ -8,30 +8,43 @@ import { join } from 'node:path'
 import type { Test } from 'tap'
 import { loadConfig } from '../../commands/platform/config.js'
 import { runMigrations } from '../../commands/platform/migrations.js'
-import { ensureDemoPki, type DemoCard, type DemoPki } from '../../http/auth/demo-pki.js'
+import { ensureDemoPki, issueDemoCard, type DemoCard, type DemoCardRequest, type DemoPki } from '../../commands/pki/demo-pki.js'
+import { recordDemoStaffCards } from '../../commands/seed/demo-cards.js'
+import { loginPayload } from '../../domain/card/login-payload.js'
 import { seedDemoNhiPasswords } from '../../http/auth/login-demo.js'
 import { loginMigrations } from '../../http/auth/login-migrations.js'
 import type { App } from '../../http/app.js'
 import { buildTestApp, type TestApp } from './http.js'
 
+/** The site origin of the login tests (SITE_ORIGIN): what the cards' login payloads name. */
+export const TEST_SITE = 'https://baobei.test'
+
 export interface LoginTestApp extends TestApp {
   pki: DemoPki
   pkiDir: string
+  /** Issues a card in this app's PKI; a staff card is also recorded for its staff member (issuer DN + serial). */
+  issueCard(req: DemoCardRequest): Promise<DemoCard>
 }
 
-export async function buildLoginApp(t: Test, opts: { now?: string; agentUrl?: string } = {}): Promise<LoginTestApp> {
+export async function buildLoginApp(t: Test, opts: { now?: string; agentUrl?: string; siteOrigin?: string; hipkiUrl?: string } = {}): Promise<LoginTestApp> {
   const tmp = mkdtempSync(join(tmpdir(), 'bb-login-'))
   t.teardown(() => rmSync(tmp, { recursive: true, force: true }))
   const pkiDir = join(tmp, 'pki')
   const pki = ensureDemoPki(pkiDir)
   const config = loadConfig({}, {
     SESSION_SECRET: 'test-secret-test-secret-test-secret-0123', LOG_LEVEL: 'silent', DEMO: true,
-    TRUST_DIR: pki.trustDir, CRL_FILE: pki.crlFile, DATA_DIR: tmp, ...(opts.agentUrl ? { READER_AGENT_URL: opts.agentUrl } : {}),
+    TRUST_DIR: pki.trustDir, DATA_DIR: tmp, SITE_ORIGIN: opts.siteOrigin ?? TEST_SITE, ...(opts.agentUrl ? { READER_AGENT_URL: opts.agentUrl } : {}),
+    ...(opts.hipkiUrl ? { HIPKI_URL: opts.hipkiUrl } : {}),
   })
   const h = await buildTestApp(t, { config }, { now: opts.now ?? new Date().toISOString() })
   await runMigrations(h.tdb.db, loginMigrations)
   await seedDemoNhiPasswords(h.tdb.db)
-  return { ...h, pki, pkiDir }
+  const issueCard = async (req: DemoCardRequest) => {
+    const card = issueDemoCard(req, { dir: pkiDir })
+    await recordDemoStaffCards(h.tdb.db, [card])
+    return card
+  }
+  return { ...h, pki, pkiDir, issueCard }
 }
 
 /** A browser's pre-login state: the bb_pre cookie and the page's login token. */
@@ -73,9 +86,10 @@ export async function getChallenge(app: App, pre: PreLogin, ip?: string): Promis
   return r.json.challenge
 }
 
-/** What the card computes: RSA PKCS#1 v1.5 over SHA-256(challenge), with the demo card's key (in-process). */
-export function signAsCard(card: DemoCard, challengeB64: string): string {
-  return createSign('sha256').update(Buffer.from(challengeB64, 'base64')).sign(card.privateKeyPem).toString('base64')
+/** What the card computes: RSA PKCS#1 v1.5 over SHA-256(login payload for `origin`), with the demo card's key. */
+export function signAsCard(card: DemoCard, challengeB64: string, origin: string = TEST_SITE): string {
+  const payload = loginPayload({ origin, challenge: Buffer.from(challengeB64, 'base64'), purpose: 'login' })
+  return createSign('sha256').update(payload).sign(card.privateKeyPem).toString('base64')
 }
 
 export const certificateB64 = (card: DemoCard): string =>

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the services the test suite needs are there, idempotently, and fast when they already are.
 #   - Debian packages: pcscd, vsmartcard-vpcd, pcsc-tools, libpcsclite-dev, openssh-server, chromium, fonts-noto-cjk,
-#     poppler-utils (installed only if missing; `apt-get update` only when something must be installed)
+#     poppler-utils, softhsm2 (the real PKCS#11 module of the card tests; each test makes its own tokens in a temporary
+#     SOFTHSM2_CONF), opensc (pkcs11-tool) (installed only if missing; `apt-get update` only when something must be installed)
 #   - pcscd running, with the vpcd driver listening on 127.0.0.1:35963/35964 for the virtual cards
 #   - PostgreSQL answering on 127.0.0.1:5432
 # Exits non-zero with a clear message when something cannot be set up. Needs root for the first set-up only.
@@ -10,7 +11,7 @@ set -euo pipefail
 say() { echo "services.sh: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 
-PACKAGES=(pcscd vsmartcard-vpcd pcsc-tools libpcsclite-dev openssh-server chromium fonts-noto-cjk poppler-utils)
+PACKAGES=(pcscd vsmartcard-vpcd pcsc-tools libpcsclite-dev openssh-server chromium fonts-noto-cjk poppler-utils softhsm2 opensc)
 VPCD_PORT=35963
 
 # --- packages -------------------------------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 import { sign as rsaSign, randomBytes } from 'node:crypto'
-import { copyFileSync, mkdtempSync, rmSync, utimesSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import forge from 'node-forge'
 import t from 'tap'
-import { cardHolderOf, certificateFromDer, CARD_KIND_OIDS, subjectTypeOids } from '../../http/auth/card-certificate.js'
+import { cardHolderOf, certificateFromDer, CARD_KIND_OIDS, subjectTypeOids } from '../../domain/card/certificate-profile.js'
 import { createCardVerifier } from '../../http/auth/certificates.js'
-import { parseCrl } from '../../http/auth/crl.js'
-import { ensureDemoPki, issueDemoCard, listDemoCards, revokeDemoCard, type DemoCard } from '../../http/auth/demo-pki.js'
+import { parseCrl } from '../../domain/card/crl.js'
+import { ensureDemoPki, issueDemoCard, listDemoCards, reissueDemoCrls, revokeDemoCard, type DemoCard } from '../../commands/pki/demo-pki.js'
+import { loginPayload } from '../../domain/card/login-payload.js'
+import { buildCrl } from '../../domain/card/crl.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'bb-pki-'))
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }))
@@ -16,21 +18,24 @@ const NOW = new Date('2025-03-01T02:00:00Z')
 const pki = ensureDemoPki(dir, NOW)
 
 const der = (card: DemoCard) => Buffer.from(forge.pem.decode(card.certificatePem)[0]!.body, 'binary')
-/** What the card does: RSA PKCS#1 v1.5 over a SHA-256 DigestInfo of the challenge. */
-const cardSign = (card: DemoCard, challenge: Buffer) => rsaSign('sha256', challenge, card.privateKeyPem)
+const SITE = 'https://baobei.test'
+/** What the card does: RSA PKCS#1 v1.5 over a SHA-256 DigestInfo of the login payload. */
+const cardSign = (card: DemoCard, payload: Buffer) => rsaSign('sha256', payload, card.privateKeyPem)
 const proofOf = (card: DemoCard, wanted: 'professional' | 'institution' | 'staff' = 'professional') => {
-  const challenge = randomBytes(32)
-  return { certificate: der(card), signature: cardSign(card, challenge), challenge, wanted, now: NOW }
+  const payload = loginPayload({ origin: SITE, challenge: randomBytes(32) })
+  return { certificate: der(card), signature: cardSign(card, payload), payloads: [payload], wanted, now: NOW }
 }
 
 const pro = issueDemoCard({ kind: 'professional', holderId: 'A123456789', name: '王小明' }, { dir, now: NOW })
 const inst = issueDemoCard({ kind: 'institution', holderId: '0101090517', name: '臺大醫院' }, { dir, now: NOW })
 const staff = issueDemoCard({ kind: 'staff', holderId: 'TPE0001', name: '林堃', unit: '63' }, { dir, now: NOW })
-const verifier = createCardVerifier({ trustDir: pki.trustDir, crlFile: pki.crlFile })
+const verifier = createCardVerifier({ trustDir: pki.trustDir })
 
 t.test('a good professional card logs in as its holder', async (t) => {
   const holder = verifier.verify(proofOf(pro))
-  t.same(holder, { kind: 'professional', holderId: 'A123456789', name: '王小明', certificateSerial: pro.serial })
+  t.match(holder, { kind: 'professional', holderId: 'A123456789', name: '王小明', certificateSerial: pro.serial })
+  t.match(holder.issuerDn, /^C=TW,O=baobei demo PKI \(NOT TRUSTED\),CN=baobei demo issuing CA \(HCA stand-in\)$/)
+  t.match(holder.subjectDn, /CN=王小明,serialNumber=A123456789$/)
   t.same(verifier.verify(proofOf(inst, 'institution')).holderId, '0101090517')
   t.match(verifier.verify(proofOf(staff, 'staff')), { kind: 'staff', holderId: 'TPE0001', name: '林堃', unit: '63' })
 })
@@ -80,9 +85,9 @@ t.test('a card from another CA is untrusted', async (t) => {
   t.throws(() => verifier.verify({ ...proofOf(pro), certificate: Buffer.from('not a certificate') }), { code: 'CERT_UNTRUSTED' })
   // the issuing CA alone is not a root: without the root file the chain does not close
   const onlyIssuing = join(tmp, 'only-issuing')
-  const { mkdirSync } = await import('node:fs')
   mkdirSync(onlyIssuing)
-  copyFileSync(join(pki.trustDir, 'issuing-ca.pem'), join(onlyIssuing, 'issuing-ca.pem'))
+  mkdirSync(join(onlyIssuing, 'hca'))
+  copyFileSync(join(pki.trustDir, 'hca', 'issuing-ca.pem'), join(onlyIssuing, 'hca', 'issuing-ca.pem'))
   t.throws(() => createCardVerifier({ trustDir: onlyIssuing }).verify(proofOf(pro)), { code: 'CERT_UNTRUSTED' })
 })
 
@@ -91,9 +96,15 @@ t.test('a tampered signature or another challenge is refused', async (t) => {
   const bad = Buffer.from(p.signature)
   bad[10] = bad[10]! ^ 0x01
   t.throws(() => verifier.verify({ ...p, signature: bad }), { code: 'SIGNATURE_INVALID' })
-  t.throws(() => verifier.verify({ ...p, challenge: randomBytes(32) }), { code: 'SIGNATURE_INVALID' })
+  t.throws(() => verifier.verify({ ...p, payloads: [loginPayload({ origin: SITE, challenge: randomBytes(32) })] }), { code: 'SIGNATURE_INVALID' })
   // signed by another card's key (certificate swapped)
-  t.throws(() => verifier.verify({ ...p, signature: cardSign(inst, p.challenge) }), { code: 'SIGNATURE_INVALID' })
+  t.throws(() => verifier.verify({ ...p, signature: cardSign(inst, p.payloads[0]!) }), { code: 'SIGNATURE_INVALID' })
+  // the bare challenge (the old protocol) or the payload of another site
+  const challenge = p.payloads[0]!.subarray(-32)
+  t.throws(() => verifier.verify({ ...p, signature: cardSign(pro, challenge) }), { code: 'SIGNATURE_INVALID' }, 'bare challenge')
+  const elsewhere = loginPayload({ origin: 'https://evil.example', challenge })
+  t.throws(() => verifier.verify({ ...p, signature: cardSign(pro, elsewhere) }), { code: 'SIGNATURE_INVALID' }, 'another origin')
+  t.ok(verifier.verify({ ...p, payloads: [elsewhere, p.payloads[0]!] }), 'any of the site\'s own origins')
 })
 
 t.test('revocation: the CRL is reloaded when it changes and its signature is checked', async (t) => {
@@ -101,12 +112,72 @@ t.test('revocation: the CRL is reloaded when it changes and its signature is che
   t.equal(verifier.verify(proofOf(card)).holderId, 'D123456782')
   revokeDemoCard(card.serial, { dir, now: NOW })
   utimesSync(pki.crlFile, new Date(), new Date(Date.now() + 5000)) // make sure the mtime moves even on coarse clocks
+  reissueDemoCrls({ dir, thisUpdate: NOW, nextUpdate: new Date(NOW.getTime() + 86400_000) })
   t.throws(() => verifier.verify(proofOf(card)), { code: 'CERT_REVOKED' })
   t.equal(verifier.verify(proofOf(pro)).holderId, 'A123456789', 'others are not affected')
   t.ok(parseCrl(await import('node:fs').then((fs) => fs.readFileSync(pki.crlFile))).revoked.has(card.serial.replace(/^0+/, '')))
 
   // a CRL signed by a CA outside the trust store stops card logins (fail closed)
   const other = ensureDemoPki(join(tmp, 'other-pki'))
-  const v2 = createCardVerifier({ trustDir: pki.trustDir, crlFile: other.crlFile })
-  t.throws(() => v2.verify(proofOf(pro)), { code: 'INTERNAL' })
+  t.throws(() => createCardVerifier({ trustDir: pki.trustDir, crlFile: other.crlFile }), { code: 'INTERNAL' })
+})
+
+t.test('revocation fails closed: no CRL of an issuer, or one past nextUpdate beyond the grace, refuses', async (t) => {
+  const d = join(tmp, 'crl-pki')
+  const p = ensureDemoPki(d, NOW)
+  const card = issueDemoCard({ kind: 'professional', holderId: 'A123456789', name: '王小明' }, { dir: d, now: NOW })
+  const v = createCardVerifier({ trustDir: p.trustDir, crlGraceMs: 3600_000 })
+  const day = 86400_000
+  reissueDemoCrls({ dir: d, thisUpdate: new Date(NOW.getTime() - 8 * day), nextUpdate: new Date(NOW.getTime() - 30 * 60_000) })
+  t.equal(v.verify(proofOf(card)).holderId, 'A123456789', 'past nextUpdate by 30 minutes: inside the grace')
+  reissueDemoCrls({ dir: d, thisUpdate: new Date(NOW.getTime() - 8 * day), nextUpdate: new Date(NOW.getTime() - day) })
+  t.throws(() => v.verify(proofOf(card)), { code: 'CERT_REVOCATION_UNKNOWN' }, 'a day past nextUpdate')
+  reissueDemoCrls({ dir: d, thisUpdate: NOW, nextUpdate: new Date(NOW.getTime() + day) })
+  t.equal(v.verify(proofOf(card)).holderId, 'A123456789', 'fresh again')
+  // the root's CRL (covering the issuing CA) missing: the intermediate's revocation is unknown
+  rmSync(join(p.trustDir, 'crl', 'hca-root.crl'))
+  t.throws(() => v.verify(proofOf(card)), { code: 'CERT_REVOCATION_UNKNOWN' }, 'no CRL for a CA of the chain')
+  // a revoked intermediate stops every card under it
+  writeFileSync(
+    join(p.trustDir, 'crl', 'hca-root.crl'),
+    buildCrl({ issuer: p.families.hca.root.cert, issuerKey: p.families.hca.root.key, revoked: [{ serial: p.families.hca.issuing.cert.serialNumber, revokedAt: NOW }], thisUpdate: NOW, nextUpdate: new Date(NOW.getTime() + day) }),
+  )
+  t.throws(() => v.verify(proofOf(card)), { code: 'CERT_REVOKED' }, 'issuing CA revoked by its root')
+})
+
+t.test('each kind chains to its own family: a CA trusted for one kind cannot mint another', async (t) => {
+  const d = join(tmp, 'family-pki')
+  const p = ensureDemoPki(d, NOW)
+  const v = createCardVerifier({ trustDir: p.trustDir })
+  // a certificate with the professional subject type, minted by the government (staff) CA
+  const key = forge.pki.rsa.generateKeyPair({ bits: 1024, e: 0x10001 })
+  const cert = forge.pki.createCertificate()
+  cert.serialNumber = '0badc0de'
+  cert.publicKey = key.publicKey
+  cert.validity.notBefore = new Date(NOW.getTime() - 86400_000)
+  cert.validity.notAfter = new Date(NOW.getTime() + 86400_000)
+  cert.setSubject([{ shortName: 'CN', value: 'mint' }, { type: '2.5.4.5', value: 'A123456789' }])
+  cert.setIssuer(p.families.gca.issuing.cert.subject.attributes)
+  const { subjectDirectoryAttributesDer } = await import('../../domain/card/certificate-profile.js')
+  cert.setExtensions([{ id: '2.5.29.9', value: subjectDirectoryAttributesDer('professional') }])
+  cert.sign(p.families.gca.issuing.key, forge.md.sha256.create())
+  const certDer = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary')
+  const payload = loginPayload({ origin: SITE, challenge: randomBytes(32) })
+  const md = forge.md.sha256.create()
+  md.update(payload.toString('binary'))
+  const signature = Buffer.from(key.privateKey.sign(md), 'binary')
+  const proof = { certificate: certDer, signature, payloads: [payload], now: NOW }
+  t.throws(() => v.verify({ ...proof, wanted: 'professional' }), { code: 'CERT_WRONG_TYPE' }, 'GCA-minted professional card')
+  t.equal(v.verify({ ...proof, wanted: 'staff' }).kind, 'staff', 'whatever it carries, a GCA card is a staff card')
+  // and an HCA card marked as staff is no staff card
+  const hcaStaff = issueDemoCard({ kind: 'professional', holderId: 'B123456780', name: 'x' }, { dir: d, now: NOW })
+  t.throws(() => v.verify({ ...proofOf(hcaStaff), wanted: 'staff' }), { code: 'CERT_WRONG_TYPE' })
+  // a trust store with only the HCA family: staff cards are untrusted
+  const onlyHca = join(tmp, 'only-hca')
+  mkdirSync(join(onlyHca, 'hca'), { recursive: true })
+  mkdirSync(join(onlyHca, 'crl'))
+  for (const f of ['root-ca.pem', 'issuing-ca.pem']) copyFileSync(join(p.trustDir, 'hca', f), join(onlyHca, 'hca', f))
+  for (const f of ['hca-root.crl', 'hca-issuing.crl']) copyFileSync(join(p.trustDir, 'crl', f), join(onlyHca, 'crl', f))
+  const staffCard = issueDemoCard({ kind: 'staff', holderId: 'TPE0001', name: '林堃' }, { dir: d, now: NOW })
+  t.throws(() => createCardVerifier({ trustDir: onlyHca }).verify(proofOf(staffCard, 'staff')), { code: 'CERT_UNTRUSTED' })
 })

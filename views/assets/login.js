@@ -1,12 +1,18 @@
-// The login page: choose the role and method; card logins fetch a challenge from the server, have the local reader
-// agent sign it with the card (the PIN goes to the agent only), post certificate + signature back and follow the
-// redirect. NHI card + password reads the inserted card through the agent; the card-less method needs no agent.
+// The login page: choose the role and method; card logins fetch a challenge from the server, have the card sign the
+// login payload (prefix, purpose, this site's origin, the challenge: README 登入) and post certificate + signature
+// back, then follow the redirect. Who gets the card to sign, in this order: (1) the HiCOS 跨平台網頁元件 (HiPKI
+// LocalSignServer, hipki.js) when it answers, (2) the local reader agent `baobei reader` (PKCS#11 or PC/SC). The PIN
+// goes to one of them only, never to the site. NHI card + password reads the inserted card through the agent; the
+// card-less method needs neither.
 (function () {
   'use strict'
   var root = document.getElementById('login')
   if (!root) return
   var AGENT = root.getAttribute('data-agent')
+  var HIPKI = root.getAttribute('data-hipki')
   var TOKEN = root.getAttribute('data-token')
+  var hipkiAbsent = !window.BaobeiHipki || !HIPKI
+  var userCert = null // what GetUserCert read: { certb64, slot, cn }
   var errorBox = document.getElementById('login-error')
   var infoBox = document.getElementById('login-info')
   var otpStep = 1
@@ -103,6 +109,68 @@
 
   function go(result) { window.location.assign(result.redirect || '/') }
 
+  // the bytes a card signs (domain/card/login-payload.ts), base64: ASCII head + the 32 challenge bytes
+  function payloadB64(challengeB64) { return btoa('BAOBEI-CARD-SIGN/1\nlogin\n' + window.location.origin + '\n' + atob(challengeB64)) }
+
+  function via(way) {
+    var el = q('#card-via')
+    el.setAttribute('data-via', way)
+    el.textContent = way === 'hipki' ? '使用：HiCOS 跨平台網頁元件' : '使用：本機讀卡程式 baobei reader'
+  }
+  function noSigner() {
+    q('#hipki-missing').hidden = false
+    return fail('NO_SIGNER', '未偵測到 HiCOS 跨平台網頁元件，也無法連線到本機讀卡程式，請依下方說明安裝或啟動後再試。')
+  }
+  /** The agent after the component: when the agent is not there either, say how to get one of them. */
+  function agentAfterHipki(work) {
+    return work().catch(function (e) { throw e.code === 'AGENT_UNREACHABLE' ? noSigner() : e })
+  }
+
+  function signViaHipki(pin) {
+    var challenge
+    return window.BaobeiHipki.call(HIPKI, function () {
+      return post('/login/challenge').then(function (c) {
+        challenge = c.challenge
+        var req = { func: 'MakeSignature', tbs: payloadB64(c.challenge), tbsEncoding: 'base64', hashAlgorithm: 'SHA256', signatureType: 'PKCS1', withCardSN: 'true', pin: pin, nonce: '' }
+        if (userCert && userCert.slot) req.slotDescription = userCert.slot
+        return req
+      })
+    }).then(function (answer) {
+      var err = window.BaobeiHipki.errorOf(answer)
+      if (err) throw err
+      var cert = answer.certb64 || (userCert && userCert.certb64)
+      if (!cert || !answer.signature) throw fail('CARD_ABSENT', '無法讀取卡片憑證，請先按「讀取卡片」後再登入。')
+      return { challenge: challenge, certificate: cert, signature: answer.signature, way: 'hipki' }
+    })
+  }
+  // with several cards in the agent's readers, the one of the kind this login wants (when the agent can tell)
+  function agentReaderFor(kind) {
+    return agent('/readers').then(function (x) {
+      var match = (x.readers || []).filter(function (d) { return d.cardPresent && d.cardKind === kind })[0]
+      return match ? match.name : undefined
+    })
+  }
+  function signViaAgent(pin) {
+    return agentReaderFor(role()).then(function (reader) {
+      return post('/login/challenge').then(function (c) {
+        return agent('/sign', { challenge: c.challenge, pin: pin, reader: reader }).then(function (s) {
+          return { challenge: c.challenge, certificate: s.certificate, signature: s.signature, way: 'agent' }
+        })
+      })
+    })
+  }
+  function signed(pin) {
+    if (hipkiAbsent) return agentAfterHipki(function () { return signViaAgent(pin) })
+    return signViaHipki(pin).catch(function (e) {
+      if (e.code !== 'HIPKI_ABSENT' && e.code !== 'POPUP_BLOCKED') throw e
+      if (e.code === 'HIPKI_ABSENT') hipkiAbsent = true
+      return signViaAgent(pin).catch(function (e2) {
+        if (e2.code !== 'AGENT_UNREACHABLE') throw e2
+        throw e.code === 'POPUP_BLOCKED' ? e : noSigner()
+      })
+    })
+  }
+
   function onCard(ev) {
     ev.preventDefault()
     var form = ev.currentTarget
@@ -112,16 +180,54 @@
     if (!/^[0-9]{4,12}$/.test(pin)) { showError(fail('VALIDATION_FAILED', 'PIN 碼須為 4 至 12 位數字')); pinEl.focus(); return }
     busy(form, true)
     var r = role()
-    post('/login/challenge').then(function (c) {
-      return agent('/sign', { challenge: c.challenge, pin: pin }).then(function (signed) {
-        return post('/login/card', { role: r, challenge: c.challenge, certificate: signed.certificate, signature: signed.signature })
-      })
+    signed(pin).then(function (s) {
+      via(s.way)
+      return post('/login/card', { role: r, challenge: s.challenge, certificate: s.certificate, signature: s.signature })
     }).then(go, function (e) {
       pinEl.value = ''
       showError(e)
       busy(form, false)
       pinEl.focus()
     })
+  }
+
+  // 讀取卡片: the card's certificate (GetUserCert) or, without the component, what the agent sees
+  function cnOf(dn) { var m = /(?:^|,\s*)CN=([^,]+)/.exec(dn || ''); return m ? m[1] : '' }
+  function showCard(text) { q('#card-info').textContent = text }
+  function readViaAgent() {
+    return agent('/readers').then(function (r) {
+      via('agent')
+      var withCard = (r.readers || []).filter(function (x) { return x.cardPresent && x.cardType !== 'nhi' })
+      if (!(r.readers || []).length) throw fail('READER_ABSENT', MESSAGES.READER_ABSENT)
+      if (!withCard.length) throw fail('CARD_ABSENT', MESSAGES.CARD_ABSENT)
+      showCard('已讀取卡片：' + (withCard[0].holderName || '') + '（' + withCard[0].name + '）')
+    })
+  }
+  function onReadCard(ev) {
+    var button = ev.currentTarget
+    clearMessages()
+    showCard('')
+    button.disabled = true
+    var work = hipkiAbsent
+      ? agentAfterHipki(readViaAgent)
+      : window.BaobeiHipki.call(HIPKI, function () { return { func: 'GetUserCert' } }).then(function (answer) {
+        var err = window.BaobeiHipki.errorOf(answer)
+        if (err) throw err
+        via('hipki')
+        var slots = answer.slots || []
+        if (!slots.length) throw fail('READER_ABSENT', MESSAGES.READER_ABSENT)
+        var slot = slots.filter(function (s) { return s.token && s.token.certs && s.token.certs.length })[0]
+        if (!slot) throw fail('CARD_ABSENT', MESSAGES.CARD_ABSENT)
+        var certs = slot.token.certs
+        var cert = certs.filter(function (c) { return /digitalSignature/i.test(c.usage || '') })[0] || certs[0]
+        userCert = { certb64: cert.certb64, slot: slot.slotDescription, cn: cnOf(cert.subjectDN) }
+        showCard('已讀取卡片：' + userCert.cn + '（' + slot.slotDescription + '）')
+      }, function (e) {
+        if (e.code !== 'HIPKI_ABSENT') throw e
+        hipkiAbsent = true
+        return agentAfterHipki(readViaAgent)
+      })
+    work.then(function () { button.disabled = false }, function (e) { showError(e); button.disabled = false })
   }
 
   function onNhi(ev) {
@@ -176,6 +282,7 @@
     if (t && (t.name === 'role' || t.name === 'method')) { otpStep = 1; show() }
   })
   q('#form-card').addEventListener('submit', onCard)
+  q('#card-read').addEventListener('click', onReadCard)
   q('#form-nhi').addEventListener('submit', onNhi)
   q('#form-otp-1').addEventListener('submit', function (ev) { ev.preventDefault(); sendCode(ev.currentTarget) })
   q('#form-otp-2').addEventListener('submit', onOtpVerify)

@@ -1,18 +1,22 @@
-// What a card certificate says about its holder: the card kind (from the subject-type attribute) and the holder's
-// identity (from the subject). Pure node-forge parsing, shared by the server (certificates.ts) and the reader agent.
+// What a card certificate says about its holder: the card kind and the holder's identity. Pure node-forge parsing,
+// shared by the server (http/auth/certificates.ts) and the reader agent (which only shows it).
 //
-// Subject type: extension subjectDirectoryAttributes (2.5.29.9) holding attribute 2.16.886.1.100.2.1 whose value is
+// Which kind a card is comes first from WHICH CA FAMILY it chains to (the server's trust store has one folder per
+// family, so a CA trusted for one kind cannot mint another), then, inside the HCA family, from the subject-type
+// attribute: extension subjectDirectoryAttributes (2.5.29.9) holding attribute 2.16.886.1.100.2.1 whose value is
 //   2.16.886.1.100.3.1.7   HCA professional card (醫事人員卡)
 //   2.16.886.1.100.3.2.21  HCA institution card (醫事機構卡)
-//   STAFF_CARD_OID         health-bureau staff card (ours: the real reviewers use government GCA cards; we mark the
-//                          staff type under our own arc 2.25.<UUID 67f4e736-4967-4fca-a4e2-d606a82ae95f>, an OID made
-//                          from a UUID per ITU-T X.667, so it can never collide with a registered one)
+// A certificate chaining to the government CA family (GCA) is a staff card whatever it carries. The demo PKI also
+// marks its staff cards with our own OID (arc 2.25.<UUID 67f4e736-4967-4fca-a4e2-d606a82ae95f>, ITU-T X.667) so the
+// agent can show "staff card" before any server has looked at it; the server never decides on that mark.
 //
-// Holder identity, in the subject (what the demo PKI issues; a production adapter for the real HCA subject layout
-// would map it the same way):
-//   professional: serialNumber (2.5.4.5) = national / resident ID in full, CN = name
-//   institution:  serialNumber = institution code (10 chars), CN = institution name
-//   staff:        serialNumber = staff id, CN = name, OU = the county code of the health bureau (if any)
+// Holder identity, from the subject, per family:
+//   HCA professional: serialNumber (2.5.4.5) = national / resident ID in full, CN = name (how public integrations of
+//                     the HCA cards read the holder: subjectDN serialNumber and CN)
+//   HCA institution:  serialNumber = institution code (10 chars), CN = institution name
+//   GCA staff:        no national ID is relied on: the staff account is found by the certificate's issuer DN and
+//                     serial number as recorded for that account (http/auth/staff-holder.ts); CN = name, and the
+//                     demo's serialNumber = staff id and OU = county code are display only
 import forge from 'node-forge'
 
 export const SUBJECT_TYPE_ATTRIBUTE_OID = '2.16.886.1.100.2.1'
@@ -29,13 +33,31 @@ export const CARD_KINDS = Object.keys(CARD_KIND_OIDS) as CardKind[]
 
 export interface CardHolder {
   kind: CardKind
-  /** National/resident ID (professional), institution code (institution) or staff id (staff). */
+  /** National/resident ID (professional), institution code (institution); for staff the subject's serialNumber, if any. */
   holderId: string
   name: string
   /** Organisational unit from the subject (for staff: county code), if any. */
   unit?: string
   /** Certificate serial number, lowercase hex. */
   certificateSerial: string
+  /** The issuer's distinguished name (distinguishedName()): with the serial, what names a card uniquely. */
+  issuerDn: string
+  subjectDn: string
+}
+
+/**
+ * A distinguished name as one string, RDNs in certificate order (most significant first), `type=value` joined by
+ * commas, types by their short names (C, O, OU, CN, serialNumber…) or dotted OIDs; values as UTF-8 text with `\`,
+ * `,`, `+`, `"`, `=`, `<`, `>`, `;` escaped by a backslash. E.g. `C=TW,O=行政院,OU=政府憑證管理中心`.
+ */
+export function distinguishedName(fields: forge.pki.CertificateField[]): string {
+  return fields
+    .map((f) => {
+      const type = f.shortName ?? (f.type === '2.5.4.5' ? 'serialNumber' : f.type ?? '?')
+      const value = typeof f.value === 'string' ? decodeUtf8(f.value) : String(f.value)
+      return `${type}=${value.replace(/[\\,+"=<>;]/g, (c) => `\\${c}`)}`
+    })
+    .join(',')
 }
 
 const { asn1 } = forge
@@ -124,19 +146,32 @@ function decodeUtf8(s: string): string {
   }
 }
 
-/** Holder of a certificate, or undefined when it carries no known card kind or no serialNumber. */
-export function cardHolderOf(cert: forge.pki.Certificate): CardHolder | undefined {
-  const kind = cardKindOf(cert)
+/**
+ * Holder of a certificate, or undefined when it carries no known card kind or, for HCA cards, no serialNumber.
+ * `kind` is what the chain decided (the server); without it the subject-type attribute is read (the agent's display).
+ */
+export function cardHolderOf(cert: forge.pki.Certificate, kind: CardKind | undefined = cardKindOf(cert)): CardHolder | undefined {
   const holderId = subjectField(cert, '2.5.4.5')
-  if (!kind || !holderId) return undefined
+  if (!kind || (!holderId && kind !== 'staff')) return undefined
   const unit = subjectField(cert, 'OU')
   return {
     kind,
-    holderId,
+    holderId: holderId ?? '',
     name: subjectField(cert, 'CN') ?? '',
     ...(unit ? { unit } : {}),
     certificateSerial: cert.serialNumber.toLowerCase(),
+    issuerDn: distinguishedName(cert.issuer.attributes),
+    subjectDn: distinguishedName(cert.subject.attributes),
   }
+}
+
+/** The HCA card kinds (told apart by the subject-type attribute); staff cards are the GCA family's. */
+export const HCA_KINDS: readonly CardKind[] = ['professional', 'institution']
+
+/** The card kind of a certificate that chains to the HCA family: only the HCA subject types count. */
+export function hcaKindOf(cert: forge.pki.Certificate): CardKind | undefined {
+  const oids = subjectTypeOids(cert)
+  return HCA_KINDS.find((k) => oids.includes(CARD_KIND_OIDS[k]))
 }
 
 export const certificateFromDer = (der: Buffer): forge.pki.Certificate =>

@@ -1,0 +1,134 @@
+// Real cards' ways in, in real Chromium: SoftHSM2 tokens (Debian's PKCS#11 module) holding cards of the HCA and GCA
+// test CAs.
+//   1. No HiCOS component on the machine: the page finds none, falls back to `baobei reader`'s PKCS#11 backend, and a
+//      professional, an institution and a reviewer log in.
+//   2. The HiPKI path: the login page drives a local stand-in of the HiPKI LocalSignServer (a TEST DOUBLE implementing
+//      the popupForm protocol, test/support/hipki-standin.ts) backed by the same SoftHSM2 token: 讀取卡片 (GetUserCert),
+//      a wrong PIN, then the login (MakeSignature over the login payload).
+//   3. Neither the component nor the agent: the page says how to install the component or start the agent.
+// Screenshots in test-output/screenshots/login-cards-*.png.
+import { createServer } from 'node:net'
+import t from 'tap'
+import { startReaderAgent, type ReaderAgent } from '../../reader/agent.js'
+import { openPkcs11Backend } from '../../reader/pkcs11-backend.js'
+import { launchBrowser, shot } from '../support/browser.js'
+import { startHipkiStandIn, type HipkiStandIn } from '../support/hipki-standin.js'
+import { buildLoginApp } from '../support/login.js'
+import { createSoftHsm } from '../support/softhsm.js'
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+
+const [appPort, agentPort, hipkiPort] = [await freePort(), await freePort(), await freePort()]
+const base = `http://127.0.0.1:${appPort}`
+const h = await buildLoginApp(t, { agentUrl: `http://127.0.0.1:${agentPort}`, siteOrigin: base, hipkiUrl: `http://127.0.0.1:${hipkiPort}` })
+await h.app.listen({ host: '127.0.0.1', port: appPort })
+
+const pro = await h.issueCard({ kind: 'professional', holderId: 'A123456789', name: '王大明', pin: '246810' })
+const inst = await h.issueCard({ kind: 'institution', holderId: '0163010001', name: '示範大學附設醫院', pin: '112233' })
+const staff = await h.issueCard({ kind: 'staff', holderId: 'TPE-R001', name: '周文華', unit: '63', pin: '135790' })
+
+const hsm = createSoftHsm()
+t.teardown(() => hsm.close())
+hsm.addToken('PRO', pro)
+hsm.addToken('INST', inst)
+hsm.addToken('STAFF', staff)
+// one module instance for the process: the agent and the HiPKI stand-in share it (the same tokens)
+const backend = openPkcs11Backend(hsm.module)
+let agent: ReaderAgent | undefined = await startReaderAgent({ backend, origin: base, port: agentPort })
+let hipki: HipkiStandIn | undefined
+t.teardown(async () => {
+  await hipki?.close()
+  await agent?.close()
+  await backend.close()
+})
+
+const browser = await launchBrowser()
+t.teardown(() => browser.close())
+const newPage = async (query = '') => {
+  const context = await browser.newContext({ locale: 'zh-TW', viewport: { width: 1100, height: 900 } })
+  const page = await context.newPage()
+  await page.goto(`${base}/login${query}`)
+  await page.waitForSelector('#login[data-ready="1"]')
+  return page
+}
+const errorText = async (page: import('playwright-core').Page) => {
+  await page.locator('#login-error:not([hidden])').waitFor({ timeout: 20_000 })
+  return (await page.textContent('#login-error')) ?? ''
+}
+
+t.test('no HiCOS component: the page falls back to baobei reader over PKCS#11 for each kind of card', async (t) => {
+  for (const [query, pin, home, name] of [
+    ['', '246810', '/home', '王大明'],
+    ['?role=institution', '112233', '/institution', '示範大學附設醫院'],
+    ['?role=staff', '135790', '/review', '周文華'],
+  ] as const) {
+    const page = await newPage(query)
+    await page.fill('#pin', pin)
+    await page.click('#card-submit')
+    await page.waitForURL(new RegExp(`^${base}${home}`), { timeout: 30_000 })
+    t.match(await page.textContent('header'), name, `${name} is logged in`)
+    await page.screenshot({ path: shot(`login-cards-agent-${home.slice(1)}`), fullPage: true })
+    await page.context().close()
+  }
+})
+
+t.test('HiPKI path (stand-in test double): read the card, a wrong PIN, then the login', async (t) => {
+  hipki = await startHipkiStandIn(backend, { port: hipkiPort })
+  hipki.insert(['PRO'])
+  const page = await newPage()
+  await page.click('#card-read')
+  await page.waitForFunction(() => /王大明/.test(document.querySelector('#card-info')?.textContent ?? ''), undefined, { timeout: 20_000 })
+  t.equal(await page.getAttribute('#card-via', 'data-via'), 'hipki', 'GetUserCert went through the component')
+  await page.screenshot({ path: shot('login-cards-hipki-card-read'), fullPage: true })
+
+  await page.fill('#pin', '000000')
+  await page.click('#card-submit')
+  t.equal(await errorText(page), 'PIN 碼錯誤')
+  await page.screenshot({ path: shot('login-cards-hipki-wrong-pin'), fullPage: true })
+
+  await page.fill('#pin', '246810')
+  await page.click('#card-submit')
+  await page.waitForURL(`${base}/home`, { timeout: 30_000 })
+  t.match(await page.textContent('header'), '王大明')
+  t.same(hipki.requests, ['GetUserCert', 'MakeSignature', 'MakeSignature'], 'every step through the popupForm bridge')
+  const audit = await h.tdb.db.query<{ subject_id: string; method: string }>(`SELECT subject_id, method FROM login_audit WHERE outcome = 'success' ORDER BY id DESC LIMIT 1`)
+  t.same(audit.rows[0], { subject_id: 'A123456789', method: 'hca-professional-card' })
+  await page.context().close()
+})
+
+t.test('HiPKI answers a person can cause: no card, no reader', async (t) => {
+  hipki!.insert([])
+  const page = await newPage()
+  await page.fill('#pin', '246810')
+  await page.click('#card-submit')
+  t.match(await errorText(page), '讀卡機中沒有卡片')
+  hipki!.insert('no-reader')
+  await page.fill('#pin', '246810')
+  await page.click('#card-submit')
+  await page.waitForFunction(() => /找不到讀卡機/.test(document.querySelector('#login-error')?.textContent ?? ''), undefined, { timeout: 20_000 })
+  t.pass('no reader is said so')
+  await page.context().close()
+})
+
+t.test('neither the component nor the agent: how to install HiCOS or start baobei reader', async (t) => {
+  await hipki?.close()
+  hipki = undefined
+  await agent?.close()
+  agent = undefined
+  const page = await newPage()
+  await page.fill('#pin', '246810')
+  await page.click('#card-submit')
+  t.equal(await errorText(page), '未偵測到 HiCOS 跨平台網頁元件，也無法連線到本機讀卡程式，請依下方說明安裝或啟動後再試。')
+  t.ok(await page.isVisible('#hipki-missing'))
+  t.match(await page.textContent('#hipki-missing'), 'HiCOS 卡片管理工具')
+  await page.screenshot({ path: shot('login-cards-nothing-installed'), fullPage: true })
+  await page.context().close()
+})
