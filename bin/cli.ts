@@ -91,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
         const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
         const parts = await createFrontParts({ db: runtime.db, store: runtime.store, clock: () => new Date(), dataDir: config.DATA_DIR, logger, runProjections: true })
         try {
-          const r = await seedDemo({ db: runtime.db, reports: parts.reports, waitFor: parts.waitFor }, { logger, pkiDir: `${config.DATA_DIR}/pki` })
+          const r = await seedDemo({ db: runtime.db, reports: parts.reports, accounts: parts.accounts, waitFor: parts.waitFor }, { logger, pkiDir: `${config.DATA_DIR}/pki` })
           console.log(`demo data seeded: ${r.cases} cases, ${r.cards ?? 0} demo cards (PIN 123456)${r.skipped.length ? `; not seeded: ${r.skipped.join('; ')}` : ''}`)
           return r.skipped.length ? 1 : 0
         } finally {

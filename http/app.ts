@@ -19,6 +19,9 @@ import type { Services } from './services.js'
 import { installSessions } from './session.js'
 import { registerRoutes } from './routes/index.js'
 import { backOfficePlugin } from './back-office/plugin.js'
+import { installAccountRefresh } from './admin/account-session.js'
+import { adminPlugin } from './admin/plugin.js'
+import { publicPagesPlugin } from './public/plugin.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const VIEWS_DIR = join(here, '..', 'views')
@@ -107,8 +110,11 @@ export async function buildApp(services: Services): Promise<App> {
   })
 
   installSessions(app, { store: services.sessions, now: () => services.clock().getTime(), secure: services.config.SITE_ORIGIN?.startsWith('https:') ?? false })
+  installAccountRefresh(app)
   installErrorHandling(app)
   await registerRoutes(app)
   await app.register(backOfficePlugin)
+  await app.register(adminPlugin)
+  await app.register(publicPagesPlugin)
   return app
 }

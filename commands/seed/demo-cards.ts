@@ -4,6 +4,7 @@
 import { DEMO_PIN, issueDemoCard, type DemoCard, type DemoCardRequest } from '../../http/auth/demo-pki.js'
 import { isoToRoc } from '../../domain/roc-date.js'
 import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../registry/demo-registry.js'
+import { DEMO_ADMINS } from './demo-accounts.js'
 
 export { DEMO_PIN }
 
@@ -23,6 +24,7 @@ export function demoCardRequests(): DemoCardRequest[] {
   }
   for (const i of DEMO_INSTITUTIONS) out.push({ kind: 'institution', holderId: i.code, name: i.name, pin: DEMO_PIN })
   for (const s of DEMO_STAFF) out.push({ kind: 'staff', holderId: s.staffId, name: s.name, pin: DEMO_PIN, ...(s.county ? { unit: s.county } : {}) })
+  for (const a of DEMO_ADMINS) out.push({ kind: 'staff', holderId: a.accountId, name: a.name, pin: DEMO_PIN, ...(a.county ? { unit: a.county } : {}) })
   return out
 }
 

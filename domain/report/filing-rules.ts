@@ -96,7 +96,11 @@ export const evaluateFiling = (caseId: string, applicant: ApplicantSnapshot, ter
   if (b) {
     fail('QUOTA_EXCEEDED', { findings: blocking }, `超過報備支援額度限制：${b.label}（${b.period} 已用 ${b.used}，本次 ${b.proposed}，上限 ${b.limit}）`)
   }
-  return { conflicts: [], quota }
+  // which published rule versions judged this filing (only when the handler gave them: rules as data)
+  const rules = ctx.quotaRules || ctx.routingRules
+    ? { rules: { quota: (ctx.quotaRules ?? DEFAULT_QUOTA_RULES).version, ...(ctx.routingRules?.version ? { routing: ctx.routingRules.version } : {}) } }
+    : {}
+  return { conflicts: [], quota, ...rules }
 }
 
 export const checkAttachment = (a: Attachment, present: readonly Attachment[]): void => {

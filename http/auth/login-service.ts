@@ -5,7 +5,9 @@ import { join } from 'node:path'
 import type { Config } from '../../commands/platform/config.js'
 import type { Sql } from '../../commands/platform/database.js'
 import type { Logger } from '../../commands/platform/logger.js'
-import { findInstitution, findProfessional, findStaff } from '../../commands/registry/registry.js'
+import { findInstitution, findProfessional } from '../../commands/registry/registry.js'
+import { findAccountByCertificate } from '../../commands/accounts/find-account.js'
+import { certificateNames } from '../../commands/accounts/certificate-names.js'
 import { DomainError, isDomainError } from '../../domain/errors.js'
 import { isValidPersonId, normalizePersonId } from '../../domain/national-id.js'
 import type { Actor, AuthMethod } from '../../domain/types.js'
@@ -101,7 +103,7 @@ export interface LoginOutcome {
 }
 
 export const homeOf = (role: Actor['role']): string =>
-  role === 'professional' ? '/home' : role === 'institution' ? '/institution' : role === 'reviewer' || role === 'statistician' ? '/review' : '/'
+  role === 'professional' ? '/home' : role === 'institution' ? '/institution' : role === 'reviewer' || role === 'statistician' || role === 'admin' || role === 'bureau_admin' ? '/review' : '/'
 
 interface Ctx {
   db: Sql
@@ -199,9 +201,11 @@ export async function cardLogin(db: Sql, login: LoginServices, input: CardLoginI
       const actor: Actor = { role: 'institution', id: inst.code, name: inst.name, via, institutionCode: inst.code }
       return finish(ctx, actor, inst.name, { code: inst.code, name: inst.name }, cardKeys)
     }
-    const staff = await findStaff(db, holder.holderId)
+    // staff: the account (帳號管理) that this certificate identifies, by issuer + serial or subject
+    const staff = await findAccountByCertificate(db, certificateNames(certificateFromDer(input.certificate)))
     if (!staff) throw new DomainError('HOLDER_UNKNOWN', { kind: holder.kind })
-    const actor: Actor = { role: staff.role, id: staff.staffId, name: staff.name, via, ...(staff.county ? { county: staff.county } : {}) }
+    if (staff.disabled) throw new DomainError('ACCOUNT_DISABLED', { kind: holder.kind })
+    const actor: Actor = { role: staff.role, id: staff.accountId, name: staff.name, via, ...(staff.county ? { county: staff.county } : {}) }
     return finish(ctx, actor, staff.name, undefined, cardKeys)
   })
 }
