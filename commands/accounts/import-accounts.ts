@@ -110,13 +110,13 @@ export async function importAccounts(
       else cb(null, chunk)
     },
   })
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, max_record_size: 8192 })
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, max_record_size: 8192, info: true })
   const rows: ImportRowResult[] = []
   const reason = `CSV 匯入${opts.fileName ? `（${opts.fileName.slice(0, 100)}）` : ''}`
   let header: string[] | undefined
   const consume = async () => {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      const line = (parser.info?.lines as number | undefined) ?? rows.length + 2
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = info.lines
       if (!header) {
         header = record.map((h) => h.trim())
         const zh = IMPORT_COLUMNS.every((c, i) => header![i] === c)

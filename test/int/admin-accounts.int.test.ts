@@ -113,7 +113,7 @@ t.test('a disabled account loses its open session at the next request; a reviewe
   t.equal(off.statusCode, 303)
   const refused = await get(rev, '/review/cases')
   t.equal(refused.statusCode, 401)
-  t.match(refused.body, '閒置過久|請先登入|重新登入')
+  t.match(refused.body, /閒置過久|請先登入|重新登入/)
   t.equal((await get(rev, '/review/cases')).statusCode, 401, 'and stays ended')
   t.match(await findAccount(db, 'TPE-R001'), { disabled: true }, 'never deleted: disabled')
   const detail = await get(adminS, '/review/admin/accounts/TPE-R001')

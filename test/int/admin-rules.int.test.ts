@@ -84,8 +84,9 @@ t.test('a quota cap and a routing rule dated next month: filings before and afte
   const casePage = await app.inject({ method: 'GET', url: `/review/cases/${after.caseId}`, headers: { cookie: rev.cookie } })
   t.equal(casePage.statusCode, 200)
   t.match(casePage.body, '2024.2')
-  // and the change is in 紀錄查詢
-  const audit = await app.inject({ method: 'GET', url: '/review/admin/audit?tab=admin', headers: { cookie: s.cookie } })
+  // and the change is in 紀錄查詢 (a new session: ten days went by)
+  const s2 = await login(app, admin)
+  const audit = await app.inject({ method: 'GET', url: '/review/admin/audit?tab=admin', headers: { cookie: s2.cookie } })
   t.match(audit.body, '發布規則版本')
   t.match(audit.body, '三月起醫師每週上限 1 診')
 })
