@@ -35,7 +35,10 @@ const toAccount = (r: Row): StaffAccount => ({
 
 /** Physical tables of the live version of the accounts read model (undefined before its first start). */
 async function tables(db: Sql): Promise<{ accounts: string; certificates: string } | undefined> {
-  const r = await db.query<{ live_version: number }>(`SELECT live_version FROM projection_versions WHERE name = 'accounts'`)
+  const r = await db.query<{ live_version: number }>(`SELECT live_version FROM projection_versions WHERE name = 'accounts'`).catch((e: { code?: string }) => {
+    if (e.code === '42P01') return { rows: [] } // no projections set up: no accounts
+    throw e
+  })
   const v = r.rows[0]?.live_version
   return v === undefined ? undefined : { accounts: `rm_accounts_v${Number(v)}`, certificates: `rm_account_certificates_v${Number(v)}` }
 }

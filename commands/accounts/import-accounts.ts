@@ -15,6 +15,7 @@ import type { AccountService } from './account-service.js'
 import { DomainError, isDomainError } from '../../domain/errors.js'
 import { isStaffRole, type CertificateId, type StaffRole } from '../../domain/accounts/account.js'
 import type { Actor } from '../../domain/types.js'
+import { comparePositions, type LogPosition } from '../event-store/port.js'
 
 export const IMPORT_COLUMNS = ['帳號代碼', '姓名', '機關', '縣市代碼', '角色', '憑證簽發者', '憑證序號', '憑證主體'] as const
 const ENGLISH = ['accountId', 'name', 'agency', 'county', 'role', 'issuerDn', 'serialHex', 'subjectDn'] as const
@@ -35,6 +36,8 @@ export interface ImportResult {
   encoding: 'utf-8' | 'big5'
   rows: ImportRowResult[]
   counts: Record<ImportRowResult['outcome'], number>
+  /** Log position of the last event the import appended (read-your-writes), if any. */
+  last?: LogPosition
 }
 
 /** UTF-8 when the first bytes decode as UTF-8 (or carry its BOM), else Big5. */
@@ -114,6 +117,7 @@ export async function importAccounts(
   const rows: ImportRowResult[] = []
   const reason = `CSV 匯入${opts.fileName ? `（${opts.fileName.slice(0, 100)}）` : ''}`
   let header: string[] | undefined
+  let last: LogPosition | undefined
   const consume = async () => {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       const line = info.lines
@@ -134,6 +138,7 @@ export async function importAccounts(
         const { state } = await accounts.load(id)
         const r = state.exists ? await accounts.change(id, { profile, reason }, meta) : await accounts.create({ accountId: id, profile, reason }, meta)
         const outcome = r.duplicate || r.events.length === 0 ? 'unchanged' : state.exists ? 'changed' : 'created'
+        if (!last || comparePositions(r.position, last) > 0) last = r.position
         rows.push({ line, accountId, outcome })
       } catch (e) {
         if (!isDomainError(e)) throw e
@@ -161,5 +166,5 @@ export async function importAccounts(
   if (!header) throw new DomainError('IMPORT_FILE_INVALID', {}, '匯入檔案沒有標題列')
   const counts = { created: 0, changed: 0, unchanged: 0, error: 0 }
   for (const r of rows) counts[r.outcome]++
-  return { encoding, rows, counts }
+  return { encoding, rows, counts, ...(last ? { last } : {}) }
 }

@@ -177,7 +177,7 @@ export async function registerAccountRoutes(app: App) {
     const content = await file.toBuffer()
     if (content.length > MAX_IMPORT_BYTES) throw new DomainError('IMPORT_FILE_INVALID', {}, `匯入檔案過大（上限 ${Math.floor(MAX_IMPORT_BYTES / 1024)} KB）`)
     const result = await importAccounts(accountsOf(app), content, { actor: actorOf(request), ...(file.filename ? { fileName: file.filename } : {}), correlationId: String(request.id), maxBytes: MAX_IMPORT_BYTES })
-    await settle(app, await storeOf(app).headPosition())
+    if (result.last) await settle(app, result.last)
     return adminPage(request, reply, 'admin/import-result.eta', { title: '帳號匯入結果', result, ...common })
   })
 }

@@ -13,11 +13,12 @@ import { findConflicts, type ExistingReport } from '../../domain/rules/conflict.
 import { evaluateQuota } from '../../domain/rules/quota.js'
 import { expandSchedule } from '../../domain/schedule.js'
 import type { FilingFindings } from '../../domain/types.js'
+import type { QuotaRuleTable } from '../../domain/rules/quota-types.js'
 import { displayTerms, type CaseView } from '../../projections/case-view.js'
 import { searchCases } from '../../projections/queries/cases.js'
 import type { ReadModels } from '../../projections/queries/read-models.js'
 
-export async function findingsNow(store: EventStore, rm: ReadModels, view: CaseView, db?: Sql): Promise<FilingFindings> {
+export async function findingsNow(store: EventStore, rm: ReadModels, view: CaseView, db?: Sql, quotaRules: QuotaRuleTable = DEFAULT_QUOTA_RULES): Promise<FilingFindings> {
   const others = await searchCases(rm, { kind: 'national' }, { nationalId: view.applicant.nationalId }, { pageSize: 500 })
   const existing: ExistingReport[] = []
   for (const row of others.rows) {
@@ -35,7 +36,8 @@ export async function findingsNow(store: EventStore, rm: ReadModels, view: CaseV
   const staffing = db && dates.length
     ? await supportedStaffingFrom(rm, db, terms.supported.code, addDays(dates[0]!, -38), addDays(dates[dates.length - 1]!, 38), view.applicant.nationalId)
     : undefined
-  const quota = evaluateQuota(DEFAULT_QUOTA_RULES, {
+  // the quota table in force now (系統設定), passed in by the caller
+  const quota = evaluateQuota(quotaRules, {
     profession: view.applicant.profession,
     ...(terms.supported.kind ? { supportedKind: terms.supported.kind } : {}),
     county: terms.supported.county,
@@ -43,5 +45,5 @@ export async function findingsNow(store: EventStore, rm: ReadModels, view: CaseV
     proposed,
     ...(staffing ? { staffing } : {}),
   })
-  return { conflicts, quota }
+  return { conflicts, quota, ...(quotaRules !== DEFAULT_QUOTA_RULES ? { rules: { quota: quotaRules.version } } : {}) }
 }

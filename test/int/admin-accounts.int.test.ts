@@ -151,7 +151,8 @@ t.test('CSV import: UTF-8 and Big5, errors per row, idempotent', async (t) => {
   const b = await importAccounts(parts.accounts, big5, { actor })
   t.equal(b.encoding, 'big5')
   t.same(b.counts, { created: 1, changed: 1, unchanged: 0, error: 0 })
-  await parts.waitFor(await parts.readModels.db.query('SELECT 1').then(() => app.services.store!.headPosition()))
+  t.ok(b.last, 'the import says where its last event is')
+  t.ok(await parts.waitFor(b.last!), 'read-your-writes')
   t.match(await findAccount(db, 'CYI-R001'), { agency: '嘉義市衛生局' })
   t.match(await findAccount(db, 'CYI-R004'), { name: '林志玲' }, 'Big5 names decoded')
   // a wrong header refuses the whole file
