@@ -6,5 +6,6 @@ import type { Migration } from '../commands/platform/migrations.js'
 import { registryMigrations } from '../commands/registry/registry-migrations.js'
 import { PROJECTION_MIGRATIONS } from '../projections/catalog.js'
 import { loginMigrations } from '../http/auth/login-migrations.js'
+import { progressMigrations } from '../http/public/progress-limit.js'
 
-export const APP_MIGRATIONS: readonly Migration[] = [...registryMigrations, ...PROJECTION_MIGRATIONS, ...loginMigrations]
+export const APP_MIGRATIONS: readonly Migration[] = [...registryMigrations, ...PROJECTION_MIGRATIONS, ...loginMigrations, ...progressMigrations]

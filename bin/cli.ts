@@ -17,6 +17,7 @@ Usage:
                                               the local card-reader agent (--pkcs11: sign through that PKCS#11
                                               module, NHI cards over PC/SC; --virtual: demo cards; in-process
                                               when pcscd + vpcd + pcsclite are not there)
+  baobei accounts import FILE                 import staff accounts from CSV (UTF-8 or Big5; idempotent)
   baobei seed                                 load demo reference data and demo cases (idempotent)
   baobei migrate                              create or update the database schema
 
@@ -92,9 +93,29 @@ export async function main(argv: string[]): Promise<number> {
         const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
         const parts = await createFrontParts({ db: runtime.db, store: runtime.store, clock: () => new Date(), dataDir: config.DATA_DIR, logger, runProjections: true })
         try {
-          const r = await seedDemo({ db: runtime.db, reports: parts.reports, waitFor: parts.waitFor }, { logger, pkiDir: `${config.DATA_DIR}/pki` })
+          const r = await seedDemo({ db: runtime.db, reports: parts.reports, accounts: parts.accounts, waitFor: parts.waitFor }, { logger, pkiDir: `${config.DATA_DIR}/pki` })
           console.log(`demo data seeded: ${r.cases} cases, ${r.cards ?? 0} demo cards (PIN 123456)${r.skipped.length ? `; not seeded: ${r.skipped.join('; ')}` : ''}`)
           return r.skipped.length ? 1 : 0
+        } finally {
+          await parts.close()
+          await runtime.close()
+        }
+      }
+      case 'accounts': {
+        const { runAccountsCommand, ACCOUNTS_USAGE } = await import('../commands/accounts/cli.js')
+        if (args[0] !== 'import' || !args[1]) {
+          console.log(ACCOUNTS_USAGE)
+          return args.includes('--help') || args.includes('-h') ? 0 : 2
+        }
+        const { openRuntime } = await import('../commands/platform/runtime.js')
+        const { createFrontParts } = await import('../http/wiring.js')
+        const { APP_MIGRATIONS } = await import('./app-migrations.js')
+        const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
+        const parts = await createFrontParts({ db: runtime.db, store: runtime.store, clock: () => new Date(), dataDir: config.DATA_DIR, logger, runProjections: true })
+        try {
+          const code = await runAccountsCommand(args, parts.accounts)
+          await parts.waitFor(await runtime.store.headPosition())
+          return code
         } finally {
           await parts.close()
           await runtime.close()

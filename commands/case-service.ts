@@ -63,6 +63,8 @@ export interface CaseServiceDeps {
   existing: ExistingReportsSource
   numbers: NumberAllocator
   clock?: () => Date
+  /** Rules as versioned data (commands/rules/rules-service.ts): the quota table and routing in force at an instant. */
+  rules?: { inForceAt(at: Instant): Promise<Pick<DecideContext, 'quotaRules' | 'routingRules'>> }
 }
 
 type Handler = CommandHandler<ReportState, ReportCommand, ReportEvent, DecideContext>
@@ -160,6 +162,12 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
   /** Decision context: the applicant's other reports around the proposed terms, the current registration. */
   async function contextFor(state: ReportState, actor: Actor, now: Instant, terms?: Terms, applicant?: ApplicantSnapshot): Promise<DecideContext> {
     const ctx: DecideContext = { actor, now }
+    // the rule versions in force at the command's instant (a version published for a later date waits for it)
+    if (deps.rules) {
+      const r = await deps.rules.inForceAt(now)
+      if (r.quotaRules) ctx.quotaRules = r.quotaRules
+      if (r.routingRules) ctx.routingRules = r.routingRules
+    }
     const who = applicant ?? (state.exists ? state.applicant : undefined)
     if (!who) return ctx
     const current = await applicantSnapshot(deps.db, who.nationalId)

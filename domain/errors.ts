@@ -118,6 +118,20 @@ export const ERRORS = {
   LOGIN_FORM_EXPIRED: { status: 403, zh: '登入頁面已逾時，請重新整理頁面後再試' },
   // security hardening (issue #13)
   CARDLESS_LOGIN_UNAVAILABLE: { status: 503, zh: '無卡登入（簡訊驗證碼）目前未開放，請改用其他登入方式' },
+  // administration (issue #15: accounts, rules as data, site content, progress lookup)
+  ACCOUNT_NOT_FOUND: { status: 404, zh: '查無此帳號' },
+  ACCOUNT_EXISTS: { status: 409, zh: '帳號已存在' },
+  ACCOUNT_DISABLED: { status: 409, zh: '帳號已停用' },
+  ACCOUNT_OUT_OF_SCOPE: { status: 403, zh: '縣市衛生局管理者只能管理所屬縣市的審查人員帳號' },
+  ACCOUNT_INVALID: { status: 400, zh: '帳號資料不完整或格式不正確' },
+  CERTIFICATE_IN_USE: { status: 409, zh: '此憑證已對應其他帳號' },
+  RULE_VERSION_INVALID: { status: 400, zh: '規則內容格式不正確' },
+  RULE_EFFECTIVE_IN_PAST: { status: 422, zh: '規則生效時間不可早於現在（已作成的決定不因規則變更而改變）' },
+  UNKNOWN_RULE_SET: { status: 404, zh: '查無此規則' },
+  PAGE_NOT_FOUND: { status: 404, zh: '查無此頁面' },
+  IMPORT_FILE_INVALID: { status: 400, zh: '匯入檔案格式不正確' },
+  PROGRESS_NOT_FOUND: { status: 404, zh: '查無符合的案件，請確認案件編號與身分證號' },
+  PROGRESS_TOO_MANY: { status: 429, zh: '查詢次數過多，請稍後再試' },
 } as const satisfies Record<string, ErrorSpec>
 
 export type ErrorCode = keyof typeof ERRORS

@@ -90,7 +90,7 @@ export interface Routing {
   copiedCounties: CountyCode[]
 }
 
-export type Role = 'professional' | 'institution' | 'reviewer' | 'statistician' | 'operator' | 'system'
+export type Role = 'professional' | 'institution' | 'reviewer' | 'statistician' | 'bureau_admin' | 'admin' | 'operator' | 'system'
 
 export type AuthMethod =
   | 'hca-professional-card'
@@ -134,6 +134,8 @@ export const APPLICATION_TYPE_LABEL: Record<ApplicationType, string> = {
 export interface FilingFindings {
   conflicts: ConflictFinding[]
   quota: QuotaFinding[]
+  /** The rule versions (系統設定) in force when the filing was judged: quota table and review routing. */
+  rules?: { quota: string; routing?: string }
 }
 
 export interface ConflictFinding {

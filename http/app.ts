@@ -24,6 +24,9 @@ import { refreshPrincipal } from './session-principal.js'
 import type { SessionUser } from './session-store.js'
 import { registerRoutes } from './routes/index.js'
 import { backOfficePlugin } from './back-office/plugin.js'
+import { installAccountRefresh } from './admin/account-session.js'
+import { adminPlugin } from './admin/plugin.js'
+import { publicPagesPlugin } from './public/plugin.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const VIEWS_DIR = join(here, '..', 'views')
@@ -159,8 +162,11 @@ export async function buildApp(services: Services): Promise<App> {
     absoluteMs: (Number(services.config.SESSION_LIFETIME_HOURS) || 8) * 3600_000,
     ...(services.db ? { refresh: (user: SessionUser) => refreshPrincipal(services.db!, user) } : {}),
   })
+  installAccountRefresh(app)
   installErrorHandling(app)
   await registerRoutes(app)
   await app.register(backOfficePlugin)
+  await app.register(adminPlugin)
+  await app.register(publicPagesPlugin)
   return app
 }

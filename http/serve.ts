@@ -67,7 +67,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   let appConfig: Config = { ...config, SESSION_SECRET: sessionSecretFor(config) }
   if (opts.demo) {
     const { seedDemo } = await import('../commands/seed/seed-demo.js').catch(() => ({ seedDemo: undefined }))
-    if (seedDemo) logger.info({ summary: await seedDemo({ db: runtime.db, reports: parts.reports, waitFor: parts.waitFor }, { logger, pkiDir }) }, 'demo data seeded')
+    if (seedDemo) logger.info({ summary: await seedDemo({ db: runtime.db, reports: parts.reports, accounts: parts.accounts, waitFor: parts.waitFor }, { logger, pkiDir }) }, 'demo data seeded')
     if (opts.reader !== false) {
       embedded = await startEmbeddedAgent({ pkiDir, port: opts.readerPort ?? config.READER_PORT, origins: () => origins, logger, mode: opts.readerMode ?? 'inprocess' })
     }
@@ -78,6 +78,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   const app = await buildApp({
     config: appConfig, logger, clock, db: runtime.db, store: runtime.store, sessions: new PostgresSessionStore(runtime.db),
     readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor,
+    accounts: parts.accounts, rules: parts.rules,
   })
   // card logins check the signed payload against the origins this server is really reached by (its listening port)
   if (app.services.login) app.services.login.origins = () => origins

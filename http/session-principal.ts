@@ -1,10 +1,9 @@
-// The rights of an open session, re-read: role, county and institution come from the registry (today:
-// registry_staff, registry_professionals, registry_institutions; the staff-accounts model when it exists), so a
-// reviewer moved or removed, or a professional no longer registered, loses those rights without logging out.
+// The rights of an open session, re-read: a professional's or an institution's from the registry, so one no longer
+// registered loses those rights without logging out. Staff rights come from their account, re-read at every
+// request (http/admin/account-session.ts).
 // ONE function, the session layer's only view of "who is this user now" (http/session.ts calls it every few minutes).
 import type { Sql } from '../commands/platform/database.js'
-import { findInstitution, findProfessional, findStaff } from '../commands/registry/registry.js'
-import type { Actor } from '../domain/types.js'
+import { findInstitution, findProfessional } from '../commands/registry/registry.js'
 import type { SessionUser } from './session-store.js'
 
 /** The user as the registry says now, or undefined when the user no longer holds any right to a session. */
@@ -21,12 +20,6 @@ export async function refreshPrincipal(db: Sql, user: SessionUser): Promise<Sess
     if (!inst) return undefined
     return { ...user, institution: { code: inst.code, name: inst.name } }
   }
-  if (a.role === 'reviewer' || a.role === 'statistician') {
-    const s = await findStaff(db, a.id)
-    if (!s) return undefined
-    const { county: _was, ...rest } = a
-    const actor: Actor = { ...rest, role: s.role, ...(s.county ? { county: s.county } : {}) }
-    return { ...user, actor }
-  }
+  // staff sessions: their account (帳號管理) is re-read at every request by http/admin/account-session.ts
   return user
 }

@@ -8,6 +8,8 @@ import { createCaseService, type CaseService } from '../commands/case-service.js
 import { existingReportsFromReadModel } from '../commands/existing-reports-from-read-model.js'
 import { allocateApprovalNumber, allocateCaseNumber } from '../commands/serial-allocator.js'
 import { createFileBlobStore, type BlobStore } from '../commands/attachments/blob-store.js'
+import { createRulesService, ensureFirstRuleVersions, type RulesService } from '../commands/rules/rules-service.js'
+import { createAccountService, type AccountService } from '../commands/accounts/account-service.js'
 import { createReadModels, type ReadModels } from '../projections/queries/read-models.js'
 import { createProjectionRunner, type ProjectionRunner } from '../projections/runner.js'
 import { PROJECTIONS } from '../projections/read-models/all.js'
@@ -16,6 +18,10 @@ export interface FrontParts {
   readModels: ReadModels
   reports: CaseService
   blobs: BlobStore
+  /** 系統設定: rule versions (the case service judges with the ones in force). */
+  rules: RulesService
+  /** 帳號管理. */
+  accounts: AccountService
   runner?: ProjectionRunner
   /** Read-your-writes: resolves when the projections have the position (or after a timeout). */
   waitFor(position: LogPosition): Promise<boolean>
@@ -25,11 +31,15 @@ export interface FrontParts {
 export async function createFrontParts(opts: { db: Database; store: EventStore; clock: () => Date; dataDir: string; logger?: Logger; runProjections: boolean }): Promise<FrontParts> {
   const { db, store, clock } = opts
   const readModels = await createReadModels(db)
+  // rules as data: today's constants are the first versions, appended once
+  await ensureFirstRuleVersions(store, clock)
+  const rules = createRulesService({ store, clock })
+  const accounts = createAccountService({ store, db, clock })
   const meta = (m: { commandId: string; actor: import('../domain/types.js').Actor; correlationId?: string }, now: string, what: string) => ({
     commandId: `${m.commandId}:${what}`, actor: m.actor, correlationId: m.correlationId ?? m.commandId, occurredAt: now,
   })
   const reports = createCaseService({
-    db, store, clock,
+    db, store, clock, rules,
     existing: existingReportsFromReadModel(readModels, db),
     numbers: {
       caseNumber: (now, m) => allocateCaseNumber(store, meta(m, now, 'case-number'), now),
@@ -39,7 +49,7 @@ export async function createFrontParts(opts: { db: Database; store: EventStore; 
   const runner = opts.runProjections ? createProjectionRunner({ db, store, projections: PROJECTIONS, ...(opts.logger ? { logger: opts.logger } : {}) }) : undefined
   if (runner) await runner.start()
   return {
-    readModels, reports, runner,
+    readModels, reports, runner, rules, accounts,
     blobs: createFileBlobStore(join(opts.dataDir, 'attachments')),
     async waitFor(position) {
       if (runner) return runner.waitFor(position, undefined, 5000)

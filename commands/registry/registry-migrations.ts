@@ -42,18 +42,4 @@ CREATE TABLE IF NOT EXISTS registry_staff (
 );
 `,
   },
-  {
-    // staff cards (GCA) carry no national ID we rely on: a staff member's card is recorded by issuer DN + serial
-    id: 'registry/002-staff-card-certificates',
-    sql: `
-CREATE TABLE IF NOT EXISTS registry_staff_certificates (
-  issuer_dn text NOT NULL,
-  serial_hex text NOT NULL CHECK (serial_hex ~ '^[0-9a-f]+$'),
-  staff_id text NOT NULL REFERENCES registry_staff(staff_id),
-  subject_dn text,
-  PRIMARY KEY (issuer_dn, serial_hex)
-);
-CREATE INDEX IF NOT EXISTS registry_staff_certificates_staff ON registry_staff_certificates (staff_id);
-`,
-  },
 ]

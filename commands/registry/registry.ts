@@ -1,5 +1,7 @@
 // Lookups and upserts over the reference registry. Scoped reads happen in the callers (HTTP guards, command service).
 import type { Sql } from '../platform/database.js'
+import { findAccount } from '../accounts/find-account.js'
+import type { StaffRole } from '../../domain/accounts/account.js'
 import type { ApplicantSnapshot, CountyCode, InstitutionKind, InstitutionRef, IsoDate, ProfessionCode } from '../../domain/types.js'
 
 export interface RegistryInstitution extends InstitutionRef {
@@ -28,7 +30,7 @@ export interface RegistryProfessional {
 export interface RegistryStaff {
   staffId: string
   name: string
-  role: 'reviewer' | 'statistician'
+  role: StaffRole
   county: CountyCode | null
   agency: string
 }
@@ -107,13 +109,10 @@ export async function listStaffOf(db: Sql, institutionCode: string): Promise<Reg
   return r.rows.map(toProfessional)
 }
 
+/** Bureau staff by id: through the staff accounts (帳號管理, commands/accounts/find-account.ts), disabled ones too. */
 export async function findStaff(db: Sql, staffId: string): Promise<RegistryStaff | undefined> {
-  const r = await db.query<{ staff_id: string; name: string; role: 'reviewer' | 'statistician'; county: string | null; agency: string }>(
-    `SELECT * FROM registry_staff WHERE staff_id = $1`,
-    [staffId],
-  )
-  const s = r.rows[0]
-  return s ? { staffId: s.staff_id, name: s.name, role: s.role, county: s.county, agency: s.agency } : undefined
+  const a = await findAccount(db, staffId)
+  return a ? { staffId: a.accountId, name: a.name, role: a.role, county: a.county, agency: a.agency } : undefined
 }
 
 /** The registration snapshot a case records; undefined when the professional or the home institution is unknown. */

@@ -12,11 +12,15 @@ import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../registry/d
 import type { CaseService } from '../case-service.js'
 import { taipeiDate } from '../../domain/roc-date.js'
 import { demoCases, type DemoCase } from './demo-cases.js'
-import { recordDemoStaffCards, seedDemoCards } from './demo-cards.js'
+import { seedDemoCards } from './demo-cards.js'
+import { seedDemoAccounts } from './demo-accounts.js'
+import type { AccountService } from '../accounts/account-service.js'
 
 export interface SeedParts {
   db: Database
   reports: CaseService
+  /** 帳號管理: the demo staff accounts are created as account events (with the demo staff cards' serials). */
+  accounts?: AccountService
   /** Read-your-writes between steps: the conflict check reads the occurrences read model. */
   waitFor?: (position: LogPosition) => Promise<boolean>
 }
@@ -72,8 +76,8 @@ export interface SeedResult {
 export async function seedDemo(parts: SeedParts, opts: { logger?: Logger; now?: Date; pkiDir?: string } = {}): Promise<SeedResult> {
   await seedRegistry(parts.db)
   const issued = opts.pkiDir ? seedDemoCards(opts.pkiDir) : undefined
-  if (issued) await recordDemoStaffCards(parts.db, issued)
   const cards = issued?.length
+  if (parts.accounts) await seedDemoAccounts(parts.accounts, { ...(issued ? { cards: issued } : {}), ...(parts.waitFor ? { waitFor: parts.waitFor } : {}) })
   const today = taipeiDate((opts.now ?? new Date()).toISOString())
   const skipped: string[] = []
   for (const c of demoCases(today)) {

@@ -109,7 +109,11 @@ export const evaluateFiling = (caseId: string, applicant: ApplicantSnapshot, ter
     const firstPerRule = blocking.filter((f) => !seen.has(f.ruleId) && seen.add(f.ruleId))
     fail('QUOTA_EXCEEDED', { findings: blocking }, [firstPerRule.map(describeQuotaFinding).join('；')])
   }
-  return { conflicts: [], quota }
+  // which published rule versions judged this filing (only when the handler gave them: rules as data)
+  const rules = ctx.quotaRules || ctx.routingRules
+    ? { rules: { quota: (ctx.quotaRules ?? DEFAULT_QUOTA_RULES).version, ...(ctx.routingRules?.version ? { routing: ctx.routingRules.version } : {}) } }
+    : {}
+  return { conflicts: [], quota, ...rules }
 }
 
 export const checkAttachment = (a: Attachment, present: readonly Attachment[]): void => {

@@ -5,6 +5,8 @@ import type { ApplicantSnapshot, InstitutionRef, ProfessionCode, Routing } from 
 export type ReviewBy = 'supported' | 'home'
 
 export interface RoutingRules {
+  /** Id of the published version (rules as data: domain/rules/rule-sets.ts). */
+  version?: string
   default: ReviewBy
   byProfession: Record<ProfessionCode, ReviewBy>
 }

@@ -8,13 +8,14 @@ import type { Sql } from '../../commands/platform/database.js'
 import type { Logger } from '../../commands/platform/logger.js'
 import { findInstitution, findProfessional } from '../../commands/registry/registry.js'
 import { loginPayload, siteOrigins } from '../../domain/card/login-payload.js'
+import { findAccountByCertificate } from '../../commands/accounts/find-account.js'
+import { certificateNames } from '../../commands/accounts/certificate-names.js'
 import { DomainError, isDomainError } from '../../domain/errors.js'
 import { isValidPersonId, normalizePersonId } from '../../domain/national-id.js'
 import type { Actor, AuthMethod } from '../../domain/types.js'
 import type { SessionUser } from '../session-store.js'
 import { cardHolderOf, certificateFromDer, type CardKind } from '../../domain/card/certificate-profile.js'
 import { createCardVerifier, type CardVerifier } from './certificates.js'
-import { staffForCertificate } from './staff-holder.js'
 import { createPostgresChallengeStore, type ChallengeStore } from './challenges.js'
 import { ensureDemoPki } from '../../commands/pki/demo-pki.js'
 import { lastLogin, recordLogin } from './login-audit.js'
@@ -126,7 +127,7 @@ export interface LoginOutcome {
 }
 
 export const homeOf = (role: Actor['role']): string =>
-  role === 'professional' ? '/home' : role === 'institution' ? '/institution' : role === 'reviewer' || role === 'statistician' ? '/review' : '/'
+  role === 'professional' ? '/home' : role === 'institution' ? '/institution' : role === 'reviewer' || role === 'statistician' || role === 'admin' || role === 'bureau_admin' ? '/review' : '/'
 
 interface Ctx {
   db: Sql
@@ -229,9 +230,11 @@ export async function cardLogin(db: Sql, login: LoginServices, input: CardLoginI
       const actor: Actor = { role: 'institution', id: inst.code, name: inst.name, via, institutionCode: inst.code }
       return finish(ctx, actor, inst.name, { code: inst.code, name: inst.name }, cardKeys)
     }
-    const staff = await staffForCertificate(db, { issuerDn: holder.issuerDn, serialHex: holder.certificateSerial, subjectDn: holder.subjectDn })
+    // staff: the account (帳號管理) that this certificate identifies, by issuer + serial or subject
+    const staff = await findAccountByCertificate(db, certificateNames(certificateFromDer(input.certificate)))
     if (!staff) throw new DomainError('HOLDER_UNKNOWN', { kind: holder.kind })
-    const actor: Actor = { role: staff.role, id: staff.staffId, name: staff.name, via, ...(staff.county ? { county: staff.county } : {}) }
+    if (staff.disabled) throw new DomainError('ACCOUNT_DISABLED', { kind: holder.kind })
+    const actor: Actor = { role: staff.role, id: staff.accountId, name: staff.name, via, ...(staff.county ? { county: staff.county } : {}) }
     return finish(ctx, actor, staff.name, undefined, cardKeys)
   })
 }

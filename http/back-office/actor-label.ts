@@ -11,6 +11,8 @@ export const ROLE_LABEL: Readonly<Record<Role, string>> = {
   institution: '醫事機構',
   reviewer: '衛生局審查人員',
   statistician: '衛福部統計人員',
+  bureau_admin: '衛生局系統管理者',
+  admin: '衛福部系統管理者',
   operator: '系統維運人員',
   system: '系統',
 }

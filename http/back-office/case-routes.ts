@@ -217,7 +217,7 @@ export async function registerCaseRoutes(app: App) {
     const past = asOf ? await loadCaseFile(store, caseId, asOf) : undefined
     await audit(app, request, 'GET /review/cases/:caseId', [{ kind: 'case', id: caseId }, { kind: 'person', id: view.applicant.nationalId }])
     const rm = app.services.readModels
-    const now = rm && view.pending ? await findingsNow(store, rm, view, app.services.clock().toISOString(), app.services.db) : undefined
+    const now = rm && view.pending ? await findingsNow(store, rm, view, app.services.clock().toISOString(), app.services.db, (await app.services.rules?.inForceAt(app.services.clock().toISOString()))?.quota) : undefined
     const names = await actorNames(app.services.db, file.history.map((e) => e.actor), [
       { role: 'professional', id: view.applicant.nationalId, name: view.applicant.name },
       { role: 'institution', id: view.applicant.home.code, name: view.applicant.home.name },

@@ -6,14 +6,19 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { App } from '../schemas.js'
 import { registerCaseRoutes } from './case-routes.js'
-import { BASE, staffOnly } from './context.js'
+import { BASE } from './context.js'
+import { requireRole } from '../session.js'
 import { registerStatisticsRoutes } from './statistics-routes.js'
 
 const VIEWS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views')
 const ASSETS: Record<string, string> = { 'back-office.css': 'text/css; charset=utf-8', 'back-office.js': 'text/javascript; charset=utf-8' }
 
 export async function backOfficePlugin(app: App) {
-  app.get(BASE, { onRequest: staffOnly }, async (_request, reply) => reply.redirect(`${BASE}/cases`, 303))
+  // administrators (系統管理) start at their own pages
+  app.get(BASE, { onRequest: requireRole('reviewer', 'statistician', 'admin', 'bureau_admin') }, async (request, reply) => {
+    const role = request.session?.user.actor.role
+    return reply.redirect(role === 'admin' || role === 'bureau_admin' ? `${BASE}/admin` : `${BASE}/cases`, 303)
+  })
 
   app.get(`${BASE}/assets/:name`, async (request, reply) => {
     const name = (request.params as { name: string }).name

@@ -14,7 +14,7 @@ export async function registerHomeRoutes(app: App) {
     const role = request.session?.user.actor.role
     if (!role) return reply.redirect(request.sessionExpired ? '/login?expired=1' : '/login', 303)
     if (role === 'institution') return reply.redirect('/institution', 303)
-    if (role === 'reviewer' || role === 'statistician') return reply.redirect('/review', 303)
+    if (role === 'reviewer' || role === 'statistician' || role === 'admin' || role === 'bureau_admin') return reply.redirect('/review', 303)
     if (role !== 'professional') return reply.redirect('/login', 303)
     return reply.redirect('/home', 303)
   })

@@ -7,6 +7,9 @@ import { occurrencesProjection } from './occurrences.js'
 import { quotaProjection } from './quota.js'
 import { statisticsProjection } from './statistics.js'
 import { readAuditProjection } from './read-audit.js'
+import { accountsProjection } from './accounts.js'
+import { adminActionsProjection } from './admin-actions.js'
+import { sitePagesProjection } from './site-pages.js'
 
 export const PROJECTIONS: readonly Projection[] = [
   casesProjection,
@@ -16,6 +19,9 @@ export const PROJECTIONS: readonly Projection[] = [
   statisticsProjection,
   historyProjection,
   readAuditProjection,
+  accountsProjection,
+  adminActionsProjection,
+  sitePagesProjection,
 ]
 
 export const PROJECTION_NAMES = PROJECTIONS.map((p) => p.name)

@@ -42,6 +42,11 @@ const FRONT = [...PRO, ...INST] as const
 const REVIEWERS = ['revTPE', 'revNTP'] as const
 const STAFF = [...REVIEWERS, 'stat'] as const
 const ALL = [...FRONT, ...STAFF] as const
+/** 系統管理: the MOHW administrator and a bureau administrator (issue #15). */
+const ADMINS = ['admin', 'bureauAdmin'] as const
+const EVERYONE = [...ALL, ...ADMINS] as const
+/** An id no page or case has. */
+const NO_PAGE = '00000000-0000-4000-8000-000000000000'
 
 /** The front-office party of a principal (wrong roles act on A's cases). */
 const partyOf = (who: Who) => (who === 'proB' || who === 'instY' || who === 'revNTP' ? 'B' : 'A')
@@ -68,10 +73,10 @@ const MATRIX: Record<string, Spec> = {
   'GET /healthz': { kind: 'api', roles: 'public', req: () => ({ url: '/healthz' }), ok: 200 },
   // ---- entry, logout ----
   'GET /': {
-    kind: 'redirect', roles: ALL, anon: 'login-redirect', req: () => ({ url: '/' }), ok: 303,
+    kind: 'redirect', roles: EVERYONE, anon: 'login-redirect', req: () => ({ url: '/' }), ok: 303,
     location: (w) => (w.startsWith('pro') ? '/home' : w.startsWith('inst') ? '/institution' : '/review'),
   },
-  'POST /logout': { kind: 'redirect', roles: ALL, anon: 'login-redirect', fresh: true, req: () => ({ method: 'POST', url: '/logout', form: {} }), ok: 303, location: () => '/login' },
+  'POST /logout': { kind: 'redirect', roles: EVERYONE, anon: 'login-redirect', fresh: true, req: () => ({ method: 'POST', url: '/logout', form: {} }), ok: 303, location: () => '/login' },
   // ---- professional home ----
   'GET /home': { kind: 'page', roles: PRO, req: () => ({ url: '/home?month=2024-03' }), ok: 200 },
   'GET /home/calendar': { kind: 'fragment', roles: PRO, req: () => ({ url: '/home/calendar?month=2024-03' }), ok: 200 },
@@ -151,7 +156,7 @@ const MATRIX: Record<string, Spec> = {
   'POST /login/otp/verify': { kind: 'api', roles: 'public', preLogin: true, req: () => ({ method: 'POST', url: '/login/otp/verify', json: {} }), ok: 400 },
   'GET /dev/sms': { kind: 'page', roles: 'public', pending: 'login (demo mode only: the embedded SMS outbox)', req: () => ({ url: '/dev/sms' }), ok: 200 },
   // ---- back office ----
-  'GET /review': { kind: 'redirect', roles: STAFF, req: () => ({ url: '/review' }), ok: 303, location: () => '/review/cases' },
+  'GET /review': { kind: 'redirect', roles: [...STAFF, ...ADMINS], req: () => ({ url: '/review' }), ok: 303, location: (w) => (w === 'admin' || w === 'bureauAdmin' ? '/review/admin' : '/review/cases') },
   'GET /review/cases': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/cases' }), ok: 200 },
   'GET /review/cases.xlsx': { kind: 'download', roles: STAFF, req: () => ({ url: '/review/cases.xlsx' }), ok: 200 },
   'GET /review/cases/:caseId': { kind: 'page', roles: STAFF, req: (w) => ({ url: `/review/cases/${own(w).review}` }), ok: 200 },
@@ -168,6 +173,32 @@ const MATRIX: Record<string, Spec> = {
   'GET /review/statistics.xlsx': { kind: 'download', roles: STAFF, req: () => ({ url: '/review/statistics.xlsx?report=profession' }), ok: 200 },
   'GET /review/audit': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/audit' }), ok: 200 },
   'GET /review/quota': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/quota?institution=3563020002' }), ok: 200 },
+  // ---- 系統管理 (issue #15): accounts (both admins, the bureau admin in its county), rules and site (MOHW admin) ----
+  'GET /review/admin': { kind: 'redirect', roles: ADMINS, req: () => ({ url: '/review/admin' }), ok: 303, location: () => '/review/admin/accounts' },
+  'GET /review/admin/accounts': { kind: 'page', roles: ADMINS, req: () => ({ url: '/review/admin/accounts' }), ok: 200 },
+  'GET /review/admin/accounts/new': { kind: 'page', roles: ADMINS, req: () => ({ url: '/review/admin/accounts/new' }), ok: 200 },
+  'POST /review/admin/accounts': { kind: 'page', roles: ADMINS, ok: 400, req: () => ({ method: 'POST', url: '/review/admin/accounts', form: { accountId: 'TPE-R777', role: 'reviewer', county: '63', reason: '測試', commandId: randomUUID() } }) },
+  'GET /review/admin/accounts/:accountId': { kind: 'page', roles: ADMINS, req: () => ({ url: '/review/admin/accounts/TPE-R001' }), ok: 200 },
+  'POST /review/admin/accounts/:accountId': { kind: 'page', roles: ADMINS, ok: 400, req: () => ({ method: 'POST', url: '/review/admin/accounts/TPE-R001', form: { role: 'reviewer', county: '63', reason: '測試', commandId: randomUUID() } }) },
+  'POST /review/admin/accounts/:accountId/status': { kind: 'redirect', roles: ADMINS, ok: 303, location: () => '/review/admin/accounts/TPE-R001', req: () => ({ method: 'POST', url: '/review/admin/accounts/TPE-R001/status', form: { action: 'enable', reason: '已啟用者再啟用：不變', commandId: randomUUID() } }) },
+  'POST /review/admin/accounts/import': { kind: 'page', roles: ADMINS, ok: 400, req: () => ({ method: 'POST', url: '/review/admin/accounts/import', multipart: {} }) },
+  'GET /review/admin/settings': { kind: 'page', roles: ADMINS, req: () => ({ url: '/review/admin/settings' }), ok: 200, static: true },
+  'GET /review/admin/settings/:name': { kind: 'page', roles: ADMINS, req: () => ({ url: '/review/admin/settings/quota' }), ok: 200, static: true },
+  'POST /review/admin/settings/:name': { kind: 'page', roles: ['admin'], ok: 400, req: () => ({ method: 'POST', url: '/review/admin/settings/quota', form: { content: '{', effectiveDate: '1200101', reason: '測試', commandId: randomUUID() } }) },
+  'GET /review/admin/site': { kind: 'page', roles: ['admin'], req: () => ({ url: '/review/admin/site' }), ok: 200 },
+  'GET /review/admin/site/new': { kind: 'page', roles: ['admin'], req: () => ({ url: '/review/admin/site/new?kind=faq' }), ok: 200 },
+  'POST /review/admin/site': { kind: 'page', roles: ['admin'], ok: 400, req: () => ({ method: 'POST', url: '/review/admin/site', form: { kind: 'news', title: '', body: '', publishedOn: '1130101', commandId: randomUUID() } }) },
+  'GET /review/admin/site/:pageId': { kind: 'page', roles: ['admin'], req: () => ({ url: `/review/admin/site/${NO_PAGE}` }), ok: 404 },
+  'POST /review/admin/site/:pageId': { kind: 'page', roles: ['admin'], ok: 404, req: () => ({ method: 'POST', url: `/review/admin/site/${NO_PAGE}`, form: { kind: 'news', title: 'x', body: 'x', publishedOn: '1130101' } }) },
+  'POST /review/admin/site/:pageId/withdraw': { kind: 'page', roles: ['admin'], ok: 404, req: () => ({ method: 'POST', url: `/review/admin/site/${NO_PAGE}/withdraw`, form: { reason: 'x' } }) },
+  'GET /review/admin/audit': { kind: 'page', roles: ADMINS, req: () => ({ url: '/review/admin/audit?tab=logins' }), ok: 200 },
+  // ---- public portal pages (no login) ----
+  'GET /news': { kind: 'page', roles: 'public', req: () => ({ url: '/news' }), ok: 200 },
+  'GET /news/:pageId': { kind: 'page', roles: 'public', req: () => ({ url: `/news/${NO_PAGE}` }), ok: 404 },
+  'GET /how-to': { kind: 'page', roles: 'public', req: () => ({ url: '/how-to' }), ok: 200 },
+  'GET /faq': { kind: 'page', roles: 'public', req: () => ({ url: '/faq' }), ok: 200 },
+  'GET /progress': { kind: 'page', roles: 'public', req: () => ({ url: '/progress' }), ok: 200 },
+  'POST /progress': { kind: 'page', roles: 'public', req: () => ({ method: 'POST', url: '/progress', form: { caseNumber: '1', applicantId: 'x' } }), ok: 400 },
 }
 
 const routes = app.routeTable

@@ -13,6 +13,9 @@ import { DEMO_PIN } from '../../commands/seed/demo-cards.js'
 import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../../commands/registry/demo-registry.js'
 import { listDemoCards } from '../../commands/pki/demo-pki.js'
 import { cardHolderOf } from '../../domain/card/certificate-profile.js'
+import { DEMO_ADMINS } from '../../commands/seed/demo-accounts.js'
+import { findAccount, findAccountByCertificate } from '../../commands/accounts/find-account.js'
+import { certificateNamesFromPem } from '../../commands/accounts/certificate-names.js'
 import forge from 'node-forge'
 const certificateFromPem = (pem: string) => forge.pki.certificateFromPem(pem)
 import { virtualCardsFor } from '../../reader/virtual/rack.js'
@@ -32,7 +35,7 @@ const pkiDir = join(await mkdtemp(join(tmpdir(), 'seed-pki-')), 'pki')
 const countEvents = async () => Number((await tdb.db.query<{ n: string }>(`SELECT count(*) AS n FROM events`)).rows[0]!.n)
 
 t.test('every demo case reaches its status through the real command path', async (t) => {
-  const r = await seedDemo({ db: tdb.db, reports: parts.reports, waitFor: parts.waitFor }, { pkiDir })
+  const r = await seedDemo({ db: tdb.db, reports: parts.reports, accounts: parts.accounts, waitFor: parts.waitFor }, { pkiDir })
   t.same(r.skipped, [], 'no demo case refused')
   const status = async (key: string) => {
     const s = await parts.reports.load(seedCaseId(key))
@@ -59,6 +62,7 @@ t.test('every demo holder gets its demo cards, with the demo PIN', async (t) => 
     ...DEMO_PROFESSIONALS.map((p) => `professional-${p.nationalId}`),
     ...DEMO_INSTITUTIONS.map((i) => `institution-${i.code}`),
     ...DEMO_STAFF.map((s) => `staff-${s.staffId}`),
+    ...DEMO_ADMINS.map((a) => `staff-${a.accountId}`),
   ].sort()
   t.same(ids, want, 'one HCA card per professional, one per institution, one staff card per reviewer/statistician')
   t.ok(cards.every((c) => c.pin === DEMO_PIN), `PIN ${DEMO_PIN}`)
@@ -70,6 +74,12 @@ t.test('every demo holder gets its demo cards, with the demo PIN', async (t) => 
   const reviewer = cards.find((c) => c.id === 'staff-TPE-R001')!
   t.match(cardHolderOf(certificateFromPem(reviewer.certificatePem)), { kind: 'staff', holderId: 'TPE-R001', unit: '63' }, 'staff card names its county')
   t.equal(cards.find((c) => c.id === 'professional-A123456789')?.nhi?.birthDate, '0690512', 'ROC birth date on the NHI card')
+  // the staff cards log in through their accounts (帳號管理): identified by the card's issuer and serial
+  for (const id of ['TPE-R001', 'MOHW-S001', 'MOHW-A001', 'TPE-A001']) {
+    const card = cards.find((c) => c.id === `staff-${id}`)!
+    t.equal((await findAccountByCertificate(tdb.db, certificateNamesFromPem(card.certificatePem)))?.accountId, id, `${id}: the account its card maps to`)
+    t.match((await findAccount(tdb.db, id))?.certificates, [{ serialHex: card.serial.toLowerCase().replace(/^0+/, '') }], `${id}: the demo card's serial`)
+  }
   const virtual = virtualCardsFor(cards)
   t.equal([...virtual.keys()].filter((k) => k.startsWith('nhi-')).length, DEMO_PROFESSIONALS.length, 'an NHI virtual card per professional')
 })
@@ -77,7 +87,7 @@ t.test('every demo holder gets its demo cards, with the demo PIN', async (t) => 
 t.test('seeding again appends nothing and keeps the cards', async (t) => {
   const before = await countEvents()
   const cardsBefore = listDemoCards(pkiDir)
-  const r = await seedDemo({ db: tdb.db, reports: parts.reports, waitFor: parts.waitFor }, { pkiDir })
+  const r = await seedDemo({ db: tdb.db, reports: parts.reports, accounts: parts.accounts, waitFor: parts.waitFor }, { pkiDir })
   t.same(r.skipped, [])
   t.equal(r.cards, cardsBefore.length)
   t.equal(await countEvents(), before)

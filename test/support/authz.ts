@@ -18,7 +18,7 @@ import type { Actor, Schedule } from '../../domain/types.js'
 import { maskPersonId } from '../../domain/national-id.js'
 import { BATCH_COLUMNS } from '../../http/batch/parse.js'
 
-export const WHO = ['anon', 'proA', 'proB', 'instX', 'instY', 'revTPE', 'revNTP', 'stat'] as const
+export const WHO = ['anon', 'proA', 'proB', 'instX', 'instY', 'revTPE', 'revNTP', 'stat', 'admin', 'bureauAdmin'] as const
 export type Who = (typeof WHO)[number]
 export type Party = 'A' | 'B'
 
@@ -43,6 +43,9 @@ export const USERS: Record<Exclude<Who, 'anon'>, SessionUser> = {
   revTPE: staff('TPE-R001', '周文華', '63'),
   revNTP: staff('NTP-R001', '鄭淑惠', '65'),
   stat: staff('MOHW-S001', '蔡明哲'),
+  // 系統管理 (issue #15): the MOHW administrator (national) and 臺北市's bureau administrator
+  admin: { actor: { role: 'admin', id: 'MOHW-A001', name: '林雅惠', via: 'staff-card' }, name: '林雅惠' },
+  bureauAdmin: { actor: { role: 'bureau_admin', id: 'TPE-A001', name: '陳建宏', via: 'staff-card', county: '63' }, name: '陳建宏' },
 }
 
 export interface OwnCases {
@@ -200,7 +203,8 @@ export function foreignMarkers(fx: Fixture, who: Who): string[] {
     case 'proB': case 'instY': return [...personMarkers('A'), ...all('A')]
     case 'instX': case 'revTPE': return all('B') // B's person legitimately appears through BX (inbound to X, reviewed by 63)
     case 'revNTP': return [...personMarkers('A'), ...all('A'), ...n(fx.cases.BX)]
-    case 'stat': return []
+    case 'stat': case 'admin': return []
+    case 'bureauAdmin': return all('B') // 臺北市's reads (紀錄查詢) may name BX, as for its reviewers
     case 'anon': return [...personMarkers('A'), ...personMarkers('B'), ...all('A'), ...all('B'), ...n(fx.cases.BX)]
   }
 }

@@ -15,7 +15,9 @@ import { EVENT_STORE_MIGRATIONS } from '../../commands/event-store/postgres-migr
 import { createPostgresEventStore } from '../../commands/event-store/postgres-event-store.js'
 import { PROJECTION_MIGRATIONS } from '../../projections/catalog.js'
 import { loginMigrations } from '../../http/auth/login-migrations.js'
+import { progressMigrations } from '../../http/public/progress-limit.js'
 import { createFrontParts, type FrontParts } from '../../http/wiring.js'
+import { seedDemoAccounts } from '../../commands/seed/demo-accounts.js'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -36,7 +38,7 @@ export interface TestApp {
 export async function buildTestApp(t: Test, extra: Partial<Services> = {}, opts: { now?: string } = {}): Promise<TestApp> {
   const tdb = await freshDatabase('http')
   t.teardown(() => tdb.drop())
-  await runMigrations(tdb.db, [...EVENT_STORE_MIGRATIONS, ...registryMigrations, ...PROJECTION_MIGRATIONS, ...loginMigrations])
+  await runMigrations(tdb.db, [...EVENT_STORE_MIGRATIONS, ...registryMigrations, ...PROJECTION_MIGRATIONS, ...loginMigrations, ...progressMigrations])
   await upsertInstitutions(tdb.db, DEMO_INSTITUTIONS)
   await upsertProfessionals(tdb.db, DEMO_PROFESSIONALS)
   await upsertStaff(tdb.db, DEMO_STAFF)
@@ -46,6 +48,8 @@ export async function buildTestApp(t: Test, extra: Partial<Services> = {}, opts:
   const store = createPostgresEventStore(tdb.db, { logger })
   const dataDir = await mkdtemp(join(tmpdir(), 'bb-http-'))
   const parts = await createFrontParts({ db: tdb.db, store, clock: () => clock.now, dataDir, logger, runProjections: true })
+  // the demo staff as accounts (帳號管理): card logins and session rights read them
+  await seedDemoAccounts(parts.accounts, { waitFor: parts.waitFor })
   t.teardown(async () => {
     await parts.close()
     await store.close()
@@ -62,6 +66,8 @@ export async function buildTestApp(t: Test, extra: Partial<Services> = {}, opts:
     reports: parts.reports,
     blobs: parts.blobs,
     waitFor: parts.waitFor,
+    accounts: parts.accounts,
+    rules: parts.rules,
     ...extra,
   }
   const app = await buildApp(services)

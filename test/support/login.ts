@@ -9,7 +9,6 @@ import type { Test } from 'tap'
 import { loadConfig } from '../../commands/platform/config.js'
 import { runMigrations } from '../../commands/platform/migrations.js'
 import { ensureDemoPki, issueDemoCard, type DemoCard, type DemoCardRequest, type DemoPki } from '../../commands/pki/demo-pki.js'
-import { recordDemoStaffCards } from '../../commands/seed/demo-cards.js'
 import { loginPayload } from '../../domain/card/login-payload.js'
 import { seedDemoNhiPasswords } from '../../http/auth/login-demo.js'
 import { loginMigrations } from '../../http/auth/login-migrations.js'
@@ -41,7 +40,6 @@ export async function buildLoginApp(t: Test, opts: { now?: string; agentUrl?: st
   await seedDemoNhiPasswords(h.tdb.db)
   const issueCard = async (req: DemoCardRequest) => {
     const card = issueDemoCard(req, { dir: pkiDir })
-    await recordDemoStaffCards(h.tdb.db, [card])
     return card
   }
   return { ...h, pki, pkiDir, issueCard }

@@ -1,0 +1,183 @@
+// 帳號管理: list and search accounts (a bureau administrator sees their county only), create, change, disable /
+// re-enable with a reason, each account's history (its stream), and the bulk import from CSV.
+import { randomUUID } from 'node:crypto'
+import { Type } from '@sinclair/typebox'
+import type { FastifyRequest } from 'fastify'
+import { listAccounts, findAccount } from '../../commands/accounts/find-account.js'
+import { importAccounts, IMPORT_COLUMNS, MAX_IMPORT_BYTES } from '../../commands/accounts/import-accounts.js'
+import { accountStream, mayManage, STAFF_ROLE_LABEL, STAFF_ROLES, isStaffRole, type AccountEvent, type AccountProfile, type CertificateId, type StaffRole } from '../../domain/accounts/account.js'
+import { DomainError, isDomainError } from '../../domain/errors.js'
+import { COUNTIES, countyOf } from '../../domain/reference/counties.js'
+import type { Actor } from '../../domain/types.js'
+import { explain } from '../errors.js'
+import { FormBody, type App } from '../schemas.js'
+import { accountsOf, actorOf, ADMIN_BASE, adminPage, adminsOnly, asList, dbOf, metaOf, settle, storeOf } from './context.js'
+
+const AccountParams = Type.Object({ accountId: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,40}$' }) })
+const ListQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 60 })),
+  all: Type.Optional(Type.String({ maxLength: 1 })),
+  page: Type.Optional(Type.String({ pattern: '^\\d{1,4}$' })),
+  done: Type.Optional(Type.String({ maxLength: 20 })),
+})
+
+const str = (b: FormBody, k: string) => {
+  const v = b[k]
+  return ((Array.isArray(v) ? v[0] : v) ?? '').trim()
+}
+
+/** The roles and counties an administrator may give. */
+function choices(actor: Actor) {
+  const roles = STAFF_ROLES.filter((r) => actor.role === 'admin' || r === 'reviewer' || r === 'bureau_admin')
+  const counties = actor.role === 'admin' ? COUNTIES : COUNTIES.filter((c) => c.code === actor.county)
+  return { roles: roles.map((r) => [r, STAFF_ROLE_LABEL[r]] as const), counties }
+}
+
+/** The account form as typed → profile (certificates: issuer + serial pairs, and subjects; blank rows skipped). */
+function profileOf(b: FormBody): AccountProfile {
+  const issuers = asList(b.certIssuer).map((x) => x.trim())
+  const serials = asList(b.certSerial).map((x) => x.trim())
+  const certificates: CertificateId[] = []
+  for (let i = 0; i < Math.max(issuers.length, serials.length) && i < 10; i++) {
+    if (!issuers[i] && !serials[i]) continue
+    certificates.push({ issuerDn: issuers[i] ?? '', serialHex: serials[i] ?? '' })
+  }
+  for (const s of asList(b.certSubject).slice(0, 10)) if (s.trim()) certificates.push({ subjectDn: s.trim() })
+  const role = str(b, 'role')
+  return {
+    name: str(b, 'name'),
+    agency: str(b, 'agency'),
+    county: str(b, 'county') || null,
+    role: (isStaffRole(role) ? role : 'reviewer') as StaffRole,
+    certificates,
+  }
+}
+
+const formOf = (p?: Partial<AccountProfile> & { accountId?: string }) => {
+  const certs = p?.certificates ?? []
+  const pairs = certs.filter((c): c is { issuerDn: string; serialHex: string } => 'issuerDn' in c)
+  const subjects = certs.filter((c): c is { subjectDn: string } => 'subjectDn' in c)
+  return {
+    accountId: p?.accountId ?? '', name: p?.name ?? '', agency: p?.agency ?? '', county: p?.county ?? '', role: p?.role ?? 'reviewer',
+    pairs: [...pairs, { issuerDn: '', serialHex: '' }, ...(pairs.length ? [] : [{ issuerDn: '', serialHex: '' }])],
+    subjects: [...subjects.map((s) => s.subjectDn), ''],
+  }
+}
+
+const HISTORY_LABEL: Record<AccountEvent['type'], string> = { AccountCreated: '建立帳號', AccountChanged: '變更帳號', AccountDisabled: '停用帳號', AccountEnabled: '重新啟用' }
+const FIELD_LABEL: Record<string, string> = { name: '姓名', agency: '機關', county: '縣市', role: '角色', certificates: '憑證' }
+
+export async function registerAccountRoutes(app: App) {
+  const countyName = (c: string | null) => (c ? countyOf(c)?.name ?? c : '全國')
+  const common = { roleLabel: STAFF_ROLE_LABEL, countyName }
+
+  /** A bureau administrator lists only their county. */
+  const listCounty = (a: Actor) => (a.role === 'bureau_admin' ? a.county ?? '--' : undefined)
+
+  app.get(`${ADMIN_BASE}/accounts`, { onRequest: adminsOnly, schema: { querystring: ListQuery } }, async (request, reply) => {
+    const actor = actorOf(request)
+    const q = request.query
+    const page = Math.max(1, Number(q.page ?? '1') || 1)
+    const county = listCounty(actor)
+    const result = await listAccounts(dbOf(app), { ...(county ? { county } : {}), ...(q.q ? { q: q.q } : {}), includeDisabled: q.all === '1', limit: 50, offset: (page - 1) * 50 })
+    return adminPage(request, reply, 'admin/accounts.eta', { title: '帳號管理', q, page, result, importColumns: IMPORT_COLUMNS, commandId: randomUUID(), ...common })
+  })
+
+  const formPage = (request: FastifyRequest, reply: Parameters<typeof adminPage>[1], data: { form: ReturnType<typeof formOf>; error?: string; editing?: boolean; status?: number }) => {
+    if (data.status) reply.code(data.status)
+    return adminPage(request, reply, 'admin/account-form.eta', { title: data.editing ? '變更帳號' : '新增帳號', commandId: randomUUID(), ...choices(actorOf(request)), ...data, ...common })
+  }
+
+  app.get(`${ADMIN_BASE}/accounts/new`, { onRequest: adminsOnly }, async (request, reply) => {
+    const a = actorOf(request)
+    return formPage(request, reply, { form: formOf(a.role === 'bureau_admin' ? { county: a.county ?? null, agency: countyOf(a.county ?? '')?.bureau ?? '' } : {}) })
+  })
+
+  app.post(`${ADMIN_BASE}/accounts`, { onRequest: adminsOnly, schema: { body: FormBody } }, async (request, reply) => {
+    const b = request.body
+    const accountId = str(b, 'accountId')
+    const profile = profileOf(b)
+    try {
+      const r = await accountsOf(app).create({ accountId, profile, reason: str(b, 'reason') }, metaOf(request, str(b, 'commandId') || randomUUID()))
+      await settle(app, r.position)
+      return reply.redirect(`${ADMIN_BASE}/accounts/${encodeURIComponent(accountId)}?done=created`, 303)
+    } catch (e) {
+      if (!isDomainError(e)) throw e
+      return formPage(request, reply, { form: formOf({ ...profile, accountId }), error: explain(e), status: e.status })
+    }
+  })
+
+  /** The account, if the administrator may see it (a bureau administrator: their county's accounts). */
+  async function visible(request: FastifyRequest, accountId: string) {
+    const actor = actorOf(request)
+    const { state, version } = await accountsOf(app).load(accountId)
+    if (!state.exists) throw new DomainError('ACCOUNT_NOT_FOUND')
+    if (actor.role === 'bureau_admin' && state.profile.county !== actor.county) throw new DomainError('ACCOUNT_NOT_FOUND')
+    return { state, version }
+  }
+
+  const detailPage = async (request: FastifyRequest, reply: Parameters<typeof adminPage>[1], accountId: string, extra: { error?: string; status?: number; done?: string } = {}) => {
+    const { state, version } = await visible(request, accountId)
+    const events = await storeOf(app).readStream(accountStream(accountId))
+    const history = events.map((e) => {
+      const ev = e as unknown as AccountEvent
+      return {
+        at: e.meta.occurredAt, by: e.meta.actor.name ?? e.meta.actor.id, byId: e.meta.actor.id, what: HISTORY_LABEL[ev.type],
+        fields: ev.type === 'AccountChanged' ? ev.data.changed.map((f) => FIELD_LABEL[f] ?? f).join('、') : '',
+        reason: ev.data.reason,
+      }
+    }).reverse()
+    const projected = await findAccount(dbOf(app), accountId)
+    if (extra.status) reply.code(extra.status)
+    return adminPage(request, reply, 'admin/account.eta', {
+      title: `帳號 ${accountId}`, accountId, state, version, history, projected,
+      manageable: mayManage(actorOf(request), state.profile),
+      form: formOf({ ...state.profile, accountId }), commandId: randomUUID(), ...choices(actorOf(request)), ...extra, ...common,
+    })
+  }
+
+  app.get(`${ADMIN_BASE}/accounts/:accountId`, { onRequest: adminsOnly, schema: { params: AccountParams, querystring: ListQuery } }, async (request, reply) =>
+    detailPage(request, reply, request.params.accountId, request.query.done ? { done: request.query.done } : {}))
+
+  app.post(`${ADMIN_BASE}/accounts/:accountId`, { onRequest: adminsOnly, schema: { params: AccountParams, body: FormBody } }, async (request, reply) => {
+    const { accountId } = request.params
+    await visible(request, accountId)
+    const b = request.body
+    try {
+      const r = await accountsOf(app).change(accountId, { profile: profileOf(b), reason: str(b, 'reason') }, metaOf(request, str(b, 'commandId') || randomUUID()))
+      await settle(app, r.position)
+      return reply.redirect(`${ADMIN_BASE}/accounts/${encodeURIComponent(accountId)}?done=${r.events.length ? 'changed' : 'unchanged'}`, 303)
+    } catch (e) {
+      if (!isDomainError(e)) throw e
+      return detailPage(request, reply, accountId, { error: explain(e), status: e.status })
+    }
+  })
+
+  app.post(`${ADMIN_BASE}/accounts/:accountId/status`, { onRequest: adminsOnly, schema: { params: AccountParams, body: FormBody } }, async (request, reply) => {
+    const { accountId } = request.params
+    await visible(request, accountId)
+    const b = request.body
+    const enable = str(b, 'action') === 'enable'
+    try {
+      const meta = metaOf(request, str(b, 'commandId') || randomUUID())
+      const r = enable ? await accountsOf(app).enable(accountId, { reason: str(b, 'reason') }, meta) : await accountsOf(app).disable(accountId, { reason: str(b, 'reason') }, meta)
+      await settle(app, r.position)
+      return reply.redirect(`${ADMIN_BASE}/accounts/${encodeURIComponent(accountId)}?done=${enable ? 'enabled' : 'disabled'}`, 303)
+    } catch (e) {
+      if (!isDomainError(e)) throw e
+      return detailPage(request, reply, accountId, { error: explain(e), status: e.status })
+    }
+  })
+
+  // bulk import: multipart `file` (CSV, UTF-8 or Big5); every row reported
+  app.post(`${ADMIN_BASE}/accounts/import`, { onRequest: adminsOnly, bodyLimit: MAX_IMPORT_BYTES + 64 * 1024 }, async (request, reply) => {
+    const body = request.body as Record<string, { toBuffer?: () => Promise<Buffer>; filename?: string; file?: NodeJS.ReadableStream } | undefined> | undefined
+    const file = body?.file
+    if (!file || typeof file.toBuffer !== 'function') throw new DomainError('IMPORT_FILE_INVALID', {}, '請選擇要匯入的 CSV 檔案')
+    const content = await file.toBuffer()
+    if (content.length > MAX_IMPORT_BYTES) throw new DomainError('IMPORT_FILE_INVALID', {}, `匯入檔案過大（上限 ${Math.floor(MAX_IMPORT_BYTES / 1024)} KB）`)
+    const result = await importAccounts(accountsOf(app), content, { actor: actorOf(request), ...(file.filename ? { fileName: file.filename } : {}), correlationId: String(request.id), maxBytes: MAX_IMPORT_BYTES })
+    if (result.last) await settle(app, result.last)
+    return adminPage(request, reply, 'admin/import-result.eta', { title: '帳號匯入結果', result, ...common })
+  })
+}

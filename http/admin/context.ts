@@ -1,0 +1,47 @@
+// Shared pieces of the administration pages (系統管理): guards, services, page rendering with the admin menu.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { AccountService } from '../../commands/accounts/account-service.js'
+import type { RulesService } from '../../commands/rules/rules-service.js'
+import { countyOf } from '../../domain/reference/counties.js'
+import type { Actor } from '../../domain/types.js'
+import type { App } from '../schemas.js'
+import { need } from '../services.js'
+import { requireRole, userOf } from '../session.js'
+
+declare module '../services.js' {
+  interface Services {
+    /** 帳號管理 (commands/accounts/account-service.ts). */
+    accounts?: AccountService
+    /** 系統設定: rule versions (commands/rules/rules-service.ts). */
+    rules?: RulesService
+  }
+}
+
+export const ADMIN_BASE = '/review/admin'
+/** MOHW administrators and bureau administrators (accounts of their county, the audit of their county). */
+export const adminsOnly = requireRole('admin', 'bureau_admin')
+/** MOHW administrators only (rules, site pages). */
+export const mohwAdminOnly = requireRole('admin')
+
+export const actorOf = (request: FastifyRequest): Actor => userOf(request).actor
+export const dbOf = (app: App) => need(app.services.db, 'db')
+export const storeOf = (app: App) => need(app.services.store, 'store')
+export const accountsOf = (app: App) => need(app.services.accounts, 'accounts')
+export const rulesOf = (app: App) => need(app.services.rules, 'rules')
+export const readModelsOf = (app: App) => need(app.services.readModels, 'readModels')
+
+export const metaOf = (request: FastifyRequest, commandId: string) => ({ commandId, actor: actorOf(request), correlationId: String(request.id) })
+
+/** Renders an administration page in the back office's layout. */
+export function adminPage(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>) {
+  const a = actorOf(request)
+  const bureauLabel = a.role === 'admin' ? '衛生福利部（系統管理）' : a.county ? `${countyOf(a.county)?.bureau ?? a.county}（系統管理）` : ''
+  return reply.page(template, { ...data, bureauLabel })
+}
+
+export const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
+
+/** Read-your-writes after an administration command. */
+export async function settle(app: App, position: import('../../commands/event-store/port.js').LogPosition) {
+  await app.services.waitFor?.(position)
+}

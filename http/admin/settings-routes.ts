@@ -1,0 +1,89 @@
+// 系統設定: the rule sets (quota table, review routing, reference lists) with every version, the one in force now and
+// those waiting for their date; the MOHW administrator publishes a new version (JSON content, effective date and
+// time in ROC, reason). Bureau administrators read.
+import { randomUUID } from 'node:crypto'
+import { Type } from '@sinclair/typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { DomainError, isDomainError } from '../../domain/errors.js'
+import { isRocDate, rocToIso, taipeiInstant } from '../../domain/roc-date.js'
+import { inForce, isRuleSetName, RULE_SET_LABEL, RULE_SET_NAMES, type RuleSetName } from '../../domain/rules/rule-sets.js'
+import { explain } from '../errors.js'
+import { FormBody, type App } from '../schemas.js'
+import { actorOf, ADMIN_BASE, adminPage, adminsOnly, metaOf, mohwAdminOnly, rulesOf, settle } from './context.js'
+
+const NameParams = Type.Object({ name: Type.String({ maxLength: 20 }) })
+const DoneQuery = Type.Object({ done: Type.Optional(Type.String({ maxLength: 40 })) })
+const MAX_CONTENT = 200_000
+
+const field = (b: FormBody, k: string) => {
+  const v = b[k]
+  return ((Array.isArray(v) ? v[0] : v) ?? '').trim()
+}
+
+/** ROC date (yyyMMdd) + HHmm, Asia/Taipei → instant; undefined when malformed. */
+export function effectiveInstant(date: string, time: string): string | undefined {
+  const roc = date.length === 6 ? `0${date}` : date
+  const t = time || '0000'
+  if (!isRocDate(roc) || !/^([01]\d|2[0-3])[0-5]\d$/.test(t)) return undefined
+  return taipeiInstant(rocToIso(roc), `${t.slice(0, 2)}:${t.slice(2)}`)
+}
+
+export async function registerSettingsRoutes(app: App) {
+  app.get(`${ADMIN_BASE}/settings`, { onRequest: adminsOnly }, async (request, reply) => {
+    const now = app.services.clock().toISOString()
+    const sets = []
+    for (const name of RULE_SET_NAMES) {
+      const versions = await rulesOf(app).versions(name)
+      const current = inForce(versions, now)
+      sets.push({ name, label: RULE_SET_LABEL[name], current, upcoming: versions.filter((v) => Date.parse(v.effectiveFrom) > Date.parse(now)), count: versions.length })
+    }
+    return adminPage(request, reply, 'admin/settings.eta', { title: '系統設定', sets })
+  })
+
+  const setPage = async (request: FastifyRequest, reply: FastifyReply, name: RuleSetName, extra: { error?: string; status?: number; content?: string; done?: string; effectiveDate?: string; effectiveTime?: string; reason?: string; versionId?: string } = {}) => {
+    const now = app.services.clock().toISOString()
+    const versions = await rulesOf(app).versions(name)
+    const current = inForce(versions, now)
+    if (extra.status) reply.code(extra.status)
+    return adminPage(request, reply, 'admin/setting.eta', {
+      title: `系統設定：${RULE_SET_LABEL[name]}`, name, label: RULE_SET_LABEL[name], versions: [...versions].reverse(), current, now,
+      canPublish: actorOf(request).role === 'admin', commandId: randomUUID(),
+      content: extra.content ?? JSON.stringify(versions.at(-1)?.content ?? current?.content ?? null, null, 2),
+      ...extra,
+    })
+  }
+
+  app.get(`${ADMIN_BASE}/settings/:name`, { onRequest: adminsOnly, schema: { params: NameParams, querystring: DoneQuery } }, async (request, reply) => {
+    const { name } = request.params
+    if (!isRuleSetName(name)) throw new DomainError('UNKNOWN_RULE_SET', { name })
+    return setPage(request, reply, name, request.query.done ? { done: request.query.done } : {})
+  })
+
+  app.post(`${ADMIN_BASE}/settings/:name`, { onRequest: mohwAdminOnly, schema: { params: NameParams, body: FormBody } }, async (request, reply) => {
+    const { name } = request.params
+    if (!isRuleSetName(name)) throw new DomainError('UNKNOWN_RULE_SET', { name })
+    const b = request.body
+    const raw = field(b, 'content')
+    const typed = { content: raw, effectiveDate: field(b, 'effectiveDate'), effectiveTime: field(b, 'effectiveTime'), reason: field(b, 'reason'), versionId: field(b, 'versionId') }
+    try {
+      if (raw.length > MAX_CONTENT) throw new DomainError('RULE_VERSION_INVALID', {}, '規則內容過長')
+      let content: unknown
+      try {
+        content = JSON.parse(raw)
+      } catch {
+        throw new DomainError('RULE_VERSION_INVALID', {}, '規則內容不是正確的 JSON 格式')
+      }
+      const effectiveFrom = effectiveInstant(typed.effectiveDate, typed.effectiveTime)
+      if (!effectiveFrom) throw new DomainError('RULE_VERSION_INVALID', { field: 'effectiveDate' }, '生效日期或時間格式不正確（民國 yyyMMdd 與 HHmm）')
+      const r = await rulesOf(app).publish(
+        { name, effectiveFrom, reason: typed.reason, content, ...(typed.versionId ? { versionId: typed.versionId } : {}) },
+        metaOf(request, field(b, 'commandId') || randomUUID()),
+      )
+      await settle(app, r.position)
+      return reply.redirect(`${ADMIN_BASE}/settings/${name}?done=${encodeURIComponent(r.version.versionId)}`, 303)
+    } catch (e) {
+      if (!isDomainError(e)) throw e
+      return setPage(request, reply, name, { ...typed, error: explain(e), status: e.status })
+    }
+  })
+}

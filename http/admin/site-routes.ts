@@ -1,0 +1,115 @@
+// 網站資料管理: the public portal's pages (最新消息, 申辦方式說明, 常見問題), listed, written in Markdown with a
+// preview, published with a date, withdrawn with a reason. MOHW administrators only.
+import { randomUUID } from 'node:crypto'
+import { Type } from '@sinclair/typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { createCommandHandler } from '../../commands/command-handler.js'
+import { DomainError, isDomainError } from '../../domain/errors.js'
+import { isRocDate, isoToRoc, rocToIso, taipeiDate } from '../../domain/roc-date.js'
+import {
+  decideSitePage, evolveSitePage, initialSitePageState, isSitePageKind, SITE_PAGE_KIND_LABEL, SITE_PAGE_KINDS, sitePageStream,
+  type SitePageCommand, type SitePageEvent, type SitePageKind, type SitePageState,
+} from '../../domain/site/site-page.js'
+import type { Actor } from '../../domain/types.js'
+import { explain } from '../errors.js'
+import { FormBody, type App } from '../schemas.js'
+import { listSitePages } from '../public/site-pages.js'
+import { renderMarkdown } from '../public/markdown.js'
+import { ADMIN_BASE, adminPage, metaOf, mohwAdminOnly, readModelsOf, settle, storeOf } from './context.js'
+
+const PageParams = Type.Object({ pageId: Type.String({ format: 'uuid' }) })
+const KindQuery = Type.Object({ kind: Type.Optional(Type.String({ maxLength: 10 })), done: Type.Optional(Type.String({ maxLength: 20 })) })
+
+const field = (b: FormBody, k: string) => {
+  const v = b[k]
+  return (Array.isArray(v) ? v[0] : v) ?? ''
+}
+
+export async function registerSiteRoutes(app: App) {
+  let h: ReturnType<typeof createCommandHandler<SitePageState, SitePageCommand, SitePageEvent, { actor: Actor }>> | undefined
+  // made at first use: the store is a service that may be plugged in after the routes are registered
+  const handler = {
+    get: () => (h ??= createCommandHandler<SitePageState, SitePageCommand, SitePageEvent, { actor: Actor }>(storeOf(app), {
+      initialState: initialSitePageState, evolve: evolveSitePage, decide: decideSitePage,
+    })),
+    handle: (...a: Parameters<NonNullable<typeof h>['handle']>) => handler.get().handle(...a),
+    load: (stream: string) => handler.get().load(stream),
+  }
+  const today = () => taipeiDate(app.services.clock().toISOString())
+
+  app.get(`${ADMIN_BASE}/site`, { onRequest: mohwAdminOnly, schema: { querystring: KindQuery } }, async (request, reply) => {
+    const pages = await listSitePages(readModelsOf(app), { includeWithdrawn: true, includeFuture: true })
+    return adminPage(request, reply, 'admin/site.eta', { title: '網站資料管理', pages, kinds: SITE_PAGE_KINDS, kindLabel: SITE_PAGE_KIND_LABEL, done: request.query.done })
+  })
+
+  const formPage = (request: FastifyRequest, reply: FastifyReply, data: { pageId?: string; kind: SitePageKind; title: string; body: string; publishedOn: string; withdrawn?: boolean; error?: string; status?: number; done?: string }) => {
+    if (data.status) reply.code(data.status)
+    return adminPage(request, reply, 'admin/site-form.eta', {
+      title: data.pageId ? '編輯網站內容' : '新增網站內容', page: data, kinds: SITE_PAGE_KINDS, kindLabel: SITE_PAGE_KIND_LABEL,
+      preview: data.body.trim() ? renderMarkdown(data.body) : '', commandId: randomUUID(),
+    })
+  }
+
+  app.get(`${ADMIN_BASE}/site/new`, { onRequest: mohwAdminOnly, schema: { querystring: KindQuery } }, async (request, reply) => {
+    const kind = isSitePageKind(request.query.kind ?? '') ? (request.query.kind as SitePageKind) : 'news'
+    return formPage(request, reply, { kind, title: '', body: '', publishedOn: isoToRoc(today()) })
+  })
+
+  async function publish(request: FastifyRequest, reply: FastifyReply, pageId: string, b: FormBody) {
+    const kind = field(b, 'kind')
+    const typed = { pageId, kind: (isSitePageKind(kind) ? kind : 'news') as SitePageKind, title: field(b, 'title'), body: field(b, 'body'), publishedOn: field(b, 'publishedOn').trim() }
+    try {
+      const roc = typed.publishedOn.length === 6 ? `0${typed.publishedOn}` : typed.publishedOn
+      if (!isRocDate(roc)) throw new DomainError('VALIDATION_FAILED', { fields: ['publishedOn'] }, '發布日期格式不正確（民國 yyyMMdd）')
+      const now = app.services.clock().toISOString()
+      const r = await handler.handle({
+        stream: sitePageStream(pageId),
+        command: { type: 'PublishSitePage', data: { pageId, kind, title: typed.title, body: typed.body, publishedOn: rocToIso(roc) } as never },
+        ctx: { actor: metaOf(request, '').actor },
+        meta: { ...metaOf(request, field(b, 'commandId') || randomUUID()), correlationId: String(request.id), occurredAt: now },
+      })
+      await settle(app, r.position)
+      return reply.redirect(`${ADMIN_BASE}/site?done=published`, 303)
+    } catch (e) {
+      if (!isDomainError(e)) throw e
+      return formPage(request, reply, { ...typed, error: explain(e), status: e.status, ...(pageId ? {} : {}) })
+    }
+  }
+
+  app.post(`${ADMIN_BASE}/site`, { onRequest: mohwAdminOnly, schema: { body: FormBody } }, async (request, reply) => {
+    // the page id comes from the form's command id: sending the same form twice publishes one page
+    const cid = field(request.body, 'commandId')
+    const pageId = /^[0-9a-f-]{36}$/i.test(cid) ? cid.toLowerCase() : randomUUID()
+    return publish(request, reply, pageId, request.body)
+  })
+
+  const load = async (pageId: string) => {
+    const l = await handler.load(sitePageStream(pageId))
+    if (!l.state.exists) throw new DomainError('PAGE_NOT_FOUND')
+    return l.state
+  }
+
+  app.get(`${ADMIN_BASE}/site/:pageId`, { onRequest: mohwAdminOnly, schema: { params: PageParams } }, async (request, reply) => {
+    const s = await load(request.params.pageId)
+    return formPage(request, reply, { pageId: s.pageId, kind: s.content.kind, title: s.content.title, body: s.content.body, publishedOn: isoToRoc(s.content.publishedOn), withdrawn: s.withdrawn })
+  })
+
+  app.post(`${ADMIN_BASE}/site/:pageId`, { onRequest: mohwAdminOnly, schema: { params: PageParams, body: FormBody } }, async (request, reply) => {
+    await load(request.params.pageId)
+    return publish(request, reply, request.params.pageId, request.body)
+  })
+
+  app.post(`${ADMIN_BASE}/site/:pageId/withdraw`, { onRequest: mohwAdminOnly, schema: { params: PageParams, body: FormBody } }, async (request, reply) => {
+    const { pageId } = request.params
+    await load(pageId)
+    const b = request.body
+    const r = await handler.handle({
+      stream: sitePageStream(pageId),
+      command: { type: 'WithdrawSitePage', data: { reason: field(b, 'reason') } },
+      ctx: { actor: metaOf(request, '').actor },
+      meta: { ...metaOf(request, field(b, 'commandId') || randomUUID()), correlationId: String(request.id), occurredAt: app.services.clock().toISOString() },
+    })
+    await settle(app, r.position)
+    return reply.redirect(`${ADMIN_BASE}/site?done=withdrawn`, 303)
+  })
+}

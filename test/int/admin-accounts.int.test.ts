@@ -1,0 +1,170 @@
+// 帳號管理 against real PostgreSQL: accounts as events (created, changed, disabled, never deleted), the bureau
+// administrator's county scope (refused commands append nothing), sessions re-reading their rights at the next
+// request (a disabled account's session ends; a reviewer moved to another county acts for the new county), the
+// card login mapping a staff certificate through the accounts, and the CSV import (UTF-8 and Big5, per-row errors,
+// idempotent).
+import t from 'tap'
+import iconv from 'iconv-lite'
+import { buildTestApp, form, login, multipart, reviewer, type Login } from '../support/http.js'
+import type { SessionUser } from '../../http/session-store.js'
+import { findAccount, findAccountByCertificate } from '../../commands/accounts/find-account.js'
+import { importAccounts } from '../../commands/accounts/import-accounts.js'
+import { demoStaffSubjectDn } from '../../commands/seed/demo-accounts.js'
+import { certificateNamesFromPem } from '../../commands/accounts/certificate-names.js'
+import { ensureDemoPki, issueDemoCard } from '../../commands/pki/demo-pki.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Actor } from '../../domain/types.js'
+
+const { app, tdb, parts } = await buildTestApp(t)
+const db = tdb.db
+const admin: SessionUser = { actor: { role: 'admin', id: 'MOHW-A001', name: '林雅惠', via: 'staff-card' }, name: '林雅惠' }
+const bureauAdmin: SessionUser = { actor: { role: 'bureau_admin', id: 'TPE-A001', name: '陳建宏', via: 'staff-card', county: '63' }, name: '陳建宏' }
+const eventCount = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]!.n)
+
+const post = (s: Login, url: string, fields: Record<string, string | string[]>) =>
+  app.inject({ method: 'POST', url, headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ ...fields, _csrf: s.csrf }) })
+const get = (s: Login, url: string) => app.inject({ method: 'GET', url, headers: { cookie: s.cookie } })
+
+const newReviewer = (id: string, county: string, extra: Record<string, string | string[]> = {}) => ({
+  accountId: id, name: '張審查', agency: '某縣市衛生局', role: 'reviewer', county,
+  certIssuer: ['C=TW,O=行政院,OU=政府憑證管理中心'], certSerial: [`0A${id.length}F${county}`], certSubject: [''], reason: '新進人員', ...extra,
+})
+
+t.test('the demo staff are accounts, with their history; the card login maps a certificate through them', async (t) => {
+  const a = await findAccount(db, 'TPE-R001')
+  t.match(a, { accountId: 'TPE-R001', role: 'reviewer', county: '63', disabled: false })
+  t.match(await findAccount(db, 'MOHW-A001'), { role: 'admin', county: null })
+  t.match(await findAccount(db, 'TPE-A001'), { role: 'bureau_admin', county: '63' })
+  // a demo staff card (any demo PKI) names the account by its subject
+  const dir = mkdtempSync(join(tmpdir(), 'bb-acc-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  ensureDemoPki(dir)
+  const card = issueDemoCard({ kind: 'staff', holderId: 'TPE-R001', name: '周文華', unit: '63' }, { dir })
+  const names = certificateNamesFromPem(card.certificatePem)
+  t.equal(names.subjectDn, demoStaffSubjectDn({ accountId: 'TPE-R001', name: '周文華', county: '63' }), 'subject DN as the seed writes it')
+  t.equal((await findAccountByCertificate(db, names))?.accountId, 'TPE-R001')
+  t.equal(await findAccountByCertificate(db, { issuerDn: names.issuerDn, serialHex: 'ff' }), undefined, 'an unknown serial of that issuer, no subject: nobody')
+})
+
+t.test('a MOHW admin creates a reviewer; the account is an event stream, listed, and its certificate logs it in', async (t) => {
+  const s = await login(app, admin)
+  const page = await get(s, '/review/admin/accounts/new')
+  t.equal(page.statusCode, 200)
+  t.match(page.body, '新增帳號')
+  const r = await post(s, '/review/admin/accounts', newReviewer('KHH-R001', '64'))
+  t.equal(r.statusCode, 303, r.body.slice(0, 300))
+  const detail = await get(s, String(r.headers.location))
+  t.match(detail.body, '已建立帳號')
+  t.match(detail.body, '新進人員', 'the reason in the history')
+  const ev = await parts.accounts.load('KHH-R001')
+  t.match(ev.state, { exists: true, profile: { county: '64', role: 'reviewer' } })
+  const acc = await findAccountByCertificate(db, { issuerDn: 'C=TW, O=行政院, OU=政府憑證管理中心', serialHex: '0a8f64' })
+  t.equal(acc?.accountId, 'KHH-R001', 'issuer DN + serial find it (spaces and case normalised)')
+  const list = await get(s, '/review/admin/accounts?q=KHH')
+  t.match(list.body, 'KHH-R001')
+  // the same certificate for another account is refused, nothing appended
+  const before = await eventCount()
+  const dup = await post(s, '/review/admin/accounts', newReviewer('KHH-R002', '64', { certSerial: ['0a8f64'] }))
+  t.equal(dup.statusCode, 409)
+  t.match(dup.body, '此憑證已對應其他帳號')
+  t.equal(await eventCount(), before, 'nothing appended')
+})
+
+t.test('a bureau administrator manages only their county: other counties and national roles are refused', async (t) => {
+  const s = await login(app, bureauAdmin)
+  const before = await eventCount()
+  const other = await post(s, '/review/admin/accounts', newReviewer('NTP-R009', '65'))
+  t.equal(other.statusCode, 403)
+  t.match(other.body, '只能管理所屬縣市')
+  const stat = await post(s, '/review/admin/accounts', { ...newReviewer('TPE-S009', ''), role: 'statistician' })
+  t.equal(stat.statusCode, 403)
+  t.equal(await eventCount(), before, 'refused commands append nothing')
+  const own = await post(s, '/review/admin/accounts', newReviewer('TPE-R009', '63', { certSerial: ['7777'] }))
+  t.equal(own.statusCode, 303)
+  // another county's account does not exist for them
+  t.equal((await get(s, '/review/admin/accounts/NTP-R001')).statusCode, 404)
+  const list = await get(s, '/review/admin/accounts')
+  t.match(list.body, 'TPE-R009')
+  t.notMatch(list.body, 'NTP-R001', 'the list is the county only')
+  // and they may not disable another county's reviewer
+  const dis = await post(s, '/review/admin/accounts/NTP-R001/status', { action: 'disable', reason: 'x' })
+  t.equal(dis.statusCode, 404)
+})
+
+t.test('a disabled account loses its open session at the next request; a reviewer moved to another county sees the new county', async (t) => {
+  const adminS = await login(app, admin)
+  // TPE-R001 is logged in and working
+  const rev = await login(app, reviewer())
+  t.equal((await get(rev, '/review/cases')).statusCode, 200)
+  // moved to 桃園市 (68): the next request acts for 68
+  const move = await post(adminS, '/review/admin/accounts/TPE-R001', {
+    name: '周文華', agency: '桃園市政府衛生局', role: 'reviewer', county: '68',
+    certIssuer: [''], certSerial: [''], certSubject: [demoStaffSubjectDn({ accountId: 'TPE-R001', name: '周文華', county: '63' })], reason: '調職桃園市',
+  })
+  t.equal(move.statusCode, 303, move.body.slice(0, 300))
+  const after = await get(rev, '/review/cases')
+  t.equal(after.statusCode, 200)
+  t.match(after.body, '桃園市政府衛生局', 'the header names the new bureau')
+  t.notMatch(after.body, '臺北市政府衛生局')
+  // disabled: the very next request is refused and the session is gone
+  const off = await post(adminS, '/review/admin/accounts/TPE-R001/status', { action: 'disable', reason: '離職' })
+  t.equal(off.statusCode, 303)
+  const refused = await get(rev, '/review/cases')
+  t.equal(refused.statusCode, 401)
+  t.match(refused.body, /閒置過久|請先登入|重新登入/)
+  t.equal((await get(rev, '/review/cases')).statusCode, 401, 'and stays ended')
+  t.match(await findAccount(db, 'TPE-R001'), { disabled: true }, 'never deleted: disabled')
+  const detail = await get(adminS, '/review/admin/accounts/TPE-R001')
+  t.match(detail.body, '調職桃園市')
+  t.match(detail.body, '離職')
+  // re-enabled
+  t.equal((await post(adminS, '/review/admin/accounts/TPE-R001/status', { action: 'enable', reason: '復職' })).statusCode, 303)
+  t.match(await findAccount(db, 'TPE-R001'), { disabled: false })
+  // the actions are in 紀錄查詢
+  const audit = await get(adminS, '/review/admin/audit?tab=admin')
+  t.equal(audit.statusCode, 200)
+  for (const w of ['停用帳號', '重新啟用帳號', '離職', '林雅惠']) t.match(audit.body, w)
+  const logins = await get(adminS, '/review/admin/audit?tab=logins')
+  t.equal(logins.statusCode, 200)
+})
+
+t.test('CSV import: UTF-8 and Big5, errors per row, idempotent', async (t) => {
+  const actor: Actor = { role: 'admin', id: 'MOHW-A001', name: '林雅惠', via: 'staff-card' }
+  const header = '帳號代碼,姓名,機關,縣市代碼,角色,憑證簽發者,憑證序號,憑證主體\r\n'
+  const rows = [
+    'CYI-R001,王小明,嘉義市政府衛生局,20,審查人員,"C=TW,O=行政院,OU=政府憑證管理中心",1001,',
+    'CYI-R002,李小華,嘉義市政府衛生局,20,reviewer,"C=TW,O=行政院,OU=政府憑證管理中心",1002,',
+    'CYI-X,錯誤列,嘉義市政府衛生局,,reviewer,,,',
+    'CYI-R003,陳大同,嘉義市政府衛生局,20,bureau_admin,,,"C=TW,OU=20,CN=陳大同,serialNumber=CYI-R003"',
+  ]
+  const csv = `${header}${rows.join('\r\n')}\r\n`
+  const first = await importAccounts(parts.accounts, Buffer.from(csv, 'utf8'), { actor, fileName: 'bureaus.csv' })
+  t.equal(first.encoding, 'utf-8')
+  t.same(first.counts, { created: 3, changed: 0, unchanged: 0, error: 1 })
+  t.match(first.rows.find((r) => r.accountId === 'CYI-X'), { outcome: 'error', code: 'ACCOUNT_INVALID', line: 4 })
+  const again = await importAccounts(parts.accounts, Buffer.from(csv, 'utf8'), { actor })
+  t.same(again.counts, { created: 0, changed: 0, unchanged: 3, error: 1 }, 'importing the same file again changes nothing')
+  // Big5, one changed row (another agency name) and one new
+  const big5 = iconv.encode(`${header}CYI-R001,王小明,嘉義市衛生局,20,審查人員,"C=TW,O=行政院,OU=政府憑證管理中心",1001,\r\nCYI-R004,林志玲,嘉義市政府衛生局,20,審查人員,,,"C=TW,CN=林志玲"\r\n`, 'big5')
+  const b = await importAccounts(parts.accounts, big5, { actor })
+  t.equal(b.encoding, 'big5')
+  t.same(b.counts, { created: 1, changed: 1, unchanged: 0, error: 0 })
+  t.ok(b.last, 'the import says where its last event is')
+  t.ok(await parts.waitFor(b.last!), 'read-your-writes')
+  t.match(await findAccount(db, 'CYI-R001'), { agency: '嘉義市衛生局' })
+  t.match(await findAccount(db, 'CYI-R004'), { name: '林志玲' }, 'Big5 names decoded')
+  // a wrong header refuses the whole file
+  await t.rejects(importAccounts(parts.accounts, Buffer.from('a,b,c\r\n1,2,3\r\n'), { actor }), { code: 'IMPORT_FILE_INVALID' })
+  // a bureau administrator importing another county's rows: per-row refusals
+  const ba: Actor = { role: 'bureau_admin', id: 'TPE-A001', name: '陳建宏', via: 'staff-card', county: '63' }
+  const scoped = await importAccounts(parts.accounts, Buffer.from(`${header}HSZ-R001,某人,新竹市衛生局,18,reviewer,,,"C=TW,CN=某人"\r\n`), { actor: ba })
+  t.match(scoped.rows[0], { outcome: 'error', code: 'ACCOUNT_OUT_OF_SCOPE' })
+  // through the back office
+  const s = await login(app, admin)
+  const m = multipart({ _csrf: s.csrf }, [{ name: 'file', filename: 'more.csv', type: 'text/csv', content: Buffer.from(`${header}CYI-R005,周杰,嘉義市政府衛生局,20,reviewer,,,"C=TW,CN=周杰"\r\n`) }])
+  const r = await app.inject({ method: 'POST', url: '/review/admin/accounts/import', headers: { cookie: s.cookie, ...m.headers }, payload: m.payload })
+  t.equal(r.statusCode, 200, r.body.slice(0, 300))
+  t.match(r.body, /新增 <strong>1<\/strong> 筆/)
+})

@@ -1,0 +1,92 @@
+// 系統設定: rules as versioned data. The MOHW administrator publishes a quota table and a routing rule dated next
+// month through the back office; a filing before the date is judged by the first version, one after it by the new
+// one (recorded in the findings and shown on the case file); a version may not take effect in the past; the past
+// decision is not re-judged; bureau administrators only read.
+import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import { buildTestApp, form, login, reviewer, type Login } from '../support/http.js'
+import type { SessionUser } from '../../http/session-store.js'
+import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
+import type { Actor, FilingFindings, Schedule } from '../../domain/types.js'
+
+const { app, tdb, parts, clock } = await buildTestApp(t) // 2024-02-20 10:00 Taipei
+const admin: SessionUser = { actor: { role: 'admin', id: 'MOHW-A001', name: '林雅惠', via: 'staff-card' }, name: '林雅惠' }
+const bureauAdmin: SessionUser = { actor: { role: 'bureau_admin', id: 'TPE-A001', name: '陳建宏', via: 'staff-card', county: '63' }, name: '陳建宏' }
+const eventCount = async () => Number((await tdb.db.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]!.n)
+const post = (s: Login, url: string, fields: Record<string, string>) =>
+  app.inject({ method: 'POST', url, headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ ...fields, _csrf: s.csrf }) })
+
+const tighter = {
+  ...DEFAULT_QUOTA_RULES,
+  rules: DEFAULT_QUOTA_RULES.rules.map((r) => (r.id === 'physician-weekly-sessions' ? { ...r, limit: 1, label: '醫師每週報備支援診次合計不超過 1 診（測試）' } : r)),
+}
+const pro = (id: string, home: string): Actor => ({ role: 'professional', id, via: 'hca-professional-card', institutionCode: home })
+const weekly = (from: string, to: string): Schedule => ({ kind: 'weekly', from, to, weekdays: [2, 4], windows: [{ start: '09:00', end: '12:00' }] })
+async function file(schedule: Schedule, supportedCode = '3565010003') {
+  const o = await parts.reports.file({ applicantId: 'A123456789', terms: { supportedCode, department: '02', purpose: '01', schedule } }, { commandId: randomUUID(), actor: pro('A123456789', '0163010001') })
+  await parts.waitFor(o.position)
+  const events = await app.services.store!.readStream(`report-${o.caseId}`)
+  const submitted = events.find((e) => e.type === 'ReportSubmitted')!.data as { findings: FilingFindings }
+  const drafted = events.find((e) => e.type === 'ReportDrafted')!.data as { routing: { reviewCounty: string } }
+  return { caseId: o.caseId, findings: submitted.findings, routing: drafted.routing }
+}
+
+t.test('publishing: only MOHW admins, never effective in the past, each version with its reason', async (t) => {
+  const ba = await login(app, bureauAdmin)
+  t.equal((await app.inject({ method: 'GET', url: '/review/admin/settings', headers: { cookie: ba.cookie } })).statusCode, 200, 'bureau admins read')
+  const before = await eventCount()
+  const refused = await post(ba, '/review/admin/settings/quota', { content: JSON.stringify(tighter), effectiveDate: '1130301', effectiveTime: '0000', reason: '調整', commandId: randomUUID() })
+  t.equal(refused.statusCode, 403)
+  const s = await login(app, admin)
+  const past = await post(s, '/review/admin/settings/quota', { content: JSON.stringify(tighter), effectiveDate: '1130201', effectiveTime: '0000', reason: '溯及既往', commandId: randomUUID() })
+  t.equal(past.statusCode, 422)
+  t.match(past.body, '生效時間不可早於現在')
+  const bad = await post(s, '/review/admin/settings/quota', { content: '{"rules": [{"id": "x"}]}', effectiveDate: '1130301', effectiveTime: '0000', reason: 'x', commandId: randomUUID() })
+  t.equal(bad.statusCode, 400)
+  t.match(bad.body, '規則內容格式不正確')
+  t.equal(await eventCount(), before, 'refusals append nothing')
+})
+
+t.test('a quota cap and a routing rule dated next month: filings before and after are judged by the right version', async (t) => {
+  const s = await login(app, admin)
+  const q = await post(s, '/review/admin/settings/quota', { content: JSON.stringify(tighter), versionId: '2024.2', effectiveDate: '1130301', effectiveTime: '0000', reason: '三月起醫師每週上限 1 診', commandId: randomUUID() })
+  t.equal(q.statusCode, 303, q.body.slice(0, 300))
+  const routing = { default: 'supported', byProfession: { A: 'home', D: 'home', E: 'home' } }
+  const r = await post(s, '/review/admin/settings/routing', { content: JSON.stringify(routing), effectiveDate: '1130301', effectiveTime: '0000', reason: '西醫師改由執業地衛生局審查（測試）', commandId: randomUUID() })
+  t.equal(r.statusCode, 303)
+  const page = await app.inject({ method: 'GET', url: '/review/admin/settings/quota', headers: { cookie: s.cookie } })
+  t.match(page.body, '待生效')
+  t.match(page.body, '三月起醫師每週上限 1 診')
+
+  // before 2024-03-01: the first versions
+  const before = await file(weekly('2024-04-01', '2024-04-30'))
+  t.equal(before.findings.rules?.quota, '2024.1')
+  t.equal(before.findings.rules?.routing, 'routing-1')
+  t.equal(before.routing.reviewCounty, '65', 'routed to the supported county')
+  t.equal(before.findings.quota.find((f) => f.ruleId === 'physician-weekly-sessions')?.limit, 8)
+
+  // from 2024-03-01 on (no restart, no deploy): the new versions
+  clock.advance(10 * 86400_000) // 2024-03-01 10:00 Taipei
+  parts.rules.invalidate()
+  const after = await file(weekly('2024-05-01', '2024-05-31'))
+  t.equal(after.findings.rules?.quota, '2024.2')
+  t.equal(after.findings.rules?.routing, 'routing-2')
+  t.equal(after.routing.reviewCounty, '63', 'routed to the home county by the new rule')
+  const f = after.findings.quota.find((x) => x.ruleId === 'physician-weekly-sessions')
+  t.match(f, { limit: 1, ruleVersion: '2024.2', over: true })
+
+  // the first filing's findings are as they were (a rule change never alters a past decision)
+  const again = await app.services.store!.readStream(`report-${before.caseId}`)
+  t.equal((again.find((e) => e.type === 'ReportSubmitted')!.data as { findings: FilingFindings }).findings.rules?.quota, '2024.1')
+
+  // the case file shows which version judged it
+  const rev = await login(app, reviewer())
+  const casePage = await app.inject({ method: 'GET', url: `/review/cases/${after.caseId}`, headers: { cookie: rev.cookie } })
+  t.equal(casePage.statusCode, 200)
+  t.match(casePage.body, '2024.2')
+  // and the change is in 紀錄查詢 (a new session: ten days went by)
+  const s2 = await login(app, admin)
+  const audit = await app.inject({ method: 'GET', url: '/review/admin/audit?tab=admin', headers: { cookie: s2.cookie } })
+  t.match(audit.body, '發布規則版本')
+  t.match(audit.body, '三月起醫師每週上限 1 診')
+})
