@@ -8,6 +8,7 @@ import type { EventStore, LogPosition } from './event-store/port.js'
 import { createCommandHandler, type CommandHandler, type CommandMeta, type HandleResult } from './command-handler.js'
 import { applicantSnapshot, findInstitution, institutionRef } from './registry/registry.js'
 import { decide, previewFiling } from '../domain/report/decide.js'
+import { caseFacts } from '../domain/report/case-facts.js'
 import { decisionRouting, evolve, initialState, type ReportState } from '../domain/report/state.js'
 import type { DecideContext, ReportCommand } from '../domain/report/commands.js'
 import type { ExistingReport } from '../domain/rules/conflict.js'
@@ -172,7 +173,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
     if (!who) return ctx
     const current = await applicantSnapshot(deps.db, who.nationalId)
     if (current) ctx.applicant = current
-    const t = terms ?? (state.exists ? state.pendingTerms ?? state.terms : undefined)
+    const t = terms ?? (state.exists ? caseFacts(state).currentTerms : undefined)
     if (t) {
       const { from, to } = scheduleBounds(t.schedule)
       // a month either side covers every ISO week and month the proposed occurrences fall in
@@ -364,7 +365,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
 
     async copy(fromCaseId, input, meta) {
       const from = requireCase(await service.load(fromCaseId))
-      const terms = from.approvedTerms ?? from.terms
+      const terms = caseFacts(from).approved?.terms ?? from.terms
       return service.draft(
         {
           ...(input.caseId ? { caseId: input.caseId } : {}),

@@ -122,6 +122,7 @@ const ROSTER_DATA_SQL = `CASE e.type
       'applicant', jsonb_build_object('nationalId', e.data->'applicant'->'nationalId', 'profession', e.data->'applicant'->'profession',
         'home', jsonb_build_object('code', e.data->'applicant'->'home'->'code')))
     WHEN 'ReportImported' THEN jsonb_build_object('caseId', e.data->'caseId', 'caseNumber', e.data->'caseNumber', 'terms', e.data->'terms',
+      'status', e.data->'status', 'applicationType', e.data->'applicationType',
       'applicant', jsonb_build_object('nationalId', e.data->'applicant'->'nationalId', 'profession', e.data->'applicant'->'profession',
         'home', jsonb_build_object('code', e.data->'applicant'->'home'->'code')))
     WHEN 'ReportSubmitted' THEN jsonb_build_object('caseNumber', e.data->'caseNumber')

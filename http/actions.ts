@@ -1,7 +1,8 @@
 // Which front-office actions a case offers its viewer: exactly the commands the domain allows them now
 // (allowedCommands), plus reading (print) and copying into a new draft (anyone who may file for the applicant).
-import { allowedCommands } from '../domain/report/allowed.js'
-import { mayFileFor } from '../domain/report/authorize.js'
+import { DomainError } from '../domain/errors.js'
+import { allowedCommands, checkAllowed } from '../domain/report/allowed.js'
+import { authorizeFiler, mayFileFor } from '../domain/report/authorize.js'
 import type { ReportCommandType } from '../domain/report/commands.js'
 import type { ReportState } from '../domain/report/state.js'
 import type { Actor } from '../domain/types.js'
@@ -27,4 +28,13 @@ export function allowedActions(state: ReportState | undefined, actor: Actor): Fr
   const allowed = allowedCommands(state, actor)
   const commands = (Object.keys(ACTION_COMMAND) as (keyof typeof ACTION_COMMAND)[]).filter((a) => allowed.includes(ACTION_COMMAND[a]))
   return [...commands, 'print', ...(mayFileFor(actor, state.applicant) ? ['copy' as const] : [])]
+}
+
+/** Refuses an action not offered with the domain's own reason (NOT_OWN_STAFF, ILLEGAL_TRANSITION, ...). */
+export function assertAction(state: ReportState | undefined, actor: Actor, action: FrontAction): void {
+  if (allowedActions(state, actor).includes(action)) return
+  if (!state?.exists) throw new DomainError('REPORT_NOT_FOUND')
+  if (action in ACTION_COMMAND) checkAllowed(ACTION_COMMAND[action as keyof typeof ACTION_COMMAND], state, actor)
+  if (action === 'copy') authorizeFiler(actor, state.applicant)
+  throw new DomainError('ILLEGAL_TRANSITION')
 }

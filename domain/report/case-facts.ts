@@ -4,7 +4,7 @@ import type { ExistingReport } from '../rules/conflict.js'
 import { addDays } from '../roc-date.js'
 import { scheduleBounds } from '../schedule.js'
 import type { ApplicationType, Instant, IsoDate, Routing, Status, Terms } from '../types.js'
-import { countedTermsOf, existingReportOf, type CountedTerms } from './existing.js'
+import { countedTermsOf, existingReportFrom, type CountedTerms } from './existing.js'
 import { decisionRouting, isInForce, type ReportCase } from './state.js'
 
 /** The application under review, or returned to its filer. */
@@ -79,7 +79,8 @@ export function caseFacts(s: ReportCase): CaseFacts {
   if (s.pendingRouting) for (const c of [s.pendingRouting.reviewCounty, ...s.pendingRouting.copiedCounties]) counties.add(c)
   const pending = pendingOf(s)
   const inForcePeriod = inForcePeriodOf(s)
-  const existing = existingReportOf(s)
+  const counted = countedTermsOf(s)
+  const existing = existingReportFrom(s, counted)
   const approvalNumber = s.approvalNumbers.at(-1)
   return {
     status: s.status,
@@ -93,7 +94,7 @@ export function caseFacts(s: ReportCase): CaseFacts {
     decisionRouting: decisionRouting(s),
     scope: { nationalId: s.applicant.nationalId, institutions: [...institutions], counties: [...counties] },
     ...(existing ? { existing } : {}),
-    counted: countedTermsOf(s),
+    counted,
     ...(approvalNumber !== undefined ? { approvalNumber } : {}),
   }
 }

@@ -39,9 +39,12 @@ export const countedTermsOf = (s: ReportState): { inForce?: CountedTerms; underR
  * a change under review counts with both terms; a cancelled case counts only with the occurrences before its
  * cancellation date.
  */
-export const existingReportOf = (s: ReportState): ExistingReport | undefined => {
+export const existingReportOf = (s: ReportState): ExistingReport | undefined => existingReportFrom(s, countedTermsOf(s))
+
+/** existingReportOf, from the counted terms already derived. */
+export const existingReportFrom = (s: ReportState, counted: ReturnType<typeof countedTermsOf>): ExistingReport | undefined => {
   if (!s.exists) return undefined
-  const { inForce, underReview } = countedTermsOf(s)
+  const { inForce, underReview } = counted
   const base = { caseId: s.caseId, ...(s.caseNumber !== undefined ? { caseNumber: s.caseNumber } : {}), status: s.status }
   if (inForce) return { ...base, occurrences: inForce.occurrences, ...(underReview ? { pendingOccurrences: underReview.occurrences } : {}), inForce: true }
   if (underReview) return { ...base, occurrences: underReview.occurrences }

@@ -12,6 +12,9 @@ import { maskPersonId } from '../../domain/national-id.js'
 import { WEEKDAY_NAMES } from '../../domain/roc-date.js'
 import { APPLICATION_TYPE_LABEL, STATUS_LABEL, type Actor, type FilingFindings } from '../../domain/types.js'
 import { RETURNABLE_FIELD_LABEL, RETURNABLE_FIELDS } from '../../domain/report/returnable-fields.js'
+import { allowedCommands } from '../../domain/report/allowed.js'
+import type { ReportCase } from '../../domain/report/state.js'
+import { caseStates } from '../../projections/queries/case-states.js'
 import { searchCases, type CaseRow } from '../../projections/queries/cases.js'
 import { approvalFormEntry, approvalFormFileName, renderApprovalForms } from '../pdf/approval-form.js'
 import { isHtmx } from '../errors.js'
@@ -166,13 +169,18 @@ export async function registerCaseRoutes(app: App) {
     const scope = scopeFor(request)
     const result = parsed.errors.length ? { rows: [], total: 0, page: 1, pageSize: parsed.page.pageSize ?? 20 } : await searchCases(readModelsOf(app), scope, parsed.filter, parsed.page)
     const actor = actorOf(request)
+    // which rows this reviewer may decide: the domain's answer for each listed case
+    const states = actor.role === 'reviewer' && result.rows.length ? await caseStates(readModelsOf(app), result.rows.map((r) => r.caseId)) : new Map<string, ReportCase>()
     return {
       title: '報備支援案件查詢',
       q, parsed, result, errors: Object.fromEntries(parsed.errors.map((e) => [e.field, e.message])),
       qs: (replace: Record<string, string | undefined>) => toQueryString(q, replace),
       canDecide: actor.role === 'reviewer',
       myCounty: actor.county,
-      mayDecideRow: (r: CaseRow) => actor.role === 'reviewer' && r.status === 'under_review' && r.reviewCounty === actor.county,
+      mayDecideRow: (r: CaseRow) => {
+        const state = states.get(r.caseId)
+        return state !== undefined && allowedCommands(state, actor).includes('ApproveReport')
+      },
       commandId: randomUUID(),
       labels: { status: STATUS_LABEL, type: APPLICATION_TYPE_LABEL, profession: professionName, county: (c: string) => countyOf(c)?.name ?? c },
       weekdayList,

@@ -11,7 +11,7 @@ import { ATTACHMENT_MAX_BYTES, sniffAttachmentType } from '../../commands/attach
 import type { ReportCommandMeta, ReportOutcome, Step, TermsInput } from '../../commands/case-service.js'
 import { DEPARTMENTS } from '../../domain/reference/departments.js'
 import { PURPOSES } from '../../domain/reference/purposes.js'
-import { DomainError, isDomainError } from '../../domain/errors.js'
+import { isDomainError } from '../../domain/errors.js'
 import { isRocDate, rocToIso } from '../../domain/roc-date.js'
 import type { Attachment } from '../../domain/types.js'
 import { requireRole, userOf } from '../session.js'
@@ -23,7 +23,7 @@ import { fieldOfError } from '../forms/error-fields.js'
 import { caseIdFor } from '../../domain/name-uuid.js'
 import { explain } from '../errors.js'
 import { loadOwnCase } from './case-pages.js'
-import type { FrontAction } from '../actions.js'
+import { assertAction, type FrontAction } from '../actions.js'
 import { randomUUID } from 'node:crypto'
 
 const guard = requireRole('professional', 'institution')
@@ -110,7 +110,7 @@ export async function registerFilingPages(app: App) {
   // ---- edit a draft / resubmit a returned application / change an approved one ----
   const loadAllowed = async (request: FastifyRequest, caseId: string, action: FrontAction) => {
     const c = await loadOwnCase(app, request, caseId)
-    if (!c.actions.includes(action)) throw new DomainError('ILLEGAL_TRANSITION')
+    assertAction(c.view.state, userOf(request).actor, action)
     return c
   }
   for (const mode of ['edit', 'resubmit', 'change'] as const) {
