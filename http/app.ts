@@ -15,7 +15,7 @@ import { trustProxyOf } from '../commands/platform/config.js'
 import { installErrorHandling } from './errors.js'
 import { viewHelpers } from './present.js'
 import type { App, TypeBoxTypeProvider } from './schemas.js'
-import type { Services } from './services.js'
+import { checkServices, type Services } from './services.js'
 import { installSessions } from './session.js'
 import { registerRoutes } from './routes/index.js'
 import { backOfficePlugin } from './back-office/plugin.js'
@@ -51,6 +51,7 @@ export interface RouteEntry {
 }
 
 export async function buildApp(services: Services): Promise<App> {
+  checkServices(services) // a missing part fails the start, not a request
   const app = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     requestIdHeader: false,

@@ -14,14 +14,13 @@ import {
   type ApiAttachmentRef, type ApiCaseListQuery as ListQ, type ApiTerms,
 } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
-import { need } from '../services.js'
 import { scopeOf } from '../scope.js'
 import { caseIdFor } from '../../domain/name-uuid.js'
 import { allowedActions } from '../actions.js'
 import { maskId, rocDateTimeWeekday } from '../present.js'
 import { clockToHHmm } from '../../domain/clock-time.js'
-import { loadOwnCase } from './case-pages.js'
-import { codeOf, quotaUsage } from './institution.js'
+import { loadOwnCase } from '../own-case.js'
+import { codeOf, quotaUsage } from '../quota-usage.js'
 import { files, type RawForm } from '../forms/form-values.js'
 import { DomainError } from '../../domain/errors.js'
 import type { Attachment, Schedule, Status, Terms } from '../../domain/types.js'
@@ -59,11 +58,11 @@ export async function registerApiRoutes(app: App) {
   const guard = requireRole('professional', 'institution')
   const institutionOnly = requireRole('institution')
   const meta = (request: FastifyRequest, commandId: string) => ({ commandId, actor: userOf(request).actor, correlationId: String(request.id) })
-  const reports = () => need(app.services.reports, 'reports')
-  const settle = async (o: ReportOutcome) => { await app.services.waitFor?.(o.position) }
+  const reports = () => app.services.reports
+  const settle = async (o: ReportOutcome) => { await app.services.waitFor(o.position) }
   /** Attachments named by hash: the content must be in the blob store; type and size come from the content. */
   const resolveAttachments = async (refs: ApiAttachmentRef[] | undefined): Promise<Attachment[]> => {
-    const blobs = need(app.services.blobs, 'blobs')
+    const blobs = app.services.blobs
     const out: Attachment[] = []
     for (const r of refs ?? []) {
       const content = await blobs.get(r.hash)
@@ -74,7 +73,7 @@ export async function registerApiRoutes(app: App) {
   }
   /** The case must be in the caller's scope (404 otherwise); the decider decides the rest. */
   const inScope = async (request: FastifyRequest, caseId: string) => {
-    const row = await getCase(need(app.services.readModels, 'readModels'), scopeOf(userOf(request)), caseId)
+    const row = await getCase(app.services.readModels, scopeOf(userOf(request)), caseId)
     if (!row) throw new DomainError('REPORT_NOT_FOUND')
     return row
   }
@@ -93,7 +92,7 @@ export async function registerApiRoutes(app: App) {
       if (q.side === 'home') filter.sourceInstitution = codeOf(request)
       else filter.supportedCode = codeOf(request)
     }
-    const page = await searchCases(need(app.services.readModels, 'readModels'), scopeOf(user), filter, { page: q.page ?? 1, pageSize: q.pageSize ?? 20, sort: 'updatedAt' })
+    const page = await searchCases(app.services.readModels, scopeOf(user), filter, { page: q.page ?? 1, pageSize: q.pageSize ?? 20, sort: 'updatedAt' })
     return { rows: page.rows.map(summary), total: page.total, page: page.page, pageSize: page.pageSize }
   })
 
@@ -164,7 +163,7 @@ export async function registerApiRoutes(app: App) {
     const [f] = await files(request.body as RawForm, 'file')
     if (!f) throw new DomainError('VALIDATION_FAILED', { fields: [{ field: 'file', message: 'required' }] })
     if (!sniffAttachmentType(f.content)) throw new DomainError('ATTACHMENT_TYPE', { name: f.filename })
-    return reply.code(201).send(await need(app.services.blobs, 'blobs').put(f.filename, f.content))
+    return reply.code(201).send(await app.services.blobs.put(f.filename, f.content))
   })
 
   // ---- preview: the conflicts and quota proposed terms would meet now (records nothing) ----
@@ -175,7 +174,7 @@ export async function registerApiRoutes(app: App) {
     const applicantId = user.actor.role === 'institution' ? b.applicantId!.toUpperCase() : user.actor.id
     if (user.actor.role === 'institution') {
       const { findProfessional } = await import('../../commands/registry/registry.js')
-      const p = await findProfessional(need(app.services.db, 'db'), applicantId)
+      const p = await findProfessional(app.services.db, applicantId)
       if (!p) throw new DomainError('PROFESSIONAL_NOT_FOUND')
       if (p.homeInstitutionCode !== codeOf(request)) throw new DomainError('NOT_OWN_STAFF')
     }
@@ -192,7 +191,7 @@ export async function registerApiRoutes(app: App) {
   // ---- institution: dashboard counts, rosters ----
   app.get('/api/institution/dashboard', { onRequest: institutionOnly, schema: { response: { 200: ApiDashboard, ...errors } } }, async (request) => {
     const today = taipeiDate(app.services.clock().toISOString())
-    const c = await dashboardCounts(need(app.services.readModels, 'readModels'), scopeOf(userOf(request)), codeOf(request), today)
+    const c = await dashboardCounts(app.services.readModels, scopeOf(userOf(request)), codeOf(request), today)
     const links: Record<string, string> = { validSupportPeople: '/api/institution/roster' }
     for (const s of Object.keys(c.asHome)) links[s] = `/api/cases?side=home&status=${s}`
     return { ...c, links }
@@ -201,7 +200,7 @@ export async function registerApiRoutes(app: App) {
   app.get('/api/institution/:list', { onRequest: institutionOnly, schema: { params: ApiRosterParams, querystring: ApiRosterQuery, response: { 200: ApiRoster, ...errors } } }, async (request) => {
     const { list } = request.params as typeof ApiRosterParams.static
     const q = request.query as typeof ApiRosterQuery.static
-    const rm = need(app.services.readModels, 'readModels')
+    const rm = app.services.readModels
     const scope = scopeOf(userOf(request))
     const code = codeOf(request)
     const o = { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }
