@@ -17,8 +17,8 @@ import { requireRole, userOf } from '../session.js'
 import { scopeOf } from '../scope.js'
 import { caseIdFor } from '../../domain/name-uuid.js'
 import { allowedActions } from '../actions.js'
-import { maskId, rocDateTimeWeekday } from '../present.js'
-import { clockToHHmm } from '../../domain/clock-time.js'
+import { maskId } from '../present.js'
+import { sessionText } from '../../domain/schedule-text.js'
 import { loadOwnCase } from '../own-case.js'
 import { codeOf, quotaUsage } from '../quota-usage.js'
 import { files, type RawForm } from '../forms/form-values.js'
@@ -182,7 +182,7 @@ export async function registerApiRoutes(app: App) {
     const f = await reports().preview(applicantId, termsInput(b.terms), user.actor, b.caseId)
     const conflicts = f.conflicts.map((c) => ({
       caseId: c.caseId, ...(c.caseNumber ? { caseNumber: c.caseNumber } : {}), status: c.status, date: c.clashesWith.date, start: c.clashesWith.start, end: c.clashesWith.end,
-      message: `與案件 ${c.caseNumber ?? c.caseId} 於 ${rocDateTimeWeekday(c.clashesWith.date, c.clashesWith.start)}–${clockToHHmm(c.clashesWith.end)} 重疊`,
+      message: `與案件 ${c.caseNumber ?? c.caseId} 於 ${sessionText(c.clashesWith)} 重疊`,
     }))
     const quota = f.quota.map((q) => ({ ruleId: q.ruleId, label: q.label, period: q.period, unit: q.unit, used: q.used, proposed: q.proposed, limit: q.limit, over: q.over, enforcement: q.enforcement, basis: q.basis }))
     return { ok: conflicts.length === 0 && !quota.some((q) => q.over && q.enforcement === 'block'), conflicts, quota }
