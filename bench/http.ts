@@ -51,7 +51,7 @@ export async function httpBench(env: BenchDb, o: { seconds: number; focus: Insti
   let app: App | undefined
   const bare = Fastify({ logger: false })
   try {
-    app = await buildApp({ config, logger, clock, db: env.db, store: env.store, sessions: new MemorySessionStore(() => clock().getTime()), readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor })
+    app = await buildApp({ config, logger, clock, db: env.db, store: env.store, sessions: new MemorySessionStore(() => clock().getTime()), readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor, accounts: parts.accounts, rules: parts.rules })
     // bench-only: open a session as a successful card login would (production has no such route)
     app.post('/__bench/session', { config: { csrf: false } }, async (request, reply) => {
       await app!.sessions.start(request, reply, (request.body as { user: SessionUser }).user)

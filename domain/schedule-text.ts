@@ -24,7 +24,7 @@ const SHORT = '一二三四五六日'
 /** '08:00'–'12:00' → '0800–1200'. */
 export const windowText = (w: TimeWindow): string => `${clockToHHmm(w.start)}–${clockToHHmm(w.end)}`
 
-/** A dated session as the seed's screens write a time (date, time, weekday): '1130301 0800 星期五–1200'. */
+/** A dated session or occurrence as the seed's screens write a time (date, time, weekday): '1130301 0800 星期五–1200'. */
 export const sessionText = (x: DatedSession): string => `${formatRocDateTime(x.date, x.start)}–${clockToHHmm(x.end)}`
 
 export const describeSchedule = (s: Schedule): ScheduleText => {

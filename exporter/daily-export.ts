@@ -4,12 +4,10 @@
 // day's time. Its last run and last failure (with the day and the reason when there is one) are kept for /status.
 import type { Config } from '../commands/platform/config.js'
 import type { IsoDate } from '../domain/types.js'
+import { addDays, taipeiDate, taipeiInstant } from '../domain/roc-date.js'
 import { isDomainError } from '../domain/errors.js'
 import { deliverPending, type DeliveryRun } from './deliver-rosters.js'
 import { deliveryContext, SYSTEM_ACTOR, type ExportRuntime } from './export-runtime.js'
-
-const TAIPEI_OFFSET_MS = 8 * 3_600_000
-const DAY_MS = 86_400_000
 
 export interface DailyExportFailure {
   /** The day that failed; absent when the run failed before any day (configuration, lock, store). */
@@ -39,10 +37,10 @@ export interface DailyExport {
 
 /** Milliseconds from `now` to the next HH:MM in Asia/Taipei (a full day when it is exactly now). */
 export function msUntilDaily(at: string, now: Date): number {
-  const [h, m] = at.split(':').map(Number) as [number, number]
-  const local = now.getTime() + TAIPEI_OFFSET_MS
-  const target = Math.floor(local / DAY_MS) * DAY_MS + (h * 60 + m) * 60_000
-  return target > local ? target - local : target + DAY_MS - local
+  const today = taipeiDate(now.toISOString())
+  const todayAt = Date.parse(taipeiInstant(today, at))
+  const next = todayAt > now.getTime() ? todayAt : Date.parse(taipeiInstant(addDays(today, 1), at))
+  return next - now.getTime()
 }
 
 export const backoffMs = (attempt: number) => Math.min(60_000 * 2 ** Math.max(0, attempt - 1), 3_600_000)

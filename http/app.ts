@@ -18,7 +18,7 @@ import { assertLoopbackSocket } from './operator-access.js'
 import { isDemoCorrelation } from '../commands/seed/demo-marker.js'
 import { viewHelpers } from './present.js'
 import type { App, TypeBoxTypeProvider } from './schemas.js'
-import type { Services } from './services.js'
+import { checkServices, type Services } from './services.js'
 import { installSessions, isHttps } from './session.js'
 import { refreshPrincipal } from './session-principal.js'
 import type { SessionUser } from './session-store.js'
@@ -68,6 +68,7 @@ export interface RouteEntry {
 }
 
 export async function buildApp(services: Services): Promise<App> {
+  checkServices(services) // a missing part fails the start, not a request
   const app = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     requestIdHeader: false,

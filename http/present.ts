@@ -3,7 +3,7 @@ import { clockToHHmm, isClockTime } from '../domain/clock-time.js'
 import {
   formatRocDateTime, formatRocInstant, isIsoDate, parseRocDate, rocDateOrAsGiven, rocDateWeekdayOrAsGiven, weekdayOf, WEEKDAY_NAMES,
 } from '../domain/roc-date.js'
-import { describeSchedule } from '../domain/schedule-text.js'
+import { describeSchedule, sessionText } from '../domain/schedule-text.js'
 import { APPLICATION_TYPE_LABEL, STATUS_LABEL, type ApplicationType, type Status } from '../domain/types.js'
 
 export const WEEKDAY_SHORT = ['一', '二', '三', '四', '五', '六', '日'] as const // Monday first
@@ -56,6 +56,7 @@ export const viewHelpers = {
   weekdayZh,
   hhmm,
   schedule: describeSchedule,
+  occurrence: sessionText,
   maskId,
   statusLabel,
   applicationTypeLabel,

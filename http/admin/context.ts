@@ -1,21 +1,9 @@
 // Shared pieces of the administration pages (系統管理): guards, services, page rendering with the admin menu.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { AccountService } from '../../commands/accounts/account-service.js'
-import type { RulesService } from '../../commands/rules/rules-service.js'
 import { countyOf } from '../../domain/reference/counties.js'
 import type { Actor } from '../../domain/types.js'
 import type { App } from '../schemas.js'
-import { need } from '../services.js'
 import { requireRole, userOf } from '../session.js'
-
-declare module '../services.js' {
-  interface Services {
-    /** 帳號管理 (commands/accounts/account-service.ts). */
-    accounts?: AccountService
-    /** 系統設定: rule versions (commands/rules/rules-service.ts). */
-    rules?: RulesService
-  }
-}
 
 export const ADMIN_BASE = '/review/admin'
 /** MOHW administrators and bureau administrators (accounts of their county, the audit of their county). */
@@ -24,11 +12,11 @@ export const adminsOnly = requireRole('admin', 'bureau_admin')
 export const mohwAdminOnly = requireRole('admin')
 
 export const actorOf = (request: FastifyRequest): Actor => userOf(request).actor
-export const dbOf = (app: App) => need(app.services.db, 'db')
-export const storeOf = (app: App) => need(app.services.store, 'store')
-export const accountsOf = (app: App) => need(app.services.accounts, 'accounts')
-export const rulesOf = (app: App) => need(app.services.rules, 'rules')
-export const readModelsOf = (app: App) => need(app.services.readModels, 'readModels')
+export const dbOf = (app: App) => app.services.db
+export const storeOf = (app: App) => app.services.store
+export const accountsOf = (app: App) => app.services.accounts
+export const rulesOf = (app: App) => app.services.rules
+export const readModelsOf = (app: App) => app.services.readModels
 
 export const metaOf = (request: FastifyRequest, commandId: string) => ({ commandId, actor: actorOf(request), correlationId: String(request.id) })
 

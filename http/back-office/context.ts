@@ -1,13 +1,11 @@
 // Shared pieces of the back-office routes: the staff guard, the services they need, audit of views, dates.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { countyOf } from '../../domain/reference/counties.js'
-import type { CaseService } from '../../commands/case-service.js'
 import { recordView } from '../../commands/read-audit.js'
 import { parseHHmm } from '../../domain/clock-time.js'
 import { parseRocDate, taipeiInstant } from '../../domain/roc-date.js'
 import type { Actor } from '../../domain/types.js'
 import type { App } from '../schemas.js'
-import { need } from '../services.js'
 import { requireRole, userOf } from '../session.js'
 import { staffScope } from './staff.js'
 
@@ -18,10 +16,10 @@ export const reviewerOnly = requireRole('reviewer')
 export const actorOf = (request: FastifyRequest): Actor => userOf(request).actor
 export const scopeFor = (request: FastifyRequest) => staffScope(actorOf(request))
 
-export const storeOf = (app: App) => need(app.services.store, 'store')
-export const readModelsOf = (app: App) => need(app.services.readModels, 'readModels')
+export const storeOf = (app: App) => app.services.store
+export const readModelsOf = (app: App) => app.services.readModels
 /** The lead's application service (commands/case-service.ts), plugged in as services.reports. */
-export const reportsOf = (app: App) => need(app.services.reports as CaseService | undefined, 'reports')
+export const reportsOf = (app: App) => app.services.reports
 
 /** Records that staff looked at cases / persons (read audit). */
 export async function audit(app: App, request: FastifyRequest, via: string, subjects: { kind: 'case' | 'person'; id: string }[]) {

@@ -9,7 +9,6 @@ import { taipeiDate } from '../../domain/roc-date.js'
 import { APPLICATION_TYPE_LABEL, STATUS_LABEL, type ApplicationType, type Status } from '../../domain/types.js'
 import { isApi } from '../errors.js'
 import { FormBody, type App } from '../schemas.js'
-import { need } from '../services.js'
 import { renderMarkdown } from './markdown.js'
 import { chargeLookup, refundLookup, sweepLookupCharges } from './progress-limit.js'
 import { getSitePage, listSitePages } from './site-pages.js'
@@ -27,7 +26,7 @@ export interface ProgressAnswer {
 }
 
 export async function publicPagesPlugin(app: App) {
-  const rm = () => need(app.services.readModels, 'readModels')
+  const rm = () => app.services.readModels
   const today = () => taipeiDate(app.services.clock().toISOString())
 
   const listPage = (kind: SitePageKind, template: string) => async (_request: unknown, reply: import('fastify').FastifyReply) => {
@@ -59,7 +58,7 @@ export async function publicPagesPlugin(app: App) {
       if (isApi(request)) throw e
       return render(400, { error: e.message })
     }
-    const db = need(app.services.db, 'db')
+    const db = app.services.db
     const now = app.services.clock()
     // charged first, judged after: past the limit nothing is looked up
     const charge = await chargeLookup(db, request.ip, caseNumber, now)

@@ -14,16 +14,15 @@ import {
   type ApiAttachmentRef, type ApiCaseListQuery as ListQ, type ApiTerms,
 } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
-import { need } from '../services.js'
 import { idLookupLimit } from '../id-lookup-limit.js'
 import { scopeOf } from '../scope.js'
 import { caseIdFor } from '../../domain/name-uuid.js'
 import { allowedActions, type FrontAction } from '../actions.js'
 import { caseStates } from '../../projections/queries/case-states.js'
-import { maskId, rocDateTimeWeekday } from '../present.js'
-import { clockToHHmm } from '../../domain/clock-time.js'
-import { loadOwnCase } from './case-pages.js'
-import { codeOf, quotaUsage } from './institution.js'
+import { maskId } from '../present.js'
+import { sessionText } from '../../domain/schedule-text.js'
+import { loadOwnCase } from '../own-case.js'
+import { codeOf, quotaUsage } from '../quota-usage.js'
 import { files, type RawForm } from '../forms/form-values.js'
 import { DomainError } from '../../domain/errors.js'
 import type { Attachment, Schedule, Status, Terms } from '../../domain/types.js'
@@ -61,11 +60,11 @@ export async function registerApiRoutes(app: App) {
   const guard = requireRole('professional', 'institution')
   const institutionOnly = requireRole('institution')
   const meta = (request: FastifyRequest, commandId: string) => ({ commandId, actor: userOf(request).actor, correlationId: String(request.id) })
-  const reports = () => need(app.services.reports, 'reports')
-  const settle = async (o: ReportOutcome) => { await app.services.waitFor?.(o.position) }
+  const reports = () => app.services.reports
+  const settle = async (o: ReportOutcome) => { await app.services.waitFor(o.position) }
   /** Attachments named by hash: the content must be in the blob store; type and size come from the content. */
   const resolveAttachments = async (refs: ApiAttachmentRef[] | undefined): Promise<Attachment[]> => {
-    const blobs = need(app.services.blobs, 'blobs')
+    const blobs = app.services.blobs
     const out: Attachment[] = []
     for (const r of refs ?? []) {
       const content = await blobs.get(r.hash)
@@ -76,7 +75,7 @@ export async function registerApiRoutes(app: App) {
   }
   /** The case must be in the caller's scope (404 otherwise); the decider decides the rest. */
   const inScope = async (request: FastifyRequest, caseId: string) => {
-    const row = await getCase(need(app.services.readModels, 'readModels'), scopeOf(userOf(request)), caseId)
+    const row = await getCase(app.services.readModels, scopeOf(userOf(request)), caseId)
     if (!row) throw new DomainError('REPORT_NOT_FOUND')
     return row
   }
@@ -95,7 +94,7 @@ export async function registerApiRoutes(app: App) {
       if (q.side === 'home') filter.sourceInstitution = codeOf(request)
       else filter.supportedCode = codeOf(request)
     }
-    const rm = need(app.services.readModels, 'readModels')
+    const rm = app.services.readModels
     const page = await searchCases(rm, scopeOf(user), filter, { page: q.page ?? 1, pageSize: q.pageSize ?? 20, sort: 'updatedAt' })
     const states = await caseStates(rm, page.rows.map((r) => r.caseId))
     return { rows: page.rows.map((r) => summary(r, allowedActions(states.get(r.caseId), user.actor))), total: page.total, page: page.page, pageSize: page.pageSize }
@@ -168,7 +167,7 @@ export async function registerApiRoutes(app: App) {
     const [f] = await files(request.body as RawForm, 'file')
     if (!f) throw new DomainError('VALIDATION_FAILED', { fields: [{ field: 'file', message: 'required' }] })
     if (!sniffAttachmentType(f.content)) throw new DomainError('ATTACHMENT_TYPE', { name: f.filename })
-    return reply.code(201).send(await need(app.services.blobs, 'blobs').put(f.filename, f.content))
+    return reply.code(201).send(await app.services.blobs.put(f.filename, f.content))
   })
 
   // ---- preview: the conflicts and quota proposed terms would meet now (records nothing) ----
@@ -179,7 +178,7 @@ export async function registerApiRoutes(app: App) {
     const applicantId = user.actor.role === 'institution' ? b.applicantId!.toUpperCase() : user.actor.id
     if (user.actor.role === 'institution') {
       const { findProfessional } = await import('../../commands/registry/registry.js')
-      const p = await findProfessional(need(app.services.db, 'db'), applicantId)
+      const p = await findProfessional(app.services.db, applicantId)
       // registered elsewhere or not at all: the same answer
       if (!p || p.homeInstitutionCode !== codeOf(request)) throw new DomainError('NOT_OWN_STAFF')
     }
@@ -187,7 +186,7 @@ export async function registerApiRoutes(app: App) {
     const f = await reports().preview(applicantId, termsInput(b.terms), user.actor, b.caseId)
     const conflicts = f.conflicts.map((c) => ({
       caseId: c.caseId, ...(c.caseNumber ? { caseNumber: c.caseNumber } : {}), status: c.status, date: c.clashesWith.date, start: c.clashesWith.start, end: c.clashesWith.end,
-      message: `與案件 ${c.caseNumber ?? c.caseId} 於 ${rocDateTimeWeekday(c.clashesWith.date, c.clashesWith.start)}–${clockToHHmm(c.clashesWith.end)} 重疊`,
+      message: `與案件 ${c.caseNumber ?? c.caseId} 於 ${sessionText(c.clashesWith)} 重疊`,
     }))
     const quota = f.quota.map((q) => ({ ruleId: q.ruleId, label: q.label, period: q.period, unit: q.unit, used: q.used, proposed: q.proposed, limit: q.limit, over: q.over, enforcement: q.enforcement, basis: q.basis }))
     return { ok: conflicts.length === 0 && !quota.some((q) => q.over && q.enforcement === 'block'), conflicts, quota }
@@ -196,7 +195,7 @@ export async function registerApiRoutes(app: App) {
   // ---- institution: dashboard counts, rosters ----
   app.get('/api/institution/dashboard', { onRequest: institutionOnly, schema: { response: { 200: ApiDashboard, ...errors } } }, async (request) => {
     const today = taipeiDate(app.services.clock().toISOString())
-    const c = await dashboardCounts(need(app.services.readModels, 'readModels'), scopeOf(userOf(request)), codeOf(request), today)
+    const c = await dashboardCounts(app.services.readModels, scopeOf(userOf(request)), codeOf(request), today)
     const links: Record<string, string> = { validSupportPeople: '/api/institution/roster' }
     for (const s of Object.keys(c.asHome)) links[s] = `/api/cases?side=home&status=${s}`
     return { ...c, links }
@@ -205,7 +204,7 @@ export async function registerApiRoutes(app: App) {
   app.get('/api/institution/:list', { onRequest: institutionOnly, schema: { params: ApiRosterParams, querystring: ApiRosterQuery, response: { 200: ApiRoster, ...errors } } }, async (request) => {
     const { list } = request.params as typeof ApiRosterParams.static
     const q = request.query as typeof ApiRosterQuery.static
-    const rm = need(app.services.readModels, 'readModels')
+    const rm = app.services.readModels
     const scope = scopeOf(userOf(request))
     const code = codeOf(request)
     const o = { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }

@@ -4,7 +4,6 @@ import type { FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { App } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
-import { need } from '../services.js'
 import { files, type RawForm } from '../forms/form-values.js'
 import { checkReportForm, emptyReportForm } from '../forms/report-form.js'
 import { listStaffOf, findInstitution } from '../../commands/registry/registry.js'
@@ -48,7 +47,7 @@ export async function registerBatchRoutes(app: App) {
       if (e instanceof DomainError) return again(e.message)
       throw e
     }
-    const db = need(app.services.db, 'db')
+    const db = app.services.db
     const staff = new Map((await listStaffOf(db, code)).map((p) => [p.nationalId, p]))
     const institutions = new Map<string, boolean>()
     const job: BatchJob = { id: jobId, owner: code, fileName: upload.filename, fileHash, valid: [], invalid: [], state: 'checked', done: 0, results: [], createdAt: Date.now(), filedBefore: 0 }
@@ -75,7 +74,7 @@ export async function registerBatchRoutes(app: App) {
       else job.invalid.push({ rowNumber, errors: Object.fromEntries(Object.entries(errors).map(([f, m]) => [columnOf(f), m])) })
     }
     // rows filed by an earlier upload of the same rows (even before a restart): they will not be filed again
-    const filed = await existingCaseIds(need(app.services.readModels, 'readModels'), scopeOf(userOf(request)), job.valid.map((r) => caseIdFor(r.input.commandId)))
+    const filed = await existingCaseIds(app.services.readModels, scopeOf(userOf(request)), job.valid.map((r) => caseIdFor(r.input.commandId)))
     job.filedBefore = filed.size
     const stored = jobs.put(job)
     return reply.page('pages/batch-check.eta', { title: '批次上傳：檢查結果', job: stored, columns: BATCH_COLUMNS })
@@ -84,7 +83,7 @@ export async function registerBatchRoutes(app: App) {
   app.post('/institution/batch/:jobId/confirm', { onRequest: guard, schema: { params: JobParams } }, async (request, reply) => {
     const job = jobs.get((request.params as { jobId: string }).jobId, codeOf(request))
     if (!job) throw new DomainError('BATCH_NOT_FOUND')
-    jobs.start(job, { reports: need(app.services.reports, 'reports'), store: need(app.services.store, 'store'), actor: userOf(request).actor, correlationId: String(request.id), ...(app.services.waitFor ? { waitFor: app.services.waitFor } : {}) })
+    jobs.start(job, { reports: app.services.reports, store: app.services.store, actor: userOf(request).actor, correlationId: String(request.id), ...(app.services.waitFor ? { waitFor: app.services.waitFor } : {}) })
     return reply.redirect(`/institution/batch/${job.id}`, 303)
   })
 

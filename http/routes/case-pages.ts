@@ -1,20 +1,16 @@
 // 報備支援名單 (list with status and per-row actions) and one case's page, for professionals and institutions.
 import { Type, type Static } from '@sinclair/typebox'
 import type { App } from '../schemas.js'
+import { loadOwnCase } from '../own-case.js'
 import { CaseIdParams } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
-import { need } from '../services.js'
 import { scopeOf } from '../scope.js'
 import { ACTION_LABEL, allowedActions } from '../actions.js'
-import { getCase, searchCases } from '../../projections/queries/cases.js'
-import { caseView, foldCase } from '../../projections/case-view.js'
+import { searchCases } from '../../projections/queries/cases.js'
 import { caseStates } from '../../projections/queries/case-states.js'
-import { reportStream, type ReportEvent } from '../../domain/events.js'
-import { DomainError } from '../../domain/errors.js'
 import { STATUS_LABEL, type Status } from '../../domain/types.js'
 import { departmentName } from '../../domain/reference/departments.js'
 import { purposeName } from '../../domain/reference/purposes.js'
-import type { FastifyRequest } from 'fastify'
 
 const ListQuery = Type.Object({
   status: Type.Optional(Type.Union(Object.keys(STATUS_LABEL).map((s) => Type.Literal(s)))),
@@ -25,25 +21,13 @@ const ListQuery = Type.Object({
 })
 type ListQuery = Static<typeof ListQuery>
 
-/** One case in the caller's scope, with its full terms folded from the log; 404 when out of scope (never data). */
-export async function loadOwnCase(app: App, request: FastifyRequest, caseId: string) {
-  const user = userOf(request)
-  const rm = need(app.services.readModels, 'readModels')
-  const row = await getCase(rm, scopeOf(user), caseId)
-  if (!row) throw new DomainError('REPORT_NOT_FOUND')
-  const state = foldCase(await need(app.services.store, 'store').readStream<ReportEvent>(reportStream(caseId)))
-  if (!state) throw new DomainError('REPORT_NOT_FOUND')
-  const view = caseView(state)
-  return { row, view, actions: allowedActions(state, user.actor) }
-}
-
 export async function registerCasePages(app: App) {
   const guard = requireRole('professional', 'institution')
 
   app.get('/reports', { onRequest: guard, schema: { querystring: ListQuery } }, async (request, reply) => {
     const user = userOf(request)
     const q = request.query as ListQuery
-    const rm = need(app.services.readModels, 'readModels')
+    const rm = app.services.readModels
     // 變更/註銷 are open while an approval stands: approved, or a later change or cancellation refused (未核准)
     const status: Status[] | undefined = q.action ? ['approved', 'rejected'] : q.status ? [q.status as Status] : undefined
     const code = user.actor.institutionCode ?? user.actor.id

@@ -15,14 +15,13 @@ import { isDomainError } from '../../domain/errors.js'
 import { isRocDate, rocToIso } from '../../domain/roc-date.js'
 import type { Attachment } from '../../domain/types.js'
 import { requireRole, userOf } from '../session.js'
-import { need } from '../services.js'
 import { idLookupLimit } from '../id-lookup-limit.js'
 import { files, str, type FieldErrors, type RawForm, type UploadedFile } from '../forms/form-values.js'
 import { checkReportForm, emptyReportForm, formFromTerms, readReportForm, type ReportFormInput, type ReportFormValues } from '../forms/report-form.js'
 import { fieldOfError } from '../forms/error-fields.js'
 import { caseIdFor } from '../../domain/name-uuid.js'
 import { explain } from '../errors.js'
-import { loadOwnCase } from './case-pages.js'
+import { loadOwnCase } from '../own-case.js'
 import { assertAction, type FrontAction } from '../actions.js'
 import { randomUUID } from 'node:crypto'
 
@@ -59,7 +58,7 @@ const termsOf = (i: ReportFormInput): TermsInput => ({
 
 export async function registerFilingPages(app: App) {
   const metaOf = (request: FastifyRequest, commandId: string): ReportCommandMeta => ({ commandId, actor: userOf(request).actor, correlationId: String(request.id) })
-  const settle = async (o: ReportOutcome) => { await app.services.waitFor?.(o.position) }
+  const settle = async (o: ReportOutcome) => { await app.services.waitFor(o.position) }
 
   /** Parses + checks the form; runs `run` only when everything is valid; re-renders with errors otherwise. */
   async function handleForm(request: FastifyRequest, reply: FastifyReply, mode: Mode, action: string, run: (input: ReportFormInput, attachments: Attachment[]) => Promise<string>) {
@@ -73,13 +72,13 @@ export async function registerFilingPages(app: App) {
     // a change request carries no attachments in the domain (attachments belong to drafts and returned filings)
     if (mode === 'change' && uploads.length) errors.attachments = '變更申請不可附加檔案；如需補附件，請於案件退回補正時上傳'
     if (values.supportedCode && !errors.supportedCode) {
-      const inst = await findInstitution(need(app.services.db, 'db'), values.supportedCode)
+      const inst = await findInstitution(app.services.db, values.supportedCode)
       if (!inst) errors.supportedCode = '查無此醫事機構代碼'
       else values.supportedName = inst.name
     }
     if (!input || Object.keys(errors).length) return renderForm(reply, request, mode, action, values, errors)
     try {
-      const blobs = need(app.services.blobs, 'blobs')
+      const blobs = app.services.blobs
       const attachments: Attachment[] = []
       for (const f of uploads) attachments.push(await blobs.put(f.filename, f.content))
       const target = await run(input, attachments)
@@ -98,7 +97,7 @@ export async function registerFilingPages(app: App) {
   app.post('/reports', { onRequest: guard, preHandler: idLookupLimit(app.services) }, async (request, reply) =>
     handleForm(request, reply, 'new', '/reports', async (input, attachments) => {
       const user = userOf(request)
-      const reports = need(app.services.reports, 'reports')
+      const reports = app.services.reports
       const applicantId = user.actor.role === 'institution' ? input.applicantId! : user.actor.id
       const caseId = caseIdFor(input.commandId)
       const args = { caseId, applicantId, terms: termsOf(input), attachments }
@@ -124,7 +123,7 @@ export async function registerFilingPages(app: App) {
       const { caseId } = request.params as CaseIdParams
       await loadAllowed(request, caseId, mode)
       return handleForm(request, reply, mode, `/reports/${caseId}/${mode}`, async (input, attachments) => {
-        const reports = need(app.services.reports, 'reports')
+        const reports = app.services.reports
         const meta = metaOf(request, input.commandId)
         // ONE command per form (CaseService.perform): the edit, the attachments and the submission are decided in
         // order and appended together, all or nothing. A submission refused at submit time (a conflict or the quota
@@ -163,7 +162,7 @@ export async function registerFilingPages(app: App) {
     const again = (errs: FieldErrors, formError?: string) => reply.code(422).page('pages/cancel-form.eta', { title: '註銷報備支援', row, values, errors: errs, formError })
     if (Object.keys(errors).length) return again(errors)
     try {
-      const o = await need(app.services.reports, 'reports').requestCancellation(caseId, { effectiveDate: rocToIso(values.effectiveDate), reason: values.reason }, metaOf(request, values.commandId))
+      const o = await app.services.reports.requestCancellation(caseId, { effectiveDate: rocToIso(values.effectiveDate), reason: values.reason }, metaOf(request, values.commandId))
       await settle(o)
       return reply.redirect(`/reports/${caseId}?done=cancel`, 303)
     } catch (e) {
@@ -180,7 +179,7 @@ export async function registerFilingPages(app: App) {
       const { caseId } = request.params as CaseIdParams
       const { commandId } = request.body as { commandId: string }
       await loadAllowed(request, caseId, action)
-      const reports = need(app.services.reports, 'reports')
+      const reports = app.services.reports
       const meta = metaOf(request, commandId)
       const o = action === 'submit' ? await reports.submit(caseId, meta)
         : action === 'withdraw' ? await reports.withdraw(caseId, {}, meta)

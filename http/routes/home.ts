@@ -6,7 +6,6 @@ import { taipeiDate } from '../../domain/roc-date.js'
 import { buildCalendar, gridBounds } from '../calendar.js'
 import { MonthQuery } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
-import { need } from '../services.js'
 import { monthCalendar } from '../../projections/queries/occurrences.js'
 
 export async function registerHomeRoutes(app: App) {
@@ -21,7 +20,7 @@ export async function registerHomeRoutes(app: App) {
 
   app.get('/home', { onRequest: requireRole('professional'), schema: { querystring: MonthQuery } }, async (request, reply) => {
     const user = userOf(request)
-    const db = need(app.services.db, 'db')
+    const db = app.services.db
     const person = await findProfessional(db, user.actor.id)
     const home = person ? await findInstitution(db, person.homeInstitutionCode) : undefined
     const calendar = await calendarFor(app, user.actor.id, (request.query as MonthQuery).month)

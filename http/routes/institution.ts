@@ -7,92 +7,25 @@ import { caseStates } from '../../projections/queries/case-states.js'
 import type { FastifyRequest } from 'fastify'
 import type { App } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
-import { need } from '../services.js'
 import { scopeOf } from '../scope.js'
+import { codeOf, monthLabel, periodNav, quotaUsage, weekLabel } from '../quota-usage.js'
 import { dashboardCounts, othersSupportingUs, ourStaffSupportingOthers, validSupportRoster, type SupportRow } from '../../projections/queries/institutions.js'
-import { professionalQuota } from '../../projections/queries/quota.js'
-import { findProfessional, listStaffOf } from '../../commands/registry/registry.js'
-import { hhmm, rocDateWeekday } from '../present.js'
-import { addDays, isoToRoc, isoWeekId, isoWeekStart, rocYear, taipeiDate } from '../../domain/roc-date.js'
+import { hhmm } from '../present.js'
+import { isoToRoc, taipeiDate } from '../../domain/roc-date.js'
 import { QuotaPeriodQuery } from '../schemas.js'
 import { professionName } from '../../domain/reference/professions.js'
 import { departmentName } from '../../domain/reference/departments.js'
 import { STATUS_LABEL, type Status } from '../../domain/types.js'
 import { maskPersonId } from '../../domain/national-id.js'
-import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
-import type { CapRule } from '../../domain/rules/quota-types.js'
 
 const guard = requireRole('institution')
 
-/** 'YYYY-MM' ± n months. */
-const shiftMonth = (m: string, n: number) => {
-  const [y, mo] = m.split('-').map(Number) as [number, number]
-  const d = new Date(Date.UTC(y, mo - 1 + n, 1))
-  return d.toISOString().slice(0, 7)
-}
-/** '2024-W09' → '民國113年第09週（1130226 星期一–1130303 星期日）'. */
-export const weekLabel = (w: string) => {
-  const mon = isoWeekStart(w)
-  return `民國${rocYear(Number(w.slice(0, 4)))}年第${w.slice(6)}週（${rocDateWeekday(mon)}–${rocDateWeekday(addDays(mon, 6))}）`
-}
-/** '2024-03' → '民國113年3月'. */
-export const monthLabel = (m: string) => `民國${rocYear(Number(m.slice(0, 4)))}年${Number(m.slice(5, 7))}月`
-/** Links of the previous/next week and month (each keeps the other period as chosen). */
-export const periodNav = (week: string, month: string) => {
-  const prevWeek = isoWeekId(addDays(isoWeekStart(week), -7))
-  const nextWeek = isoWeekId(addDays(isoWeekStart(week), 7))
-  const href = (w: string, m: string) => `/institution/quota?week=${w}&month=${m}`
-  return {
-    prevWeek: href(prevWeek, month), nextWeek: href(nextWeek, month),
-    prevMonth: href(week, shiftMonth(month, -1)), nextMonth: href(week, shiftMonth(month, 1)),
-  }
-}
-
-/**
- * 報備支援額度限制 for any chosen ISO week and month (default: the current ones): each person's use (approved and
- * pending) and every cap rule that applies. An institution gets its staff; a professional only themself.
- */
-export async function quotaUsage(app: App, request: FastifyRequest, q: { week?: string; month?: string }) {
-  const user = userOf(request)
-  const rm = need(app.services.readModels, 'readModels')
-  const scope = scopeOf(user)
-  const d = taipeiDate(app.services.clock().toISOString())
-  const week = q.week ?? isoWeekId(d)
-  const month = q.month ?? d.slice(0, 7)
-  isoWeekStart(week) // validates (VALIDATION_FAILED)
-  const db = need(app.services.db, 'db')
-  const people = user.actor.role === 'institution'
-    ? await listStaffOf(db, codeOf(request))
-    : await findProfessional(db, user.actor.id).then((p) => (p ? [p] : []))
-  const only = user.actor.role === 'institution' ? undefined : user.actor.id
-  const [weeks, months] = await Promise.all([
-    professionalQuota(rm, scope, only, { periodKind: 'week', fromPeriod: week, toPeriod: week }),
-    professionalQuota(rm, scope, only, { periodKind: 'month', fromPeriod: month, toPeriod: month }),
-  ])
-  const rows = people.map((p) => {
-    const use = { week: weeks.find((x) => x.key === p.nationalId), month: months.find((x) => x.key === p.nationalId) }
-    const caps = DEFAULT_QUOTA_RULES.rules
-      .filter((r): r is CapRule => r.kind === 'cap' && (r.scope.professions.length === 0 || r.scope.professions.includes(p.profession)))
-      .map((r) => {
-        const u = use[r.period === 'week' ? 'week' : 'month']
-        const used = r.unit === 'sessions' ? (u?.approvedSessions ?? 0) + (u?.pendingSessions ?? 0) : (u?.approvedHours ?? 0) + (u?.pendingHours ?? 0)
-        return { ruleId: r.id, label: r.label, period: r.period === 'week' ? week : month, unit: r.unit === 'sessions' ? '診次' : '小時', used, limit: r.limit, over: used > r.limit, basis: r.basis }
-      })
-    return { person: p, use, caps }
-  })
-  return { week, month, rows, rulesVersion: DEFAULT_QUOTA_RULES.version }
-}
 const RosterQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 40 })),
   status: Type.Optional(Type.Union(Object.keys(STATUS_LABEL).map((s) => Type.Literal(s)))),
   format: Type.Optional(Type.Literal('xlsx')),
 })
 type RosterQuery = Static<typeof RosterQuery>
-
-export const codeOf = (request: FastifyRequest) => {
-  const a = userOf(request).actor
-  return a.institutionCode ?? a.id
-}
 
 function filterRows(rows: SupportRow[], q: RosterQuery) {
   const term = q.q?.trim()
@@ -124,20 +57,20 @@ export async function registerInstitutionRoutes(app: App) {
   const today = () => taipeiDate(app.services.clock().toISOString())
 
   app.get('/institution', { onRequest: guard }, async (request, reply) => {
-    const counts = await dashboardCounts(need(app.services.readModels, 'readModels'), scopeOf(userOf(request)), codeOf(request), today())
+    const counts = await dashboardCounts(app.services.readModels, scopeOf(userOf(request)), codeOf(request), today())
     return reply.page('pages/institution-dashboard.eta', { title: '機構報備支援首頁', counts })
   })
   // the tiles alone, polled by htmx every few seconds
   // polled every few seconds by the dashboard: does not keep the session alive
   app.get('/institution/counts', { onRequest: guard, config: { passive: true } }, async (request, reply) => {
-    const counts = await dashboardCounts(need(app.services.readModels, 'readModels'), scopeOf(userOf(request)), codeOf(request), today())
+    const counts = await dashboardCounts(app.services.readModels, scopeOf(userOf(request)), codeOf(request), today())
     return reply.type('text/html; charset=utf-8').viewAsync('partials/dashboard-tiles.eta', { counts })
   })
 
   const lists = [
-    { path: '/institution/roster', title: '有效報備支援名冊', load: (r: FastifyRequest, q: RosterQuery) => validSupportRoster(need(app.services.readModels, 'readModels'), scopeOf(userOf(r)), codeOf(r), today(), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
-    { path: '/institution/inbound', title: '他院支援本院', load: (r: FastifyRequest, q: RosterQuery) => othersSupportingUs(need(app.services.readModels, 'readModels'), scopeOf(userOf(r)), codeOf(r), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
-    { path: '/institution/outbound', title: '本院支援他院', load: (r: FastifyRequest, q: RosterQuery) => ourStaffSupportingOthers(need(app.services.readModels, 'readModels'), scopeOf(userOf(r)), codeOf(r), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
+    { path: '/institution/roster', title: '有效報備支援名冊', load: (r: FastifyRequest, q: RosterQuery) => validSupportRoster(app.services.readModels, scopeOf(userOf(r)), codeOf(r), today(), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
+    { path: '/institution/inbound', title: '他院支援本院', load: (r: FastifyRequest, q: RosterQuery) => othersSupportingUs(app.services.readModels, scopeOf(userOf(r)), codeOf(r), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
+    { path: '/institution/outbound', title: '本院支援他院', load: (r: FastifyRequest, q: RosterQuery) => ourStaffSupportingOthers(app.services.readModels, scopeOf(userOf(r)), codeOf(r), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
   ]
   for (const l of lists) {
     app.get(l.path, { onRequest: guard, schema: { querystring: RosterQuery } }, async (request, reply) => {
@@ -151,7 +84,7 @@ export async function registerInstitutionRoutes(app: App) {
           .send(await rosterXlsx(l.title, rows))
       }
       // 變更 is offered where the domain allows it to this institution (its own staff, an approval standing)
-      const states = await caseStates(need(app.services.readModels, 'readModels'), rows.map((r) => r.caseId))
+      const states = await caseStates(app.services.readModels, rows.map((r) => r.caseId))
       const actor = userOf(request).actor
       const mayChange = new Set(rows.filter((r) => allowedActions(states.get(r.caseId), actor).includes('change')).map((r) => r.caseId))
       return reply.page('pages/institution-list.eta', { title: l.title, base: l.path, rows, query: q, statusLabels: STATUS_LABEL, professionName, mayChange })

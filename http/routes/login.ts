@@ -19,7 +19,6 @@ import { lockedMessage, netKey, slowDownMessage } from '../auth/login-throttle.j
 import { DEMO_NHI_PASSWORD, seedDemoNhiPasswords } from '../auth/login-demo.js'
 import { listOutbox } from '../auth/sms.js'
 import { toDomainError } from '../errors.js'
-import { need } from '../services.js'
 import { isHttps } from '../session.js'
 
 export const PRE_LOGIN_COOKIE = 'bb_pre'
@@ -63,13 +62,10 @@ export function loginMessage(e: DomainError): string {
 
 export async function registerLoginRoutes(app: App) {
   const s = app.services
-  // created at start-up when the app has a database (tests and serve hand one in); a route without one answers 503
-  let login: LoginServices | undefined = s.login
-  if (!login && s.db) {
-    login = createLoginServices({ config: s.config, db: s.db, logger: s.logger, clock: s.clock })
-    s.login = login
-  }
-  const services = () => need(s.login ?? login, 'login')
+  // created at start-up from config and the database unless handed in (tests hand in fakes)
+  const login: LoginServices = s.login ?? createLoginServices({ config: s.config, db: s.db, logger: s.logger, clock: s.clock })
+  s.login = login
+  const services = () => login
   // demo mode: every demo professional gets the demo NHI web password (kept when already set)
   if (s.config.DEMO && s.db) {
     const db = s.db
@@ -162,7 +158,7 @@ export async function registerLoginRoutes(app: App) {
     scope.post('/login/card', { ...opts, schema: { body: CardBody } }, async (request, reply) => {
       const preId = requirePre(request)
       const b = request.body as Static<typeof CardBody>
-      const outcome = await cardLogin(need(s.db, 'db'), services(), {
+      const outcome = await cardLogin(s.db, services(), {
         role: b.role, preId, challenge: b.challenge,
         certificate: Buffer.from(b.certificate, 'base64'), signature: Buffer.from(b.signature, 'base64'),
       }, s.clock(), request.ip)
@@ -172,7 +168,7 @@ export async function registerLoginRoutes(app: App) {
     scope.post('/login/nhi-password', { ...opts, schema: { body: PasswordBody } }, async (request, reply) => {
       requirePre(request)
       const b = request.body as Static<typeof PasswordBody>
-      const outcome = await nhiPasswordLogin(need(s.db, 'db'), services(), {
+      const outcome = await nhiPasswordLogin(s.db, services(), {
         nationalId: b.nationalId, password: b.password, card: { cardNumber: b.cardNumber.trim(), nationalId: b.cardNationalId },
       }, s.clock(), request.ip)
       return done(request, reply, outcome)
@@ -181,13 +177,13 @@ export async function registerLoginRoutes(app: App) {
     scope.post('/login/otp/request', { ...opts, schema: { body: OtpRequestBody } }, async (request) => {
       const preId = requirePre(request)
       const b = request.body as Static<typeof OtpRequestBody>
-      return requestOtp(need(s.db, 'db'), services(), { nationalId: b.nationalId, preId }, s.clock(), request.ip)
+      return requestOtp(s.db, services(), { nationalId: b.nationalId, preId }, s.clock(), request.ip)
     })
 
     scope.post('/login/otp/verify', { ...opts, schema: { body: OtpVerifyBody } }, async (request, reply) => {
       const preId = requirePre(request)
       const b = request.body as Static<typeof OtpVerifyBody>
-      const outcome = await otpLogin(need(s.db, 'db'), services(), { nationalId: b.nationalId, code: b.code, cardNumber: b.cardNumber, preId }, s.clock(), request.ip)
+      const outcome = await otpLogin(s.db, services(), { nationalId: b.nationalId, code: b.code, cardNumber: b.cardNumber, preId }, s.clock(), request.ip)
       return done(request, reply, outcome)
     })
   })
@@ -195,7 +191,7 @@ export async function registerLoginRoutes(app: App) {
   // demo mode only: the embedded SMS gateway's outbox (the "phone" of the demo professionals)
   if ((s.login ?? login)?.demo ?? s.config.DEMO) {
     app.get('/dev/sms', async (_request, reply) => {
-      const messages = await listOutbox(need(s.db, 'db'), 50)
+      const messages = await listOutbox(s.db, 50)
       return reply.page('pages/login-dev-sms.eta', { title: '簡訊外寄匣（示範）', messages })
     })
   }

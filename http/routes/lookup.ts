@@ -4,7 +4,6 @@ import { findProfessional, searchInstitutions } from '../../commands/registry/re
 import { validatePersonId } from '../../domain/national-id.js'
 import { FormBody, InstitutionSearchQuery } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
-import { need } from '../services.js'
 import { str } from '../forms/form-values.js'
 import { checkReportForm, readReportForm } from '../forms/report-form.js'
 import { fieldOfError } from '../forms/error-fields.js'
@@ -19,7 +18,7 @@ export async function registerLookupRoutes(app: App) {
 
   app.get('/lookup/institutions', { onRequest: guard, schema: { querystring: InstitutionSearchQuery } }, async (request, reply) => {
     const q = (request.query as InstitutionSearchQuery).q ?? ''
-    const rows = q.trim().length >= 2 ? await searchInstitutions(need(app.services.db, 'db'), q, 15) : []
+    const rows = q.trim().length >= 2 ? await searchInstitutions(app.services.db, q, 15) : []
     return reply.type('text/html; charset=utf-8').viewAsync('partials/institution-results.eta', { rows, q })
   })
 
@@ -33,7 +32,7 @@ export async function registerLookupRoutes(app: App) {
       const r = validatePersonId(id)
       if (!r.ok) message = r.reason === 'checksum' ? '身分證號檢查碼錯誤' : '身分證號格式不正確（例：A123456789）'
       else {
-        const p = await findProfessional(need(app.services.db, 'db'), r.id)
+        const p = await findProfessional(app.services.db, r.id)
         // an ID outside the institution's staff, registered elsewhere or not at all: the same answer
         if (!p || p.homeInstitutionCode !== user.actor.institutionCode) message = '此醫事人員不是本機構人員，機構只能為本機構的醫事人員申請'
         else if (p.practiceStatus !== 'active') message = '此醫事人員目前為停業狀態，不可申請報備支援'
@@ -71,14 +70,14 @@ export async function registerLookupRoutes(app: App) {
     // an institution previews only its own staff: the preview names the applicant's other cases (numbers, dates,
     // status) and quota use, which belong to the applicant's own institution and never to another
     if (applicantId && user.actor.role === 'institution') {
-      const p = await findProfessional(need(app.services.db, 'db'), applicantId)
+      const p = await findProfessional(app.services.db, applicantId)
       if (!p || p.homeInstitutionCode !== (user.actor.institutionCode ?? user.actor.id)) applicantId = undefined
     }
     let preview: import('../../domain/types.js').FilingFindings | undefined
     let refusal: string | undefined
     if (input && applicantId) {
       try {
-        preview = await need(app.services.reports, 'reports').preview(applicantId, { supportedCode: input.supportedCode, department: input.department, purpose: input.purpose, schedule: input.schedule }, user.actor)
+        preview = await app.services.reports.preview(applicantId, { supportedCode: input.supportedCode, department: input.department, purpose: input.purpose, schedule: input.schedule }, user.actor)
       } catch (e) {
         if (!isDomainError(e)) throw e
         refusal = explain(e)

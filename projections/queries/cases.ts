@@ -1,7 +1,7 @@
 // Queries over the `cases` read model: the reviewer search with every filter of DESIGN.md §1, one case, and
 // status counts. Scoped: rows outside the caller's scope do not exist for it.
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely'
-import { addDays } from '../../domain/roc-date.js'
+import { addDays, taipeiInstant } from '../../domain/roc-date.js'
 import type { ApplicationType, IsoDate, ProfessionCode, Status } from '../../domain/types.js'
 import type { ReadModels } from './read-models.js'
 import { containsPattern, dateParam, instantParam, isoDate, isoInstant, run, textArray, type DB } from './kysely.js'
@@ -135,7 +135,8 @@ const toCaseRow = (r: { [K in keyof CaseRow]: CaseRow[K] | null } | Record<keyof
 
 const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v])
 /** Start of the Asia/Taipei day (dates in filters are Taipei calendar days). */
-const dayStart = (d: IsoDate) => `${d}T00:00:00+08:00`
+/** The instant a Taipei calendar day starts. */
+const dayStart = (d: IsoDate) => taipeiInstant(d)
 
 /** The filter's predicate (the scope is added by QueryContext.from). */
 export function caseFilter(eb: CasesEb, f: CaseFilter): Expression<SqlBool> {

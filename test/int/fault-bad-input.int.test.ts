@@ -1,7 +1,6 @@
-// Bad-input fuzz (fast-check) over every command input schema (domain/report/command-schemas.ts: what the JSON API
-// validates with), through the
-// boundary the HTTP layer uses (validate with the schema, then the report service; ImportReport through the command
-// handler, as it has no service entry): whatever comes in, the answer is a coded DomainError or success — never
+// Bad-input fuzz (fast-check) over every command input schema (domain/report/command-schemas.ts, what the JSON API
+// validates with), through the boundary the HTTP layer uses (validate with the schema, then the report service;
+// ImportReport through the command handler, as it has no service entry): whatever comes in, the answer is a coded DomainError or success — never
 // another exception type (a 500) — and nothing is appended when the command is refused.
 import t from 'tap'
 import fc from 'fast-check'

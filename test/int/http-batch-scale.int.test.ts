@@ -74,7 +74,7 @@ async function start(): Promise<Running> {
   const parts = await createFrontParts({ db: tdb.db, store, clock, dataDir, logger, runProjections: true })
   const app = await buildApp({
     config, logger, clock, db: tdb.db, store, sessions: new MemorySessionStore(() => clock().getTime()),
-    readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor,
+    readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor, accounts: parts.accounts, rules: parts.rules,
   })
   // TEST-ONLY: opens a session as a card login would (production has no such route)
   app.post('/__test/session', { config: { csrf: false } }, async (request, reply) => {

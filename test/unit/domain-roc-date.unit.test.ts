@@ -102,26 +102,29 @@ t.test('property: ISO week of a date contains it', async (t) => {
 })
 
 t.test('the one ROC and HHmm parsing and labelling (forms, back office, roster, statistics)', async (t) => {
-  t.equal(parseRocDate(' 1130301 '), '2024-03-01')
-  t.equal(parseRocDate('990301'), '2010-03-01', 'six digits: a 民國 year below 100')
-  t.equal(parseRocDate('1130230'), undefined)
-  t.equal(parseRocDate(''), undefined)
-  t.equal(parseRocDate(undefined), undefined)
-  t.equal(rocYear(2024), 113)
-  t.equal(rocPeriodLabel('2024-W09'), '113年第9週')
-  t.equal(rocPeriodLabel('2024-03'), '113年3月')
-  t.equal(rocPeriodLabel('x'), 'x')
-  t.equal(rocMonthId('2024-03'), '11303')
-  t.equal(formatRocInstant('2024-03-01T00:00:00.000Z'), '1130301 0800 星期五')
-  t.equal(rocDateOrAsGiven('2024-03-01'), '1130301')
-  t.equal(rocDateOrAsGiven('—'), '—')
-  t.equal(rocDateOrAsGiven('1900-01-01'), '1900-01-01', 'before 民國 1: as given')
-  t.equal(rocDateWeekdayOrAsGiven('2024-03-01'), '1130301 星期五')
-  t.equal(parseHHmm('0800'), '08:00')
-  t.equal(parseHHmm('2400'), '24:00')
-  t.equal(parseHHmm('2400', false), undefined)
-  t.equal(parseHHmm('0860'), undefined)
-  t.equal(parseHHmm('08:00'), undefined)
-  t.ok(isHHmm('2359', false))
-  t.notOk(isHHmm(800))
+  const cases: [unknown, unknown, string][] = [
+    [parseRocDate(' 1130301 '), '2024-03-01', 'ROC as typed, blanks ignored'],
+    [parseRocDate('990301'), '2010-03-01', 'six digits: a 民國 year below 100'],
+    [parseRocDate('1130230'), undefined, 'not a real date'],
+    [parseRocDate(''), undefined, 'empty'],
+    [parseRocDate(undefined), undefined, 'absent'],
+    [rocYear(2024), 113, '民國 year'],
+    [rocPeriodLabel('2024-W09'), '113年第9週', 'ISO week label'],
+    [rocPeriodLabel('2024-03'), '113年3月', 'month label'],
+    [rocPeriodLabel('x'), 'x', 'other periods as given'],
+    [rocMonthId('2024-03'), '11303', 'statistics month'],
+    [formatRocInstant('2024-03-01T00:00:00.000Z'), '1130301 0800 星期五', 'an instant in Taipei'],
+    [rocDateOrAsGiven('2024-03-01'), '1130301', 'template date'],
+    [rocDateOrAsGiven('—'), '—', 'template non-date as given'],
+    [rocDateOrAsGiven('1900-01-01'), '1900-01-01', 'before 民國 1: as given'],
+    [rocDateWeekdayOrAsGiven('2024-03-01'), '1130301 星期五', 'template date with weekday'],
+    [parseHHmm('0800'), '08:00', 'HHmm'],
+    [parseHHmm('2400'), '24:00', 'end of day'],
+    [parseHHmm('2400', false), undefined, 'no end of day for a start'],
+    [parseHHmm('0860'), undefined, 'minute 60'],
+    [parseHHmm('08:00'), undefined, 'HH:MM is not HHmm'],
+    [isHHmm('2359', false), true, 'isHHmm'],
+    [isHHmm(800), false, 'not a string'],
+  ]
+  for (const [got, want, what] of cases) t.equal(got, want, what)
 })

@@ -1,0 +1,73 @@
+// 報備支援額度限制 as an institution or a professional reads it (the institution's page and GET /api/quota): use per
+// person for a chosen ISO week and month, every cap rule that applies, and the period labels and links. Shared by
+// the page and the API route modules, so neither imports the other.
+import type { FastifyRequest } from 'fastify'
+import { findProfessional, listStaffOf } from '../commands/registry/registry.js'
+import { DEFAULT_QUOTA_RULES } from '../domain/reference/quota-rules.js'
+import { addDays, isoWeekId, isoWeekStart, rocYear, taipeiDate } from '../domain/roc-date.js'
+import type { CapRule } from '../domain/rules/quota-types.js'
+import { professionalQuota } from '../projections/queries/quota.js'
+import { shiftMonth } from './calendar.js'
+import { rocDateWeekday } from './present.js'
+import type { App } from './schemas.js'
+import { scopeOf } from './scope.js'
+import { userOf } from './session.js'
+
+/** The institution code of the caller (an institution's own; a professional's id otherwise). */
+export const codeOf = (request: FastifyRequest) => {
+  const a = userOf(request).actor
+  return a.institutionCode ?? a.id
+}
+
+/** '2024-W09' → '民國113年第09週（1130226 星期一–1130303 星期日）'. */
+export const weekLabel = (w: string) => {
+  const mon = isoWeekStart(w)
+  return `民國${rocYear(Number(w.slice(0, 4)))}年第${w.slice(6)}週（${rocDateWeekday(mon)}–${rocDateWeekday(addDays(mon, 6))}）`
+}
+/** '2024-03' → '民國113年3月'. */
+export const monthLabel = (m: string) => `民國${rocYear(Number(m.slice(0, 4)))}年${Number(m.slice(5, 7))}月`
+/** Links of the previous/next week and month (each keeps the other period as chosen). */
+export const periodNav = (week: string, month: string) => {
+  const prevWeek = isoWeekId(addDays(isoWeekStart(week), -7))
+  const nextWeek = isoWeekId(addDays(isoWeekStart(week), 7))
+  const href = (w: string, m: string) => `/institution/quota?week=${w}&month=${m}`
+  return {
+    prevWeek: href(prevWeek, month), nextWeek: href(nextWeek, month),
+    prevMonth: href(week, shiftMonth(month, -1)), nextMonth: href(week, shiftMonth(month, 1)),
+  }
+}
+
+/**
+ * 報備支援額度限制 for any chosen ISO week and month (default: the current ones): each person's use (approved and
+ * pending) and every cap rule that applies. An institution gets its staff; a professional only themself.
+ */
+export async function quotaUsage(app: App, request: FastifyRequest, q: { week?: string; month?: string }) {
+  const user = userOf(request)
+  const rm = app.services.readModels
+  const scope = scopeOf(user)
+  const d = taipeiDate(app.services.clock().toISOString())
+  const week = q.week ?? isoWeekId(d)
+  const month = q.month ?? d.slice(0, 7)
+  isoWeekStart(week) // validates (VALIDATION_FAILED)
+  const db = app.services.db
+  const people = user.actor.role === 'institution'
+    ? await listStaffOf(db, codeOf(request))
+    : await findProfessional(db, user.actor.id).then((p) => (p ? [p] : []))
+  const only = user.actor.role === 'institution' ? undefined : user.actor.id
+  const [weeks, months] = await Promise.all([
+    professionalQuota(rm, scope, only, { periodKind: 'week', fromPeriod: week, toPeriod: week }),
+    professionalQuota(rm, scope, only, { periodKind: 'month', fromPeriod: month, toPeriod: month }),
+  ])
+  const rows = people.map((p) => {
+    const use = { week: weeks.find((x) => x.key === p.nationalId), month: months.find((x) => x.key === p.nationalId) }
+    const caps = DEFAULT_QUOTA_RULES.rules
+      .filter((r): r is CapRule => r.kind === 'cap' && (r.scope.professions.length === 0 || r.scope.professions.includes(p.profession)))
+      .map((r) => {
+        const u = use[r.period === 'week' ? 'week' : 'month']
+        const used = r.unit === 'sessions' ? (u?.approvedSessions ?? 0) + (u?.pendingSessions ?? 0) : (u?.approvedHours ?? 0) + (u?.pendingHours ?? 0)
+        return { ruleId: r.id, label: r.label, period: r.period === 'week' ? week : month, unit: r.unit === 'sessions' ? '診次' : '小時', used, limit: r.limit, over: used > r.limit, basis: r.basis }
+      })
+    return { person: p, use, caps }
+  })
+  return { week, month, rows, rulesVersion: DEFAULT_QUOTA_RULES.version }
+}
