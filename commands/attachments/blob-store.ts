@@ -26,9 +26,9 @@ export function createFileBlobStore(dir: string): BlobStore {
       const target = pathOf(hash)
       const exists = await stat(target).then(() => true, () => false)
       if (!exists) {
-        await mkdir(join(dir, hash.slice(0, 2)), { recursive: true })
+        await mkdir(join(dir, hash.slice(0, 2)), { recursive: true, mode: 0o700 })
         const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`
-        const fh = await open(tmp, 'w')
+        const fh = await open(tmp, 'w', 0o600) // attachments hold personal documents: owner only
         try {
           await fh.writeFile(content)
           await fh.sync()
