@@ -106,6 +106,7 @@ export const ERRORS = {
   LOGIN_FORM_EXPIRED: { status: 403, zh: '登入頁面已逾時，請重新整理頁面後再試' },
   // security hardening (issue #13)
   CARDLESS_LOGIN_UNAVAILABLE: { status: 503, zh: '無卡登入（簡訊驗證碼）目前未開放，請改用其他登入方式' },
+  ATTACHMENT_QUOTA_EXCEEDED: { status: 429, zh: '今日上傳的附件已達上限，請明日再試或洽系統管理員' },
   COMMAND_ID_REUSED: { status: 409, zh: '此操作編號已被使用，請重新整理頁面後再送出' },
 } as const satisfies Record<string, { status: number; zh: string }>
 

@@ -16,6 +16,7 @@ import {
 import { requireRole, userOf } from '../session.js'
 import { need } from '../services.js'
 import { idLookupLimit } from '../id-lookup-limit.js'
+import { chargeUpload, uploadOwnerOf } from '../attachment-quota.js'
 import { scopeOf } from '../scope.js'
 import { caseIdFor } from '../wiring.js'
 import { allowedActions } from '../actions.js'
@@ -164,6 +165,7 @@ export async function registerApiRoutes(app: App) {
     const [f] = await files(request.body as RawForm, 'file')
     if (!f) throw new DomainError('VALIDATION_FAILED', { fields: [{ field: 'file', message: 'required' }] })
     if (!sniffAttachmentType(f.content)) throw new DomainError('ATTACHMENT_TYPE', { name: f.filename })
+    await chargeUpload(need(app.services.db, 'db'), uploadOwnerOf(userOf(request).actor), f.content.length, app.services.clock())
     return reply.code(201).send(await need(app.services.blobs, 'blobs').put(f.filename, f.content))
   })
 
