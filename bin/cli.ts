@@ -29,6 +29,8 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE)
     return command ? 0 : 1
   }
+  // everything the CLI writes (embedded database, attachments, roster files, keys) is owner-only
+  process.umask(0o077)
   let config: Config
   try {
     config = loadConfig(process.env, args.includes('--demo') ? { DEMO: true } : {})

@@ -120,10 +120,13 @@ export function createCommandHandler<S, C, E extends DecidedEvent, Ctx>(
   }
 
   /** The result of an earlier run of this command on this stream, from the stream itself. */
-  function earlierRun(events: RecordedEvent<E>[], commandId: string): HandleResult<S, E> | undefined {
+  function earlierRun(events: RecordedEvent<E>[], commandId: string, actor: EventMeta['actor']): HandleResult<S, E> | undefined {
     const mine = events.filter((e) => e.meta?.commandId === commandId)
     const last = mine.at(-1)
     if (!last) return undefined
+    // a repeated command answers its own actor only: someone else's command id reveals nothing of what it did
+    const first = mine[0]!.meta?.actor
+    if (!first || first.role !== actor.role || first.id !== actor.id) throw new DomainError('COMMAND_ID_REUSED')
     return {
       events: mine,
       nextVersion: last.streamVersion,
@@ -158,7 +161,7 @@ export function createCommandHandler<S, C, E extends DecidedEvent, Ctx>(
       } else {
         ;({ state, version, events: history } = await load(stream))
         // Checked BEFORE deciding: a repeated command gets its first result even if the state has moved on since.
-        const earlier = earlierRun(history, meta.commandId)
+        const earlier = earlierRun(history, meta.commandId, meta.actor)
         if (earlier) return earlier
       }
       const command = await resolve(input.command, state)
@@ -189,7 +192,7 @@ export function createCommandHandler<S, C, E extends DecidedEvent, Ctx>(
           // raced with ourselves (same commandId): report what the first run wrote
           const again = await load(stream)
           return (
-            earlierRun(again.events, meta.commandId) ?? {
+            earlierRun(again.events, meta.commandId, meta.actor) ?? {
               events: [],
               nextVersion: r.nextVersion,
               position: r.lastPosition,

@@ -63,7 +63,7 @@ export async function generateRoster(ctx: ExportContext, day: IsoDate, opts: Gen
   const createdAt = recordedCreatedAt(history) ?? rocTimestamp(ctx.now().toISOString())
   const rocDay = isoToRoc(day)
   const fileName = rosterFileName(rocDay, sequence)
-  await mkdir(opts.outDir, { recursive: true })
+  await mkdir(opts.outDir, { recursive: true, mode: 0o700 })
   const path = join(opts.outDir, fileName)
   const temp = join(opts.outDir, `.${fileName}.${randomBytes(6).toString('hex')}.tmp`)
   try {

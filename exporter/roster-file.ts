@@ -16,7 +16,7 @@ export interface WrittenRoster {
 const CHUNK = 256 * 1024
 
 export async function writeRosterFile(path: string, header: RosterHeader, details: AsyncIterable<RosterDetail>): Promise<WrittenRoster> {
-  const fh = await open(path, 'w')
+  const fh = await open(path, 'w', 0o600) // names and national IDs: owner only
   const fileHash = createHash('sha256')
   let bytes = 0
   let pending = ''

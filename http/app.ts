@@ -14,6 +14,7 @@ import { Eta } from 'eta'
 import { withCorrelation } from '../commands/platform/logger.js'
 import { trustProxyOf } from '../commands/platform/config.js'
 import { installErrorHandling } from './errors.js'
+import { ATTACHMENT_MAX_BYTES } from '../commands/attachments/content-type.js'
 import { assertLoopbackSocket } from './operator-access.js'
 import { isDemoCorrelation } from '../commands/seed/demo-marker.js'
 import { viewHelpers } from './present.js'
@@ -33,8 +34,8 @@ export const VIEWS_DIR = join(here, '..', 'views')
 const require = createRequire(import.meta.url)
 const HTMX_DIST = dirname(require.resolve('htmx.org/dist/htmx.min.js'))
 
-/** Upper bound of any uploaded file (attachments are limited further per route; batch files up to this). */
-export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+/** Upper bound of any uploaded file: an attachment (10 MB) or a batch file (20 000 rows are about 2 MB). */
+export const MAX_UPLOAD_BYTES = ATTACHMENT_MAX_BYTES
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/
 /** The HiPKI LocalSignServer (中華電信 HiCOS 跨平台網頁元件) the login page may call on the user's machine. */
 const LOCAL_SIGN_SERVER = ['http://localhost:61161', 'http://127.0.0.1:61161']
@@ -142,7 +143,8 @@ export async function buildApp(services: Services): Promise<App> {
   await app.register(fastifyFormbody)
   await app.register(fastifyMultipart, {
     attachFieldsToBody: true,
-    limits: { fileSize: MAX_UPLOAD_BYTES, files: 10, fields: 200, parts: 220 },
+    // sized to the real need: a batch file or up to 10 attachments of 10 MB; the report form's fields (3 per session)
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 10, fields: 1300, parts: 1310 },
   })
   const eta = new Eta({ views: VIEWS_DIR, autoEscape: true, cache: process.env.NODE_ENV === 'production' })
   await app.register(fastifyView, { engine: { eta }, root: VIEWS_DIR, defaultContext: { h: viewHelpers } })

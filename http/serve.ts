@@ -10,6 +10,7 @@ import { APP_MIGRATIONS } from '../bin/app-migrations.js'
 import { projectionMetrics, projectionStatus } from '../projections/status.js'
 import { operatorOnly } from './operator-access.js'
 import { assertDemoFenced } from './demo-fence.js'
+import { sweepOrphanBlobs } from '../commands/attachments/orphan-sweep.js'
 import { startServeExport, type ServeExport } from '../exporter/serve-export.js'
 import { buildApp, type App } from './app.js'
 import { PostgresSessionStore } from './postgres-session-store.js'
@@ -101,6 +102,12 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
     throw e
   })
   origins = siteOrigins(url, config.SITE_ORIGIN)
+  // attachment blobs no case references are removed after a grace period (every 6 hours)
+  const sweep = setInterval(() => {
+    sweepOrphanBlobs({ dir: join(config.DATA_DIR, 'attachments'), store: runtime.store, now: clock() })
+      .then((n) => { if (n) logger.info({ removed: n }, 'orphan attachment blobs removed') }, (e: unknown) => logger.warn({ err: (e as Error).message }, 'orphan attachment sweep failed'))
+  }, 6 * 3600_000)
+  sweep.unref()
   logger.info({ url, projections: opts.projections !== false }, 'baobei listening')
   if (opts.demo && opts.banner) {
     const entries = (embedded?.rack ?? new VirtualCardRack(virtualCardsFor(listDemoCards(pkiDir)))).catalogue()
@@ -120,6 +127,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   let closing: Promise<void> | undefined
   const close = () =>
     (closing ??= (async () => {
+      clearInterval(sweep)
       await exporter.stop()
       await app.close()
       await embedded?.close()

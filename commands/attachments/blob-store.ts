@@ -1,7 +1,7 @@
 // Attachment content, stored by SHA-256 outside the log (events hold hash, name, type, size).
 // Files are written to a temporary name, fsynced and renamed: a crash never leaves a half blob under its hash.
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, stat } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, stat, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Attachment } from '../../domain/types.js'
 import { DomainError } from '../../domain/errors.js'
@@ -25,10 +25,12 @@ export function createFileBlobStore(dir: string): BlobStore {
       const hash = createHash('sha256').update(content).digest('hex')
       const target = pathOf(hash)
       const exists = await stat(target).then(() => true, () => false)
+      // an existing blob is touched: the orphan sweep (orphan-sweep.ts) spares what was uploaded within its grace
+      if (exists) await utimes(target, new Date(), new Date()).catch(() => undefined)
       if (!exists) {
-        await mkdir(join(dir, hash.slice(0, 2)), { recursive: true })
+        await mkdir(join(dir, hash.slice(0, 2)), { recursive: true, mode: 0o700 })
         const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`
-        const fh = await open(tmp, 'w')
+        const fh = await open(tmp, 'w', 0o600) // attachments hold personal documents: owner only
         try {
           await fh.writeFile(content)
           await fh.sync()

@@ -1,6 +1,6 @@
 // Opens what every process needs: the database (PostgreSQL or embedded PGlite), the event store (PostgreSQL in the
 // same database, or EventStoreDB), with every migration applied. DESIGN.md §4 "Embedded default".
-import { mkdir } from 'node:fs/promises'
+import { chmod, mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Config } from './config.js'
 import type { Database } from './database.js'
@@ -46,7 +46,9 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     return createPostgresDatabase(config.DATABASE_URL)
   }
   const dir = resolve(join(config.DATA_DIR, 'pglite'))
-  await mkdir(dir, { recursive: true })
+  // the embedded database holds every case and national ID: owner only (also a directory made by an older version)
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  await chmod(dir, 0o700)
   logger.info({ dir }, 'database: embedded PGlite')
   return createPgliteDatabase(dir)
 }

@@ -81,4 +81,16 @@ CREATE TABLE IF NOT EXISTS login_limits (
 DROP TABLE IF EXISTS login_failures;
 `,
   },
+  {
+    // Attachment bytes charged per owner per day (http/attachment-quota.ts); security state like the limits above.
+    id: 'login/004-upload-quota',
+    sql: `
+CREATE TABLE IF NOT EXISTS upload_quota (
+  owner text NOT NULL,            -- role:id of the uploader (institution code or national id)
+  day text NOT NULL,              -- Asia/Taipei date
+  bytes bigint NOT NULL,
+  PRIMARY KEY (owner, day)
+);
+`,
+  },
 ]

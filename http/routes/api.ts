@@ -15,6 +15,7 @@ import {
 } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
 import { idLookupLimit } from '../id-lookup-limit.js'
+import { chargeUpload, uploadOwnerOf } from '../attachment-quota.js'
 import { scopeOf } from '../scope.js'
 import { caseIdFor } from '../../domain/name-uuid.js'
 import { allowedActions, type FrontAction } from '../actions.js'
@@ -167,6 +168,7 @@ export async function registerApiRoutes(app: App) {
     const [f] = await files(request.body as RawForm, 'file')
     if (!f) throw new DomainError('VALIDATION_FAILED', { fields: [{ field: 'file', message: 'required' }] })
     if (!sniffAttachmentType(f.content)) throw new DomainError('ATTACHMENT_TYPE', { name: f.filename })
+    await chargeUpload(app.services.db, uploadOwnerOf(userOf(request).actor), f.content.length, app.services.clock())
     return reply.code(201).send(await app.services.blobs.put(f.filename, f.content))
   })
 

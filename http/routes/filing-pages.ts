@@ -16,6 +16,7 @@ import { isRocDate, rocToIso } from '../../domain/roc-date.js'
 import type { Attachment } from '../../domain/types.js'
 import { requireRole, userOf } from '../session.js'
 import { idLookupLimit } from '../id-lookup-limit.js'
+import { chargeUpload, uploadOwnerOf } from '../attachment-quota.js'
 import { files, str, type FieldErrors, type RawForm, type UploadedFile } from '../forms/form-values.js'
 import { checkReportForm, emptyReportForm, formFromTerms, readReportForm, type ReportFormInput, type ReportFormValues } from '../forms/report-form.js'
 import { fieldOfError } from '../forms/error-fields.js'
@@ -80,6 +81,8 @@ export async function registerFilingPages(app: App) {
     try {
       const blobs = app.services.blobs
       const attachments: Attachment[] = []
+      const bytes = uploads.reduce((n, f) => n + f.content.length, 0)
+      if (bytes) await chargeUpload(app.services.db, uploadOwnerOf(user.actor), bytes, app.services.clock())
       for (const f of uploads) attachments.push(await blobs.put(f.filename, f.content))
       const target = await run(input, attachments)
       return reply.redirect(target, 303)

@@ -132,7 +132,7 @@ t.test('健保卡免插卡: 身分證號 → SMS code (read on /dev/sms) → cod
   await page.fill('#otp-id', 'H220112234')
   await page.click('#otp-send')
   await page.locator('#form-otp-2:not([hidden])').waitFor()
-  t.match(await page.textContent('#login-info'), '驗證碼已傳送至 0955***777')
+  t.match(await page.textContent('#login-info'), '驗證碼已傳送至 *******777')
   await page.screenshot({ path: shot('login-otp-step2'), fullPage: true })
   const phone = await page.context().newPage()
   await phone.goto(`${base}/dev/sms`)
