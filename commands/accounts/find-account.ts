@@ -35,7 +35,7 @@ const toAccount = (r: Row): StaffAccount => ({
 
 /** Physical tables of the live version of the accounts read model (undefined before its first start). */
 async function tables(db: Sql): Promise<{ accounts: string; certificates: string } | undefined> {
-  const r = await db.query<{ live_version: number }>(`SELECT live_version FROM projection_versions WHERE name = 'accounts'`).catch((e: { code?: string }) => {
+  const r = await db.query<{ live_version: number }>(`SELECT live_version FROM projection_versions WHERE name = 'administration'`).catch((e: { code?: string }) => {
     if (e.code === '42P01') return { rows: [] } // no projections set up: no accounts
     throw e
   })

@@ -52,8 +52,8 @@ export async function registerAuditRoutes(app: App) {
       if (from) where.push(`at >= ${p(taipeiInstant(from))}::timestamptz`)
       if (to) where.push(`at < ${p(taipeiInstant(addDays(to, 1)))}::timestamptz`)
       const w = where.length ? `WHERE ${where.join(' AND ')}` : ''
-      total = Number((await readModelsOf(app).select<{ n: string }>('admin_actions', (t) => ({ text: `SELECT count(*) AS n FROM ${t('admin_actions')} ${w}`, params })))[0]?.n ?? 0)
-      rows = await readModelsOf(app).select('admin_actions', (t) => ({ text: `SELECT * FROM ${t('admin_actions')} ${w} ORDER BY at DESC, event_id LIMIT ${PAGE} OFFSET ${(page - 1) * PAGE}`, params }))
+      total = Number((await readModelsOf(app).select<{ n: string }>('administration', (t) => ({ text: `SELECT count(*) AS n FROM ${t('admin_actions')} ${w}`, params })))[0]?.n ?? 0)
+      rows = await readModelsOf(app).select('administration', (t) => ({ text: `SELECT * FROM ${t('admin_actions')} ${w} ORDER BY at DESC, event_id LIMIT ${PAGE} OFFSET ${(page - 1) * PAGE}`, params }))
     } else if (!errors.length && tab === 'logins') {
       if (county) {
         const staff = await listAccounts(dbOf(app), { county, includeDisabled: true, limit: 500 })

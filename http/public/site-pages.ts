@@ -22,7 +22,7 @@ const toRow = (r: Raw): SitePageRow => ({
 })
 
 export async function listSitePages(rm: Pick<ReadModels, 'select'>, f: { kind?: SitePageKind; today?: IsoDate; includeWithdrawn?: boolean; includeFuture?: boolean; limit?: number }): Promise<SitePageRow[]> {
-  const rows = await rm.select<Raw>('site_pages', (t) => {
+  const rows = await rm.select<Raw>('administration', (t) => {
     const where: string[] = []
     const params: unknown[] = []
     if (f.kind) where.push(`kind = $${params.push(f.kind)}`)
@@ -35,6 +35,6 @@ export async function listSitePages(rm: Pick<ReadModels, 'select'>, f: { kind?: 
 }
 
 export async function getSitePage(rm: Pick<ReadModels, 'select'>, pageId: string): Promise<SitePageRow | undefined> {
-  const rows = await rm.select<Raw>('site_pages', (t) => ({ text: `SELECT page_id, kind, title, body, published_on::text AS published_on, withdrawn, updated_at, updated_by FROM ${t('site_pages')} WHERE page_id = $1`, params: [pageId] }))
+  const rows = await rm.select<Raw>('administration', (t) => ({ text: `SELECT page_id, kind, title, body, published_on::text AS published_on, withdrawn, updated_at, updated_by FROM ${t('site_pages')} WHERE page_id = $1`, params: [pageId] }))
   return rows[0] ? toRow(rows[0]) : undefined
 }

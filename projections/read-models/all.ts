@@ -7,9 +7,7 @@ import { occurrencesProjection } from './occurrences.js'
 import { quotaProjection } from './quota.js'
 import { statisticsProjection } from './statistics.js'
 import { readAuditProjection } from './read-audit.js'
-import { accountsProjection } from './accounts.js'
-import { adminActionsProjection } from './admin-actions.js'
-import { sitePagesProjection } from './site-pages.js'
+import { administrationProjection } from './administration.js'
 
 export const PROJECTIONS: readonly Projection[] = [
   casesProjection,
@@ -19,9 +17,7 @@ export const PROJECTIONS: readonly Projection[] = [
   statisticsProjection,
   historyProjection,
   readAuditProjection,
-  accountsProjection,
-  adminActionsProjection,
-  sitePagesProjection,
+  administrationProjection,
 ]
 
 export const PROJECTION_NAMES = PROJECTIONS.map((p) => p.name)

@@ -168,3 +168,21 @@ t.test('CSV import: UTF-8 and Big5, errors per row, idempotent', async (t) => {
   t.equal(r.statusCode, 200, r.body.slice(0, 300))
   t.match(r.body, /新增 <strong>1<\/strong> 筆/)
 })
+
+t.test('baobei accounts import FILE: one line per row, exit 1 when a row is refused, 0 on a clean file', async (t) => {
+  const { runAccountsCommand } = await import('../../commands/accounts/cli.js')
+  const { writeFileSync } = await import('node:fs')
+  const dir = mkdtempSync(join(tmpdir(), 'bb-acc-cli-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'bureaus.csv')
+  writeFileSync(file, iconv.encode('帳號代碼,姓名,機關,縣市代碼,角色,憑證簽發者,憑證序號,憑證主體\r\nPEN-R001,洪大海,澎湖縣政府衛生局,16,審查人員,,,"C=TW,CN=洪大海"\r\nPEN-X,無縣市,澎湖縣政府衛生局,,審查人員,,,"C=TW,CN=無縣市"\r\n', 'big5'))
+  const lines: string[] = []
+  t.equal(await runAccountsCommand(['import', file], parts.accounts, (s) => lines.push(s)), 1)
+  t.match(lines.join('\n'), /PEN-R001\s+新增/)
+  t.match(lines.join('\n'), /PEN-X\s+錯誤：/)
+  t.match(lines.at(-1), '編碼 big5；新增 1，變更 0，未變更 0，錯誤 1')
+  writeFileSync(file, iconv.encode('帳號代碼,姓名,機關,縣市代碼,角色,憑證簽發者,憑證序號,憑證主體\r\nPEN-R001,洪大海,澎湖縣政府衛生局,16,審查人員,,,"C=TW,CN=洪大海"\r\n', 'big5'))
+  t.equal(await runAccountsCommand(['import', file], parts.accounts, () => {}), 0, 'again: unchanged, exit 0')
+  t.equal(await runAccountsCommand([], parts.accounts, () => {}), 2, 'usage')
+  t.equal(await runAccountsCommand(['--help'], parts.accounts, () => {}), 0)
+})
