@@ -38,7 +38,7 @@ interface Current<F> {
   demo: boolean
 }
 
-async function currentInstitutions(tx: Sql, codes: string[]): Promise<Map<string, Current<InstitutionFacts>>> {
+export async function currentInstitutions(tx: Sql, codes: string[]): Promise<Map<string, Current<InstitutionFacts>>> {
   const r = await tx.query<Record<string, unknown>>(
     `SELECT * FROM registry_institutions WHERE code = ANY($1::text[]) AND stream_version IS NOT NULL`, [codes])
   return new Map(r.rows.map((x) => [x.code as string, {
