@@ -33,11 +33,12 @@ export async function batchAppend(tx: Sql, items: readonly BatchItem[]): Promise
     if (!i.event.meta.commandId) throw new Error('batchAppend: every event needs meta.commandId')
   }
   const r = await tx.query<{ stream_id: string; version: number | null }>(
+    // one JSON document for the whole batch: no per-element array escaping on the client
     `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])
-         WITH ORDINALITY AS t(stream_id, expected, command_id, event_id, type, data, meta, ord)),
+       SELECT t.*, t.ord AS ordinal FROM jsonb_to_recordset($1::jsonb)
+         AS t(stream_id text, expected int, command_id text, event_id uuid, type text, data jsonb, meta jsonb, ord int)),
      fresh AS (
-       INSERT INTO streams (stream_id, version) SELECT stream_id, 1 FROM input WHERE expected = 0 ORDER BY ord
+       INSERT INTO streams (stream_id, version) SELECT stream_id, 1 FROM input WHERE expected = 0 ORDER BY ordinal
        ON CONFLICT (stream_id) DO NOTHING RETURNING stream_id, version),
      bumped AS (
        UPDATE streams s SET version = s.version + 1 FROM input i
@@ -45,7 +46,7 @@ export async function batchAppend(tx: Sql, items: readonly BatchItem[]): Promise
      ok AS (SELECT * FROM fresh UNION ALL SELECT * FROM bumped),
      ins AS (
        INSERT INTO events (event_id, stream_id, stream_version, type, data, meta)
-       SELECT i.event_id, i.stream_id, ok.version, i.type, i.data, i.meta FROM input i JOIN ok USING (stream_id) ORDER BY i.ord
+       SELECT i.event_id, i.stream_id, ok.version, i.type, i.data, i.meta FROM input i JOIN ok USING (stream_id) ORDER BY i.ordinal
        RETURNING global_position, stream_id, stream_version),
      res AS (
        INSERT INTO command_results (command_id, stream_id, next_version, last_commit, last_prepare)
@@ -53,15 +54,10 @@ export async function batchAppend(tx: Sql, items: readonly BatchItem[]): Promise
        FROM ins JOIN input i USING (stream_id)
        RETURNING command_id)
      SELECT i.stream_id, ok.version FROM input i LEFT JOIN ok USING (stream_id)`,
-    [
-      items.map((i) => i.stream),
-      items.map((i) => i.expected),
-      items.map((i) => i.event.meta.commandId),
-      items.map((i) => eventIdFor(i.event.meta.commandId, 0)),
-      items.map((i) => i.event.type),
-      items.map((i) => JSON.stringify(i.event.data ?? null)),
-      items.map((i) => JSON.stringify(i.event.meta)),
-    ],
+    [JSON.stringify(items.map((i, n) => ({
+      stream_id: i.stream, expected: i.expected, command_id: i.event.meta.commandId, event_id: eventIdFor(i.event.meta.commandId, 0),
+      type: i.event.type, data: i.event.data ?? null, meta: i.event.meta, ord: n,
+    })))],
   )
   const appended = new Map<string, number>()
   const refused: string[] = []

@@ -110,7 +110,7 @@ export async function importLegacy(db: Database, path: string, opts: LegacyImpor
     for (const e of errors) await note(e.row, number, 'rejected', e.column, e.value, e.message)
   }
   out?.write('列,案件編號,結果,欄位,內容,原因\n')
-  const batchSize = opts.batchSize ?? 1000
+  const batchSize = opts.batchSize ?? 2000
 
   const runBatch = async (tx: Sql, batch: { row: number; c: LegacyCase; hash: string }[]) => {
     const found = await lookups(tx, batch.map((b) => b.c))
@@ -198,10 +198,14 @@ export async function importLegacy(db: Database, path: string, opts: LegacyImpor
       const b = kept.map((s) => scheduleBounds(s.schedule))
       await tx.query(
         `INSERT INTO legacy_import_spans (case_id, case_number, national_id, status, in_force, span_from, span_to, schedule)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::date[], $7::date[], $8::jsonb[])
+         SELECT case_id, case_number, national_id, status, in_force, span_from, span_to, schedule
+         FROM jsonb_to_recordset($1::jsonb) AS t(case_id text, case_number text, national_id text, status text, in_force boolean,
+           span_from date, span_to date, schedule jsonb)
          ON CONFLICT (case_id) DO NOTHING`,
-        [kept.map((s) => s.caseId), kept.map((s) => s.caseNumber), kept.map((s) => s.nationalId), kept.map((s) => s.status),
-          kept.map((s) => s.inForce), b.map((x) => x.from), b.map((x) => x.to), kept.map((s) => JSON.stringify(s.schedule))],
+        [JSON.stringify(kept.map((s, i) => ({
+          case_id: s.caseId, case_number: s.caseNumber, national_id: s.nationalId, status: s.status, in_force: s.inForce,
+          span_from: b[i]!.from, span_to: b[i]!.to, schedule: s.schedule,
+        })))],
       )
     }
   }

@@ -48,3 +48,21 @@ export const personIds = (n: number, letter = 'A', offset = 0): string[] => Arra
 export const institutionCodes = (n: number, prefix = '35'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(8, '0')}`)
 
 export { INSTITUTION_COLUMNS, PROFESSIONAL_COLUMNS, LEGACY_COLUMNS, LEGACY_DECISION_COLUMNS }
+
+/**
+ * n approved weekly legacy cases over the given people, none overlapping another: case k is person k mod P, on
+ * weekday (k div P) mod 7 + 1, in hour slot (k div 7P).
+ */
+export function* legacyRows(people: readonly string[], n: number, home: string, supported: string, firstNumber = 1): Generator<Cells> {
+  const P = people.length
+  for (let k = 0; k < n; k++) {
+    const slot = Math.floor(k / (7 * P))
+    const h = 8 + (slot % 12)
+    yield {
+      案件編號: `1130110${String(firstNumber + k).padStart(7, '0')}`, 身分證號: people[k % P]!, 姓名: '', 醫事人員類別: 'A', 執業機構代碼: home,
+      被支援機構代碼: supported, 支援科別: '02', 支援目的: '01', 支援方式: '每週', 開始日期: '1130301', 結束日期: '1130630',
+      星期: String((Math.floor(k / P) % 7) + 1), 時段: `${String(h).padStart(2, '0')}00-${String(h + 1).padStart(2, '0')}00`, 指定時段: '',
+      送審日期: '1130110', 申請類別: '登錄', 申請進度: '已核准', 核准日期: '1130120', 核准文號: `L${String(k).padStart(9, '0')}`, 註銷日期: '',
+    }
+  }
+}
