@@ -7,6 +7,7 @@ import type { EventStore, LogPosition } from './event-store/port.js'
 import { createCommandHandler, type CommandHandler, type CommandMeta, type HandleResult } from './command-handler.js'
 import { applicantSnapshot, findInstitution, institutionRef } from './registry/registry.js'
 import { decide } from '../domain/report/decide.js'
+import { assertInstitutionOpen } from '../domain/registry/facts.js'
 import { evolve, initialState, type ReportState } from '../domain/report/state.js'
 import type { DecideContext, ReportCommand } from '../domain/report/commands.js'
 import type { ExistingReport } from '../domain/rules/conflict.js'
@@ -142,6 +143,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
   async function resolveTerms(input: TermsInput): Promise<Terms> {
     const inst = await findInstitution(deps.db, input.supportedCode)
     if (!inst) throw new DomainError('INSTITUTION_NOT_FOUND', { code: input.supportedCode })
+    assertInstitutionOpen(inst, 'supported')
     return {
       supported: institutionRef(inst),
       department: input.department,
@@ -154,6 +156,8 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
   async function resolveApplicant(id: string): Promise<ApplicantSnapshot> {
     const a = await applicantSnapshot(deps.db, id)
     if (!a) throw new DomainError('PROFESSIONAL_NOT_FOUND', { nationalId: id })
+    const home = await findInstitution(deps.db, a.home.code)
+    if (home) assertInstitutionOpen(home, 'home')
     return a
   }
 

@@ -1,5 +1,6 @@
 // Registry facts (DESIGN.md §7): what 醫事管理系統 says about a professional or an institution, as events on
 // `registry-person-<id>` / `registry-institution-<code>` streams, each with the day it takes effect. Pure.
+import { fail } from '../errors.js'
 import type { CountyCode, InstitutionKind, IsoDate, ProfessionCode } from '../types.js'
 
 /** 執業狀態: active 執業, suspended 停業, inactive 歇業 / no longer in the registry (absent from a full snapshot). */
@@ -120,4 +121,12 @@ export const registryConcerns = (r: {
   if (r.homeStatus !== null && r.homeStatus !== 'open') out.push('home_closed')
   if (r.supportedStatus !== null && r.supportedStatus !== 'open') out.push('supported_closed')
   return out
+}
+
+/** New filings need open institutions on both sides (停業 or 歇業 in the registry refuses, with the side named). */
+export const assertInstitutionOpen = (i: { code: string; name?: string; status?: InstitutionStatus }, side: 'home' | 'supported'): void => {
+  if (i.status !== undefined && i.status !== 'open') {
+    fail('INSTITUTION_CLOSED', { code: i.code, side, status: i.status },
+      `${side === 'home' ? '執業機構' : '被支援機構'}${i.name ? `「${i.name}」` : ''}已${i.status === 'suspended' ? '停業' : '歇業'}，不可申請報備支援`)
+  }
 }

@@ -8,6 +8,7 @@ import type { App } from '../schemas.js'
 import { registerCaseRoutes } from './case-routes.js'
 import { BASE, staffOnly } from './context.js'
 import { registerStatisticsRoutes } from './statistics-routes.js'
+import { registerRegistryFlagRoutes } from './registry-flags-routes.js'
 
 const VIEWS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views')
 const ASSETS: Record<string, string> = { 'back-office.css': 'text/css; charset=utf-8', 'back-office.js': 'text/javascript; charset=utf-8' }
@@ -25,4 +26,5 @@ export async function backOfficePlugin(app: App) {
 
   await registerCaseRoutes(app)
   await registerStatisticsRoutes(app)
+  await registerRegistryFlagRoutes(app)
 }

@@ -168,6 +168,7 @@ const MATRIX: Record<string, Spec> = {
   'GET /review/statistics.xlsx': { kind: 'download', roles: STAFF, req: () => ({ url: '/review/statistics.xlsx?report=profession' }), ok: 200 },
   'GET /review/audit': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/audit' }), ok: 200 },
   'GET /review/quota': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/quota?institution=3563020002' }), ok: 200 },
+  'GET /review/registry-flags': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/registry-flags' }), ok: 200 },
 }
 
 const routes = app.routeTable
