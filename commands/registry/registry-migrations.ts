@@ -56,6 +56,9 @@ ALTER TABLE registry_professionals ADD COLUMN IF NOT EXISTS effective_from date;
 ALTER TABLE registry_professionals ADD COLUMN IF NOT EXISTS stream_version int;
 ALTER TABLE registry_professionals ADD COLUMN IF NOT EXISTS demo boolean NOT NULL DEFAULT false;
 CREATE INDEX IF NOT EXISTS registry_professionals_nhi_card ON registry_professionals (nhi_card_number);
+-- the importer checks the home institution of every row before recording it; a per-row foreign-key trigger only
+-- slows the bulk load (and would order a rebuild)
+ALTER TABLE registry_professionals DROP CONSTRAINT IF EXISTS registry_professionals_home_institution_code_fkey;
 ALTER TABLE registry_institutions ADD COLUMN IF NOT EXISTS status text NOT NULL DEFAULT 'open'
   CHECK (status IN ('open', 'suspended', 'closed'));
 ALTER TABLE registry_institutions ADD COLUMN IF NOT EXISTS status_date date;

@@ -37,13 +37,16 @@ async function projectInstitutions(tx: Sql, events: (InstitutionRecorded & { ver
 
 async function projectProfessionals(tx: Sql, events: (ProfessionalRecorded & { version: number })[]): Promise<void> {
   if (!events.length) return
-  const f = events.map((e) => e.data.facts)
+  // one JSON document per batch (no per-element array escaping on the client)
   await tx.query(
     `INSERT INTO registry_professionals (national_id, name, profession, department, license_number, license_valid_from,
        license_valid_to, practice_status, status_date, home_institution_code, phone, nhi_card_number, birth_date, sex,
        effective_from, stream_version, demo)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::date[], $8::text[],
-       $9::date[], $10::text[], $11::text[], $12::text[], $13::date[], $14::text[], $15::date[], $16::int[], $17::boolean[])
+     SELECT national_id, name, profession, department, license_number, license_valid_from, license_valid_to, practice_status,
+       status_date, home_institution_code, phone, nhi_card_number, birth_date, sex, effective_from, stream_version, demo
+     FROM jsonb_to_recordset($1::jsonb) AS t(national_id text, name text, profession text, department text, license_number text,
+       license_valid_from date, license_valid_to date, practice_status text, status_date date, home_institution_code text, phone text,
+       nhi_card_number text, birth_date date, sex text, effective_from date, stream_version int, demo boolean)
      ON CONFLICT (national_id) DO UPDATE SET name = EXCLUDED.name, profession = EXCLUDED.profession,
        department = EXCLUDED.department, license_number = EXCLUDED.license_number,
        license_valid_from = EXCLUDED.license_valid_from, license_valid_to = EXCLUDED.license_valid_to,
@@ -52,29 +55,38 @@ async function projectProfessionals(tx: Sql, events: (ProfessionalRecorded & { v
        nhi_card_number = EXCLUDED.nhi_card_number, birth_date = EXCLUDED.birth_date, sex = EXCLUDED.sex,
        effective_from = EXCLUDED.effective_from, stream_version = EXCLUDED.stream_version, demo = EXCLUDED.demo
      WHERE registry_professionals.demo OR NOT EXCLUDED.demo OR registry_professionals.stream_version IS NULL`,
-    [
-      f.map((x) => x.nationalId), f.map((x) => x.name), f.map((x) => x.profession), f.map((x) => x.department),
-      f.map((x) => x.licenseNumber), f.map((x) => x.licenseValidFrom), f.map((x) => x.licenseValidTo),
-      f.map((x) => x.practiceStatus), f.map((x) => x.statusDate), f.map((x) => x.homeInstitutionCode), f.map((x) => x.phone),
-      f.map((x) => x.nhiCardNumber), f.map((x) => x.birthDate), f.map((x) => x.sex), events.map((e) => e.data.effectiveDate),
-      events.map((e) => e.version), events.map(isDemo),
-    ],
+    [JSON.stringify(events.map((e) => {
+      const x = e.data.facts
+      return {
+        national_id: x.nationalId, name: x.name, profession: x.profession, department: x.department, license_number: x.licenseNumber,
+        license_valid_from: x.licenseValidFrom, license_valid_to: x.licenseValidTo, practice_status: x.practiceStatus, status_date: x.statusDate,
+        home_institution_code: x.homeInstitutionCode, phone: x.phone, nhi_card_number: x.nhiCardNumber, birth_date: x.birthDate, sex: x.sex,
+        effective_from: e.data.effectiveDate, stream_version: e.version, demo: isDemo(e),
+      }
+    }))],
   )
-  await history(tx, 'registry_professional_history', 'national_id', f.map((x) => x.nationalId), events)
+  await history(tx, 'registry_professional_history', 'national_id', events.map((e) => e.data.facts.nationalId), events)
 }
 
 /** Closes each key's open version at the new effective date and opens the new one (same day: replaced). */
-async function history(tx: Sql, table: string, key: string, keys: string[], events: RegistryEvent[]): Promise<void> {
+async function history(tx: Sql, table: string, key: string, keys: string[], events: (RegistryEvent & { version: number })[]): Promise<void> {
   const days = events.map((e) => e.data.effectiveDate)
+  // only entries with an earlier version have a version to close (a first event has none); the ANY() keeps the
+  // update on the primary key's index however the planner estimates the unnest
+  const later = events.flatMap((e, i) => (e.version > 1 ? [i] : []))
+  if (later.length) {
+    const k = later.map((i) => keys[i]!)
+    await tx.query(
+      `UPDATE ${table} h SET valid_to = i.day FROM unnest($1::text[], $2::date[]) AS i(k, day)
+       WHERE h.${key} = ANY($1::text[]) AND h.${key} = i.k AND h.valid_to IS NULL AND h.valid_from < i.day`,
+      [k, later.map((i) => days[i]!)],
+    )
+  }
   await tx.query(
-    `UPDATE ${table} h SET valid_to = i.day FROM unnest($1::text[], $2::date[]) AS i(k, day)
-     WHERE h.${key} = i.k AND h.valid_to IS NULL AND h.valid_from < i.day`,
-    [keys, days],
-  )
-  await tx.query(
-    `INSERT INTO ${table} (${key}, valid_from, valid_to, facts) SELECT k, day, NULL, facts FROM unnest($1::text[], $2::date[], $3::jsonb[]) AS i(k, day, facts)
+    `INSERT INTO ${table} (${key}, valid_from, valid_to, facts)
+     SELECT k, day, NULL, facts FROM jsonb_to_recordset($1::jsonb) AS i(k text, day date, facts jsonb)
      ON CONFLICT (${key}, valid_from) DO UPDATE SET facts = EXCLUDED.facts, valid_to = NULL`,
-    [keys, days, events.map((e) => JSON.stringify(e.data.facts))],
+    [JSON.stringify(events.map((e, i) => ({ k: keys[i], day: days[i], facts: e.data.facts })))],
   )
 }
 
