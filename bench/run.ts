@@ -1,6 +1,7 @@
-// `npm run bench` (not part of npm test): the six benchmarks, each figure beside a baseline measured in the same run.
+// `npm run bench` (not part of npm test): the benchmarks, each figure beside a baseline measured in the same run.
 // Flags: --size 10k|100k|1m|20m (events in the main log, default 100k), --only name[,name] (append, rebuild, lag,
-// http, export, statistics), --quick (shorter timed phases), --seed N. Results: bench/results/<timestamp>.json.
+// http, export, statistics, registry, legacy), --quick (shorter timed phases; registry 30k + 3k, legacy 50k rows),
+// --legacy-rows N (default 1,000,000), --seed N. Results: bench/results/<timestamp>.json.
 // Each run uses fresh databases (test/support/db.ts) and drops them.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
@@ -14,11 +15,13 @@ import { httpBench } from './http.js'
 import { lagBench } from './lag.js'
 import { rebuildBench } from './rebuild.js'
 import { statisticsBench } from './statistics.js'
+import { registryImportBench } from './registry-import.js'
+import { legacyImportBench } from './legacy-import.js'
 import { benchDatabase, machine } from './lib/env.js'
 import { bulkLoad } from './lib/load.js'
 import { newResult, printResult, type BenchResult } from './lib/result.js'
 
-const ALL = ['append', 'rebuild', 'lag', 'http', 'export', 'statistics'] as const
+const ALL = ['append', 'rebuild', 'lag', 'http', 'export', 'statistics', 'registry', 'legacy'] as const
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +29,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
     seed: { type: 'string', default: '20240301' },
+    'legacy-rows': { type: 'string' },
   },
 })
 const events = parseSize(values.size)
@@ -101,6 +105,14 @@ if (only.includes('lag')) {
 
 if (only.includes('export')) {
   await guarded('export', 'export', () => exportBench({ decisions: quick ? 20_000 : 100_000, seed, log }))
+}
+
+if (only.includes('registry')) {
+  await guarded('registry', 'registry', () => registryImportBench(quick ? { professionals: 30_000, institutions: 3_000, delta: 2_000, log } : { professionals: 300_000, institutions: 30_000, delta: 2_000, log }))
+}
+
+if (only.includes('legacy')) {
+  await guarded('legacy', 'legacy', () => legacyImportBench({ rows: values['legacy-rows'] ? Number(values['legacy-rows']) : quick ? 50_000 : 1_000_000, log }))
 }
 
 const file = `bench/results/${started.toISOString().replace(/[:.]/g, '-')}.json`

@@ -4,8 +4,9 @@
 // command runs first on a new database leaves the same complete schema.
 import type { Migration } from '../commands/platform/migrations.js'
 import { registryMigrations } from '../commands/registry/registry-migrations.js'
+import { legacyMigrations } from '../commands/legacy/legacy-migrations.js'
 import { PROJECTION_MIGRATIONS } from '../projections/catalog.js'
 import { loginMigrations } from '../http/auth/login-migrations.js'
 import { progressMigrations } from '../http/public/progress-limit.js'
 
-export const APP_MIGRATIONS: readonly Migration[] = [...registryMigrations, ...PROJECTION_MIGRATIONS, ...loginMigrations, ...progressMigrations]
+export const APP_MIGRATIONS: readonly Migration[] = [...registryMigrations, ...legacyMigrations, ...PROJECTION_MIGRATIONS, ...loginMigrations, ...progressMigrations]

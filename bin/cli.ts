@@ -1,4 +1,5 @@
-// Subcommands: serve, project, export, reader, seed, migrate. Each one lives in its own module.
+// Subcommands: serve, project, export, reader, seed, migrate, registry, import. Each one lives in its own module.
+// Every subcommand answers --help with its usage before anything is opened (no configuration, no database).
 import { ConfigError, loadConfig, type Config } from '../commands/platform/config.js'
 import { createLogger } from '../commands/platform/logger.js'
 
@@ -20,8 +21,49 @@ Usage:
   baobei accounts import FILE                 import staff accounts from CSV (UTF-8 or Big5; idempotent)
   baobei seed                                 load demo reference data and demo cases (idempotent)
   baobei migrate                              create or update the database schema
+  baobei registry import --professionals F --institutions F [--full|--delta] [--dry-run]
+                                              load the 醫事管理系統 registry feed (see baobei registry --help)
+  baobei import legacy FILE [--dry-run] [--report OUT]
+  baobei import legacy-decisions FILE         migrate the old system's cases and its later decisions
+Every command answers --help.
 
 Configuration is read from the environment (DATABASE_URL, EVENTSTORE_URL, PORT, ...; see README).`
+
+const SERVE_USAGE = `Usage: baobei serve [--demo] [--no-projections] [--no-reader] [--virtual=inprocess|pcscd|auto]
+  start the web server; projections and the daily export run in-process unless told not to.
+  --demo            demo data, virtual cards and the 示範讀卡機 page /dev/cards
+  --no-projections  run \`baobei project\` separately
+  --no-reader       do not start the reader agent
+  --virtual=MODE    where the demo's virtual cards go (inprocess (default) | pcscd | auto)`
+
+const SEED_USAGE = `Usage: baobei seed
+  load the demo reference data (as registry events marked demo: they never overwrite a real entry), demo cards
+  (PIN 123456) and demo cases. Idempotent.`
+
+const MIGRATE_USAGE = `Usage: baobei migrate
+  create or update the whole database schema (event store, registry, projections, login).`
+
+const READER_USAGE = `Usage: baobei reader [--virtual[=auto|pcscd|inprocess]] [--port N] [--origin URL] [--insert CARD,...]
+  the local card-reader agent (PC/SC), on 127.0.0.1 only, answering only the site origin.
+  --virtual[=MODE]  also serve the demo virtual cards (auto: through pcscd + vpcd when there, else in-process)
+  --port N          listen port (default READER_PORT, 7443)
+  --origin URL      the site origin the agent answers (repeatable; default SITE_ORIGIN)
+  --insert CARD,... which demo cards sit in the virtual readers, e.g. nhi-A123456789,institution-0163010001`
+
+/** Usage of each subcommand (loaded lazily where it lives in the subcommand's module). */
+async function usageOf(command: string): Promise<string | undefined> {
+  switch (command) {
+    case 'serve': return SERVE_USAGE
+    case 'seed': return SEED_USAGE
+    case 'migrate': return MIGRATE_USAGE
+    case 'reader': return READER_USAGE
+    case 'project': return `Usage:\n${(await import('../projections/cli.js')).PROJECT_USAGE}`
+    case 'export': return (await import('../exporter/cli.js')).EXPORT_USAGE
+    case 'registry': return (await import('../commands/registry/cli.js')).REGISTRY_USAGE
+    case 'import': return (await import('../commands/legacy/cli.js')).IMPORT_USAGE
+    default: return undefined
+  }
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv
@@ -31,6 +73,25 @@ export async function main(argv: string[]): Promise<number> {
   }
   // everything the CLI writes (embedded database, attachments, roster files, keys) is owner-only
   process.umask(0o077)
+  if (args.includes('--help') || args.includes('-h')) {
+    const usage = await usageOf(command)
+    if (usage === undefined) {
+      console.error(`unknown command: ${command}\n\n${USAGE}`)
+      return 1
+    }
+    console.log(usage)
+    return 0
+  }
+  if (command === 'export' && args.some((a) => a === '--verify' || a.startsWith('--verify='))) {
+    // checks a file only: no configuration, no database
+    const { runExportCommand } = await import('../exporter/cli.js')
+    try {
+      return await runExportCommand(args, { logger: createLogger('silent') } as never)
+    } catch (e) {
+      console.error(`baobei export: ${(e as Error).message}`)
+      return 1
+    }
+  }
   let config: Config
   try {
     config = loadConfig(process.env, args.includes('--demo') ? { DEMO: true } : {})
@@ -120,6 +181,28 @@ export async function main(argv: string[]): Promise<number> {
           return code
         } finally {
           await parts.close()
+          await runtime.close()
+        }
+      }
+      case 'registry': {
+        const { openRuntime } = await import('../commands/platform/runtime.js')
+        const { runRegistryCommand } = await import('../commands/registry/cli.js')
+        const { APP_MIGRATIONS } = await import('./app-migrations.js')
+        const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
+        try {
+          return await runRegistryCommand(args, runtime.db)
+        } finally {
+          await runtime.close()
+        }
+      }
+      case 'import': {
+        const { openRuntime } = await import('../commands/platform/runtime.js')
+        const { runImportCommand } = await import('../commands/legacy/cli.js')
+        const { APP_MIGRATIONS } = await import('./app-migrations.js')
+        const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
+        try {
+          return await runImportCommand(args, runtime)
+        } finally {
           await runtime.close()
         }
       }

@@ -10,6 +10,7 @@ import { applicantSnapshot, findInstitution, institutionRef } from './registry/r
 import { decide, previewFiling } from '../domain/report/decide.js'
 import { caseFacts } from '../domain/report/case-facts.js'
 import { decisionRouting, evolve, initialState, type ReportState } from '../domain/report/state.js'
+import { assertInstitutionOpen } from '../domain/registry/facts.js'
 import type { DecideContext, ReportCommand } from '../domain/report/commands.js'
 import type { ExistingReport } from '../domain/rules/conflict.js'
 import type { SupportedStaffing } from '../domain/rules/quota-types.js'
@@ -143,6 +144,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
   async function resolveTerms(input: TermsInput): Promise<Terms> {
     const inst = await findInstitution(deps.db, input.supportedCode)
     if (!inst) throw new DomainError('INSTITUTION_NOT_FOUND', { code: input.supportedCode })
+    assertInstitutionOpen(inst, 'supported')
     return {
       supported: institutionRef(inst),
       department: input.department,
@@ -157,6 +159,8 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
     // an institution is told no more than "not your staff" about an ID it does not employ (issue #13)
     if (!a && actor.role === 'institution') throw new DomainError('NOT_OWN_STAFF', { role: actor.role })
     if (!a) throw new DomainError('PROFESSIONAL_NOT_FOUND', { nationalId: id })
+    const home = await findInstitution(deps.db, a.home.code)
+    if (home) assertInstitutionOpen(home, 'home')
     return a
   }
 

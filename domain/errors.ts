@@ -32,8 +32,9 @@ export const ERRORS = {
   SCHEDULE_TOO_LONG: { status: 422, zh: '支援期間過長' },
   // registry
   PROFESSIONAL_NOT_FOUND: { status: 404, zh: '查無此醫事人員執業登記資料' },
-  PROFESSIONAL_SUSPENDED: { status: 422, zh: '醫事人員目前為停業狀態，不可申請報備支援' },
+  PROFESSIONAL_SUSPENDED: { status: 422, zh: '醫事人員目前為停業狀態，不可申請報備支援', template: '醫事人員%s，不可申請報備支援' },
   INSTITUTION_NOT_FOUND: { status: 404, zh: '查無此醫事機構' },
+  INSTITUTION_CLOSED: { status: 422, zh: '醫事機構已停業或歇業，不可申請報備支援', template: '%s%s已%s，不可申請報備支援' },
   SAME_INSTITUTION: { status: 422, zh: '被支援機構不可為本身執業機構' },
   // rules
   SCHEDULE_CONFLICT: { status: 409, zh: '支援時段與其他報備支援案件重疊', template: '支援時段與其他報備支援案件重疊：與案件 %s 重疊' },

@@ -39,7 +39,8 @@ export interface ApplicantSnapshot {
   licenseNumber: string
   licenseValidFrom: IsoDate
   licenseValidTo: IsoDate
-  practiceStatus: 'active' | 'suspended'
+  /** 執業, 停業, or inactive: 歇業 / no longer in the registry. */
+  practiceStatus: 'active' | 'suspended' | 'inactive'
   home: InstitutionRef
 }
 

@@ -1,6 +1,7 @@
 import type { Migration } from '../platform/migrations.js'
 
-// Reference data (master data from the MOHW registration system): loaded by `baobei seed` / an import, not events.
+// The registry read model (DESIGN.md §7): written only by the registry projection (registry-projection.ts) from the
+// `registry-person-<id>` / `registry-institution-<code>` events, in the transaction that appends them.
 export const registryMigrations: Migration[] = [
   {
     id: 'registry/001-tables',
@@ -39,6 +40,45 @@ CREATE TABLE IF NOT EXISTS registry_staff (
   role text NOT NULL CHECK (role IN ('reviewer', 'statistician')),
   county text, -- NULL for national (statisticians)
   agency text NOT NULL
+);
+`,
+  },
+  {
+    // registry facts as events: status with its date, the day the current facts took effect, the stream version
+    // the row reflects (NULL: a row from before the registry had events), demo rows fenced; and the history
+    id: 'registry/002-facts-history',
+    sql: `
+ALTER TABLE registry_professionals DROP CONSTRAINT IF EXISTS registry_professionals_practice_status_check;
+ALTER TABLE registry_professionals ADD CONSTRAINT registry_professionals_practice_status_check
+  CHECK (practice_status IN ('active', 'suspended', 'inactive'));
+ALTER TABLE registry_professionals ADD COLUMN IF NOT EXISTS status_date date;
+ALTER TABLE registry_professionals ADD COLUMN IF NOT EXISTS effective_from date;
+ALTER TABLE registry_professionals ADD COLUMN IF NOT EXISTS stream_version int;
+ALTER TABLE registry_professionals ADD COLUMN IF NOT EXISTS demo boolean NOT NULL DEFAULT false;
+CREATE INDEX IF NOT EXISTS registry_professionals_nhi_card ON registry_professionals (nhi_card_number);
+-- the importer checks the home institution of every row before recording it; a per-row foreign-key trigger only
+-- slows the bulk load (and would order a rebuild)
+ALTER TABLE registry_professionals DROP CONSTRAINT IF EXISTS registry_professionals_home_institution_code_fkey;
+ALTER TABLE registry_institutions ADD COLUMN IF NOT EXISTS status text NOT NULL DEFAULT 'open'
+  CHECK (status IN ('open', 'suspended', 'closed'));
+ALTER TABLE registry_institutions ADD COLUMN IF NOT EXISTS status_date date;
+ALTER TABLE registry_institutions ADD COLUMN IF NOT EXISTS effective_from date;
+ALTER TABLE registry_institutions ADD COLUMN IF NOT EXISTS stream_version int;
+ALTER TABLE registry_institutions ADD COLUMN IF NOT EXISTS demo boolean NOT NULL DEFAULT false;
+-- what the registry said, per day: one row per version of the facts, valid [valid_from, valid_to)
+CREATE TABLE IF NOT EXISTS registry_professional_history (
+  national_id text NOT NULL,
+  valid_from date NOT NULL,
+  valid_to date,
+  facts jsonb NOT NULL,
+  PRIMARY KEY (national_id, valid_from)
+);
+CREATE TABLE IF NOT EXISTS registry_institution_history (
+  code text NOT NULL,
+  valid_from date NOT NULL,
+  valid_to date,
+  facts jsonb NOT NULL,
+  PRIMARY KEY (code, valid_from)
 );
 `,
   },

@@ -1,11 +1,18 @@
-// Lookups and upserts over the reference registry. Scoped reads happen in the callers (HTTP guards, command service).
-import type { Sql } from '../platform/database.js'
+// Lookups over the registry read model, and recording registry facts (as events: record-facts.ts). Scoped reads
+// happen in the callers (HTTP guards, command service).
+import type { Database, Sql } from '../platform/database.js'
+import type { InstitutionFacts, InstitutionStatus, PracticeStatus, ProfessionalFacts, RegistrySource } from '../../domain/registry/facts.js'
+import { taipeiDate } from '../../domain/roc-date.js'
 import { findAccount } from '../accounts/find-account.js'
 import type { StaffRole } from '../../domain/accounts/account.js'
 import type { ApplicantSnapshot, CountyCode, InstitutionKind, InstitutionRef, IsoDate, ProfessionCode } from '../../domain/types.js'
+import { recordInstitutions, recordProfessionals, type RecordCounts } from './record-facts.js'
 
 export interface RegistryInstitution extends InstitutionRef {
   kind: InstitutionKind
+  /** 開業 / 停業 / 歇業 (default open). */
+  status?: InstitutionStatus
+  statusDate?: IsoDate | null
   ownPhysicians?: number | null
   ownPharmacists?: number | null
   weeklySessions?: number | null
@@ -19,7 +26,8 @@ export interface RegistryProfessional {
   licenseNumber: string
   licenseValidFrom: IsoDate
   licenseValidTo: IsoDate
-  practiceStatus: 'active' | 'suspended'
+  practiceStatus: PracticeStatus
+  statusDate?: IsoDate | null
   homeInstitutionCode: string
   phone?: string | null
   nhiCardNumber?: string | null
@@ -38,7 +46,7 @@ export interface RegistryStaff {
 const iso = (d: unknown): string => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d).slice(0, 10))
 
 type InstitutionRow = {
-  code: string; name: string; county: string; district: string | null; kind: string
+  code: string; name: string; county: string; district: string | null; kind: string; status: InstitutionStatus; status_date: unknown
   own_physicians: number | null; own_pharmacists: number | null; weekly_sessions: number | null
 }
 const toInstitution = (r: InstitutionRow): RegistryInstitution => ({
@@ -47,6 +55,8 @@ const toInstitution = (r: InstitutionRow): RegistryInstitution => ({
   county: r.county,
   ...(r.district ? { district: r.district } : {}),
   kind: r.kind as InstitutionKind,
+  status: r.status,
+  statusDate: r.status_date == null ? null : iso(r.status_date),
   ownPhysicians: r.own_physicians,
   ownPharmacists: r.own_pharmacists,
   weeklySessions: r.weekly_sessions,
@@ -54,7 +64,7 @@ const toInstitution = (r: InstitutionRow): RegistryInstitution => ({
 
 type ProfessionalRow = {
   national_id: string; name: string; profession: string; department: string | null; license_number: string
-  license_valid_from: unknown; license_valid_to: unknown; practice_status: 'active' | 'suspended'
+  license_valid_from: unknown; license_valid_to: unknown; practice_status: PracticeStatus; status_date: unknown
   home_institution_code: string; phone: string | null; nhi_card_number: string | null; birth_date: unknown; sex: 'M' | 'F' | null
 }
 const toProfessional = (r: ProfessionalRow): RegistryProfessional => ({
@@ -66,6 +76,7 @@ const toProfessional = (r: ProfessionalRow): RegistryProfessional => ({
   licenseValidFrom: iso(r.license_valid_from),
   licenseValidTo: iso(r.license_valid_to),
   practiceStatus: r.practice_status,
+  statusDate: r.status_date == null ? null : iso(r.status_date),
   homeInstitutionCode: r.home_institution_code,
   phone: r.phone,
   nhiCardNumber: r.nhi_card_number,
@@ -141,41 +152,38 @@ export const institutionRef = (i: RegistryInstitution): InstitutionRef => ({
   kind: i.kind,
 })
 
-export async function upsertInstitutions(db: Sql, rows: RegistryInstitution[]): Promise<void> {
-  if (!rows.length) return
-  await db.query(
-    `INSERT INTO registry_institutions (code, name, county, district, kind, own_physicians, own_pharmacists, weekly_sessions)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[])
-     ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, county = EXCLUDED.county, district = EXCLUDED.district,
-       kind = EXCLUDED.kind, own_physicians = EXCLUDED.own_physicians, own_pharmacists = EXCLUDED.own_pharmacists,
-       weekly_sessions = EXCLUDED.weekly_sessions`,
-    [
-      rows.map((r) => r.code), rows.map((r) => r.name), rows.map((r) => r.county), rows.map((r) => r.district ?? null),
-      rows.map((r) => r.kind), rows.map((r) => r.ownPhysicians ?? null), rows.map((r) => r.ownPharmacists ?? null),
-      rows.map((r) => r.weeklySessions ?? null),
-    ],
-  )
+export const institutionFacts = (r: RegistryInstitution): InstitutionFacts => ({
+  code: r.code, name: r.name, county: r.county, district: r.district ?? null, kind: r.kind, status: r.status ?? 'open',
+  statusDate: r.statusDate ?? null, ownPhysicians: r.ownPhysicians ?? null, ownPharmacists: r.ownPharmacists ?? null,
+  weeklySessions: r.weeklySessions ?? null,
+})
+
+export const professionalFacts = (r: RegistryProfessional): ProfessionalFacts => ({
+  nationalId: r.nationalId, name: r.name, profession: r.profession, department: r.department ?? null,
+  licenseNumber: r.licenseNumber, licenseValidFrom: r.licenseValidFrom, licenseValidTo: r.licenseValidTo,
+  practiceStatus: r.practiceStatus, statusDate: r.statusDate ?? null, homeInstitutionCode: r.homeInstitutionCode,
+  phone: r.phone ?? null, nhiCardNumber: r.nhiCardNumber ?? null, birthDate: r.birthDate ?? null, sex: r.sex ?? null,
+})
+
+const SYSTEM_ACTOR = { role: 'system' as const, id: 'registry', via: 'system' as const }
+
+/**
+ * Records institutions as registry events (a delta as of today, or the demo seed with `kind: 'demo'`); unchanged
+ * entries append nothing. What tests and the seed use; the file import is registry-import.ts.
+ */
+export async function upsertInstitutions(db: Database, rows: RegistryInstitution[], source: RegistrySource = { kind: 'delta' }): Promise<RecordCounts> {
+  const now = new Date().toISOString()
+  return recordInstitutions(db, rows.map((r) => ({ facts: institutionFacts(r) })), {
+    asOf: taipeiDate(now), source, actor: SYSTEM_ACTOR, correlationId: `registry:${source.kind}`, now,
+  })
 }
 
-export async function upsertProfessionals(db: Sql, rows: RegistryProfessional[]): Promise<void> {
-  if (!rows.length) return
-  await db.query(
-    `INSERT INTO registry_professionals (national_id, name, profession, department, license_number, license_valid_from,
-       license_valid_to, practice_status, home_institution_code, phone, nhi_card_number, birth_date, sex)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::date[], $8::text[],
-       $9::text[], $10::text[], $11::text[], $12::date[], $13::text[])
-     ON CONFLICT (national_id) DO UPDATE SET name = EXCLUDED.name, profession = EXCLUDED.profession,
-       department = EXCLUDED.department, license_number = EXCLUDED.license_number,
-       license_valid_from = EXCLUDED.license_valid_from, license_valid_to = EXCLUDED.license_valid_to,
-       practice_status = EXCLUDED.practice_status, home_institution_code = EXCLUDED.home_institution_code,
-       phone = EXCLUDED.phone, nhi_card_number = EXCLUDED.nhi_card_number, birth_date = EXCLUDED.birth_date, sex = EXCLUDED.sex`,
-    [
-      rows.map((r) => r.nationalId), rows.map((r) => r.name), rows.map((r) => r.profession), rows.map((r) => r.department ?? null),
-      rows.map((r) => r.licenseNumber), rows.map((r) => r.licenseValidFrom), rows.map((r) => r.licenseValidTo),
-      rows.map((r) => r.practiceStatus), rows.map((r) => r.homeInstitutionCode), rows.map((r) => r.phone ?? null),
-      rows.map((r) => r.nhiCardNumber ?? null), rows.map((r) => r.birthDate ?? null), rows.map((r) => r.sex ?? null),
-    ],
-  )
+/** Records professionals as registry events (see upsertInstitutions); their home institutions must be recorded. */
+export async function upsertProfessionals(db: Database, rows: RegistryProfessional[], source: RegistrySource = { kind: 'delta' }): Promise<RecordCounts> {
+  const now = new Date().toISOString()
+  return recordProfessionals(db, rows.map((r) => ({ facts: professionalFacts(r) })), {
+    asOf: taipeiDate(now), source, actor: SYSTEM_ACTOR, correlationId: `registry:${source.kind}`, now,
+  })
 }
 
 export async function upsertStaff(db: Sql, rows: RegistryStaff[]): Promise<void> {

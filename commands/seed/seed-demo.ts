@@ -30,8 +30,9 @@ export const seedCaseId = (key: string): string => nameUuid(`seed-case:${key}`)
 
 export async function seedRegistry(db: Database): Promise<void> {
   await runMigrations(db, registryMigrations)
-  await upsertInstitutions(db, DEMO_INSTITUTIONS)
-  await upsertProfessionals(db, DEMO_PROFESSIONALS)
+  // through the registry events, marked demo: never overwrites a real (imported) entry
+  await upsertInstitutions(db, DEMO_INSTITUTIONS, { kind: 'demo' })
+  await upsertProfessionals(db, DEMO_PROFESSIONALS, { kind: 'demo' })
   await upsertStaff(db, DEMO_STAFF)
 }
 

@@ -29,7 +29,10 @@ export const checkTerms = (terms: Terms): void => {
 /** The applicant may file these terms: valid id, active, another institution, license covers the whole schedule. */
 export const checkApplicant = (applicant: ApplicantSnapshot, terms: Terms): void => {
   assertPersonId(applicant.nationalId)
-  if (applicant.practiceStatus !== 'active') fail('PROFESSIONAL_SUSPENDED', { practiceStatus: applicant.practiceStatus })
+  if (applicant.practiceStatus !== 'active') {
+    fail('PROFESSIONAL_SUSPENDED', { practiceStatus: applicant.practiceStatus },
+      applicant.practiceStatus === 'inactive' ? ['已歇業或不在執業登記中'] : [])
+  }
   if (terms.supported.code === applicant.home.code) fail('SAME_INSTITUTION', { institutionCode: applicant.home.code })
   const { from, to } = scheduleBounds(terms.schedule)
   if (from < applicant.licenseValidFrom || to > applicant.licenseValidTo) {

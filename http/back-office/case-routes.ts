@@ -22,6 +22,7 @@ import { hhmm, rocDate, rocInstant, weekdayZh } from '../present.js'
 import type { App } from '../schemas.js'
 import { CaseQueryString, PAGE_SIZES, parseCaseQuery, queryFromString, toQueryString } from './case-query.js'
 import { loadCaseFile, type CaseFile } from './case-file.js'
+import { caseRegistryLines } from './registry-flags-routes.js'
 import { actorOf, asList, audit, BASE, boPage, readModelsOf, reportsOf, reviewerOnly, rocInstantInput, scopeFor, staffOnly, storeOf } from './context.js'
 import { actorNames, showActor } from './actor-label.js'
 import { findingsNow } from './findings-now.js'
@@ -231,7 +232,9 @@ export async function registerCaseRoutes(app: App) {
       { role: 'institution', id: view.applicant.home.code, name: view.applicant.home.name },
     ])
     const who = (a: Actor) => showActor(a, names)
+    const registry = await caseRegistryLines(app, view)
     return boPage(request, reply, 'back-office/case.eta', {
+      registry,
       who,
       summarizeQuota,
       title: `案件 ${view.caseNumber ?? '（未送審）'}`,

@@ -199,6 +199,7 @@ const MATRIX: Record<string, Spec> = {
   'GET /faq': { kind: 'page', roles: 'public', req: () => ({ url: '/faq' }), ok: 200 },
   'GET /progress': { kind: 'page', roles: 'public', req: () => ({ url: '/progress' }), ok: 200 },
   'POST /progress': { kind: 'page', roles: 'public', req: () => ({ method: 'POST', url: '/progress', form: { caseNumber: '1', applicantId: 'x' } }), ok: 400 },
+  'GET /review/registry-flags': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/registry-flags' }), ok: 200 },
 }
 
 const routes = app.routeTable

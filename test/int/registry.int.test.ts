@@ -2,12 +2,13 @@ import t from 'tap'
 import { freshDatabase } from '../support/db.js'
 import { runMigrations } from '../../commands/platform/migrations.js'
 import { registryMigrations } from '../../commands/registry/registry-migrations.js'
+import { EVENT_STORE_MIGRATIONS } from '../../commands/event-store/postgres-migrations.js'
 import * as registry from '../../commands/registry/registry.js'
 import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../../commands/registry/demo-registry.js'
 
 const tdb = await freshDatabase()
 t.teardown(() => tdb.drop())
-await runMigrations(tdb.db, registryMigrations)
+await runMigrations(tdb.db, [...EVENT_STORE_MIGRATIONS, ...registryMigrations])
 await registry.upsertInstitutions(tdb.db, DEMO_INSTITUTIONS)
 await registry.upsertProfessionals(tdb.db, DEMO_PROFESSIONALS)
 await registry.upsertStaff(tdb.db, DEMO_STAFF)
@@ -33,12 +34,16 @@ t.test('staff of an institution only', async (t) => {
   t.same(staff.map((p) => p.nationalId).sort(), ['A123456789', 'A212345679', 'B120887765', 'Q134567894'])
 })
 
-t.test('upsert is idempotent and updates', async (t) => {
+t.test('recording is idempotent and updates, each change an event on the person\'s stream', async (t) => {
   const first = DEMO_PROFESSIONALS[0]!
-  await registry.upsertProfessionals(tdb.db, [{ ...first, practiceStatus: 'suspended' }])
+  t.match(await registry.upsertProfessionals(tdb.db, [{ ...first, practiceStatus: 'suspended' }]), { recorded: 1, unchanged: 0 })
   t.equal((await registry.findProfessional(tdb.db, first.nationalId))?.practiceStatus, 'suspended')
-  await registry.upsertProfessionals(tdb.db, [first])
+  t.match(await registry.upsertProfessionals(tdb.db, [first]), { recorded: 1 })
+  t.match(await registry.upsertProfessionals(tdb.db, [first]), { recorded: 0, unchanged: 1 })
   t.equal((await registry.findProfessional(tdb.db, first.nationalId))?.practiceStatus, 'active')
+  const ev = await tdb.db.query<{ type: string; stream_version: number }>(
+    `SELECT type, stream_version FROM events WHERE stream_id = $1 ORDER BY stream_version`, [`registry-person-${first.nationalId}`])
+  t.same(ev.rows.map((r) => [r.type, r.stream_version]), [['ProfessionalRecorded', 1], ['ProfessionalRecorded', 2], ['ProfessionalRecorded', 3]])
   // (bureau staff are accounts now, read through the accounts read model: test/int/admin-accounts.int.test.ts)
   t.equal((await registry.findProfessionalByNhiCard(tdb.db, '000056789012'))?.nationalId, 'H220112234')
 })

@@ -1,0 +1,80 @@
+// The registry feed's columns (README: 醫事人員 and 醫事機構 files) and the validation of one row. Pure.
+import { isCounty } from '../reference/counties.js'
+import { isDepartment } from '../reference/departments.js'
+import { isInstitutionCode } from '../reference/institution-code.js'
+import { isProfession } from '../reference/professions.js'
+import type { InstitutionKind } from '../types.js'
+import { RowReader, type CellError } from './cells.js'
+import type { InstitutionFacts, InstitutionStatus, PracticeStatus, ProfessionalFacts } from './facts.js'
+
+export const PROFESSIONAL_COLUMNS = [
+  '身分證號', '姓名', '醫事人員類別', '職業科別', '執照字號', '執照號碼', '執照起日', '執照迄日', '執業狀態', '狀態日期',
+  '執業機構代碼', '電話', '健保卡號', '出生日期', '性別',
+] as const
+export const PROFESSIONAL_REQUIRED = ['身分證號', '姓名', '醫事人員類別', '執照字號', '執照號碼', '執照起日', '執照迄日', '執業狀態', '執業機構代碼'] as const
+
+export const INSTITUTION_COLUMNS = [
+  '機構代碼', '機構名稱', '縣市代碼', '鄉鎮市區', '機構類別', '機構狀態', '狀態日期', '醫師數', '藥師數', '每週診次',
+] as const
+export const INSTITUTION_REQUIRED = ['機構代碼', '機構名稱', '縣市代碼', '機構類別'] as const
+
+const PRACTICE: Record<string, PracticeStatus> = { 執業: 'active', 停業: 'suspended', 歇業: 'inactive', active: 'active', suspended: 'suspended', inactive: 'inactive' }
+const INSTITUTION_STATUS: Record<string, InstitutionStatus> = { 開業: 'open', 停業: 'suspended', 歇業: 'closed', open: 'open', suspended: 'suspended', closed: 'closed' }
+const KINDS: Record<string, InstitutionKind> = {
+  醫學中心: 'medical_center', 區域醫院: 'regional_hospital', 地區醫院: 'district_hospital', 診所: 'clinic', 藥局: 'pharmacy',
+  公會: 'association', 其他: 'other',
+  medical_center: 'medical_center', regional_hospital: 'regional_hospital', district_hospital: 'district_hospital',
+  clinic: 'clinic', pharmacy: 'pharmacy', association: 'association', other: 'other',
+}
+const SEX: Record<string, 'M' | 'F'> = { M: 'M', F: 'F', 男: 'M', 女: 'F', '1': 'M', '2': 'F' }
+
+export type RowResult<T> = { ok: true; value: T } | { ok: false; errors: CellError[] }
+
+export function professionalFromRow(row: number, cells: Readonly<Record<string, string | undefined>>): RowResult<ProfessionalFacts> {
+  const r = new RowReader(row, cells)
+  const nationalId = r.personId('身分證號')
+  const name = r.text('姓名', { required: true, max: 50 })
+  const profession = r.code('醫事人員類別', (s) => isProfession(s), '醫事人員類別', { required: true })
+  const department = r.code('職業科別', isDepartment, '職業科別')
+  const prefix = r.text('執照字號', { required: true, max: 20 })
+  const number = r.text('執照號碼', { required: true, max: 20 })
+  const licenseValidFrom = r.date('執照起日', { required: true })
+  const licenseValidTo = r.date('執照迄日', { required: true })
+  if (licenseValidFrom && licenseValidTo && licenseValidTo < licenseValidFrom) r.error('執照迄日', '執照迄日早於起日')
+  const practiceStatus = r.oneOf('執業狀態', PRACTICE, { required: true })
+  const statusDate = r.date('狀態日期')
+  const homeInstitutionCode = r.code('執業機構代碼', isInstitutionCode, '執業機構代碼', { required: true })
+  const phone = r.text('電話', { max: 20 })
+  const nhiCardNumber = r.code('健保卡號', (s) => /^\d{12}$/.test(s), '健保卡號')
+  const birthDate = r.date('出生日期')
+  const sex = r.oneOf('性別', SEX)
+  if (r.errors.length) return { ok: false, errors: r.errors }
+  const licenseNumber = /^\d+$/.test(number!) ? `${prefix}第${number}號` : `${prefix}${number}`
+  return {
+    ok: true,
+    value: {
+      nationalId: nationalId!, name: name!, profession: profession!, department, licenseNumber,
+      licenseValidFrom: licenseValidFrom!, licenseValidTo: licenseValidTo!, practiceStatus: practiceStatus!, statusDate,
+      homeInstitutionCode: homeInstitutionCode!, phone, nhiCardNumber, birthDate, sex,
+    },
+  }
+}
+
+export function institutionFromRow(row: number, cells: Readonly<Record<string, string | undefined>>): RowResult<InstitutionFacts> {
+  const r = new RowReader(row, cells)
+  const code = r.code('機構代碼', isInstitutionCode, '機構代碼', { required: true })
+  const name = r.text('機構名稱', { required: true, max: 100 })
+  const county = r.code('縣市代碼', isCounty, '縣市代碼', { required: true })
+  const district = r.text('鄉鎮市區', { max: 20 })
+  const kind = r.oneOf('機構類別', KINDS, { required: true })
+  const status = r.oneOf('機構狀態', INSTITUTION_STATUS) ?? 'open'
+  const statusDate = r.date('狀態日期')
+  const ownPhysicians = r.count('醫師數')
+  const ownPharmacists = r.count('藥師數')
+  const weeklySessions = r.count('每週診次')
+  if (r.errors.length) return { ok: false, errors: r.errors }
+  return {
+    ok: true,
+    value: { code: code!, name: name!, county: county!, district, kind: kind!, status, statusDate, ownPhysicians, ownPharmacists, weeklySessions },
+  }
+}
