@@ -134,6 +134,9 @@ const ROSTER_DATA_SQL = `CASE e.type
     WHEN 'CancellationApproved' THEN jsonb_build_object('approvalNumber', e.data->'approvalNumber')
     ELSE '{}'::jsonb END`
 
+/** The approval types as SQL literals (constants of the code): the partial index's predicate, spelled the same. */
+const ROSTER_TYPES_SQL = ROSTER_EVENT_TYPES.map((t) => `'${t}'`).join(', ')
+
 const COLUMNS = `e.transaction_id::text AS commit, e.global_position::text AS prepare, e.stream_id, e.stream_version, e.type,
   ${ROSTER_DATA_SQL} AS data, e.meta->>'occurredAt' AS occurred_at`
 
@@ -142,20 +145,29 @@ export function postgresRosterSource(db: Database, opts: { pageSize?: number } =
   const pageSize = opts.pageSize ?? 2000
   return {
     async *approvals(from, to) {
-      let after: LogPosition = START
-      for (;;) {
+      // One pass over the day, not one per page: the positions of the day's approvals, in log order, through the
+      // partial index on their business time (events_roster_day, postgres-migrations.ts), then their rows page by
+      // page by primary key. (Paging with a keyset on the log order re-read every approval of the log for each page:
+      // no index gives the day's approvals of three types in log order.) The index holds the occurredAt text; ISO
+      // texts in UTC sort like their instants, and a day's margin on each side keeps any offset form inside the range,
+      // so the exact condition (the instants) decides. The positions are all taken under the horizon at once: the
+      // day is read as one consistent set.
+      const DAY_MS = 86_400_000
+      // (one comma-separated text, not a row per approval: a national day's positions stay a few hundred KB)
+      const positions = await db.query<{ p: string | null }>(
+        `SELECT string_agg(e.global_position::text, ',' ORDER BY e.transaction_id, e.global_position) AS p FROM events e
+         WHERE ${VISIBLE} AND e.type IN (${ROSTER_TYPES_SQL})
+           AND e.meta->>'occurredAt' >= $1 AND e.meta->>'occurredAt' < $2
+           AND (e.meta->>'occurredAt')::timestamptz >= $3::timestamptz AND (e.meta->>'occurredAt')::timestamptz < $4::timestamptz`,
+        [new Date(from.getTime() - DAY_MS).toISOString(), new Date(to.getTime() + DAY_MS).toISOString(), from.toISOString(), to.toISOString()],
+      )
+      const all = positions.rows[0]?.p ? positions.rows[0].p.split(',') : []
+      for (let i = 0; i < all.length; i += pageSize) {
         const r = await db.query<Row>(
-          `SELECT ${COLUMNS} FROM events e
-           WHERE ${VISIBLE} AND type = ANY($1::text[])
-             AND (meta->>'occurredAt')::timestamptz >= $2::timestamptz AND (meta->>'occurredAt')::timestamptz < $3::timestamptz
-             AND (transaction_id, global_position) > ($4::xid8, $5::bigint)
-           ORDER BY transaction_id, global_position LIMIT $6`,
-          [[...ROSTER_EVENT_TYPES], from.toISOString(), to.toISOString(), after.commit < 0n ? '0' : after.commit.toString(), after.prepare.toString(), pageSize],
+          `SELECT ${COLUMNS} FROM events e WHERE e.global_position = ANY($1::bigint[]) ORDER BY e.transaction_id, e.global_position`,
+          [all.slice(i, i + pageSize)],
         )
         for (const row of r.rows) yield toLogEvent(row)
-        const last = r.rows.at(-1)
-        if (!last || r.rows.length < pageSize) return
-        after = { commit: BigInt(last.commit), prepare: BigInt(last.prepare) }
       }
     },
     async logMark() {
