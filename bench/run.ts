@@ -96,7 +96,7 @@ if (only.some((n) => n === 'rebuild' || n === 'http' || n === 'statistics')) {
 }
 
 if (only.includes('lag')) {
-  await guarded('lag', 'lag', () => lagBench({ seconds: quick ? 10 : 60, rate: 200, seed, preload: Math.min(events, 20_000) }))
+  await guarded('lag', 'lag', () => lagBench({ seconds: quick ? 10 : 60, rate: 500, seed, preload: Math.min(events, 20_000) }))
 }
 
 if (only.includes('export')) {
