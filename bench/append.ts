@@ -126,7 +126,8 @@ export async function appendBench(o: AppendOptions): Promise<BenchResult> {
           value: hr,
           unit: 'commands/s',
           baseline: { label: `raw single-row INSERT tx, ${w} writer${w > 1 ? 's' : ''}`, value: rr, unit: 'tx/s' },
-          target: { text: '>= 50% of raw inserts', met: hr >= 0.5 * rr },
+          // group commit (issue #17): one flush for the commands that arrive together, where raw pays one per row
+          target: w === 1 ? { text: '>= 60% of raw inserts', met: hr >= 0.6 * rr } : { text: '>= 100% of raw inserts', met: hr >= rr },
         }),
       )
       if (exhausted) res.notes.push(`${w} writers: ran out of prepared cases before ${o.seconds}s (figure still valid)`)
@@ -139,7 +140,7 @@ export async function appendBench(o: AppendOptions): Promise<BenchResult> {
             value: hr,
             unit: 'commands/s',
             baseline: { label: 'Emmett appendToStream (same events, one append per command, no read/decide)', value: er, unit: 'appends/s' },
-            target: { text: 'ahead of Emmett', met: hr > er },
+            target: { text: '>= 150% of Emmett', met: hr >= 1.5 * er },
           }),
         )
       }
@@ -148,7 +149,7 @@ export async function appendBench(o: AppendOptions): Promise<BenchResult> {
     await emmettPool?.end().catch(() => {})
     if (emmettNote) res.notMeasured.push(emmettNote)
     const counts = await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM events`)
-    res.notes.push(`${counts.rows[0]!.n} events appended through the handler; each command = fold (cached, or read the stream) + decide + one append round trip (version check, insert and idempotency row in one function call)`)
+    res.notes.push(`${counts.rows[0]!.n} events appended through the handler; each command = fold (cached, or read the stream) + decide + append; appends that arrive together share one call, one transaction and one WAL flush (group commit), each checked on its own`)
   } finally {
     await env.drop()
   }

@@ -58,7 +58,7 @@ export async function exportBench(o: { decisions: number; seed: number; log: (s:
     const gen = await child([env.url, day, outDir])
     const mb = (b: number) => b / 2 ** 20
     res.figures.push(
-      figure({ label: `roster generation (${gen.records.toLocaleString('en-US')} detail records)`, value: gen.ms / 1000, unit: 's', lowerIsBetter: true, baseline: { label: `raw paged SELECT of the day's ${raw.records.toLocaleString('en-US')} approvals`, value: raw.ms / 1000, unit: 's' }, target: { text: '< 10 s', met: gen.ms < 10_000 } }),
+      figure({ label: `roster generation (${gen.records.toLocaleString('en-US')} detail records)`, value: gen.ms / 1000, unit: 's', lowerIsBetter: true, baseline: { label: `raw paged SELECT of the day's ${raw.records.toLocaleString('en-US')} approvals`, value: raw.ms / 1000, unit: 's' }, target: { text: '< 3 s and within 3x of the raw read', met: gen.ms < 3_000 && gen.ms <= 3 * raw.ms } }),
       figure({ label: 'roster generation peak RSS (child process)', value: mb(gen.maxRssBytes), unit: 'MB', lowerIsBetter: true, baseline: { label: 'raw SELECT child peak RSS', value: mb(raw.maxRssBytes), unit: 'MB' }, target: { text: '< 200 MB', met: mb(gen.maxRssBytes) < 200 } }),
     )
     res.notes.push(`${decisions.toLocaleString('en-US')} review decisions on ${day} of which ${approvals.toLocaleString('en-US')} roster approvals; heap peak ${mb(gen.heapUsedPeak).toFixed(0)} MB`)

@@ -114,7 +114,7 @@ export async function lagBench(o: { seconds: number; rate: number; seed: number;
         unit: 'ms',
         lowerIsBetter: true,
         baseline: { label: 'bare subscription p99', value: percentile(base.lags, 99), unit: 'ms' },
-        target: { text: 'p99 < 200 ms', met: percentile(run.lags, 99) < 200 },
+        target: { text: 'p99 < 100 ms', met: percentile(run.lags, 99) < 100 },
       }),
       figure({ label: 'filings sustained (commands through the command handler)', value: run.achieved, unit: 'commands/s', baseline: { label: 'requested rate', value: o.rate, unit: 'commands/s' } }),
     )

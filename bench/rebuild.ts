@@ -1,6 +1,11 @@
-// 2. Projection rebuild: events/s for all read models from position zero, beside a raw multi-row INSERT of the same
-// rows (the rows the rebuild wrote, copied back in 1000-row INSERT statements); and subscriber read-all throughput
-// (streamAll through the port, with the gap-safety horizon) beside a raw keyset SELECT of the same rows.
+// 2. Projection rebuild: events/s for all read models together from position zero (one read of the log for all of
+// them: runner.rebuildMany), beside a raw COPY of the same rows (the rows the rebuild wrote, COPY FROM STDIN into
+// tables of the same shape: the physical limit) and beside a raw multi-row INSERT of them (1000-row INSERTs); and
+// subscriber read-all throughput (streamAll through the port, with the gap-safety horizon) beside a raw keyset SELECT.
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import pg from 'pg'
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams'
 import { START } from '../commands/event-store/port.js'
 import { PROJECTIONS } from '../projections/read-models/all.js'
 import { createProjectionRunner } from '../projections/runner.js'
@@ -33,16 +38,39 @@ export async function rebuildBench(env: BenchDb, events: number): Promise<BenchR
   const rawReadRate = (raw * 1000) / (Date.now() - tr)
   res.figures.push(figure({ label: 'subscriber read-all (streamAll, 1000/page, gap-safe)', value: readAllRate, unit: 'events/s', baseline: { label: 'raw keyset SELECT of the same rows', value: rawReadRate, unit: 'events/s' } }))
 
-  // rebuild every projection from zero, one after another (each is what `baobei projections --rebuild NAME` does)
+  // rebuild every projection from zero, all together (what `baobei project --rebuild all` does)
   const runner = createProjectionRunner({ db: env.db, store: env.store, projections: PROJECTIONS })
-  let rebuildMs = 0
-  const per: string[] = []
-  for (const p of PROJECTIONS) {
-    const r = await runner.rebuild(p.name)
-    rebuildMs += r.ms
-    per.push(`${p.name} ${Math.round((r.events * 1000) / r.ms).toLocaleString('en-US')}/s`)
-  }
+  const rssBefore = process.memoryUsage().rss
+  let rssPeak = rssBefore
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50)
+  const built = await runner.rebuildMany(PROJECTIONS.map((p) => p.name)).finally(() => clearInterval(sampler))
+  const rebuildMs = Math.max(...built.map((r) => r.ms))
   const allRate = (events * 1000) / rebuildMs
+  // the same rows, COPY'd raw (one COPY FROM STDIN per table into a fresh table of the same shape and indexes)
+  const client = new pg.Client({ connectionString: env.url })
+  await client.connect()
+  let copyMs = 0
+  try {
+    for (const p of PROJECTIONS) {
+      const v = await env.db.query<{ v: number }>(`SELECT live_version AS v FROM projection_versions WHERE name = $1`, [p.name])
+      for (const base of p.tables) {
+        const table = physicalTable(base, Number(v.rows[0]!.v))
+        const copy = `raw_copy_${base}`
+        await client.query(`DROP TABLE IF EXISTS ${copy}; CREATE TABLE ${copy} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`)
+        const chunks: Buffer[] = []
+        await pipeline(client.query(copyTo(`COPY ${table} TO STDOUT`)), async function* (source: AsyncIterable<Buffer>) {
+          for await (const c of source) chunks.push(c)
+        })
+        const ts = Date.now()
+        await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY ${copy} FROM STDIN`)))
+        copyMs += Date.now() - ts
+        await client.query(`DROP TABLE ${copy}`)
+      }
+    }
+  } finally {
+    await client.end()
+  }
+  const copyRate = (events * 1000) / Math.max(1, copyMs)
   // the same rows, inserted raw (1000 rows per INSERT, one transaction per statement)
   let rows = 0
   let rawMs = 0
@@ -68,15 +96,21 @@ export async function rebuildBench(env: BenchDb, events: number): Promise<BenchR
   const rawEquivalent = (events * 1000) / Math.max(1, rawMs)
   res.figures.push(
     figure({
-      label: `rebuild of all ${PROJECTIONS.length} read models (${events.toLocaleString('en-US')} events each)`,
+      label: `rebuild of all ${PROJECTIONS.length} read models together (${events.toLocaleString('en-US')} events, one read of the log)`,
       value: allRate,
       unit: 'events/s',
-      baseline: { label: `raw multi-row INSERT of the same ${rows.toLocaleString('en-US')} rows (as events/s)`, value: rawEquivalent, unit: 'events/s' },
-      target: { text: '>= 10,000 events/s and >= 25% of raw', met: allRate >= 10_000 && allRate >= 0.25 * rawEquivalent },
+      baseline: { label: `raw COPY of the same ${rows.toLocaleString('en-US')} rows (as events/s)`, value: copyRate, unit: 'events/s' },
+      target: { text: '>= 10,000 events/s and >= 50% of raw COPY', met: allRate >= 10_000 && allRate >= 0.5 * copyRate },
+    }),
+    figure({
+      label: 'rebuild of all read models together',
+      value: allRate,
+      unit: 'events/s',
+      baseline: { label: `raw multi-row INSERT of the same rows (as events/s)`, value: rawEquivalent, unit: 'events/s' },
     }),
   )
-  res.notes.push(`per projection: ${per.join(', ')}`)
-  res.notes.push(`rebuild wrote ${rows.toLocaleString('en-US')} read-model rows in ${(rebuildMs / 1000).toFixed(1)} s; raw INSERT of them took ${(rawMs / 1000).toFixed(1)} s`)
+  res.notes.push(`rebuild peak RSS of the bench process ${(rssPeak / 2 ** 20).toFixed(0)} MB (${(rssBefore / 2 ** 20).toFixed(0)} MB before)`)
+  res.notes.push(`rebuild wrote ${rows.toLocaleString('en-US')} read-model rows in ${(rebuildMs / 1000).toFixed(1)} s; raw COPY of them took ${(copyMs / 1000).toFixed(1)} s, raw INSERT ${(rawMs / 1000).toFixed(1)} s`)
   if (capped) res.notes.push(`raw baseline capped at ${RAW_ROWS_CAP} rows per table (rate extrapolated)`)
   res.ms = Date.now() - t0
   return res

@@ -86,7 +86,7 @@ if (only.some((n) => n === 'rebuild' || n === 'http' || n === 'statistics')) {
     if (only.includes('rebuild')) await guarded('rebuild', 'rebuild', () => rebuildBench(main, loaded.events))
     else {
       const runner = createProjectionRunner({ db: main.db, store: main.store, projections: PROJECTIONS })
-      for (const p of PROJECTIONS) await runner.rebuild(p.name)
+      await runner.rebuildMany(PROJECTIONS.map((p) => p.name))
     }
     await main.db.exec('VACUUM ANALYZE')
     if (only.includes('http')) {
@@ -100,7 +100,7 @@ if (only.some((n) => n === 'rebuild' || n === 'http' || n === 'statistics')) {
 }
 
 if (only.includes('lag')) {
-  await guarded('lag', 'lag', () => lagBench({ seconds: quick ? 10 : 60, rate: 200, seed, preload: Math.min(events, 20_000) }))
+  await guarded('lag', 'lag', () => lagBench({ seconds: quick ? 10 : 60, rate: 500, seed, preload: Math.min(events, 20_000) }))
 }
 
 if (only.includes('export')) {

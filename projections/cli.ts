@@ -65,8 +65,8 @@ export async function runProjectCommand(args: readonly string[], runtime: Projec
       io.err(`未知的投影名稱（unknown projection）: ${unknown.join(', ') || '(none given)'}; known: ${PROJECTIONS.map((p) => p.name).join(', ')}, all`)
       return 2
     }
-    for (const n of names) {
-      const r = await runner.rebuild(n)
+    // all of them at once: one read of the log for every projection being rebuilt
+    for (const r of await runner.rebuildMany(names)) {
       io.out(`${r.name}: v${r.fromVersion} → v${r.toVersion}, ${r.events} events in ${r.ms} ms (${Math.round((r.events * 1000) / Math.max(1, r.ms))} events/s)`)
     }
     return 0

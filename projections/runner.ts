@@ -17,7 +17,8 @@ import {
   migrateProjections,
   readCheckpoint,
 } from './catalog.js'
-import { contextFor, type Projection } from './projection.js'
+import { buildDdl, type BuildDdl } from './build-ddl.js'
+import { contextFor, physicalTable, type Projection } from './projection.js'
 import { getLag, waitForProjections, type ProjectionLag } from './status.js'
 
 /** The checkpoint was not where this runner expected it (another runner advanced it, or the version was switched). */
@@ -78,6 +79,8 @@ export interface ProjectionRunner {
   stop(): Promise<void>
   /** Builds version N+1 beside the live one from the start of the log, switches the live pointer, drops version N. */
   rebuild(name: string): Promise<RebuildResult>
+  /** Like rebuild, for several projections with one read of the log (results share the elapsed time). */
+  rebuildMany(names: readonly string[]): Promise<RebuildResult[]>
   /** True when the named projections (default: all) have processed `position`; false after timeoutMs. */
   waitFor(position: LogPosition, names?: readonly string[], timeoutMs?: number): Promise<boolean>
   getLag(): Promise<ProjectionLag[]>
@@ -174,13 +177,11 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     }
   }
 
-  async function rebuild(name: string): Promise<RebuildResult> {
-    const p = byName.get(name)
-    if (!p) throw new DomainError('UNKNOWN_PROJECTION', { name, known: [...byName.keys()] }, [name, [...byName.keys()].join(', ')])
-    const t0 = Date.now()
-    await migrateProjections(db)
+  /** Sets up version N+1 of one projection for a rebuild: its tables (unlogged, without secondary indexes) and checkpoint. */
+  async function prepareRebuild(p: Projection): Promise<{ p: Projection; from: number; to: number; build: BuildDdl }> {
+    const name = p.name
     await ensureProjection(db, p)
-    const { from, to } = await db.transaction(async (tx) => {
+    return db.transaction(async (tx) => {
       await lockProjection(tx, name)
       const live = await liveVersion(tx, name)
       const max = await tx.query<{ v: number }>(`SELECT coalesce(max(version), 0) AS v FROM projection_checkpoints WHERE name = $1`, [name])
@@ -194,45 +195,75 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       const stale = await tx.query<{ version: number }>(`DELETE FROM projection_checkpoints WHERE name = $1 AND status = 'building' RETURNING version`, [name])
       for (const s of stale.rows) await tx.exec(dropTablesSql(p, Number(s.version)))
       await tx.exec(dropTablesSql(p, next))
-      await tx.exec(p.ddl(next))
+      const build = buildDdl(p.ddl(next))
+      await tx.exec(build.tables)
       await tx.query(
         `INSERT INTO projection_checkpoints (name, version, position_commit, position_prepare, status, ddl_hash) VALUES ($1, $2, $3, $4, 'building', $5)`,
         [name, next, START.commit.toString(), START.prepare.toString(), ddlHash(p)],
       )
-      return { from: live, to: next }
+      return { p, from: live, to: next, build }
     })
+  }
+
+  /**
+   * Rebuilds several projections with ONE read of the log: each page is applied to every projection being built
+   * (each in its own transaction with its own checkpoint, concurrently), while the next page is read. The new
+   * versions' tables are built unlogged and without their secondary indexes; once the log is read they are made
+   * logged and indexed, then each is switched live as `rebuild` does. (Unlogged is safe here: a build is never
+   * resumed after a crash; an abandoned one is dropped and started again from the start of the log.)
+   */
+  async function rebuildMany(names: readonly string[]): Promise<RebuildResult[]> {
+    const ps = names.map((name) => {
+      const p = byName.get(name)
+      if (!p) throw new DomainError('UNKNOWN_PROJECTION', { name, known: [...byName.keys()] }, [name, [...byName.keys()].join(', ')])
+      return p
+    })
+    const t0 = Date.now()
+    await migrateProjections(db)
+    const builds: { p: Projection; from: number; to: number; build: BuildDdl; pos: LogPosition }[] = []
+    for (const p of ps) builds.push({ ...(await prepareRebuild(p)), pos: START })
     // read the next page while the current one is applied (reading and writing overlap)
-    let pos: LogPosition = START
     let count = 0
     const page = (after: LogPosition) => {
       const pr = store.readAll({ ...(after.commit >= 0n ? { after } : {}), limit: rebuildBatchSize })
       pr.catch(() => {})
       return pr
     }
-    let next = page(pos)
+    let next = page(START)
     for (;;) {
       const events = await next
       const last = events[events.length - 1]
       if (!last) break
       next = page(last.position)
-      pos = await applyBatch(db, p, to, pos, events)
+      await Promise.all(builds.map(async (b) => (b.pos = await applyBatch(db, b.p, b.to, b.pos, events))))
       count += events.length
     }
-    await db.transaction(async (tx) => {
-      await lockProjection(tx, name)
-      const live = await liveVersion(tx, name)
-      if (live !== from) throw new Error(`projection ${name}: live version moved from ${from} to ${live} during the rebuild`)
-      await readCheckpoint(tx, name, from, true) // waits for an in-flight batch of the old version
-      await tx.query(`UPDATE projection_versions SET live_version = $2, switched_at = now() WHERE name = $1`, [name, to])
-      await tx.query(`UPDATE projection_checkpoints SET status = 'live', updated_at = now() WHERE name = $1 AND version = $2`, [name, to])
-      await tx.query(`DELETE FROM projection_checkpoints WHERE name = $1 AND version = $2`, [name, from])
-      await tx.query(`SELECT pg_notify($1, $2)`, [VERSIONS_CHANNEL, name])
-    })
-    workers.get(name)?.restart()
-    await db.exec(dropTablesSql(p, from))
-    const result = { name, fromVersion: from, toVersion: to, events: count, ms: Date.now() - t0 }
-    logger?.info(result, 'projection rebuilt and switched')
-    return result
+    const results: RebuildResult[] = []
+    for (const b of builds) {
+      const { p, from, to } = b
+      const name = p.name
+      await db.exec(b.build.finish(p.tables.map((t) => physicalTable(t, to))))
+      await db.transaction(async (tx) => {
+        await lockProjection(tx, name)
+        const live = await liveVersion(tx, name)
+        if (live !== from) throw new Error(`projection ${name}: live version moved from ${from} to ${live} during the rebuild`)
+        await readCheckpoint(tx, name, from, true) // waits for an in-flight batch of the old version
+        await tx.query(`UPDATE projection_versions SET live_version = $2, switched_at = now() WHERE name = $1`, [name, to])
+        await tx.query(`UPDATE projection_checkpoints SET status = 'live', updated_at = now() WHERE name = $1 AND version = $2`, [name, to])
+        await tx.query(`DELETE FROM projection_checkpoints WHERE name = $1 AND version = $2`, [name, from])
+        await tx.query(`SELECT pg_notify($1, $2)`, [VERSIONS_CHANNEL, name])
+      })
+      workers.get(name)?.restart()
+      await db.exec(dropTablesSql(p, from))
+      const result = { name, fromVersion: from, toVersion: to, events: count, ms: Date.now() - t0 }
+      logger?.info(result, 'projection rebuilt and switched')
+      results.push(result)
+    }
+    return results
+  }
+
+  async function rebuild(name: string): Promise<RebuildResult> {
+    return (await rebuildMany([name]))[0]!
   }
 
   let unlisten: (() => Promise<void>) | undefined
@@ -249,11 +280,15 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       for (const p of projections) if ((await ensureProjection(db, p)).stale) stale.push(p.name)
       for (const p of projections) workers.set(p.name, startWorker(p))
       // tables of an older shape: build the new shape beside them (the old version serves until the switch)
-      for (const name of stale) {
-        logger?.warn({ projection: name }, 'projection definition changed: rebuilding beside the live version')
+      if (stale.length) {
+        logger?.warn({ projections: stale }, 'projection definition changed: rebuilding beside the live version')
         rebuilds.push(
-          rebuild(name).catch((e: unknown) => {
-            logger?.error({ projection: name, err: e }, 'automatic rebuild failed')
+          rebuildMany(stale).catch(async (e: unknown) => {
+            // one of them could not be built (another rebuild in progress...): the others one by one
+            logger?.warn({ projections: stale, err: e }, 'automatic rebuild of all stale projections failed; one by one')
+            for (const name of stale) {
+              await rebuild(name).catch((err: unknown) => logger?.error({ projection: name, err }, 'automatic rebuild failed'))
+            }
           }),
         )
       }
@@ -268,6 +303,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       workers.clear()
     },
     rebuild,
+    rebuildMany,
     waitFor: (position, names = [...byName.keys()], timeoutMs = 5000) => waitForProjections(db, position, names, timeoutMs),
     getLag: () => getLag(db, store, [...byName.keys()]),
   }

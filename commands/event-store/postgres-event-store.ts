@@ -80,6 +80,10 @@ export interface PostgresEventStoreOptions {
   /** Fallback poll interval of subscriptions when no notification arrives (ms). */
   pollIntervalMs?: number
   logger?: Logger
+  /** Groups of appends in flight at once (default 2 on a pool, 1 on PGlite). */
+  concurrentGroups?: number
+  /** Most commands in one group (default 64). */
+  maxGroupCommands?: number
 }
 
 /** Adds `after`/`types` conditions to a WHERE clause with numbered parameters. */
@@ -155,48 +159,173 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
   }
 
   /**
-   * One round trip: the baobei_append function (postgres-migrations.ts) checks the command id, checks and bumps the
-   * stream version, inserts the events and records the command result, as one autocommit transaction; then
-   * subscribers are woken (notifyCommitted).
+   * Group commit. Appends that arrive while earlier ones are in flight wait in a queue and go to PostgreSQL together:
+   * one call of baobei_append_group (postgres-migrations.ts), one transaction, one WAL flush for all of them. Each
+   * command is still checked against its own expected version and command id there; a conflict or a duplicate in
+   * one does not affect the others. Every caller's promise settles only after the commit holding its events (the
+   * call is an autocommit statement), so an acknowledged command is durable (synchronous_commit is not touched).
+   * With nothing in flight an append goes out at once, alone: one writer pays no waiting.
    */
-  async function append(stream: string, events: EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
-    const first = events[0]
-    if (!first) throw new Error('append needs at least one event')
-    const commandId = first.meta.commandId
-    if (!commandId) throw new Error('append needs meta.commandId on the first event')
-    if (typeof expected === 'number' && (!Number.isInteger(expected) || expected < 0)) throw new Error(`bad expected version ${expected}`)
+  interface Pending {
+    stream: string
+    events: EventToAppend[]
+    expected: ExpectedVersion
+    commandId: string
+    resolve: (r: AppendResult) => void
+    reject: (e: unknown) => void
+  }
+  const queue: Pending[] = []
+  let inFlight = 0
+  // PGlite has one connection: one group at a time. A pool: a second group is built while the first one commits.
+  const maxGroups = options.concurrentGroups ?? (db.kind === 'postgres' ? 2 : 1)
+  const maxGroupCommands = options.maxGroupCommands ?? 64
+
+  /**
+   * Takes the next group off the queue: at most one command per stream and per command id (the group function is
+   * set-based and relies on it); the others wait for a later group in their order.
+   */
+  function takeGroup(): Pending[] {
+    const group: Pending[] = []
+    const streams = new Set<string>()
+    const commands = new Set<string>()
+    const rest: Pending[] = []
+    for (const p of queue) {
+      if (group.length < maxGroupCommands && !streams.has(p.stream) && !commands.has(p.commandId)) {
+        group.push(p)
+        streams.add(p.stream)
+        commands.add(p.commandId)
+      } else rest.push(p)
+    }
+    queue.length = 0
+    queue.push(...rest)
+    return group
+  }
+
+  function pump(): void {
+    while (inFlight < maxGroups && queue.length > 0) {
+      const group = takeGroup()
+      inFlight++
+      void runGroup(group).finally(() => {
+        inFlight--
+        pump()
+      })
+    }
+  }
+
+  type GroupRow = { idx: number; status: string; next_version: number | null; last_commit: string | null; last_prepare: string | null }
+
+  /** A group of one: baobei_append (migration 002), cheaper in PostgreSQL CPU than the set-based group function. */
+  async function callOne(p: Pending): Promise<GroupRow[]> {
     let r
     try {
-      r = await db.query<{ status: string; next_version: number | null; last_commit: string | null; last_prepare: string | null }>(
-        `SELECT status, next_version, last_commit, last_prepare FROM baobei_append($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`,
+      r = await db.query<GroupRow>(
+        `SELECT 1 AS idx, status, next_version, last_commit, last_prepare
+         FROM baobei_append($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`,
         [
-          stream,
-          String(expected),
-          commandId,
-          events.map((_, i) => eventIdFor(commandId, i)),
-          events.map((e) => e.type),
-          events.map((e) => JSON.stringify(e.data ?? null)),
-          events.map((e) => JSON.stringify(e.meta)),
+          p.stream,
+          String(p.expected),
+          p.commandId,
+          p.events.map((_, i) => eventIdFor(p.commandId, i)),
+          p.events.map((e) => e.type),
+          p.events.map((e) => JSON.stringify(e.data ?? null)),
+          p.events.map((e) => JSON.stringify(e.meta)),
         ],
       )
     } catch (e) {
       // a racing append of the same command id committed first: this one rolled back; report the winner's result
       // (event ids derive from the command id, so the racer usually surfaces as a unique violation on event_id)
       const err = e as { code?: string; constraint?: string }
-      if (err.code === 'BB409' || (err.code === '23505' && err.constraint === 'events_event_id_key')) return priorResult(commandId)
+      if (err.code === 'BB409' || (err.code === '23505' && err.constraint === 'events_event_id_key')) {
+        const prior = await priorResult(p.commandId)
+        return [{ idx: 1, status: 'duplicate', next_version: prior.nextVersion, last_commit: String(prior.lastPosition.commit), last_prepare: String(prior.lastPosition.prepare) }]
+      }
       throw e
     }
-    const row = r.rows[0]
-    if (!row) throw new Error('baobei_append returned nothing')
-    if (row.status === 'conflict') {
-      throw new DomainError('CONCURRENCY_CONFLICT', { stream, expected, actual: row.next_version == null ? 'no_stream' : Number(row.next_version) })
+    return r.rows
+  }
+
+  async function callGroup(group: readonly Pending[]): Promise<GroupRow[]> {
+    if (group.length === 1) return callOne(group[0]!)
+    const events = group.flatMap((p, c) => p.events.map((e, i) => ({ e, c: c + 1, ord: i + 1, id: eventIdFor(p.commandId, i) })))
+    const r = await db.query<GroupRow>(
+      `SELECT idx, status, next_version, last_commit, last_prepare
+       FROM baobei_append_group($1::text[], $2::text[], $3::text[], $4::integer[], $5::integer[], $6::integer[], $7::uuid[],
+         $8::text[], $9::jsonb[], $10::jsonb[])`,
+      [
+        group.map((p) => p.stream),
+        group.map((p) => String(p.expected)),
+        group.map((p) => p.commandId),
+        group.map((p) => p.events.length),
+        events.map((x) => x.c),
+        events.map((x) => x.ord),
+        events.map((x) => x.id),
+        events.map((x) => x.e.type),
+        events.map((x) => JSON.stringify(x.e.data ?? null)),
+        events.map((x) => JSON.stringify(x.e.meta)),
+      ],
+    )
+    if (r.rows.length !== group.length) throw new Error(`baobei_append_group answered ${r.rows.length} of ${group.length} commands`)
+    return r.rows
+  }
+
+  async function runGroup(group: Pending[]): Promise<void> {
+    // Two groups in flight that touch the same streams or command ids in another order can deadlock: PostgreSQL
+    // aborts one of them whole (nothing written), and it is simply sent again.
+    let rows: GroupRow[] | undefined
+    for (let attempt = 0; ; attempt++) {
+      try {
+        rows = await callGroup(group)
+        break
+      } catch (e) {
+        const code = (e as { code?: string }).code
+        if ((code === '40P01' || code === '40001') && attempt < 5) continue
+        if (group.length > 1) {
+          // something PostgreSQL refused in one command (nothing of the group was written): each on its own
+          await Promise.all(group.map((p) => runGroup([p])))
+          return
+        }
+        const p = group[0]!
+        p.reject(e)
+        return
+      }
     }
-    if (row.status === 'ok') notifyCommitted()
-    return {
-      nextVersion: Number(row.next_version),
-      lastPosition: { commit: BigInt(row.last_commit!), prepare: BigInt(row.last_prepare!) },
-      duplicate: row.status === 'duplicate',
+    let wrote = false
+    for (const row of rows) {
+      const p = group[Number(row.idx) - 1]!
+      if (row.status === 'conflict') {
+        p.reject(
+          new DomainError('CONCURRENCY_CONFLICT', {
+            stream: p.stream,
+            expected: p.expected,
+            actual: row.next_version == null ? 'no_stream' : Number(row.next_version),
+          }),
+        )
+        continue
+      }
+      if (row.last_commit == null) {
+        p.reject(new Error(`command ${p.commandId} is recorded without a result`))
+        continue
+      }
+      wrote ||= row.status === 'ok'
+      p.resolve({
+        nextVersion: Number(row.next_version),
+        lastPosition: { commit: BigInt(row.last_commit), prepare: BigInt(row.last_prepare!) },
+        duplicate: row.status === 'duplicate',
+      })
     }
+    if (wrote) notifyCommitted()
+  }
+
+  function append(stream: string, events: EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
+    const first = events[0]
+    if (!first) return Promise.reject(new Error('append needs at least one event'))
+    const commandId = first.meta.commandId
+    if (!commandId) return Promise.reject(new Error('append needs meta.commandId on the first event'))
+    if (typeof expected === 'number' && (!Number.isInteger(expected) || expected < 0)) return Promise.reject(new Error(`bad expected version ${expected}`))
+    return new Promise<AppendResult>((resolve, reject) => {
+      queue.push({ stream, events, expected, commandId, resolve, reject })
+      pump()
+    })
   }
 
   async function readStream(stream: string, opts: { toPosition?: LogPosition; recordedBefore?: Date } = {}): Promise<RecordedEvent[]> {

@@ -104,4 +104,105 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
       $fn$;
     `,
   },
+  {
+    // Group commit (issue #17): the commands that arrive together are appended by ONE call of this function, as one
+    // autocommit transaction with one WAL flush, set-based (a few statements for the whole group, not a few per
+    // command). The caller (postgres-event-store.ts) puts at most one command per stream and per command id in a
+    // group. Each command is still checked on its own: its command id is claimed first (INSERT ... ON CONFLICT DO
+    // NOTHING waits for a racing transaction holding the same id, so a claim that loses sees the winner's committed
+    // result: 'duplicate'), then its expected version; a conflict gives its claim back and writes nothing. Nothing
+    // here raises for a conflict or a duplicate, so one refused command never fails the others; an unexpected error
+    // (a value PostgreSQL refuses) fails the whole call, and the store then appends the group's commands one by one.
+    // p_ev_cmd / p_ev_ord: for each event, its command (1-based index into p_streams) and its place in that command.
+    id: 'event-store/003-append-group-function',
+    sql: `
+      CREATE OR REPLACE FUNCTION baobei_append_group(
+        p_streams text[], p_expected text[], p_commands text[], p_counts integer[],
+        p_ev_cmd integer[], p_ev_ord integer[], p_ids uuid[], p_types text[], p_data jsonb[], p_meta jsonb[]
+      ) RETURNS TABLE (idx integer, status text, next_version integer, last_commit text, last_prepare text)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        xid xid8 := pg_current_xact_id();
+        claimed text[];
+        vs text[];
+        vv integer[];
+        ps text[];
+        pp bigint[];
+      BEGIN
+        WITH ins AS (
+          INSERT INTO command_results (command_id, stream_id)
+          SELECT u.c, u.s FROM unnest(p_commands, p_streams) AS u(c, s) ORDER BY u.c
+          ON CONFLICT (command_id) DO NOTHING RETURNING command_id)
+        SELECT coalesce(array_agg(ins.command_id), '{}') INTO claimed FROM ins;
+
+        -- the expected-version check and bump of every claimed command, by its form; streams are distinct here
+        WITH c AS (
+          SELECT u.s, u.e, u.n FROM unnest(p_streams, p_expected, p_commands, p_counts) AS u(s, e, cmd, n)
+          WHERE u.cmd = ANY(claimed)),
+        a AS (
+          INSERT INTO streams (stream_id, version) SELECT c.s, c.n FROM c WHERE c.e IN ('no_stream', '0') ORDER BY c.s
+          ON CONFLICT (stream_id) DO NOTHING RETURNING streams.stream_id, streams.version),
+        b AS (
+          INSERT INTO streams (stream_id, version) SELECT c.s, c.n FROM c WHERE c.e = 'any' ORDER BY c.s
+          ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + EXCLUDED.version
+          RETURNING streams.stream_id, streams.version),
+        d AS (
+          UPDATE streams t SET version = t.version + c.n FROM c
+          WHERE t.stream_id = c.s AND c.e NOT IN ('no_stream', '0', 'any')
+            AND (c.e = 'stream_exists' OR t.version = (CASE WHEN c.e ~ '^[0-9]+$' THEN c.e::integer END))
+          RETURNING t.stream_id, t.version)
+        SELECT array_agg(x.stream_id), array_agg(x.version) INTO vs, vv
+        FROM (SELECT * FROM a UNION ALL SELECT * FROM b UNION ALL SELECT * FROM d) AS x;
+
+        -- a conflict gives its claim back
+        DELETE FROM command_results cr USING unnest(p_commands, p_streams) AS u(cmd, s)
+        WHERE cr.command_id = u.cmd AND cr.command_id = ANY(claimed) AND NOT (u.s = ANY(coalesce(vs, '{}')));
+
+        WITH ok AS (
+          SELECT u.i, u.s, u.n, v.version
+          FROM unnest(p_streams, p_counts) WITH ORDINALITY AS u(s, n, i) JOIN unnest(vs, vv) AS v(s, version) ON v.s = u.s),
+        ins AS (
+          INSERT INTO events (event_id, stream_id, stream_version, type, data, meta)
+          SELECT e.id, ok.s, ok.version - ok.n + e.ord, e.type, e.data, e.meta
+          FROM unnest(p_ev_cmd, p_ev_ord, p_ids, p_types, p_data, p_meta) WITH ORDINALITY AS e(cmd, ord, id, type, data, meta, k)
+          JOIN ok ON ok.i = e.cmd
+          ORDER BY e.k
+          RETURNING events.stream_id, events.global_position)
+        SELECT array_agg(x.stream_id), array_agg(x.pos) INTO ps, pp
+        FROM (SELECT ins.stream_id, max(ins.global_position) AS pos FROM ins GROUP BY ins.stream_id) AS x;
+
+        -- (= ANY keeps both on the primary key whatever the table's statistics say)
+        UPDATE command_results cr SET next_version = x.version, last_commit = xid, last_prepare = x.pos
+        FROM (SELECT u.cmd, v.version, p.pos FROM unnest(p_commands, p_streams) AS u(cmd, s)
+                JOIN unnest(vs, vv) AS v(s, version) ON v.s = u.s
+                JOIN unnest(ps, pp) AS p(s, pos) ON p.s = u.s) AS x
+        WHERE cr.command_id = x.cmd AND cr.command_id = ANY(claimed);
+
+        RETURN QUERY
+          SELECT u.i::integer,
+            CASE WHEN u.dup THEN 'duplicate' WHEN p.pos IS NOT NULL THEN 'ok' ELSE 'conflict' END,
+            CASE WHEN u.dup THEN cr.next_version WHEN p.pos IS NOT NULL THEN v.version ELSE st.version END,
+            CASE WHEN u.dup THEN cr.last_commit::text WHEN p.pos IS NOT NULL THEN xid::text END,
+            CASE WHEN u.dup THEN cr.last_prepare::text WHEN p.pos IS NOT NULL THEN p.pos::text END
+          FROM (SELECT u0.*, NOT (u0.cmd = ANY(claimed)) AS dup
+                FROM unnest(p_commands, p_streams) WITH ORDINALITY AS u0(cmd, s, i)) AS u
+            LEFT JOIN unnest(vs, vv) AS v(s, version) ON v.s = u.s
+            LEFT JOIN unnest(ps, pp) AS p(s, pos) ON p.s = u.s
+            LEFT JOIN command_results cr ON u.dup AND cr.command_id = u.cmd
+            LEFT JOIN streams st ON st.stream_id = u.s
+          ORDER BY u.i;
+      END
+      $fn$;
+    `,
+  },
+  {
+    // The NHI roster reads a day's approvals by business time (exporter/roster-source.ts): a partial index on the
+    // occurredAt text of the three approval types only (a quarter of the log), so a day is found without scanning
+    // the log. (A text index: the cast to timestamptz depends on the session's time zone and cannot be indexed.)
+    id: 'event-store/004-roster-day-index',
+    sql: `
+      CREATE INDEX IF NOT EXISTS events_roster_day ON events ((meta->>'occurredAt'))
+        WHERE type IN ('ReportApproved', 'ChangeApproved', 'CancellationApproved');
+    `,
+  },
 ]

@@ -23,6 +23,7 @@ export function createPostgresDatabase(connectionString: string, options: { max?
   })
   const listeners = new Map<string, Set<(p: string) => void>>()
   let listenClient: pg.Client | undefined
+  let listenQueue: Promise<void> = Promise.resolve()
   let connecting: Promise<pg.Client> | undefined
   let closed = false
   const ensureListener = async (): Promise<pg.Client> => {
@@ -40,7 +41,11 @@ export function createPostgresDatabase(connectionString: string, options: { max?
           if (closed || listeners.size === 0) return
           ensureListener()
             .then(async (nc) => {
-              for (const ch of listeners.keys()) await nc.query(`LISTEN "${ch}"`)
+              const relisten = listenQueue.then(async () => {
+                for (const ch of listeners.keys()) await nc.query(`LISTEN "${ch}"`)
+              })
+              listenQueue = relisten.catch(() => {})
+              await relisten
               listeners.forEach((fs) => fs.forEach((f) => f('')))
             })
             .catch(() => {})
@@ -90,12 +95,19 @@ export function createPostgresDatabase(connectionString: string, options: { max?
     },
     async listen(channel, onNotify) {
       if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel ${channel}`)
-      let set = listeners.get(channel)
       const c = await ensureListener()
+      // Looked up after the await: callers racing here share one set (and one LISTEN), none replaces another's.
+      let set = listeners.get(channel)
       if (!set) {
         set = new Set()
         listeners.set(channel, set)
-        await c.query(`LISTEN "${channel}"`)
+        // one query at a time on the listening client (pg deprecates overlapping queries on one client)
+        const listening = listenQueue.then(() => c.query(`LISTEN "${channel}"`))
+        listenQueue = listening.then(
+          () => {},
+          () => {},
+        )
+        await listening
       }
       set.add(onNotify)
       return async () => {

@@ -122,6 +122,57 @@ export function eventStoreContract(t: Test, factory: ContractFactory, opts: { ro
     }
   })
 
+  t.test('commands arriving together (group commit): each checked on its own, answered after its commit', async (t) => {
+    const f = await factory()
+    t.teardown(f.teardown)
+    const { store } = f
+    const contested = Array.from({ length: 6 }, (_, k) => S(`together-c${k}`))
+    for (const s of contested) await store.append(s, [ev(T('X'), { setup: true })], 'no_stream')
+    const earlier = randomUUID()
+    const earlierResult = await store.append(S('together-earlier'), [ev(T('X'), {}, earlier)], 'no_stream')
+    const dup = randomUUID()
+    type Sent = { kind: 'contested' | 'fresh' | 'dup' | 'earlier' | 'sequence'; stream: string; p: Promise<Awaited<ReturnType<EventStore['append']>>> }
+    const sent: Sent[] = []
+    for (let round = 0; round < 4; round++) {
+      for (const s of contested) sent.push({ kind: 'contested', stream: s, p: store.append(s, [ev(T('X'), { round }), ev(T('X'), { round, second: true })], 1) })
+      for (let k = 0; k < 5; k++) {
+        const s = S(`together-f${round}-${k}`)
+        sent.push({ kind: 'fresh', stream: s, p: store.append(s, [ev(T('X'), { k })], 'no_stream') })
+      }
+      sent.push({ kind: 'dup', stream: S('together-dup'), p: store.append(S('together-dup'), [ev(T('X'), {}, dup)], 'any') })
+      sent.push({ kind: 'earlier', stream: S('together-earlier'), p: store.append(S('together-earlier'), [ev(T('X'), {}, earlier)], 5) })
+      // one stream, several commands at once with 'any': all of them land, versions 1..4 in some order
+      sent.push({ kind: 'sequence', stream: S('together-seq'), p: store.append(S('together-seq'), [ev(T('X'), { round })], 'any') })
+    }
+    const settled = await Promise.allSettled(sent.map((x) => x.p))
+    const results = settled.map((r, i) => ({ ...sent[i]!, r }))
+    for (const s of contested) {
+      const mine = results.filter((x) => x.stream === s)
+      t.equal(mine.filter((x) => x.r.status === 'fulfilled').length, 1, `${s}: exactly one of four wins`)
+      for (const x of mine) if (x.r.status === 'rejected') t.equal((x.r.reason as { code?: string }).code, 'CONCURRENCY_CONFLICT')
+      t.equal((await store.readStream(s)).length, 3, `${s}: the winner's two events and nothing of the losers`)
+    }
+    for (const x of results.filter((y) => y.kind === 'fresh')) t.equal(x.r.status === 'fulfilled' && x.r.value.nextVersion, 1, 'a fresh stream beside the conflicts is appended')
+    const dups = results.filter((x) => x.kind === 'dup').map((x) => x.r)
+    t.ok(dups.every((r) => r.status === 'fulfilled'), 'the same command id sent 4 times at once: all answered')
+    const dupValues = dups.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<EventStore['append']>>>).value)
+    t.equal(dupValues.filter((v) => !v.duplicate).length, 1, 'one real write')
+    t.equal(new Set(dupValues.map((v) => positionToString(v.lastPosition))).size, 1, 'all report its position')
+    t.equal((await store.readStream(S('together-dup'))).length, 1)
+    for (const x of results.filter((y) => y.kind === 'earlier')) {
+      t.ok(x.r.status === 'fulfilled' && x.r.value.duplicate && positionToString(x.r.value.lastPosition) === positionToString(earlierResult.lastPosition), 'an earlier command id: its first result, though its expected version is wrong now')
+    }
+    const seq = results.filter((x) => x.kind === 'sequence').map((x) => x.r)
+    t.same(seq.map((r) => (r.status === 'fulfilled' ? r.value.nextVersion : 0)).sort(), [1, 2, 3, 4], "one stream's commands at once: each its own version")
+    // every answer points at its own last event
+    for (const x of results) {
+      if (x.r.status !== 'fulfilled' || x.r.value.duplicate) continue
+      const events = await store.readStream(x.stream)
+      const last = events[x.r.value.nextVersion - 1]!
+      t.same(last.position, x.r.value.lastPosition, `${x.kind}: the reported position is the command's last event`)
+    }
+  })
+
   t.test('readAll: order, paging, types filter, streamAll, headPosition', async (t) => {
     const f = await factory()
     t.teardown(f.teardown)

@@ -54,6 +54,11 @@ t.test('a bumped revision rebuilds on start and switches readers to the new form
   const newRows = await env.db.query<{ label: string }>(`SELECT label FROM rm_labels_v${live2}`)
   t.equal(newRows.rows.length, oldRows.rows.length, 'every event projected again')
   t.ok(newRows.rows.every((r) => r.label.startsWith('new:')), 'only rows of the new form')
-  const gone = await env.db.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [`rm_labels_v${live1}`])
+  // the old tables are dropped just after the switch (outside it): give that a moment
+  let gone = await env.db.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [`rm_labels_v${live1}`])
+  for (let i = 0; i < 50 && gone.rows[0]!.t !== null; i++) {
+    await new Promise((r) => setTimeout(r, 100))
+    gone = await env.db.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [`rm_labels_v${live1}`])
+  }
   t.equal(gone.rows[0]!.t, null, 'old tables dropped')
 })
