@@ -16,11 +16,16 @@ import { QuotaPeriodQuery } from '../schemas.js'
 import { professionName } from '../../domain/reference/professions.js'
 import { departmentName } from '../../domain/reference/departments.js'
 import { STATUS_LABEL, type Status } from '../../domain/types.js'
+import { searchCases } from '../../projections/queries/cases.js'
+import { allowedActions } from '../actions.js'
 import { maskPersonId } from '../../domain/national-id.js'
 import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
 import type { CapRule } from '../../domain/rules/quota-types.js'
 
 const guard = requireRole('institution')
+const DashboardQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) })
+type DashboardQuery = Static<typeof DashboardQuery>
+const DASHBOARD_PAGE_SIZE = 20
 
 /** 'YYYY-MM' ± n months. */
 const shiftMonth = (m: string, n: number) => {
@@ -122,9 +127,25 @@ async function rosterXlsx(title: string, rows: SupportRow[]): Promise<Buffer> {
 export async function registerInstitutionRoutes(app: App) {
   const today = () => taipeiDate(app.services.clock().toISOString())
 
-  app.get('/institution', { onRequest: guard }, async (request, reply) => {
-    const counts = await dashboardCounts(need(app.services.readModels, 'readModels'), scopeOf(userOf(request)), codeOf(request), today())
-    return reply.page('pages/institution-dashboard.eta', { title: '機構報備支援首頁', counts })
+  // 機構首頁 as in the seed: the counts, then the 有效報備支援名單 (approvals in force today, paged, never cut)
+  app.get('/institution', { onRequest: guard, schema: { querystring: DashboardQuery } }, async (request, reply) => {
+    const rm = need(app.services.readModels, 'readModels')
+    const scope = scopeOf(userOf(request))
+    const day = today()
+    const page = (request.query as DashboardQuery).page ?? 1
+    const [counts, list] = await Promise.all([
+      dashboardCounts(rm, scope, codeOf(request), day),
+      searchCases(rm, scope, { inForceOn: day }, { page, pageSize: DASHBOARD_PAGE_SIZE, sort: 'submittedAt' }),
+    ])
+    const rows = list.rows.map((r) => ({
+      ...r,
+      canChange: allowedActions(r).includes('change'),
+      professionLabel: professionName(r.profession) ?? r.profession,
+      departmentLabel: departmentName(r.department) ?? r.department,
+      submittedDay: r.submittedAt ? taipeiDate(r.submittedAt) : null,
+      maskedId: maskPersonId(r.nationalId),
+    }))
+    return reply.page('pages/institution-dashboard.eta', { title: '機構報備支援首頁', counts, list: { ...list, rows }, today: day })
   })
   // the tiles alone, polled by htmx every few seconds
   app.get('/institution/counts', { onRequest: guard }, async (request, reply) => {
