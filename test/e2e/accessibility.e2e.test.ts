@@ -11,6 +11,7 @@ import { launchBrowser, shot } from '../support/browser.js'
 import type { SessionUser } from '../../http/session-store.js'
 import type { Actor, Weekday } from '../../domain/types.js'
 
+t.setTimeout(1_200_000) // ~70 page visits with axe on a shared machine
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const WIDTHS = [{ name: 'desktop', width: 1366, height: 768 }, { name: 'phone', width: 390, height: 844 }] as const
 
@@ -72,6 +73,24 @@ async function axe(page: Page): Promise<Violation[]> {
   })
 }
 
+t.test('dialogs: the filing confirmation and the idle warning', async (t) => {
+  for (const size of WIDTHS) {
+    const context = await browser.newContext({ locale: 'zh-TW', viewport: { width: size.width, height: size.height } })
+    await context.request.post(`${base}/__test/session`, { data: { user: professional() } })
+    const page = await context.newPage()
+    await page.clock.install()
+    await page.goto(`${base}/reports/new`)
+    await page.click('button[name="intent"][value="submit"]')
+    await page.locator('#confirm-filing').waitFor()
+    t.same((await axe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical'), [], `confirmation dialog at ${size.width}`)
+    await page.click('#confirm-filing [data-back]')
+    await page.clock.fastForward('19:10')
+    await page.locator('#idle-warning').waitFor()
+    t.same((await axe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical'), [], `idle warning at ${size.width}`)
+    await context.close()
+  }
+})
+
 for (const group of PAGES) {
   t.test(`${group.who}: no serious or critical violations at both widths`, async (t) => {
     for (const size of WIDTHS) {
@@ -85,7 +104,7 @@ for (const group of PAGES) {
         const res = await page.goto(`${base}${path}`)
         t.ok(res, `${path} answered`)
         if (path !== '/no-such-page') t.ok(res!.status() < 400, `${path} is ${res!.status()}`)
-        await page.waitForLoadState('networkidle')
+        await page.waitForLoadState('load')
         const bad = (await axe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical')
         t.same(bad, [], `${group.who} ${path} at ${size.width}×${size.height}`)
         const name = `a11y-${group.who}-${path.replace(/[^a-z0-9]+/gi, '-').replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, 'case').replace(/^-|-$/g, '')}-${size.name}`
