@@ -7,7 +7,7 @@ import type { App } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
 import { need } from '../services.js'
 import { scopeOf } from '../scope.js'
-import { dashboardCounts, othersSupportingUs, ourStaffSupportingOthers, validSupportRoster, type SupportRow } from '../../projections/queries/institutions.js'
+import { countSupports, dashboardCounts, supportList, type SupportRow } from '../../projections/queries/institutions.js'
 import { professionalQuota } from '../../projections/queries/quota.js'
 import { findProfessional, listStaffOf } from '../../commands/registry/registry.js'
 import { rocDateWeekday } from '../present.js'
@@ -88,6 +88,7 @@ export async function quotaUsage(app: App, request: FastifyRequest, q: { week?: 
 }
 const RosterQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 40 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
   status: Type.Optional(Type.Union(Object.keys(STATUS_LABEL).map((s) => Type.Literal(s)))),
   format: Type.Optional(Type.Literal('xlsx')),
 })
@@ -98,10 +99,8 @@ export const codeOf = (request: FastifyRequest) => {
   return a.institutionCode ?? a.id
 }
 
-function filterRows(rows: SupportRow[], q: RosterQuery) {
-  const term = q.q?.trim()
-  return rows.filter((r) => !term || r.applicantName.includes(term) || r.nationalId === term.toUpperCase() || r.supportedName.includes(term) || r.homeName.includes(term) || (r.caseNumber ?? '').startsWith(term))
-}
+const LIST_PAGE_SIZE = 50
+const EXPORT_CHUNK = 5000
 
 async function rosterXlsx(title: string, rows: SupportRow[]): Promise<Buffer> {
   const wb = new ExcelJS.Workbook()
@@ -153,23 +152,37 @@ export async function registerInstitutionRoutes(app: App) {
     return reply.type('text/html; charset=utf-8').viewAsync('partials/dashboard-tiles.eta', { counts })
   })
 
+  // 有效報備支援名冊, 他院支援本院, 本院支援他院: searched in the database and paged, never cut at a fixed number
   const lists = [
-    { path: '/institution/roster', title: '有效報備支援名冊', load: (r: FastifyRequest, q: RosterQuery) => validSupportRoster(need(app.services.readModels, 'readModels'), scopeOf(userOf(r)), codeOf(r), today(), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
-    { path: '/institution/inbound', title: '他院支援本院', load: (r: FastifyRequest, q: RosterQuery) => othersSupportingUs(need(app.services.readModels, 'readModels'), scopeOf(userOf(r)), codeOf(r), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
-    { path: '/institution/outbound', title: '本院支援他院', load: (r: FastifyRequest, q: RosterQuery) => ourStaffSupportingOthers(need(app.services.readModels, 'readModels'), scopeOf(userOf(r)), codeOf(r), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
+    { path: '/institution/roster', title: '有效報備支援名冊', side: 'either' as const, valid: true },
+    { path: '/institution/inbound', title: '他院支援本院', side: 'supported' as const, valid: false },
+    { path: '/institution/outbound', title: '本院支援他院', side: 'home' as const, valid: false },
   ]
   for (const l of lists) {
     app.get(l.path, { onRequest: guard, schema: { querystring: RosterQuery } }, async (request, reply) => {
       const q = request.query as RosterQuery
-      const rows = filterRows(await l.load(request, q), q)
+      const rm = need(app.services.readModels, 'readModels')
+      const scope = scopeOf(userOf(request))
+      const o = { ...(q.status ? { status: [q.status as Status] } : {}), ...(q.q?.trim() ? { q: q.q } : {}), ...(l.valid ? { inForceOn: today() } : {}) }
       if (q.format === 'xlsx') {
+        const rows: SupportRow[] = []
+        for (let offset = 0; ; offset += EXPORT_CHUNK) {
+          const chunk = await supportList(rm, scope, l.side, codeOf(request), { ...o, limit: EXPORT_CHUNK, offset })
+          rows.push(...chunk)
+          if (chunk.length < EXPORT_CHUNK) break
+        }
         const name = `${l.title}_${isoToRoc(today())}.xlsx`
         return reply
           .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
           .header('content-disposition', `attachment; filename="roster.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`)
           .send(await rosterXlsx(l.title, rows))
       }
-      return reply.page('pages/institution-list.eta', { title: l.title, base: l.path, rows, query: q, statusLabels: STATUS_LABEL, professionName })
+      const page = q.page ?? 1
+      const [rows, total] = await Promise.all([
+        supportList(rm, scope, l.side, codeOf(request), { ...o, limit: LIST_PAGE_SIZE, offset: (page - 1) * LIST_PAGE_SIZE }),
+        countSupports(rm, scope, l.side, codeOf(request), o),
+      ])
+      return reply.page('pages/institution-list.eta', { title: l.title, base: l.path, rows, query: q, statusLabels: STATUS_LABEL, professionName, pager: { page, pageSize: LIST_PAGE_SIZE, total } })
     })
   }
 
