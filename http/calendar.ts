@@ -25,8 +25,14 @@ export interface CalendarMonth {
   prev: string
   next: string
   thisMonth: string
+  /** Column headings, Sunday first like the seed's calendar (星期日 … 星期六). */
+  weekdays: readonly string[]
   weeks: CalendarDay[][]
 }
+
+/** Weeks start on Sunday (the seed's calendar); weekdayOf gives 1 = Monday … 7 = Sunday. */
+export const CALENDAR_WEEKDAYS = ['日', '一', '二', '三', '四', '五', '六'] as const
+const column = (iso: string) => weekdayOf(iso) % 7 // 0 = Sunday … 6 = Saturday
 
 export const monthOf = (iso: string) => iso.slice(0, 7)
 
@@ -40,11 +46,11 @@ export function lastDayOf(month: string): string {
   return addDays(`${shiftMonth(month, 1)}-01`, -1)
 }
 
-/** First and last day shown (whole weeks, Monday first). */
+/** First and last day shown (whole weeks, Sunday first). */
 export function gridBounds(month: string): { from: string; to: string } {
   const first = `${month}-01`
   const last = lastDayOf(month)
-  return { from: addDays(first, -(weekdayOf(first) - 1)), to: addDays(last, 7 - weekdayOf(last)) }
+  return { from: addDays(first, -column(first)), to: addDays(last, 6 - column(last)) }
 }
 
 export function buildCalendar(month: string, todayIso: string, entries: CalendarEntry[]): CalendarMonth {
@@ -53,10 +59,10 @@ export function buildCalendar(month: string, todayIso: string, entries: Calendar
   for (const e of entries) byDate.set(e.date, [...(byDate.get(e.date) ?? []), e])
   const weeks: CalendarDay[][] = []
   for (let d = from; d <= to; d = addDays(d, 1)) {
-    if (weekdayOf(d) === 1) weeks.push([])
+    if (column(d) === 0) weeks.push([])
     const list = (byDate.get(d) ?? []).sort((a, b) => a.start.localeCompare(b.start))
     weeks[weeks.length - 1]!.push({ date: d, inMonth: d.startsWith(month), today: d === todayIso, entries: list.map((e) => ({ ...e, approved: e.status === 'approved' })) })
   }
   const [y, m] = month.split('-').map(Number) as [number, number]
-  return { month, rocLabel: `民國 ${rocYear(y)} 年 ${m} 月`, prev: shiftMonth(month, -1), next: shiftMonth(month, 1), thisMonth: monthOf(todayIso), weeks }
+  return { month, rocLabel: `民國 ${rocYear(y)} 年 ${m} 月`, prev: shiftMonth(month, -1), next: shiftMonth(month, 1), thisMonth: monthOf(todayIso), weekdays: CALENDAR_WEEKDAYS, weeks }
 }

@@ -4,6 +4,16 @@ import type { App } from './schemas.js'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, errorMessage, isDomainError } from '../domain/errors.js'
 
+/** Set at logout (30 minutes): a page reached afterwards (Back) sends the person to the login page saying so. */
+export const LOGGED_OUT_COOKIE = 'bb_out'
+
+/** Where a page that needs a session sends a person who has none: the login page, saying why. */
+export function loginPageFor(request: FastifyRequest, err: DomainError): string {
+  const marker = (request.cookies as Record<string, string | undefined> | undefined)?.[LOGGED_OUT_COOKIE]
+  if (err.code === 'SESSION_EXPIRED' || marker === 'idle') return '/login?expired=1'
+  return marker ? '/login?loggedOut=1' : '/login'
+}
+
 export const isApi = (request: FastifyRequest) => request.url.startsWith('/api/') || request.url === '/api'
 export const isHtmx = (request: FastifyRequest) => request.headers['hx-request'] === 'true'
 
@@ -45,9 +55,28 @@ export async function sendError(request: FastifyRequest, reply: FastifyReply, er
     return reply.code(200).viewAsync('partials/alert.eta', { kind: 'error', message: explain(err), code: err.code, correlationId })
   }
   const loginLink = err.code === 'UNAUTHENTICATED' || err.code === 'SESSION_EXPIRED'
+  // a page asked for without a session (Back after 登出, an old bookmark) goes on to the login page by itself; the
+  // status stays 401 and the page keeps its 登入 link for browsers that do not follow the refresh
+  const loginUrl = loginLink && request.method === 'GET' ? loginPageFor(request, err) : undefined
   return reply
     .code(status)
-    .viewAsync('pages/error.eta', { title: '錯誤', message: explain(err), code: err.code, correlationId, loginLink, user: request.session?.user, csrf: request.session?.csrf })
+    .viewAsync('pages/error.eta', {
+      title: loginLink ? '請先登入' : status === 404 ? '查無資料' : status === 403 ? '無權限' : '無法完成',
+      message: explain(err), code: err.code, correlationId, loginLink, loginUrl,
+      next: nextStep(request, err),
+      user: request.session?.user, csrf: request.session?.csrf,
+    })
+}
+
+/** The page a person goes back to after an error: their list, or their home page. */
+function nextStep(request: FastifyRequest, err: DomainError): { href: string; label: string } {
+  const role = request.session?.user.actor.role
+  if (!role) return { href: '/login', label: '登入' }
+  const staff = role === 'reviewer' || role === 'statistician'
+  if (['REPORT_NOT_FOUND', 'ILLEGAL_TRANSITION', 'FORBIDDEN', 'CONCURRENCY_CONFLICT'].includes(err.code) || request.url.startsWith('/reports') || request.url.startsWith('/review/cases')) {
+    return staff ? { href: '/review/cases', label: '回到案件查詢' } : { href: '/reports', label: '回到報備支援名單' }
+  }
+  return staff ? { href: '/review', label: '回到首頁' } : { href: '/', label: '回到首頁' }
 }
 
 export function installErrorHandling(app: App) {
@@ -60,7 +89,8 @@ export function installErrorHandling(app: App) {
   app.setNotFoundHandler(async (request, reply) => {
     if (isApi(request)) return reply.code(404).send({ code: 'NOT_FOUND', message: '查無此頁面', correlationId: String(request.id) })
     return reply.code(404).viewAsync('pages/error.eta', {
-      title: '查無此頁面', message: '查無此頁面', code: 'NOT_FOUND', correlationId: String(request.id), loginLink: false,
+      title: '查無此頁面', message: '查無此頁面，網址可能有誤或已過期。', code: 'NOT_FOUND', correlationId: String(request.id), loginLink: false,
+      next: request.session ? nextStep(request, new DomainError('REPORT_NOT_FOUND')) : { href: '/login', label: '登入' },
       user: request.session?.user, csrf: request.session?.csrf,
     })
   })

@@ -4,9 +4,24 @@ import { findInstitution, findProfessional } from '../../commands/registry/regis
 import { professionName } from '../../domain/reference/professions.js'
 import { taipeiDate } from '../../domain/roc-date.js'
 import { buildCalendar, gridBounds } from '../calendar.js'
+import { Type, type Static } from '@sinclair/typebox'
 import { MonthQuery } from '../schemas.js'
+import { scopeOf } from '../scope.js'
+import { ACTION_LABEL, allowedActions } from '../actions.js'
+import { caseStates } from '../../projections/queries/case-states.js'
+import { searchCases } from '../../projections/queries/cases.js'
+import { departmentName } from '../../domain/reference/departments.js'
+import { licenseParts } from '../../domain/reference/license-number.js'
 import { requireRole, userOf } from '../session.js'
 import { monthCalendar } from '../../projections/queries/occurrences.js'
+
+/** The home page: a month of the calendar and a page of the 報備支援名單. */
+const HomeQuery = Type.Object({
+  month: MonthQuery.properties.month,
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+})
+type HomeQuery = Static<typeof HomeQuery>
+const LIST_PAGE_SIZE = 20
 
 export async function registerHomeRoutes(app: App) {
   app.get('/', async (request, reply) => {
@@ -18,16 +33,30 @@ export async function registerHomeRoutes(app: App) {
     return reply.redirect('/home', 303)
   })
 
-  app.get('/home', { onRequest: requireRole('professional'), schema: { querystring: MonthQuery } }, async (request, reply) => {
+  app.get('/home', { onRequest: requireRole('professional'), schema: { querystring: HomeQuery } }, async (request, reply) => {
     const user = userOf(request)
+    const q = request.query as HomeQuery
     const db = app.services.db
     const person = await findProfessional(db, user.actor.id)
     const home = person ? await findInstitution(db, person.homeInstitutionCode) : undefined
-    const calendar = await calendarFor(app, user.actor.id, (request.query as MonthQuery).month)
+    const calendar = await calendarFor(app, user.actor.id, q.month)
+    // 報備支援名單 as on the seed's home page: every case of this professional, newest first, paged
+    const rm = app.services.readModels
+    const list = await searchCases(rm, scopeOf(user), {}, { page: q.page ?? 1, pageSize: LIST_PAGE_SIZE, sort: 'updatedAt' })
+    const states = await caseStates(rm, list.rows.map((r) => r.caseId))
+    const rows = list.rows.map((r) => ({
+      ...r,
+      actions: allowedActions(states.get(r.caseId), user.actor),
+      departmentLabel: departmentName(r.department) ?? r.department,
+      submittedDay: r.submittedAt ? taipeiDate(r.submittedAt) : null,
+    }))
     return reply.page('pages/home.eta', {
       title: '報備支援首頁',
       person, home, professionLabel: person ? professionName(person.profession) ?? person.profession : '',
+      departmentLabel: person?.department ? departmentName(person.department) ?? person.department : '',
+      license: person ? licenseParts(person.licenseNumber) : undefined,
       calendar: calendar.model, calendarAvailable: calendar.available,
+      list: { ...list, rows }, month: q.month, actionLabels: ACTION_LABEL,
     })
   })
 

@@ -4,33 +4,35 @@ import { Type, type Static } from '@sinclair/typebox'
 import ExcelJS from 'exceljs'
 import { allowedActions } from '../actions.js'
 import { caseStates } from '../../projections/queries/case-states.js'
-import type { FastifyRequest } from 'fastify'
 import type { App } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
 import { scopeOf } from '../scope.js'
 import { codeOf, monthLabel, periodNav, quotaUsage, weekLabel } from '../quota-usage.js'
-import { dashboardCounts, othersSupportingUs, ourStaffSupportingOthers, validSupportRoster, type SupportRow } from '../../projections/queries/institutions.js'
+import { countSupports, dashboardCounts, supportList, type SupportRow } from '../../projections/queries/institutions.js'
 import { hhmm } from '../present.js'
 import { isoToRoc, taipeiDate } from '../../domain/roc-date.js'
 import { QuotaPeriodQuery } from '../schemas.js'
 import { professionName } from '../../domain/reference/professions.js'
 import { departmentName } from '../../domain/reference/departments.js'
 import { STATUS_LABEL, type Status } from '../../domain/types.js'
+import { searchCases } from '../../projections/queries/cases.js'
 import { maskPersonId } from '../../domain/national-id.js'
 
 const guard = requireRole('institution')
+const DashboardQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) })
+type DashboardQuery = Static<typeof DashboardQuery>
+const DASHBOARD_PAGE_SIZE = 20
 
 const RosterQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 40 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
   status: Type.Optional(Type.Union(Object.keys(STATUS_LABEL).map((s) => Type.Literal(s)))),
   format: Type.Optional(Type.Literal('xlsx')),
 })
 type RosterQuery = Static<typeof RosterQuery>
 
-function filterRows(rows: SupportRow[], q: RosterQuery) {
-  const term = q.q?.trim()
-  return rows.filter((r) => !term || r.applicantName.includes(term) || r.nationalId === term.toUpperCase() || r.supportedName.includes(term) || r.homeName.includes(term) || (r.caseNumber ?? '').startsWith(term))
-}
+const LIST_PAGE_SIZE = 50
+const EXPORT_CHUNK = 5000
 
 async function rosterXlsx(title: string, rows: SupportRow[]): Promise<Buffer> {
   const wb = new ExcelJS.Workbook()
@@ -56,9 +58,27 @@ async function rosterXlsx(title: string, rows: SupportRow[]): Promise<Buffer> {
 export async function registerInstitutionRoutes(app: App) {
   const today = () => taipeiDate(app.services.clock().toISOString())
 
-  app.get('/institution', { onRequest: guard }, async (request, reply) => {
-    const counts = await dashboardCounts(app.services.readModels, scopeOf(userOf(request)), codeOf(request), today())
-    return reply.page('pages/institution-dashboard.eta', { title: '機構報備支援首頁', counts })
+  // 機構首頁 as in the seed: the counts, then the 有效報備支援名單 (approvals in force today, paged, never cut)
+  app.get('/institution', { onRequest: guard, schema: { querystring: DashboardQuery } }, async (request, reply) => {
+    const rm = app.services.readModels
+    const scope = scopeOf(userOf(request))
+    const day = today()
+    const page = (request.query as DashboardQuery).page ?? 1
+    const [counts, list] = await Promise.all([
+      dashboardCounts(rm, scope, codeOf(request), day),
+      searchCases(rm, scope, { inForceOn: day }, { page, pageSize: DASHBOARD_PAGE_SIZE, sort: 'submittedAt' }),
+    ])
+    const states = await caseStates(rm, list.rows.map((r) => r.caseId))
+    const actor = userOf(request).actor
+    const rows = list.rows.map((r) => ({
+      ...r,
+      canChange: allowedActions(states.get(r.caseId), actor).includes('change'),
+      professionLabel: professionName(r.profession) ?? r.profession,
+      departmentLabel: departmentName(r.department) ?? r.department,
+      submittedDay: r.submittedAt ? taipeiDate(r.submittedAt) : null,
+      maskedId: maskPersonId(r.nationalId),
+    }))
+    return reply.page('pages/institution-dashboard.eta', { title: '機構報備支援首頁', counts, list: { ...list, rows }, today: day })
   })
   // the tiles alone, polled by htmx every few seconds
   // polled every few seconds by the dashboard: does not keep the session alive
@@ -67,27 +87,41 @@ export async function registerInstitutionRoutes(app: App) {
     return reply.type('text/html; charset=utf-8').viewAsync('partials/dashboard-tiles.eta', { counts })
   })
 
+  // 有效報備支援名冊, 他院支援本院, 本院支援他院: searched in the database and paged, never cut at a fixed number
   const lists = [
-    { path: '/institution/roster', title: '有效報備支援名冊', load: (r: FastifyRequest, q: RosterQuery) => validSupportRoster(app.services.readModels, scopeOf(userOf(r)), codeOf(r), today(), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
-    { path: '/institution/inbound', title: '他院支援本院', load: (r: FastifyRequest, q: RosterQuery) => othersSupportingUs(app.services.readModels, scopeOf(userOf(r)), codeOf(r), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
-    { path: '/institution/outbound', title: '本院支援他院', load: (r: FastifyRequest, q: RosterQuery) => ourStaffSupportingOthers(app.services.readModels, scopeOf(userOf(r)), codeOf(r), { limit: 5000, ...(q.status ? { status: [q.status as Status] } : {}) }) },
+    { path: '/institution/roster', title: '有效報備支援名冊', side: 'either' as const, valid: true },
+    { path: '/institution/inbound', title: '他院支援本院', side: 'supported' as const, valid: false },
+    { path: '/institution/outbound', title: '本院支援他院', side: 'home' as const, valid: false },
   ]
   for (const l of lists) {
     app.get(l.path, { onRequest: guard, schema: { querystring: RosterQuery } }, async (request, reply) => {
       const q = request.query as RosterQuery
-      const rows = filterRows(await l.load(request, q), q)
+      const rm = app.services.readModels
+      const scope = scopeOf(userOf(request))
+      const o = { ...(q.status ? { status: [q.status as Status] } : {}), ...(q.q?.trim() ? { q: q.q } : {}), ...(l.valid ? { inForceOn: today() } : {}) }
       if (q.format === 'xlsx') {
+        const rows: SupportRow[] = []
+        for (let offset = 0; ; offset += EXPORT_CHUNK) {
+          const chunk = await supportList(rm, scope, l.side, codeOf(request), { ...o, limit: EXPORT_CHUNK, offset })
+          rows.push(...chunk)
+          if (chunk.length < EXPORT_CHUNK) break
+        }
         const name = `${l.title}_${isoToRoc(today())}.xlsx`
         return reply
           .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
           .header('content-disposition', `attachment; filename="roster.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`)
           .send(await rosterXlsx(l.title, rows))
       }
+      const page = q.page ?? 1
+      const [rows, total] = await Promise.all([
+        supportList(rm, scope, l.side, codeOf(request), { ...o, limit: LIST_PAGE_SIZE, offset: (page - 1) * LIST_PAGE_SIZE }),
+        countSupports(rm, scope, l.side, codeOf(request), o),
+      ])
       // 變更 is offered where the domain allows it to this institution (its own staff, an approval standing)
-      const states = await caseStates(app.services.readModels, rows.map((r) => r.caseId))
+      const states = await caseStates(rm, rows.map((r) => r.caseId))
       const actor = userOf(request).actor
       const mayChange = new Set(rows.filter((r) => allowedActions(states.get(r.caseId), actor).includes('change')).map((r) => r.caseId))
-      return reply.page('pages/institution-list.eta', { title: l.title, base: l.path, rows, query: q, statusLabels: STATUS_LABEL, professionName, mayChange })
+      return reply.page('pages/institution-list.eta', { title: l.title, base: l.path, rows, query: q, statusLabels: STATUS_LABEL, professionName, mayChange, pager: { page, pageSize: LIST_PAGE_SIZE, total } })
     })
   }
 

@@ -27,6 +27,7 @@ export const LOGIN_TOKEN_HEADER = 'x-login-token'
 const LoginQuery = Type.Object({
   role: Type.Optional(Type.Union([Type.Literal('professional'), Type.Literal('institution'), Type.Literal('staff')])),
   expired: Type.Optional(Type.String({ maxLength: 4 })),
+  loggedOut: Type.Optional(Type.String({ maxLength: 4 })),
 })
 const Role = Type.Union([Type.Literal('professional'), Type.Literal('institution'), Type.Literal('staff')])
 const Base64 = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '^[A-Za-z0-9+/]+={0,2}$' })
@@ -125,6 +126,7 @@ export async function registerLoginRoutes(app: App) {
       title: '登入',
       role: q.role ?? 'professional',
       expired: q.expired !== undefined,
+      loggedOut: q.loggedOut !== undefined && q.expired === undefined,
       loginToken: tokenOf(preId),
       agentUrl: l?.agentUrl ?? `http://127.0.0.1:${s.config.READER_PORT}`,
       hipkiUrl: l?.hipkiUrl ?? hipkiUrlOf(s.config),

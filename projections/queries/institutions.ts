@@ -76,23 +76,37 @@ export interface SupportListOptions {
   /** Only approvals in force on this date (default: every case, any status). */
   inForceOn?: IsoDate
   status?: Status[]
+  /** Search: part of a name (person or institution), a whole national ID, or the start of a case number. */
+  q?: string
   limit?: number
   offset?: number
+}
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
+
+function supportsWhere(eb: SupportsEb, side: 'home' | 'supported' | 'either', code: string, o: SupportListOptions): Expression<SqlBool> {
+  const w: Expression<SqlBool>[] = [
+    side === 'home' ? eb('home_code', '=', code)
+    : side === 'supported' ? eb('supported_code', '=', code)
+    : eb.or([eb('home_code', '=', code), eb('supported_code', '=', code)]),
+  ]
+  if (o.inForceOn) w.push(inForceOn(eb, o.inForceOn))
+  if (o.status) w.push(eb('status', '=', eb.fn.any(textArray(o.status))))
+  const term = o.q?.trim()
+  if (term) {
+    const part = `%${likeEscape(term)}%`
+    w.push(eb.or([
+      eb('applicant_name', 'like', part), eb('supported_name', 'like', part), eb('home_name', 'like', part),
+      eb('national_id', '=', term.toUpperCase()), eb('case_number', 'like', `${likeEscape(term)}%`),
+    ]))
+  }
+  return eb.and(w)
 }
 
 async function supports(rm: ReadModels, scope: Scope, side: 'home' | 'supported' | 'either', code: string, o: SupportListOptions): Promise<SupportRow[]> {
   const rows = await run(rm, 'institutions', ({ from }) =>
     from('institution_supports', scope)
-      .where((eb) => {
-        const w: Expression<SqlBool>[] = [
-          side === 'home' ? eb('home_code', '=', code)
-          : side === 'supported' ? eb('supported_code', '=', code)
-          : eb.or([eb('home_code', '=', code), eb('supported_code', '=', code)]),
-        ]
-        if (o.inForceOn) w.push(inForceOn(eb, o.inForceOn))
-        if (o.status) w.push(eb('status', '=', eb.fn.any(textArray(o.status))))
-        return eb.and(w)
-      })
+      .where((eb) => supportsWhere(eb, side, code, o))
       .select((eb) => [
         'case_id as caseId', 'case_number as caseNumber', 'status', 'national_id as nationalId', 'applicant_name as applicantName',
         'profession', 'home_code as homeCode', 'home_name as homeName', 'supported_code as supportedCode', 'supported_name as supportedName',
@@ -107,6 +121,18 @@ async function supports(rm: ReadModels, scope: Scope, side: 'home' | 'supported'
   )
   // supportRow (read-models/institutions.ts) fills every identity column of a case
   return rows as SupportRow[]
+}
+
+/** One page of a list by side ('either' with inForceOn is the 有效報備支援名冊). */
+export const supportList = (rm: ReadModels, scope: Scope, side: 'home' | 'supported' | 'either', code: string, o: SupportListOptions = {}) =>
+  supports(rm, scope, side, code, o)
+
+/** How many rows the same list has in all (for its pager). */
+export async function countSupports(rm: ReadModels, scope: Scope, side: 'home' | 'supported' | 'either', code: string, o: SupportListOptions = {}): Promise<number> {
+  const r = await run(rm, 'institutions', ({ from }) =>
+    from('institution_supports', scope).where((eb) => supportsWhere(eb, side, code, o)).select((eb) => eb.fn.countAll<string>().as('n')),
+  )
+  return Number(r[0]?.n ?? 0)
 }
 
 /** 有效報備支援名冊: approvals in force on `today` where the institution is home or supported. */

@@ -55,6 +55,7 @@ t.test('professional: file via the form, list, case page, calendar, print', asyn
   t.equal(await page.locator('#windows .row').count(), 1, 'and removed')
   await page.screenshot({ path: shot('report-form'), fullPage: true })
   await page.click('button[name="intent"][value="submit"]')
+  await page.click('#confirm-filing [data-confirm]') // 確認案件內容後存檔送出
   await page.waitForURL(/\/reports\/[0-9a-f-]{36}\?done=submit/)
   t.match(await page.textContent('main'), '已送出申請')
   t.match(await page.textContent('main'), '審核中')

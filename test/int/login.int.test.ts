@@ -314,7 +314,7 @@ t.test('session id rotated at login; last login in the header; logout with CSRF'
   t.equal((await page(second.session!, '/home')).statusCode, 200, 'still logged in')
   const out = await app.inject({ method: 'POST', url: '/logout', headers: { cookie: second.session!, 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${encodeURIComponent(csrf!)}` })
   t.equal(out.statusCode, 303)
-  t.equal(out.headers.location, '/login')
+  t.equal(out.headers.location, '/login?loggedOut=1', 'the login page says 已登出')
   t.equal((await page(second.session!, '/home')).statusCode, 401, 'the session is gone')
 })
 
