@@ -113,8 +113,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   for (const key of ['NHI_PASSWORD_URL', 'SMS_GATEWAY_URL'] as const) {
     const v = withDefaults[key]
-    if (typeof v === 'string' && !v.startsWith('https://') && !withDefaults.DEMO) {
-      throw new ConfigError(key, 'must be an https:// URL outside demo mode (it carries passwords or one-time codes)')
+    // plain http only to a service on this machine (a sidecar; the traffic never leaves it)
+    const loopback = typeof v === 'string' && /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(v)
+    if (typeof v === 'string' && !v.startsWith('https://') && !loopback && !withDefaults.DEMO) {
+      throw new ConfigError(key, 'must be an https:// URL (or http:// to this machine) outside demo mode (it carries passwords or one-time codes)')
     }
   }
   const proxies = trustProxyOf(withDefaults as Pick<Config, 'TRUST_PROXY'>)

@@ -176,7 +176,7 @@ t.test('衛生局審查人員 staff card + PIN → reviewer pages with the idle 
   await page.screenshot({ path: shot('login-reviewer-home'), fullPage: true })
   // logout from the header (POST with CSRF) ends the session
   await page.click('header button:has-text("登出")')
-  await page.waitForURL(`${base}/login`)
+  await page.waitForURL((u) => u.pathname === '/login')
   await page.goto(`${base}/review/cases`)
   t.match(await page.textContent('main'), '請先登入')
   await page.context().close()

@@ -59,7 +59,9 @@ const cookiePair = (set: string | string[] | undefined, name: string): string | 
 export async function openLoginPage(app: App, cookie?: string): Promise<PreLogin & { html: string }> {
   const r = await app.inject({ method: 'GET', url: '/login', ...(cookie ? { headers: { cookie } } : {}) })
   if (r.statusCode !== 200) throw new Error(`GET /login: ${r.statusCode}`)
-  const pre = cookiePair(r.headers['set-cookie'], 'bb_pre') ?? cookie?.split('; ').find((c) => c.startsWith('bb_pre='))
+  // over HTTPS (TEST_SITE) the pre-login cookie carries the __Host- prefix
+  const pre = cookiePair(r.headers['set-cookie'], '__Host-bb_pre') ?? cookiePair(r.headers['set-cookie'], 'bb_pre') ??
+    cookie?.split('; ').find((c) => c.startsWith('bb_pre=') || c.startsWith('__Host-bb_pre='))
   const token = /data-token="([^"]+)"/.exec(r.body)?.[1]
   if (!pre || !token) throw new Error('login page without pre-login cookie or token')
   return { cookie: pre, token, html: r.body }
@@ -74,7 +76,7 @@ export async function loginPost(app: App, pre: PreLogin, url: string, body: unkn
   return {
     status: r.statusCode,
     json: r.json() as { redirect?: string; challenge?: string; phone?: string; error?: { code: string; message: string; details?: Record<string, unknown> } },
-    session: cookiePair(r.headers['set-cookie'], 'bb_sid'),
+    session: cookiePair(r.headers['set-cookie'], '__Host-bb_sid') ?? cookiePair(r.headers['set-cookie'], 'bb_sid'),
   }
 }
 
