@@ -32,22 +32,20 @@ t.test('background polling does not extend the idle timer', async (t) => {
   t.same((await get(s.cookie, '/__test/me')).json(), { none: true }, '21 minutes after the last real request: over')
 })
 
-t.test('role and county are re-read from the registry every few minutes', async (t) => {
-  const s = await login(app, reviewer())
-  t.teardown(() => tdb.db.query(`UPDATE registry_staff SET county = '63' WHERE staff_id = 'TPE-R001'`))
-  await tdb.db.query(`UPDATE registry_staff SET county = '65' WHERE staff_id = 'TPE-R001'`)
-  t.equal((await get(s.cookie, '/__test/me')).json().actor.county, '63', 'not at once')
-  clock.advance(4 * MIN)
-  t.equal((await get(s.cookie, '/__test/me')).json().actor.county, '65', 'moved to another bureau: the session follows')
-  const staff = await tdb.db.query(`SELECT * FROM registry_staff WHERE staff_id = 'TPE-R001'`)
-  await tdb.db.query(`DELETE FROM registry_staff WHERE staff_id = 'TPE-R001'`)
+t.test('a professional is re-read from the registry every few minutes (staff: from their account at every request, admin-accounts)', async (t) => {
+  const s = await login(app, professional())
+  const id = (await get(s.cookie, '/__test/me')).json().actor.id as string
+  const row = await tdb.db.query(`SELECT * FROM registry_professionals WHERE national_id = $1`, [id])
+  t.equal(row.rows.length, 1, 'the demo professional is registered')
+  await tdb.db.query(`DELETE FROM registry_professionals WHERE national_id = $1`, [id])
   t.teardown(async () => {
-    const r = staff.rows[0] as Record<string, unknown>
-    await tdb.db.query(`INSERT INTO registry_staff (${Object.keys(r).join(', ')}) VALUES (${Object.keys(r).map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT DO NOTHING`, Object.values(r))
+    const r = row.rows[0] as Record<string, unknown>
+    await tdb.db.query(`INSERT INTO registry_professionals (${Object.keys(r).join(', ')}) VALUES (${Object.keys(r).map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT DO NOTHING`, Object.values(r))
   })
+  t.equal((await get(s.cookie, '/__test/me')).json().actor.id, id, 'not at once')
   clock.advance(4 * MIN)
-  t.same((await get(s.cookie, '/__test/me')).json(), { none: true }, 'removed: no session any more')
-  t.equal((await get(s.cookie, '/review/cases')).statusCode, 401)
+  t.same((await get(s.cookie, '/__test/me')).json(), { none: true }, 'no longer registered: no session any more')
+  t.equal((await get(s.cookie, '/home')).statusCode === 200, false)
 })
 
 t.test('over HTTPS (X-Forwarded-Proto from the trusted proxy): __Host- Secure cookie and HSTS; not from others', async (t) => {

@@ -53,5 +53,5 @@ t.test('the report form keeps the same limits', async (t) => {
   t.same(ok.input?.schedule.kind === 'weekly' && ok.input.schedule.weekdays, [1], 'a weekday ticked twice counts once')
   const over = checkReportForm(form(INPUT_LIMITS.windows + 1), { needsApplicant: false, intent: 'submit' })
   t.equal(over.input, undefined)
-  t.equal(over.errors.windows, `每日時段最多 ${INPUT_LIMITS.windows} 個`)
+  t.equal(over.errors['winStart.0'], `每日支援時段最多 ${INPUT_LIMITS.windows} 個`, 'shown at the first time field')
 })

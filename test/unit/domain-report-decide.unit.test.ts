@@ -110,7 +110,7 @@ t.test('SubmitReport', async (t) => {
       { caseId: CASE_ID, status: 'approved', occurrences: clash },
       { caseId: 'x', status: 'withdrawn', occurrences: clash },
       { caseId: 'y', status: 'rejected', occurrences: clash },
-    ] })).then([{ type: 'ReportSubmitted', data: { caseNumber: CASE_NUMBER, findings: { conflicts: [], quota: [] } } }])
+    ] })).then([{ type: 'ReportSubmitted', data: { caseNumber: CASE_NUMBER, findings: { conflicts: [], quota: [], rules: { quota: 'none' } } } }])
   })
 })
 
@@ -166,10 +166,10 @@ t.test('ApproveReport / RejectReport / ReturnReport by application type', async 
 t.test('ResubmitReport', async (t) => {
   const terms = { ...TERMS, note: '已補正' }
   spec(t).given(ev.drafted(), ev.submitted(), ev.returned()).when({ type: 'ResubmitReport', data: { terms } }, ctx(PRO, { quotaRules: noQuota }))
-    .then([{ type: 'ReportResubmitted', data: { terms, routing: { reviewCounty: '65', copiedCounties: [] }, findings: { conflicts: [], quota: [] } } }])
+    .then([{ type: 'ReportResubmitted', data: { terms, routing: { reviewCounty: '65', copiedCounties: [] }, findings: { conflicts: [], quota: [], rules: { quota: 'none' } } } }])
   const changed = { ...TERMS_APRIL, note: '已修正' }
   spec(t).given(...history.changePending(), ev.changeReturned()).when({ type: 'ResubmitReport', data: { terms: changed } }, ctx(PRO, { quotaRules: noQuota, now: MID_MARCH }))
-    .then([{ type: 'ReportResubmitted', data: { terms: changed, routing: { reviewCounty: '65', copiedCounties: [] }, findings: { conflicts: [], quota: [] } } }])
+    .then([{ type: 'ReportResubmitted', data: { terms: changed, routing: { reviewCounty: '65', copiedCounties: [] }, findings: { conflicts: [], quota: [], rules: { quota: 'none' } } } }])
   t.test('refusals', async (t) => {
     spec(t).given(...history.underReview()).when({ type: 'ResubmitReport', data: { terms } }, ctx()).thenFails('ILLEGAL_TRANSITION')
     spec(t).given(...history.draft()).when({ type: 'ResubmitReport', data: { terms } }, ctx()).thenFails('ILLEGAL_TRANSITION')
@@ -183,7 +183,7 @@ t.test('ResubmitReport', async (t) => {
 t.test('RequestChange', async (t) => {
   const change = (terms: Terms, reason = '延長支援'): ReportCommand => ({ type: 'RequestChange', data: { terms, reason } })
   spec(t).given(...history.approved()).when(change(TERMS_APRIL), ctx(PRO, { quotaRules: noQuota, now: MID_MARCH }))
-    .then([{ type: 'ChangeRequested', data: { terms: TERMS_APRIL, routing: { reviewCounty: '65', copiedCounties: [] }, reason: '延長支援', findings: { conflicts: [], quota: [] } } }])
+    .then([{ type: 'ChangeRequested', data: { terms: TERMS_APRIL, routing: { reviewCounty: '65', copiedCounties: [] }, reason: '延長支援', findings: { conflicts: [], quota: [], rules: { quota: 'none' } } } }])
   spec(t).given(...history.changePending(), ev.changeRejected()).when(change(TERMS_APRIL), ctx(INST, { now: MID_MARCH }))
     .thenMatch([{ type: 'ChangeRequested' }], 'after a rejected change the case is still in force')
   spec(t).given(...history.cancelPending(), ev.cancellationRejected()).when(change(TERMS_APRIL), ctx(PRO, { now: MID_MARCH }))
