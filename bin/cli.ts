@@ -1,4 +1,4 @@
-// Subcommands: serve, project, export, reader, seed, migrate, registry, import. Each one lives in its own module.
+// Subcommands: serve, project, export, reader, seed, migrate, registry, import, accounts. Each one lives in its own module.
 // Every subcommand answers --help with its usage before anything is opened (no configuration, no database).
 import { ConfigError, loadConfig, type Config } from '../commands/platform/config.js'
 import { createLogger } from '../commands/platform/logger.js'
@@ -65,6 +65,33 @@ async function usageOf(command: string): Promise<string | undefined> {
   }
 }
 
+type Runtime = import('../commands/platform/runtime.js').Runtime
+type FrontParts = Awaited<ReturnType<(typeof import('../http/wiring.js'))['createFrontParts']>>
+
+/** Runs `work` on the runtime (event store, database, every schema migration), closed afterwards whatever happens. */
+async function withRuntime<T>(config: Config, logger: ReturnType<typeof createLogger>, work: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const { openRuntime } = await import('../commands/platform/runtime.js')
+  const { APP_MIGRATIONS } = await import('./app-migrations.js')
+  const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
+  try {
+    return await work(runtime)
+  } finally {
+    await runtime.close()
+  }
+}
+
+/** The same with the application's parts (services, projections running), for commands that go through them. */
+const withFrontParts = <T>(config: Config, logger: ReturnType<typeof createLogger>, work: (parts: FrontParts, runtime: Runtime) => Promise<T>): Promise<T> =>
+  withRuntime(config, logger, async (runtime) => {
+    const { createFrontParts } = await import('../http/wiring.js')
+    const parts = await createFrontParts({ db: runtime.db, store: runtime.store, clock: () => new Date(), dataDir: config.DATA_DIR, logger, runProjections: true })
+    try {
+      return await work(parts, runtime)
+    } finally {
+      await parts.close()
+    }
+  })
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv
   if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -123,46 +150,24 @@ export async function main(argv: string[]): Promise<number> {
         return await new Promise<number>(() => {}) // runs until a signal
       }
       case 'project': {
-        const { openRuntime } = await import('../commands/platform/runtime.js')
         const { runProjectCommand } = await import('../projections/cli.js')
-        const { APP_MIGRATIONS } = await import('./app-migrations.js')
-        const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
-        try {
-          return await runProjectCommand(args, runtime)
-        } finally {
-          await runtime.close()
-        }
+        return await withRuntime(config, logger, (runtime) => runProjectCommand(args, runtime))
       }
       case 'export': {
-        const { openRuntime } = await import('../commands/platform/runtime.js')
         const { runExportCommand } = await import('../exporter/cli.js')
-        const { APP_MIGRATIONS } = await import('./app-migrations.js')
-        const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
-        try {
-          return await runExportCommand(args, { ...runtime, config, logger })
-        } finally {
-          await runtime.close()
-        }
+        return await withRuntime(config, logger, (runtime) => runExportCommand(args, { ...runtime, config, logger }))
       }
       case 'reader': {
         const { runReaderCommand } = await import('../reader/cli.js')
         return await runReaderCommand(args, config, logger)
       }
       case 'seed': {
-        const { openRuntime } = await import('../commands/platform/runtime.js')
         const { seedDemo } = await import('../commands/seed/seed-demo.js')
-        const { createFrontParts } = await import('../http/wiring.js')
-        const { APP_MIGRATIONS } = await import('./app-migrations.js')
-        const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
-        const parts = await createFrontParts({ db: runtime.db, store: runtime.store, clock: () => new Date(), dataDir: config.DATA_DIR, logger, runProjections: true })
-        try {
+        return await withFrontParts(config, logger, async (parts, runtime) => {
           const r = await seedDemo({ db: runtime.db, reports: parts.reports, accounts: parts.accounts, waitFor: parts.waitFor }, { logger, pkiDir: `${config.DATA_DIR}/pki` })
           console.log(`demo data seeded: ${r.cases} cases, ${r.cards ?? 0} demo cards (PIN 123456)${r.skipped.length ? `; not seeded: ${r.skipped.join('; ')}` : ''}`)
           return r.skipped.length ? 1 : 0
-        } finally {
-          await parts.close()
-          await runtime.close()
-        }
+        })
       }
       case 'accounts': {
         const { runAccountsCommand, ACCOUNTS_USAGE } = await import('../commands/accounts/cli.js')
@@ -170,47 +175,22 @@ export async function main(argv: string[]): Promise<number> {
           console.log(ACCOUNTS_USAGE)
           return args.includes('--help') || args.includes('-h') ? 0 : 2
         }
-        const { openRuntime } = await import('../commands/platform/runtime.js')
-        const { createFrontParts } = await import('../http/wiring.js')
-        const { APP_MIGRATIONS } = await import('./app-migrations.js')
-        const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
-        const parts = await createFrontParts({ db: runtime.db, store: runtime.store, clock: () => new Date(), dataDir: config.DATA_DIR, logger, runProjections: true })
-        try {
+        return await withFrontParts(config, logger, async (parts, runtime) => {
           const code = await runAccountsCommand(args, parts.accounts)
           await parts.waitFor(await runtime.store.headPosition())
           return code
-        } finally {
-          await parts.close()
-          await runtime.close()
-        }
+        })
       }
       case 'registry': {
-        const { openRuntime } = await import('../commands/platform/runtime.js')
         const { runRegistryCommand } = await import('../commands/registry/cli.js')
-        const { APP_MIGRATIONS } = await import('./app-migrations.js')
-        const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
-        try {
-          return await runRegistryCommand(args, runtime.db)
-        } finally {
-          await runtime.close()
-        }
+        return await withRuntime(config, logger, (runtime) => runRegistryCommand(args, runtime.db))
       }
       case 'import': {
-        const { openRuntime } = await import('../commands/platform/runtime.js')
         const { runImportCommand } = await import('../commands/legacy/cli.js')
-        const { APP_MIGRATIONS } = await import('./app-migrations.js')
-        const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
-        try {
-          return await runImportCommand(args, runtime)
-        } finally {
-          await runtime.close()
-        }
+        return await withRuntime(config, logger, (runtime) => runImportCommand(args, runtime))
       }
       case 'migrate': {
-        const { openRuntime } = await import('../commands/platform/runtime.js')
-        const { APP_MIGRATIONS } = await import('./app-migrations.js')
-        const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
-        await runtime.close()
+        await withRuntime(config, logger, async () => undefined)
         console.log('schema up to date')
         return 0
       }
