@@ -31,6 +31,7 @@ const tap = spawn(process.execPath, ['node_modules/tap/dist/esm/run.mjs', '--rep
 })
 let passed = 0
 let failed = 0
+const failedFiles = []
 let buf = ''
 tap.stdout.on('data', (chunk) => {
   process.stdout.write(chunk)
@@ -40,10 +41,15 @@ tap.stdout.on('data', (chunk) => {
     const line = buf.slice(0, i)
     buf = buf.slice(i + 1)
     if (/^ok \d+ /.test(line)) passed++
-    else if (/^not ok \d+ /.test(line)) failed++
+    else if (/^not ok \d+ /.test(line)) {
+      failed++
+      failedFiles.push(line.replace(/^not ok \d+ - /, '').replace(/ # time=.*$/, ''))
+    }
   }
 })
 tap.on('close', (code) => {
+  // The failing files are named last, so that a log cut to its tail still says which ones failed.
+  for (const f of failedFiles) console.log(`FAILED: ${f}`)
   console.log(`\n${passed} passed, ${failed} failed`)
   process.exit(code ?? (failed ? 1 : 0))
 })
