@@ -19,6 +19,7 @@ import { createFrontParts } from '../../http/wiring.js'
 import { buildApp, type App } from '../../http/app.js'
 import { MemorySessionStore, type SessionUser } from '../../http/session-store.js'
 import { BATCH_COLUMNS } from '../../http/batch/parse.js'
+import { batchMigrations } from '../../http/batch/jobs.js'
 import { makePersonId } from '../../domain/national-id.js'
 import { addDays, isoToRoc, weekdayOf } from '../../domain/roc-date.js'
 import { freshDatabase } from '../support/db.js'
@@ -33,7 +34,7 @@ const HOSPITAL = '0163010001'
 
 const tdb = await freshDatabase('batchscale')
 t.teardown(() => tdb.drop())
-await runMigrations(tdb.db, [...EVENT_STORE_MIGRATIONS, ...registryMigrations, ...PROJECTION_MIGRATIONS])
+await runMigrations(tdb.db, [...EVENT_STORE_MIGRATIONS, ...registryMigrations, ...PROJECTION_MIGRATIONS, ...batchMigrations])
 await upsertInstitutions(tdb.db, DEMO_INSTITUTIONS)
 await upsertStaff(tdb.db, DEMO_STAFF)
 // N staff members of the hospital, deterministic ids
