@@ -1,4 +1,5 @@
-// Issue #13, batch upload bounds: an .xlsx zip bomb is refused before ExcelJS inflates it, a CSV past the row limit
+// Issue #13, batch upload bounds: an .xlsx zip bomb is refused before ExcelJS inflates it, a workbook that passes
+// that guard but explodes in ExcelJS only kills its worker thread (heap limit, deadline), a CSV past the row limit
 // stops at the limit, an institution has at most MAX_OPEN_JOBS jobs open at once (also under parallel uploads), and
 // jobs are kept in PostgreSQL: a server stopped mid-job leaves it to the next one, which files every row exactly once.
 import ExcelJS from 'exceljs'
@@ -6,6 +7,7 @@ import JSZip from 'jszip'
 import t from 'tap'
 import { BATCH_COLUMNS, MAX_BATCH_ROWS, parseBatchFile } from '../../http/batch/parse.js'
 import { checkXlsxSize } from '../../http/batch/xlsx-guard.js'
+import { liveXlsxWorkers, XLSX_WORKER_LIMITS } from '../../http/batch/xlsx-read.js'
 import { MAX_OPEN_JOBS } from '../../http/routes/batch.js'
 import { buildTestApp, institution, login, multipart } from '../support/http.js'
 import { buildApp } from '../../http/app.js'
@@ -34,6 +36,37 @@ t.test('an .xlsx whose content inflates far past its size is refused before it i
   t.equal(r.statusCode, 422)
   t.match(r.body, '解壓縮後超過上限')
   await t.resolves(checkXlsxSize(await workbook()), 'a normal workbook passes')
+})
+
+t.test('a hostile .xlsx that passes the zip guard is read in a worker: stopped at its heap limit, a zh-TW answer, the server stays up', async (t) => {
+  // 10,000 rows x 10 numeric cells: 1.5 MB of sheet XML, well within the zip guard, far more than the worker's heap
+  // (made small here: the production limit is sized for 20,000 template rows) once ExcelJS holds it
+  const zip = await JSZip.loadAsync(await workbook())
+  const sheetPath = Object.keys(zip.files).find((f) => /^xl\/worksheets\/sheet\d*\.xml$/.test(f))!
+  const xml = await zip.file(sheetPath)!.async('string')
+  const cols = 'ABCDEFGHIJ'
+  const rows: string[] = [/<row [\s\S]*?<\/row>/.exec(xml)![0]]
+  for (let r = 2; r <= 10_001; r++) rows.push(`<row r="${r}">${[...cols].map((c, i) => `<c r="${c}${r}"><v>${r * 10 + i}</v></c>`).join('')}</row>`)
+  zip.file(sheetPath, xml.replace(/<sheetData>[\s\S]*<\/sheetData>|<sheetData\/>/, `<sheetData>${rows.join('')}</sheetData>`).replace(/<dimension[^>]*\/>/, ''))
+  const hostile = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' })
+  await t.resolves(checkXlsxSize(hostile), 'the zip guard lets it through (its size and ratio are ordinary)')
+
+  const saved = { ...XLSX_WORKER_LIMITS }
+  t.teardown(() => void Object.assign(XLSX_WORKER_LIMITS, saved))
+  Object.assign(XLSX_WORKER_LIMITS, { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 })
+  const r = await upload(hostile, 'hostile.xlsx')
+  t.equal(r.statusCode, 422)
+  t.match(r.body, '上傳的 Excel 檔案內容過多或過於複雜，無法在限制內讀取，請分批上傳或改用 CSV')
+  t.equal(liveXlsxWorkers(), 0, 'the worker is stopped')
+
+  Object.assign(XLSX_WORKER_LIMITS, saved, { timeoutMs: 1 })
+  await t.rejects(parseBatchFile(await workbook()), { code: 'BATCH_FILE_INVALID', message: /內容過多或過於複雜/ }, 'past the deadline the worker is stopped')
+  t.equal(liveXlsxWorkers(), 0)
+
+  Object.assign(XLSX_WORKER_LIMITS, saved)
+  t.equal((await app.inject({ url: '/institution/batch', headers: { cookie: hospital.cookie } })).statusCode, 200, 'the server still answers')
+  const template = (await app.inject({ url: '/institution/batch/template.xlsx', headers: { cookie: hospital.cookie } })).rawPayload
+  t.equal((await parseBatchFile(template)).length, 1, 'and a normal workbook is read in its worker')
 })
 
 t.test('a CSV past the row limit is refused at the limit', async (t) => {
