@@ -10,6 +10,7 @@ import { loadConfig } from '../commands/platform/config.js'
 import { createLogger } from '../commands/platform/logger.js'
 import { runMigrations } from '../commands/platform/migrations.js'
 import { registryMigrations } from '../commands/registry/registry-migrations.js'
+import { batchMigrations } from '../http/batch/jobs.js'
 import { isoToRoc } from '../domain/roc-date.js'
 import type { InstitutionRef } from '../domain/types.js'
 import { buildApp, type App } from '../http/app.js'
@@ -42,7 +43,7 @@ async function cannon(url: string, headers: Record<string, string>, seconds: num
 export async function httpBench(env: BenchDb, o: { seconds: number; focus: InstitutionRef; today: string; connections: number }): Promise<BenchResult> {
   const res = newResult('http', 'institution dashboard and reviewer query under autocannon vs a static fastify route')
   const t0 = Date.now()
-  await runMigrations(env.db, registryMigrations)
+  await runMigrations(env.db, [...registryMigrations, ...batchMigrations])
   const config = loadConfig({}, { SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-01', LOG_LEVEL: 'silent' })
   const logger = createLogger('silent')
   const dataDir = await mkdtemp(join(tmpdir(), 'bb-bench-'))

@@ -1,23 +1,64 @@
 // Batch filing jobs: a checked file waits for the user's confirmation, then its valid rows are filed in the
-// background with progress. Jobs live in memory, but nothing about them needs to survive a restart: each row's
-// commandId (and so its case id) derives from the institution and the row's CONTENT, so the same rows uploaded
-// again — the same file, the same file re-saved by Excel, or after a restart of the server — file nothing twice
-// (the event store returns the first result), and re-uploading a file after a restart re-derives its job: rows
-// filed before are recognised and reported as such, the rest are filed.
-import { createHash } from 'node:crypto'
+// background with progress. Jobs are kept in PostgreSQL (tables batch_jobs and batch_job_rows), so a restart resumes
+// a running job: rows already filed are recognised by their commandId — a row's commandId (and so its case id)
+// derives from the institution and the row's CONTENT, and the event store answers a repeated commandId with the first
+// result — so nothing is filed twice, whether the row's result was recorded before the stop or not.
+//
+// Why a job table and not events: the facts of a batch are the cases it files, and those ARE events (each with the
+// row's commandId, the confirming actor and the job's correlation id). A job is a work queue over those commands: its
+// rows are a working copy of an upload (national IDs and schedules) that must be DELETED when nobody confirms it
+// (TTL) and once the job is done — which an append-only log cannot do. The table is written under the same
+// discipline as other limits: the open-jobs limit is taken under an advisory lock per institution (count + insert in
+// one transaction), a row result is written once (primary key, ON CONFLICT DO NOTHING), and one server at a time
+// runs a job (a lease: runner + heartbeat, released on a clean stop, taken over when stale).
+import { createHash, randomUUID } from 'node:crypto'
 import type { CaseService } from '../../commands/case-service.js'
 import { comparePositions, type EventStore, type LogPosition } from '../../commands/event-store/port.js'
 import { reserveCaseNumbers } from '../../commands/case-number-block.js'
+import type { Database, Sql } from '../../commands/platform/database.js'
+import type { Migration } from '../../commands/platform/migrations.js'
 import { taipeiDate } from '../../domain/roc-date.js'
-import { randomUUID } from 'node:crypto'
 import { isDomainError } from '../../domain/errors.js'
 import type { Actor, Instant } from '../../domain/types.js'
-
-const BLOCK = 200
-const laneOf = (applicantId: string, lanes: number) => createHash('sha256').update(applicantId).digest()[0]! % lanes
 import type { ReportFormInput } from '../forms/report-form.js'
 import { caseIdFor, nameUuid } from '../../domain/name-uuid.js'
 import { explain } from '../errors.js'
+
+const BLOCK = 200
+const laneOf = (applicantId: string, lanes: number) => createHash('sha256').update(applicantId).digest()[0]! % lanes
+
+export const batchMigrations: Migration[] = [
+  {
+    id: 'batch/001-batch-jobs',
+    sql: `
+CREATE TABLE IF NOT EXISTS batch_jobs (
+  id text PRIMARY KEY,                 -- sha256(institution:file hash)
+  owner text NOT NULL,                 -- institution code
+  file_name text NOT NULL,
+  file_hash text NOT NULL,
+  state text NOT NULL CHECK (state IN ('checked', 'running', 'done')),
+  valid jsonb NOT NULL,                -- [{rowNumber, input, filedBefore}], emptied when the job is done
+  total int NOT NULL,
+  filed_before int NOT NULL,
+  actor jsonb,                         -- who confirmed (the actor of every filed case)
+  correlation_id text,
+  runner text,                         -- the server instance running it (NULL: nobody)
+  heartbeat timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS batch_jobs_open ON batch_jobs (owner) WHERE state <> 'done';
+CREATE TABLE IF NOT EXISTS batch_job_rows (
+  job_id text NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE,
+  row_number int NOT NULL,
+  outcome text NOT NULL CHECK (outcome IN ('filed', 'duplicate', 'refused')),
+  case_id text,
+  message text,
+  PRIMARY KEY (job_id, row_number)
+);
+`,
+  },
+]
 
 export interface BatchRowResult {
   rowNumber: number
@@ -26,19 +67,33 @@ export interface BatchRowResult {
   message?: string
 }
 
+export interface BatchRow {
+  rowNumber: number
+  input: ReportFormInput
+  /** Its case existed when the file was checked (filed by an earlier upload of the same rows). */
+  filedBefore?: boolean
+}
+
 export interface BatchJob {
   id: string
   owner: string // institution code
   fileName: string
   fileHash: string
-  valid: { rowNumber: number; input: ReportFormInput }[]
+  valid: BatchRow[]
   invalid: { rowNumber: number; errors: Record<string, string> }[]
   state: 'checked' | 'running' | 'done'
   /** Valid rows whose case already exists (filed by an earlier upload of the same rows). */
   filedBefore: number
+}
+
+/** What the progress page shows: counts, and the row results once the job is done. */
+export interface BatchProgress {
+  id: string
+  state: 'checked' | 'running' | 'done'
+  total: number
   done: number
+  filedBefore: number
   results: BatchRowResult[]
-  createdAt: number
 }
 
 /**
@@ -50,48 +105,187 @@ export function rowCommandId(owner: string, cells: Record<string, string>, occur
   return nameUuid(`batch:${owner}:${normalised}:${occurrence}`)
 }
 
+export interface BatchDeps {
+  reports: CaseService
+  store: EventStore
+  waitFor?: (p: LogPosition) => Promise<boolean>
+  lanes?: number
+}
+
+export interface BatchJobsOptions {
+  /** Batch jobs one institution may have open (checked and waiting, or running) at once. */
+  maxOpen: number
+  /** A checked job nobody confirms is deleted after this long. */
+  ttlMs?: number
+  /** A done job (its results) is kept this long. */
+  keepDoneMs?: number
+  /** A running job whose runner has not beaten for this long is taken over by another server. */
+  leaseMs?: number
+  /** Row results are written at least every this many rows. */
+  flushEvery?: number
+}
+
+type Stored = { state: BatchJob['state'] }
+
 export class BatchJobs {
-  private readonly jobs = new Map<string, BatchJob>()
-  constructor(private readonly ttlMs = 2 * 3600_000) {}
+  /** This server instance (the lease holder name). */
+  readonly instance = randomUUID()
+  private readonly ttlMs: number
+  private readonly keepDoneMs: number
+  private readonly leaseMs: number
+  private readonly flushEvery: number
+  private readonly running = new Map<string, Promise<void>>()
+  private stopped = false
+  private beat: NodeJS.Timeout | undefined
 
-  put(job: BatchJob) {
-    const now = Date.now()
-    for (const [id, j] of this.jobs) if (now - j.createdAt > this.ttlMs && j.state !== 'running') this.jobs.delete(id)
-    const existing = this.jobs.get(job.id)
-    if (existing && existing.state !== 'checked') return existing
-    this.jobs.set(job.id, job)
-    return job
+  constructor(private readonly db: Database, private readonly deps: () => BatchDeps, private readonly options: BatchJobsOptions) {
+    this.ttlMs = options.ttlMs ?? 2 * 3600_000
+    this.keepDoneMs = options.keepDoneMs ?? 7 * 24 * 3600_000
+    this.leaseMs = options.leaseMs ?? 60_000
+    this.flushEvery = options.flushEvery ?? 25
   }
 
-  /** Jobs of an institution still waiting for confirmation or running (expired ones aside). */
-  openOf(owner: string): number {
-    const now = Date.now()
-    let n = 0
-    for (const j of this.jobs.values()) if (j.owner === owner && j.state !== 'done' && (j.state === 'running' || now - j.createdAt <= this.ttlMs)) n++
-    return n
+  /** Open jobs of an institution (a cheap early refusal before parsing; the binding check is in put()). */
+  async openOf(owner: string): Promise<number> {
+    const r = await this.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM batch_jobs WHERE owner = $1 AND (state = 'running' OR (state = 'checked' AND created_at > now() - $2 * interval '1 millisecond'))`,
+      [owner, this.ttlMs],
+    )
+    return Number(r.rows[0]!.n)
   }
 
-  has(id: string): boolean {
-    return this.jobs.has(id)
-  }
-
-  get(id: string, owner: string): BatchJob | undefined {
-    const j = this.jobs.get(id)
-    return j && j.owner === owner ? j : undefined
+  async has(id: string): Promise<boolean> {
+    return (await this.db.query(`SELECT 1 FROM batch_jobs WHERE id = $1`, [id])).rowCount > 0
   }
 
   /**
-   * Starts filing the valid rows (once); returns at once. Rows run in `lanes` parallel lanes; all rows of one applicant
-   * are in the same lane, in file order, and wait for the projections before the next one (they must see each other:
-   * conflicts, quota). Case numbers come from blocks reserved in one append each (commands/case-number-block.ts), and
-   * a row takes one only when it is really submitted (a row filed before takes none).
+   * Stores a checked job, atomically against the open-jobs limit: under an advisory lock per institution, expired
+   * jobs of the institution are removed, then the open ones counted and the new one inserted, in one transaction.
+   * The same file again finds its job (refreshed while still waiting). Returns the stored state, or 'full'.
    */
-  start(job: BatchJob, deps: { reports: CaseService; store: EventStore; actor: Actor; correlationId: string; waitFor?: (p: LogPosition) => Promise<boolean>; lanes?: number }) {
-    if (job.state !== 'checked') return
-    job.state = 'running'
+  async put(job: BatchJob): Promise<Stored | 'full'> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('baobei-batch-jobs:' || $1))`, [job.owner])
+      await tx.query(
+        `DELETE FROM batch_jobs WHERE owner = $1 AND ((state = 'checked' AND created_at <= now() - $2 * interval '1 millisecond') OR (state = 'done' AND finished_at <= now() - $3 * interval '1 millisecond'))`,
+        [job.owner, this.ttlMs, this.keepDoneMs],
+      )
+      const existing = await tx.query<{ state: BatchJob['state'] }>(`SELECT state FROM batch_jobs WHERE id = $1`, [job.id])
+      if (existing.rows[0]) {
+        if (existing.rows[0].state === 'checked') await tx.query(`UPDATE batch_jobs SET created_at = now(), valid = $2, filed_before = $3 WHERE id = $1`, [job.id, JSON.stringify(job.valid), job.filedBefore])
+        return { state: existing.rows[0].state }
+      }
+      const open = await tx.query<{ n: string }>(`SELECT count(*) AS n FROM batch_jobs WHERE owner = $1 AND state <> 'done'`, [job.owner])
+      if (Number(open.rows[0]!.n) >= this.options.maxOpen) return 'full' as const
+      await tx.query(
+        `INSERT INTO batch_jobs (id, owner, file_name, file_hash, state, valid, total, filed_before) VALUES ($1, $2, $3, $4, 'checked', $5, $6, $7)`,
+        [job.id, job.owner, job.fileName, job.fileHash, JSON.stringify(job.valid), job.valid.length, job.filedBefore],
+      )
+      return { state: 'checked' as const }
+    })
+  }
+
+  async progress(id: string, owner: string): Promise<BatchProgress | undefined> {
+    const r = await this.db.query<{ state: BatchJob['state']; total: number; filed_before: number; done: string }>(
+      `SELECT state, total, filed_before, (SELECT count(*) FROM batch_job_rows WHERE job_id = j.id) AS done FROM batch_jobs j WHERE id = $1 AND owner = $2`,
+      [id, owner],
+    )
+    const j = r.rows[0]
+    if (!j) return undefined
+    const results = j.state === 'done' ? await this.results(id) : []
+    return { id, state: j.state, total: Number(j.total), done: j.state === 'done' ? Number(j.total) : Number(j.done), filedBefore: Number(j.filed_before), results }
+  }
+
+  private async results(id: string): Promise<BatchRowResult[]> {
+    const r = await this.db.query<{ row_number: number; outcome: BatchRowResult['outcome']; case_id: string | null; message: string | null }>(
+      `SELECT row_number, outcome, case_id, message FROM batch_job_rows WHERE job_id = $1 ORDER BY row_number`,
+      [id],
+    )
+    return r.rows.map((x) => ({ rowNumber: Number(x.row_number), outcome: x.outcome, ...(x.case_id ? { caseId: x.case_id } : {}), ...(x.message ? { message: x.message } : {}) }))
+  }
+
+  /** Confirms a checked job and starts filing it (once: a second confirmation changes nothing); returns at once. */
+  async confirm(id: string, owner: string, actor: Actor, correlationId: string): Promise<boolean> {
+    const r = await this.db.query<{ id: string }>(
+      `UPDATE batch_jobs SET state = 'running', actor = $3, correlation_id = $4, runner = $5, heartbeat = now() WHERE id = $1 AND owner = $2 AND state = 'checked' RETURNING id`,
+      [id, owner, JSON.stringify(actor), correlationId, this.instance],
+    )
+    if (r.rowCount > 0) await this.launch(id)
+    return (await this.db.query(`SELECT 1 FROM batch_jobs WHERE id = $1 AND owner = $2`, [id, owner])).rowCount > 0
+  }
+
+  /**
+   * Takes over running jobs nobody runs (released by a clean stop) or whose runner stopped beating (a crash), and
+   * runs them from where they were. Called when the server starts, and now and then.
+   */
+  async resume(): Promise<string[]> {
+    if (this.stopped) return []
+    const r = await this.db.query<{ id: string }>(
+      `UPDATE batch_jobs SET runner = $1, heartbeat = now()
+        WHERE state = 'running' AND (runner IS NULL OR heartbeat < now() - $2 * interval '1 millisecond') RETURNING id`,
+      [this.instance, this.leaseMs],
+    )
+    for (const { id } of r.rows) await this.launch(id)
+    return r.rows.map((x) => x.id)
+  }
+
+  /** Starts the heartbeat and the periodic take-over of stale jobs. */
+  startBackground() {
+    this.beat ??= setInterval(() => {
+      void this.heartbeat().then(() => this.resume()).catch(() => {})
+    }, Math.max(1000, this.leaseMs / 3))
+    this.beat.unref()
+  }
+
+  private async heartbeat() {
+    if (this.running.size === 0) return
+    await this.db.query(`UPDATE batch_jobs SET heartbeat = now() WHERE runner = $1 AND state = 'running'`, [this.instance])
+  }
+
+  /**
+   * Stops: no further row is started, the results recorded so far are written and the running jobs released, so
+   * the next server (or this one restarted) resumes them at once. A row in flight may still be filed: the next run
+   * recognises it by its commandId.
+   */
+  async stop() {
+    this.stopped = true
+    if (this.beat) clearInterval(this.beat)
+    await Promise.all([...this.flushers].map((f) => f()))
+    await Promise.all([...this.flushes])
+    await this.db.query(`UPDATE batch_jobs SET runner = NULL WHERE runner = $1 AND state = 'running'`, [this.instance]).catch(() => {})
+  }
+
+  /** The run of a job, when this server runs it (tests wait on it). */
+  runOf(id: string): Promise<void> | undefined {
+    return this.running.get(id)
+  }
+
+  private readonly flushes = new Set<Promise<void>>()
+  private readonly flushers = new Set<() => Promise<void>>()
+
+  private async launch(id: string) {
+    if (this.running.has(id)) return
+    const run = this.run(id).finally(() => this.running.delete(id))
+    this.running.set(id, run)
+    run.catch(() => {}) // a failed run stays 'running' and is taken over when its lease is stale
+  }
+
+  /**
+   * Files the rows not yet recorded. Rows run in `lanes` parallel lanes; all rows of one applicant are in the same
+   * lane, in file order, and wait for the projections before the next one (they must see each other: conflicts,
+   * quota). Case numbers come from blocks reserved in one append each (commands/case-number-block.ts), and a row
+   * takes one only when it is really submitted (a row filed before takes none).
+   */
+  private async run(id: string) {
+    const j = (await this.db.query<{ valid: BatchRow[] | string; actor: Actor | string; correlation_id: string }>(`SELECT valid, actor, correlation_id FROM batch_jobs WHERE id = $1 AND state = 'running'`, [id])).rows[0]
+    if (!j) return
+    const valid: BatchRow[] = typeof j.valid === 'string' ? JSON.parse(j.valid) : j.valid
+    const actor: Actor = typeof j.actor === 'string' ? JSON.parse(j.actor) : j.actor
+    const recorded = new Set((await this.db.query<{ row_number: number }>(`SELECT row_number FROM batch_job_rows WHERE job_id = $1`, [id])).rows.map((r) => Number(r.row_number)))
+    const deps = this.deps()
     const lanes = Math.max(1, Math.min(deps.lanes ?? 4, 16))
-    const byLane: BatchJob['valid'][] = Array.from({ length: lanes }, () => [])
-    for (const row of job.valid) byLane[laneOf(row.input.applicantId!, lanes)]!.push(row)
+    const byLane: BatchRow[][] = Array.from({ length: lanes }, () => [])
+    for (const row of valid) if (!recorded.has(row.rowNumber)) byLane[laneOf(row.input.applicantId!, lanes)]!.push(row)
     let pool: { day: string; numbers: string[] } = { day: '', numbers: [] }
     let reserving: Promise<void> | undefined
     const caseNumber = async (now: Instant): Promise<string> => {
@@ -100,16 +294,32 @@ export class BatchJobs {
         if (pool.day !== day) pool = { day, numbers: [] }
         const n = pool.numbers.shift()
         if (n) return n
-        reserving ??= reserveCaseNumbers(deps.store, BLOCK, { commandId: randomUUID(), actor: deps.actor, correlationId: deps.correlationId, occurredAt: now })
+        reserving ??= reserveCaseNumbers(deps.store, BLOCK, { commandId: randomUUID(), actor, correlationId: j.correlation_id, occurredAt: now })
           .then((numbers) => { if (pool.day === day) pool.numbers.push(...numbers) })
           .finally(() => { reserving = undefined })
         await reserving
       }
     }
-    const lane = async (rows: BatchJob['valid']) => {
+    let buffer: BatchRowResult[] = []
+    const flush = () => {
+      if (buffer.length === 0) return Promise.resolve()
+      const rows = buffer
+      buffer = []
+      const f = writeResults(this.db, id, rows).finally(() => this.flushes.delete(f))
+      this.flushes.add(f)
+      return f
+    }
+    this.flushers.add(flush)
+    const record = async (r: BatchRowResult) => {
+      if (this.stopped) return // a stopped server writes nothing more: the next run files (or recognises) the row
+      buffer.push(r)
+      if (buffer.length >= this.flushEvery) await flush()
+    }
+    const lane = async (rows: BatchRow[]) => {
       const seen = new Set<string>()
       let last: LogPosition | undefined
       for (const row of rows) {
+        if (this.stopped) return last
         const applicantId = row.input.applicantId!
         // rows of the same person must see each other's occurrences (conflicts, quota)
         if (seen.has(applicantId) && last && deps.waitFor) await deps.waitFor(last)
@@ -117,24 +327,36 @@ export class BatchJobs {
         try {
           const o = await deps.reports.file(
             { caseId: caseIdFor(row.input.commandId), applicantId, terms: { supportedCode: row.input.supportedCode, department: row.input.department, purpose: row.input.purpose, schedule: row.input.schedule, ...(row.input.note ? { note: row.input.note } : {}) } },
-            { commandId: row.input.commandId, actor: deps.actor, correlationId: deps.correlationId },
+            { commandId: row.input.commandId, actor, correlationId: j.correlation_id },
             { caseNumber },
           )
           last = o.position
-          job.results.push({ rowNumber: row.rowNumber, outcome: o.duplicate ? 'duplicate' : 'filed', caseId: o.caseId })
+          // a repeated commandId of a row that was not filed before this job was checked: this job filed it (before a restart)
+          await record({ rowNumber: row.rowNumber, outcome: o.duplicate && row.filedBefore !== false ? 'duplicate' : 'filed', caseId: o.caseId })
         } catch (e) {
-          job.results.push({ rowNumber: row.rowNumber, outcome: 'refused', message: isDomainError(e) ? explain(e) : '系統發生錯誤' })
+          await record({ rowNumber: row.rowNumber, outcome: 'refused', message: isDomainError(e) ? explain(e) : '系統發生錯誤' })
         }
-        job.done++
       }
       return last
     }
-    void (async () => {
-      const ends = await Promise.all(byLane.map(lane))
-      const last = ends.filter((p): p is LogPosition => p !== undefined).sort(comparePositions).at(-1)
-      if (last && deps.waitFor) await deps.waitFor(last)
-      job.results.sort((a, b) => a.rowNumber - b.rowNumber)
-      job.state = 'done'
-    })()
+    const ends = await Promise.all(byLane.map(lane)).finally(() => this.flushers.delete(flush))
+    if (this.stopped) return
+    await flush()
+    const last = ends.filter((p): p is LogPosition => p !== undefined).sort(comparePositions).at(-1)
+    if (last && deps.waitFor) await deps.waitFor(last)
+    if (this.stopped) return
+    // done: the working copy of the rows (national IDs, schedules) is no longer needed
+    await this.db.query(`UPDATE batch_jobs SET state = 'done', finished_at = now(), runner = NULL, valid = '[]'::jsonb WHERE id = $1 AND runner = $2`, [id, this.instance])
   }
+}
+
+function writeResults(db: Sql, id: string, rows: BatchRowResult[]): Promise<void> {
+  return db
+    .query(
+      `INSERT INTO batch_job_rows (job_id, row_number, outcome, case_id, message)
+       SELECT $1, x.row_number, x.outcome, x.case_id, x.message FROM jsonb_to_recordset($2::jsonb) AS x(row_number int, outcome text, case_id text, message text)
+       ON CONFLICT (job_id, row_number) DO NOTHING`,
+      [id, JSON.stringify(rows.map((r) => ({ row_number: r.rowNumber, outcome: r.outcome, case_id: r.caseId ?? null, message: r.message ?? null })))],
+    )
+    .then(() => undefined)
 }

@@ -1,9 +1,11 @@
-// Batch upload files (Excel .xlsx or UTF-8 CSV) → rows of cells, with the template's columns.
+// Batch upload files (Excel .xlsx or UTF-8 CSV) → rows of cells, with the template's columns. An .xlsx passes the zip
+// guard (xlsx-guard.ts) and is then read in a worker thread with resource limits (xlsx-read.ts).
 import ExcelJS from 'exceljs'
 import { Readable } from 'node:stream'
 import { parse as parseCsvStream } from 'csv-parse'
 import { DomainError } from '../../domain/errors.js'
 import { checkXlsxSize } from './xlsx-guard.js'
+import { readXlsxInWorker, type XlsxWorkerLimits } from './xlsx-read.js'
 
 export const BATCH_COLUMNS = ['身分證號', '被支援機構代碼', '支援科別', '支援目的', '開始日期', '結束日期', '星期', '開始時間', '結束時間', '備註'] as const
 export const BATCH_KEYS = ['applicantId', 'supportedCode', 'department', 'purpose', 'from', 'to', 'weekdays', 'winStart', 'winEnd', 'note'] as const
@@ -40,34 +42,14 @@ function* chunksOf(text: string, size = 64 * 1024) {
 
 const tooMany = () => new DomainError('BATCH_FILE_INVALID', { rows: `>${MAX_BATCH_ROWS}` }, [`一次最多上傳 ${MAX_BATCH_ROWS} 筆`])
 
-const cellText = (v: ExcelJS.CellValue): string => {
-  if (v === null || v === undefined) return ''
-  if (typeof v === 'object' && 'text' in v) return String((v as { text: unknown }).text)
-  if (typeof v === 'object' && 'result' in v) return String((v as { result: unknown }).result ?? '')
-  if (v instanceof Date) return v.toISOString().slice(0, 10)
-  return String(v)
-}
-
 /** The data rows (header checked and skipped); row numbers as the user sees them (header = 1). */
-export async function parseBatchFile(content: Buffer): Promise<{ rowNumber: number; cells: BatchCells }[]> {
+export async function parseBatchFile(content: Buffer, opts: { xlsx?: XlsxWorkerLimits } = {}): Promise<{ rowNumber: number; cells: BatchCells }[]> {
   let table: string[][]
   if (isXlsx(content)) {
     await checkXlsxSize(content)
-    const wb = new ExcelJS.Workbook()
-    try {
-      await wb.xlsx.load(content as unknown as ArrayBuffer)
-    } catch {
-      throw new DomainError('BATCH_FILE_INVALID', { reason: 'xlsx' })
-    }
-    const ws = wb.worksheets[0]
-    if (!ws) throw new DomainError('BATCH_FILE_INVALID', { reason: 'no sheet' })
-    if (ws.actualRowCount > MAX_BATCH_ROWS + 1) throw tooMany()
-    table = []
-    ws.eachRow({ includeEmpty: true }, (row, n) => {
-      const cells: string[] = []
-      for (let i = 1; i <= BATCH_COLUMNS.length; i++) cells.push(cellText(row.getCell(i).value))
-      table[n - 1] = cells
-    })
+    const answer = await readXlsxInWorker(content, { columns: BATCH_COLUMNS.length, maxRows: MAX_BATCH_ROWS, ...(opts.xlsx ? { limits: opts.xlsx } : {}) })
+    if ('error' in answer) throw answer.error === 'rows' ? tooMany() : new DomainError('BATCH_FILE_INVALID', { reason: answer.error })
+    table = answer.table
   } else {
     let text: string
     try {

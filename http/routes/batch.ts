@@ -23,7 +23,13 @@ const COLUMN_OF: Record<string, string> = Object.fromEntries(BATCH_KEYS.map((k, 
 const columnOf = (field: string) => COLUMN_OF[field.split('.')[0]!] ?? (field === 'windows' ? '開始時間' : field === 'sesDate' ? '開始日期' : field)
 
 export async function registerBatchRoutes(app: App) {
-  const jobs = new BatchJobs()
+  const jobs = new BatchJobs(app.services.db, () => ({ reports: app.services.reports, store: app.services.store, ...(app.services.waitFor ? { waitFor: app.services.waitFor } : {}) }), { maxOpen: MAX_OPEN_JOBS })
+  // a job left running by a stopped server is resumed when this one starts (and taken over later if its runner dies)
+  app.addHook('onReady', async () => {
+    await jobs.resume()
+    jobs.startBackground()
+  })
+  app.addHook('onClose', async () => jobs.stop())
   const codeOf = (r: FastifyRequest) => userOf(r).actor.institutionCode ?? userOf(r).actor.id
 
   app.get('/institution/batch', { onRequest: guard }, async (_request, reply) => reply.page('pages/batch-upload.eta', { title: '批次上傳', columns: BATCH_COLUMNS }))
@@ -39,7 +45,9 @@ export async function registerBatchRoutes(app: App) {
     if (!upload) return again('請選擇要上傳的檔案')
     const fileHash = createHash('sha256').update(upload.content).digest('hex')
     const jobId = createHash('sha256').update(`${code}:${fileHash}`).digest('hex')
-    if (!jobs.has(jobId) && jobs.openOf(code) >= MAX_OPEN_JOBS) return again(`尚有 ${MAX_OPEN_JOBS} 個批次作業未完成，請待完成或確認後再上傳`)
+    const full = () => again(`尚有 ${MAX_OPEN_JOBS} 個批次作業未完成，請待完成或確認後再上傳`)
+    // a cheap early refusal before parsing; the binding check is atomic, when the job is stored
+    if (!(await jobs.has(jobId)) && (await jobs.openOf(code)) >= MAX_OPEN_JOBS) return full()
     let rows
     try {
       rows = await parseBatchFile(upload.content)
@@ -50,7 +58,7 @@ export async function registerBatchRoutes(app: App) {
     const db = app.services.db
     const staff = new Map((await listStaffOf(db, code)).map((p) => [p.nationalId, p]))
     const institutions = new Map<string, boolean>()
-    const job: BatchJob = { id: jobId, owner: code, fileName: upload.filename, fileHash, valid: [], invalid: [], state: 'checked', done: 0, results: [], createdAt: Date.now(), filedBefore: 0 }
+    const job: BatchJob = { id: jobId, owner: code, fileName: upload.filename, fileHash, valid: [], invalid: [], state: 'checked', filedBefore: 0 }
     const seenRows = new Map<string, number>()
     for (const { rowNumber, cells } of rows) {
       const key = JSON.stringify(cells)
@@ -76,20 +84,21 @@ export async function registerBatchRoutes(app: App) {
     // rows filed by an earlier upload of the same rows (even before a restart): they will not be filed again
     const filed = await existingCaseIds(app.services.readModels, scopeOf(userOf(request)), job.valid.map((r) => caseIdFor(r.input.commandId)))
     job.filedBefore = filed.size
-    const stored = jobs.put(job)
-    return reply.page('pages/batch-check.eta', { title: '批次上傳：檢查結果', job: stored, columns: BATCH_COLUMNS })
+    for (const r of job.valid) r.filedBefore = filed.has(caseIdFor(r.input.commandId))
+    const stored = await jobs.put(job)
+    if (stored === 'full') return full()
+    return reply.page('pages/batch-check.eta', { title: '批次上傳：檢查結果', job: { ...job, state: stored.state }, columns: BATCH_COLUMNS })
   })
 
   app.post('/institution/batch/:jobId/confirm', { onRequest: guard, schema: { params: JobParams } }, async (request, reply) => {
-    const job = jobs.get((request.params as { jobId: string }).jobId, codeOf(request))
-    if (!job) throw new DomainError('BATCH_NOT_FOUND')
-    jobs.start(job, { reports: app.services.reports, store: app.services.store, actor: userOf(request).actor, correlationId: String(request.id), ...(app.services.waitFor ? { waitFor: app.services.waitFor } : {}) })
-    return reply.redirect(`/institution/batch/${job.id}`, 303)
+    const jobId = (request.params as { jobId: string }).jobId
+    if (!(await jobs.confirm(jobId, codeOf(request), userOf(request).actor, String(request.id)))) throw new DomainError('BATCH_NOT_FOUND')
+    return reply.redirect(`/institution/batch/${jobId}`, 303)
   })
 
   // the progress fragment is polled every second: htmx requests do not keep the session alive
   app.get('/institution/batch/:jobId', { onRequest: guard, config: { passive: 'htmx' }, schema: { params: JobParams } }, async (request, reply) => {
-    const job = jobs.get((request.params as { jobId: string }).jobId, codeOf(request))
+    const job = await jobs.progress((request.params as { jobId: string }).jobId, codeOf(request))
     if (!job) throw new DomainError('BATCH_NOT_FOUND')
     if (request.headers['hx-request'] === 'true') return reply.type('text/html; charset=utf-8').viewAsync('partials/batch-progress.eta', { job })
     return reply.page('pages/batch-progress.eta', { title: '批次上傳：處理進度', job })

@@ -1,7 +1,9 @@
 // Issue #13: attachment uploads are charged to a quota per owner per day, atomically (parallel uploads cannot pass
-// it together), before the content is stored.
+// it together), before the content is stored; multipart limits are sized to the real need (one file of at most
+// MAX_UPLOAD_BYTES, at most 10 files a request).
 import t from 'tap'
 import { chargeUpload } from '../../http/attachment-quota.js'
+import { MAX_UPLOAD_BYTES } from '../../http/app.js'
 import { buildTestApp, login, multipart, professional } from '../support/http.js'
 
 const h = await buildTestApp(t)
@@ -53,4 +55,20 @@ t.test('blobs no case references are removed after the grace period; referenced 
   t.ok(existsSync(fileOf(kept.hash)), 'referenced by a case: kept')
   t.notOk(existsSync(fileOf(orphan.hash)), 'unreferenced past the grace period: removed')
   t.ok(existsSync(fileOf(recent.hash)), 'unreferenced but recent: kept')
+})
+
+t.test('multipart limits: a file past MAX_UPLOAD_BYTES, or more than 10 files, are refused, nothing charged', async (t) => {
+  const s = await login(app, professional('Q134567894', '劉冠宇'))
+  const post = (files: { name: string; filename: string; type: string; content: Buffer }[]) => {
+    const m = multipart({}, files)
+    return app.inject({ method: 'POST', url: '/api/attachments', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, ...m.headers }, payload: m.payload })
+  }
+  const big = await post([{ name: 'file', filename: 'big.png', type: 'image/png', content: Buffer.concat([png, Buffer.alloc(MAX_UPLOAD_BYTES)]) }])
+  t.equal(big.statusCode, 413)
+  t.equal(big.json().code, 'ATTACHMENT_TOO_LARGE')
+  const many = await post(Array.from({ length: 11 }, (_, i) => ({ name: 'file', filename: `p${i}.png`, type: 'image/png', content: Buffer.concat([png, Buffer.from(String(i))]) })))
+  t.equal(many.statusCode, 413)
+  t.equal(many.json().code, 'ATTACHMENT_TOO_LARGE')
+  const q = await tdb.db.query(`SELECT bytes FROM upload_quota WHERE owner = 'professional:Q134567894' AND bytes > 0`)
+  t.equal(q.rows.length, 0, 'nothing charged to the owner')
 })

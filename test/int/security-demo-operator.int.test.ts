@@ -14,6 +14,7 @@ import { assertDemoFenced } from '../../http/demo-fence.js'
 import { operatorOnly } from '../../http/operator-access.js'
 import { startServer } from '../../http/serve.js'
 import { buildLoginApp } from '../support/login.js'
+import { freshDatabase } from '../support/db.js'
 
 /** The variable a ConfigError names, or undefined when nothing is thrown. */
 const variableOf = (fn: () => unknown): string | undefined => {
@@ -89,6 +90,19 @@ t.test('/status: loopback from the socket, never from X-Forwarded-For; behind a 
   t.teardown(() => withToken.close())
   t.equal((await withToken.inject({ url: '/status', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '198.51.100.1' } })).statusCode, 403)
   t.equal((await withToken.inject({ url: '/status', remoteAddress: '127.0.0.1', headers: { authorization: `Bearer ${token}` } })).statusCode, 200)
+})
+
+t.test('the real server: /status and /metrics refuse a remote socket that claims loopback in X-Forwarded-For', async (t) => {
+  const tdb = await freshDatabase('operator')
+  t.teardown(() => tdb.drop())
+  const dir = mkdtempSync(join(tmpdir(), 'bb-operator-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const server = await startServer(loadConfig({}, { DATABASE_URL: tdb.url, PORT: 0, HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'silent' }), { signals: false })
+  t.teardown(() => server.close())
+  for (const url of ['/status', '/metrics']) {
+    t.equal((await server.app.inject({ url, remoteAddress: '203.0.113.9', headers: { 'x-forwarded-for': '127.0.0.1' } })).statusCode, 403, `${url}: remote`)
+    t.equal((await server.app.inject({ url, remoteAddress: '127.0.0.1' })).statusCode, 200, `${url}: loopback socket`)
+  }
 })
 
 t.test('configuration: TRUST_PROXY refuses catch-all ranges; secrets never printed; NHI/SMS over HTTPS', async (t) => {

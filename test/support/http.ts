@@ -16,6 +16,7 @@ import { createPostgresEventStore } from '../../commands/event-store/postgres-ev
 import { PROJECTION_MIGRATIONS } from '../../projections/catalog.js'
 import { loginMigrations } from '../../http/auth/login-migrations.js'
 import { progressMigrations } from '../../http/public/progress-limit.js'
+import { batchMigrations } from '../../http/batch/jobs.js'
 import { createFrontParts, type FrontParts } from '../../http/wiring.js'
 import { seedDemoAccounts } from '../../commands/seed/demo-accounts.js'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -38,7 +39,7 @@ export interface TestApp {
 export async function buildTestApp(t: Test, extra: Partial<Services> = {}, opts: { now?: string } = {}): Promise<TestApp> {
   const tdb = await freshDatabase('http')
   t.teardown(() => tdb.drop())
-  await runMigrations(tdb.db, [...EVENT_STORE_MIGRATIONS, ...registryMigrations, ...PROJECTION_MIGRATIONS, ...loginMigrations, ...progressMigrations])
+  await runMigrations(tdb.db, [...EVENT_STORE_MIGRATIONS, ...registryMigrations, ...PROJECTION_MIGRATIONS, ...loginMigrations, ...progressMigrations, ...batchMigrations])
   await upsertInstitutions(tdb.db, DEMO_INSTITUTIONS)
   await upsertProfessionals(tdb.db, DEMO_PROFESSIONALS)
   await upsertStaff(tdb.db, DEMO_STAFF)
