@@ -10,6 +10,7 @@ import {
   type PublishRuleVersion, type RuleContents, type RuleSetContext, type RuleSetName, type RuleSetState, type RuleVersion, type RuleVersionPublished,
 } from '../../domain/rules/rule-sets.js'
 import type { Actor, Instant } from '../../domain/types.js'
+import type { ReferenceLists } from '../../domain/reference/lists.js'
 
 export const SYSTEM_ACTOR: Actor = { role: 'system', id: 'system', name: '系統', via: 'system' }
 
@@ -26,7 +27,9 @@ export interface RulesService {
   /** The version of a rule set in force at an instant. */
   at<K extends RuleSetName>(name: K, at: Instant): Promise<RuleVersion<K>>
   /** Quota table and routing in force at an instant (the decision context). */
-  inForceAt(at: Instant): Promise<RulesInForce & { quotaRules: RuleContents['quota']; routingRules: RuleContents['routing'] }>
+  inForceAt(at: Instant): Promise<RulesInForce & { quotaRules: RuleContents['quota']; routingRules: RuleContents['routing']; reference: ReferenceLists }>
+  /** The reference lists (支援科別, 支援目的, counties, professions) in force at an instant: forms, dropdowns, checks. */
+  referenceAt(at: Instant): Promise<ReferenceLists>
   publish(input: { name: RuleSetName; versionId?: string; effectiveFrom: Instant; reason: string; content: unknown }, meta: { commandId: string; actor: Actor; correlationId?: string }): Promise<{ version: RuleVersion; position: LogPosition; duplicate: boolean }>
   /** Drops the cache (tests; a publication in this process does it by itself). */
   invalidate(): void
@@ -60,9 +63,17 @@ export function createRulesService(deps: { store: EventStore; clock?: () => Date
     return inForce(await versions(name), instant) ?? firstVersion(name)
   }
 
+  async function referenceAt(instant: Instant): Promise<ReferenceLists> {
+    const [departments, purposes, counties, professions] = await Promise.all([
+      at('departments', instant), at('purposes', instant), at('counties', instant), at('professions', instant),
+    ])
+    return { departments: departments.content, purposes: purposes.content, counties: counties.content, professions: professions.content as ReferenceLists['professions'] }
+  }
+
   return {
     versions,
     at,
+    referenceAt,
     async inForceAt(instant) {
       const all = await Promise.all(RULE_SET_NAMES.map((n) => at(n, instant)))
       const byName = Object.fromEntries(all.map((v) => [v.name, v])) as { [K in RuleSetName]: RuleVersion<K> }
@@ -70,6 +81,10 @@ export function createRulesService(deps: { store: EventStore; clock?: () => Date
       const routing = { ...byName.routing.content, version: byName.routing.versionId }
       return {
         quota, routing, quotaRules: quota, routingRules: routing,
+        reference: {
+          departments: byName.departments.content, purposes: byName.purposes.content, counties: byName.counties.content,
+          professions: byName.professions.content as ReferenceLists['professions'],
+        },
         versions: Object.fromEntries(all.map((v) => [v.name, v.versionId])) as Record<RuleSetName, string>,
       }
     },
