@@ -1,9 +1,13 @@
 // 系統設定: publishing rule versions on the `rules-<name>` streams, the first versions (today's constants) appended
-// once at start-up, and the versions in force at an instant for the decision context. Every instance reads the
-// streams again after a short TTL, so a published version is used everywhere without a restart; the version in
-// force is chosen by the command's own instant, so one published in advance takes effect on its date by itself.
+// once at start-up, and the versions in force at an instant for the decision context. Propagation is explicit: the
+// administration projection NOTIFYs `RULES_CHANNEL` in the transaction that records a RuleVersionPublished, and
+// every instance LISTENing drops its cache at once, so its next request reads the new version. The cache's TTL is
+// kept as the fallback (a lost connection, PGlite without a listener). The version in force is chosen by the
+// command's own instant, so one published in advance takes effect on its date by itself.
 import { createCommandHandler } from '../command-handler.js'
 import type { EventStore, LogPosition } from '../event-store/port.js'
+import type { Database } from '../platform/database.js'
+import { RULES_CHANNEL } from './rules-channel.js'
 import { isDomainError } from '../../domain/errors.js'
 import {
   decideRuleSet, evolveRuleSet, FIRST_EFFECTIVE_FROM, FIRST_VERSIONS, inForce, initialRuleSetState, RULE_SET_NAMES, rulesStream,
@@ -31,8 +35,10 @@ export interface RulesService {
   /** The reference lists (支援科別, 支援目的, counties, professions) in force at an instant: forms, dropdowns, checks. */
   referenceAt(at: Instant): Promise<ReferenceLists>
   publish(input: { name: RuleSetName; versionId?: string; effectiveFrom: Instant; reason: string; content: unknown }, meta: { commandId: string; actor: Actor; correlationId?: string }): Promise<{ version: RuleVersion; position: LogPosition; duplicate: boolean }>
-  /** Drops the cache (tests; a publication in this process does it by itself). */
+  /** Drops the cache (a notification, tests; a publication in this process does it by itself). */
   invalidate(): void
+  /** LISTENs on RULES_CHANNEL: every notification drops the cache. Returns the unlisten function. */
+  listen(db: Pick<Database, 'listen'>): Promise<() => Promise<void>>
 }
 
 const firstVersion = <K extends RuleSetName>(name: K): RuleVersion<K> => ({
@@ -47,15 +53,22 @@ export function createRulesService(deps: { store: EventStore; clock?: () => Date
     initialState: initialRuleSetState, evolve: evolveRuleSet, decide: decideRuleSet,
   }, { cachedStreams: 0 })
   const cache = new Map<RuleSetName, { at: number; versions: RuleVersion[] }>()
+  // bumped by every invalidation: a read that started before one does not fill the cache with what it read
+  let generation = 0
+  const invalidate = () => {
+    generation++
+    cache.clear()
+  }
 
   async function versions<K extends RuleSetName>(name: K): Promise<RuleVersion<K>[]> {
     const c = cache.get(name)
     if (c && Date.now() - c.at < ttl) return c.versions as RuleVersion<K>[]
+    const started = generation
     const events = await deps.store.readStream(rulesStream(name))
     const state = events.reduce((s, e) => evolveRuleSet(s, e as unknown as RuleVersionPublished), initialRuleSetState())
     // before the first versions are appended (a fresh database), today's constants are the rules
     const list = state.versions.length ? state.versions : [firstVersion(name)]
-    cache.set(name, { at: Date.now(), versions: list })
+    if (started === generation) cache.set(name, { at: Date.now(), versions: list })
     return list as RuleVersion<K>[]
   }
 
@@ -96,11 +109,12 @@ export function createRulesService(deps: { store: EventStore; clock?: () => Date
         ctx: { actor: meta.actor, now },
         meta: { commandId: meta.commandId, actor: meta.actor, correlationId: meta.correlationId ?? meta.commandId, occurredAt: now },
       })
-      cache.delete(input.name)
+      invalidate()
       const version = r.state.versions.find((v) => v.versionId === (r.events[0]?.data.versionId ?? '')) ?? r.state.versions.at(-1)!
       return { version, position: r.position, duplicate: r.duplicate }
     },
-    invalidate: () => cache.clear(),
+    invalidate,
+    listen: (db) => db.listen(RULES_CHANNEL, invalidate),
   }
 }
 

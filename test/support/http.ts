@@ -76,6 +76,32 @@ export async function buildTestApp(t: Test, extra: Partial<Services> = {}, opts:
   return { app, tdb, clock, services, parts }
 }
 
+/**
+ * A second instance of the application on the same database (another process in production: its own pool, its own
+ * caches, no projection runner). `rulesCacheMs` long: only a notification can make it see a new rule version.
+ */
+export async function buildSecondInstance(t: Test, first: TestApp, opts: { rulesCacheMs?: number } = {}): Promise<{ app: App; parts: FrontParts; db: import('../../commands/platform/database.js').Database }> {
+  const { createPostgresDatabase } = await import('../../commands/platform/postgres-database.js')
+  const db = createPostgresDatabase(first.tdb.url, { max: 4, applicationName: 'test-second-instance' })
+  const store = createPostgresEventStore(db, { logger: first.services.logger })
+  const dataDir = await mkdtemp(join(tmpdir(), 'bb-http2-'))
+  const parts = await createFrontParts({ db, store, clock: first.services.clock, dataDir, logger: first.services.logger, runProjections: false, ...(opts.rulesCacheMs !== undefined ? { rulesCacheMs: opts.rulesCacheMs } : {}) })
+  const services: Services = {
+    ...first.services, db, store, sessions: new MemorySessionStore(() => first.clock.now.getTime()),
+    readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor, accounts: parts.accounts, rules: parts.rules,
+  }
+  const app = await buildApp(services)
+  await app.register(testSessionPlugin)
+  t.teardown(async () => {
+    await app.close()
+    await parts.close()
+    await store.close()
+    await db.close()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+  return { app, parts, db }
+}
+
 /** Registered only by tests: POST /__test/session {user} opens a session like a successful card login would. */
 async function testSessionPlugin(app: App) {
   app.post('/__test/session', { config: { csrf: false } }, async (request, reply) => {
