@@ -5,8 +5,8 @@ import { loadConfig } from '../../commands/platform/config.js'
 import { createLogger } from '../../commands/platform/logger.js'
 import { runMigrations } from '../../commands/platform/migrations.js'
 import { registryMigrations } from '../../commands/registry/registry-migrations.js'
-import { upsertInstitutions, upsertProfessionals, upsertStaff } from '../../commands/registry/registry.js'
-import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../../commands/registry/demo-registry.js'
+import { upsertInstitutions, upsertProfessionals } from '../../commands/registry/registry.js'
+import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS } from '../../commands/registry/demo-registry.js'
 import { buildApp, type App } from '../../http/app.js'
 import type { Services } from '../../http/services.js'
 import { MemorySessionStore, type SessionUser } from '../../http/session-store.js'
@@ -41,7 +41,6 @@ export async function buildTestApp(t: Test, extra: Partial<Services> = {}, opts:
   await runMigrations(tdb.db, [...EVENT_STORE_MIGRATIONS, ...registryMigrations, ...PROJECTION_MIGRATIONS, ...loginMigrations, ...progressMigrations])
   await upsertInstitutions(tdb.db, DEMO_INSTITUTIONS)
   await upsertProfessionals(tdb.db, DEMO_PROFESSIONALS)
-  await upsertStaff(tdb.db, DEMO_STAFF)
   const clock: TestClock = { now: new Date(opts.now ?? '2024-02-20T02:00:00.000Z'), advance(ms) { this.now = new Date(this.now.getTime() + ms) } }
   const config = loadConfig({}, { SESSION_SECRET: 'test-secret-test-secret-test-secret-0123', LOG_LEVEL: 'silent' })
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')
