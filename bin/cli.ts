@@ -183,6 +183,15 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'registry': {
         const { runRegistryCommand } = await import('../commands/registry/cli.js')
+        // --staff: staff are accounts, imported by the accounts import (which needs the application's parts)
+        if (args.some((a) => a === '--staff' || a.startsWith('--staff='))) {
+          const { staffImporter } = await import('../commands/accounts/cli.js')
+          return await withFrontParts(config, logger, async (parts, runtime) => {
+            const code = await runRegistryCommand(args, runtime.db, undefined, undefined, { importStaff: staffImporter(parts.accounts) })
+            await parts.waitFor(await runtime.store.headPosition())
+            return code
+          })
+        }
         return await withRuntime(config, logger, (runtime) => runRegistryCommand(args, runtime.db))
       }
       case 'import': {

@@ -66,7 +66,7 @@ export interface CaseServiceDeps {
   numbers: NumberAllocator
   clock?: () => Date
   /** Rules as versioned data (commands/rules/rules-service.ts): the quota table and routing in force at an instant. */
-  rules?: { inForceAt(at: Instant): Promise<Pick<DecideContext, 'quotaRules' | 'routingRules'>> }
+  rules?: { inForceAt(at: Instant): Promise<Pick<DecideContext, 'quotaRules' | 'routingRules' | 'reference'>> }
 }
 
 type Handler = CommandHandler<ReportState, ReportCommand, ReportEvent, DecideContext>
@@ -172,6 +172,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
       const r = await deps.rules.inForceAt(now)
       if (r.quotaRules) ctx.quotaRules = r.quotaRules
       if (r.routingRules) ctx.routingRules = r.routingRules
+      if (r.reference) ctx.reference = r.reference
     }
     const who = applicant ?? (state.exists ? state.applicant : undefined)
     if (!who) return ctx

@@ -28,12 +28,14 @@ export interface FrontParts {
   close(): Promise<void>
 }
 
-export async function createFrontParts(opts: { db: Database; store: EventStore; clock: () => Date; dataDir: string; logger?: Logger; runProjections: boolean }): Promise<FrontParts> {
+export async function createFrontParts(opts: { db: Database; store: EventStore; clock: () => Date; dataDir: string; logger?: Logger; runProjections: boolean; rulesCacheMs?: number }): Promise<FrontParts> {
   const { db, store, clock } = opts
   const readModels = await createReadModels(db)
   // rules as data: today's constants are the first versions, appended once
   await ensureFirstRuleVersions(store, clock)
-  const rules = createRulesService({ store, clock })
+  const rules = createRulesService({ store, clock, ...(opts.rulesCacheMs !== undefined ? { ttlMs: opts.rulesCacheMs } : {}) })
+  // a rule version recorded by any instance drops this instance's cache at once (the TTL stays as the fallback)
+  const unlistenRules = await rules.listen(db)
   const accounts = createAccountService({ store, db, clock })
   const meta = (m: { commandId: string; actor: import('../domain/types.js').Actor; correlationId?: string }, now: string, what: string) => ({
     commandId: `${m.commandId}:${what}`, actor: m.actor, correlationId: m.correlationId ?? m.commandId, occurredAt: now,
@@ -58,6 +60,7 @@ export async function createFrontParts(opts: { db: Database; store: EventStore; 
     },
     async close() {
       await runner?.stop()
+      await unlistenRules().catch(() => {})
       await readModels.close()
     },
   }

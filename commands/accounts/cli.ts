@@ -40,3 +40,7 @@ export async function runAccountsCommand(args: string[], accounts: AccountServic
     return 1
   }
 }
+
+/** `baobei registry import --staff FILE` imports staff through this same command (one path for staff). */
+export const staffImporter = (accounts: AccountService) => (file: string, out: (line: string) => void): Promise<number> =>
+  runAccountsCommand(['import', file], accounts, out)

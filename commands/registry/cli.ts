@@ -20,7 +20,8 @@ export const REGISTRY_USAGE = `Usage:
   baobei registry rebuild                  rebuild the registry tables from the registry events
   baobei registry history --id NATIONAL_ID [--day yyyMMdd]
                                            what the registry said of a person, and whether licensed and active that day
-Staff accounts are not part of this feed (--staff is refused): they are imported as accounts.`
+  baobei registry import --staff FILE      staff (衛生局 and MOHW staff) into 帳號管理's accounts: the same import as
+                                           \`baobei accounts import FILE\` (columns there), alongside or alone`
 
 export interface RegistryCliIo {
   out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }
@@ -51,7 +52,10 @@ export function formatRegistryReport(r: RegistryImportReport): string {
   return lines.join('\n')
 }
 
-export async function runRegistryCommand(args: string[], db: Database, io: RegistryCliIo = { out: process.stdout, err: process.stderr }, now = () => new Date()): Promise<number> {
+/** `--staff FILE`: the accounts import (commands/accounts/cli.ts staffImporter), given by the caller that has the accounts service. */
+export type StaffImporter = (file: string, out: (line: string) => void) => Promise<number>
+
+export async function runRegistryCommand(args: string[], db: Database, io: RegistryCliIo = { out: process.stdout, err: process.stderr }, now = () => new Date(), deps: { importStaff?: StaffImporter } = {}): Promise<number> {
   const say = (s: string) => io.out.write(`${s}\n`)
   const complain = (s: string) => io.err.write(`${s}\n`)
   const [sub, ...rest] = args
@@ -71,10 +75,13 @@ export async function runRegistryCommand(args: string[], db: Database, io: Regis
       return sub || values.help ? 0 : 2
     }
     if (sub === 'import') {
-      if (values.staff !== undefined) {
-        complain('--staff：人員帳號不由醫事管理系統資料匯入，請使用帳號管理的匯入功能（帳號匯入）。')
+      // staff are accounts (帳號管理): --staff goes through the accounts import, the one path for staff
+      const staff = values.staff
+      if (staff !== undefined && !deps.importStaff) {
+        complain('--staff：人員帳號由帳號管理匯入（baobei accounts import FILE）。')
         return 2
       }
+      if (staff !== undefined && !values.professionals && !values.institutions) return deps.importStaff!(staff, say)
       if (values.full && values.delta) throw new UsageError('--full 與 --delta 只能擇一')
       if (!values.professionals && !values.institutions) throw new UsageError('至少需要 --professionals 或 --institutions')
       if (values.encoding !== undefined && values.encoding !== 'utf8' && values.encoding !== 'big5') throw new UsageError('--encoding: utf8 或 big5')
@@ -94,7 +101,9 @@ export async function runRegistryCommand(args: string[], db: Database, io: Regis
       progress.done()
       if (values.report) await writeFile(values.report, JSON.stringify(report, null, 2))
       ;(report.errorCount ? complain : say)(formatRegistryReport(report))
-      return report.errorCount ? 1 : 0
+      const registryCode = report.errorCount ? 1 : 0
+      if (staff === undefined || values['dry-run']) return registryCode
+      return Math.max(registryCode, await deps.importStaff!(staff, say))
     }
     if (sub === 'rebuild') {
       const r = await rebuildRegistry(db)

@@ -82,4 +82,10 @@ CREATE TABLE IF NOT EXISTS registry_institution_history (
 );
 `,
   },
+  {
+    // staff are accounts (帳號管理, account-<id> streams and the accounts read model): the registry's staff table is
+    // no longer written or read
+    id: 'registry/003-drop-registry-staff',
+    sql: 'DROP TABLE IF EXISTS registry_staff;',
+  },
 ]

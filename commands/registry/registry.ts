@@ -186,12 +186,3 @@ export async function upsertProfessionals(db: Database, rows: RegistryProfession
   })
 }
 
-export async function upsertStaff(db: Sql, rows: RegistryStaff[]): Promise<void> {
-  for (const s of rows) {
-    await db.query(
-      `INSERT INTO registry_staff (staff_id, name, role, county, agency) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (staff_id) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, county = EXCLUDED.county, agency = EXCLUDED.agency`,
-      [s.staffId, s.name, s.role, s.county, s.agency],
-    )
-  }
-}

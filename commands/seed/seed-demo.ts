@@ -7,8 +7,8 @@ import { runMigrations } from '../platform/migrations.js'
 import type { Logger } from '../platform/logger.js'
 import type { LogPosition } from '../event-store/port.js'
 import { registryMigrations } from '../registry/registry-migrations.js'
-import { upsertInstitutions, upsertProfessionals, upsertStaff } from '../registry/registry.js'
-import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../registry/demo-registry.js'
+import { upsertInstitutions, upsertProfessionals } from '../registry/registry.js'
+import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS } from '../registry/demo-registry.js'
 import type { CaseService } from '../case-service.js'
 import { taipeiDate } from '../../domain/roc-date.js'
 import { demoCases, type DemoCase } from './demo-cases.js'
@@ -33,7 +33,6 @@ export async function seedRegistry(db: Database): Promise<void> {
   // through the registry events, marked demo: never overwrites a real (imported) entry
   await upsertInstitutions(db, DEMO_INSTITUTIONS, { kind: 'demo' })
   await upsertProfessionals(db, DEMO_PROFESSIONALS, { kind: 'demo' })
-  await upsertStaff(db, DEMO_STAFF)
 }
 
 async function playCase(parts: SeedParts, c: DemoCase): Promise<void> {

@@ -1,5 +1,6 @@
 // Commands of the support-report decider, and what it needs to know besides the state.
 import type { ReportImported } from '../events.js'
+import type { ReferenceLists } from '../reference/lists.js'
 import type { ExistingReport } from '../rules/conflict.js'
 import type { QuotaRuleTable, SupportedStaffing } from '../rules/quota-types.js'
 import type { RoutingRules } from '../rules/routing.js'
@@ -95,4 +96,6 @@ export interface DecideContext {
   applicant?: ApplicantSnapshot
   /** Default: DEFAULT_ROUTING_RULES. */
   routingRules?: RoutingRules
+  /** Reference lists in force at `now` (支援科別, 支援目的, counties, professions). Default: their first version. */
+  reference?: ReferenceLists
 }

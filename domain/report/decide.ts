@@ -27,7 +27,7 @@ const requireReason = (reason: string | undefined): string => {
 
 /** Registration terms: validity, applicant, not in the past, conflicts and quota. */
 const fileTerms = (caseId: string, applicant: ApplicantSnapshot, terms: Terms, ctx: DecideContext) => {
-  checkTerms(terms)
+  checkTerms(terms, ctx.reference)
   checkApplicant(ctx.applicant ?? applicant, terms)
   checkNotInPast(expandSchedule(terms.schedule), ctx.now)
   return evaluateFiling(caseId, ctx.applicant ?? applicant, terms, ctx)
@@ -35,7 +35,7 @@ const fileTerms = (caseId: string, applicant: ApplicantSnapshot, terms: Terms, c
 
 /** Change terms: validity, applicant, past kept, conflicts and quota. */
 const fileChange = (state: ReportCase & { approvedTerms: Terms }, terms: Terms, ctx: DecideContext) => {
-  checkTerms(terms)
+  checkTerms(terms, ctx.reference)
   checkApplicant(ctx.applicant ?? state.applicant, terms)
   checkChangeKeepsPast(state.approvedTerms, terms, ctx.now)
   return evaluateFiling(state.caseId, ctx.applicant ?? state.applicant, terms, ctx)
@@ -48,7 +48,7 @@ const fileChange = (state: ReportCase & { approvedTerms: Terms }, terms: Terms, 
  */
 export const previewFiling = (state: ReportState, applicant: ApplicantSnapshot, terms: Terms, ctx: DecideContext) => {
   const who = ctx.applicant ?? applicant
-  checkTerms(terms)
+  checkTerms(terms, ctx.reference)
   checkApplicant(who, terms)
   if (state.exists && isInForce(state) && state.status !== 'under_review') checkChangeKeepsPast(state.approvedTerms, terms, ctx.now)
   else checkNotInPast(expandSchedule(terms.schedule), ctx.now)
@@ -67,7 +67,7 @@ export const decide = (command: ReportCommand, state: ReportState, ctx: DecideCo
     const d = command.data
     if (typeof d.caseId !== 'string' || d.caseId === '') fail('VALIDATION_FAILED', { fields: ['caseId'] })
     authorizeFiler(actor, d.applicant)
-    checkTerms(d.terms)
+    checkTerms(d.terms, ctx.reference)
     checkApplicant(ctx.applicant ?? d.applicant, d.terms)
     const attachments = d.attachments ?? []
     attachments.forEach((a, i) => checkAttachment(a, attachments.slice(0, i)))
@@ -94,7 +94,7 @@ export const decide = (command: ReportCommand, state: ReportState, ctx: DecideCo
 
   switch (command.type) {
     case 'EditDraft': {
-      checkTerms(command.data.terms)
+      checkTerms(command.data.terms, ctx.reference)
       checkApplicant(ctx.applicant ?? s.applicant, command.data.terms)
       return [{ type: 'DraftEdited', data: { terms: command.data.terms, routing: routeReport(s.applicant, command.data.terms.supported, ctx.routingRules) } }]
     }

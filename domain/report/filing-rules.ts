@@ -1,10 +1,8 @@
 // The rules checked when terms are filed (draft, submission, resubmission, change) and attachments added. Pure.
 import { fail } from '../errors.js'
 import { assertPersonId } from '../national-id.js'
-import { isCounty } from '../reference/counties.js'
-import { isDepartment } from '../reference/departments.js'
 import { isInstitutionCode } from '../reference/institution-code.js'
-import { isPurpose } from '../reference/purposes.js'
+import { FIRST_REFERENCE, onList, type ReferenceLists } from '../reference/lists.js'
 import { DEFAULT_QUOTA_RULES } from '../reference/quota-rules.js'
 import { taipeiDate, taipeiInstant } from '../roc-date.js'
 import { conflictingCaseNames, findConflicts, countsForConflict } from '../rules/conflict.js'
@@ -16,13 +14,16 @@ import type { DecideContext } from './commands.js'
 export const ATTACHMENT_TYPES: readonly string[] = ['application/pdf', 'image/jpeg', 'image/png']
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
-/** Shape and reference data of the terms, and the schedule itself. */
-export const checkTerms = (terms: Terms): void => {
+/**
+ * Shape and reference data of the terms, and the schedule itself. `reference`: the lists in force at the command's
+ * instant (the caller reads them from the rules); the first version when none is given.
+ */
+export const checkTerms = (terms: Terms, reference: Pick<ReferenceLists, 'counties' | 'departments' | 'purposes'> = FIRST_REFERENCE): void => {
   if (!terms || typeof terms !== 'object') return fail('VALIDATION_FAILED', { fields: ['terms'] })
   if (!isInstitutionCode(terms.supported?.code)) fail('INVALID_INSTITUTION_CODE', { field: 'terms.supported.code', value: terms.supported?.code })
-  if (!isCounty(terms.supported.county)) fail('UNKNOWN_COUNTY', { field: 'terms.supported.county', value: terms.supported.county })
-  if (!isDepartment(terms.department)) fail('UNKNOWN_DEPARTMENT', { field: 'terms.department', value: terms.department })
-  if (!isPurpose(terms.purpose)) fail('UNKNOWN_PURPOSE', { field: 'terms.purpose', value: terms.purpose })
+  if (!onList(reference.counties, terms.supported.county)) fail('UNKNOWN_COUNTY', { field: 'terms.supported.county', value: terms.supported.county })
+  if (!onList(reference.departments, terms.department)) fail('UNKNOWN_DEPARTMENT', { field: 'terms.department', value: terms.department })
+  if (!onList(reference.purposes, terms.purpose)) fail('UNKNOWN_PURPOSE', { field: 'terms.purpose', value: terms.purpose })
   validateSchedule(terms.schedule)
 }
 

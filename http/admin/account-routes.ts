@@ -11,7 +11,7 @@ import { COUNTIES, countyOf } from '../../domain/reference/counties.js'
 import type { Actor } from '../../domain/types.js'
 import { explain } from '../errors.js'
 import { FormBody, type App } from '../schemas.js'
-import { accountsOf, actorOf, ADMIN_BASE, adminPage, adminsOnly, asList, dbOf, metaOf, settle, storeOf } from './context.js'
+import { accountsOf, actorOf, ADMIN_BASE, adminPage, adminsOnly, asList, dbOf, metaOf, settle, storeOf, visibleAccount } from './context.js'
 
 const AccountParams = Type.Object({ accountId: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,40}$' }) })
 const ListQuery = Type.Object({
@@ -108,13 +108,7 @@ export async function registerAccountRoutes(app: App) {
   })
 
   /** The account, if the administrator may see it (a bureau administrator: their county's accounts). */
-  async function visible(request: FastifyRequest, accountId: string) {
-    const actor = actorOf(request)
-    const { state, version } = await accountsOf(app).load(accountId)
-    if (!state.exists) throw new DomainError('ACCOUNT_NOT_FOUND')
-    if (actor.role === 'bureau_admin' && state.profile.county !== actor.county) throw new DomainError('ACCOUNT_NOT_FOUND')
-    return { state, version }
-  }
+  const visible = (request: FastifyRequest, accountId: string) => visibleAccount(app, actorOf(request), accountId)
 
   const detailPage = async (request: FastifyRequest, reply: Parameters<typeof adminPage>[1], accountId: string, extra: { error?: string; status?: number; done?: string } = {}) => {
     const { state, version } = await visible(request, accountId)

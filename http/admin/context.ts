@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { countyOf } from '../../domain/reference/counties.js'
 import type { Actor } from '../../domain/types.js'
+import { DomainError } from '../../domain/errors.js'
 import type { App } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
 
@@ -32,4 +33,15 @@ export const asList = (v: string | string[] | undefined): string[] => (v === und
 /** Read-your-writes after an administration command. */
 export async function settle(app: App, position: import('../../commands/event-store/port.js').LogPosition) {
   await app.services.waitFor?.(position)
+}
+
+/**
+ * The account, if the administrator may see it: a bureau administrator sees only their county's accounts (another
+ * county's is "not found", never its data).
+ */
+export async function visibleAccount(app: App, actor: Actor, accountId: string) {
+  const { state, version } = await accountsOf(app).load(accountId)
+  if (!state.exists) throw new DomainError('ACCOUNT_NOT_FOUND')
+  if (actor.role === 'bureau_admin' && state.profile.county !== actor.county) throw new DomainError('ACCOUNT_NOT_FOUND')
+  return { state, version }
 }

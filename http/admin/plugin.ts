@@ -2,6 +2,7 @@
 // plugin registered by http/app.ts. Pages under /review/admin, in the back office's layout.
 import type { App } from '../schemas.js'
 import { registerAccountRoutes } from './account-routes.js'
+import { registerAdminApiRoutes } from './api-routes.js'
 import { registerAuditRoutes } from './audit-routes.js'
 import { ADMIN_BASE, adminsOnly } from './context.js'
 import { registerSettingsRoutes } from './settings-routes.js'
@@ -13,4 +14,5 @@ export async function adminPlugin(app: App) {
   await registerSettingsRoutes(app)
   await registerSiteRoutes(app)
   await registerAuditRoutes(app)
+  await registerAdminApiRoutes(app)
 }

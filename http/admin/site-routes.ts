@@ -3,19 +3,15 @@
 import { randomUUID } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { createCommandHandler } from '../../commands/command-handler.js'
 import { DomainError, isDomainError } from '../../domain/errors.js'
 import { isRocDate, isoToRoc, rocToIso, taipeiDate } from '../../domain/roc-date.js'
-import {
-  decideSitePage, evolveSitePage, initialSitePageState, isSitePageKind, SITE_PAGE_KIND_LABEL, SITE_PAGE_KINDS, sitePageStream,
-  type SitePageCommand, type SitePageEvent, type SitePageKind, type SitePageState,
-} from '../../domain/site/site-page.js'
-import type { Actor } from '../../domain/types.js'
+import { isSitePageKind, SITE_PAGE_KIND_LABEL, SITE_PAGE_KINDS, sitePageStream, type SitePageKind } from '../../domain/site/site-page.js'
 import { explain } from '../errors.js'
 import { FormBody, type App } from '../schemas.js'
 import { listSitePages } from '../public/site-pages.js'
 import { renderMarkdown } from '../public/markdown.js'
-import { ADMIN_BASE, adminPage, metaOf, mohwAdminOnly, readModelsOf, settle, storeOf } from './context.js'
+import { ADMIN_BASE, adminPage, metaOf, mohwAdminOnly, readModelsOf, settle } from './context.js'
+import { sitePageHandler } from './site-commands.js'
 
 const PageParams = Type.Object({ pageId: Type.String({ format: 'uuid' }) })
 const KindQuery = Type.Object({ kind: Type.Optional(Type.String({ maxLength: 10 })), done: Type.Optional(Type.String({ maxLength: 20 })) })
@@ -26,14 +22,9 @@ const field = (b: FormBody, k: string) => {
 }
 
 export async function registerSiteRoutes(app: App) {
-  let h: ReturnType<typeof createCommandHandler<SitePageState, SitePageCommand, SitePageEvent, { actor: Actor }>> | undefined
-  // made at first use: the store is a service that may be plugged in after the routes are registered
   const handler = {
-    get: () => (h ??= createCommandHandler<SitePageState, SitePageCommand, SitePageEvent, { actor: Actor }>(storeOf(app), {
-      initialState: initialSitePageState, evolve: evolveSitePage, decide: decideSitePage,
-    })),
-    handle: (...a: Parameters<NonNullable<typeof h>['handle']>) => handler.get().handle(...a),
-    load: (stream: string) => handler.get().load(stream),
+    handle: (...a: Parameters<ReturnType<typeof sitePageHandler>['handle']>) => sitePageHandler(app).handle(...a),
+    load: (stream: string) => sitePageHandler(app).load(stream),
   }
   const today = () => taipeiDate(app.services.clock().toISOString())
 

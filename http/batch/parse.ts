@@ -6,6 +6,7 @@ import { parse as parseCsvStream } from 'csv-parse'
 import { DomainError } from '../../domain/errors.js'
 import { checkXlsxSize } from './xlsx-guard.js'
 import { readXlsxInWorker, type XlsxWorkerLimits } from './xlsx-read.js'
+import { FIRST_REFERENCE, onList, type ReferenceLists } from '../../domain/reference/lists.js'
 
 export const BATCH_COLUMNS = ['身分證號', '被支援機構代碼', '支援科別', '支援目的', '開始日期', '結束日期', '星期', '開始時間', '結束時間', '備註'] as const
 export const BATCH_KEYS = ['applicantId', 'supportedCode', 'department', 'purpose', 'from', 'to', 'weekdays', 'winStart', 'winEnd', 'note'] as const
@@ -72,15 +73,32 @@ export async function parseBatchFile(content: Buffer, opts: { xlsx?: XlsxWorkerL
   return out
 }
 
-export async function batchTemplateXlsx(): Promise<Buffer> {
+/**
+ * The template: the columns and a sample row on the first sheet (the only one read back), and the codes of
+ * 支援科別 and 支援目的 in force today on a second sheet 代碼表 (the lists are versioned data).
+ */
+export async function batchTemplateXlsx(reference: Pick<ReferenceLists, 'departments' | 'purposes'> = FIRST_REFERENCE): Promise<Buffer> {
   const wb = new ExcelJS.Workbook()
   const ws = wb.addWorksheet('報備支援批次')
   ws.addRow([...BATCH_COLUMNS])
-  ws.addRow(['A123456789', '3563020002', '02', '01', '1130301', '1130331', '1,3', '0800', '1200', ''])
+  const sample = (list: readonly { code: string }[], preferred: string) => (onList(list, preferred) ? preferred : list[0]?.code ?? '')
+  ws.addRow(['A123456789', '3563020002', sample(reference.departments, '02'), sample(reference.purposes, '01'), '1130301', '1130331', '1,3', '0800', '1200', ''])
   ws.getRow(1).font = { bold: true }
   ws.columns.forEach((c) => (c.width = 14))
   for (let r = 1; r <= 2; r++) for (let c = 1; c <= BATCH_COLUMNS.length; c++) ws.getCell(r, c).numFmt = '@'
+  const codes = wb.addWorksheet('代碼表')
+  codes.addRow(['支援科別代碼', '支援科別', '', '支援目的代碼', '支援目的'])
+  codes.getRow(1).font = { bold: true }
+  const n = Math.max(reference.departments.length, reference.purposes.length)
+  for (let i = 0; i < n; i++) {
+    const d = reference.departments[i]
+    const p = reference.purposes[i]
+    const row = codes.addRow([d?.code ?? '', d?.name ?? '', '', p?.code ?? '', p?.name ?? ''])
+    row.getCell(1).numFmt = '@'
+    row.getCell(4).numFmt = '@'
+  }
+  codes.columns.forEach((c) => (c.width = 16))
   return Buffer.from(await wb.xlsx.writeBuffer())
 }
 
-export const batchTemplateCsv = () => `\uFEFF${BATCH_COLUMNS.join(',')}\r\nA123456789,3563020002,02,01,1130301,1130331,"1,3",0800,1200,\r\n`
+export const batchTemplateCsv = (): string => `\uFEFF${BATCH_COLUMNS.join(',')}\r\nA123456789,3563020002,02,01,1130301,1130331,"1,3",0800,1200,\r\n`

@@ -5,8 +5,7 @@ import { isUuid } from '../../domain/name-uuid.js'
 import type { Schedule, TimeWindow, Weekday, DatedSession } from '../../domain/types.js'
 import { validatePersonId } from '../../domain/national-id.js'
 import { isRocDate, rocToIso, isoToRoc } from '../../domain/roc-date.js'
-import { isDepartment } from '../../domain/reference/departments.js'
-import { isPurpose } from '../../domain/reference/purposes.js'
+import { FIRST_REFERENCE, onList, type ReferenceLists } from '../../domain/reference/lists.js'
 import { isInstitutionCode } from '../../domain/reference/institution-code.js'
 import { clockToHHmm, hhmmToClock, isHHmm } from '../../domain/clock-time.js'
 import { INPUT_LIMITS, validateTermsInput } from '../../domain/report/command-schemas.js'
@@ -82,11 +81,14 @@ export interface CheckOptions {
   /** A change (變更) needs a reason. */
   needsReason?: boolean
   intent: 'draft' | 'submit'
+  /** 支援科別 and 支援目的 in force now (rules.referenceAt); their first version when not given. */
+  reference?: Pick<ReferenceLists, 'departments' | 'purposes'>
 }
 
 /** Checks the fields; returns either the input or the errors keyed by field name. */
 export function checkReportForm(v: ReportFormValues, opts: CheckOptions): { input?: ReportFormInput; errors: FieldErrors } {
   const errors: FieldErrors = {}
+  const reference = opts.reference ?? FIRST_REFERENCE
   if (!isUuid(v.commandId)) errors.commandId = '表單識別碼遺失，請重新整理頁面'
   if (opts.needsApplicant) {
     const r = validatePersonId(v.applicantId)
@@ -96,9 +98,9 @@ export function checkReportForm(v: ReportFormValues, opts: CheckOptions): { inpu
   if (!v.supportedCode) errors.supportedCode = '請輸入或搜尋被支援機構'
   else if (!isInstitutionCode(v.supportedCode)) errors.supportedCode = '醫事機構代碼應為 10 碼英數字'
   if (!v.department) errors.department = '請選擇支援科別'
-  else if (!isDepartment(v.department)) errors.department = '支援科別不存在'
+  else if (!onList(reference.departments, v.department)) errors.department = '支援科別不存在'
   if (!v.purpose) errors.purpose = '請選擇支援目的'
-  else if (!isPurpose(v.purpose)) errors.purpose = '支援目的不存在'
+  else if (!onList(reference.purposes, v.purpose)) errors.purpose = '支援目的不存在'
   if (opts.needsReason && !v.reason) errors.reason = '請填寫變更理由'
 
   let schedule: Schedule | undefined

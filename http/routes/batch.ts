@@ -34,7 +34,7 @@ export async function registerBatchRoutes(app: App) {
 
   app.get('/institution/batch', { onRequest: guard }, async (_request, reply) => reply.page('pages/batch-upload.eta', { title: '批次上傳', columns: BATCH_COLUMNS }))
   app.get('/institution/batch/template.xlsx', { onRequest: guard }, async (_request, reply) =>
-    reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', 'attachment; filename="baobei-batch-template.xlsx"').send(await batchTemplateXlsx()))
+    reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', 'attachment; filename="baobei-batch-template.xlsx"').send(await batchTemplateXlsx(await app.services.rules.referenceAt(app.services.clock().toISOString()))))
   app.get('/institution/batch/template.csv', { onRequest: guard }, async (_request, reply) =>
     reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="baobei-batch-template.csv"').send(batchTemplateCsv()))
 
@@ -58,6 +58,8 @@ export async function registerBatchRoutes(app: App) {
     const db = app.services.db
     const staff = new Map((await listStaffOf(db, code)).map((p) => [p.nationalId, p]))
     const institutions = new Map<string, boolean>()
+    // 支援科別 / 支援目的 in force now (the same version the filing is checked against)
+    const reference = await app.services.rules.referenceAt(app.services.clock().toISOString())
     const job: BatchJob = { id: jobId, owner: code, fileName: upload.filename, fileHash, valid: [], invalid: [], state: 'checked', filedBefore: 0 }
     const seenRows = new Map<string, number>()
     for (const { rowNumber, cells } of rows) {
@@ -68,7 +70,7 @@ export async function registerBatchRoutes(app: App) {
         ...emptyReportForm(), ...cells, commandId: rowCommandId(code, cells, occurrence), applicantId: cells.applicantId.toUpperCase(), supportedCode: cells.supportedCode.toUpperCase(),
         scheduleKind: 'weekly' as const, weekdays: cells.weekdays.split(/[,、\s]+/).filter(Boolean), winStart: [cells.winStart.padStart(4, '0')], winEnd: [cells.winEnd.padStart(4, '0')],
       }
-      const { input, errors } = checkReportForm(values, { needsApplicant: true, intent: 'submit' })
+      const { input, errors } = checkReportForm(values, { needsApplicant: true, intent: 'submit', reference })
       if (!errors.applicantId) {
         const p = staff.get(values.applicantId)
         if (!p) errors.applicantId = '不是本機構的醫事人員（機構只能為本機構人員申請）'

@@ -9,8 +9,6 @@ import { CaseIdParams } from '../schemas.js'
 import { findInstitution } from '../../commands/registry/registry.js'
 import { ATTACHMENT_MAX_BYTES, sniffAttachmentType } from '../../commands/attachments/content-type.js'
 import type { ReportCommandMeta, ReportOutcome, Step, TermsInput } from '../../commands/case-service.js'
-import { DEPARTMENTS } from '../../domain/reference/departments.js'
-import { PURPOSES } from '../../domain/reference/purposes.js'
 import { isDomainError } from '../../domain/errors.js'
 import { isRocDate, rocToIso } from '../../domain/roc-date.js'
 import type { Attachment } from '../../domain/types.js'
@@ -35,12 +33,16 @@ const MODE: Record<Mode, { title: string; submitLabel: string; allowDraft: boole
   change: { title: '變更報備支援', submitLabel: '送出變更申請', allowDraft: false, needsReason: true },
 }
 
-function renderForm(reply: FastifyReply, request: FastifyRequest, mode: Mode, action: string, values: ReportFormValues, errors: FieldErrors = {}, formError?: string) {
+/** 支援科別 and 支援目的 in force now (versioned data: an administrator's new entry is offered from its date). */
+const referenceNow = (request: FastifyRequest) => request.server.services.rules.referenceAt(request.server.services.clock().toISOString())
+
+async function renderForm(reply: FastifyReply, request: FastifyRequest, mode: Mode, action: string, values: ReportFormValues, errors: FieldErrors = {}, formError?: string) {
   const role = userOf(request).actor.role
   const m = MODE[mode]
+  const { departments, purposes } = await referenceNow(request)
   return reply.code(Object.keys(errors).length || formError ? 422 : 200).page('pages/report-form.eta', {
     title: m.title, submitLabel: m.submitLabel, allowDraft: m.allowDraft, needsReason: m.needsReason, action, values, errors, formError,
-    needsApplicant: role === 'institution' && mode === 'new', departments: DEPARTMENTS, purposes: PURPOSES,
+    needsApplicant: role === 'institution' && mode === 'new', departments, purposes,
   })
 }
 
@@ -67,7 +69,7 @@ export async function registerFilingPages(app: App) {
     const body = request.body as RawForm
     const intent = MODE[mode].allowDraft && str(body, 'intent') === 'draft' ? 'draft' : 'submit'
     const values = readReportForm(body)
-    const { input, errors } = checkReportForm(values, { needsApplicant: user.actor.role === 'institution' && mode === 'new', needsReason: MODE[mode].needsReason, intent })
+    const { input, errors } = checkReportForm(values, { needsApplicant: user.actor.role === 'institution' && mode === 'new', needsReason: MODE[mode].needsReason, intent, reference: await referenceNow(request) })
     const uploads = await files(body, 'attachments')
     Object.assign(errors, checkAttachments(uploads))
     // a change request carries no attachments in the domain (attachments belong to drafts and returned filings)

@@ -52,7 +52,8 @@ export async function registerLookupRoutes(app: App) {
   app.post('/reports/check', { onRequest: guard, preHandler: limited, schema: { body: FormBody } }, async (request, reply) => {
     const user = userOf(request)
     const values = readReportForm(request.body as FormBody)
-    const { input, errors } = checkReportForm(values, { needsApplicant: user.actor.role === 'institution', intent: 'submit' })
+    const reference = await app.services.rules.referenceAt(app.services.clock().toISOString())
+    const { input, errors } = checkReportForm(values, { needsApplicant: user.actor.role === 'institution', intent: 'submit', reference })
     const touched = Boolean(values.from || values.sesDate.some(Boolean))
     const typed: Record<LiveField, boolean> = {
       supportedCode: Boolean(values.supportedCode), department: Boolean(values.department), purpose: Boolean(values.purpose),

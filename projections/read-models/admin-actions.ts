@@ -8,6 +8,7 @@ import type { RuleVersionPublished } from '../../domain/rules/rule-sets.js'
 import type { SitePageEvent } from '../../domain/site/site-page.js'
 import type { Projection } from '../projection.js'
 import { insertRows, type Columns } from '../sql-rows.js'
+import { RULES_CHANNEL } from '../../commands/rules/rules-channel.js'
 
 const COLUMNS = {
   event_id: 'text',
@@ -85,5 +86,8 @@ CREATE INDEX IF NOT EXISTS ${t}_county ON ${t} (scope_county, at DESC);`
       for (const x of r.rows) counties.set(x.target, x.scope_county)
     }
     await insertRows(ctx.tx, t, COLUMNS, mine.map((e) => rowOf(e, counties)), 'ON CONFLICT (event_id) DO NOTHING')
+    // explicit propagation of rule changes: every instance listening drops its rules cache when this commits
+    const ruleSets = [...new Set(mine.filter((e) => e.type === 'RuleVersionPublished').map((e) => (e.data as { name: string }).name))]
+    for (const name of ruleSets) await ctx.tx.query('SELECT pg_notify($1, $2)', [RULES_CHANNEL, name])
   },
 }

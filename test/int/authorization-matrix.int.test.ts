@@ -192,6 +192,17 @@ const MATRIX: Record<string, Spec> = {
   'POST /review/admin/site/:pageId': { kind: 'page', roles: ['admin'], ok: 404, req: () => ({ method: 'POST', url: `/review/admin/site/${NO_PAGE}`, form: { kind: 'news', title: 'x', body: 'x', publishedOn: '1130101' } }) },
   'POST /review/admin/site/:pageId/withdraw': { kind: 'page', roles: ['admin'], ok: 404, req: () => ({ method: 'POST', url: `/review/admin/site/${NO_PAGE}/withdraw`, form: { reason: 'x' } }) },
   'GET /review/admin/audit': { kind: 'page', roles: ADMINS, req: () => ({ url: '/review/admin/audit?tab=logins' }), ok: 200 },
+  // the administration JSON API: accounts for both admins (the bureau admin's county scope: admin-api.int.test.ts), rule
+  // versions readable by both and published by the MOHW admin, site pages by the MOHW admin
+  'GET /api/admin/accounts': { kind: 'api', roles: ADMINS, req: () => ({ url: '/api/admin/accounts' }), ok: 200 },
+  'POST /api/admin/accounts': { kind: 'api', roles: ADMINS, ok: 400, req: () => ({ method: 'POST', url: '/api/admin/accounts', json: { commandId: randomUUID(), accountId: 'TPE-R778' } }) },
+  'POST /api/admin/accounts/:accountId': { kind: 'api', roles: ADMINS, ok: 400, req: () => ({ method: 'POST', url: '/api/admin/accounts/TPE-R001', json: { commandId: randomUUID(), reason: '測試' } }) },
+  'POST /api/admin/accounts/:accountId/disable': { kind: 'api', roles: ADMINS, ok: 400, req: () => ({ method: 'POST', url: '/api/admin/accounts/TPE-R001/disable', json: { commandId: randomUUID() } }) },
+  'POST /api/admin/accounts/:accountId/enable': { kind: 'api', roles: ADMINS, ok: 200, req: () => ({ method: 'POST', url: '/api/admin/accounts/TPE-R001/enable', json: { commandId: randomUUID(), reason: '已啟用者再啟用：不變' } }) },
+  'GET /api/admin/rules/:name': { kind: 'api', roles: ADMINS, req: () => ({ url: '/api/admin/rules/departments' }), ok: 200, static: true },
+  'POST /api/admin/rules/:name': { kind: 'api', roles: ['admin'], ok: 400, req: () => ({ method: 'POST', url: '/api/admin/rules/quota', json: { commandId: randomUUID(), reason: '測試' } }) },
+  'POST /api/admin/site-pages': { kind: 'api', roles: ['admin'], ok: 400, req: () => ({ method: 'POST', url: '/api/admin/site-pages', json: { commandId: randomUUID(), kind: 'news' } }) },
+  'POST /api/admin/site-pages/:pageId/withdraw': { kind: 'api', roles: ['admin'], ok: 404, req: () => ({ method: 'POST', url: `/api/admin/site-pages/${NO_PAGE}/withdraw`, json: { commandId: randomUUID(), reason: '測試' } }) },
   // ---- public portal pages (no login) ----
   'GET /news': { kind: 'page', roles: 'public', req: () => ({ url: '/news' }), ok: 200 },
   'GET /news/:pageId': { kind: 'page', roles: 'public', req: () => ({ url: `/news/${NO_PAGE}` }), ok: 404 },

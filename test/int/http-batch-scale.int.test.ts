@@ -10,8 +10,8 @@ import { loadConfig } from '../../commands/platform/config.js'
 import { createLogger } from '../../commands/platform/logger.js'
 import { runMigrations } from '../../commands/platform/migrations.js'
 import { registryMigrations } from '../../commands/registry/registry-migrations.js'
-import { upsertInstitutions, upsertProfessionals, upsertStaff } from '../../commands/registry/registry.js'
-import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../../commands/registry/demo-registry.js'
+import { upsertInstitutions, upsertProfessionals } from '../../commands/registry/registry.js'
+import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS } from '../../commands/registry/demo-registry.js'
 import { EVENT_STORE_MIGRATIONS } from '../../commands/event-store/postgres-migrations.js'
 import { createPostgresEventStore } from '../../commands/event-store/postgres-event-store.js'
 import { PROJECTION_MIGRATIONS } from '../../projections/catalog.js'
@@ -36,7 +36,6 @@ const tdb = await freshDatabase('batchscale')
 t.teardown(() => tdb.drop())
 await runMigrations(tdb.db, [...EVENT_STORE_MIGRATIONS, ...registryMigrations, ...PROJECTION_MIGRATIONS, ...batchMigrations])
 await upsertInstitutions(tdb.db, DEMO_INSTITUTIONS)
-await upsertStaff(tdb.db, DEMO_STAFF)
 // N staff members of the hospital, deterministic ids
 const staff = Array.from({ length: N }, (_, i) => makePersonId('ABCDEFGH'[i % 8]!, i % 2 ? '2' : '1', 1_000_000 + i))
 await upsertProfessionals(tdb.db, [

@@ -4,14 +4,13 @@ import { runMigrations } from '../../commands/platform/migrations.js'
 import { registryMigrations } from '../../commands/registry/registry-migrations.js'
 import { EVENT_STORE_MIGRATIONS } from '../../commands/event-store/postgres-migrations.js'
 import * as registry from '../../commands/registry/registry.js'
-import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../../commands/registry/demo-registry.js'
+import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS } from '../../commands/registry/demo-registry.js'
 
 const tdb = await freshDatabase()
 t.teardown(() => tdb.drop())
 await runMigrations(tdb.db, [...EVENT_STORE_MIGRATIONS, ...registryMigrations])
 await registry.upsertInstitutions(tdb.db, DEMO_INSTITUTIONS)
 await registry.upsertProfessionals(tdb.db, DEMO_PROFESSIONALS)
-await registry.upsertStaff(tdb.db, DEMO_STAFF)
 
 t.test('applicant snapshot carries the home institution from the registry', async (t) => {
   const s = await registry.applicantSnapshot(tdb.db, 'H220112234')

@@ -5,8 +5,8 @@ import { loadConfig } from '../../commands/platform/config.js'
 import { createLogger } from '../../commands/platform/logger.js'
 import { runMigrations } from '../../commands/platform/migrations.js'
 import { registryMigrations } from '../../commands/registry/registry-migrations.js'
-import { upsertInstitutions, upsertProfessionals, upsertStaff } from '../../commands/registry/registry.js'
-import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS, DEMO_STAFF } from '../../commands/registry/demo-registry.js'
+import { upsertInstitutions, upsertProfessionals } from '../../commands/registry/registry.js'
+import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS } from '../../commands/registry/demo-registry.js'
 import { buildApp, type App } from '../../http/app.js'
 import type { Services } from '../../http/services.js'
 import { MemorySessionStore, type SessionUser } from '../../http/session-store.js'
@@ -42,7 +42,6 @@ export async function buildTestApp(t: Test, extra: Partial<Services> = {}, opts:
   await runMigrations(tdb.db, [...EVENT_STORE_MIGRATIONS, ...registryMigrations, ...PROJECTION_MIGRATIONS, ...loginMigrations, ...progressMigrations, ...batchMigrations])
   await upsertInstitutions(tdb.db, DEMO_INSTITUTIONS)
   await upsertProfessionals(tdb.db, DEMO_PROFESSIONALS)
-  await upsertStaff(tdb.db, DEMO_STAFF)
   const clock: TestClock = { now: new Date(opts.now ?? '2024-02-20T02:00:00.000Z'), advance(ms) { this.now = new Date(this.now.getTime() + ms) } }
   const config = loadConfig({}, { SESSION_SECRET: 'test-secret-test-secret-test-secret-0123', LOG_LEVEL: 'silent' })
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')
@@ -75,6 +74,32 @@ export async function buildTestApp(t: Test, extra: Partial<Services> = {}, opts:
   await app.register(testSessionPlugin)
   t.teardown(() => app.close())
   return { app, tdb, clock, services, parts }
+}
+
+/**
+ * A second instance of the application on the same database (another process in production: its own pool, its own
+ * caches, no projection runner). `rulesCacheMs` long: only a notification can make it see a new rule version.
+ */
+export async function buildSecondInstance(t: Test, first: TestApp, opts: { rulesCacheMs?: number } = {}): Promise<{ app: App; parts: FrontParts; db: import('../../commands/platform/database.js').Database }> {
+  const { createPostgresDatabase } = await import('../../commands/platform/postgres-database.js')
+  const db = createPostgresDatabase(first.tdb.url, { max: 4, applicationName: 'test-second-instance' })
+  const store = createPostgresEventStore(db, { logger: first.services.logger })
+  const dataDir = await mkdtemp(join(tmpdir(), 'bb-http2-'))
+  const parts = await createFrontParts({ db, store, clock: first.services.clock, dataDir, logger: first.services.logger, runProjections: false, ...(opts.rulesCacheMs !== undefined ? { rulesCacheMs: opts.rulesCacheMs } : {}) })
+  const services: Services = {
+    ...first.services, db, store, sessions: new MemorySessionStore(() => first.clock.now.getTime()),
+    readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor, accounts: parts.accounts, rules: parts.rules,
+  }
+  const app = await buildApp(services)
+  await app.register(testSessionPlugin)
+  t.teardown(async () => {
+    await app.close()
+    await parts.close()
+    await store.close()
+    await db.close()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+  return { app, parts, db }
 }
 
 /** Registered only by tests: POST /__test/session {user} opens a session like a successful card login would. */

@@ -1,0 +1,28 @@
+// The reference lists a filing is checked against (支援科別, 支援目的, 縣市及鄉鎮市區, 醫事人員類別). They are versioned
+// data (rules-<name> streams, commands/rules): the caller passes the version in force at the command's instant; the
+// constants of this folder are only the first version, used where no version was passed. Pure.
+import { COUNTIES, type County } from './counties.js'
+import { DEPARTMENTS, type Department } from './departments.js'
+import { PROFESSIONS, type Profession } from './professions.js'
+import { PURPOSES, type Purpose } from './purposes.js'
+
+export interface ReferenceLists {
+  departments: readonly Department[]
+  purposes: readonly Purpose[]
+  counties: readonly County[]
+  professions: readonly Profession[]
+}
+
+/** The first version of every list (today's constants). */
+export const FIRST_REFERENCE: ReferenceLists = { departments: DEPARTMENTS, purposes: PURPOSES, counties: COUNTIES, professions: PROFESSIONS }
+
+/** True when `code` is on the list (a few hundred entries at most: a scan is fine). */
+export const onList = (list: readonly { code: string }[], code: unknown): boolean =>
+  typeof code === 'string' && list.some((x) => x.code === code)
+
+/** The name of `code` on the list, or undefined. */
+export const nameOn = (list: readonly { code: string; name: string }[], code: string): string | undefined =>
+  list.find((x) => x.code === code)?.name
+
+export const districtOn = (counties: readonly County[], county: string, district: string): boolean =>
+  counties.find((c) => c.code === county)?.districts.some((d) => d.name === district) ?? false
