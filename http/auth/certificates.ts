@@ -16,7 +16,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import forge from 'node-forge'
-import { cardHolderOf, certificateFromDer, hcaKindOf, type CardHolder, type CardKind } from '../../domain/card/certificate-profile.js'
+import { cardHolderOf, cardProfileProblem, certificateFromDer, hcaKindOf, type CardHolder, type CardKind } from '../../domain/card/certificate-profile.js'
 import { normalizeSerial, parseCrl, type ParsedCrl } from '../../domain/card/crl.js'
 import { DomainError } from '../../domain/errors.js'
 
@@ -243,8 +243,10 @@ export function createCardVerifier(opts: CardVerifierOptions): CardVerifier {
       const wanted = wantedList(proof.wanted)
       const kind: CardKind | undefined = family === 'gca' ? 'staff' : hcaKindOf(cert)
       if (!kind || !wanted.includes(kind)) throw new DomainError('CERT_WRONG_TYPE', { serial, kind: kind ?? null, wanted })
+      const problem = cardProfileProblem(cert)
+      if (problem) throw new DomainError('CERT_PROFILE_INVALID', { serial, reason: problem }, [problem])
       const holder = cardHolderOf(cert, kind)
-      if (!holder) throw new DomainError('CERT_WRONG_TYPE', { serial, reason: 'no serialNumber in the subject' })
+      if (!holder) throw new DomainError('CERT_WRONG_TYPE', { serial, kind })
       return holder
     },
   }
