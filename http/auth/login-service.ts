@@ -208,11 +208,11 @@ export async function cardLogin(db: Sql, login: LoginServices, input: CardLoginI
       await login.throttle.refund(cardKeys)
       throw e
     })
-    let holder: ReturnType<CardVerifier['verify']>
+    let holder: Awaited<ReturnType<CardVerifier['verify']>>
     try {
       // the payload is rebuilt from our own origins: a signature made for another site or purpose matches none
       const payloads = login.origins().map((origin) => loginPayload({ origin, challenge: bytes, purpose: 'login' }))
-      holder = verifier.verify({ certificate: input.certificate, signature: input.signature, payloads, wanted: WANTED[input.role], now })
+      holder = await verifier.verify({ certificate: input.certificate, signature: input.signature, payloads, wanted: WANTED[input.role], now })
     } catch (e) {
       if (isDomainError(e) && e.code === 'CERT_UNTRUSTED') await login.throttle.refund(cardKeys)
       throw e
