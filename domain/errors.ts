@@ -72,6 +72,8 @@ export const ERRORS = {
   CERT_WRONG_TYPE: { status: 401, zh: '卡片類型不符（醫事人員卡與醫事機構卡不可互用）' },
   SIGNATURE_INVALID: { status: 401, zh: '卡片簽章驗證失敗' },
   HOLDER_UNKNOWN: { status: 401, zh: '查無此卡片持有人的登記資料' },
+  CARD_NOT_REGISTERED: { status: 401, zh: '此卡片憑證未載明身分證號（或機構代碼），且尚未登記於醫事人員／醫事機構資料：請洽衛生局登記卡片憑證的簽發者與序號後再登入' },
+  CERT_PROFILE_INVALID: { status: 401, zh: '卡片憑證格式不符（不是可用於登入的簽章憑證）', template: '卡片憑證格式不符：%s' },
   PIN_WRONG: { status: 401, zh: 'PIN 碼錯誤', template: 'PIN 碼錯誤，尚可嘗試 %s 次' },
   PIN_LOCKED: { status: 423, zh: '卡片已鎖卡，請洽發卡單位解鎖' },
   PASSWORD_WRONG: { status: 401, zh: '身分證號或健保卡網路服務註冊密碼錯誤' },

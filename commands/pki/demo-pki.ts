@@ -63,6 +63,13 @@ export interface DemoCardRequest {
   notAfter?: Date
   /** Professionals: also make a virtual NHI card for this holder (birth date ROC yyyMMdd, sex 'M'/'F'). */
   nhi?: DemoNhiCard
+  /**
+   * Test shapes of the certificate (README 登入, 卡片憑證的欄位). subjectSerialNumber: what the subject's serialNumber
+   * says (default holderId; null: none, as a card whose certificate names no ID). keyUsage 'encryption': the card's
+   * encryption certificate (keyEncipherment only). subjectKinds: the subject-type OIDs carried (default [kind]).
+   * ocspUrl: an AIA id-ad-ocsp URL.
+   */
+  profile?: { subjectSerialNumber?: string | null; keyUsage?: 'signature' | 'encryption'; subjectKinds?: CardKind[]; ocspUrl?: string }
 }
 
 export interface DemoNhiCard {
@@ -238,6 +245,23 @@ export function ensureDemoPki(dir: string = defaultPkiDir(), now: Date = new Dat
   return loadPki(dir)
 }
 
+const AIA_OID = '1.3.6.1.5.5.7.1.1'
+
+/** authorityInfoAccess with one id-ad-ocsp accessLocation (RFC 5280 §4.2.2.1), DER as a forge binary string. */
+function ocspAiaDer(url: string): string {
+  const { asn1 } = forge
+  return asn1
+    .toDer(
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+        asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+          asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer('1.3.6.1.5.5.7.48.1').getBytes()),
+          asn1.create(asn1.Class.CONTEXT_SPECIFIC, 6, false, url),
+        ]),
+      ]),
+    )
+    .getBytes()
+}
+
 const cardId = (kind: CardKind, holderId: string) => `${kind}-${holderId}`
 
 /** The PIN of every demo card unless its request says otherwise. */
@@ -273,18 +297,22 @@ export function issueDemoCard(req: DemoCardRequest, opts: { dir?: string; now?: 
   cert.validity.notBefore = req.notBefore ?? new Date(now.getTime() - 24 * 3600_000)
   cert.validity.notAfter = req.notAfter ?? years(now, 5)
   const UTF8 = forge.asn1.Type.UTF8
+  const subjectSerial = req.profile?.subjectSerialNumber === undefined ? req.holderId : req.profile.subjectSerialNumber
   cert.setSubject([
     { shortName: 'C', value: 'TW' },
     ...(req.unit ? [{ shortName: 'OU', value: req.unit, valueTagClass: UTF8 }] : []),
     { shortName: 'CN', value: req.name, valueTagClass: UTF8 },
-    { type: '2.5.4.5', value: req.holderId },
+    ...(subjectSerial === null ? [] : [{ type: '2.5.4.5', value: subjectSerial }]),
   ] as forge.pki.CertificateField[])
   cert.setIssuer(issuing.cert.subject.attributes)
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
+    req.profile?.keyUsage === 'encryption'
+      ? { name: 'keyUsage', keyEncipherment: true, critical: true }
+      : { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
     { name: 'authorityKeyIdentifier', keyIdentifier: issuing.cert.generateSubjectKeyIdentifier().getBytes() },
-    { id: '2.5.29.9', critical: false, value: subjectDirectoryAttributesDer(req.kind) },
+    { id: '2.5.29.9', critical: false, value: subjectDirectoryAttributesDer(req.profile?.subjectKinds ?? [req.kind]) },
+    ...(req.profile?.ocspUrl ? [{ id: AIA_OID, critical: false, value: ocspAiaDer(req.profile.ocspUrl) }] : []),
   ])
   cert.sign(issuing.key, forge.md.sha256.create())
   certificateToDer(cert) // fails early if forge cannot encode it

@@ -47,6 +47,7 @@ export async function currentInstitutions(tx: Sql, codes: string[]): Promise<Map
       kind: x.kind as InstitutionFacts['kind'], status: x.status as InstitutionFacts['status'], statusDate: iso(x.status_date),
       ownPhysicians: (x.own_physicians as number | null) ?? null, ownPharmacists: (x.own_pharmacists as number | null) ?? null,
       weeklySessions: (x.weekly_sessions as number | null) ?? null,
+      cardIssuerDn: (x.card_issuer_dn as string | null) ?? null, cardSerial: (x.card_serial as string | null) ?? null,
     },
     effectiveFrom: iso(x.effective_from), version: Number(x.stream_version), demo: x.demo as boolean,
   }]))
@@ -63,6 +64,7 @@ export async function currentProfessionals(tx: Sql, ids: string[]): Promise<Map<
       practiceStatus: x.practice_status as ProfessionalFacts['practiceStatus'], statusDate: iso(x.status_date),
       homeInstitutionCode: x.home_institution_code as string, phone: (x.phone as string | null) ?? null,
       nhiCardNumber: (x.nhi_card_number as string | null) ?? null, birthDate: iso(x.birth_date), sex: (x.sex as 'M' | 'F' | null) ?? null,
+      cardIssuerDn: (x.card_issuer_dn as string | null) ?? null, cardSerial: (x.card_serial as string | null) ?? null,
     },
     effectiveFrom: iso(x.effective_from), version: Number(x.stream_version), demo: x.demo as boolean,
   }]))

@@ -88,4 +88,19 @@ CREATE TABLE IF NOT EXISTS registry_institution_history (
     id: 'registry/003-drop-registry-staff',
     sql: 'DROP TABLE IF EXISTS registry_staff;',
   },
+  {
+    // the card certificate (issuer DN + serial) a holder logs in with when the certificate names no national ID or
+    // institution code: the two facts, and the look-up key as the staff accounts' cert_key (`issuer:<DN>#<serial>`)
+    id: 'registry/004-card-certificate',
+    sql: `
+ALTER TABLE registry_professionals ADD COLUMN IF NOT EXISTS card_issuer_dn text;
+ALTER TABLE registry_professionals ADD COLUMN IF NOT EXISTS card_serial text;
+ALTER TABLE registry_professionals ADD COLUMN IF NOT EXISTS card_cert_key text;
+ALTER TABLE registry_institutions ADD COLUMN IF NOT EXISTS card_issuer_dn text;
+ALTER TABLE registry_institutions ADD COLUMN IF NOT EXISTS card_serial text;
+ALTER TABLE registry_institutions ADD COLUMN IF NOT EXISTS card_cert_key text;
+CREATE INDEX IF NOT EXISTS registry_professionals_card_cert ON registry_professionals (card_cert_key) WHERE card_cert_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS registry_institutions_card_cert ON registry_institutions (card_cert_key) WHERE card_cert_key IS NOT NULL;
+`,
+  },
 ]

@@ -2,6 +2,7 @@
 // It runs inline, in the transaction that appends the registry events (record-facts.ts), so the registry is never
 // behind its events; rebuildRegistry() replays every registry event into emptied tables (under the same lock).
 import type { Database, Sql } from '../platform/database.js'
+import { certificateKey } from '../../domain/accounts/account.js'
 import type { InstitutionFacts, InstitutionRecorded, ProfessionalFacts, ProfessionalRecorded, RegistryEvent } from '../../domain/registry/facts.js'
 
 /** Serialises every writer of the registry (imports, seed, rebuild). */
@@ -12,24 +13,30 @@ export type VersionedRegistryEvent = RegistryEvent & { version: number }
 
 const isDemo = (e: RegistryEvent) => e.data.source.kind === 'demo'
 
+/** The look-up key of the holder's card certificate (NULL when none is registered). */
+const cardKey = (f: { cardIssuerDn?: string | null; cardSerial?: string | null }): string | null =>
+  f.cardIssuerDn && f.cardSerial ? certificateKey({ issuerDn: f.cardIssuerDn, serialHex: f.cardSerial }) : null
+
 async function projectInstitutions(tx: Sql, events: (InstitutionRecorded & { version: number })[]): Promise<void> {
   if (!events.length) return
   const f = events.map((e) => e.data.facts)
   await tx.query(
     `INSERT INTO registry_institutions (code, name, county, district, kind, status, status_date, own_physicians, own_pharmacists,
-       weekly_sessions, effective_from, stream_version, demo)
+       weekly_sessions, effective_from, stream_version, demo, card_cert_key, card_issuer_dn, card_serial)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::int[], $9::int[],
-       $10::int[], $11::date[], $12::int[], $13::boolean[])
+       $10::int[], $11::date[], $12::int[], $13::boolean[], $14::text[], $15::text[], $16::text[])
      ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, county = EXCLUDED.county, district = EXCLUDED.district,
        kind = EXCLUDED.kind, status = EXCLUDED.status, status_date = EXCLUDED.status_date,
        own_physicians = EXCLUDED.own_physicians, own_pharmacists = EXCLUDED.own_pharmacists,
        weekly_sessions = EXCLUDED.weekly_sessions, effective_from = EXCLUDED.effective_from,
-       stream_version = EXCLUDED.stream_version, demo = EXCLUDED.demo
+       stream_version = EXCLUDED.stream_version, demo = EXCLUDED.demo, card_cert_key = EXCLUDED.card_cert_key,
+       card_issuer_dn = EXCLUDED.card_issuer_dn, card_serial = EXCLUDED.card_serial
      WHERE registry_institutions.demo OR NOT EXCLUDED.demo OR registry_institutions.stream_version IS NULL`,
     [
       f.map((x) => x.code), f.map((x) => x.name), f.map((x) => x.county), f.map((x) => x.district), f.map((x) => x.kind),
       f.map((x) => x.status), f.map((x) => x.statusDate), f.map((x) => x.ownPhysicians), f.map((x) => x.ownPharmacists),
-      f.map((x) => x.weeklySessions), events.map((e) => e.data.effectiveDate), events.map((e) => e.version), events.map(isDemo),
+      f.map((x) => x.weeklySessions), events.map((e) => e.data.effectiveDate), events.map((e) => e.version), events.map(isDemo), f.map(cardKey),
+      f.map((x) => x.cardIssuerDn ?? null), f.map((x) => x.cardSerial ?? null),
     ],
   )
   await history(tx, 'registry_institution_history', 'code', f.map((x) => x.code), events)
@@ -41,19 +48,22 @@ async function projectProfessionals(tx: Sql, events: (ProfessionalRecorded & { v
   await tx.query(
     `INSERT INTO registry_professionals (national_id, name, profession, department, license_number, license_valid_from,
        license_valid_to, practice_status, status_date, home_institution_code, phone, nhi_card_number, birth_date, sex,
-       effective_from, stream_version, demo)
+       effective_from, stream_version, demo, card_cert_key, card_issuer_dn, card_serial)
      SELECT national_id, name, profession, department, license_number, license_valid_from, license_valid_to, practice_status,
-       status_date, home_institution_code, phone, nhi_card_number, birth_date, sex, effective_from, stream_version, demo
+       status_date, home_institution_code, phone, nhi_card_number, birth_date, sex, effective_from, stream_version, demo, card_cert_key,
+       card_issuer_dn, card_serial
      FROM jsonb_to_recordset($1::jsonb) AS t(national_id text, name text, profession text, department text, license_number text,
        license_valid_from date, license_valid_to date, practice_status text, status_date date, home_institution_code text, phone text,
-       nhi_card_number text, birth_date date, sex text, effective_from date, stream_version int, demo boolean)
+       nhi_card_number text, birth_date date, sex text, effective_from date, stream_version int, demo boolean, card_cert_key text,
+       card_issuer_dn text, card_serial text)
      ON CONFLICT (national_id) DO UPDATE SET name = EXCLUDED.name, profession = EXCLUDED.profession,
        department = EXCLUDED.department, license_number = EXCLUDED.license_number,
        license_valid_from = EXCLUDED.license_valid_from, license_valid_to = EXCLUDED.license_valid_to,
        practice_status = EXCLUDED.practice_status, status_date = EXCLUDED.status_date,
        home_institution_code = EXCLUDED.home_institution_code, phone = EXCLUDED.phone,
        nhi_card_number = EXCLUDED.nhi_card_number, birth_date = EXCLUDED.birth_date, sex = EXCLUDED.sex,
-       effective_from = EXCLUDED.effective_from, stream_version = EXCLUDED.stream_version, demo = EXCLUDED.demo
+       effective_from = EXCLUDED.effective_from, stream_version = EXCLUDED.stream_version, demo = EXCLUDED.demo,
+       card_cert_key = EXCLUDED.card_cert_key, card_issuer_dn = EXCLUDED.card_issuer_dn, card_serial = EXCLUDED.card_serial
      WHERE registry_professionals.demo OR NOT EXCLUDED.demo OR registry_professionals.stream_version IS NULL`,
     [JSON.stringify(events.map((e) => {
       const x = e.data.facts
@@ -61,7 +71,8 @@ async function projectProfessionals(tx: Sql, events: (ProfessionalRecorded & { v
         national_id: x.nationalId, name: x.name, profession: x.profession, department: x.department, license_number: x.licenseNumber,
         license_valid_from: x.licenseValidFrom, license_valid_to: x.licenseValidTo, practice_status: x.practiceStatus, status_date: x.statusDate,
         home_institution_code: x.homeInstitutionCode, phone: x.phone, nhi_card_number: x.nhiCardNumber, birth_date: x.birthDate, sex: x.sex,
-        effective_from: e.data.effectiveDate, stream_version: e.version, demo: isDemo(e),
+        effective_from: e.data.effectiveDate, stream_version: e.version, demo: isDemo(e), card_cert_key: cardKey(x),
+        card_issuer_dn: x.cardIssuerDn ?? null, card_serial: x.cardSerial ?? null,
       }
     }))],
   )

@@ -4,7 +4,7 @@ import type { Database, Sql } from '../platform/database.js'
 import type { InstitutionFacts, InstitutionStatus, PracticeStatus, ProfessionalFacts, RegistrySource } from '../../domain/registry/facts.js'
 import { taipeiDate } from '../../domain/roc-date.js'
 import { findAccount } from '../accounts/find-account.js'
-import type { StaffRole } from '../../domain/accounts/account.js'
+import { certificateKey, normalizeDn, normalizeSerial, type StaffRole } from '../../domain/accounts/account.js'
 import type { ApplicantSnapshot, CountyCode, InstitutionKind, InstitutionRef, IsoDate, ProfessionCode } from '../../domain/types.js'
 import { recordInstitutions, recordProfessionals, type RecordCounts } from './record-facts.js'
 
@@ -16,6 +16,9 @@ export interface RegistryInstitution extends InstitutionRef {
   ownPhysicians?: number | null
   ownPharmacists?: number | null
   weeklySessions?: number | null
+  /** The institution card's certificate, when it names no institution code (write-only here: see findInstitutionByCard). */
+  cardIssuerDn?: string | null
+  cardSerial?: string | null
 }
 
 export interface RegistryProfessional {
@@ -33,6 +36,9 @@ export interface RegistryProfessional {
   nhiCardNumber?: string | null
   birthDate?: IsoDate | null
   sex?: 'M' | 'F' | null
+  /** The professional card's certificate, when it names no national ID (write-only here: see findProfessionalByCard). */
+  cardIssuerDn?: string | null
+  cardSerial?: string | null
 }
 
 export interface RegistryStaff {
@@ -87,6 +93,20 @@ const toProfessional = (r: ProfessionalRow): RegistryProfessional => ({
 export async function findInstitution(db: Sql, code: string): Promise<RegistryInstitution | undefined> {
   const r = await db.query<InstitutionRow>(`SELECT * FROM registry_institutions WHERE code = $1`, [code])
   return r.rows[0] ? toInstitution(r.rows[0]) : undefined
+}
+
+/**
+ * The professional / institution whose registry entry records this card certificate (issuer DN + serial), for cards
+ * whose certificate names no national ID or institution code (README 登入).
+ */
+export async function findProfessionalByCard(db: Sql, card: { issuerDn: string; serialHex: string }): Promise<RegistryProfessional | undefined> {
+  const r = await db.query<ProfessionalRow>(`SELECT * FROM registry_professionals WHERE card_cert_key = $1 LIMIT 2`, [certificateKey({ issuerDn: card.issuerDn, serialHex: card.serialHex })])
+  return r.rows.length === 1 ? toProfessional(r.rows[0]!) : undefined // two entries naming one card: neither is it
+}
+
+export async function findInstitutionByCard(db: Sql, card: { issuerDn: string; serialHex: string }): Promise<RegistryInstitution | undefined> {
+  const r = await db.query<InstitutionRow>(`SELECT * FROM registry_institutions WHERE card_cert_key = $1 LIMIT 2`, [certificateKey({ issuerDn: card.issuerDn, serialHex: card.serialHex })])
+  return r.rows.length === 1 ? toInstitution(r.rows[0]!) : undefined
 }
 
 /** Search by code prefix or name fragment, for the 被支援機構 picker. */
@@ -152,10 +172,16 @@ export const institutionRef = (i: RegistryInstitution): InstitutionRef => ({
   kind: i.kind,
 })
 
+/** The card certificate fields as facts: DN and serial normalised as the staff accounts' (both or neither). */
+const cardFacts = (r: { cardIssuerDn?: string | null; cardSerial?: string | null }) =>
+  r.cardIssuerDn && r.cardSerial
+    ? { cardIssuerDn: normalizeDn(r.cardIssuerDn), cardSerial: normalizeSerial(r.cardSerial) }
+    : { cardIssuerDn: null, cardSerial: null }
+
 export const institutionFacts = (r: RegistryInstitution): InstitutionFacts => ({
   code: r.code, name: r.name, county: r.county, district: r.district ?? null, kind: r.kind, status: r.status ?? 'open',
   statusDate: r.statusDate ?? null, ownPhysicians: r.ownPhysicians ?? null, ownPharmacists: r.ownPharmacists ?? null,
-  weeklySessions: r.weeklySessions ?? null,
+  weeklySessions: r.weeklySessions ?? null, ...cardFacts(r),
 })
 
 export const professionalFacts = (r: RegistryProfessional): ProfessionalFacts => ({
@@ -163,6 +189,7 @@ export const professionalFacts = (r: RegistryProfessional): ProfessionalFacts =>
   licenseNumber: r.licenseNumber, licenseValidFrom: r.licenseValidFrom, licenseValidTo: r.licenseValidTo,
   practiceStatus: r.practiceStatus, statusDate: r.statusDate ?? null, homeInstitutionCode: r.homeInstitutionCode,
   phone: r.phone ?? null, nhiCardNumber: r.nhiCardNumber ?? null, birthDate: r.birthDate ?? null, sex: r.sex ?? null,
+  ...cardFacts(r),
 })
 
 const SYSTEM_ACTOR = { role: 'system' as const, id: 'registry', via: 'system' as const }

@@ -1,23 +1,35 @@
-// What a card certificate says about its holder: the card kind and the holder's identity. Pure node-forge parsing,
-// shared by the server (http/auth/certificates.ts) and the reader agent (which only shows it).
+// What a card certificate says about its holder: the card kind, the holder's identity, and whether it has the shape
+// of a card's signing certificate at all. Pure node-forge parsing, shared by the server (http/auth/certificates.ts)
+// and the reader agent (which only shows it). README 登入 (卡片憑證的欄位) says what we rely on and where it is from.
 //
 // Which kind a card is comes first from WHICH CA FAMILY it chains to (the server's trust store has one folder per
 // family, so a CA trusted for one kind cannot mint another), then, inside the HCA family, from the subject-type
-// attribute: extension subjectDirectoryAttributes (2.5.29.9) holding attribute 2.16.886.1.100.2.1 whose value is
-//   2.16.886.1.100.3.1.7   HCA professional card (醫事人員卡)
-//   2.16.886.1.100.3.2.21  HCA institution card (醫事機構卡)
-// A certificate chaining to the government CA family (GCA) is a staff card whatever it carries. The demo PKI also
-// marks its staff cards with our own OID (arc 2.25.<UUID 67f4e736-4967-4fca-a4e2-d606a82ae95f>, ITU-T X.667) so the
-// agent can show "staff card" before any server has looked at it; the server never decides on that mark.
+// attribute (GPKI certificate profile: extension subjectDirectoryAttributes 2.5.29.9, attribute 2.16.886.1.100.2.1,
+// whose value is an OID), exactly one of
+//   2.16.886.1.100.3.1.7   HCA professional card (醫事人員卡, HPC)
+//   2.16.886.1.100.3.2.21  HCA institution card (醫事機構卡, HOP)
+// A certificate carrying both, or neither, is no card of ours. A certificate chaining to the government CA family
+// (GCA) is a staff card whatever it carries. The demo PKI also marks its staff cards with our own OID (arc
+// 2.25.<UUID 67f4e736-4967-4fca-a4e2-d606a82ae95f>, ITU-T X.667) so the agent can show "staff card" before any
+// server has looked at it; the server never decides on that mark.
 //
-// Holder identity, from the subject, per family:
-//   HCA professional: serialNumber (2.5.4.5) = national / resident ID in full, CN = name (how public integrations of
-//                     the HCA cards read the holder: subjectDN serialNumber and CN)
-//   HCA institution:  serialNumber = institution code (10 chars), CN = institution name
-//   GCA staff:        no national ID is relied on: the staff account is found by the certificate's issuer DN and
-//                     serial number as recorded for that account (http/auth/staff-holder.ts); CN = name, and the
-//                     demo's serialNumber = staff id and OU = county code are display only
+// The shape of a card's signing certificate (cardProfileProblem): an end-entity certificate (no basicConstraints cA),
+// keyUsage present and allowing digitalSignature (the card's other certificate, for encryption, has only
+// keyEncipherment and cannot log in), subject country C=TW.
+//
+// Holder identity (cardHolderOf). The GPKI profile carries identifiers in subjectDirectoryAttributes, not in the
+// subject name (e.g. MOICA: only the ID's last 4 digits, 2.16.886.1.100.2.51; GCA/XCA: the agency OID,
+// 2.16.886.1.100.2.102), and public HCA integrations read the holder's ID from the card's data files, not from the
+// certificate. So no national ID is assumed to be in a certificate:
+//   HCA professional: subject serialNumber (2.5.4.5) is the holder's ID only when it IS a valid national / resident
+//                     ID (check digit); otherwise the card maps by issuer DN + serial recorded in the registry
+//   HCA institution:  subject serialNumber is the institution code only when it has the code's shape (10 of 0-9A-Z);
+//                     otherwise by issuer DN + serial recorded in the registry
+//   GCA staff:        always by issuer DN + serial (or subject DN) recorded in the staff account (帳號管理)
+//   CN is the name shown; OU (the demo staff card's county code) is display only.
 import forge from 'node-forge'
+import { isInstitutionCode } from '../reference/institution-code.js'
+import { isValidPersonId, normalizePersonId } from '../national-id.js'
 
 export const SUBJECT_TYPE_ATTRIBUTE_OID = '2.16.886.1.100.2.1'
 export const SUBJECT_DIRECTORY_ATTRIBUTES_OID = '2.5.29.9'
@@ -33,7 +45,11 @@ export const CARD_KINDS = Object.keys(CARD_KIND_OIDS) as CardKind[]
 
 export interface CardHolder {
   kind: CardKind
-  /** National/resident ID (professional), institution code (institution); for staff the subject's serialNumber, if any. */
+  /**
+   * What the certificate itself says identifies the holder: a valid national/resident ID (professional), an
+   * institution code (institution); '' when it names none (then issuer + serial identify the card). For staff: the
+   * subject's serialNumber if any, display only.
+   */
   holderId: string
   name: string
   /** Organisational unit from the subject (for staff: county code), if any. */
@@ -110,26 +126,41 @@ export function subjectTypeOids(cert: forge.pki.Certificate): string[] {
   }
 }
 
-/** The DER (forge binary string) of a subjectDirectoryAttributes value marking the given card kind. */
-export function subjectDirectoryAttributesDer(kind: CardKind): string {
+/** The DER (forge binary string) of a subjectDirectoryAttributes value marking the given card kind(s). */
+export function subjectDirectoryAttributesDer(kind: CardKind | readonly CardKind[]): string {
+  const kinds = typeof kind === 'string' ? [kind] : kind
   const { Class, Type } = asn1
   return asn1
     .toDer(
       asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [
         asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [
           asn1.create(Class.UNIVERSAL, Type.OID, false, oidToDer(SUBJECT_TYPE_ATTRIBUTE_OID)),
-          asn1.create(Class.UNIVERSAL, Type.SET, true, [
-            asn1.create(Class.UNIVERSAL, Type.OID, false, oidToDer(CARD_KIND_OIDS[kind])),
-          ]),
+          asn1.create(Class.UNIVERSAL, Type.SET, true, kinds.map((k) => asn1.create(Class.UNIVERSAL, Type.OID, false, oidToDer(CARD_KIND_OIDS[k])))),
         ]),
       ]),
     )
     .getBytes()
 }
 
+/** The card kind the subject-type attribute names: exactly one known kind, else undefined. */
 export function cardKindOf(cert: forge.pki.Certificate): CardKind | undefined {
   const oids = subjectTypeOids(cert)
-  return CARD_KINDS.find((k) => oids.includes(CARD_KIND_OIDS[k]))
+  const kinds = CARD_KINDS.filter((k) => oids.includes(CARD_KIND_OIDS[k]))
+  return kinds.length === 1 ? kinds[0] : undefined
+}
+
+/**
+ * Why this certificate is not a card's signing certificate (zh-TW, for CERT_PROFILE_INVALID), or undefined when it
+ * has the shape: end entity, keyUsage with digitalSignature, subject C=TW.
+ */
+export function cardProfileProblem(cert: forge.pki.Certificate): string | undefined {
+  const ext = (name: string) => (cert.extensions as Array<{ name?: string; [k: string]: unknown }>).find((e) => e.name === name)
+  if (ext('basicConstraints')?.cA === true) return '這是憑證中心的憑證，不是卡片憑證'
+  const ku = ext('keyUsage')
+  if (!ku) return '憑證沒有金鑰用途（keyUsage）'
+  if (ku.digitalSignature !== true) return '這張憑證不可用於簽章（可能是卡片的加密憑證）'
+  if (subjectField(cert, 'C') !== 'TW') return '憑證主體的國別不是 TW'
+  return undefined
 }
 
 function subjectField(cert: forge.pki.Certificate, shortOrType: string): string | undefined {
@@ -146,17 +177,24 @@ function decodeUtf8(s: string): string {
   }
 }
 
+/** What the subject's serialNumber says about the holder of a card of this kind ('' when nothing we rely on). */
+export function holderIdOf(cert: forge.pki.Certificate, kind: CardKind): string {
+  const raw = subjectField(cert, '2.5.4.5')?.trim() ?? ''
+  if (kind === 'professional') return isValidPersonId(raw) ? normalizePersonId(raw) : ''
+  if (kind === 'institution') return isInstitutionCode(raw.toUpperCase()) ? raw.toUpperCase() : ''
+  return raw
+}
+
 /**
- * Holder of a certificate, or undefined when it carries no known card kind or, for HCA cards, no serialNumber.
- * `kind` is what the chain decided (the server); without it the subject-type attribute is read (the agent's display).
+ * Holder of a certificate, or undefined when it carries no known card kind. `kind` is what the chain decided (the
+ * server); without it the subject-type attribute is read (the agent's display). holderId '' = map by issuer + serial.
  */
 export function cardHolderOf(cert: forge.pki.Certificate, kind: CardKind | undefined = cardKindOf(cert)): CardHolder | undefined {
-  const holderId = subjectField(cert, '2.5.4.5')
-  if (!kind || (!holderId && kind !== 'staff')) return undefined
+  if (!kind) return undefined
   const unit = subjectField(cert, 'OU')
   return {
     kind,
-    holderId: holderId ?? '',
+    holderId: holderIdOf(cert, kind),
     name: subjectField(cert, 'CN') ?? '',
     ...(unit ? { unit } : {}),
     certificateSerial: cert.serialNumber.toLowerCase(),
@@ -171,7 +209,8 @@ export const HCA_KINDS: readonly CardKind[] = ['professional', 'institution']
 /** The card kind of a certificate that chains to the HCA family: only the HCA subject types count. */
 export function hcaKindOf(cert: forge.pki.Certificate): CardKind | undefined {
   const oids = subjectTypeOids(cert)
-  return HCA_KINDS.find((k) => oids.includes(CARD_KIND_OIDS[k]))
+  const kinds = HCA_KINDS.filter((k) => oids.includes(CARD_KIND_OIDS[k]))
+  return kinds.length === 1 ? kinds[0] : undefined
 }
 
 export const certificateFromDer = (der: Buffer): forge.pki.Certificate =>

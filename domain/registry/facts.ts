@@ -23,6 +23,12 @@ export interface ProfessionalFacts {
   nhiCardNumber: string | null
   birthDate: IsoDate | null
   sex: 'M' | 'F' | null
+  /**
+   * The holder's card certificate, for cards whose certificate names no national ID (README 登入, 卡片與登記資料):
+   * issuer DN (normalizeDn) and serial (lowercase hex, no leading zeros); both or neither. Absent in older events.
+   */
+  cardIssuerDn?: string | null
+  cardSerial?: string | null
 }
 
 export interface InstitutionFacts {
@@ -36,6 +42,9 @@ export interface InstitutionFacts {
   ownPhysicians: number | null
   ownPharmacists: number | null
   weeklySessions: number | null
+  /** The institution card's certificate (issuer DN + serial), as for professionals. Absent in older events. */
+  cardIssuerDn?: string | null
+  cardSerial?: string | null
 }
 
 /** Where a fact came from: a full snapshot, a delta, the demo seed (fenced: never overwrites a real row). */
@@ -67,9 +76,11 @@ export const institutionStream = (code: string) => `registry-institution-${code}
 const PROFESSIONAL_FIELDS: readonly (keyof ProfessionalFacts)[] = [
   'nationalId', 'name', 'profession', 'department', 'licenseNumber', 'licenseValidFrom', 'licenseValidTo', 'practiceStatus',
   'statusDate', 'homeInstitutionCode', 'phone', 'nhiCardNumber', 'birthDate', 'sex',
+  'cardIssuerDn', 'cardSerial',
 ]
 const INSTITUTION_FIELDS: readonly (keyof InstitutionFacts)[] = [
   'code', 'name', 'county', 'district', 'kind', 'status', 'statusDate', 'ownPhysicians', 'ownPharmacists', 'weeklySessions',
+  'cardIssuerDn', 'cardSerial',
 ]
 
 /** The fields whose values differ (empty: nothing to record). `before` undefined = a new entry (every field). */

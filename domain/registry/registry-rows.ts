@@ -1,4 +1,5 @@
 // The registry feed's columns (README: 醫事人員 and 醫事機構 files) and the validation of one row. Pure.
+import { normalizeDn, normalizeSerial } from '../accounts/account.js'
 import { isCounty } from '../reference/counties.js'
 import { isDepartment } from '../reference/departments.js'
 import { isInstitutionCode } from '../reference/institution-code.js'
@@ -9,12 +10,12 @@ import type { InstitutionFacts, InstitutionStatus, PracticeStatus, ProfessionalF
 
 export const PROFESSIONAL_COLUMNS = [
   '身分證號', '姓名', '醫事人員類別', '職業科別', '執照字號', '執照號碼', '執照起日', '執照迄日', '執業狀態', '狀態日期',
-  '執業機構代碼', '電話', '健保卡號', '出生日期', '性別',
+  '執業機構代碼', '電話', '健保卡號', '出生日期', '性別', '卡片憑證簽發者', '卡片憑證序號',
 ] as const
 export const PROFESSIONAL_REQUIRED = ['身分證號', '姓名', '醫事人員類別', '執照字號', '執照號碼', '執照起日', '執照迄日', '執業狀態', '執業機構代碼'] as const
 
 export const INSTITUTION_COLUMNS = [
-  '機構代碼', '機構名稱', '縣市代碼', '鄉鎮市區', '機構類別', '機構狀態', '狀態日期', '醫師數', '藥師數', '每週診次',
+  '機構代碼', '機構名稱', '縣市代碼', '鄉鎮市區', '機構類別', '機構狀態', '狀態日期', '醫師數', '藥師數', '每週診次', '卡片憑證簽發者', '卡片憑證序號',
 ] as const
 export const INSTITUTION_REQUIRED = ['機構代碼', '機構名稱', '縣市代碼', '機構類別'] as const
 
@@ -27,6 +28,23 @@ const KINDS: Record<string, InstitutionKind> = {
   clinic: 'clinic', pharmacy: 'pharmacy', association: 'association', other: 'other',
 }
 const SEX: Record<string, 'M' | 'F'> = { M: 'M', F: 'F', 男: 'M', 女: 'F', '1': 'M', '2': 'F' }
+
+/**
+ * 卡片憑證簽發者 + 卡片憑證序號 (optional, both or neither): the card certificate a holder logs in with when the
+ * certificate names no national ID / institution code (README 登入). The DN as `C=TW,O=…,CN=…` (the issuer's
+ * attributes in certificate order), the serial in hex (colons and spaces allowed).
+ */
+function cardCertificate(r: RowReader): { cardIssuerDn: string | null; cardSerial: string | null } {
+  const dn = r.text('卡片憑證簽發者', { max: 500 })
+  const serialRaw = r.text('卡片憑證序號', { max: 100 })
+  if (!dn && !serialRaw) return { cardIssuerDn: null, cardSerial: null }
+  if (!dn) r.error('卡片憑證簽發者', '填了卡片憑證序號就須填卡片憑證簽發者')
+  if (!serialRaw) r.error('卡片憑證序號', '填了卡片憑證簽發者就須填卡片憑證序號')
+  const serial = serialRaw ? normalizeSerial(serialRaw.replace(/[:\s]/g, '')) : null
+  if (serial !== null && !/^[0-9a-f]{1,64}$/.test(serial)) r.error('卡片憑證序號', '卡片憑證序號須為 16 進位數字（至多 64 位）')
+  if (dn && !/^[A-Za-z0-9.]+=/.test(dn)) r.error('卡片憑證簽發者', '卡片憑證簽發者須為 DN（例如 C=TW,O=行政院,OU=醫事憑證管理中心）')
+  return { cardIssuerDn: dn ? normalizeDn(dn) : null, cardSerial: serial }
+}
 
 export type RowResult<T> = { ok: true; value: T } | { ok: false; errors: CellError[] }
 
@@ -48,6 +66,7 @@ export function professionalFromRow(row: number, cells: Readonly<Record<string, 
   const nhiCardNumber = r.code('健保卡號', (s) => /^\d{12}$/.test(s), '健保卡號')
   const birthDate = r.date('出生日期')
   const sex = r.oneOf('性別', SEX)
+  const card = cardCertificate(r)
   if (r.errors.length) return { ok: false, errors: r.errors }
   const licenseNumber = /^\d+$/.test(number!) ? `${prefix}第${number}號` : `${prefix}${number}`
   return {
@@ -55,7 +74,7 @@ export function professionalFromRow(row: number, cells: Readonly<Record<string, 
     value: {
       nationalId: nationalId!, name: name!, profession: profession!, department, licenseNumber,
       licenseValidFrom: licenseValidFrom!, licenseValidTo: licenseValidTo!, practiceStatus: practiceStatus!, statusDate,
-      homeInstitutionCode: homeInstitutionCode!, phone, nhiCardNumber, birthDate, sex,
+      homeInstitutionCode: homeInstitutionCode!, phone, nhiCardNumber, birthDate, sex, ...card,
     },
   }
 }
@@ -72,9 +91,10 @@ export function institutionFromRow(row: number, cells: Readonly<Record<string, s
   const ownPhysicians = r.count('醫師數')
   const ownPharmacists = r.count('藥師數')
   const weeklySessions = r.count('每週診次')
+  const card = cardCertificate(r)
   if (r.errors.length) return { ok: false, errors: r.errors }
   return {
     ok: true,
-    value: { code: code!, name: name!, county: county!, district, kind: kind!, status, statusDate, ownPhysicians, ownPharmacists, weeklySessions },
+    value: { code: code!, name: name!, county: county!, district, kind: kind!, status, statusDate, ownPhysicians, ownPharmacists, weeklySessions, ...card },
   }
 }

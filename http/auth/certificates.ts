@@ -10,15 +10,21 @@
 //   crl/   CRLs (DER or PEM, *.crl / *.der / *.pem), each checked against the CA that signed it; CRL_FILE adds more
 // Every file is re-read when the folder's files or mtimes change.
 //
-// Revocation fails closed: for every certificate of the chain (the card and each intermediate) there must be a CRL
-// signed by its issuer whose nextUpdate (plus a grace of CRL_GRACE_MS) is not past; otherwise the login is refused
-// with CERT_REVOCATION_UNKNOWN. A certificate listed on such a CRL is CERT_REVOKED.
+// Revocation fails closed, for every certificate of the chain (the card and each intermediate):
+//   1. listed on a CRL signed by its issuer: CERT_REVOKED;
+//   2. with an OCSP URL in its authorityInfoAccess: asked (domain/card/ocsp.ts, http/auth/ocsp-client.ts); a valid
+//      answer `good` settles it, `revoked` is CERT_REVOKED; `unknown`, no valid answer or no responder reachable
+//      falls back to 3;
+//   3. a CRL signed by its issuer whose nextUpdate (plus a grace of CRL_GRACE_MS) is not past must cover it;
+//      otherwise the login is refused with CERT_REVOCATION_UNKNOWN.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import forge from 'node-forge'
-import { cardHolderOf, certificateFromDer, hcaKindOf, type CardHolder, type CardKind } from '../../domain/card/certificate-profile.js'
+import { cardHolderOf, cardProfileProblem, certificateFromDer, certificateToDer, hcaKindOf, type CardHolder, type CardKind } from '../../domain/card/certificate-profile.js'
 import { normalizeSerial, parseCrl, type ParsedCrl } from '../../domain/card/crl.js'
 import { DomainError } from '../../domain/errors.js'
+import { ocspUrlsOf } from '../../domain/card/ocsp.js'
+import { askOcsp, type OcspClientOptions } from './ocsp-client.js'
 
 const { pki } = forge
 
@@ -35,6 +41,10 @@ export interface CardVerifierOptions {
   crlFile?: string | string[]
   /** Default CRL_GRACE_MS. */
   crlGraceMs?: number
+  /** OCSP for certificates naming a responder: timeouts and size limit; `false` asks no responder (CRL only). */
+  ocsp?: OcspClientOptions | false
+  /** Told when a responder gave no valid answer (logging). */
+  onOcspProblem?: (url: string, reason: string) => void
 }
 
 export interface CardLoginProof {
@@ -53,8 +63,8 @@ export interface CardLoginProof {
 }
 
 export interface CardVerifier {
-  /** Checks a login proof; returns the holder or throws DomainError CERT_* / SIGNATURE_INVALID. */
-  verify(proof: CardLoginProof): CardHolder
+  /** Checks a login proof; resolves to the holder or rejects with DomainError CERT_* / SIGNATURE_INVALID. */
+  verify(proof: CardLoginProof): Promise<CardHolder>
 }
 
 const CERT_FILE = /\.(pem|crt|cer|der)$/i
@@ -169,24 +179,31 @@ export function createCardVerifier(opts: CardVerifierOptions): CardVerifier {
   }
   trust() // a broken trust store stops start-up, not the first login
 
-  /** Refuses unless a current CRL of `issuer` covers `cert`, and refuses a listed one. */
-  const checkRevocation = (cert: forge.pki.Certificate, issuer: forge.pki.Certificate, crls: ParsedCrl[], now: Date) => {
+  /** Refuses a revoked certificate, and one whose status neither an OCSP answer nor a current CRL of `issuer` gives. */
+  const checkRevocation = async (cert: forge.pki.Certificate, issuer: forge.pki.Certificate, crls: ParsedCrl[], now: Date) => {
     const serial = normalizeSerial(cert.serialNumber)
     const own = crls.filter((c) => c.signedBy(issuer))
     if (own.some((c) => c.revoked.has(serial))) throw new DomainError('CERT_REVOKED', { serial })
+    const certDer = certificateToDer(cert)
+    const urls = opts.ocsp === false ? [] : ocspUrlsOf(certDer)
+    if (urls.length) {
+      const answer = await askOcsp(urls, { certificate: certDer, issuer: certificateToDer(issuer), now }, opts.ocsp || {}, opts.onOcspProblem)
+      if (answer?.status === 'good') return
+      if (answer?.status === 'revoked') throw new DomainError('CERT_REVOKED', { serial, revokedAt: answer.revokedAt.toISOString(), by: 'ocsp' })
+    }
     const current = own.filter((c) => c.thisUpdate.getTime() <= now.getTime() + 5 * 60_000 && c.nextUpdate && now.getTime() <= c.nextUpdate.getTime() + grace)
     if (!current.length) {
       const newest = own.map((c) => c.nextUpdate?.toISOString()).sort().pop()
       throw new DomainError('CERT_REVOCATION_UNKNOWN', {
         serial,
         issuer: issuer.subject.getField('CN')?.value ?? '',
-        reason: own.length ? `CRL past its nextUpdate (${newest ?? 'none'})` : 'no CRL of this issuer',
+        reason: `${urls.length ? 'no valid OCSP answer; ' : ''}${own.length ? `CRL past its nextUpdate (${newest ?? 'none'})` : 'no CRL of this issuer'}`,
       })
     }
   }
 
   return {
-    verify(proof) {
+    async verify(proof) {
       let cert: forge.pki.Certificate
       try {
         cert = certificateFromDer(proof.certificate)
@@ -224,7 +241,7 @@ export function createCardVerifier(opts: CardVerifierOptions): CardVerifier {
       for (let i = 0; i < chain.length; i++) {
         const issuer = issuerOf(chain, i, fstore)
         if (!issuer) throw new DomainError('CERT_UNTRUSTED', { serial, reason: 'issuer not found' })
-        checkRevocation(chain[i]!, issuer, ts.crls, proof.now)
+        await checkRevocation(chain[i]!, issuer, ts.crls, proof.now)
       }
 
       let ok = false
@@ -243,8 +260,10 @@ export function createCardVerifier(opts: CardVerifierOptions): CardVerifier {
       const wanted = wantedList(proof.wanted)
       const kind: CardKind | undefined = family === 'gca' ? 'staff' : hcaKindOf(cert)
       if (!kind || !wanted.includes(kind)) throw new DomainError('CERT_WRONG_TYPE', { serial, kind: kind ?? null, wanted })
+      const problem = cardProfileProblem(cert)
+      if (problem) throw new DomainError('CERT_PROFILE_INVALID', { serial, reason: problem }, [problem])
       const holder = cardHolderOf(cert, kind)
-      if (!holder) throw new DomainError('CERT_WRONG_TYPE', { serial, reason: 'no serialNumber in the subject' })
+      if (!holder) throw new DomainError('CERT_WRONG_TYPE', { serial, kind })
       return holder
     },
   }

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { Config } from '../../commands/platform/config.js'
 import type { Sql } from '../../commands/platform/database.js'
 import type { Logger } from '../../commands/platform/logger.js'
-import { findInstitution, findProfessional } from '../../commands/registry/registry.js'
+import { findInstitution, findInstitutionByCard, findProfessional, findProfessionalByCard } from '../../commands/registry/registry.js'
 import { loginPayload, siteOrigins } from '../../domain/card/login-payload.js'
 import { findAccountByCertificate } from '../../commands/accounts/find-account.js'
 import { certificateNames } from '../../commands/accounts/certificate-names.js'
@@ -198,7 +198,7 @@ export async function cardLogin(db: Sql, login: LoginServices, input: CardLoginI
     claimed = undefined
   }
   const cardKeys: SubjectKey[] = claimed ? [`card:${claimed.certificateSerial}`] : []
-  const who = { role: input.role, id: claimed?.holderId ?? '(unknown)', method: via }
+  const who = { role: input.role, id: claimed ? claimed.holderId || `card:${claimed.certificateSerial}` : '(unknown)', method: via }
   const verifier = login.verifier
   if (!verifier) throw new DomainError('CARD_LOGIN_UNAVAILABLE')
 
@@ -208,30 +208,35 @@ export async function cardLogin(db: Sql, login: LoginServices, input: CardLoginI
       await login.throttle.refund(cardKeys)
       throw e
     })
-    let holder: ReturnType<CardVerifier['verify']>
+    let holder: Awaited<ReturnType<CardVerifier['verify']>>
     try {
       // the payload is rebuilt from our own origins: a signature made for another site or purpose matches none
       const payloads = login.origins().map((origin) => loginPayload({ origin, challenge: bytes, purpose: 'login' }))
-      holder = verifier.verify({ certificate: input.certificate, signature: input.signature, payloads, wanted: WANTED[input.role], now })
+      holder = await verifier.verify({ certificate: input.certificate, signature: input.signature, payloads, wanted: WANTED[input.role], now })
     } catch (e) {
       if (isDomainError(e) && e.code === 'CERT_UNTRUSTED') await login.throttle.refund(cardKeys)
       throw e
     }
+    // HCA cards: by the ID / code the certificate names, else by the card certificate (issuer DN + serial) the
+    // registry records for the holder (README 登入, 卡片憑證的欄位); a card naming neither is refused as unregistered
+    const card = certificateNames(certificateFromDer(input.certificate))
+    const unregistered = () => new DomainError(holder.holderId ? 'HOLDER_UNKNOWN' : 'CARD_NOT_REGISTERED', { kind: holder.kind })
     if (holder.kind === 'professional') {
-      const p = await findProfessional(db, holder.holderId)
+      const p = (holder.holderId ? await findProfessional(db, holder.holderId) : undefined) ?? (await findProfessionalByCard(db, card))
       const home = p ? await findInstitution(db, p.homeInstitutionCode) : undefined
-      if (!p || !home) throw new DomainError('HOLDER_UNKNOWN', { kind: holder.kind })
+      if (!p) throw unregistered()
+      if (!home) throw new DomainError('HOLDER_UNKNOWN', { kind: holder.kind })
       const actor: Actor = { role: 'professional', id: p.nationalId, name: p.name, via, institutionCode: home.code }
       return finish(ctx, actor, p.name, { code: home.code, name: home.name }, cardKeys)
     }
     if (holder.kind === 'institution') {
-      const inst = await findInstitution(db, holder.holderId)
-      if (!inst) throw new DomainError('HOLDER_UNKNOWN', { kind: holder.kind })
+      const inst = (holder.holderId ? await findInstitution(db, holder.holderId) : undefined) ?? (await findInstitutionByCard(db, card))
+      if (!inst) throw unregistered()
       const actor: Actor = { role: 'institution', id: inst.code, name: inst.name, via, institutionCode: inst.code }
       return finish(ctx, actor, inst.name, { code: inst.code, name: inst.name }, cardKeys)
     }
     // staff: the account (帳號管理) that this certificate identifies, by issuer + serial or subject
-    const staff = await findAccountByCertificate(db, certificateNames(certificateFromDer(input.certificate)))
+    const staff = await findAccountByCertificate(db, card)
     if (!staff) throw new DomainError('HOLDER_UNKNOWN', { kind: holder.kind })
     if (staff.disabled) throw new DomainError('ACCOUNT_DISABLED', { kind: holder.kind })
     const actor: Actor = { role: staff.role, id: staff.accountId, name: staff.name, via, ...(staff.county ? { county: staff.county } : {}) }

@@ -114,7 +114,7 @@ t.test('professional card signs a challenge that the server verifies', async (t)
   t.equal(r.json?.reader, slot1)
 
   const verifier = createCardVerifier({ trustDir: pki.trustDir })
-  const holder = verifier.verify({
+  const holder = await verifier.verify({
     certificate: Buffer.from(r.json?.certificate, 'base64'),
     signature: Buffer.from(r.json?.signature, 'base64'),
     payloads: [loginPayload({ origin: SITE, challenge: await challenges.consume('session-1', challenge) })],

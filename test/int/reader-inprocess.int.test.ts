@@ -89,7 +89,7 @@ t.test('each kind of demo card signs a challenge the server verifies against the
     const r = await call('POST', '/sign', { challenge, pin: DEMO_PIN })
     t.equal(r.status, 200, JSON.stringify(r.json))
     t.equal(r.json?.reader, reader(1), 'the reader holding the PKI card, not the NHI card')
-    const holder = verifier.verify({
+    const holder = await verifier.verify({
       certificate: Buffer.from(r.json?.certificate, 'base64'),
       signature: Buffer.from(r.json?.signature, 'base64'),
       payloads: [loginPayload({ origin: SITE, challenge: await challenges.consume(`s-${id}`, challenge) })],

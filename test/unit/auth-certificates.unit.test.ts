@@ -32,12 +32,12 @@ const staff = issueDemoCard({ kind: 'staff', holderId: 'TPE0001', name: '林堃'
 const verifier = createCardVerifier({ trustDir: pki.trustDir })
 
 t.test('a good professional card logs in as its holder', async (t) => {
-  const holder = verifier.verify(proofOf(pro))
+  const holder = await verifier.verify(proofOf(pro))
   t.match(holder, { kind: 'professional', holderId: 'A123456789', name: '王小明', certificateSerial: pro.serial })
   t.match(holder.issuerDn, /^C=TW,O=baobei demo PKI \(NOT TRUSTED\),CN=baobei demo issuing CA \(HCA stand-in\)$/)
   t.match(holder.subjectDn, /CN=王小明,serialNumber=A123456789$/)
-  t.same(verifier.verify(proofOf(inst, 'institution')).holderId, '0101090517')
-  t.match(verifier.verify(proofOf(staff, 'staff')), { kind: 'staff', holderId: 'TPE0001', name: '林堃', unit: '63' })
+  t.same((await verifier.verify(proofOf(inst, 'institution'))).holderId, '0101090517')
+  t.match(await verifier.verify(proofOf(staff, 'staff')), { kind: 'staff', holderId: 'TPE0001', name: '林堃', unit: '63' })
 })
 
 t.test('the certificate carries the HCA subject-type attribute', async (t) => {
@@ -56,65 +56,65 @@ t.test('issueDemoCard is idempotent per holder and listed', async (t) => {
 })
 
 t.test('wrong card type for the login is refused', async (t) => {
-  t.throws(() => verifier.verify(proofOf(inst, 'professional')), { code: 'CERT_WRONG_TYPE' })
-  t.throws(() => verifier.verify(proofOf(pro, 'institution')), { code: 'CERT_WRONG_TYPE' })
-  t.throws(() => verifier.verify({ ...proofOf(pro), wanted: ['institution', 'staff'] }), { code: 'CERT_WRONG_TYPE' })
-  t.equal(verifier.verify({ ...proofOf(staff), wanted: ['institution', 'staff'] }).kind, 'staff')
+  await t.rejects(() => verifier.verify(proofOf(inst, 'professional')), { code: 'CERT_WRONG_TYPE' })
+  await t.rejects(() => verifier.verify(proofOf(pro, 'institution')), { code: 'CERT_WRONG_TYPE' })
+  await t.rejects(() => verifier.verify({ ...proofOf(pro), wanted: ['institution', 'staff'] }), { code: 'CERT_WRONG_TYPE' })
+  t.equal((await verifier.verify({ ...proofOf(staff), wanted: ['institution', 'staff'] })).kind, 'staff')
 })
 
 t.test('validity dates are checked against the given now', async (t) => {
   const old = issueDemoCard(
-    { kind: 'professional', holderId: 'B223456780', name: '過期', notBefore: new Date('2019-01-01Z'), notAfter: new Date('2024-12-31Z') },
+    { kind: 'professional', holderId: 'B223456782', name: '過期', notBefore: new Date('2019-01-01Z'), notAfter: new Date('2024-12-31Z') },
     { dir },
   )
-  t.throws(() => verifier.verify(proofOf(old)), { code: 'CERT_EXPIRED' })
+  await t.rejects(() => verifier.verify(proofOf(old)), { code: 'CERT_EXPIRED' })
   const future = issueDemoCard(
     { kind: 'professional', holderId: 'C123456781', name: '未生效', notBefore: new Date('2025-06-01Z'), notAfter: new Date('2030-01-01Z') },
     { dir },
   )
-  t.throws(() => verifier.verify(proofOf(future)), { code: 'CERT_NOT_YET_VALID' })
-  t.equal(verifier.verify({ ...proofOf(future), now: new Date('2025-07-01Z') }).holderId, 'C123456781')
-  t.equal(verifier.verify({ ...proofOf(old), now: new Date('2024-06-01Z') }).holderId, 'B223456780')
+  await t.rejects(() => verifier.verify(proofOf(future)), { code: 'CERT_NOT_YET_VALID' })
+  t.equal((await verifier.verify({ ...proofOf(future), now: new Date('2025-07-01Z') })).holderId, 'C123456781')
+  t.equal((await verifier.verify({ ...proofOf(old), now: new Date('2024-06-01Z') })).holderId, 'B223456782')
 })
 
 t.test('a card from another CA is untrusted', async (t) => {
   const other = join(tmp, 'other-pki')
   ensureDemoPki(other, NOW)
   const stranger = issueDemoCard({ kind: 'professional', holderId: 'A123456789', name: '王小明' }, { dir: other, now: NOW })
-  t.throws(() => verifier.verify(proofOf(stranger)), { code: 'CERT_UNTRUSTED' })
-  t.throws(() => verifier.verify({ ...proofOf(pro), certificate: Buffer.from('not a certificate') }), { code: 'CERT_UNTRUSTED' })
+  await t.rejects(() => verifier.verify(proofOf(stranger)), { code: 'CERT_UNTRUSTED' })
+  await t.rejects(() => verifier.verify({ ...proofOf(pro), certificate: Buffer.from('not a certificate') }), { code: 'CERT_UNTRUSTED' })
   // the issuing CA alone is not a root: without the root file the chain does not close
   const onlyIssuing = join(tmp, 'only-issuing')
   mkdirSync(onlyIssuing)
   mkdirSync(join(onlyIssuing, 'hca'))
   copyFileSync(join(pki.trustDir, 'hca', 'issuing-ca.pem'), join(onlyIssuing, 'hca', 'issuing-ca.pem'))
-  t.throws(() => createCardVerifier({ trustDir: onlyIssuing }).verify(proofOf(pro)), { code: 'CERT_UNTRUSTED' })
+  await t.rejects(() => createCardVerifier({ trustDir: onlyIssuing }).verify(proofOf(pro)), { code: 'CERT_UNTRUSTED' })
 })
 
 t.test('a tampered signature or another challenge is refused', async (t) => {
   const p = proofOf(pro)
   const bad = Buffer.from(p.signature)
   bad[10] = bad[10]! ^ 0x01
-  t.throws(() => verifier.verify({ ...p, signature: bad }), { code: 'SIGNATURE_INVALID' })
-  t.throws(() => verifier.verify({ ...p, payloads: [loginPayload({ origin: SITE, challenge: randomBytes(32) })] }), { code: 'SIGNATURE_INVALID' })
+  await t.rejects(() => verifier.verify({ ...p, signature: bad }), { code: 'SIGNATURE_INVALID' })
+  await t.rejects(() => verifier.verify({ ...p, payloads: [loginPayload({ origin: SITE, challenge: randomBytes(32) })] }), { code: 'SIGNATURE_INVALID' })
   // signed by another card's key (certificate swapped)
-  t.throws(() => verifier.verify({ ...p, signature: cardSign(inst, p.payloads[0]!) }), { code: 'SIGNATURE_INVALID' })
+  await t.rejects(() => verifier.verify({ ...p, signature: cardSign(inst, p.payloads[0]!) }), { code: 'SIGNATURE_INVALID' })
   // the bare challenge (the old protocol) or the payload of another site
   const challenge = p.payloads[0]!.subarray(-32)
-  t.throws(() => verifier.verify({ ...p, signature: cardSign(pro, challenge) }), { code: 'SIGNATURE_INVALID' }, 'bare challenge')
+  await t.rejects(() => verifier.verify({ ...p, signature: cardSign(pro, challenge) }), { code: 'SIGNATURE_INVALID' }, 'bare challenge')
   const elsewhere = loginPayload({ origin: 'https://evil.example', challenge })
-  t.throws(() => verifier.verify({ ...p, signature: cardSign(pro, elsewhere) }), { code: 'SIGNATURE_INVALID' }, 'another origin')
-  t.ok(verifier.verify({ ...p, payloads: [elsewhere, p.payloads[0]!] }), 'any of the site\'s own origins')
+  await t.rejects(() => verifier.verify({ ...p, signature: cardSign(pro, elsewhere) }), { code: 'SIGNATURE_INVALID' }, 'another origin')
+  t.ok(await verifier.verify({ ...p, payloads: [elsewhere, p.payloads[0]!] }), 'any of the site\'s own origins')
 })
 
 t.test('revocation: the CRL is reloaded when it changes and its signature is checked', async (t) => {
   const card = issueDemoCard({ kind: 'professional', holderId: 'D123456782', name: '廢止' }, { dir, now: NOW })
-  t.equal(verifier.verify(proofOf(card)).holderId, 'D123456782')
+  t.equal((await verifier.verify(proofOf(card))).holderId, 'D123456782')
   revokeDemoCard(card.serial, { dir, now: NOW })
   utimesSync(pki.crlFile, new Date(), new Date(Date.now() + 5000)) // make sure the mtime moves even on coarse clocks
   reissueDemoCrls({ dir, thisUpdate: NOW, nextUpdate: new Date(NOW.getTime() + 86400_000) })
-  t.throws(() => verifier.verify(proofOf(card)), { code: 'CERT_REVOKED' })
-  t.equal(verifier.verify(proofOf(pro)).holderId, 'A123456789', 'others are not affected')
+  await t.rejects(() => verifier.verify(proofOf(card)), { code: 'CERT_REVOKED' })
+  t.equal((await verifier.verify(proofOf(pro))).holderId, 'A123456789', 'others are not affected')
   t.ok(parseCrl(await import('node:fs').then((fs) => fs.readFileSync(pki.crlFile))).revoked.has(card.serial.replace(/^0+/, '')))
 
   // a CRL signed by a CA outside the trust store stops card logins (fail closed)
@@ -129,20 +129,20 @@ t.test('revocation fails closed: no CRL of an issuer, or one past nextUpdate bey
   const v = createCardVerifier({ trustDir: p.trustDir, crlGraceMs: 3600_000 })
   const day = 86400_000
   reissueDemoCrls({ dir: d, thisUpdate: new Date(NOW.getTime() - 8 * day), nextUpdate: new Date(NOW.getTime() - 30 * 60_000) })
-  t.equal(v.verify(proofOf(card)).holderId, 'A123456789', 'past nextUpdate by 30 minutes: inside the grace')
+  t.equal((await v.verify(proofOf(card))).holderId, 'A123456789', 'past nextUpdate by 30 minutes: inside the grace')
   reissueDemoCrls({ dir: d, thisUpdate: new Date(NOW.getTime() - 8 * day), nextUpdate: new Date(NOW.getTime() - day) })
-  t.throws(() => v.verify(proofOf(card)), { code: 'CERT_REVOCATION_UNKNOWN' }, 'a day past nextUpdate')
+  await t.rejects(() => v.verify(proofOf(card)), { code: 'CERT_REVOCATION_UNKNOWN' }, 'a day past nextUpdate')
   reissueDemoCrls({ dir: d, thisUpdate: NOW, nextUpdate: new Date(NOW.getTime() + day) })
-  t.equal(v.verify(proofOf(card)).holderId, 'A123456789', 'fresh again')
+  t.equal((await v.verify(proofOf(card))).holderId, 'A123456789', 'fresh again')
   // the root's CRL (covering the issuing CA) missing: the intermediate's revocation is unknown
   rmSync(join(p.trustDir, 'crl', 'hca-root.crl'))
-  t.throws(() => v.verify(proofOf(card)), { code: 'CERT_REVOCATION_UNKNOWN' }, 'no CRL for a CA of the chain')
+  await t.rejects(() => v.verify(proofOf(card)), { code: 'CERT_REVOCATION_UNKNOWN' }, 'no CRL for a CA of the chain')
   // a revoked intermediate stops every card under it
   writeFileSync(
     join(p.trustDir, 'crl', 'hca-root.crl'),
     buildCrl({ issuer: p.families.hca.root.cert, issuerKey: p.families.hca.root.key, revoked: [{ serial: p.families.hca.issuing.cert.serialNumber, revokedAt: NOW }], thisUpdate: NOW, nextUpdate: new Date(NOW.getTime() + day) }),
   )
-  t.throws(() => v.verify(proofOf(card)), { code: 'CERT_REVOKED' }, 'issuing CA revoked by its root')
+  await t.rejects(() => v.verify(proofOf(card)), { code: 'CERT_REVOKED' }, 'issuing CA revoked by its root')
 })
 
 t.test('each kind chains to its own family: a CA trusted for one kind cannot mint another', async (t) => {
@@ -156,10 +156,10 @@ t.test('each kind chains to its own family: a CA trusted for one kind cannot min
   cert.publicKey = key.publicKey
   cert.validity.notBefore = new Date(NOW.getTime() - 86400_000)
   cert.validity.notAfter = new Date(NOW.getTime() + 86400_000)
-  cert.setSubject([{ shortName: 'CN', value: 'mint' }, { type: '2.5.4.5', value: 'A123456789' }])
+  cert.setSubject([{ shortName: 'C', value: 'TW' }, { shortName: 'CN', value: 'mint' }, { type: '2.5.4.5', value: 'A123456789' }])
   cert.setIssuer(p.families.gca.issuing.cert.subject.attributes)
   const { subjectDirectoryAttributesDer } = await import('../../domain/card/certificate-profile.js')
-  cert.setExtensions([{ id: '2.5.29.9', value: subjectDirectoryAttributesDer('professional') }])
+  cert.setExtensions([{ name: 'keyUsage', digitalSignature: true }, { id: '2.5.29.9', value: subjectDirectoryAttributesDer('professional') }])
   cert.sign(p.families.gca.issuing.key, forge.md.sha256.create())
   const certDer = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary')
   const payload = loginPayload({ origin: SITE, challenge: randomBytes(32) })
@@ -167,11 +167,11 @@ t.test('each kind chains to its own family: a CA trusted for one kind cannot min
   md.update(payload.toString('binary'))
   const signature = Buffer.from(key.privateKey.sign(md), 'binary')
   const proof = { certificate: certDer, signature, payloads: [payload], now: NOW }
-  t.throws(() => v.verify({ ...proof, wanted: 'professional' }), { code: 'CERT_WRONG_TYPE' }, 'GCA-minted professional card')
-  t.equal(v.verify({ ...proof, wanted: 'staff' }).kind, 'staff', 'whatever it carries, a GCA card is a staff card')
+  await t.rejects(() => v.verify({ ...proof, wanted: 'professional' }), { code: 'CERT_WRONG_TYPE' }, 'GCA-minted professional card')
+  t.equal((await v.verify({ ...proof, wanted: 'staff' })).kind, 'staff', 'whatever it carries, a GCA card is a staff card')
   // and an HCA card marked as staff is no staff card
   const hcaStaff = issueDemoCard({ kind: 'professional', holderId: 'B123456780', name: 'x' }, { dir: d, now: NOW })
-  t.throws(() => v.verify({ ...proofOf(hcaStaff), wanted: 'staff' }), { code: 'CERT_WRONG_TYPE' })
+  await t.rejects(() => v.verify({ ...proofOf(hcaStaff), wanted: 'staff' }), { code: 'CERT_WRONG_TYPE' })
   // a trust store with only the HCA family: staff cards are untrusted
   const onlyHca = join(tmp, 'only-hca')
   mkdirSync(join(onlyHca, 'hca'), { recursive: true })
@@ -179,5 +179,5 @@ t.test('each kind chains to its own family: a CA trusted for one kind cannot min
   for (const f of ['root-ca.pem', 'issuing-ca.pem']) copyFileSync(join(p.trustDir, 'hca', f), join(onlyHca, 'hca', f))
   for (const f of ['hca-root.crl', 'hca-issuing.crl']) copyFileSync(join(p.trustDir, 'crl', f), join(onlyHca, 'crl', f))
   const staffCard = issueDemoCard({ kind: 'staff', holderId: 'TPE0001', name: '林堃' }, { dir: d, now: NOW })
-  t.throws(() => createCardVerifier({ trustDir: onlyHca }).verify(proofOf(staffCard, 'staff')), { code: 'CERT_UNTRUSTED' })
+  await t.rejects(() => createCardVerifier({ trustDir: onlyHca }).verify(proofOf(staffCard, 'staff')), { code: 'CERT_UNTRUSTED' })
 })
