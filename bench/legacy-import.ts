@@ -15,6 +15,7 @@ import { legacyCaseFromRow } from '../domain/report/legacy-row.js'
 import { LEGACY_COLUMNS, legacyRows, personIds, writeCsv } from '../test/support/registry-files.js'
 import { benchDatabase } from './lib/env.js'
 import { figure, newResult, type BenchResult } from './lib/result.js'
+import { cpuSnapshot, cpuSpent } from './lib/cpu.js'
 
 export async function legacyImportBench(opts: { rows: number; log: (s: string) => void }): Promise<BenchResult> {
   const r = newResult('legacy', `legacy migration of ${opts.rows.toLocaleString('en-US')} cases`)
@@ -40,6 +41,7 @@ export async function legacyImportBench(opts: { rows: number; log: (s: string) =
     const parseMs = Date.now() - t1
     let peak = 0
     const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200)
+    const c0 = await cpuSnapshot(db.db)
     const t2 = Date.now()
     let last = 0
     const c = await importLegacy(db.db, file, {
@@ -47,6 +49,7 @@ export async function legacyImportBench(opts: { rows: number; log: (s: string) =
       progress: (done) => { if (done - last >= 100_000) { last = done; opts.log(`   ${done.toLocaleString('en-US')} rows, ${Math.round((done * 1000) / (Date.now() - t2))}/s`) } },
     })
     const ms = Date.now() - t2
+    const cpu = cpuSpent(c0, await cpuSnapshot(db.db))
     clearInterval(sample)
     if (!c.reconciled || c.imported !== opts.rows) throw new Error(`counts: ${JSON.stringify(c)}`)
     r.figures.push(figure({ label: 'import', value: ms / 1000, unit: 's', lowerIsBetter: true,
@@ -54,6 +57,9 @@ export async function legacyImportBench(opts: { rows: number; log: (s: string) =
       target: { text: '1,000,000 rows < 10 min', met: (ms * 1_000_000) / opts.rows < 600_000 } }))
     r.figures.push(figure({ label: 'rows per second', value: (opts.rows * 1000) / ms, unit: 'rows/s' }))
     r.figures.push(figure({ label: 'projected for 1,000,000 rows', value: (ms * 1_000_000) / opts.rows / 60_000, unit: 'min', lowerIsBetter: true }))
+    // load-independent: CPU seconds per 1,000,000 rows (importer, and its PostgreSQL backends when on this machine)
+    r.figures.push(figure({ label: 'CPU per 1,000,000 rows: importer', value: (cpu.process * 1_000_000) / opts.rows / 60, unit: 'min', lowerIsBetter: true }))
+    if (cpu.database !== null) r.figures.push(figure({ label: 'CPU per 1,000,000 rows: its PostgreSQL backends', value: (cpu.database * 1_000_000) / opts.rows / 60, unit: 'min', lowerIsBetter: true }))
     r.figures.push(figure({ label: 'peak RSS of the importing process', value: peak / 1048576, unit: 'MiB', lowerIsBetter: true }))
     r.notes.push(`read ${c.read} = imported ${c.imported} + already there ${c.alreadyThere} + rejected ${c.rejected}`)
   } finally {

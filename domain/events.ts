@@ -114,6 +114,11 @@ export interface ReportImported {
     submittedAt?: Instant
     approvedAt?: Instant
     approvalNumber?: string
+    /**
+     * 註銷日期 of a case the old system cancelled (status 'cancelled'; for a cancellation pending at cut-over, the date
+     * asked for). Shown with the case; an imported cancelled case counts for nothing here (no terms in force).
+     */
+    cancelledOn?: IsoDate
   }
 }
 

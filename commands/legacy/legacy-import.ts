@@ -137,14 +137,12 @@ export async function importLegacy(db: Database, path: string, opts: LegacyImpor
       }
       const data: ReportImported['data'] = {
         caseId, legacyNumber: c.legacyNumber, caseNumber: c.legacyNumber, status: c.status, applicationType: c.applicationType, applicant,
-        terms: {
-          supported, department: c.department, purpose: c.purpose, schedule: c.schedule,
-          ...(c.cancelledOn ? { note: `舊系統註銷生效日 ${isoToRoc(c.cancelledOn)}` } : {}),
-        },
+        terms: { supported, department: c.department, purpose: c.purpose, schedule: c.schedule },
         routing: routeReport(applicant, supported),
         submittedAt: taipeiInstant(c.submittedOn),
         ...(c.approvedOn ? { approvedAt: taipeiInstant(c.approvedOn) } : {}),
         ...(c.approvalNumber ? { approvalNumber: c.approvalNumber } : {}),
+        ...(c.cancelledOn ? { cancelledOn: c.cancelledOn } : {}),
       }
       const [event] = decide({ type: 'ImportReport', data }, initialState(), { actor: opts.actor, now: opts.now })
       // overlap with cases of this file already imported (or earlier in this batch), by the domain's counting rule

@@ -135,22 +135,36 @@ export async function importRegistry(db: Database, opts: RegistryImportOptions):
     const counts: RecordCounts = { recorded: 0, unchanged: 0, fenced: 0 }
     let batch: { facts: never; row: number }[] = []
     let done = 0
-    const flush = async () => {
-      if (!batch.length) return
+    const write = async (b: typeof batch) => {
       add(counts, kind === 'institutions'
-        ? await recordInstitutions(db, batch as { facts: InstitutionFacts; row: number }[], ropts)
-        : await recordProfessionals(db, batch as { facts: ProfessionalFacts; row: number }[], ropts))
-      done += batch.length
-      batch = []
+        ? await recordInstitutions(db, b as { facts: InstitutionFacts; row: number }[], ropts)
+        : await recordProfessionals(db, b as { facts: ProfessionalFacts; row: number }[], ropts))
+      done += b.length
       opts.progress?.(`匯入 ${kind}`, done)
     }
-    for await (const r of readTabular(f.path, opts.encoding ? { encoding: opts.encoding } : {})) {
-      const v = kind === 'institutions' ? institutionFromRow(r.row, r.cells) : professionalFromRow(r.row, r.cells)
-      if (!v.ok) throw new Error(`${f.path} changed while it was imported (row ${r.row})`)
-      batch.push({ facts: v.value as never, row: r.row })
-      if (batch.length >= batchSize) await flush()
+    // the file's next batch is read and parsed while the previous one is written (one write at a time: each batch
+    // reads the registry as the one before left it); a failed write surfaces at the next flush or at the end
+    let writing: Promise<void> | undefined
+    const flush = async () => {
+      if (!batch.length) return
+      const b = batch
+      batch = []
+      await writing
+      writing = write(b)
+      writing.catch(() => {})
     }
-    await flush()
+    try {
+      for await (const r of readTabular(f.path, opts.encoding ? { encoding: opts.encoding } : {})) {
+        const v = kind === 'institutions' ? institutionFromRow(r.row, r.cells) : professionalFromRow(r.row, r.cells)
+        if (!v.ok) throw new Error(`${f.path} changed while it was imported (row ${r.row})`)
+        batch.push({ facts: v.value as never, row: r.row })
+        if (batch.length >= batchSize) await flush()
+      }
+      await flush()
+      await writing
+    } finally {
+      await writing?.catch(() => {}) // never leave a write running behind an error
+    }
     const markedAbsent = opts.mode === 'full' ? await markAbsent(db, kind, kind === 'institutions' ? institutionCodes : professionalIds, ropts, batchSize) : 0
     report[kind] = { file: f.path, sha256: f.sha256, rows: rowsOf[kind] ?? 0, ...counts, markedAbsent }
   }

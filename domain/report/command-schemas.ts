@@ -138,6 +138,7 @@ export const COMMAND_INPUT_SCHEMAS = {
     submittedAt: Type.Optional(Type.String()),
     approvedAt: Type.Optional(Type.String()),
     approvalNumber: Type.Optional(Type.String()),
+    cancelledOn: Type.Optional(IsoDateSchema),
   }, { additionalProperties: false }),
 } satisfies Record<ReportCommandType, TSchema>
 

@@ -27,6 +27,8 @@ export function decideLegacyDecision(history: readonly ReportEvent[], d: LegacyD
       ...last,
       status,
       ...(approved ? { approvedAt: taipeiInstant(d.decidedOn), ...(d.approvalNumber ? { approvalNumber: d.approvalNumber } : {}) } : {}),
+      // a cancellation approved there: from the date it asked for, else from the decision's day
+      ...(status === 'cancelled' ? { cancelledOn: last.cancelledOn ?? d.decidedOn } : {}),
     },
   }]
 }

@@ -8,7 +8,9 @@ import type {
 
 /**
  * Whether an imported (migrated) case has terms in force: it was approved, or it is a change or cancellation of an
- * approved report that is still open or was refused (the approved terms stay in force meanwhile).
+ * approved report that is still open or was refused (the approved terms stay in force meanwhile). A case the old
+ * system cancelled (已註銷) has none: it counts for nothing (conflicts, quota, calendars, roster) and cannot be
+ * changed or cancelled again.
  */
 export const importedCaseInForce = (status: Status, applicationType: ApplicationType): boolean =>
   status === 'approved' || (applicationType !== 'register' && (status === 'under_review' || status === 'returned' || status === 'rejected'))
@@ -133,6 +135,8 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
       ...(d.submittedAt !== undefined ? { submittedAt: d.submittedAt, lastSubmittedAt: d.submittedAt } : {}),
       ...(d.approvedAt !== undefined ? { approvedAt: d.approvedAt, lastDecisionAt: d.approvedAt } : {}),
       ...(d.submittedAt !== undefined ? { applicationFiledAt: d.submittedAt } : {}),
+      // cancelled in the old system: shown with its date; without approved terms it counts for nothing here
+      ...(d.status === 'cancelled' && d.cancelledOn !== undefined ? { cancelledFrom: d.cancelledOn } : {}),
       ...(at !== undefined ? { createdAt: at, updatedAt: at } : {}),
       imported: true,
       version,

@@ -3,7 +3,8 @@
 // review time from (re)filing to decision in seconds, so sums, averages and medians are computable per group.
 import { defineCaseProjection, type CaseStep } from '../case-projection.js'
 import type { CaseView } from '../case-view.js'
-import { taipeiDate } from '../../domain/roc-date.js'
+import { taipeiDate, taipeiInstant } from '../../domain/roc-date.js'
+import type { ReportImported } from '../../domain/events.js'
 import { insertRows, type Columns } from '../sql-rows.js'
 
 export type StatKind = 'filed' | 'approved' | 'rejected' | 'returned' | 'cancelled' | 'withdrawn'
@@ -69,10 +70,54 @@ export function statFact(step: CaseStep) {
   }
 }
 
+type StatRow = NonNullable<ReturnType<typeof statFact>>
+
+/**
+ * A case brought over from the old system counts in the statistics with what the old system recorded, on the old
+ * system's dates: its filing (送審日期) and, when dated, its approval (核准日期) or cancellation (註銷日期). A later
+ * ReportImported (a decision the old system made after cut-over) adds its approval or cancellation. Decisions
+ * without a date in the old system's file (未核准, 退回) are not counted: no day to count them on.
+ */
+export function importedStatFacts(step: CaseStep): StatRow[] {
+  const v = step.after
+  if (!v || step.event.type !== 'ReportImported') return []
+  const d = step.event.data as ReportImported['data']
+  const routing = v.facts.decisionRouting
+  const fact = (suffix: string, kind: StatKind, at: string, reviewSeconds: number | null): StatRow => {
+    const day = taipeiDate(at)
+    return {
+      event_id: `${step.event.id}:${suffix}`, case_id: v.caseId, kind, application_type: d.applicationType,
+      review_county: routing.reviewCounty, copied_counties: routing.copiedCounties, profession: v.applicant.profession,
+      national_id: v.applicant.nationalId, home_code: v.applicant.home.code, supported_code: v.facts.currentTerms.supported.code,
+      day, month: day.slice(0, 7), at, review_seconds: reviewSeconds,
+    }
+  }
+  const out: StatRow[] = []
+  const first = step.before === undefined
+  if (first && d.submittedAt) out.push(fact('filed', 'filed', d.submittedAt, null))
+  const decidedWas = step.before?.approvedAt ?? null
+  if (d.approvedAt && d.approvedAt !== decidedWas && (d.status === 'approved' || (d.status === 'cancelled' && d.applicationType !== 'cancel'))) {
+    const seconds = d.submittedAt ? Math.max(0, (Date.parse(d.approvedAt) - Date.parse(d.submittedAt)) / 1000) : null
+    out.push(fact('approved', 'approved', d.approvedAt, seconds))
+  }
+  if (d.status === 'cancelled' && step.before?.status !== 'cancelled') {
+    const at = d.cancelledOn ? taipeiInstant(d.cancelledOn) : d.approvedAt
+    if (at) out.push(fact('cancelled', 'cancelled', at, null))
+  }
+  return out
+}
+
+/** The statistics facts of one step (a native event gives at most one; an import, up to three). */
+export const statFacts = (step: CaseStep): StatRow[] => {
+  if (step.event.type === 'ReportImported') return importedStatFacts(step)
+  const f = statFact(step)
+  return f ? [f] : []
+}
+
 export const statisticsProjection = defineCaseProjection({
   name: 'statistics',
-  // 2: folded with the domain's evolve, stored state = the domain state
-  revision: 2,
+  // 2: folded with the domain's evolve, stored state = the domain state; 3: imported cases count
+  revision: 3,
   tables: ['stat_facts'],
   ddl: (_v, t) => {
     const s = t('stat_facts')
@@ -86,7 +131,7 @@ export const statisticsProjection = defineCaseProjection({
     ].join('\n')
   },
   async apply(changes, ctx) {
-    const rows = changes.flatMap((ch) => ch.steps.map(statFact).filter((r) => r !== null))
+    const rows = changes.flatMap((ch) => ch.steps.flatMap(statFacts))
     await insertRows(ctx.tx, ctx.table('stat_facts'), STAT_COLUMNS, rows, 'ON CONFLICT (event_id) DO NOTHING')
   },
 })

@@ -6,6 +6,11 @@ import type { QuotaRuleTable } from '../../domain/rules/quota.js'
 import type { ReportEvent } from '../../domain/events.js'
 import type { Terms } from '../../domain/types.js'
 import { deciderSpec } from '../support/decider-spec.js'
+import { allowedCommands } from '../../domain/report/allowed.js'
+import { caseFacts } from '../../domain/report/case-facts.js'
+import { existingReportOf } from '../../domain/report/existing.js'
+import { decideLegacyDecision } from '../../domain/report/legacy-decision.js'
+import { isInForce } from '../../domain/report/state.js'
 import {
   CASE_ID, CASE_NUMBER, CLINIC_63, CLINIC_65, ev, history, HOSPITAL_63, INST, NOW, OPERATOR, OTHER_INST, OTHER_PRO,
   PDF, PHARMACIST, PHARMACIST_PRO, PHARMACY_65, PHYSICIAN, PRO, REVIEWER_63, REVIEWER_65, STATISTICIAN, TERMS, TERMS_APRIL,
@@ -278,6 +283,37 @@ t.test('ImportReport', async (t) => {
     const imported = { type: 'ReportImported' as const, data }
     spec(t).given(imported).when({ type: 'RequestCancellation', data: { effectiveDate: '2024-03-20', reason: '歇業' } }, ctx(PRO, { now: MID_MARCH })).thenMatch([{ type: 'CancellationRequested' }])
     spec(t).given(imported).when({ type: 'RequestChange', data: { terms: TERMS_APRIL, reason: '延長' } }, ctx(PRO, { now: MID_MARCH })).thenMatch([{ type: 'ChangeRequested' }])
+  })
+  t.test('an imported 已註銷 case is shown with its dates and counts for nothing', async (t) => {
+    const cancelled = { type: 'ReportImported' as const, data: { ...data, status: 'cancelled' as const, cancelledOn: '2024-03-11' } }
+    const s = spec(t).given(cancelled)
+    const state = s.state()
+    t.match(state, { exists: true, status: 'cancelled', cancelledFrom: '2024-03-11', imported: true, approvalNumbers: ['OLD-1'] }, 'its cancellation date is kept')
+    t.notOk(state.exists && state.approvedTerms, 'no terms in force')
+    t.notOk(isInForce(state), 'not in force')
+    t.equal(existingReportOf(state), undefined, 'never counts for conflicts or quota (not even the days before its 註銷日期)')
+    const facts = state.exists ? caseFacts(state) : undefined
+    t.same(facts?.counted, {}, 'nothing counted: no calendar occurrence, no quota')
+    t.equal(facts?.inForcePeriod, undefined)
+    for (const actor of [PRO, INST, REVIEWER_65, OPERATOR]) t.same(allowedCommands(state, actor), [], `${actor.role}: nothing more to do on it`)
+    s.when({ type: 'RequestChange', data: { terms: TERMS_APRIL, reason: '延長' } }, ctx(PRO, { now: NOW })).thenFails('ILLEGAL_TRANSITION')
+    s.when({ type: 'RequestCancellation', data: { effectiveDate: '2024-03-20', reason: '歇業' } }, ctx(PRO, { now: NOW })).thenFails('ILLEGAL_TRANSITION')
+    s.when({ type: 'WithdrawReport', data: {} }, ctx(PRO)).thenFails('ILLEGAL_TRANSITION')
+    s.when({ type: 'ApproveReport', data: { approvalNumber: 'X1' } } as ReportCommand, ctx(REVIEWER_65)).thenFails('NOTHING_TO_DECIDE')
+    // the same terms filed anew by the same person are no conflict with it
+    const other = existingReportOf(state)
+    spec(t).given(...history.draft()).when({ type: 'SubmitReport', data: { caseNumber: CASE_NUMBER } }, ctx(PRO, { quotaRules: noQuota, ...(other ? { existing: [other] } : {}) }))
+      .thenMatch([{ type: 'ReportSubmitted' }])
+  })
+  t.test('a cancellation the old system approved after cut-over: cancelled from the date asked for, else from the decision', async (t) => {
+    const pending = { ...data, status: 'under_review' as const, applicationType: 'cancel' as const }
+    const asked = decideLegacyDecision([{ type: 'ReportImported', data: { ...pending, cancelledOn: '2024-03-18' } }], { legacyNumber: data.legacyNumber, decision: 'approved', decidedOn: '2024-03-05', approvalNumber: 'OLD-2', reason: null }, OPERATOR)
+    t.match(asked, [{ type: 'ReportImported', data: { status: 'cancelled', cancelledOn: '2024-03-18', approvalNumber: 'OLD-2' } }])
+    const none = decideLegacyDecision([{ type: 'ReportImported', data: pending }], { legacyNumber: data.legacyNumber, decision: 'approved', decidedOn: '2024-03-05', approvalNumber: 'OLD-2', reason: null }, OPERATOR)
+    t.match(none, [{ type: 'ReportImported', data: { status: 'cancelled', cancelledOn: '2024-03-05' } }])
+    const folded = spec(t).given({ type: 'ReportImported', data: pending }, ...none).state()
+    t.match(folded, { status: 'cancelled', cancelledFrom: '2024-03-05' })
+    t.equal(existingReportOf(folded), undefined)
   })
   t.test('operators do nothing else', async (t) => {
     spec(t).given(...history.draft()).when({ type: 'SubmitReport', data: { caseNumber: CASE_NUMBER } }, ctx(OPERATOR)).thenFails('FORBIDDEN')
