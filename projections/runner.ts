@@ -19,6 +19,7 @@ import {
 } from './catalog.js'
 import { buildDdl, type BuildDdl } from './build-ddl.js'
 import { contextFor, physicalTable, type Projection } from './projection.js'
+import { bulkLoad } from './sql-rows.js'
 import { getLag, waitForProjections, type ProjectionLag } from './status.js'
 
 /** The checkpoint was not where this runner expected it (another runner advanced it, or the version was switched). */
@@ -31,16 +32,24 @@ export class CheckpointMoved extends Error {
 
 /**
  * Applies one batch to (name, version) if its checkpoint is still `expected`; moves it to the batch's last
- * position. Read-model rows and checkpoint commit together or not at all.
+ * position. Read-model rows and checkpoint commit together or not at all. `bulk` (a version being rebuilt): the
+ * projection's row writes go through COPY where the database can (sql-rows' bulkLoad).
  */
-export async function applyBatch(db: Database, p: Projection, version: number, expected: LogPosition, events: readonly RecordedEvent[]): Promise<LogPosition> {
+export async function applyBatch(
+  db: Database,
+  p: Projection,
+  version: number,
+  expected: LogPosition,
+  events: readonly RecordedEvent[],
+  bulk = false,
+): Promise<LogPosition> {
   const last = events[events.length - 1]?.position
   if (!last) return expected
   await db.transaction(async (tx) => {
     // lock the checkpoint first: concurrent runners serialise here instead of racing on read-model rows
     const cp = await readCheckpoint(tx, p.name, version, true)
     if (!cp || comparePositions(cp.position, expected) !== 0) throw new CheckpointMoved(p.name, version)
-    await p.handle(events, contextFor(tx, version))
+    await p.handle(events, contextFor(bulk ? bulkLoad(tx) : tx, version))
     const r = await tx.query(
       `UPDATE projection_checkpoints SET position_commit = $3, position_prepare = $4, updated_at = now()
        WHERE name = $1 AND version = $2 AND position_commit = $5 AND position_prepare = $6`,
@@ -235,7 +244,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       const last = events[events.length - 1]
       if (!last) break
       next = page(last.position)
-      await Promise.all(builds.map(async (b) => (b.pos = await applyBatch(db, b.p, b.to, b.pos, events))))
+      await Promise.all(builds.map(async (b) => (b.pos = await applyBatch(db, b.p, b.to, b.pos, events, true))))
       count += events.length
     }
     const results: RebuildResult[] = []
