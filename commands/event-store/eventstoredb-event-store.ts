@@ -1,8 +1,14 @@
 // The EventStoreDB adapter of the EventStore port (@eventstore/db-client). Chosen when EVENTSTORE_URL is set.
 //  - expected version: ours counts events, ESDB revisions are 0-based (eventstoredb-mapping.ts)
-//  - idempotency: event ids are derived from the command id (event-ids.ts); a repeated append is recognised by
-//    reading the stream for the first event's id (before appending, and after a wrong-expected-version error).
-//    ESDB itself also treats a re-append of the same ids at the same revision as a no-op.
+//  - idempotency: event ids are derived from the command id (event-ids.ts), so the server's own idempotency (same
+//    event ids at the same expected revision: acknowledged, not written again) protects every retry. Nothing reads
+//    the whole stream on an append: with an expected version, one point read of the revisions the events would
+//    take tells a repeat (our first event id already there) from a new write; with 'any' (busy daily streams such
+//    as the read audit) the append goes out without any read. Only after a wrong-expected-version error (or an
+//    acknowledgement without a position, as an idempotent write may give) is the command looked for, backwards
+//    from the end of the stream in pages, stopping at the first page that holds it.
+//  - typed reads of $all (exporter, time travel, orphan sweep) are filtered by the server (a $all subscription
+//    with an event-type filter, read up to the head position taken when the read began), not by this process.
 //  - LogPosition = the $all position {commit, prepare}; $all is totally ordered, so gap safety is the server's.
 //  - subscribe: catch-up by paged readAll (batches), then a $all subscription with a server-side filter (no system
 //    events; optionally only some types), resubscribed with backoff from the last delivered position.
@@ -85,10 +91,65 @@ export function createEventStoreDbEventStore(connectionString: string, options: 
   const active = new Set<Subscription>()
   const inHandler = new AsyncLocalStorage<true>()
 
-  async function readStreamRaw(stream: string): Promise<RecordedEvent[]> {
+  /** The stream from its start; with `until`, the read stops at the first event past that log position (time travel). */
+  async function readStreamRaw(stream: string, until?: LogPosition): Promise<RecordedEvent[]> {
     const out: RecordedEvent[] = []
     try {
       for await (const r of client.readStream(stream, { direction: FORWARDS, fromRevision: ESDB_START })) {
+        if (!r.event) continue
+        const rec = toRecorded(r.event, r.commitPosition)
+        if (until && rec && comparePositions(rec.position, until) > 0) break
+        if (rec) out.push(rec)
+      }
+    } catch (e) {
+      if (e instanceof StreamNotFoundError) return []
+      throw e
+    }
+    return out
+  }
+
+  const LOOKUP_PAGE = 100
+
+  /**
+   * The result of an earlier append of this command to this stream, if there was one: searched backwards from the
+   * end of the stream one page at a time (a repeat is normally of a recent command), never the whole stream at once.
+   */
+  async function priorResult(stream: string, commandId: string, count: number): Promise<AppendResult | undefined> {
+    const lastId = eventIdFor(commandId, count - 1)
+    const firstId = eventIdFor(commandId, 0)
+    let from: bigint | typeof END = END
+    let seenLast: RecordedEvent | undefined
+    try {
+      for (;;) {
+        let n = 0
+        let oldest: bigint | undefined
+        for await (const r of client.readStream(stream, { direction: BACKWARDS, fromRevision: from, maxCount: LOOKUP_PAGE })) {
+          n++
+          if (!r.event) continue
+          oldest = r.event.revision
+          const rec = toRecorded(r.event, r.commitPosition)
+          if (!rec) continue
+          if (rec.id === lastId || (!seenLast && rec.meta?.commandId === commandId)) seenLast ??= rec
+          if (rec.id === firstId) {
+            const ref = seenLast ?? rec
+            return { nextVersion: ref.streamVersion, lastPosition: ref.position, duplicate: true }
+          }
+        }
+        if (n < LOOKUP_PAGE || oldest === undefined || oldest === 0n) break
+        from = oldest - 1n
+      }
+    } catch (e) {
+      if (e instanceof StreamNotFoundError) return undefined
+      throw e
+    }
+    return seenLast ? { nextVersion: seenLast.streamVersion, lastPosition: seenLast.position, duplicate: true } : undefined
+  }
+
+  /** The events at revisions [first, first + count) of the stream (a point read; none when the stream is shorter). */
+  async function readRevisions(stream: string, first: bigint, count: number): Promise<RecordedEvent[]> {
+    const out: RecordedEvent[] = []
+    try {
+      for await (const r of client.readStream(stream, { direction: FORWARDS, fromRevision: first, maxCount: count })) {
         if (!r.event) continue
         const rec = toRecorded(r.event, r.commitPosition)
         if (rec) out.push(rec)
@@ -100,29 +161,34 @@ export function createEventStoreDbEventStore(connectionString: string, options: 
     return out
   }
 
-  /** The result of an earlier append of this command to this stream, if there was one. */
-  async function priorResult(stream: string, commandId: string, count: number): Promise<AppendResult | undefined> {
-    const lastId = eventIdFor(commandId, count - 1)
-    const firstId = eventIdFor(commandId, 0)
-    const events = await readStreamRaw(stream)
-    const last = events.find((e) => e.id === lastId) ?? events.filter((e) => e.meta?.commandId === commandId).at(-1)
-    if (!last && !events.some((e) => e.id === firstId)) return undefined
-    const ref = last ?? events.find((e) => e.id === firstId)!
-    return { nextVersion: ref.streamVersion, lastPosition: ref.position, duplicate: true }
-  }
-
   async function append(stream: string, events: EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
     const first = events[0]
     if (!first) throw new Error('append needs at least one event')
     const commandId = first.meta.commandId
-    const prior = await priorResult(stream, commandId, events.length)
-    if (prior) return prior
+    const firstId = eventIdFor(commandId, 0)
+    if (typeof expected === 'number' || expected === 'no_stream') {
+      // where these events would go: already ours (a repeat), someone else's (the stream moved on), or free
+      const at = await readRevisions(stream, BigInt(expected === 'no_stream' ? 0 : expected), events.length)
+      if (at[0]?.id === firstId) {
+        const ref = at.find((e) => e.id === eventIdFor(commandId, events.length - 1)) ?? at.at(-1)!
+        return { nextVersion: ref.streamVersion, lastPosition: ref.position, duplicate: true }
+      }
+      if (at.length) {
+        const prior = await priorResult(stream, commandId, events.length)
+        if (prior) return prior
+      }
+    }
     const data = events.map((e, i) =>
       jsonEvent({ id: eventIdFor(commandId, i), type: e.type, data: (e.data ?? {}) as JSONType, metadata: e.meta as unknown as JSONType }),
     )
     try {
       const r = await client.appendToStream(stream, data, { expectedRevision: toEsdbExpectedRevision(expected) })
-      if (!r.position) throw new Error('EventStoreDB append returned no position')
+      if (!r.position) {
+        // acknowledged without a position: an idempotent repeat of an earlier write; report that write
+        const prior = await priorResult(stream, commandId, events.length)
+        if (prior) return prior
+        throw new Error('EventStoreDB append returned no position')
+      }
       return { nextVersion: Number(r.nextExpectedRevision) + 1, lastPosition: toLogPosition(r.position), duplicate: false }
     } catch (e) {
       if (e instanceof WrongExpectedVersionError) {
@@ -139,16 +205,67 @@ export function createEventStoreDbEventStore(connectionString: string, options: 
   }
 
   async function readStream(stream: string, opts: { toPosition?: LogPosition; recordedBefore?: Date } = {}) {
-    let events = await readStreamRaw(stream)
+    let events = await readStreamRaw(stream, opts.toPosition)
     if (opts.toPosition) events = events.filter((e) => comparePositions(e.position, opts.toPosition!) <= 0)
     if (opts.recordedBefore) events = events.filter((e) => e.recordedAt < opts.recordedBefore!)
     return events
   }
 
+  /**
+   * A typed page of $all, filtered by the server: a $all subscription with an event-type filter from `after`,
+   * ended at `limit` events, at the server's caught-up signal, or at the head position taken when the read began
+   * (an event or a filter checkpoint at or past it), whichever comes first.
+   */
+  async function readAllFiltered(after: LogPosition, types: readonly string[], limit: number): Promise<RecordedEvent[]> {
+    const head = await headPosition()
+    const out: RecordedEvent[] = []
+    if (comparePositions(head, after) <= 0 || limit <= 0) return out
+    // The caught-up signal and a checkpoint come after every event before them was handed to the stream's buffer:
+    // once one is seen, the loop below drains the buffer and stops; when the buffer is already empty, `ended` stops
+    // the wait for an event that may never come.
+    let done = false
+    let release: () => void = () => {}
+    const ended = new Promise<void>((r) => (release = r))
+    const sub = client.subscribeToAll({
+      fromPosition: after.commit < 0n ? ESDB_START : { commit: after.commit, prepare: after.prepare },
+      filter: eventTypeFilter({
+        regex: typeFilterRegex(types),
+        checkpointInterval: 1,
+        checkpointReached: (_s, position) => {
+          if (comparePositions(toLogPosition(position), head) >= 0) finish()
+        },
+      }),
+    })
+    const finish = () => {
+      done = true
+      if (sub.readableLength === 0) release()
+    }
+    sub.on('caughtUp', () => finish())
+    const reading = (async () => {
+      for await (const r of sub as AsyncIterable<AllStreamResolvedEvent>) {
+        const ev = r.event
+        if (!ev?.position) continue
+        const pos = toLogPosition(ev.position)
+        if (comparePositions(pos, after) <= 0) continue
+        if (comparePositions(pos, head) > 0) break
+        const rec = toRecorded(ev)
+        if (rec) out.push(rec)
+        if (out.length >= limit || comparePositions(pos, head) === 0 || (done && sub.readableLength === 0)) break
+      }
+    })()
+    try {
+      await Promise.race([reading, ended])
+    } finally {
+      await sub.unsubscribe().catch(() => {})
+      await reading.catch(() => {})
+    }
+    return out.slice(0, limit)
+  }
+
   async function readAll(opts: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const limit = opts.limit ?? DEFAULT_PAGE
     const after = opts.after ?? START
-    const types = opts.types ? new Set(opts.types) : undefined
+    if (opts.types) return readAllFiltered(after, opts.types, limit)
     const out: RecordedEvent[] = []
     let from: Position | typeof ESDB_START = after.commit < 0n ? ESDB_START : { commit: after.commit, prepare: after.prepare }
     const chunk = Math.max(limit + 1, 256)
@@ -162,7 +279,7 @@ export function createEventStoreDbEventStore(connectionString: string, options: 
         lastSeen = ev.position
         if (comparePositions(ev.position, after) <= 0) continue // fromPosition is inclusive
         const rec = toRecorded(ev)
-        if (!rec || (types && !types.has(rec.type))) continue
+        if (!rec) continue
         out.push(rec)
         if (out.length >= limit) return out
       }

@@ -8,6 +8,11 @@ export interface Sql {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>
   /** Runs a script of one or more statements without parameters (migrations). */
   exec(script: string): Promise<void>
+  /**
+   * `COPY ... FROM STDIN` (text format) fed with the given chunks, on this connection (inside its transaction).
+   * Only a PostgreSQL transaction has it; PGlite and the pool do not (callers fall back to INSERT).
+   */
+  copyFrom?(copySql: string, chunks: Iterable<string>): Promise<void>
 }
 
 export interface Database extends Sql {

@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
+import { from as copyFromStdin } from 'pg-copy-streams'
 import type { Database, QueryResult, Sql } from './database.js'
 
 // bigint (int8) and xid8 come back as strings; keep them as strings and let callers BigInt() them.
@@ -12,7 +15,7 @@ export function createPostgresDatabase(connectionString: string, options: { max?
   pool.on('connect', (client) => {
     client.on('error', () => {})
   })
-  const wrap = (c: pg.Pool | pg.PoolClient): Sql => ({
+  const wrap = (c: pg.Pool | pg.PoolClient, client?: pg.PoolClient): Sql => ({
     async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       const r = await c.query(text, params as unknown[] | undefined)
       return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 }
@@ -20,6 +23,14 @@ export function createPostgresDatabase(connectionString: string, options: { max?
     async exec(script: string) {
       await c.query(script)
     },
+    // COPY needs one connection: only a transaction's client has it
+    ...(client
+      ? {
+          async copyFrom(copySql: string, chunks: Iterable<string>) {
+            await pipeline(Readable.from(chunks), client.query(copyFromStdin(copySql)))
+          },
+        }
+      : {}),
   })
   const listeners = new Map<string, Set<(p: string) => void>>()
   let listenClient: pg.Client | undefined
@@ -75,7 +86,7 @@ export function createPostgresDatabase(connectionString: string, options: { max?
       client.on('error', onError)
       try {
         await client.query('BEGIN')
-        const result = await fn(wrap(client))
+        const result = await fn(wrap(client, client))
         await client.query('COMMIT')
         return result
       } catch (e) {

@@ -64,7 +64,8 @@ export const occurrencesProjection = defineCaseProjection({
   },
   async apply(changes, ctx) {
     const table = ctx.table('occurrences')
-    await deleteWhereIn(ctx.tx, table, 'case_id', changes.map((c) => c.caseId))
+    // a case without a saved state (its first events) has no rows yet: nothing to delete
+    await deleteWhereIn(ctx.tx, table, 'case_id', changes.filter((c) => c.before).map((c) => c.caseId))
     const rows = changes.flatMap((ch) => {
       const v = ch.after
       if (!v) return []

@@ -39,7 +39,8 @@ export const quotaProjection = defineCaseProjection({
   },
   async apply(changes, ctx) {
     const table = ctx.table('quota')
-    await deleteWhereIn(ctx.tx, table, 'case_id', changes.map((c) => c.caseId))
+    // a case without a saved state (its first events) has no rows yet: nothing to delete
+    await deleteWhereIn(ctx.tx, table, 'case_id', changes.filter((c) => c.before).map((c) => c.caseId))
     const rows: Record<string, unknown>[] = []
     for (const ch of changes) {
       const v = ch.after
