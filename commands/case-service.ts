@@ -77,7 +77,7 @@ export interface CaseService {
   editDraft(caseId: string, terms: TermsInput, meta: ReportCommandMeta): Promise<ReportOutcome>
   submit(caseId: string, meta: ReportCommandMeta): Promise<ReportOutcome>
   /** Drafts and submits as ONE command (see perform): a refused submission leaves no draft behind. */
-  file(input: { caseId?: string; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string }, meta: ReportCommandMeta, options?: { caseNumber?: (now: Instant) => Promise<string> }): Promise<ReportOutcome>
+  file(input: { caseId?: string; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string; onBehalfOf?: 'professional' | 'institution' }, meta: ReportCommandMeta, options?: { caseNumber?: (now: Instant) => Promise<string> }): Promise<ReportOutcome>
   approve(caseId: string, input: { note?: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
   reject(caseId: string, input: { reason: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
   return(caseId: string, input: { reason: string; fieldsToFix: string[] }, meta: ReportCommandMeta): Promise<ReportOutcome>
@@ -103,7 +103,7 @@ export interface CaseService {
 
 /** One step of perform(): what a form asks in user terms (terms by institution code). */
 export type Step =
-  | { type: 'draft'; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string }
+  | { type: 'draft'; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string; onBehalfOf?: 'professional' | 'institution' }
   | { type: 'edit'; terms: TermsInput }
   | { type: 'attach'; attachment: Attachment }
   | { type: 'detach'; hash: string }
@@ -283,7 +283,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
       const commands = (caseNumber: string | undefined): ReportCommand[] => steps.map((x, i): ReportCommand => {
         const terms = resolved[i]!
         switch (x.type) {
-          case 'draft': return { type: 'DraftReport', data: { caseId, applicant: applicant!, terms, ...(x.attachments?.length ? { attachments: x.attachments } : {}), ...(x.copiedFrom ? { copiedFrom: x.copiedFrom } : {}) } }
+          case 'draft': return { type: 'DraftReport', data: { caseId, applicant: applicant!, terms, ...(x.attachments?.length ? { attachments: x.attachments } : {}), ...(x.copiedFrom ? { copiedFrom: x.copiedFrom } : {}), ...(x.onBehalfOf ? { onBehalfOf: x.onBehalfOf } : {}) } }
           case 'edit': return { type: 'EditDraft', data: { terms } }
           case 'attach': return { type: 'AddAttachment', data: { attachment: x.attachment } }
           case 'detach': return { type: 'RemoveAttachment', data: { hash: x.hash } }

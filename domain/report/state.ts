@@ -46,6 +46,8 @@ export interface ReportCase {
   attachments: Attachment[]
   approvalNumbers: string[]
   copiedFrom?: string
+  /** Filed by a reviewer on behalf of this party (後台代為申請). */
+  onBehalfOf?: { role: 'professional' | 'institution'; id: string }
   /** Findings recorded at the last filing (submission, resubmission or change). */
   findings?: FilingFindings
   /** Last reviewer reason (reject/return) and the fields to fix (return). */
@@ -106,6 +108,7 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
       attachments: [...d.attachments],
       approvalNumbers: [],
       ...(d.copiedFrom !== undefined ? { copiedFrom: d.copiedFrom } : {}),
+      ...(d.onBehalfOf !== undefined ? { onBehalfOf: d.onBehalfOf } : {}),
       ...(at !== undefined ? { draftedAt: at, createdAt: at, updatedAt: at } : {}),
       version,
     }
