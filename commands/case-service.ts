@@ -97,6 +97,13 @@ export interface CaseService {
    * A first submission's case number is allocated only after a dry run of the whole sequence passed.
    */
   perform(caseId: string, steps: Step[], meta: ReportCommandMeta, options?: { caseNumber?: (now: Instant) => Promise<string> }): Promise<ReportOutcome>
+  /**
+   * The dry run of file(): the very commands file() would decide (DraftReport + SubmitReport), against the same
+   * registry and context, refusing with the same DomainError — and recording nothing. `alongside`: the same applicant's
+   * reports not filed yet that the filing must also meet (earlier rows of the same batch file). Returns how the filed case would
+   * count for later rows.
+   */
+  checkFiling(input: { caseId: string; applicantId: string; terms: TermsInput; onBehalfOf?: 'professional' | 'institution' }, actor: Actor, alongside?: readonly ExistingReport[]): Promise<ExistingReport | undefined>
   /** The conflicts and quota the proposed terms would meet now (records nothing). */
   preview(applicantId: string, terms: TermsInput, actor: Actor, caseId?: string): Promise<import('../domain/types.js').FilingFindings>
 }
@@ -385,6 +392,19 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
         },
         meta,
       )
+    },
+
+    async checkFiling(input, actor, alongside = []) {
+      const applicant = await resolveApplicant(input.applicantId, actor)
+      const terms = await resolveTerms(input.terms)
+      const state = initialState()
+      const ctx = await contextFor(state, actor, clock().toISOString(), terms, applicant)
+      // the case itself, if an earlier upload of the same row filed it, is not another report it could conflict with
+      ctx.existing = [...(ctx.existing ?? []).filter((r) => r.caseId !== input.caseId), ...alongside]
+      const draft: ReportCommand = { type: 'DraftReport', data: { caseId: input.caseId, applicant, terms, ...(input.onBehalfOf ? { onBehalfOf: input.onBehalfOf } : {}) } }
+      const events = decideSequence([draft, { type: 'SubmitReport', data: { caseNumber: DRY_RUN_CASE_NUMBER } }], state, ctx)
+      const filed = events.reduce<ReportState>((s, e) => evolve(s, e), state)
+      return filed.exists ? caseFacts(filed).existing : undefined
     },
 
     async preview(applicantId, termsInput, actor, caseId) {
