@@ -77,7 +77,7 @@ export interface CaseService {
   editDraft(caseId: string, terms: TermsInput, meta: ReportCommandMeta): Promise<ReportOutcome>
   submit(caseId: string, meta: ReportCommandMeta): Promise<ReportOutcome>
   /** Drafts and submits as ONE command (see perform): a refused submission leaves no draft behind. */
-  file(input: { caseId?: string; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string }, meta: ReportCommandMeta, options?: { caseNumber?: (now: Instant) => Promise<string> }): Promise<ReportOutcome>
+  file(input: { caseId?: string; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string; onBehalfOf?: 'professional' | 'institution' }, meta: ReportCommandMeta, options?: { caseNumber?: (now: Instant) => Promise<string> }): Promise<ReportOutcome>
   approve(caseId: string, input: { note?: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
   reject(caseId: string, input: { reason: string }, meta: ReportCommandMeta): Promise<ReportOutcome>
   return(caseId: string, input: { reason: string; fieldsToFix: string[] }, meta: ReportCommandMeta): Promise<ReportOutcome>
@@ -97,13 +97,20 @@ export interface CaseService {
    * A first submission's case number is allocated only after a dry run of the whole sequence passed.
    */
   perform(caseId: string, steps: Step[], meta: ReportCommandMeta, options?: { caseNumber?: (now: Instant) => Promise<string> }): Promise<ReportOutcome>
+  /**
+   * The dry run of file(): the very commands file() would decide (DraftReport + SubmitReport), against the same
+   * registry and context, refusing with the same DomainError — and recording nothing. `alongside`: the same applicant's
+   * reports not filed yet that the filing must also meet (earlier rows of the same batch file). Returns how the filed case would
+   * count for later rows.
+   */
+  checkFiling(input: { caseId: string; applicantId: string; terms: TermsInput; onBehalfOf?: 'professional' | 'institution' }, actor: Actor, alongside?: readonly ExistingReport[]): Promise<ExistingReport | undefined>
   /** The conflicts and quota the proposed terms would meet now (records nothing). */
   preview(applicantId: string, terms: TermsInput, actor: Actor, caseId?: string): Promise<import('../domain/types.js').FilingFindings>
 }
 
 /** One step of perform(): what a form asks in user terms (terms by institution code). */
 export type Step =
-  | { type: 'draft'; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string }
+  | { type: 'draft'; applicantId: string; terms: TermsInput; attachments?: Attachment[]; copiedFrom?: string; onBehalfOf?: 'professional' | 'institution' }
   | { type: 'edit'; terms: TermsInput }
   | { type: 'attach'; attachment: Attachment }
   | { type: 'detach'; hash: string }
@@ -284,7 +291,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
       const commands = (caseNumber: string | undefined): ReportCommand[] => steps.map((x, i): ReportCommand => {
         const terms = resolved[i]!
         switch (x.type) {
-          case 'draft': return { type: 'DraftReport', data: { caseId, applicant: applicant!, terms, ...(x.attachments?.length ? { attachments: x.attachments } : {}), ...(x.copiedFrom ? { copiedFrom: x.copiedFrom } : {}) } }
+          case 'draft': return { type: 'DraftReport', data: { caseId, applicant: applicant!, terms, ...(x.attachments?.length ? { attachments: x.attachments } : {}), ...(x.copiedFrom ? { copiedFrom: x.copiedFrom } : {}), ...(x.onBehalfOf ? { onBehalfOf: x.onBehalfOf } : {}) } }
           case 'edit': return { type: 'EditDraft', data: { terms } }
           case 'attach': return { type: 'AddAttachment', data: { attachment: x.attachment } }
           case 'detach': return { type: 'RemoveAttachment', data: { hash: x.hash } }
@@ -386,6 +393,19 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
         },
         meta,
       )
+    },
+
+    async checkFiling(input, actor, alongside = []) {
+      const applicant = await resolveApplicant(input.applicantId, actor)
+      const terms = await resolveTerms(input.terms)
+      const state = initialState()
+      const ctx = await contextFor(state, actor, clock().toISOString(), terms, applicant)
+      // the case itself, if an earlier upload of the same row filed it, is not another report it could conflict with
+      ctx.existing = [...(ctx.existing ?? []).filter((r) => r.caseId !== input.caseId), ...alongside]
+      const draft: ReportCommand = { type: 'DraftReport', data: { caseId: input.caseId, applicant, terms, ...(input.onBehalfOf ? { onBehalfOf: input.onBehalfOf } : {}) } }
+      const events = decideSequence([draft, { type: 'SubmitReport', data: { caseNumber: DRY_RUN_CASE_NUMBER } }], state, ctx)
+      const filed = events.reduce<ReportState>((s, e) => evolve(s, e), state)
+      return filed.exists ? caseFacts(filed).existing : undefined
     },
 
     async preview(applicantId, termsInput, actor, caseId) {

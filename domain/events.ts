@@ -31,6 +31,11 @@ export interface ReportDrafted {
     routing: Routing
     attachments: Attachment[]
     copiedFrom?: string // caseId of the past case this draft was copied from
+    /**
+     * Filed by a bureau reviewer on behalf of the applicant (後台 單筆/整批申請): the event's actor is the reviewer;
+     * this is the party of record (the professional, or their home institution), also in filedBy.
+     */
+    onBehalfOf?: { role: 'professional' | 'institution'; id: string }
   }
 }
 export interface DraftEdited {

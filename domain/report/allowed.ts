@@ -4,7 +4,7 @@
 // with their own codes. Pure.
 import { fail, isDomainError } from '../errors.js'
 import type { Actor, Status } from '../types.js'
-import { authorizeFiler, authorizeImport, authorizeReviewer } from './authorize.js'
+import { authorizeFiler, authorizeImport, authorizeReviewer, authorizeStaffFiling } from './authorize.js'
 import { REPORT_COMMAND_TYPES, type ReportCommandType } from './commands.js'
 import { decisionRouting, isInForce, type ReportCase, type ReportState } from './state.js'
 
@@ -15,9 +15,9 @@ const requireStatus = (state: ReportCase, command: ReportCommandType, ...allowed
   if (!allowed.includes(state.status)) illegal(state, command)
 }
 
-/** May this actor file at all (a professional, or an institution card)? DraftReport's applicant is data. */
+/** May this actor file at all (a professional, an institution card, or a reviewer filing on behalf)? DraftReport's applicant is data. */
 const requireFilerRole = (actor: Actor) => {
-  if (actor.role !== 'professional' && actor.role !== 'institution') fail('FORBIDDEN', { role: actor.role })
+  if (actor.role !== 'professional' && actor.role !== 'institution' && actor.role !== 'reviewer') fail('FORBIDDEN', { role: actor.role })
 }
 
 /**
@@ -38,8 +38,12 @@ export function checkAllowed(type: ReportCommandType, state: ReportState, actor:
   if (!state.exists) return fail('REPORT_NOT_FOUND')
   const s = state
   switch (type) {
-    case 'EditDraft':
     case 'SubmitReport':
+      // a reviewer submits only the filing they drafted on behalf (within their county)
+      if (actor.role === 'reviewer' && s.onBehalfOf) authorizeStaffFiling(actor, s.applicant)
+      else authorizeFiler(actor, s.applicant)
+      return requireStatus(s, type, 'draft')
+    case 'EditDraft':
       authorizeFiler(actor, s.applicant)
       return requireStatus(s, type, 'draft')
     case 'ResubmitReport':

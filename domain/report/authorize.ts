@@ -16,6 +16,17 @@ export const authorizeFiler = (actor: Actor, applicant: ApplicantSnapshot): void
   fail('FORBIDDEN', { role: actor.role })
 }
 
+/**
+ * Staff filing on behalf (後台 單筆/整批申請): a reviewer files for a professional, or the professional's home
+ * institution, of their own county (where the home institution is). Only drafting and submitting that filing.
+ */
+export const authorizeStaffFiling = (actor: Actor, applicant: ApplicantSnapshot): void => {
+  if (actor.role !== 'reviewer') return fail('FORBIDDEN', { role: actor.role })
+  if (actor.county === undefined || actor.county !== applicant.home.county) {
+    fail('FILING_NOT_IN_COUNTY', { homeCounty: applicant.home.county, actorCounty: actor.county }, [applicant.home.name])
+  }
+}
+
 /** Review side: a reviewer of the county the application is routed to (copied counties only read). */
 export const authorizeReviewer = (actor: Actor, routing: Routing): void => {
   if (actor.role !== 'reviewer') return fail('FORBIDDEN', { role: actor.role })

@@ -45,6 +45,8 @@ export interface CaseFacts {
   counted: { inForce?: CountedTerms; underReview?: CountedTerms }
   /** The last approval number (登錄, 變更 or 註銷). */
   approvalNumber?: string
+  /** Which application that approval number decided (an approval form prints it, also while a change is pending). */
+  approvedApplicationType?: ApplicationType
 }
 
 const pendingOf = (s: ReportCase): PendingApplication | undefined => {
@@ -96,5 +98,6 @@ export function caseFacts(s: ReportCase): CaseFacts {
     ...(existing ? { existing } : {}),
     counted,
     ...(approvalNumber !== undefined ? { approvalNumber } : {}),
+    ...(s.approvedApplicationType !== undefined ? { approvedApplicationType: s.approvedApplicationType } : {}),
   }
 }

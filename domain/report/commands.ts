@@ -8,7 +8,7 @@ import type { Actor, ApplicantSnapshot, Attachment, Instant, IsoDate, Terms } fr
 
 export interface DraftReport {
   type: 'DraftReport'
-  data: { caseId: string; applicant: ApplicantSnapshot; terms: Terms; attachments?: Attachment[]; copiedFrom?: string }
+  data: { caseId: string; applicant: ApplicantSnapshot; terms: Terms; attachments?: Attachment[]; copiedFrom?: string; onBehalfOf?: 'professional' | 'institution' }
 }
 export interface EditDraft {
   type: 'EditDraft'

@@ -7,9 +7,9 @@ import type {
 import { isIsoDate, taipeiDate } from '../roc-date.js'
 import { routeReport } from '../rules/routing.js'
 import { expandSchedule, scheduleBounds } from '../schedule.js'
-import type { ApplicantSnapshot, Terms } from '../types.js'
+import type { Actor, ApplicantSnapshot, Terms } from '../types.js'
 import { checkAllowed } from './allowed.js'
-import { authorizeFiler } from './authorize.js'
+import { authorizeFiler, authorizeStaffFiling } from './authorize.js'
 import type { DecideContext, ReportCommand } from './commands.js'
 import {
   checkApplicant, checkAttachment, checkChangeKeepsPast, checkNotInPast, checkTerms, evaluateFiling, evaluateFindings,
@@ -18,6 +18,13 @@ import { isReturnableField, RETURNABLE_FIELDS } from './returnable-fields.js'
 import { isInForce, type ReportCase, type ReportState } from './state.js'
 
 const CASE_NUMBER = /^\d{14}$/
+
+/** The party of record of a reviewer's filing on behalf: the professional, or their home institution. */
+const staffFilingParty = (actor: Actor, applicant: ApplicantSnapshot, who: 'professional' | 'institution' | undefined) => {
+  authorizeStaffFiling(actor, applicant)
+  if (who !== 'professional' && who !== 'institution') return fail('ON_BEHALF_REQUIRED')
+  return who === 'professional' ? { role: who, id: applicant.nationalId } : { role: who, id: applicant.home.code }
+}
 
 const requireReason = (reason: string | undefined): string => {
   const r = typeof reason === 'string' ? reason.trim() : ''
@@ -66,7 +73,9 @@ export const decide = (command: ReportCommand, state: ReportState, ctx: DecideCo
   if (command.type === 'DraftReport') {
     const d = command.data
     if (typeof d.caseId !== 'string' || d.caseId === '') fail('VALIDATION_FAILED', { fields: ['caseId'] })
-    authorizeFiler(actor, d.applicant)
+    // a reviewer files on behalf of the professional or their home institution (named in the command)
+    const onBehalfOf = actor.role === 'reviewer' ? staffFilingParty(actor, d.applicant, d.onBehalfOf) : undefined
+    if (!onBehalfOf) authorizeFiler(actor, d.applicant)
     checkTerms(d.terms, ctx.reference)
     checkApplicant(ctx.applicant ?? d.applicant, d.terms)
     const attachments = d.attachments ?? []
@@ -76,7 +85,8 @@ export const decide = (command: ReportCommand, state: ReportState, ctx: DecideCo
       data: {
         caseId: d.caseId,
         applicant: d.applicant,
-        filedBy: { role: actor.role as 'professional' | 'institution', id: actor.role === 'institution' ? actor.institutionCode ?? actor.id : actor.id },
+        filedBy: onBehalfOf ?? { role: actor.role as 'professional' | 'institution', id: actor.role === 'institution' ? actor.institutionCode ?? actor.id : actor.id },
+        ...(onBehalfOf ? { onBehalfOf } : {}),
         terms: d.terms,
         routing: routeReport(d.applicant, d.terms.supported, ctx.routingRules),
         attachments,

@@ -47,7 +47,11 @@ export interface ReportCase {
   cancelledFrom?: IsoDate
   attachments: Attachment[]
   approvalNumbers: string[]
+  /** The application the last approval number decided (登錄, 變更 or 註銷): what an approval form prints. */
+  approvedApplicationType?: ApplicationType
   copiedFrom?: string
+  /** Filed by a reviewer on behalf of this party (後台代為申請). */
+  onBehalfOf?: { role: 'professional' | 'institution'; id: string }
   /** Findings recorded at the last filing (submission, resubmission or change). */
   findings?: FilingFindings
   /** Last reviewer reason (reject/return) and the fields to fix (return). */
@@ -108,6 +112,7 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
       attachments: [...d.attachments],
       approvalNumbers: [],
       ...(d.copiedFrom !== undefined ? { copiedFrom: d.copiedFrom } : {}),
+      ...(d.onBehalfOf !== undefined ? { onBehalfOf: d.onBehalfOf } : {}),
       ...(at !== undefined ? { draftedAt: at, createdAt: at, updatedAt: at } : {}),
       version,
     }
@@ -132,6 +137,11 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
         : {}),
       attachments: [],
       approvalNumbers: d.approvalNumber !== undefined ? [d.approvalNumber] : [],
+      // the legacy row carries one approval: a cancelled case's is the cancellation's, an approved case's its own
+      // application's; a case pending again carries the approval that put it in force (the legacy file has no more)
+      ...(d.approvalNumber !== undefined
+        ? { approvedApplicationType: d.status === 'cancelled' ? 'cancel' as const : d.status === 'approved' ? d.applicationType : 'register' as const }
+        : {}),
       ...(d.submittedAt !== undefined ? { submittedAt: d.submittedAt, lastSubmittedAt: d.submittedAt } : {}),
       ...(d.approvedAt !== undefined ? { approvedAt: d.approvedAt, lastDecisionAt: d.approvedAt } : {}),
       ...(d.submittedAt !== undefined ? { applicationFiledAt: d.submittedAt } : {}),
@@ -164,6 +174,7 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
         approvedTerms: s.terms,
         approvedRouting: s.routing,
         approvalNumbers: [...s.approvalNumbers, event.data.approvalNumber],
+        approvedApplicationType: 'register',
         ...(at !== undefined ? { approvedAt: at } : {}),
         ...decided(),
       }
@@ -199,6 +210,7 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
         approvedTerms: terms,
         approvedRouting: routing,
         approvalNumbers: [...s.approvalNumbers, event.data.approvalNumber],
+        approvedApplicationType: 'change',
         ...(at !== undefined ? { approvedAt: at } : {}),
         ...decided(),
       }
@@ -221,6 +233,7 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
         status: 'cancelled',
         ...(s.pendingCancellation ? { cancelledFrom: s.pendingCancellation.effectiveDate } : {}),
         approvalNumbers: [...s.approvalNumbers, event.data.approvalNumber],
+        approvedApplicationType: 'cancel',
         ...(at !== undefined ? { approvedAt: at } : {}),
         ...decided(),
       }

@@ -10,6 +10,7 @@ import { BASE } from './context.js'
 import { requireRole } from '../session.js'
 import { registerStatisticsRoutes } from './statistics-routes.js'
 import { registerRegistryFlagRoutes } from './registry-flags-routes.js'
+import { registerFilingRoutes } from './filing-routes.js'
 
 const VIEWS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views')
 const ASSETS: Record<string, string> = { 'back-office.css': 'text/css; charset=utf-8', 'back-office.js': 'text/javascript; charset=utf-8' }
@@ -32,4 +33,5 @@ export async function backOfficePlugin(app: App) {
   await registerCaseRoutes(app)
   await registerStatisticsRoutes(app)
   await registerRegistryFlagRoutes(app)
+  await registerFilingRoutes(app)
 }

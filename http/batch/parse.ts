@@ -7,12 +7,32 @@ import { DomainError } from '../../domain/errors.js'
 import { checkXlsxSize } from './xlsx-guard.js'
 import { readXlsxInWorker, type XlsxWorkerLimits } from './xlsx-read.js'
 import { FIRST_REFERENCE, onList, type ReferenceLists } from '../../domain/reference/lists.js'
+import { addDays, isoToRoc, taipeiDate } from '../../domain/roc-date.js'
 
 export const BATCH_COLUMNS = ['身分證號', '被支援機構代碼', '支援科別', '支援目的', '開始日期', '結束日期', '星期', '開始時間', '結束時間', '備註'] as const
 export const BATCH_KEYS = ['applicantId', 'supportedCode', 'department', 'purpose', 'from', 'to', 'weekdays', 'winStart', 'winEnd', 'note'] as const
 export type BatchKey = (typeof BATCH_KEYS)[number]
 export type BatchCells = Record<BatchKey, string>
 export const MAX_BATCH_ROWS = 20_000
+
+/**
+ * A CSV's text: UTF-8 with or without BOM, or Big5 (cp950) as Excel saves "CSV" on a zh-TW Windows. A file that is
+ * valid UTF-8 is read as UTF-8; otherwise as Big5 (WHATWG big5, a superset of cp950); neither is refused.
+ */
+export function decodeCsv(content: Buffer): string {
+  const bom = content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bom ? content.subarray(3) : content)
+  } catch {
+    if (bom) throw notText()
+  }
+  try {
+    return new TextDecoder('big5', { fatal: true }).decode(content)
+  } catch {
+    throw notText()
+  }
+}
+const notText = () => new DomainError('BATCH_FILE_INVALID', { reason: 'encoding' }, ['上傳檔案須為 CSV（UTF-8 或 Big5 編碼）或 Excel（.xlsx）'])
 
 const isXlsx = (b: Buffer) => b[0] === 0x50 && b[1] === 0x4b // PK zip
 
@@ -52,13 +72,7 @@ export async function parseBatchFile(content: Buffer, opts: { xlsx?: XlsxWorkerL
     if ('error' in answer) throw answer.error === 'rows' ? tooMany() : new DomainError('BATCH_FILE_INVALID', { reason: answer.error })
     table = answer.table
   } else {
-    let text: string
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(content).replace(/^\uFEFF/, '')
-    } catch {
-      throw new DomainError('BATCH_FILE_INVALID', { reason: 'encoding' }, ['上傳檔案須為 UTF-8 編碼的 CSV 或 Excel（.xlsx）'])
-    }
-    table = await parseCsv(text, MAX_BATCH_ROWS)
+    table = await parseCsv(decodeCsv(content), MAX_BATCH_ROWS)
   }
   const header = (table[0] ?? []).map((h) => (h ?? '').trim())
   if (BATCH_COLUMNS.some((c, i) => header[i] !== c)) throw new DomainError('BATCH_FILE_INVALID', { reason: 'header', expected: BATCH_COLUMNS }, [`上傳檔案的標題列須為：${BATCH_COLUMNS.join('、')}（請使用範本）`])
@@ -74,31 +88,53 @@ export async function parseBatchFile(content: Buffer, opts: { xlsx?: XlsxWorkerL
 }
 
 /**
- * The template: the columns and a sample row on the first sheet (the only one read back), and the codes of
- * 支援科別 and 支援目的 in force today on a second sheet 代碼表 (the lists are versioned data).
+ * Sample rows of the templates, in the current year (Asia/Taipei): two weeks from today for four weeks (or up to
+ * 31 December), Mondays and Wednesdays 08:00–12:00.
  */
-export async function batchTemplateXlsx(reference: Pick<ReferenceLists, 'departments' | 'purposes'> = FIRST_REFERENCE): Promise<Buffer> {
+export function templateSampleRows(now: Date, reference: Pick<ReferenceLists, 'departments' | 'purposes'> = FIRST_REFERENCE): string[][] {
+  const sample = (list: readonly { code: string }[], preferred: string) => (onList(list, preferred) ? preferred : list[0]?.code ?? '')
+  const today = taipeiDate(now.toISOString())
+  const yearEnd = `${today.slice(0, 4)}-12-31`
+  let from = addDays(today, 14)
+  if (from > yearEnd) from = addDays(today, 1) > yearEnd ? today : addDays(today, 1)
+  const to = addDays(from, 27) > yearEnd ? yearEnd : addDays(from, 27)
+  return [['A123456789', '3563020002', sample(reference.departments, '02'), sample(reference.purposes, '01'), isoToRoc(from), isoToRoc(to), '1,3', '0800', '1200', '範例列，請改為實際資料']]
+}
+
+/** The code lists the template carries (second sheet, and Excel data validation of the two columns). */
+export const CODE_SHEET = '代碼表'
+
+export async function batchTemplateXlsx(now: Date, reference: Pick<ReferenceLists, 'departments' | 'purposes'> = FIRST_REFERENCE): Promise<Buffer> {
+  const DEPARTMENTS = reference.departments
+  const PURPOSES = reference.purposes
   const wb = new ExcelJS.Workbook()
   const ws = wb.addWorksheet('報備支援批次')
+  const codes = wb.addWorksheet(CODE_SHEET)
+  codes.addRow(['支援科別代碼', '支援科別', '', '支援目的代碼', '支援目的'])
+  const n = Math.max(DEPARTMENTS.length, PURPOSES.length)
+  for (let i = 0; i < n; i++) {
+    const d = DEPARTMENTS[i]
+    const p = PURPOSES[i]
+    codes.addRow([d?.code ?? null, d?.name ?? null, null, p?.code ?? null, p?.name ?? null])
+  }
+  codes.getRow(1).font = { bold: true }
+  codes.columns.forEach((c) => (c.width = 16))
+  for (let r = 2; r <= n + 1; r++) for (const c of [1, 4]) codes.getCell(r, c).numFmt = '@'
   ws.addRow([...BATCH_COLUMNS])
-  const sample = (list: readonly { code: string }[], preferred: string) => (onList(list, preferred) ? preferred : list[0]?.code ?? '')
-  ws.addRow(['A123456789', '3563020002', sample(reference.departments, '02'), sample(reference.purposes, '01'), '1130301', '1130331', '1,3', '0800', '1200', ''])
+  for (const row of templateSampleRows(now, reference)) ws.addRow(row)
   ws.getRow(1).font = { bold: true }
   ws.columns.forEach((c) => (c.width = 14))
-  for (let r = 1; r <= 2; r++) for (let c = 1; c <= BATCH_COLUMNS.length; c++) ws.getCell(r, c).numFmt = '@'
-  const codes = wb.addWorksheet('代碼表')
-  codes.addRow(['支援科別代碼', '支援科別', '', '支援目的代碼', '支援目的'])
-  codes.getRow(1).font = { bold: true }
-  const n = Math.max(reference.departments.length, reference.purposes.length)
-  for (let i = 0; i < n; i++) {
-    const d = reference.departments[i]
-    const p = reference.purposes[i]
-    const row = codes.addRow([d?.code ?? '', d?.name ?? '', '', p?.code ?? '', p?.name ?? ''])
-    row.getCell(1).numFmt = '@'
-    row.getCell(4).numFmt = '@'
-  }
-  codes.columns.forEach((c) => (c.width = 16))
+  const LAST = 2001
+  for (let r = 1; r <= LAST; r++) for (let c = 1; c <= BATCH_COLUMNS.length; c++) ws.getCell(r, c).numFmt = '@'
+  const list = (col: string, count: number, title: string) => ({
+    type: 'list' as const, allowBlank: true, showErrorMessage: true, errorStyle: 'stop', errorTitle: title, error: `請從「${CODE_SHEET}」選擇${title}代碼`,
+    formulae: [`'${CODE_SHEET}'!$${col}$2:$${col}$${count + 1}`],
+  })
+  const dv = (ws as unknown as { dataValidations: { add(range: string, v: unknown): void } }).dataValidations
+  dv.add(`C2:C${LAST}`, list('A', DEPARTMENTS.length, '支援科別'))
+  dv.add(`D2:D${LAST}`, list('D', PURPOSES.length, '支援目的'))
   return Buffer.from(await wb.xlsx.writeBuffer())
 }
 
-export const batchTemplateCsv = (): string => `\uFEFF${BATCH_COLUMNS.join(',')}\r\nA123456789,3563020002,02,01,1130301,1130331,"1,3",0800,1200,\r\n`
+export const batchTemplateCsv = (now: Date, reference: Pick<ReferenceLists, 'departments' | 'purposes'> = FIRST_REFERENCE) =>
+  `\uFEFF${BATCH_COLUMNS.join(',')}\r\n${templateSampleRows(now, reference).map((r) => r.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n')}\r\n`

@@ -6,6 +6,8 @@ const FIELD_OF: Partial<Record<ErrorCode, string>> = {
   PROFESSIONAL_NOT_FOUND: 'applicantId',
   PROFESSIONAL_SUSPENDED: 'applicantId',
   NOT_OWN_STAFF: 'applicantId',
+  FILING_NOT_IN_COUNTY: 'applicantId',
+  ON_BEHALF_REQUIRED: 'onBehalfOf',
   INVALID_INSTITUTION_CODE: 'supportedCode',
   INSTITUTION_NOT_FOUND: 'supportedCode',
   SAME_INSTITUTION: 'supportedCode',

@@ -42,7 +42,7 @@ export interface PrintOptions {
 
 /** The form of an approved (or cancelled by approval) case. Refuses anything without an approval. */
 export function approvalFormEntry(view: CaseView, bureau: string): ApprovalFormEntry {
-  if (!view.approvalNumber || !view.approvedAt || !view.caseNumber || !view.approved) {
+  if (!view.approvalNumber || !view.approvedAt || !view.caseNumber || !view.approved || !view.facts.approvedApplicationType) {
     throw new DomainError('NOT_APPROVED_CANNOT_PRINT', { caseId: view.caseId })
   }
   const t = view.approved.terms
@@ -50,7 +50,8 @@ export function approvalFormEntry(view: CaseView, bureau: string): ApprovalFormE
     caseNumber: view.caseNumber,
     approvalNumber: view.approvalNumber,
     approvedOn: taipeiDate(view.approvedAt),
-    applicationType: view.status === 'cancelled' ? 'cancel' : view.applicationType,
+    // the application the approval number decided (the domain's: a pending change does not relabel it)
+    applicationType: view.facts.approvedApplicationType,
     applicant: {
       name: view.applicant.name,
       nationalId: view.applicant.nationalId,

@@ -5,11 +5,10 @@ import { Type } from '@sinclair/typebox'
 import type { App } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
 import { files, type RawForm } from '../forms/form-values.js'
-import { checkReportForm, emptyReportForm } from '../forms/report-form.js'
-import { listStaffOf, findInstitution } from '../../commands/registry/registry.js'
+import { checkBatchRows } from '../batch/check.js'
 import { DomainError } from '../../domain/errors.js'
-import { BATCH_COLUMNS, BATCH_KEYS, batchTemplateCsv, batchTemplateXlsx, parseBatchFile } from '../batch/parse.js'
-import { BatchJobs, rowCommandId, type BatchJob } from '../batch/jobs.js'
+import { BATCH_COLUMNS, batchTemplateCsv, batchTemplateXlsx, parseBatchFile } from '../batch/parse.js'
+import { BatchJobs, type BatchJob } from '../batch/jobs.js'
 import { existingCaseIds } from '../../projections/queries/batch-cases.js'
 import { scopeOf } from '../scope.js'
 import { caseIdFor } from '../../domain/name-uuid.js'
@@ -18,9 +17,6 @@ const guard = requireRole('institution')
 /** Batch jobs one institution may have open (checked and waiting, or running) at once. */
 export const MAX_OPEN_JOBS = 3
 const JobParams = Type.Object({ jobId: Type.String({ pattern: '^[0-9a-f]{64}$' }) })
-/** Which template column a form field's error belongs to. */
-const COLUMN_OF: Record<string, string> = Object.fromEntries(BATCH_KEYS.map((k, i) => [k, BATCH_COLUMNS[i]!]))
-const columnOf = (field: string) => COLUMN_OF[field.split('.')[0]!] ?? (field === 'windows' ? '開始時間' : field === 'sesDate' ? '開始日期' : field)
 
 export async function registerBatchRoutes(app: App) {
   const jobs = new BatchJobs(app.services.db, () => ({ reports: app.services.reports, store: app.services.store, ...(app.services.waitFor ? { waitFor: app.services.waitFor } : {}) }), { maxOpen: MAX_OPEN_JOBS })
@@ -34,9 +30,9 @@ export async function registerBatchRoutes(app: App) {
 
   app.get('/institution/batch', { onRequest: guard }, async (_request, reply) => reply.page('pages/batch-upload.eta', { title: '批次上傳', columns: BATCH_COLUMNS }))
   app.get('/institution/batch/template.xlsx', { onRequest: guard }, async (_request, reply) =>
-    reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', 'attachment; filename="baobei-batch-template.xlsx"').send(await batchTemplateXlsx(await app.services.rules.referenceAt(app.services.clock().toISOString()))))
+    reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', 'attachment; filename="baobei-batch-template.xlsx"').send(await batchTemplateXlsx(app.services.clock(), await app.services.rules.referenceAt(app.services.clock().toISOString()))))
   app.get('/institution/batch/template.csv', { onRequest: guard }, async (_request, reply) =>
-    reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="baobei-batch-template.csv"').send(batchTemplateCsv()))
+    reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="baobei-batch-template.csv"').send(batchTemplateCsv(app.services.clock(), await app.services.rules.referenceAt(app.services.clock().toISOString()))))
 
   app.post('/institution/batch', { onRequest: guard }, async (request, reply) => {
     const code = codeOf(request)
@@ -55,34 +51,10 @@ export async function registerBatchRoutes(app: App) {
       if (e instanceof DomainError) return again(e.message)
       throw e
     }
-    const db = app.services.db
-    const staff = new Map((await listStaffOf(db, code)).map((p) => [p.nationalId, p]))
-    const institutions = new Map<string, boolean>()
     // 支援科別 / 支援目的 in force now (the same version the filing is checked against)
     const reference = await app.services.rules.referenceAt(app.services.clock().toISOString())
-    const job: BatchJob = { id: jobId, owner: code, fileName: upload.filename, fileHash, valid: [], invalid: [], state: 'checked', filedBefore: 0 }
-    const seenRows = new Map<string, number>()
-    for (const { rowNumber, cells } of rows) {
-      const key = JSON.stringify(cells)
-      const occurrence = seenRows.get(key) ?? 0
-      seenRows.set(key, occurrence + 1)
-      const values = {
-        ...emptyReportForm(), ...cells, commandId: rowCommandId(code, cells, occurrence), applicantId: cells.applicantId.toUpperCase(), supportedCode: cells.supportedCode.toUpperCase(),
-        scheduleKind: 'weekly' as const, weekdays: cells.weekdays.split(/[,、\s]+/).filter(Boolean), winStart: [cells.winStart.padStart(4, '0')], winEnd: [cells.winEnd.padStart(4, '0')],
-      }
-      const { input, errors } = checkReportForm(values, { needsApplicant: true, intent: 'submit', reference })
-      if (!errors.applicantId) {
-        const p = staff.get(values.applicantId)
-        if (!p) errors.applicantId = '不是本機構的醫事人員（機構只能為本機構人員申請）'
-        else if (p.practiceStatus !== 'active') errors.applicantId = '此醫事人員目前為停業狀態'
-      }
-      if (!errors.supportedCode && values.supportedCode) {
-        if (!institutions.has(values.supportedCode)) institutions.set(values.supportedCode, !!(await findInstitution(db, values.supportedCode)))
-        if (!institutions.get(values.supportedCode)) errors.supportedCode = '查無此醫事機構代碼'
-      }
-      if (input && Object.keys(errors).length === 0) job.valid.push({ rowNumber, input })
-      else job.invalid.push({ rowNumber, errors: Object.fromEntries(Object.entries(errors).map(([f, m]) => [columnOf(f), m])) })
-    }
+    const checked = await checkBatchRows(rows, { reports: app.services.reports, actor: userOf(request).actor, owner: code, reference })
+    const job: BatchJob = { id: jobId, owner: code, fileName: upload.filename, fileHash, valid: checked.valid, invalid: checked.invalid, state: 'checked', filedBefore: 0 }
     // rows filed by an earlier upload of the same rows (even before a restart): they will not be filed again
     const filed = await existingCaseIds(app.services.readModels, scopeOf(userOf(request)), job.valid.map((r) => caseIdFor(r.input.commandId)))
     job.filedBefore = filed.size

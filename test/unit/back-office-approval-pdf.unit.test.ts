@@ -1,6 +1,9 @@
 // 套印: the approval form PDF embeds the CJK font, shows ROC dates with weekday, the approval number and one page a case.
 import { execFileSync } from 'node:child_process'
 import t from 'tap'
+import { evolve, initialState, type FoldableEvent, type ReportState } from '../../domain/report/state.js'
+import { viewOf } from '../../projections/case-view.js'
+import { ev } from '../support/report-decider-fixtures.js'
 import { approvalFormEntry, renderApprovalForms, scheduleLines, type ApprovalFormEntry } from '../../http/pdf/approval-form.js'
 import type { CaseView } from '../../projections/case-view.js'
 
@@ -65,4 +68,16 @@ t.test('nothing to print, or a case not approved, is refused', async (t) => {
   await t.rejects(renderApprovalForms([], { printedAt: '2024-03-02T01:30:00.000Z' }), { code: 'NOTHING_SELECTED' })
   const view = { caseId: 'x', caseNumber: '11303010000001', approvalNumber: null, approvedAt: null, approved: null } as unknown as CaseView
   t.throws(() => approvalFormEntry(view, '臺北市政府衛生局'), { code: 'NOT_APPROVED_CANNOT_PRINT' })
+})
+
+t.test('the form prints the application its approval number decided (the domain says which), also while a change is pending', async (t) => {
+  const fold = (events: FoldableEvent[]) => events.reduce<ReportState>((s, e) => evolve(s, e), initialState())
+  const at = '2024-02-21T02:00:00.000Z'
+  const approved = [ev.drafted(), ev.submitted(at), ev.approved(at)]
+  const print = (events: FoldableEvent[]) => approvalFormEntry(viewOf(fold(events))!, '臺北市政府衛生局').applicationType
+  t.equal(print(approved), 'register')
+  t.equal(print([...approved, ev.changeRequested()]), 'register', 'a pending change does not relabel the registration approval')
+  t.equal(print([...approved, ev.changeRequested(), ev.changeApproved()]), 'change')
+  t.equal(print([...approved, ev.cancellationRequested()]), 'register', 'a pending cancellation neither')
+  t.equal(print([...approved, ev.cancellationRequested(), ev.cancellationApproved()]), 'cancel')
 })

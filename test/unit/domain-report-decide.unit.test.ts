@@ -50,7 +50,7 @@ t.test('DraftReport', async (t) => {
     const s = spec(t).given()
     s.when(draftCmd(), ctx(OTHER_PRO)).thenFails('NOT_OWN_CASE')
     s.when(draftCmd(), ctx(OTHER_INST)).thenFails('NOT_OWN_STAFF')
-    s.when(draftCmd(), ctx(REVIEWER_65)).thenFails('FORBIDDEN')
+    s.when(draftCmd({ onBehalfOf: 'professional' }), ctx(REVIEWER_65)).thenFails('FILING_NOT_IN_COUNTY', {}, 'a reviewer files only for a professional whose home institution is in their county')
     s.when(draftCmd(), ctx(STATISTICIAN)).thenFails('FORBIDDEN')
     s.when(draftCmd({ caseId: '' }), ctx()).thenFails('VALIDATION_FAILED')
     s.when(draftCmd({ applicant: { ...PHYSICIAN, practiceStatus: 'suspended' } }), ctx()).thenFails('PROFESSIONAL_SUSPENDED')
@@ -77,6 +77,22 @@ t.test('EditDraft', async (t) => {
   spec(t).given(...history.underReview()).when({ type: 'EditDraft', data: { terms } }, ctx()).thenFails('ILLEGAL_TRANSITION', { status: 'under_review' })
   spec(t).given(...history.draft()).when({ type: 'EditDraft', data: { terms } }, ctx(OTHER_PRO)).thenFails('NOT_OWN_CASE')
   spec(t).given(...history.draft()).when({ type: 'EditDraft', data: { terms: { ...TERMS, supported: HOSPITAL_63 } } }, ctx()).thenFails('SAME_INSTITUTION')
+})
+
+t.test('staff filing on behalf (後台 單筆申請): the reviewer is the actor, the applicant or their institution the party of record', async (t) => {
+  spec(t).given().when(draftCmd({ onBehalfOf: 'professional' }), ctx(REVIEWER_63)).thenMatch([{
+    type: 'ReportDrafted', data: { filedBy: { role: 'professional', id: PHYSICIAN.nationalId }, onBehalfOf: { role: 'professional', id: PHYSICIAN.nationalId } },
+  }])
+  spec(t).given().when(draftCmd({ onBehalfOf: 'institution' }), ctx(REVIEWER_63)).thenMatch([{
+    type: 'ReportDrafted', data: { filedBy: { role: 'institution', id: HOSPITAL_63.code }, onBehalfOf: { role: 'institution', id: HOSPITAL_63.code } },
+  }])
+  spec(t).given().when(draftCmd(), ctx(REVIEWER_63)).thenFails('ON_BEHALF_REQUIRED')
+  const onBehalf = { ...ev.drafted(), data: { ...(ev.drafted() as Extract<FoldableEvent, { type: 'ReportDrafted' }>).data, onBehalfOf: { role: 'professional' as const, id: PHYSICIAN.nationalId } } } as FoldableEvent
+  const submit: ReportCommand = { type: 'SubmitReport', data: { caseNumber: CASE_NUMBER } }
+  spec(t).given(onBehalf).when(submit, ctx(REVIEWER_63)).thenMatch([{ type: 'ReportSubmitted' }])
+  spec(t).given(onBehalf).when(submit, ctx(REVIEWER_65)).thenFails('FILING_NOT_IN_COUNTY')
+  spec(t).given(...history.draft()).when(submit, ctx(REVIEWER_63)).thenFails('FORBIDDEN', {}, "never the professional's own draft")
+  spec(t).given(onBehalf).when({ type: 'EditDraft', data: { terms: TERMS } }, ctx(REVIEWER_63)).thenFails('FORBIDDEN', {}, 'drafting and submitting only')
 })
 
 t.test('SubmitReport', async (t) => {

@@ -1,0 +1,62 @@
+// 後台 單筆申請 (seed: 報備支援管理 › 登錄 › 單筆申請): a reviewer files for a professional, or for the professional's
+// home institution, of their own county. The domain decides who may (authorizeStaffFiling) and records the filing
+// as such: the event's actor is the reviewer, onBehalfOf the party of record. The form is checked by the same
+// report-form rules as the front office's.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { findInstitution } from '../../commands/registry/registry.js'
+import { isDomainError } from '../../domain/errors.js'
+import { caseIdFor } from '../../domain/name-uuid.js'
+import { DEPARTMENTS } from '../../domain/reference/departments.js'
+import { PURPOSES } from '../../domain/reference/purposes.js'
+import { WEEKDAY_NAMES } from '../../domain/roc-date.js'
+import { explain } from '../errors.js'
+import { fieldOfError } from '../forms/error-fields.js'
+import { str, type FieldErrors, type RawForm } from '../forms/form-values.js'
+import { checkReportForm, emptyReportForm, readReportForm, type ReportFormValues } from '../forms/report-form.js'
+import type { App } from '../schemas.js'
+import { actorOf, BASE, boPage, reportsOf, reviewerOnly } from './context.js'
+
+export type OnBehalfOf = 'professional' | 'institution'
+const ON_BEHALF: readonly [OnBehalfOf, string][] = [['professional', '醫事人員本人'], ['institution', '其執業機構']]
+
+function renderFiling(request: FastifyRequest, reply: FastifyReply, values: ReportFormValues, onBehalfOf: string, errors: FieldErrors = {}, formError?: string) {
+  return boPage(request, reply.code(Object.keys(errors).length || formError ? 422 : 200), 'back-office/file.eta', {
+    title: '單筆申請（代為申請）', values, onBehalfOf, errors, formError, onBehalfChoices: ON_BEHALF,
+    departments: DEPARTMENTS, purposes: PURPOSES,
+    weekdays: ([1, 2, 3, 4, 5, 6, 7] as const).map((d) => [String(d), WEEKDAY_NAMES[d]]),
+  })
+}
+
+export async function registerFilingRoutes(app: App) {
+  app.get(`${BASE}/file`, { onRequest: reviewerOnly }, async (request, reply) => renderFiling(request, reply, emptyReportForm(), ''))
+
+  app.post(`${BASE}/file`, { onRequest: reviewerOnly }, async (request, reply) => {
+    const body = request.body as RawForm
+    const values = { ...readReportForm(body), scheduleKind: 'weekly' as const }
+    const onBehalfOf = str(body, 'onBehalfOf')
+    const { input, errors } = checkReportForm(values, { needsApplicant: true, intent: 'submit' })
+    if (onBehalfOf !== 'professional' && onBehalfOf !== 'institution') errors.onBehalfOf = '請選擇代為申請的對象：醫事人員本人或其執業機構'
+    if (values.supportedCode && !errors.supportedCode) {
+      const inst = await findInstitution(app.services.db, values.supportedCode)
+      if (!inst) errors.supportedCode = '查無此醫事機構代碼'
+      else values.supportedName = inst.name
+    }
+    if (!input || Object.keys(errors).length) return renderFiling(request, reply, values, onBehalfOf, errors)
+    try {
+      const o = await reportsOf(app).file(
+        {
+          caseId: caseIdFor(input.commandId), applicantId: input.applicantId!, onBehalfOf: onBehalfOf as OnBehalfOf,
+          terms: { supportedCode: input.supportedCode, department: input.department, purpose: input.purpose, schedule: input.schedule, ...(input.note ? { note: input.note } : {}) },
+        },
+        { commandId: input.commandId, actor: actorOf(request), correlationId: String(request.id) },
+      )
+      await app.services.waitFor?.(o.position)
+      return reply.redirect(`${BASE}/cases/${o.caseId}?done=filed`, 303)
+    } catch (e) {
+      if (!isDomainError(e)) throw e
+      const field = fieldOfError(e)
+      // a refused filing appends nothing: the same form (same commandId) can be corrected and sent again
+      return field ? renderFiling(request, reply, values, onBehalfOf, { [field]: explain(e) }) : renderFiling(request, reply, values, onBehalfOf, {}, explain(e))
+    }
+  })
+}
