@@ -9,6 +9,7 @@
 // instant() parameters and select them formatted as ISO text (queries/kysely.ts).
 import type { CASE_COLUMNS } from './read-models/cases.js'
 import type { HISTORY_CASE_COLUMNS, HISTORY_COLUMNS } from './read-models/history.js'
+import type { NOTICE_COLUMNS } from './read-models/notices.js'
 import type { SUPPORT_COLUMNS } from './read-models/institutions.js'
 import type { OCCURRENCE_COLUMNS } from './read-models/occurrences.js'
 import type { QUOTA_COLUMNS } from './read-models/quota.js'
@@ -54,6 +55,8 @@ export interface ReadModelSchema {
   case_history: RowOf<typeof HISTORY_COLUMNS, 'case_id' | 'seq'>
   history_cases: RowOf<typeof HISTORY_CASE_COLUMNS, 'case_id'>
   history_state: StateRow
+  notices: RowOf<typeof NOTICE_COLUMNS, 'event_id' | 'case_id' | 'seq' | 'occurred_at' | 'outcome' | 'application_type' | 'national_id'>
+  notices_state: StateRow
 }
 
 /** Which projection (its live version) each base table belongs to. */
@@ -72,6 +75,8 @@ export const TABLE_PROJECTION = {
   case_history: 'history',
   history_cases: 'history',
   history_state: 'history',
+  notices: 'notices',
+  notices_state: 'notices',
 } as const satisfies Record<keyof ReadModelSchema, string>
 
 /** Bookkeeping tables. */

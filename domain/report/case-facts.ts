@@ -4,6 +4,7 @@ import type { ExistingReport } from '../rules/conflict.js'
 import { addDays } from '../roc-date.js'
 import { scheduleBounds } from '../schedule.js'
 import type { ApplicationType, Instant, IsoDate, Routing, Status, Terms } from '../types.js'
+import { isReturnableField, RETURNABLE_FIELD_LABEL, type ReturnableField } from './returnable-fields.js'
 import { countedTermsOf, existingReportFrom, type CountedTerms } from './existing.js'
 import { decisionRouting, isInForce, type ReportCase } from './state.js'
 
@@ -21,6 +22,18 @@ export interface PendingApplication {
   filedAt?: Instant
   /** First filing of this application (resubmissions keep it). */
   firstFiledAt?: Instant
+}
+
+/** The reviewer's last word the filer must act on: a refusal (未核准) or a return for correction (退回補正). */
+export interface ReviewerDecision {
+  outcome: 'rejected' | 'returned'
+  /** Which application it decided (登錄, 變更 or 註銷). */
+  applicationType: ApplicationType
+  reason: string
+  /** A return's fields to fix (known ones, in the form's order), with their zh-TW names. */
+  fieldsToFix: ReturnableField[]
+  fieldLabels: string[]
+  decidedAt?: Instant
 }
 
 export interface CaseFacts {
@@ -47,6 +60,22 @@ export interface CaseFacts {
   approvalNumber?: string
   /** Which application that approval number decided (an approval form prints it, also while a change is pending). */
   approvedApplicationType?: ApplicationType
+  /** While the case stands rejected or returned: the reviewer's reason and (return) the fields to fix. */
+  decision?: ReviewerDecision
+}
+
+const decisionOf = (s: ReportCase): ReviewerDecision | undefined => {
+  if (s.status !== 'rejected' && s.status !== 'returned') return undefined
+  const asked = new Set(s.status === 'returned' ? s.fieldsToFix ?? [] : [])
+  const fieldsToFix = Object.keys(RETURNABLE_FIELD_LABEL).filter((f): f is ReturnableField => isReturnableField(f) && asked.has(f))
+  return {
+    outcome: s.status,
+    applicationType: s.applicationType,
+    reason: s.lastReason ?? '',
+    fieldsToFix,
+    fieldLabels: fieldsToFix.map((f) => RETURNABLE_FIELD_LABEL[f]),
+    ...(s.lastDecisionAt !== undefined ? { decidedAt: s.lastDecisionAt } : {}),
+  }
 }
 
 const pendingOf = (s: ReportCase): PendingApplication | undefined => {
@@ -84,6 +113,7 @@ export function caseFacts(s: ReportCase): CaseFacts {
   const counted = countedTermsOf(s)
   const existing = existingReportFrom(s, counted)
   const approvalNumber = s.approvalNumbers.at(-1)
+  const decision = decisionOf(s)
   return {
     status: s.status,
     applicationType: s.applicationType,
@@ -99,5 +129,6 @@ export function caseFacts(s: ReportCase): CaseFacts {
     counted,
     ...(approvalNumber !== undefined ? { approvalNumber } : {}),
     ...(s.approvedApplicationType !== undefined ? { approvedApplicationType: s.approvedApplicationType } : {}),
+    ...(decision ? { decision } : {}),
   }
 }

@@ -11,6 +11,7 @@ import { caseStates } from '../../projections/queries/case-states.js'
 import { STATUS_LABEL, type Status } from '../../domain/types.js'
 import { departmentName } from '../../domain/reference/departments.js'
 import { purposeName } from '../../domain/reference/purposes.js'
+import { decisionOf } from '../attention.js'
 
 const ListQuery = Type.Object({
   status: Type.Optional(Type.Union(Object.keys(STATUS_LABEL).map((s) => Type.Literal(s)))),
@@ -35,7 +36,10 @@ export async function registerCasePages(app: App) {
     const side = user.actor.role === 'institution' && q.side ? (q.side === 'home' ? { sourceInstitution: code } : { supportedCode: code }) : {}
     const page = await searchCases(rm, scopeOf(user), { ...(status ? { status } : {}), ...side }, { page: q.page ?? 1, pageSize: 20, sort: 'updatedAt' })
     const states = await caseStates(rm, page.rows.map((r) => r.caseId))
-    const rows = page.rows.map((r) => ({ ...r, actions: allowedActions(states.get(r.caseId), user.actor).filter((a) => !q.action || a === q.action || a === 'print') }))
+    const rows = page.rows.map((r) => {
+      const state = states.get(r.caseId)
+      return { ...r, actions: allowedActions(state, user.actor).filter((a) => !q.action || a === q.action || a === 'print'), decision: decisionOf(state) }
+    })
     const title = q.action === 'change' ? '變更：請選擇已核准案件' : q.action === 'cancel' ? '註銷：請選擇已核准案件' : '報備支援名單'
     return reply.page('pages/case-list.eta', { title, rows, page, query: q, statusLabels: STATUS_LABEL, actionLabels: ACTION_LABEL, isInstitution: user.actor.role === 'institution' })
   })

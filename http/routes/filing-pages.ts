@@ -11,7 +11,10 @@ import { ATTACHMENT_MAX_BYTES, sniffAttachmentType } from '../../commands/attach
 import type { ReportCommandMeta, ReportOutcome, Step, TermsInput } from '../../commands/case-service.js'
 import { isDomainError } from '../../domain/errors.js'
 import { isRocDate, rocToIso } from '../../domain/roc-date.js'
-import type { Attachment } from '../../domain/types.js'
+import type { Attachment, Terms } from '../../domain/types.js'
+import type { ReviewerDecision } from '../../domain/report/case-facts.js'
+import { departmentName } from '../../domain/reference/departments.js'
+import { purposeName } from '../../domain/reference/purposes.js'
 import { requireRole, userOf } from '../session.js'
 import { idLookupLimit } from '../id-lookup-limit.js'
 import { chargeUpload, uploadOwnerOf } from '../attachment-quota.js'
@@ -23,6 +26,7 @@ import { explain } from '../errors.js'
 import { loadOwnCase } from '../own-case.js'
 import { assertAction, type FrontAction } from '../actions.js'
 import { randomUUID } from 'node:crypto'
+import type { CaseView } from '../../projections/case-view.js'
 
 const guard = requireRole('professional', 'institution')
 type Mode = 'new' | 'edit' | 'resubmit' | 'change'
@@ -36,12 +40,17 @@ const MODE: Record<Mode, { title: string; submitLabel: string; allowDraft: boole
 /** 支援科別 and 支援目的 in force now (versioned data: an administrator's new entry is offered from its date). */
 const referenceNow = (request: FastifyRequest) => request.server.services.rules.referenceAt(request.server.services.clock().toISOString())
 
-async function renderForm(reply: FastifyReply, request: FastifyRequest, mode: Mode, action: string, values: ReportFormValues, errors: FieldErrors = {}, formError?: string) {
+/** What a form about an existing case shows beside the fields: the reviewer's decision (修正後重送: the fields to fix
+ * highlighted) and the approved terms (變更: what stands now next to what is being changed). */
+interface FormContext { decision?: ReviewerDecision; approved?: Terms }
+
+async function renderForm(reply: FastifyReply, request: FastifyRequest, mode: Mode, action: string, values: ReportFormValues, errors: FieldErrors = {}, formError?: string, context: FormContext = {}) {
   const role = userOf(request).actor.role
   const m = MODE[mode]
   const { departments, purposes } = await referenceNow(request)
   return reply.code(Object.keys(errors).length || formError ? 422 : 200).page('pages/report-form.eta', {
     title: m.title, submitLabel: m.submitLabel, allowDraft: m.allowDraft, needsReason: m.needsReason, action, values, errors, formError,
+    decision: context.decision, toFix: new Set(context.decision?.fieldsToFix ?? []), approved: context.approved, departmentName, purposeName,
     needsApplicant: role === 'institution' && mode === 'new', departments, purposes,
   })
 }
@@ -59,12 +68,17 @@ const termsOf = (i: ReportFormInput): TermsInput => ({
   supportedCode: i.supportedCode, department: i.department, purpose: i.purpose, schedule: i.schedule, ...(i.note ? { note: i.note } : {}),
 })
 
+const formContext = (mode: Mode, view: CaseView): FormContext => ({
+  ...(mode === 'resubmit' && view.facts.decision ? { decision: view.facts.decision } : {}),
+  ...(mode === 'change' && view.approved ? { approved: view.approved.terms } : {}),
+})
+
 export async function registerFilingPages(app: App) {
   const metaOf = (request: FastifyRequest, commandId: string): ReportCommandMeta => ({ commandId, actor: userOf(request).actor, correlationId: String(request.id) })
   const settle = async (o: ReportOutcome) => { await app.services.waitFor(o.position) }
 
   /** Parses + checks the form; runs `run` only when everything is valid; re-renders with errors otherwise. */
-  async function handleForm(request: FastifyRequest, reply: FastifyReply, mode: Mode, action: string, run: (input: ReportFormInput, attachments: Attachment[]) => Promise<string>) {
+  async function handleForm(request: FastifyRequest, reply: FastifyReply, mode: Mode, action: string, run: (input: ReportFormInput, attachments: Attachment[]) => Promise<string>, context: FormContext = {}) {
     const user = userOf(request)
     const body = request.body as RawForm
     const intent = MODE[mode].allowDraft && str(body, 'intent') === 'draft' ? 'draft' : 'submit'
@@ -79,7 +93,7 @@ export async function registerFilingPages(app: App) {
       if (!inst) errors.supportedCode = '查無此醫事機構代碼'
       else values.supportedName = inst.name
     }
-    if (!input || Object.keys(errors).length) return renderForm(reply, request, mode, action, values, errors)
+    if (!input || Object.keys(errors).length) return renderForm(reply, request, mode, action, values, errors, undefined, context)
     try {
       const blobs = app.services.blobs
       const attachments: Attachment[] = []
@@ -91,8 +105,8 @@ export async function registerFilingPages(app: App) {
     } catch (e) {
       if (!isDomainError(e)) throw e
       const field = fieldOfError(e)
-      if (field) return renderForm(reply, request, mode, action, values, { [field]: explain(e) })
-      return renderForm(reply, request, mode, action, values, {}, explain(e))
+      if (field) return renderForm(reply, request, mode, action, values, { [field]: explain(e) }, undefined, context)
+      return renderForm(reply, request, mode, action, values, {}, explain(e), context)
     }
   }
 
@@ -122,11 +136,11 @@ export async function registerFilingPages(app: App) {
       const { caseId } = request.params as CaseIdParams
       const { view } = await loadAllowed(request, caseId, mode)
       const terms = mode === 'change' ? view.approved?.terms ?? view.terms : view.pending?.terms ?? view.terms
-      return renderForm(reply, request, mode, `/reports/${caseId}/${mode}`, formFromTerms(terms))
+      return renderForm(reply, request, mode, `/reports/${caseId}/${mode}`, formFromTerms(terms), {}, undefined, formContext(mode, view))
     })
     app.post(`/reports/:caseId/${mode}`, { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
       const { caseId } = request.params as CaseIdParams
-      await loadAllowed(request, caseId, mode)
+      const { view } = await loadAllowed(request, caseId, mode)
       return handleForm(request, reply, mode, `/reports/${caseId}/${mode}`, async (input, attachments) => {
         const reports = app.services.reports
         const meta = metaOf(request, input.commandId)
@@ -145,7 +159,7 @@ export async function registerFilingPages(app: App) {
         const o = await reports.perform(caseId, steps, meta)
         await settle(o)
         return `/reports/${caseId}?done=${mode === 'edit' ? input.intent : mode === 'change' ? 'change' : 'submit'}`
-      })
+      }, formContext(mode, view))
     })
   }
 

@@ -14,6 +14,7 @@ import { departmentName } from '../../domain/reference/departments.js'
 import { licenseParts } from '../../domain/reference/license-number.js'
 import { requireRole, userOf } from '../session.js'
 import { monthCalendar } from '../../projections/queries/occurrences.js'
+import { attentionCases, decisionOf } from '../attention.js'
 
 /** The home page: a month of the calendar and a page of the 報備支援名單. */
 const HomeQuery = Type.Object({
@@ -47,10 +48,13 @@ export async function registerHomeRoutes(app: App) {
     const rows = list.rows.map((r) => ({
       ...r,
       actions: allowedActions(states.get(r.caseId), user.actor),
+      decision: decisionOf(states.get(r.caseId)),
       departmentLabel: departmentName(r.department) ?? r.department,
       submittedDay: r.submittedAt ? taipeiDate(r.submittedAt) : null,
     }))
+    const attention = await attentionCases(app, user)
     return reply.page('pages/home.eta', {
+      attention,
       title: '報備支援首頁',
       person, home, professionLabel: person ? professionName(person.profession) ?? person.profession : '',
       departmentLabel: person?.department ? departmentName(person.department) ?? person.department : '',

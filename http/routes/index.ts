@@ -9,6 +9,7 @@ import { registerCasePages, registerPrintRoute } from './case-pages.js'
 import { registerInstitutionRoutes } from './institution.js'
 import { registerBatchRoutes } from './batch.js'
 import { registerLoginRoutes } from './login.js'
+import { registerNoticeRoutes } from './notices.js'
 
 export async function registerRoutes(app: App) {
   await registerCommonRoutes(app)
@@ -17,6 +18,7 @@ export async function registerRoutes(app: App) {
   await registerLookupRoutes(app)
   await registerFilingPages(app)
   await registerCasePages(app)
+  await registerNoticeRoutes(app)
   await registerPrintRoute(app)
   await registerInstitutionRoutes(app)
   await registerBatchRoutes(app)

@@ -18,6 +18,7 @@ import { STATUS_LABEL, type Status } from '../../domain/types.js'
 import { searchCases } from '../../projections/queries/cases.js'
 import { maskPersonId } from '../../domain/national-id.js'
 
+import { attentionCases } from '../attention.js'
 const guard = requireRole('institution')
 const DashboardQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) })
 type DashboardQuery = Static<typeof DashboardQuery>
@@ -78,7 +79,9 @@ export async function registerInstitutionRoutes(app: App) {
       submittedDay: r.submittedAt ? taipeiDate(r.submittedAt) : null,
       maskedId: maskPersonId(r.nationalId),
     }))
-    return reply.page('pages/institution-dashboard.eta', { title: '機構報備支援首頁', counts, list: { ...list, rows }, today: day })
+    // decisions on the cases of our own staff (those we file and they file): the same reason and fields they see
+    const attention = await attentionCases(app, userOf(request), codeOf(request))
+    return reply.page('pages/institution-dashboard.eta', { title: '機構報備支援首頁', counts, list: { ...list, rows }, today: day, attention })
   })
   // the tiles alone, polled by htmx every few seconds
   // polled every few seconds by the dashboard: does not keep the session alive

@@ -29,6 +29,7 @@ export const SCOPE_COLUMNS = {
   occurrences: standard,
   quota: standard,
   history_cases: standard,
+  notices: { nationalId: 'national_id', institutions: { arrays: ['scope_institutions'] }, counties: {} },
   institution_supports: { nationalId: 'national_id', institutions: { columns: ['home_code', 'supported_code'] }, counties: { arrays: ['scope_counties'] } },
   stat_facts: { nationalId: 'national_id', institutions: { columns: ['home_code', 'supported_code'] }, counties: { columns: ['review_county'], arrays: ['copied_counties'] } },
 } as const satisfies { [T in keyof ReadModelSchema]?: Cols<T> }

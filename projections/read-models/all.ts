@@ -8,6 +8,7 @@ import { quotaProjection } from './quota.js'
 import { statisticsProjection } from './statistics.js'
 import { readAuditProjection } from './read-audit.js'
 import { administrationProjection } from './administration.js'
+import { noticesProjection } from './notices.js'
 
 export const PROJECTIONS: readonly Projection[] = [
   casesProjection,
@@ -18,6 +19,7 @@ export const PROJECTIONS: readonly Projection[] = [
   historyProjection,
   readAuditProjection,
   administrationProjection,
+  noticesProjection,
 ]
 
 export const PROJECTION_NAMES = PROJECTIONS.map((p) => p.name)

@@ -1,0 +1,143 @@
+// Applicant journeys of issue #16 in real Chromium, one server and one browser for the file: what a professional
+// and the filing institution SEE after a reviewer's decision, while changing, cancelling and after a session ends.
+// Screenshots (desktop 1366x768 and phone 390x844) go to test-output/screenshots/.
+import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import type { Page } from 'playwright-core'
+import { buildTestApp, institution, professional } from '../support/http.js'
+import { launchBrowser, shot } from '../support/browser.js'
+import type { SessionUser } from '../../http/session-store.js'
+import type { Actor, Schedule, Weekday } from '../../domain/types.js'
+
+const { app, parts } = await buildTestApp(t, {}, { now: new Date().toISOString() })
+const base = await app.listen({ host: '127.0.0.1', port: 0 })
+const browser = await launchBrowser()
+t.teardown(() => browser.close())
+
+const DESKTOP = { width: 1366, height: 768 }
+const PHONE = { width: 390, height: 844 }
+async function pageAs(user: SessionUser, viewport = DESKTOP): Promise<Page> {
+  const context = await browser.newContext({ locale: 'zh-TW', viewport })
+  const r = await context.request.post(`${base}/__test/session`, { data: { user } })
+  if (!r.ok()) throw new Error(`test login failed ${r.status()}`)
+  const page = await context.newPage()
+  page.setDefaultTimeout(8000)
+  return page
+}
+
+// future dates so a filing is never in the past
+const day = (offset: number) => new Date(Date.now() + offset * 86400_000).toISOString().slice(0, 10)
+const weekly = (from: string, to: string, weekdays: Weekday[], start: string, end: string): Schedule => ({ kind: 'weekly', from, to, weekdays, windows: [{ start, end }] })
+const pro: Actor = { role: 'professional', id: 'A123456789', name: '王大明', via: 'hca-professional-card', institutionCode: '0163010001' }
+const inst: Actor = { role: 'institution', id: '0163010001', name: '示範大學附設醫院', via: 'hca-institution-card', institutionCode: '0163010001' }
+const reviewer: Actor = { role: 'reviewer', id: 'TPE-R001', name: '周文華', via: 'staff-card', county: '63' }
+const meta = (actor: Actor) => ({ commandId: randomUUID(), actor })
+
+async function file(actor: Actor, schedule: Schedule, department = '02') {
+  const o = await parts.reports.file({ applicantId: 'A123456789', terms: { supportedCode: '3563020002', department, purpose: '01', schedule } }, meta(actor))
+  await parts.waitFor(o.position)
+  return o
+}
+
+t.test('1. a returned and a rejected case: reason and fields to fix wherever the filer looks', async (t) => {
+  const returned = await file(pro, weekly(day(40), day(60), [1], '08:00', '12:00'))
+  const rejected = await file(inst, weekly(day(40), day(60), [3], '13:00', '17:00'), '01')
+  await parts.waitFor((await parts.reports.return(returned.caseId, { reason: '支援時段與門診表不符，請更正', fieldsToFix: ['schedule', 'note'] }, meta(reviewer))).position)
+  await parts.waitFor((await parts.reports.reject(rejected.caseId, { reason: '被支援機構未開設該科別' }, meta(reviewer))).position)
+  const returnedNo = returned.state.exists ? returned.state.caseNumber! : ''
+
+  const page = await pageAs(professional())
+  await page.goto(`${base}/home`)
+  const notices = page.locator('#attention')
+  t.match(await notices.textContent(), '審查結果通知', 'the home page has a notice section')
+  const onReturned = notices.locator(`li[data-case="${returned.caseId}"]`)
+  t.match(await onReturned.textContent(), '支援時段與門診表不符，請更正', 'the return reason on the home page')
+  t.match(await onReturned.textContent(), '請修正：支援時段、備註', 'and the fields to fix')
+  t.match(await notices.locator(`li[data-case="${rejected.caseId}"]`).textContent(), '被支援機構未開設該科別', 'the rejection reason too')
+  const homeRow = page.locator('#home-list tr', { has: page.locator(`a[href="/reports/${returned.caseId}"]`) })
+  t.match(await homeRow.locator('.decision-line').textContent(), '退回原因：支援時段與門診表不符', 'a line in the 報備支援名單')
+  await page.screenshot({ path: shot('journey-1-home'), fullPage: true })
+
+  await page.goto(`${base}/reports`)
+  t.match(await page.locator('tr', { hasText: returnedNo }).locator('.decision-line').textContent(), '請修正：支援時段、備註', 'a line in the list')
+  await page.screenshot({ path: shot('journey-1-list'), fullPage: true })
+
+  await page.goto(`${base}/reports/${returned.caseId}`)
+  const note = page.locator('#decision')
+  t.match(await note.textContent(), '審查結果：退回補正（登錄申請）')
+  t.match(await note.textContent(), '審查意見：支援時段與門診表不符，請更正')
+  t.same(await note.locator('.fix-field').allTextContents(), ['支援時段', '備註'], 'the case page names the fields to fix')
+  await page.screenshot({ path: shot('journey-1-case'), fullPage: true })
+  await note.getByRole('link', { name: '修正後重送' }).click()
+  await page.waitForURL(/\/resubmit$/)
+  t.same(await page.locator('.to-fix').evaluateAll((els) => els.map((e) => e.getAttribute('data-fix'))), ['schedule', 'note'], 'exactly those fields highlighted on the form')
+  t.match(await page.locator('fieldset.to-fix legend').textContent(), /支援時段\s*請修正/)
+  t.match(await page.locator('#decision').textContent(), '支援時段與門診表不符', 'the reason stays in view while fixing')
+  await page.screenshot({ path: shot('journey-1-resubmit'), fullPage: true })
+
+  const phone = await pageAs(professional(), PHONE)
+  await phone.goto(`${base}/home`)
+  await phone.screenshot({ path: shot('journey-1-home-phone'), fullPage: true })
+  await phone.goto(`${base}/reports/${returned.caseId}/resubmit`)
+  t.equal(await phone.locator('.to-fix').count(), 2)
+  await phone.screenshot({ path: shot('journey-1-resubmit-phone'), fullPage: true })
+  await phone.context().close()
+
+  // the institution that filed (and the applicant's institution) sees the same
+  const office = await pageAs(institution())
+  await office.goto(`${base}/institution`)
+  t.match(await office.locator(`#attention li[data-case="${rejected.caseId}"]`).textContent(), '被支援機構未開設該科別', 'the institution is told of the rejection')
+  t.match(await office.locator(`#attention li[data-case="${returned.caseId}"]`).textContent(), '請修正：支援時段、備註', 'and of the return')
+  await office.screenshot({ path: shot('journey-1-institution'), fullPage: true })
+  await office.goto(`${base}/reports/${rejected.caseId}`)
+  t.match(await office.locator('#decision').textContent(), '審查結果：未核准（登錄申請）')
+  t.match(await office.locator('#decision').textContent(), '被支援機構未開設該科別')
+  await office.context().close()
+
+  // fixed and sent again: the notice is gone, the case is under review
+  await page.fill('#note', '已更正時段')
+  await page.click('button[name="intent"][value="submit"]')
+  const confirm = page.locator('#confirm-filing [data-confirm]')
+  if (await confirm.count()) await confirm.click()
+  await page.waitForURL(/done=submit/)
+  t.equal(await page.locator('#decision').count(), 0, 'no decision shown once resubmitted')
+  t.match(await page.textContent('main'), '審核中')
+  await page.goto(`${base}/home`)
+  t.equal(await page.locator(`#attention li[data-case="${returned.caseId}"]`).count(), 0, 'the notice is gone after resubmitting')
+  await page.context().close()
+})
+
+t.test('2. 新通知: every decision on one\'s cases, newest first, for the professional and the filing institution', async (t) => {
+  const approved = await file(inst, weekly(day(70), day(90), [5], '08:00', '12:00'))
+  await parts.waitFor((await parts.reports.approve(approved.caseId, {}, meta(reviewer))).position)
+  const page = await pageAs(professional())
+  await page.goto(`${base}/home`)
+  await page.getByRole('navigation', { name: '主選單' }).getByRole('link', { name: '新通知' }).click()
+  await page.waitForURL(/\/notices$/)
+  const items = page.locator('#notice-list li')
+  t.ok(await items.count() >= 3, 'the approval, the rejection and the return of this file are listed')
+  const first = items.first()
+  t.equal(await first.getAttribute('data-case'), approved.caseId, 'the newest decision first')
+  t.match(await first.textContent(), /登錄申請已核准/)
+  t.match(await first.textContent(), /核准文號 \S+/)
+  t.match(await first.locator('.badge.new').textContent(), '新', 'decided after the previous login: marked 新')
+  const returnedNotice = page.locator('#notice-list li[data-outcome="returned"]').first()
+  t.match(await returnedNotice.textContent(), '審查意見：支援時段與門診表不符，請更正')
+  t.match(await returnedNotice.textContent(), '請修正：支援時段、備註')
+  await page.screenshot({ path: shot('journey-2-notices'), fullPage: true })
+  const phone = await pageAs(professional(), PHONE)
+  await phone.goto(`${base}/notices`)
+  await phone.screenshot({ path: shot('journey-2-notices-phone'), fullPage: true })
+  await phone.context().close()
+
+  const office = await pageAs(institution())
+  await office.goto(`${base}/notices`)
+  t.match(await office.locator(`#notice-list li[data-case="${approved.caseId}"]`).textContent(), '王大明', 'the institution sees its staff member\'s decision, with the name')
+  await office.context().close()
+  // another institution's staff decisions are not shown to someone else
+  const other = await pageAs(professional('B123456780', '李小華'))
+  await other.goto(`${base}/notices`)
+  t.equal(await other.locator(`#notice-list li[data-case="${approved.caseId}"]`).count(), 0, 'not in another person\'s notices')
+  await other.context().close()
+  await page.context().close()
+})
