@@ -229,12 +229,27 @@ export class BatchJobs {
     return r.rows.map((x) => x.id)
   }
 
-  /** Starts the heartbeat and the periodic take-over of stale jobs. */
+  /** Starts the heartbeat, the periodic take-over of stale jobs and the removal of expired ones. */
   startBackground() {
+    let lastSweep = 0
     this.beat ??= setInterval(() => {
-      void this.heartbeat().then(() => this.resume()).catch(() => {})
+      const sweep = Date.now() - lastSweep > 10 * 60_000
+      if (sweep) lastSweep = Date.now()
+      void this.heartbeat().then(() => this.resume()).then(() => (sweep ? this.sweep() : undefined)).catch(() => {})
     }, Math.max(1000, this.leaseMs / 3))
     this.beat.unref()
+  }
+
+  /**
+   * Deletes jobs nobody confirmed within the TTL and done jobs past their keeping time (of every institution; put()
+   * does it for its own institution too): the rows' working copy and the results hold personal data.
+   */
+  async sweep(): Promise<number> {
+    const r = await this.db.query(
+      `DELETE FROM batch_jobs WHERE (state = 'checked' AND created_at <= now() - $1 * interval '1 millisecond') OR (state = 'done' AND finished_at <= now() - $2 * interval '1 millisecond')`,
+      [this.ttlMs, this.keepDoneMs],
+    )
+    return r.rowCount
   }
 
   private async heartbeat() {
