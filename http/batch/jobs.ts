@@ -155,7 +155,7 @@ export class BatchJobs {
   }
 
   async has(id: string): Promise<boolean> {
-    return (await this.db.query(`SELECT 1 FROM batch_jobs WHERE id = $1`, [id])).rowCount > 0
+    return (await this.db.query(`SELECT 1 FROM batch_jobs WHERE id = $1`, [id])).rows.length > 0
   }
 
   /**
@@ -210,8 +210,8 @@ export class BatchJobs {
       `UPDATE batch_jobs SET state = 'running', actor = $3, correlation_id = $4, runner = $5, heartbeat = now() WHERE id = $1 AND owner = $2 AND state = 'checked' RETURNING id`,
       [id, owner, JSON.stringify(actor), correlationId, this.instance],
     )
-    if (r.rowCount > 0) await this.launch(id)
-    return (await this.db.query(`SELECT 1 FROM batch_jobs WHERE id = $1 AND owner = $2`, [id, owner])).rowCount > 0
+    if (r.rows.length > 0) await this.launch(id)
+    return (await this.db.query(`SELECT 1 FROM batch_jobs WHERE id = $1 AND owner = $2`, [id, owner])).rows.length > 0
   }
 
   /**
