@@ -155,7 +155,7 @@ export class BatchJobs {
   }
 
   async has(id: string): Promise<boolean> {
-    return (await this.db.query(`SELECT 1 FROM batch_jobs WHERE id = $1`, [id])).rowCount > 0
+    return (await this.db.query(`SELECT 1 FROM batch_jobs WHERE id = $1`, [id])).rows.length > 0
   }
 
   /**
@@ -210,8 +210,8 @@ export class BatchJobs {
       `UPDATE batch_jobs SET state = 'running', actor = $3, correlation_id = $4, runner = $5, heartbeat = now() WHERE id = $1 AND owner = $2 AND state = 'checked' RETURNING id`,
       [id, owner, JSON.stringify(actor), correlationId, this.instance],
     )
-    if (r.rowCount > 0) await this.launch(id)
-    return (await this.db.query(`SELECT 1 FROM batch_jobs WHERE id = $1 AND owner = $2`, [id, owner])).rowCount > 0
+    if (r.rows.length > 0) await this.launch(id)
+    return (await this.db.query(`SELECT 1 FROM batch_jobs WHERE id = $1 AND owner = $2`, [id, owner])).rows.length > 0
   }
 
   /**
@@ -229,12 +229,27 @@ export class BatchJobs {
     return r.rows.map((x) => x.id)
   }
 
-  /** Starts the heartbeat and the periodic take-over of stale jobs. */
+  /** Starts the heartbeat, the periodic take-over of stale jobs and the removal of expired ones. */
   startBackground() {
+    let lastSweep = 0
     this.beat ??= setInterval(() => {
-      void this.heartbeat().then(() => this.resume()).catch(() => {})
+      const sweep = Date.now() - lastSweep > 10 * 60_000
+      if (sweep) lastSweep = Date.now()
+      void this.heartbeat().then(() => this.resume()).then(() => (sweep ? this.sweep() : undefined)).catch(() => {})
     }, Math.max(1000, this.leaseMs / 3))
     this.beat.unref()
+  }
+
+  /**
+   * Deletes jobs nobody confirmed within the TTL and done jobs past their keeping time (of every institution; put()
+   * does it for its own institution too): the rows' working copy and the results hold personal data.
+   */
+  async sweep(): Promise<number> {
+    const r = await this.db.query(
+      `DELETE FROM batch_jobs WHERE (state = 'checked' AND created_at <= now() - $1 * interval '1 millisecond') OR (state = 'done' AND finished_at <= now() - $2 * interval '1 millisecond')`,
+      [this.ttlMs, this.keepDoneMs],
+    )
+    return r.rowCount
   }
 
   private async heartbeat() {

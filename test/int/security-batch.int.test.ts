@@ -11,6 +11,7 @@ import { liveXlsxWorkers, XLSX_WORKER_LIMITS } from '../../http/batch/xlsx-read.
 import { MAX_OPEN_JOBS } from '../../http/routes/batch.js'
 import { buildTestApp, institution, login, multipart } from '../support/http.js'
 import { buildApp } from '../../http/app.js'
+import { BatchJobs } from '../../http/batch/jobs.js'
 import type { CaseService } from '../../commands/case-service.js'
 
 const { app, services, tdb } = await buildTestApp(t)
@@ -160,3 +161,13 @@ t.test(`${MAX_OPEN_JOBS} open jobs hold under 20 parallel uploads (atomic, not c
   t.equal(Number(stored.rows[0]!.n), MAX_OPEN_JOBS, 'and only those are stored')
 })
 
+
+t.test('expired jobs are deleted: an unconfirmed upload after its TTL, a done job after its keeping time', async (t) => {
+  const before = await tdb.db.query<{ state: string }>(`SELECT state FROM batch_jobs`)
+  t.ok(before.rows.some((r) => r.state === 'checked') && before.rows.some((r) => r.state === 'done'), 'checked and done jobs from the tests above')
+  const now = new BatchJobs(tdb.db, () => ({ reports: services.reports, store: services.store }), { maxOpen: MAX_OPEN_JOBS })
+  t.equal(await now.sweep(), 0, 'none expired yet')
+  const later = new BatchJobs(tdb.db, () => ({ reports: services.reports, store: services.store }), { maxOpen: MAX_OPEN_JOBS, ttlMs: 0, keepDoneMs: 0 })
+  t.equal(await later.sweep(), before.rows.length)
+  t.equal((await tdb.db.query(`SELECT 1 FROM batch_job_rows`)).rows.length, 0, 'with their row results')
+})
