@@ -139,6 +139,46 @@ t.test('a job stopped mid-way (server closed) is resumed by the next server on t
   t.same(valid.rows[0]!.valid, [], 'a done job keeps no working copy of the rows')
 })
 
+t.test('a job whose server died (no clean stop, no heartbeat) is taken over once its lease is stale; every row filed once', async (t) => {
+  // Server A confirms and runs the job, files row 1, then hangs for ever on row 2, as a killed process would: it
+  // neither releases the job nor beats (its lease is long and its background timer never started). Server B's lease
+  // is short: it takes the job over only after A's heartbeat is older than that, and finishes it.
+  const N = 4
+  const lines = [BATCH_COLUMNS.join(',')]
+  for (let i = 0; i < N; i++) {
+    const d = new Date(Date.UTC(2024, 5, 3 + 7 * i)).toISOString().slice(0, 10)
+    const roc = `${Number(d.slice(0, 4)) - 1911}${d.slice(5, 7)}${d.slice(8, 10)}`
+    lines.push(`Q134567894,3563020002,04,01,${roc},${roc},1,0900,1200,`)
+  }
+  const up = await upload(Buffer.from(lines.join('\n')), 'crash.csv')
+  t.equal(up.statusCode, 200)
+  const jobId = /\/institution\/batch\/([0-9a-f]{64})\/confirm/.exec(up.body)![1]!
+  let calls = 0
+  const hung: CaseService = Object.create(services.reports)
+  hung.file = async (...args: Parameters<CaseService['file']>) => {
+    if (++calls >= 2) await new Promise(() => {}) // killed while row 2 is in flight
+    return services.reports.file(...args)
+  }
+  const deps = (reports: CaseService) => () => ({ reports, store: services.store, ...(services.waitFor ? { waitFor: services.waitFor } : {}) })
+  const a = new BatchJobs(tdb.db, deps(hung), { maxOpen: MAX_OPEN_JOBS, leaseMs: 3_600_000, flushEvery: 1 })
+  t.ok(await a.confirm(jobId, '0163010001', { role: 'institution', id: '0163010001', institutionCode: '0163010001', via: 'hca-institution-card' }, 'crash-test'))
+  for (let i = 0; i < 200 && calls < 2; i++) await new Promise((res) => setTimeout(res, 50))
+  t.equal(calls, 2, 'A filed row 1 and hangs on row 2')
+  const b = new BatchJobs(tdb.db, deps(services.reports), { maxOpen: MAX_OPEN_JOBS, leaseMs: 60_000 })
+  t.same(await b.resume(), [], 'a job whose runner beat within the lease is not taken')
+  await tdb.db.query(`UPDATE batch_jobs SET heartbeat = heartbeat - interval '2 minutes' WHERE id = $1`, [jobId]) // A's last beat, 2 minutes ago
+  t.same(await b.resume(), [jobId], 'taken over once the lease is stale')
+  await b.runOf(jobId)
+  const state = await tdb.db.query<{ state: string }>(`SELECT state FROM batch_jobs WHERE id = $1`, [jobId])
+  t.equal(state.rows[0]!.state, 'done')
+  const rows = await tdb.db.query<{ case_id: string }>(`SELECT case_id FROM batch_job_rows WHERE job_id = $1`, [jobId])
+  t.equal(rows.rows.length, N, 'every row has its result')
+  const submitted = await tdb.db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM events WHERE type = 'ReportSubmitted' AND stream_id = ANY($1::text[])`, [rows.rows.map((r) => `report-${r.case_id}`)])
+  t.equal(Number(submitted.rows[0]!.n), N, 'each row submitted exactly once')
+  await b.stop()
+})
+
 t.test(`an institution has at most ${MAX_OPEN_JOBS} batch jobs open`, async (t) => {
   const file = (n: number) => Buffer.from(`${BATCH_COLUMNS.join(',')}\nA123456789,3563020002,02,01,11303${String(n).padStart(2, '0')},1130331,1,0800,1200,\n`)
   for (let i = 1; i <= MAX_OPEN_JOBS; i++) t.equal((await upload(file(i))).statusCode, 200)
