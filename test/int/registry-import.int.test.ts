@@ -144,6 +144,21 @@ t.test('rebuild from the events gives the same tables', async (t) => {
   t.same(await tables(), before)
 })
 
+t.test('registry tables dropped: `baobei registry rebuild` makes them again from the events, equal', async (t) => {
+  const before = await tables()
+  const inst = await tdb.db.query(`SELECT code, valid_from::text, valid_to::text, facts FROM registry_institution_history ORDER BY 1, 2`)
+  t.ok(before.h.some((x) => x.valid_to !== null), 'a history with closed versions')
+  await tdb.db.exec(`DROP TABLE registry_professional_history, registry_institution_history, registry_professionals, registry_institutions`)
+  const out = new PassThrough()
+  const said: string[] = []
+  out.on('data', (c) => said.push(String(c)))
+  t.equal(await runRegistryCommand(['rebuild'], tdb.db, { out, err: out }), 0)
+  t.match(said.join(''), /rebuilt from \d+ events/)
+  t.same(await tables(), before, 'professionals, institutions and the history as before')
+  t.same((await tdb.db.query(`SELECT code, valid_from::text, valid_to::text, facts FROM registry_institution_history ORDER BY 1, 2`)).rows, inst.rows)
+  t.equal((await findProfessional(tdb.db, ids[1]!))?.nationalId, ids[1], 'lookups work on the new tables')
+})
+
 t.test('--staff is refused with a pointer to the accounts import; --help answers', async (t) => {
   const out = new PassThrough()
   const err = new PassThrough()
