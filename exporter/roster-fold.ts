@@ -81,11 +81,14 @@ export function evolveRosterCase(s: RosterCaseState, e: { type: string; data: un
       const d = e.data as ReportImported['data']
       // as domain/report's fold: the terms are in force when the import says so, and an application pending at
       // cut-over (a registration or a change under review or returned) is still to be decided here
-      const pending = (d.status === 'under_review' || d.status === 'returned') && d.applicationType !== 'cancel'
+      const open = d.status === 'under_review' || d.status === 'returned'
+      const pending = open && d.applicationType !== 'cancel'
       return {
         ...s, caseId: d.caseId, caseNumber: d.caseNumber, applicant: d.applicant, imported: true,
         ...(importedCaseInForce(d.status, d.applicationType) ? { approved: d.terms } : {}),
         ...(pending ? { proposed: d.terms } : {}),
+        // a cancellation pending at cut-over, approved here: from the date it asked for
+        ...(open && d.applicationType === 'cancel' && d.cancelledOn !== undefined ? { cancelFrom: d.cancelledOn } : {}),
       }
     }
     default:

@@ -6,11 +6,19 @@ import { migrateProjections, ensureProjection } from './catalog.js'
 import { PROJECTIONS } from './read-models/all.js'
 import { createProjectionRunner } from './runner.js'
 import { getLag, renderMetrics, statusObject } from './status.js'
+import { rebuildRegistry } from '../commands/registry/registry-projection.js'
+
+/**
+ * The registry read model is projected with its events, in their transaction (commands/registry/registry-projection.ts),
+ * not by the runner; `--rebuild registry` (and `all`) replays it from the registry events like `baobei registry rebuild`.
+ */
+const REGISTRY = 'registry'
 
 export const PROJECT_USAGE = `baobei project                 run every projection until SIGINT/SIGTERM
 baobei project --status        print the projections' lag and versions (JSON)
 baobei project --metrics       print the lag as Prometheus text
-baobei project --rebuild NAME  build NAME's next version beside the live one, switch, drop the old (NAME or all)
+baobei project --rebuild NAME  build NAME's next version beside the live one, switch, drop the old (NAME or all;
+                               registry: replay the registry tables from the registry events)
 baobei project --list          print the projection names`
 
 export interface ProjectRuntime {
@@ -46,7 +54,7 @@ export async function runProjectCommand(args: readonly string[], runtime: Projec
     return 0
   }
   if (args.includes('--list')) {
-    io.out(PROJECTIONS.map((p) => p.name).join('\n'))
+    io.out([...PROJECTIONS.map((p) => p.name), REGISTRY].join('\n'))
     return 0
   }
   if (args.includes('--status') || args.includes('--metrics')) {
@@ -59,15 +67,23 @@ export async function runProjectCommand(args: readonly string[], runtime: Projec
   const i = args.indexOf('--rebuild')
   if (i >= 0) {
     const name = args[i + 1]
-    const names = name === 'all' ? PROJECTIONS.map((p) => p.name) : name ? [name] : []
-    const unknown = names.filter((n) => !PROJECTIONS.some((p) => p.name === n))
+    const names = name === 'all' ? [...PROJECTIONS.map((p) => p.name), REGISTRY] : name ? [name] : []
+    const unknown = names.filter((n) => n !== REGISTRY && !PROJECTIONS.some((p) => p.name === n))
     if (names.length === 0 || unknown.length) {
-      io.err(`未知的投影名稱（unknown projection）: ${unknown.join(', ') || '(none given)'}; known: ${PROJECTIONS.map((p) => p.name).join(', ')}, all`)
+      io.err(`未知的投影名稱（unknown projection）: ${unknown.join(', ') || '(none given)'}; known: ${PROJECTIONS.map((p) => p.name).join(', ')}, ${REGISTRY}, all`)
       return 2
     }
     // all of them at once: one read of the log for every projection being rebuilt
-    for (const r of await runner.rebuildMany(names)) {
-      io.out(`${r.name}: v${r.fromVersion} → v${r.toVersion}, ${r.events} events in ${r.ms} ms (${Math.round((r.events * 1000) / Math.max(1, r.ms))} events/s)`)
+    const runnerNames = names.filter((n) => n !== REGISTRY)
+    if (runnerNames.length) {
+      for (const r of await runner.rebuildMany(runnerNames)) {
+        io.out(`${r.name}: v${r.fromVersion} → v${r.toVersion}, ${r.events} events in ${r.ms} ms (${Math.round((r.events * 1000) / Math.max(1, r.ms))} events/s)`)
+      }
+    }
+    if (names.includes(REGISTRY)) {
+      const t0 = Date.now()
+      const r = await rebuildRegistry(db)
+      io.out(`${REGISTRY}: rebuilt from ${r.events} events in ${Date.now() - t0} ms`)
     }
     return 0
   }

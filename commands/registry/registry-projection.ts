@@ -3,6 +3,7 @@
 // behind its events; rebuildRegistry() replays every registry event into emptied tables (under the same lock).
 import type { Database, Sql } from '../platform/database.js'
 import { certificateKey } from '../../domain/accounts/account.js'
+import { registryMigrations } from './registry-migrations.js'
 import type { InstitutionFacts, InstitutionRecorded, ProfessionalFacts, ProfessionalRecorded, RegistryEvent } from '../../domain/registry/facts.js'
 
 /** Serialises every writer of the registry (imports, seed, rebuild). */
@@ -122,14 +123,24 @@ export async function projectRegistry(tx: Sql, events: readonly VersionedRegistr
 }
 
 /**
- * Rebuilds the registry read model from the log, in one transaction (readers see the old tables until it commits).
- * Entries that never had an event (rows from before the registry had events) are kept as they are.
+ * Rebuilds the registry read model from the log, in one transaction (readers see the old tables until it commits;
+ * a crash rolls it back whole). Tables that are gone are created again (the registry migrations are re-run then: they
+ * must stay idempotent); every row an event made is dropped and made again from the events, in log
+ * order. Entries that never had an event (rows from before the registry had events) are kept as they are.
  */
 export async function rebuildRegistry(db: Database, pageSize = 5000): Promise<{ events: number }> {
   return db.transaction(async (tx) => {
     await lockRegistry(tx)
+    // only when a table is gone: the migrations' ALTERs would lock out readers for the whole rebuild
+    const gone = await tx.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM unnest($1::text[]) AS t(name) WHERE to_regclass(t.name) IS NULL`,
+      [['registry_institutions', 'registry_professionals', 'registry_institution_history', 'registry_professional_history']],
+    )
+    if (Number(gone.rows[0]?.n ?? 0) > 0) for (const m of registryMigrations) await tx.exec(m.sql)
     await tx.query(`DELETE FROM registry_professional_history`)
     await tx.query(`DELETE FROM registry_institution_history`)
+    await tx.query(`DELETE FROM registry_professionals WHERE stream_version IS NOT NULL`)
+    await tx.query(`DELETE FROM registry_institutions WHERE stream_version IS NOT NULL`)
     let n = 0
     for (const type of ['InstitutionRecorded', 'ProfessionalRecorded'] as const) {
       // every registry writer holds the lock we hold: all registry events are committed and visible here

@@ -97,6 +97,8 @@ export function legacyCaseFromRow(row: number, cells: Readonly<Record<string, st
     if (!approvalNumber && status === 'approved') r.error('核准文號', '已核准案件須有核准文號')
   }
   if (status === 'cancelled' && !cancelledOn) r.error('註銷日期', '已註銷案件須有註銷日期')
+  // a cancellation still pending may be decided in the new system: it needs the day it takes effect
+  if (applicationType === 'cancel' && (status === 'under_review' || status === 'returned') && !cancelledOn) r.error('註銷日期', '註銷申請案件須有註銷日期（註銷生效日）')
   let schedule: Schedule | undefined
   if (kind === 'weekly') {
     const from = r.date('開始日期', { required: true })

@@ -147,6 +147,10 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
       ...(d.submittedAt !== undefined ? { applicationFiledAt: d.submittedAt } : {}),
       // cancelled in the old system: shown with its date; without approved terms it counts for nothing here
       ...(d.status === 'cancelled' && d.cancelledOn !== undefined ? { cancelledFrom: d.cancelledOn } : {}),
+      // a cancellation pending at cut-over: decided here, it takes effect from the date it asked for
+      ...(d.applicationType === 'cancel' && (d.status === 'under_review' || d.status === 'returned') && d.cancelledOn !== undefined
+        ? { pendingCancellation: { effectiveDate: d.cancelledOn, reason: '' } }
+        : {}),
       ...(at !== undefined ? { createdAt: at, updatedAt: at } : {}),
       imported: true,
       version,

@@ -14,6 +14,8 @@ import { findInstitution, findProfessional, upsertInstitutions, upsertProfession
 import { licensedAndActive, professionalOn } from '../../commands/registry/registry-history.js'
 import { rebuildRegistry } from '../../commands/registry/registry-projection.js'
 import { runRegistryCommand } from '../../commands/registry/cli.js'
+import { runProjectCommand } from '../../projections/cli.js'
+import { createPostgresEventStore } from '../../commands/event-store/postgres-event-store.js'
 import { DEMO_INSTITUTIONS, DEMO_PROFESSIONALS } from '../../commands/registry/demo-registry.js'
 import {
   INSTITUTION_COLUMNS, PROFESSIONAL_COLUMNS, institutionCells, institutionCodes, personIds, professionalCells, writeCsv, writeXlsx,
@@ -142,6 +144,35 @@ t.test('rebuild from the events gives the same tables', async (t) => {
   const r = await rebuildRegistry(tdb.db)
   t.ok(r.events > 0)
   t.same(await tables(), before)
+})
+
+t.test('registry tables dropped: `baobei registry rebuild` makes them again from the events, equal', async (t) => {
+  const before = await tables()
+  const inst = await tdb.db.query(`SELECT code, valid_from::text, valid_to::text, facts FROM registry_institution_history ORDER BY 1, 2`)
+  t.ok(before.h.some((x) => x.valid_to !== null), 'a history with closed versions')
+  await tdb.db.exec(`DROP TABLE registry_professional_history, registry_institution_history, registry_professionals, registry_institutions`)
+  const out = new PassThrough()
+  const said: string[] = []
+  out.on('data', (c) => said.push(String(c)))
+  t.equal(await runRegistryCommand(['rebuild'], tdb.db, { out, err: out }), 0)
+  t.match(said.join(''), /rebuilt from \d+ events/)
+  t.same(await tables(), before, 'professionals, institutions and the history as before')
+  t.same((await tdb.db.query(`SELECT code, valid_from::text, valid_to::text, facts FROM registry_institution_history ORDER BY 1, 2`)).rows, inst.rows)
+  t.equal((await findProfessional(tdb.db, ids[1]!))?.nationalId, ids[1], 'lookups work on the new tables')
+})
+
+t.test('`baobei project --rebuild registry` is the same rebuild', async (t) => {
+  const before = await tables()
+  await tdb.db.exec(`DROP TABLE registry_professional_history, registry_professionals`)
+  const store = createPostgresEventStore(tdb.db)
+  t.teardown(() => store.close())
+  const out: string[] = []
+  const io = { out: (s: string) => out.push(s), err: (s: string) => out.push(s) }
+  t.equal(await runProjectCommand(['--rebuild', 'registry'], { db: tdb.db, store }, io), 0)
+  t.match(out.pop(), /^registry: rebuilt from \d+ events/)
+  t.same(await tables(), before)
+  t.equal(await runProjectCommand(['--list'], { db: tdb.db, store }, io), 0)
+  t.match(out.pop(), /^registry$/m)
 })
 
 t.test('--staff is refused with a pointer to the accounts import; --help answers', async (t) => {

@@ -83,6 +83,10 @@ t.test('a legacy row: weekly and sessions schedules, statuses, errors', async (t
   t.ok(!draft.ok && /未送審/.test(draft.errors[0]!.message))
   const badWeekday = legacyCaseFromRow(2, { ...legacy, 星期: '8' })
   t.ok(!badWeekday.ok && badWeekday.errors[0]!.column === '星期')
+  const cancelled = legacyCaseFromRow(2, { ...legacy, 申請進度: '已註銷', 註銷日期: '1130315' })
+  t.ok(cancelled.ok && cancelled.value.cancelledOn === '2024-03-15', 'an 已註銷 case keeps its 註銷日期')
+  const pendingCancel = legacyCaseFromRow(2, { ...legacy, 申請類別: '註銷', 申請進度: '審核中', 核准日期: '', 核准文號: '' })
+  t.ok(!pendingCancel.ok && pendingCancel.errors.some((e) => e.column === '註銷日期'), 'a pending cancellation needs the day it takes effect')
 })
 
 t.test('a legacy decision: only on a pending case untouched since import', async (t) => {

@@ -11,6 +11,7 @@ import { caseFacts } from '../../domain/report/case-facts.js'
 import { existingReportOf } from '../../domain/report/existing.js'
 import { decideLegacyDecision } from '../../domain/report/legacy-decision.js'
 import { isInForce } from '../../domain/report/state.js'
+import { approvedTerms, evolveRosterCase, initialRosterCase } from '../../exporter/roster-fold.js'
 import {
   CASE_ID, CASE_NUMBER, CLINIC_63, CLINIC_65, ev, history, HOSPITAL_63, INST, NOW, OPERATOR, OTHER_INST, OTHER_PRO,
   PDF, PHARMACIST, PHARMACIST_PRO, PHARMACY_65, PHYSICIAN, PRO, REVIEWER_63, REVIEWER_65, STATISTICIAN, TERMS, TERMS_APRIL,
@@ -330,6 +331,17 @@ t.test('ImportReport', async (t) => {
     const folded = spec(t).given({ type: 'ReportImported', data: pending }, ...none).state()
     t.match(folded, { status: 'cancelled', cancelledFrom: '2024-03-05' })
     t.equal(existingReportOf(folded), undefined)
+  })
+  t.test('a cancellation pending at cut-over, approved here, takes effect from its 註銷日期 (case and roster folds agree)', async (t) => {
+    const pending = { type: 'ReportImported' as const, data: { ...data, status: 'under_review' as const, applicationType: 'cancel' as const, cancelledOn: '2024-03-18' } }
+    const s = spec(t).given(pending)
+    t.match(s.state(), { status: 'under_review', applicationType: 'cancel', pendingCancellation: { effectiveDate: '2024-03-18' } })
+    const [approved] = s.when({ type: 'ApproveReport', data: { approvalNumber: 'C1130001' } }, ctx(REVIEWER_65)).thenMatch([{ type: 'CancellationApproved' }])
+    const after = spec(t).given(pending, approved!).state()
+    t.match(after, { status: 'cancelled', cancelledFrom: '2024-03-18' })
+    t.ok(existingReportOf(after)?.occurrences.every((o) => o.date < '2024-03-18'), 'its days before the date still count, as for any cancellation')
+    const roster = evolveRosterCase(initialRosterCase(), pending)
+    t.match(approvedTerms(roster, 'CancellationApproved'), { action: 'D', cancelFrom: '2024-03-18' }, 'the roster sends it as a deletion from that day')
   })
   t.test('operators do nothing else', async (t) => {
     spec(t).given(...history.draft()).when({ type: 'SubmitReport', data: { caseNumber: CASE_NUMBER } }, ctx(OPERATOR)).thenFails('FORBIDDEN')
