@@ -55,6 +55,26 @@ t.test('the request and the answer (RFC 6960) as the domain builds and checks th
   t.throws(() => checkOcspResponse(answerDer, { certificate: der(card), issuer: issuerDer, nonce, now: new Date(Date.now() + 3 * 3600_000) }), /stale/)
 })
 
+t.test('the OCSP exchange is bounded: answer size, time, scheme', async (t) => {
+  const { createServer } = await import('node:http')
+  const big = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(Buffer.alloc(100 * 1024)))
+  const chunked = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/ocsp-response' }) // no content-length: the limit holds while streaming
+    for (let i = 0; i < 10; i++) res.write(Buffer.alloc(16 * 1024))
+    res.end()
+  })
+  const silent = createServer(() => {}) // accepts, never answers
+  for (const s of [big, chunked, silent]) await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+  t.teardown(() => {
+    for (const s of [big, chunked, silent]) { s.closeAllConnections(); s.close() }
+  })
+  const url = (s: typeof big) => `http://127.0.0.1:${(s.address() as { port: number }).port}/`
+  await t.rejects(postOcsp(url(big), Buffer.from('x')), /larger than 65536/, 'declared too large')
+  await t.rejects(postOcsp(url(chunked), Buffer.from('x')), /larger than 65536/, 'streamed too large')
+  await t.rejects(postOcsp(url(silent), Buffer.from('x'), { timeoutMs: 300 }), /abort|timeout/i, 'no answer: given up')
+  await t.rejects(postOcsp('file:///etc/passwd', Buffer.from('x')), /must be http\(s\)/)
+})
+
 t.test('without a CRL of the issuer, the OCSP answer alone decides', async (t) => {
   rmSync(issuingCrl)
   t.teardown(() => copyFileSync(savedCrl, issuingCrl))
