@@ -79,13 +79,15 @@ export function createLoginServices(opts: LoginServiceOptions): LoginServices {
   const { config, db } = opts
   let verifier: CardVerifier | undefined
   let pkiDir: string | undefined
+  // a responder without a valid answer is logged (the login then falls back to the CRL)
+  const onOcspProblem = (url: string, reason: string) => opts.logger?.warn({ url, reason }, 'OCSP: no valid answer, falling back to the CRL')
   if (config.TRUST_DIR) {
     const crlFiles = config.CRL_FILE ? config.CRL_FILE.split(',').map((f) => f.trim()).filter(Boolean) : []
-    verifier = createCardVerifier({ trustDir: config.TRUST_DIR, crlFile: crlFiles })
+    verifier = createCardVerifier({ trustDir: config.TRUST_DIR, crlFile: crlFiles, onOcspProblem })
   } else if (config.DEMO) {
     pkiDir = join(config.DATA_DIR, 'pki')
     const pki = ensureDemoPki(pkiDir)
-    verifier = createCardVerifier({ trustDir: pki.trustDir })
+    verifier = createCardVerifier({ trustDir: pki.trustDir, onOcspProblem })
     opts.logger?.warn({ pkiDir }, 'demo mode: card logins trust the demo PKI (NOT for production)')
   } else {
     opts.logger?.warn({}, 'TRUST_DIR is not set: card logins are refused (CARD_LOGIN_UNAVAILABLE)')

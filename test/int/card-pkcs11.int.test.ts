@@ -3,7 +3,9 @@
 // answered with its code and no session: wrong PIN (tries left), locked token, expired certificate, revoked
 // certificate, CRL past nextUpdate, card of the wrong kind, and a signature made for another origin.
 import t from 'tap'
+import { certificateNamesFromPem } from '../../commands/accounts/certificate-names.js'
 import { reissueDemoCrls, revokeDemoCard } from '../../commands/pki/demo-pki.js'
+import { findProfessional, upsertProfessionals } from '../../commands/registry/registry.js'
 import { startReaderAgent } from '../../reader/agent.js'
 import { openPkcs11Backend } from '../../reader/pkcs11-backend.js'
 import { buildLoginApp, getChallenge, loginPost, openLoginPage, TEST_SITE, type PreLogin } from '../support/login.js'
@@ -20,6 +22,8 @@ const staff = await h.issueCard({ kind: 'staff', holderId: 'TPE-R001', name: '�
 const expired = await h.issueCard({ kind: 'professional', holderId: 'A212345679', name: '吳佩珊', pin: '246810', notBefore: new Date(now - 400 * day), notAfter: new Date(now - day) })
 const revoked = await h.issueCard({ kind: 'professional', holderId: 'F122334458', name: '陳志豪', pin: '246810' })
 revokeDemoCard(revoked.serial, { dir: h.pkiDir })
+// a professional card whose certificate names no national ID: mapped by issuer + serial registered for its holder
+const noId = await h.issueCard({ kind: 'professional', holderId: 'pro-no-id', name: '王大明', pin: '246810', profile: { subjectSerialNumber: null } })
 
 // tokens first: SoftHSM2 scans them when the module initialises
 const hsm = createSoftHsm()
@@ -31,6 +35,7 @@ hsm.addToken('EXPIRED', expired)
 hsm.addToken('REVOKED', revoked)
 hsm.addToken('LASTTRY', pro, { flags: CKF_USER_PIN_FINAL_TRY })
 hsm.addToken('LOCKED', pro, { flags: CKF_USER_PIN_LOCKED })
+hsm.addToken('NOID', noId)
 
 const backend = openPkcs11Backend(hsm.module)
 const agent = await startReaderAgent({ backend, origin: TEST_SITE, port: 0 })
@@ -58,7 +63,7 @@ async function login(pre: PreLogin, role: string, reader: string, pin: string, i
 t.test('the agent lists the tokens as readers with the card kind and holder', async (t) => {
   const res = await fetch(`${agent.url}/readers`, { headers: { origin: TEST_SITE } })
   const { readers } = (await res.json()) as { readers: Array<{ name: string; cardKind?: string; holderName?: string }> }
-  t.equal(readers.length, 7)
+  t.equal(readers.length, 8)
   t.ok(readers.some((r) => r.cardKind === 'professional' && r.holderName === '王大明'))
   t.ok(readers.some((r) => r.cardKind === 'institution'))
 })
@@ -108,6 +113,19 @@ t.test('refusals: each with its code, no session', async (t) => {
   await refused('professional card as institution', await login(pre, 'institution', 'PRO', '246810', ip), 'CERT_WRONG_TYPE')
   await refused('staff (GCA) card as professional', await login(pre, 'professional', 'STAFF', '135790', ip), 'CERT_WRONG_TYPE')
   await refused('professional (HCA) card as staff', await login(pre, 'staff', 'PRO', '246810', '10.1.0.3'), 'CERT_WRONG_TYPE')
+})
+
+t.test('a card naming no national ID: refused until its issuer + serial are in the registry, then logs in', async (t) => {
+  const ip = '10.1.0.7'
+  const pre = await openLoginPage(app)
+  const before = await login(pre, 'professional', 'NOID', '246810', ip)
+  t.equal('json' in before && before.json.error?.code, 'CARD_NOT_REGISTERED')
+  const person = (await findProfessional(h.tdb.db, 'A123456789'))!
+  const names = certificateNamesFromPem(noId.certificatePem)
+  await upsertProfessionals(h.tdb.db, [{ ...person, cardIssuerDn: names.issuerDn, cardSerial: names.serialHex }])
+  const after = await login(pre, 'professional', 'NOID', '246810', ip)
+  t.equal('json' in after && after.status, 200, 'the registered card logs in')
+  t.equal('json' in after && after.json.redirect, '/home')
 })
 
 t.test('CRL past its nextUpdate (beyond the grace): refused until a fresh CRL arrives', async (t) => {

@@ -41,7 +41,7 @@ t.test('changed fields, effective day, licensed and active on a day', async (t) 
     licenseValidTo: '2031-12-31', practiceStatus: 'active', statusDate: null, homeInstitutionCode: '0163010001', phone: null,
     nhiCardNumber: null, birthDate: null, sex: null,
   }
-  t.equal(changedProfessionalFields(undefined, f).length, 14, 'a new entry: every field')
+  t.equal(changedProfessionalFields(undefined, f).length, 16, 'a new entry: every field (with the card certificate fields)')
   t.same(changedProfessionalFields(f, { ...f, practiceStatus: 'suspended', statusDate: '2024-03-10' }), ['practiceStatus', 'statusDate'])
   t.same(changedProfessionalFields(f, { ...f }), [])
   t.equal(effectiveDateOf('2024-03-15', '2024-03-01', true, '2024-03-10'), '2024-03-10', 'the status date, when between')
