@@ -102,9 +102,13 @@ async function record<F extends InstitutionFacts | ProfessionalFacts>(
     const versions = await streamVersions(tx, missing)
     const items: BatchItem[] = []
     const events: VersionedRegistryEvent[] = []
-    for (const e of entries) {
-      const k = keyOf(e.facts)
+    for (const given of entries) {
+      const k = keyOf(given.facts)
       const cur = current.get(k)
+      // an entry whose file has no card columns keeps the card recorded for it (see cardCertificate)
+      const e = given.facts.cardIssuerDn === undefined && cur
+        ? { ...given, facts: { ...given.facts, cardIssuerDn: cur.facts.cardIssuerDn ?? null, cardSerial: cur.facts.cardSerial ?? null } }
+        : given
       if (opts.source.kind === 'demo' && cur && !cur.demo) {
         counts.fenced++
         continue

@@ -34,7 +34,10 @@ const SEX: Record<string, 'M' | 'F'> = { M: 'M', F: 'F', 男: 'M', 女: 'F', '1'
  * certificate names no national ID / institution code (README 登入). The DN as `C=TW,O=…,CN=…` (the issuer's
  * attributes in certificate order), the serial in hex (colons and spaces allowed).
  */
-function cardCertificate(r: RowReader): { cardIssuerDn: string | null; cardSerial: string | null } {
+function cardCertificate(r: RowReader, cells: Readonly<Record<string, string | undefined>>): { cardIssuerDn?: string | null; cardSerial?: string | null } {
+  // a file without the two columns says nothing of the card: what is recorded stays (the feed of 醫事管理系統 need not
+  // carry what a bureau registered)
+  if (cells['卡片憑證簽發者'] === undefined && cells['卡片憑證序號'] === undefined) return {}
   const dn = r.text('卡片憑證簽發者', { max: 500 })
   const serialRaw = r.text('卡片憑證序號', { max: 100 })
   if (!dn && !serialRaw) return { cardIssuerDn: null, cardSerial: null }
@@ -66,7 +69,7 @@ export function professionalFromRow(row: number, cells: Readonly<Record<string, 
   const nhiCardNumber = r.code('健保卡號', (s) => /^\d{12}$/.test(s), '健保卡號')
   const birthDate = r.date('出生日期')
   const sex = r.oneOf('性別', SEX)
-  const card = cardCertificate(r)
+  const card = cardCertificate(r, cells)
   if (r.errors.length) return { ok: false, errors: r.errors }
   const licenseNumber = /^\d+$/.test(number!) ? `${prefix}第${number}號` : `${prefix}${number}`
   return {
@@ -91,7 +94,7 @@ export function institutionFromRow(row: number, cells: Readonly<Record<string, s
   const ownPhysicians = r.count('醫師數')
   const ownPharmacists = r.count('藥師數')
   const weeklySessions = r.count('每週診次')
-  const card = cardCertificate(r)
+  const card = cardCertificate(r, cells)
   if (r.errors.length) return { ok: false, errors: r.errors }
   return {
     ok: true,

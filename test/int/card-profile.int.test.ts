@@ -98,6 +98,30 @@ t.test('a registry rebuild keeps the card registration (it is a fact, not a row)
   t.equal((await login(noId, 'professional')).status, 200)
 })
 
+t.test('a registry file without the card columns keeps the registered card (the feed of 醫事管理系統 need not carry it)', async (t) => {
+  const { professionalFromRow } = await import('../../domain/registry/registry-rows.js')
+  const { recordProfessionals } = await import('../../commands/registry/record-facts.js')
+  const card = async () => (await h.tdb.db.query<{ card_issuer_dn: string | null; card_serial: string | null }>(
+    `SELECT card_issuer_dn, card_serial FROM registry_professionals WHERE national_id = $1`, [person.nationalId])).rows[0]!
+  const registered = await card()
+  t.ok(registered.card_serial && registered.card_issuer_dn, 'registered by the tests above')
+  const row = professionalFromRow(2, {
+    身分證號: person.nationalId, 姓名: person.name, 醫事人員類別: person.profession, 執照字號: '醫字', 執照號碼: '9', 執照起日: '1100101',
+    執照迄日: '1201231', 執業狀態: '執業', 執業機構代碼: person.homeInstitutionCode, 電話: '02-23456789',
+  })
+  if (!row.ok) return t.fail(JSON.stringify(row.errors))
+  t.notOk('cardIssuerDn' in row.value, 'no card columns: the row says nothing of the card')
+  const now = new Date().toISOString()
+  const counts = await recordProfessionals(h.tdb.db, [{ facts: row.value, row: 2 }], {
+    asOf: now.slice(0, 10), source: { kind: 'delta' }, actor: { role: 'system', id: 'test', via: 'system' }, correlationId: 'test', now,
+  })
+  t.equal(counts.recorded, 1, 'the other facts changed')
+  const after = (await findProfessional(h.tdb.db, person.nationalId))!
+  t.equal(after.phone, '02-23456789')
+  t.same(await card(), registered, 'the card stays registered')
+  t.equal((await login(noId, 'professional')).status, 200, 'and still logs in')
+})
+
 t.test('an institution card without code maps by its registered issuer + serial', async (t) => {
   t.equal((await login(instNoCode, 'institution')).json.error?.code, 'CARD_NOT_REGISTERED')
   const names = certificateNamesFromPem(instNoCode.certificatePem)
