@@ -4,8 +4,9 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import ExcelJS from 'exceljs'
-import { buildTestApp, form, institution, login, multipart, professional, type Login } from '../support/http.js'
+import { buildTestApp, form, institution, login, multipart, professional, reviewer, type Login } from '../support/http.js'
 import { DEPARTMENTS } from '../../domain/reference/departments.js'
+import { PROFESSIONS } from '../../domain/reference/professions.js'
 import { isDomainError } from '../../domain/errors.js'
 import type { SessionUser } from '../../http/session-store.js'
 
@@ -61,4 +62,19 @@ t.test('a 支援科別 effective now is offered and accepted; one dated next mon
   wb.getWorksheet('代碼表')!.eachRow((r) => { codes.push(String(r.getCell(1).value ?? '')) })
   t.ok(codes.includes('ZA'), 'template lists ZA')
   t.notOk(codes.includes('ZB'), 'template does not list ZB yet')
+})
+
+t.test('the back office query offers and accepts a 醫事人員類別 published now', async (t) => {
+  const s = await login(app, admin)
+  const r = await post(s, '/review/admin/settings/professions', { content: JSON.stringify([...PROFESSIONS, { code: '7', name: '測試新類別' }]), effectiveDate: '1130220', effectiveTime: '1000', reason: '新增類別', commandId: randomUUID() })
+  t.equal(r.statusCode, 303, r.body.slice(0, 300))
+  const rev = await login(app, reviewer())
+  const page = await app.inject({ url: '/review/cases', headers: { cookie: rev.cookie } })
+  t.match(page.body, 'value="7"')
+  t.match(page.body, '測試新類別')
+  const q = await app.inject({ url: '/review/cases?profession=7', headers: { cookie: rev.cookie } })
+  t.equal(q.statusCode, 200)
+  t.notMatch(q.body, '醫事人員類別不存在', 'the filter accepts it')
+  const unknown = await app.inject({ url: '/review/cases?profession=8', headers: { cookie: rev.cookie } })
+  t.match(unknown.body, '醫事人員類別不存在', 'a code on no list is still refused')
 })
