@@ -4,10 +4,8 @@ import { randomUUID } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { countyOf, COUNTIES } from '../../domain/reference/counties.js'
-import { departmentName } from '../../domain/reference/departments.js'
 import { PROFESSIONS, professionName } from '../../domain/reference/professions.js'
-import type { ReferenceLists } from '../../domain/reference/lists.js'
-import { purposeName } from '../../domain/reference/purposes.js'
+import { referenceNamer, type ReferenceLists } from '../../domain/reference/lists.js'
 import { DomainError, isDomainError, type ErrorArg } from '../../domain/errors.js'
 import { maskPersonId } from '../../domain/national-id.js'
 import { WEEKDAY_NAMES } from '../../domain/roc-date.js'
@@ -237,6 +235,8 @@ export async function registerCaseRoutes(app: App) {
     ])
     const who = (a: Actor) => showActor(a, names)
     const registry = await caseRegistryLines(app, view)
+    // names of the codes from the reference lists in force (an administrator's new 支援科別 has its name)
+    const caseNames = referenceNamer(await referenceNow())
     return boPage(request, reply, 'back-office/case.eta', {
       registry,
       who,
@@ -252,7 +252,7 @@ export async function registerCaseRoutes(app: App) {
       copiedOnly: isCopiedOnly(actor, view),
       commandId: randomUUID(),
       done: request.query.done,
-      names: { profession: professionName, department: departmentName, purpose: purposeName, county: (c: string) => countyOf(c)?.name ?? c, weekday: weekdayZh },
+      names: { ...caseNames, county: (c: string) => caseNames.county(c) ?? c, weekday: weekdayZh },
       ...formModel(),
     })
   })

@@ -38,6 +38,8 @@ t.test('a 支援科別 effective now is offered and accepted; one dated next mon
   const ok = filingForm(pro.csrf, 'ZA')
   const filed = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...ok.headers }, payload: ok.payload })
   t.equal(filed.statusCode, 303, filed.body.slice(0, 400))
+  const casePage = await app.inject({ url: String(filed.headers.location), headers: { cookie: pro.cookie } })
+  t.match(casePage.body, 'ZA 遠距醫療科', 'the case page names the new department')
   const before = await eventCount()
   const bad = filingForm(pro.csrf, 'ZB')
   const refused = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...bad.headers }, payload: bad.payload })
@@ -50,6 +52,9 @@ t.test('a 支援科別 effective now is offered and accepted; one dated next mon
   const terms = (department: string) => ({ supportedCode: '3565010003', department, purpose: '01', schedule: { kind: 'weekly' as const, from: '2024-04-01', to: '2024-04-30', weekdays: [2 as const], windows: [{ start: '09:00', end: '12:00' }] } })
   const o = await parts.reports.file({ applicantId: 'A123456789', terms: terms('ZA') }, { commandId: randomUUID(), actor })
   t.ok(o.caseId, 'filed with ZA')
+  await parts.waitFor(o.position)
+  const ntp = await login(app, { actor: { role: 'reviewer', id: 'NTP-R001', name: '鄭淑惠', via: 'staff-card', county: '65' }, name: '鄭淑惠' })
+  t.match((await app.inject({ url: `/review/cases/${o.caseId}`, headers: { cookie: ntp.cookie } })).body, '遠距醫療科', 'and so does the case file')
   const err = await parts.reports.file({ applicantId: 'A123456789', terms: terms('ZB') }, { commandId: randomUUID(), actor }).then(() => undefined, (e: unknown) => e)
   t.ok(isDomainError(err) && err.code === 'UNKNOWN_DEPARTMENT', 'ZB refused before its date')
 
