@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs'
 import { buildTestApp, form, institution, login, multipart, professional, reviewer, type Login } from '../support/http.js'
 import { DEPARTMENTS } from '../../domain/reference/departments.js'
 import { PROFESSIONS } from '../../domain/reference/professions.js'
+import { COUNTIES } from '../../domain/reference/counties.js'
 import { isDomainError } from '../../domain/errors.js'
 import type { SessionUser } from '../../http/session-store.js'
 
@@ -82,4 +83,20 @@ t.test('the back office query offers and accepts a 醫事人員類別 published 
   t.notMatch(q.body, '醫事人員類別不存在', 'the filter accepts it')
   const unknown = await app.inject({ url: '/review/cases?profession=8', headers: { cookie: rev.cookie } })
   t.match(unknown.body, '醫事人員類別不存在', 'a code on no list is still refused')
+})
+
+t.test('a county published now: the account form offers it and an account in it is accepted', async (t) => {
+  const s = await login(app, admin)
+  const body = { commandId: randomUUID(), accountId: 'NEW-R001', profile: { name: '新縣審查', agency: '新縣衛生局', county: '73', role: 'reviewer', certificates: [{ subjectDn: 'C=TW,CN=新縣審查' }] }, reason: '新縣成立' }
+  const api = (b: unknown, url = '/api/admin/accounts') => app.inject({ method: 'POST', url, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/json' }, payload: JSON.stringify(b) })
+  const early = await api(body)
+  t.equal(early.statusCode, 400, 'no such county yet')
+  t.equal(early.json().code, 'ACCOUNT_INVALID')
+  const counties = [...COUNTIES, { code: '73', name: '測試新縣', bureau: '測試新縣衛生局', districts: [{ name: '新市', zip: '999' }] }]
+  const published = await api({ commandId: randomUUID(), effectiveFrom: '2024-02-20T02:00:00.000Z', reason: '新縣成立', content: counties }, '/api/admin/rules/counties')
+  t.equal(published.statusCode, 201, published.body)
+  const formPage = await app.inject({ url: '/review/admin/accounts/new', headers: { cookie: s.cookie } })
+  t.match(formPage.body, '測試新縣', 'the county dropdown offers it')
+  const created = await api({ ...body, commandId: randomUUID() })
+  t.equal(created.statusCode, 201, created.body)
 })
