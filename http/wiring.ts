@@ -36,7 +36,7 @@ export async function createFrontParts(opts: { db: Database; store: EventStore; 
   const rules = createRulesService({ store, clock, ...(opts.rulesCacheMs !== undefined ? { ttlMs: opts.rulesCacheMs } : {}) })
   // a rule version recorded by any instance drops this instance's cache at once (the TTL stays as the fallback)
   const unlistenRules = await rules.listen(db)
-  const accounts = createAccountService({ store, db, clock })
+  const accounts = createAccountService({ store, db, clock, counties: async (at) => (await rules.referenceAt(at)).counties })
   const meta = (m: { commandId: string; actor: import('../domain/types.js').Actor; correlationId?: string }, now: string, what: string) => ({
     commandId: `${m.commandId}:${what}`, actor: m.actor, correlationId: m.correlationId ?? m.commandId, occurredAt: now,
   })

@@ -34,7 +34,7 @@ export interface AccountService {
   enable(accountId: string, input: { reason: string }, meta: AccountMeta): Promise<AccountOutcome>
 }
 
-export function createAccountService(deps: { store: EventStore; db: Sql; clock?: () => Date }): AccountService {
+export function createAccountService(deps: { store: EventStore; db: Sql; clock?: () => Date; counties?: (at: string) => Promise<readonly { code: string }[]> }): AccountService {
   const clock = deps.clock ?? (() => new Date())
   const handler = createCommandHandler<AccountState, AccountCommand, AccountEvent, AccountContext>(deps.store, {
     initialState: initialAccountState,
@@ -58,10 +58,12 @@ export function createAccountService(deps: { store: EventStore; db: Sql; clock?:
 
   async function run(accountId: string, command: AccountCommand, meta: AccountMeta): Promise<AccountOutcome> {
     const now = clock().toISOString()
+    // the counties in force now (versioned reference list), when the caller wired the rules in
+    const counties = deps.counties ? await deps.counties(now) : undefined
     const r = await handler.handle({
       stream: accountStream(accountId),
       command,
-      ctx: { actor: meta.actor },
+      ctx: { actor: meta.actor, ...(counties ? { counties } : {}) },
       meta: { commandId: meta.commandId, actor: meta.actor, correlationId: meta.correlationId ?? meta.commandId, occurredAt: now },
     })
     return { accountId, state: r.state, events: r.events.map((e) => ({ type: e.type, data: e.data }) as AccountEvent), position: r.position, duplicate: r.duplicate }

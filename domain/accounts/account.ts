@@ -62,6 +62,8 @@ export type AccountCommand =
 
 export interface AccountContext {
   actor: Actor
+  /** The counties in force (rules.referenceAt); their first version when not given. */
+  counties?: readonly { code: string }[]
 }
 
 // ---- state ----
@@ -113,14 +115,15 @@ export function normalizeCertificate(c: CertificateId): CertificateId {
 export const certificateKey = (c: CertificateId): string =>
   'subjectDn' in c ? `subject:${normalizeDn(c.subjectDn)}` : `issuer:${normalizeDn(c.issuerDn)}#${normalizeSerial(c.serialHex)}`
 
-export function validateProfile(p: AccountProfile): AccountProfile {
+export function validateProfile(p: AccountProfile, counties?: readonly { code: string }[]): AccountProfile {
   const name = p.name.trim()
   const agency = p.agency.trim()
   if (!name || name.length > 50) invalid('name', '姓名必填（50 字以內）')
   if (!agency || agency.length > 100) invalid('agency', '機關名稱必填（100 字以內）')
   if (!isStaffRole(p.role)) invalid('role', '角色不正確')
   const needsCounty = COUNTY_ROLES.includes(p.role)
-  if (needsCounty && (!p.county || !countyOf(p.county))) invalid('county', '審查人員與衛生局管理者須指定縣市')
+  const known = (c: string) => (counties ? counties.some((x) => x.code === c) : !!countyOf(c))
+  if (needsCounty && (!p.county || !known(p.county))) invalid('county', '審查人員與衛生局管理者須指定縣市')
   if (!needsCounty && p.county) invalid('county', '全國層級的角色不指定縣市')
   if (p.certificates.length === 0 || p.certificates.length > 10) invalid('certificates', '至少需要一張憑證（最多 10 張）')
   const certificates = p.certificates.map(normalizeCertificate)
@@ -155,13 +158,13 @@ export function decideAccount(c: AccountCommand, s: AccountState, ctx: AccountCo
     case 'CreateAccount': {
       if (s.exists) throw new DomainError('ACCOUNT_EXISTS', { accountId: s.accountId })
       if (!ACCOUNT_ID.test(c.data.accountId)) invalid('accountId', '帳號代碼須為 1–40 個英數字、底線、點或連字號')
-      const profile = validateProfile(c.data.profile)
+      const profile = validateProfile(c.data.profile, ctx.counties)
       assertManages(ctx.actor, profile)
       return [{ type: 'AccountCreated', data: { accountId: c.data.accountId, profile, reason: reasonOf(c.data.reason) } }]
     }
     case 'ChangeAccount': {
       if (!s.exists) throw new DomainError('ACCOUNT_NOT_FOUND')
-      const profile = validateProfile(c.data.profile)
+      const profile = validateProfile(c.data.profile, ctx.counties)
       assertManages(ctx.actor, s.profile) // the account as it is ...
       assertManages(ctx.actor, profile) // ... and as it would be
       const changed = (['name', 'agency', 'county', 'role'] as const).filter((k) => s.profile[k] !== profile[k]) as (keyof AccountProfile)[]

@@ -26,3 +26,15 @@ export const nameOn = (list: readonly { code: string; name: string }[], code: st
 
 export const districtOn = (counties: readonly County[], county: string, district: string): boolean =>
   counties.find((c) => c.code === county)?.districts.some((d) => d.name === district) ?? false
+
+/** Names of codes: from the lists given (in force now), else from the first version (a code since withdrawn). */
+export function referenceNamer(lists: ReferenceLists) {
+  const pick = (now: readonly { code: string; name: string }[], first: readonly { code: string; name: string }[]) =>
+    (code: string): string | undefined => nameOn(now, code) ?? nameOn(first, code)
+  return {
+    department: pick(lists.departments, FIRST_REFERENCE.departments),
+    purpose: pick(lists.purposes, FIRST_REFERENCE.purposes),
+    profession: pick(lists.professions, FIRST_REFERENCE.professions),
+    county: pick(lists.counties, FIRST_REFERENCE.counties),
+  }
+}

@@ -7,7 +7,7 @@ import { listAccounts, findAccount } from '../../commands/accounts/find-account.
 import { importAccounts, IMPORT_COLUMNS, MAX_IMPORT_BYTES } from '../../commands/accounts/import-accounts.js'
 import { accountStream, mayManage, STAFF_ROLE_LABEL, STAFF_ROLES, isStaffRole, type AccountEvent, type AccountProfile, type CertificateId, type StaffRole } from '../../domain/accounts/account.js'
 import { DomainError, isDomainError } from '../../domain/errors.js'
-import { COUNTIES, countyOf } from '../../domain/reference/counties.js'
+import { COUNTIES, countyOf, type County } from '../../domain/reference/counties.js'
 import type { Actor } from '../../domain/types.js'
 import { explain } from '../errors.js'
 import { FormBody, type App } from '../schemas.js'
@@ -27,9 +27,9 @@ const str = (b: FormBody, k: string) => {
 }
 
 /** The roles and counties an administrator may give. */
-function choices(actor: Actor) {
+function choices(actor: Actor, inForce: readonly County[] = COUNTIES) {
   const roles = STAFF_ROLES.filter((r) => actor.role === 'admin' || r === 'reviewer' || r === 'bureau_admin')
-  const counties = actor.role === 'admin' ? COUNTIES : COUNTIES.filter((c) => c.code === actor.county)
+  const counties = actor.role === 'admin' ? inForce : inForce.filter((c) => c.code === actor.county)
   return { roles: roles.map((r) => [r, STAFF_ROLE_LABEL[r]] as const), counties }
 }
 
@@ -83,9 +83,12 @@ export async function registerAccountRoutes(app: App) {
     return adminPage(request, reply, 'admin/accounts.eta', { title: '帳號管理', q, page, result, importColumns: IMPORT_COLUMNS, commandId: randomUUID(), ...common })
   })
 
-  const formPage = (request: FastifyRequest, reply: Parameters<typeof adminPage>[1], data: { form: ReturnType<typeof formOf>; error?: string; editing?: boolean; status?: number }) => {
+  /** The counties in force now (versioned reference list): the county dropdown. */
+  const countiesNow = async () => (await app.services.rules.referenceAt(app.services.clock().toISOString())).counties
+
+  const formPage = async (request: FastifyRequest, reply: Parameters<typeof adminPage>[1], data: { form: ReturnType<typeof formOf>; error?: string; editing?: boolean; status?: number }) => {
     if (data.status) reply.code(data.status)
-    return adminPage(request, reply, 'admin/account-form.eta', { title: data.editing ? '變更帳號' : '新增帳號', commandId: randomUUID(), ...choices(actorOf(request)), ...data, ...common })
+    return adminPage(request, reply, 'admin/account-form.eta', { title: data.editing ? '變更帳號' : '新增帳號', commandId: randomUUID(), ...choices(actorOf(request), await countiesNow()), ...data, ...common })
   }
 
   app.get(`${ADMIN_BASE}/accounts/new`, { onRequest: adminsOnly }, async (request, reply) => {
@@ -126,7 +129,7 @@ export async function registerAccountRoutes(app: App) {
     return adminPage(request, reply, 'admin/account.eta', {
       title: `帳號 ${accountId}`, accountId, state, version, history, projected,
       manageable: mayManage(actorOf(request), state.profile),
-      form: formOf({ ...state.profile, accountId }), commandId: randomUUID(), ...choices(actorOf(request)), ...extra, ...common,
+      form: formOf({ ...state.profile, accountId }), commandId: randomUUID(), ...choices(actorOf(request), await countiesNow()), ...extra, ...common,
     })
   }
 

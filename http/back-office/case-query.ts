@@ -4,8 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { validatePersonId } from '../../domain/national-id.js'
-import { isCounty } from '../../domain/reference/counties.js'
-import { isProfession } from '../../domain/reference/professions.js'
+import { FIRST_REFERENCE, onList, type ReferenceLists } from '../../domain/reference/lists.js'
 import { isRocDate, rocToIso } from '../../domain/roc-date.js'
 import type { ApplicationType, Status } from '../../domain/types.js'
 import { CASE_SORTS, type CaseFilter, type CaseSort, type PageRequest } from '../../projections/queries/cases.js'
@@ -66,7 +65,8 @@ const CASE_NUMBER = /^\d{14}$/
 const trim = (v: string | undefined) => (v ?? '').trim()
 
 /** Parses the query form. Unknown values are errors on their field; empty fields are no filter. */
-export function parseCaseQuery(q: CaseQueryString): ParsedCaseQuery {
+/** `reference`: the counties and professions in force (rules.referenceAt); their first version when not given. */
+export function parseCaseQuery(q: CaseQueryString, reference: Pick<ReferenceLists, 'counties' | 'professions'> = FIRST_REFERENCE): ParsedCaseQuery {
   const f: CaseFilter = {}
   const errors: FieldError[] = []
   const err = (field: keyof CaseQueryString, message: string) => errors.push({ field, message })
@@ -146,14 +146,14 @@ export function parseCaseQuery(q: CaseQueryString): ParsedCaseQuery {
   }
   const county = trim(q.county)
   if (county) {
-    if (isCounty(county)) f.county = county
+    if (onList(reference.counties, county)) f.county = county
     else err('county', '縣市代碼不存在')
   }
   const district = trim(q.district)
   if (district) f.district = district
 
   const professions = (q.profession ?? []).map((p) => p.trim()).filter(Boolean)
-  const badProfession = professions.filter((p) => !isProfession(p))
+  const badProfession = professions.filter((p) => !onList(reference.professions, p))
   if (badProfession.length) err('profession', '醫事人員類別不存在')
   else if (professions.length) f.profession = [...new Set(professions)]
 

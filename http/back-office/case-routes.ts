@@ -4,9 +4,8 @@ import { randomUUID } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { countyOf, COUNTIES } from '../../domain/reference/counties.js'
-import { departmentName } from '../../domain/reference/departments.js'
 import { PROFESSIONS, professionName } from '../../domain/reference/professions.js'
-import { purposeName } from '../../domain/reference/purposes.js'
+import { referenceNamer, type ReferenceLists } from '../../domain/reference/lists.js'
 import { DomainError, isDomainError, type ErrorArg } from '../../domain/errors.js'
 import { maskPersonId } from '../../domain/national-id.js'
 import { WEEKDAY_NAMES } from '../../domain/roc-date.js'
@@ -80,9 +79,10 @@ export function casesTable(rows: readonly CaseRow[]): Table {
   }
 }
 
-const formModel = () => ({
-  professions: PROFESSIONS,
-  counties: COUNTIES,
+/** The query form's lists; professions and counties: the reference lists in force now (versioned data). */
+const formModel = (reference: Pick<ReferenceLists, 'counties' | 'professions'> = { counties: COUNTIES, professions: PROFESSIONS }) => ({
+  professions: reference.professions,
+  counties: reference.counties,
   statuses: Object.entries(STATUS_LABEL),
   applicationTypes: Object.entries(APPLICATION_TYPE_LABEL),
   weekdays: ([1, 2, 3, 4, 5, 6, 7] as const).map((d) => [String(d), WEEKDAY_NAMES[d]]),
@@ -164,9 +164,11 @@ async function decideOne(app: App, request: FastifyRequest, caseId: string, body
 }
 
 export async function registerCaseRoutes(app: App) {
+  const referenceNow = () => app.services.rules.referenceAt(app.services.clock().toISOString())
   /** The query page's model (form + one page of results) for a query as typed. */
   const resultsModel = async (request: FastifyRequest, q: CaseQueryString) => {
-    const parsed = parseCaseQuery(q)
+    const reference = await referenceNow()
+    const parsed = parseCaseQuery(q, reference)
     const scope = scopeFor(request)
     const result = parsed.errors.length ? { rows: [], total: 0, page: 1, pageSize: parsed.page.pageSize ?? 20 } : await searchCases(readModelsOf(app), scope, parsed.filter, parsed.page)
     const actor = actorOf(request)
@@ -185,7 +187,7 @@ export async function registerCaseRoutes(app: App) {
       commandId: randomUUID(),
       labels: { status: STATUS_LABEL, type: APPLICATION_TYPE_LABEL, profession: professionName, county: (c: string) => countyOf(c)?.name ?? c },
       weekdayList,
-      ...formModel(),
+      ...formModel(reference),
     }
   }
 
@@ -199,7 +201,7 @@ export async function registerCaseRoutes(app: App) {
   })
 
   app.get(`${BASE}/cases.xlsx`, { onRequest: staffOnly, schema: { querystring: CaseQueryString } }, async (request, reply) => {
-    const parsed = parseCaseQuery(request.query)
+    const parsed = parseCaseQuery(request.query, await referenceNow())
     if (parsed.errors.length) throw new DomainError('VALIDATION_FAILED', { fields: parsed.errors })
     const rows: CaseRow[] = []
     for (let page = 1; page <= 40; page++) {
@@ -233,6 +235,8 @@ export async function registerCaseRoutes(app: App) {
     ])
     const who = (a: Actor) => showActor(a, names)
     const registry = await caseRegistryLines(app, view)
+    // names of the codes from the reference lists in force (an administrator's new 支援科別 has its name)
+    const caseNames = referenceNamer(await referenceNow())
     return boPage(request, reply, 'back-office/case.eta', {
       registry,
       who,
@@ -248,7 +252,7 @@ export async function registerCaseRoutes(app: App) {
       copiedOnly: isCopiedOnly(actor, view),
       commandId: randomUUID(),
       done: request.query.done,
-      names: { profession: professionName, department: departmentName, purpose: purposeName, county: (c: string) => countyOf(c)?.name ?? c, weekday: weekdayZh },
+      names: { ...caseNames, county: (c: string) => caseNames.county(c) ?? c, weekday: weekdayZh },
       ...formModel(),
     })
   })

@@ -9,9 +9,8 @@ import { ACTION_LABEL, allowedActions } from '../actions.js'
 import { searchCases } from '../../projections/queries/cases.js'
 import { caseStates } from '../../projections/queries/case-states.js'
 import { STATUS_LABEL, type Status } from '../../domain/types.js'
-import { departmentName } from '../../domain/reference/departments.js'
-import { purposeName } from '../../domain/reference/purposes.js'
 import { decisionOf } from '../attention.js'
+import { referenceNamer } from '../../domain/reference/lists.js'
 
 const ListQuery = Type.Object({
   status: Type.Optional(Type.Union(Object.keys(STATUS_LABEL).map((s) => Type.Literal(s)))),
@@ -48,9 +47,11 @@ export async function registerCasePages(app: App) {
     const { caseId } = request.params as CaseIdParams
     const { row, view, actions } = await loadOwnCase(app, request, caseId)
     const done = (request.query as { done?: string }).done
+    // names of the codes from the reference lists in force (an administrator's new 支援科別 has its name)
+    const names = referenceNamer(await app.services.rules.referenceAt(app.services.clock().toISOString()))
     return reply.page('pages/case.eta', {
       title: `案件 ${row.caseNumber ?? '（草稿）'}`, row, view, actions, actionLabels: ACTION_LABEL,
-      departmentName, purposeName,
+      departmentName: names.department, purposeName: names.purpose,
       flash: done === 'draft' ? '草稿已儲存' : done === 'submit' ? '已送出申請' : done === 'change' ? '已送出變更申請' : done === 'cancel' ? '已送出註銷申請' : done === 'withdraw' ? '已撤回' : done === 'copy' ? '已複製為新草稿' : undefined,
     })
   })

@@ -97,7 +97,14 @@ t.test('a disabled account loses its open session at the next request; a reviewe
   const adminS = await login(app, admin)
   // TPE-R001 is logged in and working
   const rev = await login(app, reviewer())
-  t.equal((await get(rev, '/review/cases')).statusCode, 200)
+  // a case of 臺北市 (the supported institution's county) that the reviewer sees
+  const pro: Actor = { role: 'professional', id: 'A123456789', via: 'hca-professional-card', institutionCode: '0163010001' }
+  const filed = await parts.reports.file({ applicantId: 'A123456789', terms: { supportedCode: '3563020002', department: '02', purpose: '01', schedule: { kind: 'weekly', from: '2024-03-04', to: '2024-03-29', weekdays: [1], windows: [{ start: '08:00', end: '12:00' }] } } }, { commandId: 'b8f0c1de-7a41-4c55-9a0e-5d2b9f3c1a77', actor: pro })
+  await parts.waitFor(filed.position)
+  const caseNumber = filed.state.exists ? filed.state.caseNumber! : ''
+  const list = await get(rev, '/review/cases')
+  t.equal(list.statusCode, 200)
+  t.match(list.body, caseNumber, 'the 臺北市 reviewer sees the 臺北市 case')
   // moved to 桃園市 (68): the next request acts for 68
   const move = await post(adminS, '/review/admin/accounts/TPE-R001', {
     name: '周文華', agency: '桃園市政府衛生局', role: 'reviewer', county: '68',
@@ -108,6 +115,8 @@ t.test('a disabled account loses its open session at the next request; a reviewe
   t.equal(after.statusCode, 200)
   t.match(after.body, '桃園市政府衛生局', 'the header names the new bureau')
   t.notMatch(after.body, '臺北市政府衛生局')
+  t.notMatch(after.body, caseNumber, 'and no longer the 臺北市 case')
+  t.equal((await get(rev, `/review/cases/${filed.caseId}`)).statusCode, 404, 'nor its case file')
   // disabled: the very next request is refused and the session is gone
   const off = await post(adminS, '/review/admin/accounts/TPE-R001/status', { action: 'disable', reason: '離職' })
   t.equal(off.statusCode, 303)

@@ -4,8 +4,10 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import ExcelJS from 'exceljs'
-import { buildTestApp, form, institution, login, multipart, professional, type Login } from '../support/http.js'
+import { buildTestApp, form, institution, login, multipart, professional, reviewer, type Login } from '../support/http.js'
 import { DEPARTMENTS } from '../../domain/reference/departments.js'
+import { PROFESSIONS } from '../../domain/reference/professions.js'
+import { COUNTIES } from '../../domain/reference/counties.js'
 import { isDomainError } from '../../domain/errors.js'
 import type { SessionUser } from '../../http/session-store.js'
 
@@ -37,6 +39,8 @@ t.test('a 支援科別 effective now is offered and accepted; one dated next mon
   const ok = filingForm(pro.csrf, 'ZA')
   const filed = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...ok.headers }, payload: ok.payload })
   t.equal(filed.statusCode, 303, filed.body.slice(0, 400))
+  const casePage = await app.inject({ url: String(filed.headers.location), headers: { cookie: pro.cookie } })
+  t.match(casePage.body, 'ZA 遠距醫療科', 'the case page names the new department')
   const before = await eventCount()
   const bad = filingForm(pro.csrf, 'ZB')
   const refused = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...bad.headers }, payload: bad.payload })
@@ -49,6 +53,9 @@ t.test('a 支援科別 effective now is offered and accepted; one dated next mon
   const terms = (department: string) => ({ supportedCode: '3565010003', department, purpose: '01', schedule: { kind: 'weekly' as const, from: '2024-04-01', to: '2024-04-30', weekdays: [2 as const], windows: [{ start: '09:00', end: '12:00' }] } })
   const o = await parts.reports.file({ applicantId: 'A123456789', terms: terms('ZA') }, { commandId: randomUUID(), actor })
   t.ok(o.caseId, 'filed with ZA')
+  await parts.waitFor(o.position)
+  const ntp = await login(app, { actor: { role: 'reviewer', id: 'NTP-R001', name: '鄭淑惠', via: 'staff-card', county: '65' }, name: '鄭淑惠' })
+  t.match((await app.inject({ url: `/review/cases/${o.caseId}`, headers: { cookie: ntp.cookie } })).body, '遠距醫療科', 'and so does the case file')
   const err = await parts.reports.file({ applicantId: 'A123456789', terms: terms('ZB') }, { commandId: randomUUID(), actor }).then(() => undefined, (e: unknown) => e)
   t.ok(isDomainError(err) && err.code === 'UNKNOWN_DEPARTMENT', 'ZB refused before its date')
 
@@ -61,4 +68,35 @@ t.test('a 支援科別 effective now is offered and accepted; one dated next mon
   wb.getWorksheet('代碼表')!.eachRow((r) => { codes.push(String(r.getCell(1).value ?? '')) })
   t.ok(codes.includes('ZA'), 'template lists ZA')
   t.notOk(codes.includes('ZB'), 'template does not list ZB yet')
+})
+
+t.test('the back office query offers and accepts a 醫事人員類別 published now', async (t) => {
+  const s = await login(app, admin)
+  const r = await post(s, '/review/admin/settings/professions', { content: JSON.stringify([...PROFESSIONS, { code: '7', name: '測試新類別' }]), effectiveDate: '1130220', effectiveTime: '1000', reason: '新增類別', commandId: randomUUID() })
+  t.equal(r.statusCode, 303, r.body.slice(0, 300))
+  const rev = await login(app, reviewer())
+  const page = await app.inject({ url: '/review/cases', headers: { cookie: rev.cookie } })
+  t.match(page.body, 'value="7"')
+  t.match(page.body, '測試新類別')
+  const q = await app.inject({ url: '/review/cases?profession=7', headers: { cookie: rev.cookie } })
+  t.equal(q.statusCode, 200)
+  t.notMatch(q.body, '醫事人員類別不存在', 'the filter accepts it')
+  const unknown = await app.inject({ url: '/review/cases?profession=8', headers: { cookie: rev.cookie } })
+  t.match(unknown.body, '醫事人員類別不存在', 'a code on no list is still refused')
+})
+
+t.test('a county published now: the account form offers it and an account in it is accepted', async (t) => {
+  const s = await login(app, admin)
+  const body = { commandId: randomUUID(), accountId: 'NEW-R001', profile: { name: '新縣審查', agency: '新縣衛生局', county: '73', role: 'reviewer', certificates: [{ subjectDn: 'C=TW,CN=新縣審查' }] }, reason: '新縣成立' }
+  const api = (b: unknown, url = '/api/admin/accounts') => app.inject({ method: 'POST', url, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/json' }, payload: JSON.stringify(b) })
+  const early = await api(body)
+  t.equal(early.statusCode, 400, 'no such county yet')
+  t.equal(early.json().code, 'ACCOUNT_INVALID')
+  const counties = [...COUNTIES, { code: '73', name: '測試新縣', bureau: '測試新縣衛生局', districts: [{ name: '新市', zip: '999' }] }]
+  const published = await api({ commandId: randomUUID(), effectiveFrom: '2024-02-20T02:00:00.000Z', reason: '新縣成立', content: counties }, '/api/admin/rules/counties')
+  t.equal(published.statusCode, 201, published.body)
+  const formPage = await app.inject({ url: '/review/admin/accounts/new', headers: { cookie: s.cookie } })
+  t.match(formPage.body, '測試新縣', 'the county dropdown offers it')
+  const created = await api({ ...body, commandId: randomUUID() })
+  t.equal(created.statusCode, 201, created.body)
 })

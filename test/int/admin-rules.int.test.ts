@@ -90,3 +90,24 @@ t.test('a quota cap and a routing rule dated next month: filings before and afte
   t.match(audit.body, '發布規則版本')
   t.match(audit.body, '三月起醫師每週上限 1 診')
 })
+
+t.test('time travel shows a case with the rules of that time', async (t) => {
+  // a case filed under 2024.1 (before the change of the previous test), returned and resubmitted under 2024.2
+  clock.now = new Date('2024-02-25T02:00:00.000Z')
+  parts.rules.invalidate()
+  const filed = await file(weekly('2024-06-01', '2024-06-30'))
+  t.equal(filed.findings.rules?.quota, '2024.1')
+  clock.now = new Date('2024-03-02T02:00:00.000Z')
+  parts.rules.invalidate()
+  const ntp: Actor = { role: 'reviewer', id: 'NTP-R001', name: '鄭淑惠', via: 'staff-card', county: '65' }
+  await parts.reports.return(filed.caseId, { reason: '請補正', fieldsToFix: ['schedule'] }, { commandId: randomUUID(), actor: ntp })
+  const again = await parts.reports.resubmit(filed.caseId, { supportedCode: '3565010003', department: '02', purpose: '01', schedule: weekly('2024-06-01', '2024-06-30') }, { commandId: randomUUID(), actor: pro('A123456789', '0163010001') })
+  await parts.waitFor(again.position)
+  const rev = await login(app, { actor: ntp, name: '鄭淑惠' })
+  const at = (q: string) => app.inject({ url: `/review/cases/${filed.caseId}${q}`, headers: { cookie: rev.cookie } })
+  const then = await at('?asOfDate=1130226&asOfTime=1200')
+  t.equal(then.statusCode, 200)
+  t.match(then.body, /當時判定所用規則：額度規則 <code>2024\.1<\/code>/, 'as of 2024-02-26: the first version judged it')
+  const later = await at('?asOfDate=1130302&asOfTime=2359')
+  t.match(later.body, /當時判定所用規則：額度規則 <code>2024\.2<\/code>/, 'after the resubmission: the new version')
+})
