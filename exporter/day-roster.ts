@@ -15,6 +15,8 @@ import type { LogEvent, RosterSource } from './roster-source.js'
 export interface DayRosterOptions {
   /** Approvals per batched read of case streams. */
   batchSize?: number
+  /** Batches fetched ahead of the one being folded (default 2): their case-stream reads run concurrently. */
+  prefetch?: number
   /** Called after each batch with the running totals. */
   onProgress?: (progress: { approvals: number; records: number }) => void
 }
@@ -22,42 +24,55 @@ export interface DayRosterOptions {
 type Approval = ReportApproved | ChangeApproved | CancellationApproved
 
 /**
- * The detail records of day D (ISO date, Asia/Taipei), in log order of the approvals. The next batch (its page of
- * approvals and its case streams) is fetched while the current one is folded and written.
+ * The detail records of day D (ISO date, Asia/Taipei), in log order of the approvals. The next batches (their pages
+ * of approvals and their case streams) are fetched while the current one is folded and written.
  */
 export async function* dayRosterDetails(source: RosterSource, day: IsoDate, opts: DayRosterOptions = {}): AsyncGenerator<RosterDetail> {
   const batchSize = opts.batchSize ?? 1000
+  const prefetch = Math.max(1, opts.prefetch ?? 2)
   const [from, to] = taipeiDayBounds(day)
   // Every approval read is in [from, to): its approval date (Taipei) is the day itself.
   const approvalDate = isoToRoc(day)
   const approvals = source.approvals(new Date(from), new Date(to))[Symbol.asyncIterator]()
-  const fetchBatch = async (): Promise<{ batch: LogEvent[]; streams: Map<string, LogEvent[]> } | undefined> => {
+  // The approvals are taken batch after batch (one iterator, in log order); each batch's case streams are read as
+  // soon as its approvals are in, so the stream reads of the next `prefetch` batches overlap with each other, with
+  // the following approvals page and with the fold of the current batch. Batches are consumed in order.
+  let approvalsTaken: Promise<unknown> = Promise.resolve()
+  const takeApprovals = async (): Promise<LogEvent[]> => {
     const batch: LogEvent[] = []
     while (batch.length < batchSize) {
       const r = await approvals.next()
       if (r.done) break
       batch.push(r.value)
     }
-    if (!batch.length) return undefined
-    const upTo = new Map<string, number>()
-    for (const a of batch) upTo.set(a.stream, Math.max(upTo.get(a.stream) ?? 0, a.streamVersion))
-    return { batch, streams: await source.readStreams(upTo, ROSTER_FOLD_TYPES) }
+    return batch
+  }
+  const fetchBatch = (): Promise<{ batch: LogEvent[]; streams: Map<string, LogEvent[]> } | undefined> => {
+    const taken = approvalsTaken.then(takeApprovals)
+    approvalsTaken = taken.catch(() => {})
+    const fetched = taken.then(async (batch) => {
+      if (!batch.length) return undefined
+      const upTo = new Map<string, number>()
+      for (const a of batch) upTo.set(a.stream, Math.max(upTo.get(a.stream) ?? 0, a.streamVersion))
+      return { batch, streams: await source.readStreams(upTo, ROSTER_FOLD_TYPES) }
+    })
+    fetched.catch(() => {}) // awaited in its turn; kept from being reported as unhandled meanwhile
+    return fetched
   }
   let done = { approvals: 0, records: 0 }
-  let pending = fetchBatch()
+  const pending = Array.from({ length: prefetch }, fetchBatch)
   try {
     for (;;) {
-      const current = await pending
+      const current = await pending.shift()!
       if (!current) return
-      pending = fetchBatch()
-      pending.catch(() => {}) // awaited on the next turn; kept from being reported as unhandled meanwhile
+      pending.push(fetchBatch())
       const details = detailsOfBatch(current.batch, current.streams, approvalDate)
       for (const d of details) yield d
       done = { approvals: done.approvals + current.batch.length, records: done.records + details.length }
       opts.onProgress?.(done)
     }
   } finally {
-    await pending.catch(() => {})
+    await Promise.all(pending.map((p) => p.catch(() => {})))
     await approvals.return?.()
   }
 }

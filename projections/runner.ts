@@ -312,11 +312,12 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       await Promise.all(builds.map(async (b) => (b.pos = await applyBatch(db, b.p, b.to, b.pos, events, true))))
       count += events.length
     }
+    // every new version made logged and indexed at once (sessions of their own: the server builds them side by side)
+    await Promise.all(builds.map((b) => db.exec(b.build.finish(b.p.tables.map((t) => physicalTable(t, b.to))))))
     const results: RebuildResult[] = []
     for (const b of builds) {
       const { p, from, to } = b
       const name = p.name
-      await db.exec(b.build.finish(p.tables.map((t) => physicalTable(t, to))))
       await db.transaction(async (tx) => {
         await lockProjection(tx, name)
         const live = await liveVersion(tx, name)
