@@ -66,7 +66,8 @@ export async function checkBatchRows(rows: readonly { rowNumber: number; cells: 
         } catch (e) {
           if (!isDomainError(e)) throw e
           delete row.input
-          row.errors[columnOf(fieldOfError(e) ?? 'row')] = explain(e)
+          // a professional's row naming someone else: the ID column is the one to fix
+          row.errors[columnOf(fieldOfError(e) ?? (e.code === 'NOT_OWN_CASE' ? 'applicantId' : 'row'))] = explain(e)
         }
       }
     }

@@ -117,6 +117,13 @@ const MATRIX: Record<string, Spec> = {
     location: (w) => `/institution/batch/${fx.emptyJob[w === 'instY' ? 'instY' : 'instX']}`,
   },
   'GET /institution/batch/:jobId': { kind: 'page', roles: INST, req: (w) => ({ url: `/institution/batch/${fx.emptyJob[w === 'instY' ? 'instY' : 'instX']}` }), ok: 200 },
+  // 批次登錄 of a professional's own rows (issue #16): the same routes under /reports/batch
+  'GET /reports/batch': { kind: 'page', roles: PRO, req: () => ({ url: '/reports/batch' }), ok: 200 },
+  'GET /reports/batch/template.xlsx': { kind: 'download', roles: PRO, req: () => ({ url: '/reports/batch/template.xlsx' }), ok: 200, static: true },
+  'GET /reports/batch/template.csv': { kind: 'download', roles: PRO, req: () => ({ url: '/reports/batch/template.csv' }), ok: 200, static: true },
+  'POST /reports/batch': { kind: 'page', roles: PRO, req: () => ({ method: 'POST', url: '/reports/batch', multipart: {} }), ok: 422 },
+  'POST /reports/batch/:jobId/confirm': { kind: 'page', roles: PRO, req: () => ({ method: 'POST', url: `/reports/batch/${'0'.repeat(64)}/confirm`, form: {} }), ok: 404 },
+  'GET /reports/batch/:jobId': { kind: 'page', roles: PRO, req: () => ({ url: `/reports/batch/${'0'.repeat(64)}` }), ok: 404 },
   // ---- JSON API ----
   'GET /api/me': { kind: 'api', roles: ALL, req: () => ({ url: '/api/me' }), ok: 200 },
   'POST /api/reports': {
