@@ -47,6 +47,7 @@ export const ERRORS = {
   CANCELLATION_CANNOT_BE_RETURNED: { status: 409, zh: '註銷申請只能核准或不核准，不可退回' },
   CANCEL_DATE_INVALID: { status: 422, zh: '註銷生效日須在支援期間內且不可早於今日' },
   REASON_REQUIRED: { status: 400, zh: '請填寫理由' },
+  DECISION_REQUIRED: { status: 400, zh: '請選擇審核結果：核准、不核准或退回補正' },
   ATTACHMENT_NOT_FOUND: { status: 404, zh: '查無此附件' },
   ATTACHMENT_DUPLICATE: { status: 409, zh: '附件已存在' },
   ATTACHMENT_TYPE: { status: 415, zh: '附件僅接受 PDF、JPG、PNG 檔案' },

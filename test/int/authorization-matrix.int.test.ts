@@ -174,7 +174,7 @@ const MATRIX: Record<string, Spec> = {
   },
   'POST /review/decisions': { kind: 'page', roles: REVIEWERS, ok: 200, req: (w) => ({ method: 'POST', url: '/review/decisions', form: { decision: 'approve', commandId: randomUUID(), caseId: own(w).approved } }) },
   'GET /review/cases/:caseId/approval.pdf': { kind: 'download', roles: STAFF, req: (w) => ({ url: `/review/cases/${own(w).approved}/approval.pdf` }), ok: 200 },
-  'GET /review/print': { kind: 'download', roles: STAFF, req: (w) => ({ url: `/review/print?caseId=${own(w).approved}` }), ok: 200 },
+  'POST /review/print': { kind: 'download', roles: STAFF, req: (w) => ({ method: 'POST', url: '/review/print', form: { caseId: own(w).approved } }), ok: 200 },
   'GET /review/statistics': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/statistics?report=institution' }), ok: 200 },
   'GET /review/statistics.csv': { kind: 'download', roles: STAFF, req: () => ({ url: '/review/statistics.csv?report=institution' }), ok: 200 },
   'GET /review/statistics.xlsx': { kind: 'download', roles: STAFF, req: () => ({ url: '/review/statistics.xlsx?report=profession' }), ok: 200 },
