@@ -1,5 +1,6 @@
 // 統計分析 (with charts and downloads), 紀錄查詢 (read audit) and 報備支援額度限制查詢 pages.
-import { rocMonthId } from '../../domain/roc-date.js'
+import { formatRocDateLong as rocDateLong, rocPeriodLabel } from '../../domain/roc-date.js'
+import { professionName } from '../../domain/reference/professions.js'
 import { Type } from '@sinclair/typebox'
 import { findInstitution } from '../../commands/registry/registry.js'
 import { DomainError } from '../../domain/errors.js'
@@ -45,14 +46,25 @@ function statInput(q: { from?: string; to?: string; byMonth?: string }) {
   return { from, to, byMonth: q.byMonth === '1' || q.byMonth === 'on', errors }
 }
 
-function charts(report: StatReport, lines: readonly StatLine[], byMonth: boolean): string[] {
+function charts(report: StatReport, lines: readonly StatLine[], byMonth: boolean, byProfession: readonly StatLine[] = []): string[] {
   const title = STAT_REPORTS[report].title
   if (byMonth) {
     const months = [...new Set(lines.map((l) => l.month ?? ''))].sort()
     const sum = (k: 'filed' | 'approved' | 'rejected' | 'returned') => months.map((m) => lines.filter((l) => l.month === m).reduce((s, l) => s + l[k], 0))
-    return [lineChart({ title: `${title}（每月）`, periods: months.map(rocMonthId), unit: '件', series: [
-      { name: '申辦', values: sum('filed') }, { name: '核准', values: sum('approved') }, { name: '不核准', values: sum('rejected') }, { name: '退回', values: sum('returned') },
-    ] })]
+    // the monthly filings split by profession (the professions with the most filings; the rest as 其他)
+    const totals = new Map<string, number>()
+    for (const l of byProfession) totals.set(l.key, (totals.get(l.key) ?? 0) + l.filed)
+    const top = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k]) => k)
+    const perProfession = [
+      ...top.map((k) => ({ name: professionName(k) ?? k, values: months.map((m) => byProfession.filter((l) => l.month === m && l.key === k).reduce((s, l) => s + l.filed, 0)) })),
+      ...(totals.size > top.length ? [{ name: '其他', values: months.map((m) => byProfession.filter((l) => l.month === m && !top.includes(l.key)).reduce((s, l) => s + l.filed, 0)) }] : []),
+    ]
+    return [
+      lineChart({ title: `${title}（每月）`, periods: months.map(rocPeriodLabel), unit: '件', series: [
+        { name: '申辦', values: sum('filed') }, { name: '核准', values: sum('approved') }, { name: '不核准', values: sum('rejected') }, { name: '退回', values: sum('returned') },
+      ] }),
+      ...(perProfession.length ? [lineChart({ title: '每月申辦件數（依醫事人員類別）', periods: months.map(rocPeriodLabel), unit: '件', series: perProfession })] : []),
+    ]
   }
   const top = [...lines].sort((a, b) => b.filed - a.filed).slice(0, 30)
   if (report === 'county') {
@@ -82,10 +94,15 @@ export async function registerStatisticsRoutes(app: App) {
     const report = request.query.report ?? 'county'
     const input = statInput(request.query)
     const data = input.errors.length ? [] : await lines(scopeFor(request), report, input)
+    const byProfession = !input.errors.length && input.byMonth ? (report === 'profession' ? data : await lines(scopeFor(request), 'profession', input)) : []
+    const clockToday = app.services.clock().toISOString().slice(0, 10)
+    const period = input.from || input.to
+      ? `${input.from ? rocDateLong(input.from) : '最早資料'}～${input.to ? rocDateLong(input.to) : rocDateLong(clockToday)}`
+      : `全部期間（未指定起迄，至 ${rocDateLong(clockToday)}）`
     const qs = new URLSearchParams(Object.entries(request.query).filter(([, v]) => v !== undefined && v !== '') as [string, string][]).toString()
     return boPage(request, reply, 'back-office/statistics.eta', {
       title: '統計分析', report, reports: STAT_REPORTS, q: request.query, input, lines: data, qs,
-      charts: data.length ? charts(report, data, input.byMonth) : [], rocMonth: rocMonthId,
+      charts: data.length ? charts(report, data, input.byMonth, byProfession) : [], rocMonth: rocPeriodLabel, period,
       totals: data.reduce((t, l) => ({ filed: t.filed + l.filed, approved: t.approved + l.approved, rejected: t.rejected + l.rejected, returned: t.returned + l.returned, cancelled: t.cancelled + l.cancelled }), { filed: 0, approved: 0, rejected: 0, returned: 0, cancelled: 0 }),
       scopeLabel: actorOf(request).role === 'statistician' ? '全國' : '本縣市',
     })

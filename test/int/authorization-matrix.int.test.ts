@@ -163,7 +163,7 @@ const MATRIX: Record<string, Spec> = {
   'POST /login/otp/verify': { kind: 'api', roles: 'public', preLogin: true, req: () => ({ method: 'POST', url: '/login/otp/verify', json: {} }), ok: 400 },
   'GET /dev/sms': { kind: 'page', roles: 'public', pending: 'login (demo mode only: the embedded SMS outbox)', req: () => ({ url: '/dev/sms' }), ok: 200 },
   // ---- back office ----
-  'GET /review': { kind: 'redirect', roles: [...STAFF, ...ADMINS], req: () => ({ url: '/review' }), ok: 303, location: (w) => (w === 'admin' || w === 'bureauAdmin' ? '/review/admin' : '/review/cases') },
+  'GET /review': { kind: 'redirect', roles: [...STAFF, ...ADMINS], req: () => ({ url: '/review' }), ok: 303, location: (w) => (w === 'admin' || w === 'bureauAdmin' ? '/review/admin' : w === 'stat' ? '/review/statistics' : '/review/cases') },
   'GET /review/cases': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/cases' }), ok: 200 },
   'GET /review/cases.xlsx': { kind: 'download', roles: STAFF, req: () => ({ url: '/review/cases.xlsx' }), ok: 200 },
   'GET /review/cases/:caseId': { kind: 'page', roles: STAFF, req: (w) => ({ url: `/review/cases/${own(w).review}` }), ok: 200 },
