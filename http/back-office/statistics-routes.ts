@@ -7,13 +7,19 @@ import { DomainError } from '../../domain/errors.js'
 import { validatePersonId } from '../../domain/national-id.js'
 import { isoWeekId } from '../../domain/roc-date.js'
 import { queryReadAudit } from '../../projections/queries/read-audit.js'
-import { getCase } from '../../projections/queries/cases.js'
+import { getCase, searchCases } from '../../projections/queries/cases.js'
+import { listAccounts } from '../../commands/accounts/find-account.js'
+import { addDays, taipeiInstant } from '../../domain/roc-date.js'
+import { loadCaseFile } from './case-file.js'
+import { mayRead } from './staff.js'
 import { institutionQuota, professionalQuota } from '../../projections/queries/quota.js'
 import { barChart } from '../charts/bar-chart.js'
 import { lineChart } from '../charts/line-chart.js'
 import { rocDate } from '../present.js'
 import type { App } from '../schemas.js'
-import { actorOf, audit, BASE, boPage, readModelsOf, rocInput, scopeFor, staffOnly } from './context.js'
+import { actorOf, audit, BASE, boPage, readModelsOf, rocInput, scopeFor, staffOnly, storeOf } from './context.js'
+
+const DECISION_TYPES = new Set(['ReportApproved', 'ReportRejected', 'ReportReturned', 'ChangeApproved', 'ChangeRejected', 'ChangeReturned', 'CancellationApproved', 'CancellationRejected'])
 import { STAT_REPORTS, statLines, statTable, type StatLine, type StatReport } from './statistics.js'
 import { attachmentHeader, toCsv, toXlsx } from './tabular.js'
 
@@ -125,24 +131,60 @@ export async function registerStatisticsRoutes(app: App) {
     const q = request.query
     const from = rocInput(q.from)
     const to = rocInput(q.to)
-    const errors = [...(q.from && !from ? ['起日格式不正確'] : []), ...(q.to && !to ? ['迄日格式不正確'] : [])]
-    const subject = (q.subject ?? '').trim()
+    // each bad value is shown at its field, and no list is shown instead of a filtered one
+    const errors: Record<string, string> = {}
+    if (q.from && !from) errors.from = '起日格式不正確（民國年 yyyMMdd，例：1130301）'
+    if (q.to && !to) errors.to = '迄日格式不正確（民國年 yyyMMdd，例：1130331）'
+    if (from && to && to < from) errors.to = '迄日不可早於起日'
+    let subject = (q.subject ?? '').trim()
+    const scope = scopeFor(request)
+    // a case is known to the reviewer by its 案件編號: resolve it (only cases in this reviewer's scope resolve)
+    let caseFile: Awaited<ReturnType<typeof loadCaseFile>> | undefined
+    if (/^\d{14}$/.test(subject)) {
+      const found = await searchCases(readModelsOf(app), scope, { caseNumber: subject }, { page: 1, pageSize: 1 })
+      const row = found.rows[0]
+      if (!row) errors.subject = '查無此案件編號（或不屬於您可查閱的案件）'
+      else subject = row.caseId
+    } else if (subject && !validatePersonId(subject.toUpperCase()).ok && !/^[0-9a-f-]{36}$/i.test(subject)) {
+      errors.subject = '請輸入案件編號（14 碼）或身分證號'
+    }
+    if (!errors.subject && /^[0-9a-f-]{36}$/i.test(subject)) {
+      const f = await loadCaseFile(storeOf(app), subject)
+      if (f && mayRead(actorOf(request), f.view)) caseFile = f
+    }
     const page = Math.max(1, Number(q.page ?? '1') || 1)
-    const result = errors.length
+    const failed = Object.keys(errors).length > 0
+    const result = failed
       ? { rows: [], total: 0, page: 1, pageSize: 50 }
-      : await queryReadAudit(readModelsOf(app), scopeFor(request), {
+      : await queryReadAudit(readModelsOf(app), scope, {
           ...(q.viewer?.trim() ? { viewer: q.viewer.trim() } : {}),
-          ...(subject ? { subjectId: validatePersonId(subject).ok ? subject.toUpperCase() : subject } : {}),
+          ...(subject ? { subjectId: validatePersonId(subject.toUpperCase()).ok ? subject.toUpperCase() : subject } : {}),
           ...(from ? { from } : {}), ...(to ? { to } : {}), page, pageSize: 50,
         })
+    // beside the reads: the case's decisions (who decided what, when) and the staff member's logins
+    const decisions = caseFile ? caseFile.history.filter((h) => DECISION_TYPES.has(h.type)) : []
+    let logins: { at: string; subjectId: string; method: string; outcome: string }[] = []
+    const viewer = q.viewer?.trim()
+    if (!failed && viewer && app.services.db) {
+      const actor = actorOf(request)
+      const inScope = actor.role === 'statistician' || (await listAccounts(app.services.db, { county: actor.county!, includeDisabled: true, limit: 500 })).rows.some((a) => a.accountId === viewer)
+      if (inScope) {
+        const params: unknown[] = [viewer]
+        let w = 'WHERE subject_id = $1'
+        if (from) w += ` AND at >= $${params.push(taipeiInstant(from))}::timestamptz`
+        if (to) w += ` AND at < $${params.push(taipeiInstant(addDays(to, 1)))}::timestamptz`
+        logins = (await app.services.db.query<{ at: Date; subject_id: string; method: string; outcome: string }>(`SELECT at, subject_id, method, outcome FROM login_audit ${w} ORDER BY at DESC, id DESC LIMIT 50`, params)).rows
+          .map((r) => ({ at: new Date(r.at).toISOString(), subjectId: r.subject_id, method: r.method, outcome: r.outcome }))
+      }
+    }
     // cases are recorded by id; the reviewer knows them by 案件編號 (only cases in this reviewer's scope resolve)
     const caseNumbers: Record<string, string> = {}
     const caseIds = [...new Set(result.rows.filter((r) => r.subjectKind === 'case').map((r) => r.subjectId))]
     for (const id of caseIds) {
-      const row = await getCase(readModelsOf(app), scopeFor(request), id)
+      const row = await getCase(readModelsOf(app), scope, id)
       if (row?.caseNumber) caseNumbers[id] = row.caseNumber
     }
-    return boPage(request, reply, 'back-office/audit.eta', { title: '紀錄查詢', q, errors, result, page, caseNumbers })
+    return boPage(request, reply, 'back-office/audit.eta', { title: '紀錄查詢', q, errors, failed, result, page, caseNumbers, caseFile, decisions, logins })
   })
 
   app.get(`${BASE}/quota`, { onRequest: staffOnly, schema: { querystring: QuotaQueryString } }, async (request, reply) => {

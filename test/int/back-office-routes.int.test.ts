@@ -342,3 +342,20 @@ t.test('the decision form: no outcome preselected; a missing choice or reason is
   t.match(results.body, /hx-confirm="確定對勾選的案件送出批次審核/, 'and asks for confirmation')
   t.equal((await streamOf(H)).length, before)
 })
+
+t.test('紀錄查詢: a case found by its 案件編號 with its decisions beside the reads; a bad filter shown at its field, no list', async (t) => {
+  const caseNumber = ((await streamOf(A)).find((e) => e.type === 'ReportSubmitted')!.data as { caseNumber: string }).caseNumber
+  await get(tpe, `/review/cases/${A}`)
+  const r = await get(tpe, `/review/audit?subject=${caseNumber}&viewer=TPE-R001`)
+  t.equal(r.statusCode, 200)
+  t.match(r.body, `案件 ${caseNumber} 的審核紀錄`)
+  t.match(r.body, /id="decision-table"[\s\S]*?周文華|林志明/, 'the decision and who made it')
+  t.match(r.body, new RegExp(`id="audit-table"[\\s\\S]*href="/review/cases/${A}"`), 'the reads of the case')
+  t.match(r.body, '查閱者 TPE-R001 的登入紀錄', 'logins beside reads')
+  const bad = await get(tpe, '/review/audit?from=1139999&subject=12345')
+  t.match(bad.body, /id="err-from"[^>]*>起日格式不正確/)
+  t.match(bad.body, /id="err-subject"[^>]*>/)
+  t.notMatch(bad.body, 'id="audit-table"', 'no unfiltered list instead')
+  const foreign = await get(ntp, `/review/audit?subject=${caseNumber}`)
+  t.match(foreign.body, /id="err-subject"[^>]*>查無此案件編號/, "another county's case number does not resolve")
+})
