@@ -205,6 +205,6 @@ export async function registerStatisticsRoutes(app: App) {
         : await institutionQuota(rm, scopeFor(request), institution, { periodKind, fromPeriod })
       if (personId) await audit(app, request, 'GET /review/quota', [{ kind: 'person', id: personId }])
     }
-    return boPage(request, reply, 'back-office/quota.eta', { title: '報備支援額度限制查詢', q, errors, rows, periodKind, today: rocDate(today) })
+    return boPage(request, reply, 'back-office/quota.eta', { title: '報備支援額度限制查詢', q, errors, rows, periodKind, today: rocDate(today), periodLabel: rocPeriodLabel })
   })
 }
