@@ -1,5 +1,5 @@
 // 統計分析 (with charts and downloads), 紀錄查詢 (read audit) and 報備支援額度限制查詢 pages.
-import { formatRocDateLong as rocDateLong, rocPeriodLabel } from '../../domain/roc-date.js'
+import { formatRocDateLong as rocDateLong, isoToRoc, rocPeriodLabel } from '../../domain/roc-date.js'
 import { professionName } from '../../domain/reference/professions.js'
 import { Type } from '@sinclair/typebox'
 import { findInstitution } from '../../commands/registry/registry.js'
@@ -72,7 +72,9 @@ function charts(report: StatReport, lines: readonly StatLine[], byMonth: boolean
       ...(perProfession.length ? [lineChart({ title: '每月申辦件數（依醫事人員類別）', periods: months.map(rocPeriodLabel), unit: '件', series: perProfession })] : []),
     ]
   }
-  const top = [...lines].sort((a, b) => b.filed - a.filed).slice(0, 30)
+  // the chart draws the groups with cases (the table lists every county, zeros too)
+  const top = [...lines].filter((l) => l.filed + l.approved + l.rejected + l.returned + l.cancelled > 0).sort((a, b) => b.filed - a.filed).slice(0, 30)
+  if (top.length === 0) return []
   if (report === 'county') {
     return [barChart({ title, categories: top.map((l) => l.label), unit: '件', series: [
       { name: '申辦', values: top.map((l) => l.filed) }, { name: '核准', values: top.map((l) => l.approved) },
@@ -109,6 +111,8 @@ export async function registerStatisticsRoutes(app: App) {
     return boPage(request, reply, 'back-office/statistics.eta', {
       title: '統計分析', report, reports: STAT_REPORTS, q: request.query, input, lines: data, qs,
       charts: data.length ? charts(report, data, input.byMonth, byProfession) : [], rocMonth: rocPeriodLabel, period,
+      // placeholders in the current year
+      yearFrom: isoToRoc(`${clockToday.slice(0, 4)}-01-01`), yearTo: isoToRoc(`${clockToday.slice(0, 4)}-12-31`),
       totals: data.reduce((t, l) => ({ filed: t.filed + l.filed, approved: t.approved + l.approved, rejected: t.rejected + l.rejected, returned: t.returned + l.returned, cancelled: t.cancelled + l.cancelled }), { filed: 0, approved: 0, rejected: 0, returned: 0, cancelled: 0 }),
       scopeLabel: actorOf(request).role === 'statistician' ? '全國' : '本縣市',
     })
