@@ -181,6 +181,8 @@ t.test('批次上傳: a Big5 CSV saved by Excel is read, the rows to be filed pr
   t.match(main, '將送出的資料（1 筆）')
   t.match(await page.textContent('#preview-h + .table-wrap'), '支援門診', 'the Big5 note reads right')
   t.match(main, /第 3 列[\s\S]*開始時間/, 'the clashing second row is refused at the check, not at filing')
+  t.match(main, '支援時段與本檔第 2 列重疊', 'naming the row it clashes with')
+  t.notMatch(main, '[object', 'the schedule in words')
   await snap(page, 'batch-check-big5-1366')
   await Promise.all([page.waitForURL(/\/institution\/batch\/[0-9a-f]{64}$/), page.click('form[action$="/confirm"] button[type=submit]')])
   await page.waitForSelector('text=完成：新申請 1 筆', { timeout: 20_000 })

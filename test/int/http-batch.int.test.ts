@@ -96,7 +96,8 @@ t.test('one validation: rows the filing would refuse are refused by the check, a
   t.match(r.body, /第 4 列<\/td><td data-label="身分證號">[^<]+<\/td><td data-label="被支援機構代碼">3563020002<\/td>\s*<td data-label="支援科別">02 內科/)
   t.match(r.body, /第 2 列<\/td><td data-label="欄位">被支援機構代碼<\/td><td[^>]*>[^<]*執業機構/)
   t.match(r.body, /第 3 列<\/td><td data-label="欄位">開始日期<\/td>/)
-  t.match(r.body, /第 5 列<\/td><td data-label="欄位">開始時間<\/td>/)
+  t.match(r.body, /第 5 列<\/td><td data-label="欄位">開始時間<\/td><td[^>]*>支援時段與本檔第 4 列重疊/)
+  t.match(r.body, /<td data-label="支援時間">[^<]*每週二，0800–1200/, 'the schedule as words')
   const job = /\/institution\/batch\/([0-9a-f]{64})\/confirm/.exec(r.body)![1]!
   t.equal((await confirm(job)).statusCode, 303)
   const done = await untilDone(job)
