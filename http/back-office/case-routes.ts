@@ -9,7 +9,7 @@ import { PROFESSIONS, professionName } from '../../domain/reference/professions.
 import { purposeName } from '../../domain/reference/purposes.js'
 import { DomainError, isDomainError, type ErrorArg } from '../../domain/errors.js'
 import { maskPersonId } from '../../domain/national-id.js'
-import { WEEKDAY_NAMES } from '../../domain/roc-date.js'
+import { addDays, isoToRoc, taipeiDate, WEEKDAY_NAMES } from '../../domain/roc-date.js'
 import { APPLICATION_TYPE_LABEL, STATUS_LABEL, type Actor, type FilingFindings } from '../../domain/types.js'
 import { RETURNABLE_FIELD_LABEL, RETURNABLE_FIELDS } from '../../domain/report/returnable-fields.js'
 import { allowedCommands } from '../../domain/report/allowed.js'
@@ -85,7 +85,9 @@ export function casesTable(rows: readonly CaseRow[]): Table {
   }
 }
 
-const formModel = () => ({
+const formModel = (now: Date) => ({
+  // date placeholders in the current year: today and four weeks on
+  phFrom: isoToRoc(taipeiDate(now.toISOString())), phTo: isoToRoc(addDays(taipeiDate(now.toISOString()), 28)),
   professions: PROFESSIONS,
   counties: COUNTIES,
   statuses: Object.entries(STATUS_LABEL),
@@ -190,7 +192,7 @@ export async function registerCaseRoutes(app: App) {
       commandId: randomUUID(),
       labels: { status: STATUS_LABEL, type: APPLICATION_TYPE_LABEL, profession: professionName, county: (c: string) => countyOf(c)?.name ?? c },
       weekdayList,
-      ...formModel(),
+      ...formModel(app.services.clock()),
     }
   }
 
@@ -257,7 +259,7 @@ export async function registerCaseRoutes(app: App) {
       commandId: randomUUID(),
       done: query.done,
       names: { profession: professionName, department: departmentName, purpose: purposeName, county: (c: string) => countyOf(c)?.name ?? c, weekday: weekdayZh },
-      ...formModel(),
+      ...formModel(app.services.clock()),
       ...(decisionForm ? { decisionErrors: decisionForm.errors, decisionValues: { ...decisionForm.values, fieldsToFix: asList(decisionForm.values.fieldsToFix) } } : {}),
     })
   }
