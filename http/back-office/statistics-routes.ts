@@ -2,7 +2,9 @@
 import { formatRocDateLong as rocDateLong, isoToRoc, rocPeriodLabel } from '../../domain/roc-date.js'
 import { professionName } from '../../domain/reference/professions.js'
 import { Type } from '@sinclair/typebox'
-import { findInstitution } from '../../commands/registry/registry.js'
+import { findInstitution, findProfessional } from '../../commands/registry/registry.js'
+import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
+import type { CapRule } from '../../domain/rules/quota-types.js'
 import { DomainError } from '../../domain/errors.js'
 import { validatePersonId } from '../../domain/national-id.js'
 import { isoWeekId } from '../../domain/roc-date.js'
@@ -209,6 +211,15 @@ export async function registerStatisticsRoutes(app: App) {
         : await institutionQuota(rm, scopeFor(request), institution, { periodKind, fromPeriod })
       if (personId) await audit(app, request, 'GET /review/quota', [{ kind: 'person', id: personId }])
     }
-    return boPage(request, reply, 'back-office/quota.eta', { title: '報備支援額度限制查詢', q, errors, rows, periodKind, today: rocDate(today), periodLabel: rocPeriodLabel })
+    // a person's limits: every cap rule in force for their profession and this period kind, with the excess
+    let caps: { label: string; unit: string; limit: number; basis: string; period: 'week' | 'month'; sessions: boolean }[] = []
+    if (personId && rows.length && app.services.db) {
+      const person = await findProfessional(app.services.db, personId)
+      const table = (await app.services.rules?.inForceAt(app.services.clock().toISOString()))?.quota ?? DEFAULT_QUOTA_RULES
+      caps = table.rules
+        .filter((r): r is CapRule => r.kind === 'cap' && r.period === periodKind && !!person && (r.scope.professions.length === 0 || r.scope.professions.includes(person.profession)))
+        .map((r) => ({ label: r.label, unit: r.unit === 'sessions' ? '診次' : '小時', limit: r.limit, basis: r.basis, period: periodKind, sessions: r.unit === 'sessions' }))
+    }
+    return boPage(request, reply, 'back-office/quota.eta', { title: '報備支援額度限制查詢', q, errors, rows, periodKind, today: rocDate(today), periodLabel: rocPeriodLabel, caps })
   })
 }

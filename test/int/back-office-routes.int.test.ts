@@ -359,3 +359,12 @@ t.test('紀錄查詢: a case found by its 案件編號 with its decisions beside
   const foreign = await get(ntp, `/review/audit?subject=${caseNumber}`)
   t.match(foreign.body, /id="err-subject"[^>]*>查無此案件編號/, "another county's case number does not resolve")
 })
+
+t.test('額度限制查詢: a person\'s use per period beside the limits that apply and the excess, periods in ROC', async (t) => {
+  const r = await get(tpe, '/review/quota?personId=A123456789&period=week')
+  t.equal(r.statusCode, 200)
+  t.match(r.body, /適用上限：[\s\S]*?上限 \d+ (診次|小時)/, 'the limits that apply')
+  t.match(r.body, /<th scope="col" class="num">超出<\/th>/, 'and the excess per period')
+  t.match(r.body, /<td>113年第\d+週<\/td>/, 'weeks in ROC')
+  t.notMatch(r.body, /<td>2024-W\d+<\/td>/)
+})
