@@ -47,6 +47,7 @@ export const ERRORS = {
   CANCELLATION_CANNOT_BE_RETURNED: { status: 409, zh: '註銷申請只能核准或不核准，不可退回' },
   CANCEL_DATE_INVALID: { status: 422, zh: '註銷生效日須在支援期間內且不可早於今日' },
   REASON_REQUIRED: { status: 400, zh: '請填寫理由' },
+  DECISION_REQUIRED: { status: 400, zh: '請選擇審核結果：核准、不核准或退回補正' },
   ATTACHMENT_NOT_FOUND: { status: 404, zh: '查無此附件' },
   ATTACHMENT_DUPLICATE: { status: 409, zh: '附件已存在' },
   ATTACHMENT_TYPE: { status: 415, zh: '附件僅接受 PDF、JPG、PNG 檔案' },
@@ -57,7 +58,7 @@ export const ERRORS = {
   NOT_OWN_CASE: { status: 403, zh: '只能處理本人的報備支援案件' },
   NOT_OWN_STAFF: { status: 403, zh: '機構只能為本機構的醫事人員申請' },
   NOT_IN_COUNTY: { status: 403, zh: '此案件不屬於您所屬縣市衛生局審核' },
-  FILING_NOT_IN_COUNTY: { status: 403, zh: '只能代為申請所屬縣市的醫事人員或機構（%s 不在您所屬縣市）' },
+  FILING_NOT_IN_COUNTY: { status: 403, zh: '只能代為申請所屬縣市的醫事人員或機構', template: '只能代為申請所屬縣市的醫事人員或機構（執業機構「%s」不在您所屬縣市）' },
   ON_BEHALF_REQUIRED: { status: 400, zh: '代為申請須選擇申請人：醫事人員本人或其執業機構' },
   CSRF_FAILED: { status: 403, zh: '表單已過期，請重新整理頁面後再送出' },
   // concurrency / store

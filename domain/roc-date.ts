@@ -252,6 +252,12 @@ export const rocPeriodLabel = (period: string): string => {
   return period
 }
 
+/** '2024-03-01' → '113年3月1日'. */
+export const formatRocDateLong = (iso: IsoDate): string => {
+  epochDay(iso) // validates
+  return `${rocYear(Number(iso.slice(0, 4)))}年${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日`
+}
+
 /** '2024-03-15' → '2024-03'. */
 export const monthId = (iso: IsoDate): string => {
   epochDay(iso) // validates

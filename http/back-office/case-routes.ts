@@ -8,7 +8,7 @@ import { PROFESSIONS, professionName } from '../../domain/reference/professions.
 import { referenceNamer, type ReferenceLists } from '../../domain/reference/lists.js'
 import { DomainError, isDomainError, type ErrorArg } from '../../domain/errors.js'
 import { maskPersonId } from '../../domain/national-id.js'
-import { WEEKDAY_NAMES } from '../../domain/roc-date.js'
+import { addDays, isoToRoc, taipeiDate, WEEKDAY_NAMES } from '../../domain/roc-date.js'
 import { APPLICATION_TYPE_LABEL, STATUS_LABEL, type Actor, type FilingFindings } from '../../domain/types.js'
 import { RETURNABLE_FIELD_LABEL, RETURNABLE_FIELDS } from '../../domain/report/returnable-fields.js'
 import { allowedCommands } from '../../domain/report/allowed.js'
@@ -26,7 +26,7 @@ import { actorOf, asList, audit, BASE, boPage, readModelsOf, reportsOf, reviewer
 import { actorNames, showActor } from './actor-label.js'
 import { findingsNow } from './findings-now.js'
 import { summarizeQuota } from './quota-summary.js'
-import { assertReadable, decisionsAllowed, isCopiedOnly, mayDecide } from './staff.js'
+import { assertReadable, decisionsAllowed, isCopiedOnly, mayDecide, type Decision } from './staff.js'
 import { attachmentHeader, toXlsx, type Table } from './tabular.js'
 
 const CaseParams = Type.Object({ caseId: Type.String({ maxLength: 36 }) })
@@ -39,7 +39,8 @@ const AttachmentParams = Type.Object({ caseId: Type.String({ maxLength: 36 }), h
 const StrOrList = Type.Union([Type.String({ maxLength: 500 }), Type.Array(Type.String({ maxLength: 500 }), { maxItems: 200 })])
 export const DecisionBody = Type.Object({
   _csrf: Type.Optional(Type.String()),
-  decision: Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('return')]),
+  /** Optional in the schema so that a form sent without a choice is answered at the field (no outcome is preselected). */
+  decision: Type.Optional(Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('return'), Type.Literal('')])),
   reason: Type.Optional(Type.String({ maxLength: 500 })),
   note: Type.Optional(Type.String({ maxLength: 200 })),
   fieldsToFix: Type.Optional(StrOrList),
@@ -51,10 +52,14 @@ export const DecisionBody = Type.Object({
   returnTo: Type.Optional(Type.String({ maxLength: 2000 })),
 })
 export type DecisionBody = Static<typeof DecisionBody>
-const PrintQuery = Type.Object({ caseId: Type.Optional(Type.Union([Type.String({ maxLength: 36 }), Type.Array(Type.String({ maxLength: 36 }), { maxItems: 200 })])) })
+/** 套印 of the ticked cases: a POST of the results form (the ids do not travel in a URL, and CSRF applies). */
+const PrintBody = Type.Object({ _csrf: Type.Optional(Type.String()), caseId: Type.Optional(Type.Union([Type.String({ maxLength: 36 }), Type.Array(Type.String({ maxLength: 36 }), { maxItems: 200 })])) })
 
 /** Fields a reviewer can ask the filer to fix (退回補正): the domain's list. */
 export const FIXABLE_FIELDS: readonly { code: string; label: string }[] = RETURNABLE_FIELDS.map((code) => ({ code, label: RETURNABLE_FIELD_LABEL[code] }))
+
+/** Refusals of a decision that belong to one field of the decision form. */
+const DECISION_FIELD: Record<string, string> = { REASON_REQUIRED: 'reason', FIELDS_TO_FIX_REQUIRED: 'fieldsToFix' }
 
 const DECISION_LABEL = { approve: '核准', reject: '不核准', return: '退回補正' } as const
 
@@ -80,7 +85,9 @@ export function casesTable(rows: readonly CaseRow[]): Table {
 }
 
 /** The query form's lists; professions and counties: the reference lists in force now (versioned data). */
-const formModel = (reference: Pick<ReferenceLists, 'counties' | 'professions'> = { counties: COUNTIES, professions: PROFESSIONS }) => ({
+const formModel = (now: Date, reference: Pick<ReferenceLists, 'counties' | 'professions'> = { counties: COUNTIES, professions: PROFESSIONS }) => ({
+  // date placeholders in the current year: today and four weeks on
+  phFrom: isoToRoc(taipeiDate(now.toISOString())), phTo: isoToRoc(addDays(taipeiDate(now.toISOString()), 28)),
   professions: reference.professions,
   counties: reference.counties,
   statuses: Object.entries(STATUS_LABEL),
@@ -120,7 +127,7 @@ const DECIDED_BY_SOMEONE = new Set(['NOTHING_TO_DECIDE', 'CONCURRENCY_CONFLICT']
 const DECISION_EVENTS = new Set(['ReportApproved', 'ReportRejected', 'ReportReturned', 'ChangeApproved', 'ChangeRejected', 'ChangeReturned', 'CancellationApproved', 'CancellationRejected'])
 
 /** Decides one case for the acting reviewer: scope, copied-only, stale page, then the service (the decider judges the rest). */
-async function decideOne(app: App, request: FastifyRequest, caseId: string, body: DecisionBody, commandId: string, expectedVersion?: number): Promise<DecisionOutcome> {
+async function decideOne(app: App, request: FastifyRequest, caseId: string, body: DecisionBody & { decision: Decision }, commandId: string, expectedVersion?: number): Promise<DecisionOutcome> {
   const actor = actorOf(request)
   let caseNumber: string | null = null
   try {
@@ -187,7 +194,7 @@ export async function registerCaseRoutes(app: App) {
       commandId: randomUUID(),
       labels: { status: STATUS_LABEL, type: APPLICATION_TYPE_LABEL, profession: professionName, county: (c: string) => countyOf(c)?.name ?? c },
       weekdayList,
-      ...formModel(reference),
+      ...formModel(app.services.clock(), reference),
     }
   }
 
@@ -217,14 +224,17 @@ export async function registerCaseRoutes(app: App) {
   })
 
   // ---- one case ----
-  app.get(`${BASE}/cases/:caseId`, { onRequest: staffOnly, schema: { params: CaseParams, querystring: CaseViewQuery } }, async (request, reply) => {
-    const { caseId } = request.params
+  app.get(`${BASE}/cases/:caseId`, { onRequest: staffOnly, schema: { params: CaseParams, querystring: CaseViewQuery } }, async (request, reply) =>
+    casePage(request, reply, request.params.caseId, request.query))
+
+  /** The case page; with a refused decision, the form again with the reviewer's input and each error at its field. */
+  const casePage = async (request: FastifyRequest, reply: FastifyReply, caseId: string, query: Static<typeof CaseViewQuery>, decisionForm?: { errors: Record<string, string>; values: DecisionBody }) => {
     const actor = actorOf(request)
     const store = storeOf(app)
     const current = await loadCaseFile(store, caseId)
     const view = assertReadable(actor, current?.view)
     const file = current as CaseFile
-    const asOf = rocInstantInput(request.query.asOfDate, request.query.asOfTime)
+    const asOf = rocInstantInput(query.asOfDate, query.asOfTime)
     const past = asOf ? await loadCaseFile(store, caseId, asOf) : undefined
     await audit(app, request, 'GET /review/cases/:caseId', [{ kind: 'case', id: caseId }, { kind: 'person', id: view.applicant.nationalId }])
     const rm = app.services.readModels
@@ -243,7 +253,7 @@ export async function registerCaseRoutes(app: App) {
       summarizeQuota,
       title: `案件 ${view.caseNumber ?? '（未送審）'}`,
       file, view, terms: view.facts.currentTerms, routing: view.facts.decisionRouting, approvedTerms: view.approved?.terms,
-      past, asOf, asOfDate: request.query.asOfDate ?? '', asOfTime: request.query.asOfTime ?? '',
+      past, asOf, asOfDate: query.asOfDate ?? '', asOfTime: query.asOfTime ?? '',
       findingsNow: now,
       // the re-check found exactly what the latest filing recorded: say so instead of repeating it
       findingsNowSame: sameFindings(now, file.filings.at(-1)?.findings),
@@ -251,11 +261,12 @@ export async function registerCaseRoutes(app: App) {
       decisions: decisionsAllowed(actor, view),
       copiedOnly: isCopiedOnly(actor, view),
       commandId: randomUUID(),
-      done: request.query.done,
+      done: query.done,
       names: { ...caseNames, county: (c: string) => caseNames.county(c) ?? c, weekday: weekdayZh },
-      ...formModel(),
+      ...formModel(app.services.clock()),
+      ...(decisionForm ? { decisionErrors: decisionForm.errors, decisionValues: { ...decisionForm.values, fieldsToFix: asList(decisionForm.values.fieldsToFix) } } : {}),
     })
-  })
+  }
 
   app.get(`${BASE}/cases/:caseId/attachments/:hash`, { onRequest: staffOnly, schema: { params: AttachmentParams } }, async (request, reply) => {
     const { caseId, hash } = request.params
@@ -278,7 +289,11 @@ export async function registerCaseRoutes(app: App) {
   app.post(`${BASE}/cases/:caseId/decision`, { onRequest: reviewerOnly, schema: { params: CaseParams, body: DecisionBody } }, async (request, reply) => {
     const { caseId } = request.params
     const body = request.body
-    const r = await decideOne(app, request, caseId, body, body.commandId, body.version ? Number(body.version) : undefined)
+    const again = (errors: Record<string, string>) => casePage(request, reply.code(422), caseId, {}, { errors, values: body })
+    if (!body.decision) return again({ decision: '請選擇審核結果：核准、不核准或退回補正' })
+    const r = await decideOne(app, request, caseId, { ...body, decision: body.decision }, body.commandId, body.version ? Number(body.version) : undefined)
+    // what the reviewer must add (a reason, the fields to fix) is shown at its field, with what they typed
+    if (!r.ok && r.code && DECISION_FIELD[r.code]) return again({ [DECISION_FIELD[r.code]!]: r.message })
     if (!r.ok) throw new DomainError((r.code ?? 'INTERNAL') as never, { caseId }, r.args ?? [])
     if (isHtmx(request)) {
       reply.header('HX-Redirect', `${BASE}/cases/${caseId}?done=${body.decision}`)
@@ -291,10 +306,12 @@ export async function registerCaseRoutes(app: App) {
     const body = request.body
     const ids = [...new Set(asList(body.caseId))]
     if (ids.length === 0) throw new DomainError('NOTHING_SELECTED')
+    const decision = body.decision
+    if (!decision) throw new DomainError('DECISION_REQUIRED')
     const outcomes: DecisionOutcome[] = []
-    for (const id of ids) outcomes.push(await decideOne(app, request, id, body, `${body.commandId}:${id}`))
+    for (const id of ids) outcomes.push(await decideOne(app, request, id, { ...body, decision }, `${body.commandId}:${id}`))
     const returnTo = toQueryString(queryFromString(body.returnTo))
-    const batch = { decision: DECISION_LABEL[body.decision], outcomes, ok: outcomes.filter((o) => o.ok).length, returnTo }
+    const batch = { decision: DECISION_LABEL[decision], outcomes, ok: outcomes.filter((o) => o.ok).length, returnTo }
     if (isHtmx(request)) {
       // the results the reviewer was looking at, re-run after the decisions, each decided row marked with its outcome
       const model = await resultsModel(request, queryFromString(body.returnTo))
@@ -315,7 +332,7 @@ export async function registerCaseRoutes(app: App) {
       const view = assertReadable(actor, file?.view)
       entries.push(approvalFormEntry(view, bureauName(view.approved?.routing.reviewCounty ?? view.routing.reviewCounty)))
     }
-    await audit(app, request, 'GET /review/print', ids.map((id) => ({ kind: 'case' as const, id })))
+    await audit(app, request, request.method === 'POST' ? 'POST /review/print' : 'GET /review/cases/:caseId/approval.pdf', ids.map((id) => ({ kind: 'case' as const, id })))
     const printedAt = app.services.clock().toISOString()
     const pdf = await renderApprovalForms(entries, { printedAt, printedBy: actor.name ?? actor.id })
     return reply
@@ -325,6 +342,6 @@ export async function registerCaseRoutes(app: App) {
   }
   app.get(`${BASE}/cases/:caseId/approval.pdf`, { onRequest: staffOnly, schema: { params: CaseParams } }, async (request, reply) =>
     printCases(request, reply, [request.params.caseId]))
-  app.get(`${BASE}/print`, { onRequest: staffOnly, schema: { querystring: PrintQuery } }, async (request, reply) =>
-    printCases(request, reply, [...new Set(asList(request.query.caseId))]))
+  app.post(`${BASE}/print`, { onRequest: staffOnly, schema: { body: PrintBody } }, async (request, reply) =>
+    printCases(request, reply, [...new Set(asList(request.body.caseId))]))
 }

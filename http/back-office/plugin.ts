@@ -19,7 +19,8 @@ export async function backOfficePlugin(app: App) {
   // administrators (系統管理) start at their own pages
   app.get(BASE, { onRequest: requireRole('reviewer', 'statistician', 'admin', 'bureau_admin') }, async (request, reply) => {
     const role = request.session?.user.actor.role
-    return reply.redirect(role === 'admin' || role === 'bureau_admin' ? `${BASE}/admin` : `${BASE}/cases`, 303)
+    // the ministry's statisticians review nothing: they land on 統計分析
+    return reply.redirect(role === 'admin' || role === 'bureau_admin' ? `${BASE}/admin` : role === 'statistician' ? `${BASE}/statistics` : `${BASE}/cases`, 303)
   })
 
   app.get(`${BASE}/assets/:name`, async (request, reply) => {

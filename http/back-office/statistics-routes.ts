@@ -1,18 +1,27 @@
 // 統計分析 (with charts and downloads), 紀錄查詢 (read audit) and 報備支援額度限制查詢 pages.
-import { rocMonthId } from '../../domain/roc-date.js'
+import { formatRocDateLong as rocDateLong, isoToRoc, rocPeriodLabel } from '../../domain/roc-date.js'
+import { professionName } from '../../domain/reference/professions.js'
 import { Type } from '@sinclair/typebox'
-import { findInstitution } from '../../commands/registry/registry.js'
+import { findInstitution, findProfessional } from '../../commands/registry/registry.js'
+import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
+import type { CapRule } from '../../domain/rules/quota-types.js'
 import { DomainError } from '../../domain/errors.js'
 import { validatePersonId } from '../../domain/national-id.js'
 import { isoWeekId } from '../../domain/roc-date.js'
 import { queryReadAudit } from '../../projections/queries/read-audit.js'
-import { getCase } from '../../projections/queries/cases.js'
+import { getCase, searchCases } from '../../projections/queries/cases.js'
+import { listAccounts } from '../../commands/accounts/find-account.js'
+import { addDays, taipeiInstant } from '../../domain/roc-date.js'
+import { loadCaseFile } from './case-file.js'
+import { mayRead } from './staff.js'
 import { institutionQuota, professionalQuota } from '../../projections/queries/quota.js'
 import { barChart } from '../charts/bar-chart.js'
 import { lineChart } from '../charts/line-chart.js'
 import { rocDate } from '../present.js'
 import type { App } from '../schemas.js'
-import { actorOf, audit, BASE, boPage, readModelsOf, rocInput, scopeFor, staffOnly } from './context.js'
+import { actorOf, audit, BASE, boPage, readModelsOf, rocInput, scopeFor, staffOnly, storeOf } from './context.js'
+
+const DECISION_TYPES = new Set(['ReportApproved', 'ReportRejected', 'ReportReturned', 'ChangeApproved', 'ChangeRejected', 'ChangeReturned', 'CancellationApproved', 'CancellationRejected'])
 import { STAT_REPORTS, statLines, statTable, type StatLine, type StatReport } from './statistics.js'
 import { attachmentHeader, toCsv, toXlsx } from './tabular.js'
 
@@ -45,16 +54,29 @@ function statInput(q: { from?: string; to?: string; byMonth?: string }) {
   return { from, to, byMonth: q.byMonth === '1' || q.byMonth === 'on', errors }
 }
 
-function charts(report: StatReport, lines: readonly StatLine[], byMonth: boolean): string[] {
+function charts(report: StatReport, lines: readonly StatLine[], byMonth: boolean, byProfession: readonly StatLine[] = []): string[] {
   const title = STAT_REPORTS[report].title
   if (byMonth) {
     const months = [...new Set(lines.map((l) => l.month ?? ''))].sort()
     const sum = (k: 'filed' | 'approved' | 'rejected' | 'returned') => months.map((m) => lines.filter((l) => l.month === m).reduce((s, l) => s + l[k], 0))
-    return [lineChart({ title: `${title}（每月）`, periods: months.map(rocMonthId), unit: '件', series: [
-      { name: '申辦', values: sum('filed') }, { name: '核准', values: sum('approved') }, { name: '不核准', values: sum('rejected') }, { name: '退回', values: sum('returned') },
-    ] })]
+    // the monthly filings split by profession (the professions with the most filings; the rest as 其他)
+    const totals = new Map<string, number>()
+    for (const l of byProfession) totals.set(l.key, (totals.get(l.key) ?? 0) + l.filed)
+    const top = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k]) => k)
+    const perProfession = [
+      ...top.map((k) => ({ name: professionName(k) ?? k, values: months.map((m) => byProfession.filter((l) => l.month === m && l.key === k).reduce((s, l) => s + l.filed, 0)) })),
+      ...(totals.size > top.length ? [{ name: '其他', values: months.map((m) => byProfession.filter((l) => l.month === m && !top.includes(l.key)).reduce((s, l) => s + l.filed, 0)) }] : []),
+    ]
+    return [
+      lineChart({ title: `${title}（每月）`, periods: months.map(rocPeriodLabel), unit: '件', series: [
+        { name: '申辦', values: sum('filed') }, { name: '核准', values: sum('approved') }, { name: '不核准', values: sum('rejected') }, { name: '退回', values: sum('returned') },
+      ] }),
+      ...(perProfession.length ? [lineChart({ title: '每月申辦件數（依醫事人員類別）', periods: months.map(rocPeriodLabel), unit: '件', series: perProfession })] : []),
+    ]
   }
-  const top = [...lines].sort((a, b) => b.filed - a.filed).slice(0, 30)
+  // the chart draws the groups with cases (the table lists every county, zeros too)
+  const top = [...lines].filter((l) => l.filed + l.approved + l.rejected + l.returned + l.cancelled > 0).sort((a, b) => b.filed - a.filed).slice(0, 30)
+  if (top.length === 0) return []
   if (report === 'county') {
     return [barChart({ title, categories: top.map((l) => l.label), unit: '件', series: [
       { name: '申辦', values: top.map((l) => l.filed) }, { name: '核准', values: top.map((l) => l.approved) },
@@ -82,10 +104,17 @@ export async function registerStatisticsRoutes(app: App) {
     const report = request.query.report ?? 'county'
     const input = statInput(request.query)
     const data = input.errors.length ? [] : await lines(scopeFor(request), report, input)
+    const byProfession = !input.errors.length && input.byMonth ? (report === 'profession' ? data : await lines(scopeFor(request), 'profession', input)) : []
+    const clockToday = app.services.clock().toISOString().slice(0, 10)
+    const period = input.from || input.to
+      ? `${input.from ? rocDateLong(input.from) : '最早資料'}～${input.to ? rocDateLong(input.to) : rocDateLong(clockToday)}`
+      : `全部期間（未指定起迄，至 ${rocDateLong(clockToday)}）`
     const qs = new URLSearchParams(Object.entries(request.query).filter(([, v]) => v !== undefined && v !== '') as [string, string][]).toString()
     return boPage(request, reply, 'back-office/statistics.eta', {
       title: '統計分析', report, reports: STAT_REPORTS, q: request.query, input, lines: data, qs,
-      charts: data.length ? charts(report, data, input.byMonth) : [], rocMonth: rocMonthId,
+      charts: data.length ? charts(report, data, input.byMonth, byProfession) : [], rocMonth: rocPeriodLabel, period,
+      // placeholders in the current year
+      yearFrom: isoToRoc(`${clockToday.slice(0, 4)}-01-01`), yearTo: isoToRoc(`${clockToday.slice(0, 4)}-12-31`),
       totals: data.reduce((t, l) => ({ filed: t.filed + l.filed, approved: t.approved + l.approved, rejected: t.rejected + l.rejected, returned: t.returned + l.returned, cancelled: t.cancelled + l.cancelled }), { filed: 0, approved: 0, rejected: 0, returned: 0, cancelled: 0 }),
       scopeLabel: actorOf(request).role === 'statistician' ? '全國' : '本縣市',
     })
@@ -108,24 +137,60 @@ export async function registerStatisticsRoutes(app: App) {
     const q = request.query
     const from = rocInput(q.from)
     const to = rocInput(q.to)
-    const errors = [...(q.from && !from ? ['起日格式不正確'] : []), ...(q.to && !to ? ['迄日格式不正確'] : [])]
-    const subject = (q.subject ?? '').trim()
+    // each bad value is shown at its field, and no list is shown instead of a filtered one
+    const errors: Record<string, string> = {}
+    if (q.from && !from) errors.from = '起日格式不正確（民國年 yyyMMdd，例：1130301）'
+    if (q.to && !to) errors.to = '迄日格式不正確（民國年 yyyMMdd，例：1130331）'
+    if (from && to && to < from) errors.to = '迄日不可早於起日'
+    let subject = (q.subject ?? '').trim()
+    const scope = scopeFor(request)
+    // a case is known to the reviewer by its 案件編號: resolve it (only cases in this reviewer's scope resolve)
+    let caseFile: Awaited<ReturnType<typeof loadCaseFile>> | undefined
+    if (/^\d{14}$/.test(subject)) {
+      const found = await searchCases(readModelsOf(app), scope, { caseNumber: subject }, { page: 1, pageSize: 1 })
+      const row = found.rows[0]
+      if (!row) errors.subject = '查無此案件編號（或不屬於您可查閱的案件）'
+      else subject = row.caseId
+    } else if (subject && !validatePersonId(subject.toUpperCase()).ok && !/^[0-9a-f-]{36}$/i.test(subject)) {
+      errors.subject = '請輸入案件編號（14 碼）或身分證號'
+    }
+    if (!errors.subject && /^[0-9a-f-]{36}$/i.test(subject)) {
+      const f = await loadCaseFile(storeOf(app), subject)
+      if (f && mayRead(actorOf(request), f.view)) caseFile = f
+    }
     const page = Math.max(1, Number(q.page ?? '1') || 1)
-    const result = errors.length
+    const failed = Object.keys(errors).length > 0
+    const result = failed
       ? { rows: [], total: 0, page: 1, pageSize: 50 }
-      : await queryReadAudit(readModelsOf(app), scopeFor(request), {
+      : await queryReadAudit(readModelsOf(app), scope, {
           ...(q.viewer?.trim() ? { viewer: q.viewer.trim() } : {}),
-          ...(subject ? { subjectId: validatePersonId(subject).ok ? subject.toUpperCase() : subject } : {}),
+          ...(subject ? { subjectId: validatePersonId(subject.toUpperCase()).ok ? subject.toUpperCase() : subject } : {}),
           ...(from ? { from } : {}), ...(to ? { to } : {}), page, pageSize: 50,
         })
+    // beside the reads: the case's decisions (who decided what, when) and the staff member's logins
+    const decisions = caseFile ? caseFile.history.filter((h) => DECISION_TYPES.has(h.type)) : []
+    let logins: { at: string; subjectId: string; method: string; outcome: string }[] = []
+    const viewer = q.viewer?.trim()
+    if (!failed && viewer && app.services.db) {
+      const actor = actorOf(request)
+      const inScope = actor.role === 'statistician' || (await listAccounts(app.services.db, { county: actor.county!, includeDisabled: true, limit: 500 })).rows.some((a) => a.accountId === viewer)
+      if (inScope) {
+        const params: unknown[] = [viewer]
+        let w = 'WHERE subject_id = $1'
+        if (from) w += ` AND at >= $${params.push(taipeiInstant(from))}::timestamptz`
+        if (to) w += ` AND at < $${params.push(taipeiInstant(addDays(to, 1)))}::timestamptz`
+        logins = (await app.services.db.query<{ at: Date; subject_id: string; method: string; outcome: string }>(`SELECT at, subject_id, method, outcome FROM login_audit ${w} ORDER BY at DESC, id DESC LIMIT 50`, params)).rows
+          .map((r) => ({ at: new Date(r.at).toISOString(), subjectId: r.subject_id, method: r.method, outcome: r.outcome }))
+      }
+    }
     // cases are recorded by id; the reviewer knows them by 案件編號 (only cases in this reviewer's scope resolve)
     const caseNumbers: Record<string, string> = {}
     const caseIds = [...new Set(result.rows.filter((r) => r.subjectKind === 'case').map((r) => r.subjectId))]
     for (const id of caseIds) {
-      const row = await getCase(readModelsOf(app), scopeFor(request), id)
+      const row = await getCase(readModelsOf(app), scope, id)
       if (row?.caseNumber) caseNumbers[id] = row.caseNumber
     }
-    return boPage(request, reply, 'back-office/audit.eta', { title: '紀錄查詢', q, errors, result, page, caseNumbers })
+    return boPage(request, reply, 'back-office/audit.eta', { title: '紀錄查詢', q, errors, failed, result, page, caseNumbers, caseFile, decisions, logins })
   })
 
   app.get(`${BASE}/quota`, { onRequest: staffOnly, schema: { querystring: QuotaQueryString } }, async (request, reply) => {
@@ -146,6 +211,15 @@ export async function registerStatisticsRoutes(app: App) {
         : await institutionQuota(rm, scopeFor(request), institution, { periodKind, fromPeriod })
       if (personId) await audit(app, request, 'GET /review/quota', [{ kind: 'person', id: personId }])
     }
-    return boPage(request, reply, 'back-office/quota.eta', { title: '報備支援額度限制查詢', q, errors, rows, periodKind, today: rocDate(today) })
+    // a person's limits: every cap rule in force for their profession and this period kind, with the excess
+    let caps: { label: string; unit: string; limit: number; basis: string; period: 'week' | 'month'; sessions: boolean }[] = []
+    if (personId && rows.length && app.services.db) {
+      const person = await findProfessional(app.services.db, personId)
+      const table = (await app.services.rules?.inForceAt(app.services.clock().toISOString()))?.quota ?? DEFAULT_QUOTA_RULES
+      caps = table.rules
+        .filter((r): r is CapRule => r.kind === 'cap' && r.period === periodKind && !!person && (r.scope.professions.length === 0 || r.scope.professions.includes(person.profession)))
+        .map((r) => ({ label: r.label, unit: r.unit === 'sessions' ? '診次' : '小時', limit: r.limit, basis: r.basis, period: periodKind, sessions: r.unit === 'sessions' }))
+    }
+    return boPage(request, reply, 'back-office/quota.eta', { title: '報備支援額度限制查詢', q, errors, rows, periodKind, today: rocDate(today), periodLabel: rocPeriodLabel, caps })
   })
 }

@@ -56,6 +56,8 @@ export async function checkBatchRows(rows: readonly { rowNumber: number; cells: 
   const worker = async () => {
     for (let g = groups.shift(); g; g = groups.shift()) {
       const alongside: ExistingReport[] = []
+      /** Which row of the file each not-yet-filed report is (the conflict names the row, not a case number). */
+      const rowOf = new Map<string, number>()
       for (const row of g) {
         const input = row.input!
         try {
@@ -63,11 +65,21 @@ export async function checkBatchRows(rows: readonly { rowNumber: number; cells: 
             { caseId: caseIdFor(input.commandId), applicantId: input.applicantId!, terms: { supportedCode: input.supportedCode, department: input.department, purpose: input.purpose, schedule: input.schedule, ...(input.note ? { note: input.note } : {}) } },
             actor, alongside,
           )
-          if (filed) alongside.push(filed)
+          if (filed) {
+            const { caseNumber: _none, ...unnumbered } = filed
+            alongside.push(unnumbered)
+            rowOf.set(filed.caseId, row.rowNumber)
+          }
         } catch (e) {
           if (!isDomainError(e)) throw e
           delete row.input
-          row.errors[columnOf(fieldOfError(e) ?? 'row')] = explain(e)
+          const clashRow = e.code === 'SCHEDULE_CONFLICT' ? rowOf.get(String(e.details.caseId)) : undefined
+          if (clashRow !== undefined) {
+            row.errors[columnOf('windows')] = `支援時段與本檔第 ${clashRow} 列重疊`
+            continue
+          }
+          // a professional's row naming someone else: the ID column is the one to fix
+          row.errors[columnOf(fieldOfError(e) ?? (e.code === 'NOT_OWN_CASE' ? 'applicantId' : 'row'))] = explain(e)
         }
       }
     }

@@ -7,7 +7,7 @@ import { departmentName } from '../../domain/reference/departments.js'
 import { professionName } from '../../domain/reference/professions.js'
 import { purposeName } from '../../domain/reference/purposes.js'
 import { maskPersonId } from '../../domain/national-id.js'
-import { formatRocDateWithWeekday, isoToRoc, rocTimestamp, taipeiDate } from '../../domain/roc-date.js'
+import { formatRocDateWithWeekday, formatRocInstant, isoToRoc, taipeiDate } from '../../domain/roc-date.js'
 import { describeSchedule } from '../../domain/schedule-text.js'
 import { APPLICATION_TYPE_LABEL, type ApplicationType, type InstitutionRef, type Instant, type IsoDate, type Schedule } from '../../domain/types.js'
 import { DomainError } from '../../domain/errors.js'
@@ -132,7 +132,7 @@ function drawForm(doc: PDFKit.PDFDocument, e: ApprovalFormEntry, opts: PrintOpti
   )
   doc.moveDown(2)
   doc.fontSize(9).fillColor('#555555')
-  doc.text(`列印時間：${rocTimestamp(opts.printedAt).replace(/^(\d{7})(\d{4})(\d{2})$/, '$1 $2')}${opts.printedBy ? `　列印者：${opts.printedBy}` : ''}`, left, doc.y, { width })
+  doc.text(`列印時間：${formatRocInstant(opts.printedAt)}${opts.printedBy ? `　列印者：${opts.printedBy}` : ''}`, left, doc.y, { width })
   doc.fillColor('#000000')
 }
 

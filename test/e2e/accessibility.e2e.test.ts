@@ -45,7 +45,7 @@ const PAGES: { who: string; user?: SessionUser; paths: string[] }[] = [
     who: 'professional', user: professional(), paths: [
       '/home', '/reports', '/reports?action=change', '/reports?action=cancel', '/reports/new',
       `/reports/${approved.caseId}`, `/reports/${approved.caseId}/change`, `/reports/${approved.caseId}/cancel`,
-      `/reports/${returned.caseId}`, `/reports/${returned.caseId}/resubmit`, `/reports/${draft.caseId}/edit`,
+      `/reports/${returned.caseId}`, `/reports/${returned.caseId}/resubmit`, `/reports/${draft.caseId}/edit`, '/reports/batch',
     ],
   },
   {
@@ -57,7 +57,7 @@ const PAGES: { who: string; user?: SessionUser; paths: string[] }[] = [
   {
     who: 'reviewer', user: reviewer(), paths: [
       '/review/cases', '/review/cases?applicationType=register&status=under_review', `/review/cases/${last.caseId}`,
-      `/review/cases/${approved.caseId}`, '/review/quota', '/review/statistics', '/review/statistics?report=county', '/review/audit',
+      `/review/cases/${approved.caseId}`, '/review/quota', '/review/statistics', '/review/statistics?report=county', '/review/audit', '/review/file',
     ],
   },
   { who: 'statistician', user: statistician, paths: ['/review/statistics', '/review/statistics?report=profession', '/review/cases'] },

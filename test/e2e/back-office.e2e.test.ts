@@ -93,6 +93,8 @@ t.test('batch approval: the results refresh in place with each case\'s outcome',
   t.equal(await page.locator('#results tbody tr').count(), 3)
   await page.check('[data-select-all]')
   await page.selectOption('#batch-decision', 'approve')
+  // the batch asks for confirmation first (hx-confirm)
+  page.once('dialog', (d) => void d.accept())
   await Promise.all([
     page.waitForResponse((r) => r.url().endsWith('/review/decisions') && r.status() === 200),
     page.click('button[hx-post="/review/decisions"]'),

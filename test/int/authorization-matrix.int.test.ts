@@ -118,6 +118,13 @@ const MATRIX: Record<string, Spec> = {
     location: (w) => `/institution/batch/${fx.emptyJob[w === 'instY' ? 'instY' : 'instX']}`,
   },
   'GET /institution/batch/:jobId': { kind: 'page', roles: INST, req: (w) => ({ url: `/institution/batch/${fx.emptyJob[w === 'instY' ? 'instY' : 'instX']}` }), ok: 200 },
+  // 批次登錄 of a professional's own rows (issue #16): the same routes under /reports/batch
+  'GET /reports/batch': { kind: 'page', roles: PRO, req: () => ({ url: '/reports/batch' }), ok: 200 },
+  'GET /reports/batch/template.xlsx': { kind: 'download', roles: PRO, req: () => ({ url: '/reports/batch/template.xlsx' }), ok: 200, static: true },
+  'GET /reports/batch/template.csv': { kind: 'download', roles: PRO, req: () => ({ url: '/reports/batch/template.csv' }), ok: 200, static: true },
+  'POST /reports/batch': { kind: 'page', roles: PRO, req: () => ({ method: 'POST', url: '/reports/batch', multipart: {} }), ok: 422 },
+  'POST /reports/batch/:jobId/confirm': { kind: 'page', roles: PRO, req: () => ({ method: 'POST', url: `/reports/batch/${'0'.repeat(64)}/confirm`, form: {} }), ok: 404 },
+  'GET /reports/batch/:jobId': { kind: 'page', roles: PRO, req: () => ({ url: `/reports/batch/${'0'.repeat(64)}` }), ok: 404 },
   // ---- JSON API ----
   'GET /api/me': { kind: 'api', roles: ALL, req: () => ({ url: '/api/me' }), ok: 200 },
   'POST /api/reports': {
@@ -157,7 +164,7 @@ const MATRIX: Record<string, Spec> = {
   'POST /login/otp/verify': { kind: 'api', roles: 'public', preLogin: true, req: () => ({ method: 'POST', url: '/login/otp/verify', json: {} }), ok: 400 },
   'GET /dev/sms': { kind: 'page', roles: 'public', pending: 'login (demo mode only: the embedded SMS outbox)', req: () => ({ url: '/dev/sms' }), ok: 200 },
   // ---- back office ----
-  'GET /review': { kind: 'redirect', roles: [...STAFF, ...ADMINS], req: () => ({ url: '/review' }), ok: 303, location: (w) => (w === 'admin' || w === 'bureauAdmin' ? '/review/admin' : '/review/cases') },
+  'GET /review': { kind: 'redirect', roles: [...STAFF, ...ADMINS], req: () => ({ url: '/review' }), ok: 303, location: (w) => (w === 'admin' || w === 'bureauAdmin' ? '/review/admin' : w === 'stat' ? '/review/statistics' : '/review/cases') },
   'GET /review/cases': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/cases' }), ok: 200 },
   'GET /review/cases.xlsx': { kind: 'download', roles: STAFF, req: () => ({ url: '/review/cases.xlsx' }), ok: 200 },
   'GET /review/cases/:caseId': { kind: 'page', roles: STAFF, req: (w) => ({ url: `/review/cases/${own(w).review}` }), ok: 200 },
@@ -168,7 +175,7 @@ const MATRIX: Record<string, Spec> = {
   },
   'POST /review/decisions': { kind: 'page', roles: REVIEWERS, ok: 200, req: (w) => ({ method: 'POST', url: '/review/decisions', form: { decision: 'approve', commandId: randomUUID(), caseId: own(w).approved } }) },
   'GET /review/cases/:caseId/approval.pdf': { kind: 'download', roles: STAFF, req: (w) => ({ url: `/review/cases/${own(w).approved}/approval.pdf` }), ok: 200 },
-  'GET /review/print': { kind: 'download', roles: STAFF, req: (w) => ({ url: `/review/print?caseId=${own(w).approved}` }), ok: 200 },
+  'POST /review/print': { kind: 'download', roles: STAFF, req: (w) => ({ method: 'POST', url: '/review/print', form: { caseId: own(w).approved } }), ok: 200 },
   'GET /review/statistics': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/statistics?report=institution' }), ok: 200 },
   'GET /review/statistics.csv': { kind: 'download', roles: STAFF, req: () => ({ url: '/review/statistics.csv?report=institution' }), ok: 200 },
   'GET /review/statistics.xlsx': { kind: 'download', roles: STAFF, req: () => ({ url: '/review/statistics.xlsx?report=profession' }), ok: 200 },

@@ -156,7 +156,7 @@ t.test('back office: another county\'s case does not exist for a reviewer; stati
       { url: `/review/cases/${c.review}?asOfDate=1130221&asOfTime=1200` },
       { url: `/review/cases/${c.review}/attachments/${c.attachment}` },
       { url: `/review/cases/${c.approved}/approval.pdf` },
-      { url: `/review/print?caseId=${fx.cases[p === 'A' ? 'B' : 'A'].approved}&caseId=${c.approved}` },
+      { method: 'POST' as const, url: '/review/print', form: { caseId: [fx.cases[p === 'A' ? 'B' : 'A'].approved, c.approved] } },
       { method: 'POST' as const, url: `/review/cases/${c.review}/decision`, form: { decision: 'approve', commandId: randomUUID() } },
       { method: 'POST' as const, url: `/review/cases/${c.review}/decision`, form: { decision: 'return', reason: '請補件', fieldsToFix: 'attachments', commandId: randomUUID() } },
     ]

@@ -61,7 +61,7 @@ t.test('another county is refused at the applicant field, and nothing is appende
   const before = await countAll()
   const r = await post(ntp, filing({ from: '1130506', to: '1130531' }))
   t.equal(r.statusCode, 422)
-  t.match(r.body, /id="err-applicantId"[^>]*>[^<]*不在您所屬縣市/)
+  t.match(r.body, /id="err-applicantId"[^>]*>[^<]*執業機構「示範大學附設醫院」不在您所屬縣市/)
   t.equal(await countAll(), before, 'a rejected command appends nothing')
 })
 

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import ExcelJS from 'exceljs'
 import t from 'tap'
+import { COUNTIES } from '../../domain/reference/counties.js'
 import { lastAppendedPosition } from '../support/projection-env.js'
 import { buildTestApp, form, login } from '../support/http.js'
 import type { Actor } from '../../domain/types.js'
@@ -98,9 +99,11 @@ for (const [who, session, county] of [['national', mohw, undefined], ['臺北市
       t.match(String(csv.headers['content-type']), 'text/csv')
       const [header, ...rows] = csvRows(csv.body)
       t.same(header!.slice(2), ['申辦件數', '核准', '不核准', '退回', '註銷', '審理天數中位數'])
-      t.same(rows.map((r) => r[0]).sort(), [...want.keys()].sort(), 'same groups')
+      // 各縣市 lists every county in scope (all 22 for the ministry), those without cases with zeros
+      const groups = dim === 'county' ? (county ? [county] : COUNTIES.map((c) => c.code)) : [...want.keys()]
+      t.same(rows.map((r) => r[0]).sort(), [...groups].sort(), 'same groups')
       for (const r of rows) {
-        const w = want.get(r[0]!)!
+        const w: Counts = want.get(r[0]!) ?? { filed: 0, approved: 0, rejected: 0, returned: 0, cancelled: 0, reviewDays: [] }
         t.same(r.slice(2, 7).map(Number), [w.filed, w.approved, w.rejected, w.returned, w.cancelled], `counts of ${r[0]}`)
         t.equal(r[7] === '' ? null : Number(r[7]), median(w.reviewDays), `median review days of ${r[0]}`)
       }
@@ -116,7 +119,7 @@ for (const [who, session, county] of [['national', mohw, undefined], ['臺北市
       const x = await app.inject({ url: `/review/statistics.xlsx?report=${dim}&from=1130201&to=1130331`, headers: { cookie: session.cookie } })
       const wb = new ExcelJS.Workbook()
       await wb.xlsx.load(x.rawPayload as unknown as ArrayBuffer)
-      t.equal(wb.worksheets[0]!.rowCount, want.size + 1)
+      t.equal(wb.worksheets[0]!.rowCount, groups.length + 1)
     })
   }
 }
@@ -130,7 +133,27 @@ t.test('by month: February and March apart; a period filter narrows the figures'
   t.same(mar.map((r) => [r[1], Number(r[3]), Number(r[4]), Number(r[6])]), [['63', 2, 2, 1]], 'Mar: filed, approved, returned')
   const page = await app.inject({ url: '/review/statistics?report=county&from=1130301&to=1130331', headers: { cookie: mohw.cookie } })
   t.match(page.body, '<tr data-key="63">')
-  t.notMatch(page.body, '<tr data-key="65">')
+  t.match(page.body, /<tr data-key="65">[\s\S]*?data-f="filed">0</, '新北市 listed with zero filings')
+  t.match(page.body, '統計期間：<strong>113年3月1日～113年3月31日</strong>')
+  t.equal((page.body.match(/<tr data-key="\d+">/g) ?? []).length, 22, 'all 22 counties')
+  const monthly = await app.inject({ url: '/review/statistics?report=county&from=1130201&to=1130331&byMonth=1', headers: { cookie: mohw.cookie } })
+  t.match(monthly.body, '113年2月', 'month labels in ROC')
+  t.match(monthly.body, '每月申辦件數（依醫事人員類別）', 'the monthly chart split by profession')
+  t.match(monthly.body, '西醫師')
+  const all = await app.inject({ url: '/review/statistics?report=county', headers: { cookie: mohw.cookie } })
+  t.match(all.body, '統計期間：<strong>全部期間（未指定起迄', 'the default period is stated')
   const bad = await app.inject({ url: '/review/statistics?report=county&from=1139999', headers: { cookie: mohw.cookie } })
   t.match(bad.body, '起日格式不正確')
+})
+
+t.test('the statistician lands on 統計分析, with no review menus', async (t) => {
+  const home = await app.inject({ url: '/review', headers: { cookie: mohw.cookie } })
+  t.equal(home.statusCode, 303)
+  t.equal(home.headers.location, '/review/statistics')
+  const page = await app.inject({ url: '/review/statistics', headers: { cookie: mohw.cookie } })
+  const nav = /<nav class="side"[\s\S]*?<\/nav>/.exec(page.body)?.[0] ?? ''
+  t.match(nav, '統計分析')
+  for (const review of ['applicationType=register', '單筆申請', '登錄異動待查', '報備支援管理']) t.notMatch(nav, review, `no ${review}`)
+  const reviewerNav = /<nav class="side"[\s\S]*?<\/nav>/.exec((await app.inject({ url: '/review/statistics', headers: { cookie: tpe.cookie } })).body)?.[0] ?? ''
+  t.match(reviewerNav, '單筆申請', 'a reviewer keeps them')
 })

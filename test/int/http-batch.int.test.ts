@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process'
 import ExcelJS from 'exceljs'
 import t from 'tap'
-import { buildTestApp, institution, login, multipart } from '../support/http.js'
+import { buildTestApp, institution, login, multipart, professional } from '../support/http.js'
 import { BATCH_COLUMNS } from '../../http/batch/parse.js'
 
 const { app } = await buildTestApp(t)
@@ -92,9 +92,12 @@ t.test('one validation: rows the filing would refuse are refused by the check, a
   const r = await upload(Buffer.from(lines.join('\r\n') + '\r\n'), 'one-validation.csv')
   t.equal(r.statusCode, 200)
   t.match(r.body, '共 4 筆，<strong>可申請 1 筆</strong>，有錯誤 3 筆')
+  t.match(r.body, '將送出的資料（1 筆）', 'the rows to be filed are previewed')
+  t.match(r.body, /第 4 列<\/td><td data-label="身分證號">[^<]+<\/td><td data-label="被支援機構代碼">3563020002<\/td>\s*<td data-label="支援科別">02 內科/)
   t.match(r.body, /第 2 列<\/td><td data-label="欄位">被支援機構代碼<\/td><td[^>]*>[^<]*執業機構/)
   t.match(r.body, /第 3 列<\/td><td data-label="欄位">開始日期<\/td>/)
-  t.match(r.body, /第 5 列<\/td><td data-label="欄位">開始時間<\/td>/)
+  t.match(r.body, /第 5 列<\/td><td data-label="欄位">開始時間<\/td><td[^>]*>支援時段與本檔第 4 列重疊/)
+  t.match(r.body, /<td data-label="支援時間">[^<]*每週二，0800–1200/, 'the schedule as words')
   const job = /\/institution\/batch\/([0-9a-f]{64})\/confirm/.exec(r.body)![1]!
   t.equal((await confirm(job)).statusCode, 303)
   const done = await untilDone(job)
@@ -134,4 +137,29 @@ t.test('the Excel template carries the code lists as a second sheet and as data 
   t.match(String(data!.getCell('E2').value), /^113\d{4}$/, 'sample dates in the current ROC year (113 on this clock)')
   const csvTemplate = await get('/institution/batch/template.csv')
   t.match(csvTemplate.body, /\r\nA123456789,3563020002,02,01,113\d{4},113\d{4},/)
+})
+
+t.test('a professional batch-files their own rows (批次登錄): the ID column may be empty, another person is refused', async (t) => {
+  const wang = await login(app, professional('A123456789', '王大明'))
+  const page = await app.inject({ url: '/reports/batch', headers: { cookie: wang.cookie } })
+  t.equal(page.statusCode, 200)
+  t.match(page.body, '一次登錄本人的多筆報備支援')
+  const lines = [BATCH_COLUMNS.join(','), ',3563020002,02,01,1130603,1130628,1,0800,1200,', 'Q134567894,3563020002,02,01,1130603,1130628,2,0800,1200,']
+  const m = multipart({ _csrf: wang.csrf }, [{ name: 'file', filename: 'mine.csv', type: 'text/csv', content: Buffer.from(lines.join('\r\n')) }])
+  const r = await app.inject({ method: 'POST', url: '/reports/batch', headers: { cookie: wang.cookie, ...m.headers }, payload: m.payload })
+  t.equal(r.statusCode, 200)
+  t.match(r.body, '共 2 筆，<strong>可申請 1 筆</strong>，有錯誤 1 筆')
+  t.match(r.body, /第 3 列<\/td><td data-label="欄位">身分證號<\/td><td[^>]*>只能處理本人的報備支援案件/)
+  const job = /\/reports\/batch\/([0-9a-f]{64})\/confirm/.exec(r.body)![1]!
+  const c = await app.inject({ method: 'POST', url: `/reports/batch/${job}/confirm`, headers: { cookie: wang.cookie, 'x-csrf-token': wang.csrf } })
+  t.equal(c.statusCode, 303)
+  t.equal(c.headers.location, `/reports/batch/${job}`)
+  let done = ''
+  for (let i = 0; i < 200 && !done.includes('完成'); i++) {
+    done = (await app.inject({ url: `/reports/batch/${job}`, headers: { cookie: wang.cookie, 'hx-request': 'true' } })).body
+    if (!done.includes('完成')) await new Promise((res) => setTimeout(res, 100))
+  }
+  t.match(done, '完成：新申請 1 筆。')
+  const hospitalJob = await app.inject({ url: `/institution/batch/${job}`, headers: { cookie: hospital.cookie } })
+  t.equal(hospitalJob.statusCode, 404, "the professional's job is not the institution's")
 })

@@ -36,6 +36,7 @@ t.test('single form: texts, ROC dates with weekday, masked ID, approval number',
   t.match(text, '11303010000001')
   t.match(text, '北市衛醫字第113001號')
   t.match(text, '1130301 星期五') // approval date
+  t.match(text, '列印時間：1130302 0930 星期六', 'printed at, as domain/roc-date.ts formats an instant')
   t.match(text, '1130304 星期一 至 1130628 星期五')
   t.match(text, '每週一、三，0800–1200')
   t.match(text, 'A1234XXXX9')
