@@ -16,7 +16,10 @@ import { NhiVirtualCard } from '../../reader/virtual/nhi-virtual-card.js'
 import { PkiVirtualCard } from '../../reader/virtual/pki-virtual-card.js'
 import { insertVirtualCard, type VpcdLink } from '../../reader/virtual/vpcd-link.js'
 import { makePersonId } from '../../domain/national-id.js'
-import { buildTestApp, login as testLogin, professional } from '../support/http.js'
+import { login as testLogin, professional } from '../support/http.js'
+import { buildApp } from '../../http/app.js'
+import type { Services } from '../../http/services.js'
+import { loadConfig } from '../../commands/platform/config.js'
 import { buildLoginApp, certificateB64, codeFrom, getChallenge, loginPost, openLoginPage, signAsCard, TEST_SITE as SITE, type PreLogin } from '../support/login.js'
 import { lockVpcd, requireVpcd, vpcdReaders, waitForCard } from '../support/virtual-card.js'
 
@@ -338,7 +341,13 @@ t.test('/dev/sms is there in demo mode only', async (t) => {
   const r = await app.inject({ method: 'GET', url: '/dev/sms' })
   t.equal(r.statusCode, 200)
   t.match(r.body, '簡訊外寄匣')
-  const plain = await buildTestApp(t)
-  t.equal((await plain.app.inject({ method: 'GET', url: '/dev/sms' })).statusCode, 404)
-  t.equal((await plain.app.inject({ method: 'GET', url: '/login' })).statusCode, 200, 'the login page exists there too')
+  // the same services without demo mode (a second app on this file's database: a fresh database adds nothing here)
+  // (without the demo app's login services: buildApp makes them anew from the plain configuration)
+  const services: Services = { ...h.services, config: loadConfig({}, { SESSION_SECRET: 'test-secret-test-secret-test-secret-0123', LOG_LEVEL: 'silent' }) }
+  delete services.login
+  const plain = await buildApp(services)
+  t.teardown(() => plain.close())
+  t.equal(plain.services.config.DEMO, false, 'not in demo mode')
+  t.equal((await plain.inject({ method: 'GET', url: '/dev/sms' })).statusCode, 404)
+  t.equal((await plain.inject({ method: 'GET', url: '/login' })).statusCode, 200, 'the login page exists there too')
 })

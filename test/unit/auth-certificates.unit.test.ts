@@ -1,5 +1,5 @@
 import { sign as rsaSign, randomBytes } from 'node:crypto'
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import forge from 'node-forge'
@@ -16,6 +16,15 @@ t.teardown(() => rmSync(tmp, { recursive: true, force: true }))
 const dir = join(tmp, 'pki')
 const NOW = new Date('2025-03-01T02:00:00Z')
 const pki = ensureDemoPki(dir, NOW)
+// A pristine copy of this PKI (no cards, no revocations): tests that need a PKI of their own to change (its CRLs,
+// its trust store) start from a copy instead of generating four more RSA-2048 CA keys. Each copy is a separate
+// folder with its own verifier; which CA keys it holds does not matter to what those tests prove.
+const pristine = join(tmp, 'pristine-pki')
+cpSync(dir, pristine, { recursive: true })
+const copyOfPki = (to: string) => {
+  cpSync(pristine, to, { recursive: true })
+  return ensureDemoPki(to, NOW)
+}
 
 const der = (card: DemoCard) => Buffer.from(forge.pem.decode(card.certificatePem)[0]!.body, 'binary')
 const SITE = 'https://baobei.test'
@@ -124,7 +133,7 @@ t.test('revocation: the CRL is reloaded when it changes and its signature is che
 
 t.test('revocation fails closed: no CRL of an issuer, or one past nextUpdate beyond the grace, refuses', async (t) => {
   const d = join(tmp, 'crl-pki')
-  const p = ensureDemoPki(d, NOW)
+  const p = copyOfPki(d)
   const card = issueDemoCard({ kind: 'professional', holderId: 'A123456789', name: '王小明' }, { dir: d, now: NOW })
   const v = createCardVerifier({ trustDir: p.trustDir, crlGraceMs: 3600_000 })
   const day = 86400_000
@@ -147,13 +156,15 @@ t.test('revocation fails closed: no CRL of an issuer, or one past nextUpdate bey
 
 t.test('each kind chains to its own family: a CA trusted for one kind cannot mint another', async (t) => {
   const d = join(tmp, 'family-pki')
-  const p = ensureDemoPki(d, NOW)
+  const p = copyOfPki(d)
   const v = createCardVerifier({ trustDir: p.trustDir })
   // a certificate with the professional subject type, minted by the government (staff) CA
-  const key = forge.pki.rsa.generateKeyPair({ bits: 1024, e: 0x10001 })
+  // any key will do (the CA's signature is what is judged): a demo card's, instead of generating one
+  const key = { privateKey: forge.pki.privateKeyFromPem(pro.privateKeyPem) as forge.pki.rsa.PrivateKey }
+  const publicKey = forge.pki.setRsaPublicKey(key.privateKey.n, key.privateKey.e)
   const cert = forge.pki.createCertificate()
   cert.serialNumber = '0badc0de'
-  cert.publicKey = key.publicKey
+  cert.publicKey = publicKey
   cert.validity.notBefore = new Date(NOW.getTime() - 86400_000)
   cert.validity.notAfter = new Date(NOW.getTime() + 86400_000)
   cert.setSubject([{ shortName: 'C', value: 'TW' }, { shortName: 'CN', value: 'mint' }, { type: '2.5.4.5', value: 'A123456789' }])
