@@ -141,3 +141,40 @@ t.test('2. 新通知: every decision on one\'s cases, newest first, for the prof
   await other.context().close()
   await page.context().close()
 })
+
+t.test('3. calendar: returned and rejected in their own style; a pending change draws approved and requested terms distinctly', async (t) => {
+  // the approved case of journey 2 (Fridays 08:00~12:00) asks to add Saturdays: Fridays stay, Saturdays are requested
+  const approved = (await listCases()).find((c) => c.status === 'approved')!
+  await parts.waitFor((await parts.reports.requestChange(approved.caseId, { reason: '增加星期六門診', terms: { supportedCode: '3563020002', department: '02', purpose: '01', schedule: weekly(day(70), day(90), [5, 6], '08:00', '12:00') } }, meta(pro))).position)
+  const ret = await file(pro, weekly(day(70), day(90), [7], '14:00', '17:00'))
+  await parts.waitFor((await parts.reports.return(ret.caseId, { reason: '請補附件', fieldsToFix: ['attachments'] }, meta(reviewer))).position)
+  const rej = await file(pro, weekly(day(70), day(90), [4], '14:00', '17:00'), '01')
+  await parts.waitFor((await parts.reports.reject(rej.caseId, { reason: '不符規定' }, meta(reviewer))).position)
+
+  const page = await pageAs(professional())
+  await page.goto(`${base}/home?month=${day(80).slice(0, 7)}`)
+  const kinds = async (caseId: string) => new Set(await page.locator(`#calendar a.occ[href="/reports/${caseId}"]`).evaluateAll((els) => els.map((e) => e.getAttribute('data-kind'))))
+  t.same([...await kinds(approved.caseId)].sort(), ['change-requested', 'change-same'], 'the unchanged Fridays once, the requested Saturdays apart')
+  const fri = page.locator(`#calendar a.occ[href="/reports/${approved.caseId}"][data-kind="change-same"]`).first()
+  t.match(await fri.textContent(), '已核准（變更不影響此時段）')
+  t.match(await page.locator(`#calendar a.occ[data-kind="change-requested"]`).first().textContent(), '申請變更為')
+  t.same([...await kinds(ret.caseId)], ['returned'], 'the returned case in its own style')
+  t.match(await page.locator(`#calendar a.occ[href="/reports/${ret.caseId}"]`).first().textContent(), '退回補正')
+  t.same([...await kinds(rej.caseId)], ['rejected'], 'the rejected case in its own style')
+  const styles = await page.evaluate(() => ['change-same', 'change-requested', 'returned', 'rejected'].map((k) => {
+    const el = document.querySelector(`#calendar a.occ[data-kind="${k}"]`)
+    return el ? getComputedStyle(el).backgroundColor + getComputedStyle(el).borderLeftStyle : ''
+  }))
+  t.equal(new Set(styles).size, 4, 'four different looks')
+  await page.screenshot({ path: shot('journey-3-calendar'), fullPage: true })
+  const phone = await pageAs(professional(), PHONE)
+  await phone.goto(`${base}/home?month=${day(80).slice(0, 7)}`)
+  await phone.locator('#calendar').screenshot({ path: shot('journey-3-calendar-phone') })
+  await phone.context().close()
+  await page.context().close()
+})
+
+async function listCases() {
+  const { searchCases } = await import('../../projections/queries/cases.js')
+  return (await searchCases(parts.readModels, { kind: 'professional', nationalId: 'A123456789' }, {}, { page: 1, pageSize: 50 })).rows
+}
