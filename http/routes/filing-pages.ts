@@ -41,14 +41,14 @@ const MODE: Record<Mode, { title: string; submitLabel: string; allowDraft: boole
 
 /** What a form about an existing case shows beside the fields: the reviewer's decision (修正後重送: the fields to fix
  * highlighted) and the approved terms (變更: what stands now next to what is being changed). */
-interface FormContext { decision?: ReviewerDecision; approved?: Terms }
+interface FormContext { caseId?: string; decision?: ReviewerDecision; approved?: Terms }
 
 function renderForm(reply: FastifyReply, request: FastifyRequest, mode: Mode, action: string, values: ReportFormValues, errors: FieldErrors = {}, formError?: string, context: FormContext = {}) {
   const role = userOf(request).actor.role
   const m = MODE[mode]
   return reply.code(Object.keys(errors).length || formError ? 422 : 200).page('pages/report-form.eta', {
     title: m.title, submitLabel: m.submitLabel, allowDraft: m.allowDraft, needsReason: m.needsReason, action, values, errors, formError,
-    decision: context.decision, toFix: new Set(context.decision?.fieldsToFix ?? []), approved: context.approved, departmentName, purposeName,
+    caseId: context.caseId, decision: context.decision, toFix: new Set(context.decision?.fieldsToFix ?? []), approved: context.approved, departmentName, purposeName,
     needsApplicant: role === 'institution' && mode === 'new', departments: DEPARTMENTS, purposes: PURPOSES,
   })
 }
@@ -67,6 +67,7 @@ const termsOf = (i: ReportFormInput): TermsInput => ({
 })
 
 const formContext = (mode: Mode, view: CaseView): FormContext => ({
+  caseId: view.caseId,
   ...(mode === 'resubmit' && view.facts.decision ? { decision: view.facts.decision } : {}),
   ...(mode === 'change' && view.approved ? { approved: view.approved.terms } : {}),
 })

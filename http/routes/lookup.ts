@@ -12,6 +12,8 @@ import { errorMessage, isDomainError } from '../../domain/errors.js'
 import { idLookupLimit } from '../id-lookup-limit.js'
 import { conflictingCaseNames } from '../../domain/rules/conflict.js'
 import { describeQuotaFinding } from '../../domain/rules/quota.js'
+import { getCase } from '../../projections/queries/cases.js'
+import { scopeOf } from '../scope.js'
 
 export async function registerLookupRoutes(app: App) {
   const guard = requireRole('professional', 'institution')
@@ -52,7 +54,12 @@ export async function registerLookupRoutes(app: App) {
   app.post('/reports/check', { onRequest: guard, preHandler: limited, schema: { body: FormBody } }, async (request, reply) => {
     const user = userOf(request)
     const values = readReportForm(request.body as FormBody)
-    const { input, errors } = checkReportForm(values, { needsApplicant: user.actor.role === 'institution', intent: 'submit' })
+    // the form of an existing case (修正後重送, 變更, 草稿) names it: the check then judges the case's new terms against
+    // the applicant's OTHER cases (never the case against itself) and takes the applicant from the case; the id is
+    // honoured only for a case the caller may open (scoped read; anything else is checked as a new filing)
+    const caseIdTyped = str(request.body as FormBody, 'caseId')
+    const own = /^[0-9a-f-]{36}$/i.test(caseIdTyped) ? await getCase(app.services.readModels, scopeOf(user), caseIdTyped) : undefined
+    const { input, errors } = checkReportForm(values, { needsApplicant: user.actor.role === 'institution' && !own, intent: 'submit' })
     const touched = Boolean(values.from || values.sesDate.some(Boolean))
     const typed: Record<LiveField, boolean> = {
       supportedCode: Boolean(values.supportedCode), department: Boolean(values.department), purpose: Boolean(values.purpose),
@@ -66,7 +73,7 @@ export async function registerLookupRoutes(app: App) {
       if (f && typed[f]) add(f, m)
     }
     const formatErrors = touched ? Object.values(errors).filter((m, i, a) => a.indexOf(m) === i) : []
-    let applicantId = user.actor.role === 'institution' ? input?.applicantId : user.actor.id
+    let applicantId = own ? own.nationalId : user.actor.role === 'institution' ? input?.applicantId : user.actor.id
     // an institution previews only its own staff: the preview names the applicant's other cases (numbers, dates,
     // status) and quota use, which belong to the applicant's own institution and never to another
     if (applicantId && user.actor.role === 'institution') {
@@ -77,7 +84,7 @@ export async function registerLookupRoutes(app: App) {
     let refusal: string | undefined
     if (input && applicantId) {
       try {
-        preview = await app.services.reports.preview(applicantId, { supportedCode: input.supportedCode, department: input.department, purpose: input.purpose, schedule: input.schedule }, user.actor)
+        preview = await app.services.reports.preview(applicantId, { supportedCode: input.supportedCode, department: input.department, purpose: input.purpose, schedule: input.schedule }, user.actor, own?.caseId)
       } catch (e) {
         if (!isDomainError(e)) throw e
         refusal = explain(e)
