@@ -12,6 +12,7 @@ import { STATUS_LABEL, type Status } from '../../domain/types.js'
 import { departmentName } from '../../domain/reference/departments.js'
 import { purposeName } from '../../domain/reference/purposes.js'
 import { decisionOf } from '../attention.js'
+import { diffTerms } from '../../projections/terms-diff.js'
 
 const ListQuery = Type.Object({
   status: Type.Optional(Type.Union(Object.keys(STATUS_LABEL).map((s) => Type.Literal(s)))),
@@ -48,8 +49,10 @@ export async function registerCasePages(app: App) {
     const { caseId } = request.params as CaseIdParams
     const { row, view, actions } = await loadOwnCase(app, request, caseId)
     const done = (request.query as { done?: string }).done
+    // a change under review or returned: what it changes, field by field (approved → requested)
+    const changes = view.pending?.type === 'change' && view.approved ? diffTerms(view.approved.terms, view.pending.terms, view.approved.routing, view.pending.routing) : []
     return reply.page('pages/case.eta', {
-      title: `案件 ${row.caseNumber ?? '（草稿）'}`, row, view, actions, actionLabels: ACTION_LABEL,
+      title: `案件 ${row.caseNumber ?? '（草稿）'}`, row, view, actions, actionLabels: ACTION_LABEL, changes,
       departmentName, purposeName,
       flash: done === 'draft' ? '草稿已儲存' : done === 'submit' ? '已送出申請' : done === 'change' ? '已送出變更申請' : done === 'cancel' ? '已送出註銷申請' : done === 'withdraw' ? '已撤回' : done === 'copy' ? '已複製為新草稿' : undefined,
     })
