@@ -12,6 +12,7 @@ import { STATUS_LABEL, type Status } from '../../domain/types.js'
 import { departmentName } from '../../domain/reference/departments.js'
 import { purposeName } from '../../domain/reference/purposes.js'
 import { decisionOf } from '../attention.js'
+import { pendingApplicationOf } from '../../domain/report/allowed.js'
 import { diffTerms } from '../../projections/terms-diff.js'
 
 const ListQuery = Type.Object({
@@ -30,19 +31,21 @@ export async function registerCasePages(app: App) {
     const user = userOf(request)
     const q = request.query as ListQuery
     const rm = app.services.readModels
-    // 變更/註銷 are open while an approval stands: approved, or a later change or cancellation refused (未核准)
-    const status: Status[] | undefined = q.action ? ['approved', 'rejected'] : q.status ? [q.status as Status] : undefined
+    // 變更/註銷: every case whose approval stands; the domain says which take the action now, and why not yet
+    const status: Status[] | undefined = q.action ? undefined : q.status ? [q.status as Status] : undefined
     const code = user.actor.institutionCode ?? user.actor.id
     // the dashboard's counts are per side: its links open exactly the cases a count counts
     const side = user.actor.role === 'institution' && q.side ? (q.side === 'home' ? { sourceInstitution: code } : { supportedCode: code }) : {}
-    const page = await searchCases(rm, scopeOf(user), { ...(status ? { status } : {}), ...side }, { page: q.page ?? 1, pageSize: 20, sort: 'updatedAt' })
+    const page = await searchCases(rm, scopeOf(user), { ...(status ? { status } : {}), ...(q.action ? { inForce: true } : {}), ...side }, { page: q.page ?? 1, pageSize: 20, sort: 'updatedAt' })
     const states = await caseStates(rm, page.rows.map((r) => r.caseId))
     const rows = page.rows.map((r) => {
       const state = states.get(r.caseId)
-      return { ...r, actions: allowedActions(state, user.actor).filter((a) => !q.action || a === q.action || a === 'print'), decision: decisionOf(state) }
+      const actions = allowedActions(state, user.actor)
+      const waiting = q.action && !actions.includes(q.action) && state ? pendingApplicationOf(state) : undefined
+      return { ...r, actions: actions.filter((a) => !q.action || a === q.action || a === 'print'), decision: decisionOf(state), waiting }
     })
     const title = q.action === 'change' ? '變更：請選擇已核准案件' : q.action === 'cancel' ? '註銷：請選擇已核准案件' : '報備支援名單'
-    return reply.page('pages/case-list.eta', { title, rows, page, query: q, statusLabels: STATUS_LABEL, actionLabels: ACTION_LABEL, isInstitution: user.actor.role === 'institution' })
+    return reply.page('pages/case-list.eta', { title, rows, page, query: q, action: q.action ? ACTION_LABEL[q.action] : undefined, statusLabels: STATUS_LABEL, actionLabels: ACTION_LABEL, isInstitution: user.actor.role === 'institution' })
   })
 
   app.get('/reports/:caseId', { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {

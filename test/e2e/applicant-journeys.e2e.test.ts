@@ -211,3 +211,40 @@ t.test('4. 變更: the approved terms beside the form, no self-conflict in the l
   await phone.context().close()
   await page.context().close()
 })
+
+t.test('5. 註銷: every case that can be cancelled, why one with a pending change cannot yet, a confirmation', async (t) => {
+  const free = await file(pro, weekly(day(130), day(150), [3], '08:00', '12:00'))
+  await parts.waitFor((await parts.reports.approve(free.caseId, {}, meta(reviewer))).position)
+  // journey 4's case has its change under review
+  const changing = (await listCases()).find((c) => c.status === 'under_review' && c.applicationType === 'change')!
+  const page = await pageAs(professional())
+  await page.goto(`${base}/home`)
+  await page.getByRole('navigation', { name: '主選單' }).getByRole('link', { name: '註銷' }).click()
+  await page.waitForURL(/action=cancel/)
+  const row = (id: string) => page.locator('tbody tr', { has: page.locator(`a[href="/reports/${id}"]`) })
+  t.equal(await row(free.caseId).getByRole('link', { name: '註銷' }).count(), 1, 'an approved case offers 註銷')
+  t.equal(await row(changing.caseId).count(), 1, 'the case with a pending change is listed too')
+  t.equal(await row(changing.caseId).getByRole('link', { name: '註銷' }).count(), 0, 'without a 註銷 button')
+  t.match(await row(changing.caseId).locator('.waiting').textContent(), '暫不能註銷：變更申請審核中', 'and says why')
+  await page.screenshot({ path: shot('journey-5-cancel-list'), fullPage: true })
+  const phone = await pageAs(professional(), PHONE)
+  await phone.goto(`${base}/reports?action=cancel`)
+  await phone.screenshot({ path: shot('journey-5-cancel-list-phone'), fullPage: true })
+  await phone.context().close()
+
+  await row(free.caseId).getByRole('link', { name: '註銷' }).click()
+  await page.waitForURL(/\/cancel$/)
+  const roc = (iso: string) => `${Number(iso.slice(0, 4)) - 1911}${iso.slice(5, 7)}${iso.slice(8, 10)}`
+  await page.fill('#effectiveDate', roc(day(140)))
+  await page.fill('#reason', '診所停診')
+  let question = ''
+  page.once('dialog', (d) => { question = d.message(); void d.dismiss() })
+  await page.click('form[action$="/cancel"] button[type="submit"]')
+  t.match(question, '確定要註銷案件', 'a confirmation is asked')
+  t.match(page.url(), /\/cancel$/, 'dismissed: nothing sent')
+  page.once('dialog', (d) => void d.accept())
+  await page.click('form[action$="/cancel"] button[type="submit"]')
+  await page.waitForURL(/done=cancel/)
+  t.match(await page.textContent('main'), '已送出註銷申請')
+  await page.context().close()
+})

@@ -2,6 +2,7 @@
 import t from 'tap'
 import { caseFacts, foldReport, type ReportState } from '../../domain/report/index.js'
 import { ev, history, TERMS, TERMS_APRIL } from '../support/report-decider-fixtures.js'
+import { pendingApplicationOf } from '../../domain/report/allowed.js'
 
 const facts = (s: ReportState) => {
   if (!s.exists) throw new Error('no case')
@@ -32,4 +33,12 @@ t.test('a change returned or rejected says so; the decision goes once the filer 
 t.test('unknown field names in an event are not shown as fields to fix', async (t) => {
   const s = foldReport([ev.drafted(), ev.submitted(), { type: 'ReportReturned' as const, data: { reviewerId: 'X', reason: 'r', fieldsToFix: ['note', 'bogus', 'supported'] } }])
   t.same(facts(s).decision?.fieldsToFix, ['supported', 'note'], 'known ones, in the form\'s order')
+})
+
+t.test('pendingApplicationOf: why an approved case takes no new change or cancellation yet', async (t) => {
+  const pending = foldReport(history.changePending())
+  t.same(pendingApplicationOf(pending), { applicationType: 'change', status: 'under_review' })
+  t.same(pendingApplicationOf(foldReport([ev.changeReturned()], pending)), { applicationType: 'change', status: 'returned' })
+  t.equal(pendingApplicationOf(foldReport([ev.changeRejected()], pending)), undefined, 'a refused change leaves the case free again')
+  t.equal(pendingApplicationOf(foldReport([ev.drafted(), ev.submitted()])), undefined, 'a registration under review has no approval to change')
 })
