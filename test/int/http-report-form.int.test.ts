@@ -108,7 +108,8 @@ t.test('live checks: refusals of the rules are shown next to their field in zh-T
 
   // quota with numbers (a warning rule: shown, not blocking)
   const heavy = await check(pro, valid(pro.csrf, { supportedCode: '0165020004', from: '1130401', to: '1130430', weekdays: ['1', '2', '3', '4', '5', '6', '7'], winStart: ['0800', '1300'], winEnd: ['1100', '1600'] }))
-  t.match(slot(heavy.body, 'windows'), /注意：超過報備支援額度限制：.*（2024-W\d\d：已用 0，本案 14，上限 8）/)
+  t.match(slot(heavy.body, 'windows'), /注意：超過報備支援額度限制：.*（113年第\d{1,2}週：已用 0，本案 14，上限 8）/)
+  t.notMatch(heavy.body, /\d{4}-W\d\d|\(\d{4}-\d\d\)|（\d{4}-\d\d）/, 'no ISO week or western month anywhere in the checks')
 
   // fixed: the slots are cleared
   const fine = await check(pro, valid(pro.csrf, { supportedCode: '0165020004', from: '1130401', to: '1130430', weekdays: ['2'] }))
