@@ -12,7 +12,7 @@ import type { ReportCommandMeta, ReportOutcome, Step, TermsInput } from '../../c
 import { DEPARTMENTS } from '../../domain/reference/departments.js'
 import { PURPOSES } from '../../domain/reference/purposes.js'
 import { isDomainError } from '../../domain/errors.js'
-import { isRocDate, rocToIso } from '../../domain/roc-date.js'
+import { addDays, isoToRoc, isRocDate, parseDateInput, rocToIso, taipeiDate } from '../../domain/roc-date.js'
 import type { Attachment, Terms } from '../../domain/types.js'
 import type { ReviewerDecision } from '../../domain/report/case-facts.js'
 import { departmentName } from '../../domain/reference/departments.js'
@@ -48,9 +48,21 @@ function renderForm(reply: FastifyReply, request: FastifyRequest, mode: Mode, ac
   const m = MODE[mode]
   return reply.code(Object.keys(errors).length || formError ? 422 : 200).page('pages/report-form.eta', {
     title: m.title, submitLabel: m.submitLabel, allowDraft: m.allowDraft, needsReason: m.needsReason, action, values, errors, formError,
+    ex: dateExamples(reply.server.services.clock()),
     caseId: context.caseId, decision: context.decision, toFix: new Set(context.decision?.fieldsToFix ?? []), approved: context.approved, departmentName, purposeName,
     needsApplicant: role === 'institution' && mode === 'new', departments: DEPARTMENTS, purposes: PURPOSES,
   })
+}
+
+/** Placeholders and examples in the current ROC year (next month, so the example is a date one may file for). */
+function dateExamples(now: Date) {
+  const next = taipeiDate(new Date(now.getTime() + 31 * 86400_000).toISOString()).slice(0, 7)
+  const roc = isoToRoc(`${next}-01`)
+  return { first: roc, last: isoToRoc(addDays(`${shiftMonthIso(next)}-01`, -1)), day: isoToRoc(`${next}-05`), slashed: `${roc.slice(0, 3)}/${roc.slice(3, 5)}/05`, western: `${next.replace('-', '/')}/05` }
+}
+const shiftMonthIso = (month: string) => {
+  const [y, m] = month.split('-').map(Number) as [number, number]
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`
 }
 
 /** Checks attachments by content (magic bytes) and size. */
@@ -166,18 +178,20 @@ export async function registerFilingPages(app: App) {
   app.get('/reports/:caseId/cancel', { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
     const { caseId } = request.params as CaseIdParams
     const { row } = await loadAllowed(request, caseId, 'cancel')
-    return reply.page('pages/cancel-form.eta', { title: '註銷報備支援', row, values: { commandId: randomUUID(), effectiveDate: '', reason: '' }, errors: {} })
+    return reply.page('pages/cancel-form.eta', { title: '註銷報備支援', row, values: { commandId: randomUUID(), effectiveDate: '', reason: '' }, errors: {}, ex: dateExamples(app.services.clock()) })
   })
   app.post('/reports/:caseId/cancel', { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
     const { caseId } = request.params as CaseIdParams
     const { row } = await loadAllowed(request, caseId, 'cancel')
     const body = request.body as RawForm
-    const values = { commandId: str(body, 'commandId'), effectiveDate: str(body, 'effectiveDate'), reason: str(body, 'reason').slice(0, INPUT_LIMITS.reason) }
+    const typedDate = str(body, 'effectiveDate')
+    const effectiveIso = parseDateInput(typedDate)
+    const values = { commandId: str(body, 'commandId'), effectiveDate: effectiveIso ? isoToRoc(effectiveIso) : typedDate, reason: str(body, 'reason').slice(0, INPUT_LIMITS.reason) }
     const errors: FieldErrors = {}
-    if (!isRocDate(values.effectiveDate)) errors.effectiveDate = '請輸入註銷生效日（民國年 yyyMMdd，例：1130315）'
+    if (!isRocDate(values.effectiveDate)) errors.effectiveDate = '請輸入註銷生效日（例：民國 yyyMMdd、yyy/MM/dd 或西元 yyyy/MM/dd）'
     if (!values.reason) errors.reason = '請填寫註銷理由'
     if (!/^[0-9a-f-]{36}$/i.test(values.commandId)) errors.commandId = '表單識別碼遺失，請重新整理頁面'
-    const again = (errs: FieldErrors, formError?: string) => reply.code(422).page('pages/cancel-form.eta', { title: '註銷報備支援', row, values, errors: errs, formError })
+    const again = (errs: FieldErrors, formError?: string) => reply.code(422).page('pages/cancel-form.eta', { title: '註銷報備支援', row, values, errors: errs, formError, ex: dateExamples(app.services.clock()) })
     if (Object.keys(errors).length) return again(errors)
     try {
       const o = await app.services.reports.requestCancellation(caseId, { effectiveDate: rocToIso(values.effectiveDate), reason: values.reason }, metaOf(request, values.commandId))

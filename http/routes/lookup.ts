@@ -13,6 +13,7 @@ import { idLookupLimit } from '../id-lookup-limit.js'
 import { conflictingCaseNames } from '../../domain/rules/conflict.js'
 import { describeQuotaFinding } from '../../domain/rules/quota.js'
 import { getCase } from '../../projections/queries/cases.js'
+import { describeRocDate, isRocDate, rocToIso } from '../../domain/roc-date.js'
 import { scopeOf } from '../scope.js'
 
 export async function registerLookupRoutes(app: App) {
@@ -98,7 +99,10 @@ export async function registerLookupRoutes(app: App) {
     for (const q of preview?.quota.filter((x) => x.over) ?? []) {
       add(values.scheduleKind === 'sessions' ? 'sessions' : 'windows', q.enforcement === 'block' ? errorMessage('QUOTA_EXCEEDED', [describeQuotaFinding(q)]) : `注意：${errorMessage('QUOTA_EXCEEDED', [describeQuotaFinding(q)])}`)
     }
-    return reply.type('text/html; charset=utf-8').viewAsync('partials/checks.eta', { formatErrors, preview, touched, refusal, live, liveFields: LIVE_FIELDS })
+    // how each typed date was read (1160104, 116/01/04 and 2027/01/04 are the same day): shown under the field
+    const understood: Partial<Record<LiveField, string>> = {}
+    for (const f of ['from', 'to'] as const) if (isRocDate(values[f])) understood[f] = `讀作：${describeRocDate(rocToIso(values[f]))}`
+    return reply.type('text/html; charset=utf-8').viewAsync('partials/checks.eta', { formatErrors, preview, touched, refusal, live, understood, liveFields: LIVE_FIELDS })
   })
 }
 
