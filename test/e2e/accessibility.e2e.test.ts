@@ -45,13 +45,13 @@ const PAGES: { who: string; user?: SessionUser; paths: string[] }[] = [
     who: 'professional', user: professional(), paths: [
       '/home', '/reports', '/reports?action=change', '/reports?action=cancel', '/reports/new',
       `/reports/${approved.caseId}`, `/reports/${approved.caseId}/change`, `/reports/${approved.caseId}/cancel`,
-      `/reports/${returned.caseId}`, `/reports/${returned.caseId}/resubmit`, `/reports/${draft.caseId}/edit`,
+      `/reports/${returned.caseId}`, `/reports/${returned.caseId}/resubmit`, `/reports/${draft.caseId}/edit`, '/notices',
     ],
   },
   {
     who: 'institution', user: institution(), paths: [
       '/institution', '/institution/inbound', '/institution/outbound', '/institution/quota', '/institution/batch',
-      '/reports', '/reports/new', `/reports/${approved.caseId}`,
+      '/reports', '/reports/new', `/reports/${approved.caseId}`, '/notices',
     ],
   },
   {
