@@ -309,3 +309,23 @@ t.test('8. a professional\'s 報備支援額度限制: own use against every cap
   await phone.context().close()
   await page.context().close()
 })
+
+t.test('6. buttons that can only fail are not shown: another institution\'s case seen by the supported institution', async (t) => {
+  const c = await file(inst, weekly(day(200), day(220), [2], '08:00', '12:00'))
+  const host = await pageAs(institution('3563020002', '仁愛家醫診所'))
+  await host.goto(`${base}/reports/${c.caseId}`)
+  t.match(await host.textContent('main'), '審核中', 'the supported institution may read the case')
+  const buttons = await host.locator('main .actions').first().locator('a, button').allTextContents()
+  t.same(buttons.map((b) => b.trim()), ['列印'], 'only 列印: no 撤回, no 複製 on a case it cannot file for')
+  await host.goto(`${base}/reports?side=supported`)
+  const row = host.locator('tbody tr', { has: host.locator(`a[href="/reports/${c.caseId}"]`) })
+  t.same((await row.locator('.actions a, .actions button').allTextContents()).map((b) => b.trim()), ['列印'], 'nor in its list')
+  await host.screenshot({ path: shot('journey-6-inbound-case'), fullPage: true })
+  await host.context().close()
+  // the filing institution, for comparison, may withdraw and copy
+  const office = await pageAs(institution())
+  await office.goto(`${base}/reports/${c.caseId}`)
+  const own = (await office.locator('main .actions').first().locator('a, button').allTextContents()).map((b) => b.trim())
+  t.ok(own.includes('撤回') && own.includes('複製'), 'the filer sees 撤回 and 複製')
+  await office.context().close()
+})
