@@ -80,7 +80,7 @@ export const ERRORS = {
   PIN_WRONG: { status: 401, zh: 'PIN 碼錯誤', template: 'PIN 碼錯誤，尚可嘗試 %s 次' },
   PIN_LOCKED: { status: 423, zh: '卡片已鎖卡，請洽發卡單位解鎖' },
   PASSWORD_WRONG: { status: 401, zh: '身分證號或健保卡網路服務註冊密碼錯誤' },
-  OTP_WRONG: { status: 401, zh: '簡訊驗證碼錯誤或已逾時' },
+  OTP_WRONG: { status: 401, zh: '簡訊驗證碼錯誤，請核對簡訊內容後重新輸入，或按「重新傳送」取得新的驗證碼' },
   TOO_MANY_TRIES: { status: 429, zh: '嘗試次數過多，請稍後再試' },
   SESSION_EXPIRED: { status: 401, zh: '閒置過久，已自動登出，請重新登入' },
   CARD_ABSENT: { status: 400, zh: '讀卡機中沒有卡片，請插入卡片' },

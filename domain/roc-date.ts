@@ -145,6 +145,28 @@ export const parseRocDate = (typed: string | undefined): IsoDate | undefined => 
   return isRocDate(roc) ? rocToIso(roc) : undefined
 }
 
+/**
+ * A date as people type it into a form, → ISO date, or undefined when it is not a real date: ROC 1160104 (or
+ * 990104), ROC with separators 116/01/04, 116/1/4, 116-01-04, 116.01.04, and Gregorian 2027/01/04, 2027-01-04,
+ * 2027.1.4 (a four-digit year is Gregorian). Bounded: more than 12 characters is not a date.
+ */
+export const parseDateInput = (typed: string | undefined): IsoDate | undefined => {
+  const s = (typed ?? '').trim()
+  if (s.length > 12) return undefined
+  const compact = parseRocDate(s)
+  if (/^\d{6,7}$/.test(s)) return compact
+  const m = /^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,2})$/.exec(s) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s)
+  if (!m) return undefined
+  const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3])
+  const year = m[1]!.length === 4 ? y : y + ROC_OFFSET
+  if (year <= ROC_OFFSET || year > ROC_OFFSET + 999 || !isRealDate(year, mo, d)) return undefined
+  return `${year}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`
+}
+
+/** '2027-01-04' → '民國116年1月4日（星期一）': how a typed date was understood. */
+export const describeRocDate = (iso: IsoDate): string =>
+  `民國${Number(iso.slice(0, 4)) - ROC_OFFSET}年${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日（${WEEKDAY_NAMES[weekdayOf(iso)]}）`
+
 /** Same as isoToRoc (the name screens use). */
 export const formatRocDate = isoToRoc
 

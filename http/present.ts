@@ -1,7 +1,7 @@
 // Presentation helpers used by the templates: ROC dates with weekday, masked IDs, status labels. Pure.
 import { clockToHHmm, isClockTime } from '../domain/clock-time.js'
 import {
-  formatRocDateTime, formatRocInstant, isIsoDate, parseRocDate, rocDateOrAsGiven, rocDateWeekdayOrAsGiven, weekdayOf, WEEKDAY_NAMES,
+  formatRocDateTime, formatRocInstant, isIsoDate, parseRocDate, rocDateOrAsGiven, rocDateWeekdayOrAsGiven, rocPeriodLabel, weekdayOf, WEEKDAY_NAMES,
 } from '../domain/roc-date.js'
 import { describeSchedule, sessionText } from '../domain/schedule-text.js'
 import { APPLICATION_TYPE_LABEL, STATUS_LABEL, type ApplicationType, type Status } from '../domain/types.js'
@@ -60,6 +60,8 @@ export const viewHelpers = {
   maskId,
   statusLabel,
   applicationTypeLabel,
+  /** '2024-W09' → '113年第9週', '2024-03' → '113年3月'. */
+  rocPeriod: rocPeriodLabel,
   WEEKDAY_SHORT,
 }
 export type ViewHelpers = typeof viewHelpers

@@ -27,10 +27,10 @@ export const weekLabel = (w: string) => {
 /** '2024-03' → '民國113年3月'. */
 export const monthLabel = (m: string) => `民國${rocYear(Number(m.slice(0, 4)))}年${Number(m.slice(5, 7))}月`
 /** Links of the previous/next week and month (each keeps the other period as chosen). */
-export const periodNav = (week: string, month: string) => {
+export const periodNav = (week: string, month: string, base = '/institution/quota') => {
   const prevWeek = isoWeekId(addDays(isoWeekStart(week), -7))
   const nextWeek = isoWeekId(addDays(isoWeekStart(week), 7))
-  const href = (w: string, m: string) => `/institution/quota?week=${w}&month=${m}`
+  const href = (w: string, m: string) => `${base}?week=${w}&month=${m}`
   return {
     prevWeek: href(prevWeek, month), nextWeek: href(nextWeek, month),
     prevMonth: href(week, shiftMonth(month, -1)), nextMonth: href(week, shiftMonth(month, 1)),

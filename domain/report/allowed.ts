@@ -80,6 +80,16 @@ export function checkAllowed(type: ReportCommandType, state: ReportState, actor:
   }
 }
 
+/**
+ * Why a case whose approval stands takes no new change or cancellation now: the application still pending on it
+ * (a change or a cancellation under review, or a change returned for correction). Undefined otherwise.
+ */
+export function pendingApplicationOf(state: ReportState): { applicationType: ReportCase['applicationType']; status: 'under_review' | 'returned' } | undefined {
+  if (!state.exists || !isInForce(state) || state.applicationType === 'register') return undefined
+  if (state.status !== 'under_review' && state.status !== 'returned') return undefined
+  return { applicationType: state.applicationType, status: state.status }
+}
+
 /** True when checkAllowed passes. */
 export const isAllowed = (type: ReportCommandType, state: ReportState, actor: Actor): boolean => {
   try {

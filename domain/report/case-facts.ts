@@ -34,6 +34,9 @@ export interface ReviewerDecision {
   fieldsToFix: ReturnableField[]
   fieldLabels: string[]
   decidedAt?: Instant
+  /** The terms the decision refused or sent back, while the case still holds them (a return: the terms to fix; a
+   * rejected registration: its terms). A rejected change or cancellation leaves only the approved terms. */
+  terms?: Terms
 }
 
 export interface CaseFacts {
@@ -75,6 +78,7 @@ const decisionOf = (s: ReportCase): ReviewerDecision | undefined => {
     fieldsToFix,
     fieldLabels: fieldsToFix.map((f) => RETURNABLE_FIELD_LABEL[f]),
     ...(s.lastDecisionAt !== undefined ? { decidedAt: s.lastDecisionAt } : {}),
+    ...(s.status === 'returned' ? { terms: s.pendingTerms ?? s.terms } : s.applicationType === 'register' ? { terms: s.terms } : {}),
   }
 }
 

@@ -1,5 +1,5 @@
 // Quota rule evaluation (報備支援額度限制). Pure: the rule table and the usage come in as data.
-import { isoWeekId, monthId } from '../roc-date.js'
+import { isoWeekId, monthId, rocPeriodLabel } from '../roc-date.js'
 import { hoursOf, sessionsOf } from '../schedule.js'
 import type { CountyCode, InstitutionKind, Occurrence, ProfessionCode, QuotaFinding } from '../types.js'
 import type { QuotaPeriod, QuotaRule, QuotaRuleTable, SupportedStaffing } from './quota-types.js'
@@ -93,5 +93,6 @@ export const evaluateQuota = (table: QuotaRuleTable, input: QuotaInput): QuotaFi
 /** The findings that refuse a filing: enforcement 'block' and over. */
 export const blockingFindings = (fs: readonly QuotaFinding[]): QuotaFinding[] => fs.filter((f) => f.enforcement === 'block' && f.over)
 
-/** One quota finding with its numbers, as refusals and warnings show it: '<label>（2024-W09：已用 6，本案 4，上限 8）'. */
-export const describeQuotaFinding = (f: QuotaFinding): string => `${f.label}（${f.period}：已用 ${f.used}，本案 ${f.proposed}，上限 ${f.limit}）`
+/** One quota finding with its numbers, as refusals and warnings show it, the period in ROC terms (no ISO weeks or
+ * western months on screens): '<label>（113年第9週：已用 6，本案 4，上限 8）'. */
+export const describeQuotaFinding = (f: QuotaFinding): string => `${f.label}（${rocPeriodLabel(f.period)}：已用 ${f.used}，本案 ${f.proposed}，上限 ${f.limit}）`

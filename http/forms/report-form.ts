@@ -4,8 +4,15 @@ import { randomUUID } from 'node:crypto'
 import { isUuid } from '../../domain/name-uuid.js'
 import type { Schedule, TimeWindow, Weekday, DatedSession } from '../../domain/types.js'
 import { validatePersonId } from '../../domain/national-id.js'
-import { isRocDate, rocToIso, isoToRoc } from '../../domain/roc-date.js'
+import { isRocDate, rocToIso, isoToRoc, parseDateInput } from '../../domain/roc-date.js'
 import { FIRST_REFERENCE, onList, type ReferenceLists } from '../../domain/reference/lists.js'
+
+/** A typed date in the form's canonical ROC yyyMMdd when it is one (1160104, 116/01/04, 2027/01/04 all → 1160104),
+ * else exactly as typed (then refused with its message, never cut short). */
+const dateTyped = (typed: string): string => {
+  const iso = parseDateInput(typed)
+  return iso ? isoToRoc(iso) : typed
+}
 import { isInstitutionCode } from '../../domain/reference/institution-code.js'
 import { clockToHHmm, hhmmToClock, isHHmm } from '../../domain/clock-time.js'
 import { INPUT_LIMITS, validateTermsInput } from '../../domain/report/command-schemas.js'
@@ -62,12 +69,12 @@ export function readReportForm(form: RawForm | undefined): ReportFormValues {
     department: str(form, 'department'),
     purpose: str(form, 'purpose'),
     scheduleKind: kind,
-    from: str(form, 'from'),
-    to: str(form, 'to'),
+    from: dateTyped(str(form, 'from')),
+    to: dateTyped(str(form, 'to')),
     weekdays: list(form, 'weekdays').slice(0, 7).filter((w) => /^[1-7]$/.test(w)),
     winStart: pad(list(form, 'winStart')),
     winEnd: pad(list(form, 'winEnd')),
-    sesDate: pad(list(form, 'sesDate')),
+    sesDate: pad(list(form, 'sesDate')).map(dateTyped),
     sesStart: pad(list(form, 'sesStart')),
     sesEnd: pad(list(form, 'sesEnd')),
     note: str(form, 'note').slice(0, INPUT_LIMITS.note),

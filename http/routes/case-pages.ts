@@ -11,6 +11,8 @@ import { caseStates } from '../../projections/queries/case-states.js'
 import { STATUS_LABEL, type Status } from '../../domain/types.js'
 import { decisionOf } from '../attention.js'
 import { referenceNamer } from '../../domain/reference/lists.js'
+import { pendingApplicationOf } from '../../domain/report/allowed.js'
+import { diffTerms } from '../../projections/terms-diff.js'
 
 const ListQuery = Type.Object({
   status: Type.Optional(Type.Union(Object.keys(STATUS_LABEL).map((s) => Type.Literal(s)))),
@@ -28,19 +30,21 @@ export async function registerCasePages(app: App) {
     const user = userOf(request)
     const q = request.query as ListQuery
     const rm = app.services.readModels
-    // 變更/註銷 are open while an approval stands: approved, or a later change or cancellation refused (未核准)
-    const status: Status[] | undefined = q.action ? ['approved', 'rejected'] : q.status ? [q.status as Status] : undefined
+    // 變更/註銷: every case whose approval stands; the domain says which take the action now, and why not yet
+    const status: Status[] | undefined = q.action ? undefined : q.status ? [q.status as Status] : undefined
     const code = user.actor.institutionCode ?? user.actor.id
     // the dashboard's counts are per side: its links open exactly the cases a count counts
     const side = user.actor.role === 'institution' && q.side ? (q.side === 'home' ? { sourceInstitution: code } : { supportedCode: code }) : {}
-    const page = await searchCases(rm, scopeOf(user), { ...(status ? { status } : {}), ...side }, { page: q.page ?? 1, pageSize: 20, sort: 'updatedAt' })
+    const page = await searchCases(rm, scopeOf(user), { ...(status ? { status } : {}), ...(q.action ? { inForce: true } : {}), ...side }, { page: q.page ?? 1, pageSize: 20, sort: 'updatedAt' })
     const states = await caseStates(rm, page.rows.map((r) => r.caseId))
     const rows = page.rows.map((r) => {
       const state = states.get(r.caseId)
-      return { ...r, actions: allowedActions(state, user.actor).filter((a) => !q.action || a === q.action || a === 'print'), decision: decisionOf(state) }
+      const actions = allowedActions(state, user.actor)
+      const waiting = q.action && !actions.includes(q.action) && state ? pendingApplicationOf(state) : undefined
+      return { ...r, actions: actions.filter((a) => !q.action || a === q.action || a === 'print'), decision: decisionOf(state), waiting }
     })
     const title = q.action === 'change' ? '變更：請選擇已核准案件' : q.action === 'cancel' ? '註銷：請選擇已核准案件' : '報備支援名單'
-    return reply.page('pages/case-list.eta', { title, rows, page, query: q, statusLabels: STATUS_LABEL, actionLabels: ACTION_LABEL, isInstitution: user.actor.role === 'institution' })
+    return reply.page('pages/case-list.eta', { title, rows, page, query: q, action: q.action ? ACTION_LABEL[q.action] : undefined, statusLabels: STATUS_LABEL, actionLabels: ACTION_LABEL, isInstitution: user.actor.role === 'institution' })
   })
 
   app.get('/reports/:caseId', { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
@@ -49,8 +53,10 @@ export async function registerCasePages(app: App) {
     const done = (request.query as { done?: string }).done
     // names of the codes from the reference lists in force (an administrator's new 支援科別 has its name)
     const names = referenceNamer(await app.services.rules.referenceAt(app.services.clock().toISOString()))
+    // a change under review or returned: what it changes, field by field (approved → requested)
+    const changes = view.pending?.type === 'change' && view.approved ? diffTerms(view.approved.terms, view.pending.terms, view.approved.routing, view.pending.routing) : []
     return reply.page('pages/case.eta', {
-      title: `案件 ${row.caseNumber ?? '（草稿）'}`, row, view, actions, actionLabels: ACTION_LABEL,
+      title: `案件 ${row.caseNumber ?? '（草稿）'}`, row, view, actions, actionLabels: ACTION_LABEL, changes,
       departmentName: names.department, purposeName: names.purpose,
       flash: done === 'draft' ? '草稿已儲存' : done === 'submit' ? '已送出申請' : done === 'change' ? '已送出變更申請' : done === 'cancel' ? '已送出註銷申請' : done === 'withdraw' ? '已撤回' : done === 'copy' ? '已複製為新草稿' : undefined,
     })

@@ -10,7 +10,7 @@ import { findInstitution } from '../../commands/registry/registry.js'
 import { ATTACHMENT_MAX_BYTES, sniffAttachmentType } from '../../commands/attachments/content-type.js'
 import type { ReportCommandMeta, ReportOutcome, Step, TermsInput } from '../../commands/case-service.js'
 import { isDomainError } from '../../domain/errors.js'
-import { isRocDate, rocToIso } from '../../domain/roc-date.js'
+import { addDays, isoToRoc, isRocDate, parseDateInput, rocToIso, taipeiDate } from '../../domain/roc-date.js'
 import type { Attachment, Terms } from '../../domain/types.js'
 import type { ReviewerDecision } from '../../domain/report/case-facts.js'
 import { departmentName } from '../../domain/reference/departments.js'
@@ -42,7 +42,7 @@ const referenceNow = (request: FastifyRequest) => request.server.services.rules.
 
 /** What a form about an existing case shows beside the fields: the reviewer's decision (修正後重送: the fields to fix
  * highlighted) and the approved terms (變更: what stands now next to what is being changed). */
-interface FormContext { decision?: ReviewerDecision; approved?: Terms }
+interface FormContext { caseId?: string; decision?: ReviewerDecision; approved?: Terms }
 
 async function renderForm(reply: FastifyReply, request: FastifyRequest, mode: Mode, action: string, values: ReportFormValues, errors: FieldErrors = {}, formError?: string, context: FormContext = {}) {
   const role = userOf(request).actor.role
@@ -50,9 +50,21 @@ async function renderForm(reply: FastifyReply, request: FastifyRequest, mode: Mo
   const { departments, purposes } = await referenceNow(request)
   return reply.code(Object.keys(errors).length || formError ? 422 : 200).page('pages/report-form.eta', {
     title: m.title, submitLabel: m.submitLabel, allowDraft: m.allowDraft, needsReason: m.needsReason, action, values, errors, formError,
-    decision: context.decision, toFix: new Set(context.decision?.fieldsToFix ?? []), approved: context.approved, departmentName, purposeName,
+    ex: dateExamples(reply.server.services.clock()),
+    caseId: context.caseId, decision: context.decision, toFix: new Set(context.decision?.fieldsToFix ?? []), approved: context.approved, departmentName, purposeName,
     needsApplicant: role === 'institution' && mode === 'new', departments, purposes,
   })
+}
+
+/** Placeholders and examples in the current ROC year (next month, so the example is a date one may file for). */
+function dateExamples(now: Date) {
+  const next = taipeiDate(new Date(now.getTime() + 31 * 86400_000).toISOString()).slice(0, 7)
+  const roc = isoToRoc(`${next}-01`)
+  return { first: roc, last: isoToRoc(addDays(`${shiftMonthIso(next)}-01`, -1)), day: isoToRoc(`${next}-05`), slashed: `${roc.slice(0, 3)}/${roc.slice(3, 5)}/05`, western: `${next.replace('-', '/')}/05` }
+}
+const shiftMonthIso = (month: string) => {
+  const [y, m] = month.split('-').map(Number) as [number, number]
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`
 }
 
 /** Checks attachments by content (magic bytes) and size. */
@@ -69,6 +81,7 @@ const termsOf = (i: ReportFormInput): TermsInput => ({
 })
 
 const formContext = (mode: Mode, view: CaseView): FormContext => ({
+  caseId: view.caseId,
   ...(mode === 'resubmit' && view.facts.decision ? { decision: view.facts.decision } : {}),
   ...(mode === 'change' && view.approved ? { approved: view.approved.terms } : {}),
 })
@@ -167,18 +180,20 @@ export async function registerFilingPages(app: App) {
   app.get('/reports/:caseId/cancel', { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
     const { caseId } = request.params as CaseIdParams
     const { row } = await loadAllowed(request, caseId, 'cancel')
-    return reply.page('pages/cancel-form.eta', { title: '註銷報備支援', row, values: { commandId: randomUUID(), effectiveDate: '', reason: '' }, errors: {} })
+    return reply.page('pages/cancel-form.eta', { title: '註銷報備支援', row, values: { commandId: randomUUID(), effectiveDate: '', reason: '' }, errors: {}, ex: dateExamples(app.services.clock()) })
   })
   app.post('/reports/:caseId/cancel', { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
     const { caseId } = request.params as CaseIdParams
     const { row } = await loadAllowed(request, caseId, 'cancel')
     const body = request.body as RawForm
-    const values = { commandId: str(body, 'commandId'), effectiveDate: str(body, 'effectiveDate'), reason: str(body, 'reason').slice(0, INPUT_LIMITS.reason) }
+    const typedDate = str(body, 'effectiveDate')
+    const effectiveIso = parseDateInput(typedDate)
+    const values = { commandId: str(body, 'commandId'), effectiveDate: effectiveIso ? isoToRoc(effectiveIso) : typedDate, reason: str(body, 'reason').slice(0, INPUT_LIMITS.reason) }
     const errors: FieldErrors = {}
-    if (!isRocDate(values.effectiveDate)) errors.effectiveDate = '請輸入註銷生效日（民國年 yyyMMdd，例：1130315）'
+    if (!isRocDate(values.effectiveDate)) errors.effectiveDate = '請輸入註銷生效日（例：民國 yyyMMdd、yyy/MM/dd 或西元 yyyy/MM/dd）'
     if (!values.reason) errors.reason = '請填寫註銷理由'
     if (!/^[0-9a-f-]{36}$/i.test(values.commandId)) errors.commandId = '表單識別碼遺失，請重新整理頁面'
-    const again = (errs: FieldErrors, formError?: string) => reply.code(422).page('pages/cancel-form.eta', { title: '註銷報備支援', row, values, errors: errs, formError })
+    const again = (errs: FieldErrors, formError?: string) => reply.code(422).page('pages/cancel-form.eta', { title: '註銷報備支援', row, values, errors: errs, formError, ex: dateExamples(app.services.clock()) })
     if (Object.keys(errors).length) return again(errors)
     try {
       const o = await app.services.reports.requestCancellation(caseId, { effectiveDate: rocToIso(values.effectiveDate), reason: values.reason }, metaOf(request, values.commandId))

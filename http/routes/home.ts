@@ -3,7 +3,9 @@ import type { App } from '../schemas.js'
 import { findInstitution, findProfessional } from '../../commands/registry/registry.js'
 import { professionName } from '../../domain/reference/professions.js'
 import { taipeiDate } from '../../domain/roc-date.js'
-import { buildCalendar, gridBounds } from '../calendar.js'
+import { buildCalendar, CALENDAR_KIND_LABEL, gridBounds, type CalendarEntry, type CalendarKind } from '../calendar.js'
+import { expandSchedule } from '../../domain/schedule.js'
+import { caseView } from '../../projections/case-view.js'
 import { Type, type Static } from '@sinclair/typebox'
 import { MonthQuery } from '../schemas.js'
 import { scopeOf } from '../scope.js'
@@ -59,7 +61,7 @@ export async function registerHomeRoutes(app: App) {
       person, home, professionLabel: person ? professionName(person.profession) ?? person.profession : '',
       departmentLabel: person?.department ? departmentName(person.department) ?? person.department : '',
       license: person ? licenseParts(person.licenseNumber) : undefined,
-      calendar: calendar.model, calendarAvailable: calendar.available,
+      calendar: calendar.model, calendarAvailable: calendar.available, kindLabel: CALENDAR_KIND_LABEL,
       list: { ...list, rows }, month: q.month, actionLabels: ACTION_LABEL,
     })
   })
@@ -68,7 +70,7 @@ export async function registerHomeRoutes(app: App) {
   app.get('/home/calendar', { onRequest: requireRole('professional'), schema: { querystring: MonthQuery } }, async (request, reply) => {
     const user = userOf(request)
     const calendar = await calendarFor(app, user.actor.id, (request.query as MonthQuery).month)
-    return reply.type('text/html; charset=utf-8').viewAsync('partials/calendar.eta', { calendar: calendar.model, calendarAvailable: calendar.available })
+    return reply.type('text/html; charset=utf-8').viewAsync('partials/calendar.eta', { calendar: calendar.model, calendarAvailable: calendar.available, kindLabel: CALENDAR_KIND_LABEL })
   })
 }
 
@@ -80,7 +82,25 @@ async function calendarFor(app: App, nationalId: string, month: string | undefin
   // the grid shows the neighbouring months' days of the first and last week too
   const { from, to } = gridBounds(m)
   const months = [...new Set([from.slice(0, 7), m, to.slice(0, 7)])]
-  const rows = (await Promise.all(months.map((x) => monthCalendar(rm, { kind: 'professional', nationalId }, nationalId, x)))).flat()
-  const entries = rows.map((r) => ({ date: r.date, start: r.start, end: r.end, caseId: r.caseId, caseNumber: r.caseNumber, institutionName: r.supportedName, status: r.state === 'approved' ? 'approved' as const : 'under_review' as const }))
+  const scope = { kind: 'professional' as const, nationalId }
+  const rows = (await Promise.all(months.map((x) => monthCalendar(rm, scope, nationalId, x)))).flat()
+  // the domain says which case is under a pending change (its approved and requested terms drawn distinctly) and
+  // what a rejected or returned case still holds (its occurrences count for nothing, so the read model has none)
+  const decided = await searchCases(rm, scope, { status: ['returned', 'rejected'] }, { page: 1, pageSize: 100, sort: 'updatedAt' })
+  const states = await caseStates(rm, [...new Set([...rows.map((r) => r.caseId), ...decided.rows.map((r) => r.caseId)])])
+  const facts = (caseId: string) => { const s = states.get(caseId); return s?.exists ? caseView(s).facts : undefined }
+  const entries: CalendarEntry[] = rows.map((r) => {
+    const change = facts(r.caseId)?.pending?.type === 'change'
+    const kind: CalendarKind = change ? (r.state === 'approved' ? 'change-current' : 'change-requested') : r.state === 'approved' ? 'approved' : 'pending'
+    return { date: r.date, start: r.start, end: r.end, caseId: r.caseId, caseNumber: r.caseNumber, institutionName: r.supportedName, status: r.state === 'approved' ? 'approved' as const : 'under_review' as const, kind }
+  })
+  for (const r of decided.rows) {
+    const d = facts(r.caseId)?.decision
+    if (!d?.terms) continue
+    for (const o of expandSchedule(d.terms.schedule)) {
+      if (o.date < from || o.date > to) continue
+      entries.push({ date: o.date, start: o.start, end: o.end, caseId: r.caseId, caseNumber: r.caseNumber, institutionName: d.terms.supported.name, status: d.outcome, kind: d.outcome })
+    }
+  }
   return { model: buildCalendar(m, today, entries), available: true }
 }

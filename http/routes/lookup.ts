@@ -12,6 +12,9 @@ import { errorMessage, isDomainError } from '../../domain/errors.js'
 import { idLookupLimit } from '../id-lookup-limit.js'
 import { conflictingCaseNames } from '../../domain/rules/conflict.js'
 import { describeQuotaFinding } from '../../domain/rules/quota.js'
+import { getCase } from '../../projections/queries/cases.js'
+import { describeRocDate, isRocDate, rocToIso } from '../../domain/roc-date.js'
+import { scopeOf } from '../scope.js'
 
 export async function registerLookupRoutes(app: App) {
   const guard = requireRole('professional', 'institution')
@@ -53,7 +56,12 @@ export async function registerLookupRoutes(app: App) {
     const user = userOf(request)
     const values = readReportForm(request.body as FormBody)
     const reference = await app.services.rules.referenceAt(app.services.clock().toISOString())
-    const { input, errors } = checkReportForm(values, { needsApplicant: user.actor.role === 'institution', intent: 'submit', reference })
+    // the form of an existing case (修正後重送, 變更, 草稿) names it: the check then judges the case's new terms against
+    // the applicant's OTHER cases (never the case against itself) and takes the applicant from the case; the id is
+    // honoured only for a case the caller may open (scoped read; anything else is checked as a new filing)
+    const caseIdTyped = str(request.body as FormBody, 'caseId')
+    const own = /^[0-9a-f-]{36}$/i.test(caseIdTyped) ? await getCase(app.services.readModels, scopeOf(user), caseIdTyped) : undefined
+    const { input, errors } = checkReportForm(values, { needsApplicant: user.actor.role === 'institution' && !own, intent: 'submit', reference })
     const touched = Boolean(values.from || values.sesDate.some(Boolean))
     const typed: Record<LiveField, boolean> = {
       supportedCode: Boolean(values.supportedCode), department: Boolean(values.department), purpose: Boolean(values.purpose),
@@ -67,7 +75,7 @@ export async function registerLookupRoutes(app: App) {
       if (f && typed[f]) add(f, m)
     }
     const formatErrors = touched ? Object.values(errors).filter((m, i, a) => a.indexOf(m) === i) : []
-    let applicantId = user.actor.role === 'institution' ? input?.applicantId : user.actor.id
+    let applicantId = own ? own.nationalId : user.actor.role === 'institution' ? input?.applicantId : user.actor.id
     // an institution previews only its own staff: the preview names the applicant's other cases (numbers, dates,
     // status) and quota use, which belong to the applicant's own institution and never to another
     if (applicantId && user.actor.role === 'institution') {
@@ -78,7 +86,7 @@ export async function registerLookupRoutes(app: App) {
     let refusal: string | undefined
     if (input && applicantId) {
       try {
-        preview = await app.services.reports.preview(applicantId, { supportedCode: input.supportedCode, department: input.department, purpose: input.purpose, schedule: input.schedule }, user.actor)
+        preview = await app.services.reports.preview(applicantId, { supportedCode: input.supportedCode, department: input.department, purpose: input.purpose, schedule: input.schedule }, user.actor, own?.caseId)
       } catch (e) {
         if (!isDomainError(e)) throw e
         refusal = explain(e)
@@ -92,7 +100,10 @@ export async function registerLookupRoutes(app: App) {
     for (const q of preview?.quota.filter((x) => x.over) ?? []) {
       add(values.scheduleKind === 'sessions' ? 'sessions' : 'windows', q.enforcement === 'block' ? errorMessage('QUOTA_EXCEEDED', [describeQuotaFinding(q)]) : `注意：${errorMessage('QUOTA_EXCEEDED', [describeQuotaFinding(q)])}`)
     }
-    return reply.type('text/html; charset=utf-8').viewAsync('partials/checks.eta', { formatErrors, preview, touched, refusal, live, liveFields: LIVE_FIELDS })
+    // how each typed date was read (1160104, 116/01/04 and 2027/01/04 are the same day): shown under the field
+    const understood: Partial<Record<LiveField, string>> = {}
+    for (const f of ['from', 'to'] as const) if (isRocDate(values[f])) understood[f] = `讀作：${describeRocDate(rocToIso(values[f]))}`
+    return reply.type('text/html; charset=utf-8').viewAsync('partials/checks.eta', { formatErrors, preview, touched, refusal, live, understood, liveFields: LIVE_FIELDS })
   })
 }
 

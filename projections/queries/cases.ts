@@ -78,6 +78,8 @@ export interface CaseFilter {
   sourceInstitution?: string
   /** Only cases whose approval is in force on this date. */
   inForceOn?: IsoDate
+  /** Only cases with an approval that stands (the approved terms minus a cancelled tail). */
+  inForce?: boolean
 }
 
 export const CASE_SORTS = {
@@ -161,6 +163,7 @@ export function caseFilter(eb: CasesEb, f: CaseFilter): Expression<SqlBool> {
   if (f.applicationType) w.push(eb('application_type', '=', eb.fn.any(textArray(list(f.applicationType)))))
   if (f.status) w.push(eb('status', '=', eb.fn.any(textArray(list(f.status)))))
   if (f.sourceInstitution) w.push(eb('home_code', '=', f.sourceInstitution))
+  if (f.inForce) w.push(eb('in_force', '=', true))
   if (f.inForceOn) {
     const d = dateParam(f.inForceOn)
     w.push(eb.and([eb('in_force', '=', true), eb('in_force_from', '<=', d), eb('in_force_to', '>=', d)]))

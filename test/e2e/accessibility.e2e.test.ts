@@ -43,15 +43,15 @@ const PAGES: { who: string; user?: SessionUser; paths: string[] }[] = [
   { who: 'public', paths: ['/login', '/login?role=institution', '/login?role=staff', '/login?expired=1', '/no-such-page'] },
   {
     who: 'professional', user: professional(), paths: [
-      '/home', '/reports', '/reports?action=change', '/reports?action=cancel', '/reports/new',
+      '/home', '/reports', '/reports?action=change', '/reports?action=cancel', '/reports/new', '/quota',
       `/reports/${approved.caseId}`, `/reports/${approved.caseId}/change`, `/reports/${approved.caseId}/cancel`,
-      `/reports/${returned.caseId}`, `/reports/${returned.caseId}/resubmit`, `/reports/${draft.caseId}/edit`, '/reports/batch',
+      `/reports/${returned.caseId}`, `/reports/${returned.caseId}/resubmit`, `/reports/${draft.caseId}/edit`, '/reports/batch', '/notices',
     ],
   },
   {
     who: 'institution', user: institution(), paths: [
       '/institution', '/institution/inbound', '/institution/outbound', '/institution/quota', '/institution/batch',
-      '/reports', '/reports/new', `/reports/${approved.caseId}`,
+      '/reports', '/reports/new', `/reports/${approved.caseId}`, '/notices',
     ],
   },
   {

@@ -81,6 +81,7 @@ const MATRIX: Record<string, Spec> = {
   'GET /home': { kind: 'page', roles: PRO, req: () => ({ url: '/home?month=2024-03' }), ok: 200 },
   'GET /home/calendar': { kind: 'fragment', roles: PRO, req: () => ({ url: '/home/calendar?month=2024-03' }), ok: 200 },
   'GET /notices': { kind: 'page', roles: FRONT, req: () => ({ url: '/notices' }), ok: 200 },
+  'GET /quota': { kind: 'page', roles: PRO, req: () => ({ url: '/quota' }), ok: 200 },
   // ---- report form helpers ----
   'GET /lookup/institutions': { kind: 'fragment', roles: FRONT, req: () => ({ url: `/lookup/institutions?q=${encodeURIComponent('仁愛')}` }), ok: 200 },
   'POST /reports/check/applicant': { kind: 'fragment', roles: INST, req: (w) => ({ method: 'POST', url: '/reports/check/applicant', form: { applicantId: applicantOf(w) } }), ok: 200 },

@@ -1,8 +1,10 @@
 // 登錄 form: rendering, per-field zh-TW errors, attachments checked by content, institution search, live checks.
 import t from 'tap'
 import { buildTestApp, form, institution, login, multipart, professional } from '../support/http.js'
+import { randomUUID } from 'node:crypto'
+import { caseIdFor } from '../../domain/name-uuid.js'
 
-const { app } = await buildTestApp(t)
+const { app, parts } = await buildTestApp(t)
 const pro = await login(app, professional())
 const inst = await login(app, institution())
 
@@ -106,7 +108,8 @@ t.test('live checks: refusals of the rules are shown next to their field in zh-T
 
   // quota with numbers (a warning rule: shown, not blocking)
   const heavy = await check(pro, valid(pro.csrf, { supportedCode: '0165020004', from: '1130401', to: '1130430', weekdays: ['1', '2', '3', '4', '5', '6', '7'], winStart: ['0800', '1300'], winEnd: ['1100', '1600'] }))
-  t.match(slot(heavy.body, 'windows'), /注意：超過報備支援額度限制：.*（2024-W\d\d：已用 0，本案 14，上限 8）/)
+  t.match(slot(heavy.body, 'windows'), /注意：超過報備支援額度限制：.*（113年第\d{1,2}週：已用 0，本案 14，上限 8）/)
+  t.notMatch(heavy.body, /\d{4}-W\d\d|\(\d{4}-\d\d\)|（\d{4}-\d\d）/, 'no ISO week or western month anywhere in the checks')
 
   // fixed: the slots are cleared
   const fine = await check(pro, valid(pro.csrf, { supportedCode: '0165020004', from: '1130401', to: '1130430', weekdays: ['2'] }))
@@ -117,4 +120,36 @@ t.test('live checks: refusals of the rules are shown next to their field in zh-T
   // the form has a slot next to each field for these messages
   const page = await app.inject({ url: '/reports/new', headers: { cookie: pro.cookie } })
   for (const f of ['supportedCode', 'from', 'to', 'weekdays', 'windows', 'sessions']) t.match(page.body, `id="live-${f}"`)
+})
+
+t.test('live checks of a change: the case is never reported as conflicting with itself', async (t) => {
+  const check = (s: { cookie: string; csrf: string }, fields: Record<string, string | string[]>) =>
+    app.inject({ method: 'POST', url: '/reports/check', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true' }, payload: form(fields) })
+  const slot = (body: string, field: string) => new RegExp(`<div id="live-${field}" class="live-check" aria-live="polite" hx-swap-oob="true">(.*?)</div>`, 's').exec(body)?.[1] ?? ''
+  // an approved case on Thursdays of 113/05 (nothing else of this professional then)
+  const commandId = randomUUID()
+  const m = multipart(valid(pro.csrf, { commandId, from: '1130501', to: '1130531', weekdays: ['4'] }))
+  t.equal((await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...m.headers }, payload: m.payload })).statusCode, 303)
+  const caseId = caseIdFor(commandId)
+  await parts.waitFor((await parts.reports.approve(caseId, {}, { commandId: randomUUID(), actor: { role: 'reviewer', id: 'TPE-R001', via: 'staff-card', county: '63' } })).position)
+
+  const changeForm = await app.inject({ url: `/reports/${caseId}/change`, headers: { cookie: pro.cookie } })
+  t.match(changeForm.body, `name="caseId" value="${caseId}"`, 'the change form names its case for the live check')
+  t.match(changeForm.body, '目前核准之支援內容', 'and shows the approved terms next to the fields')
+  // the change: the same Thursdays plus Fridays
+  const change = valid(pro.csrf, { commandId: randomUUID(), from: '1130501', to: '1130531', weekdays: ['4', '5'], caseId })
+  const own = await check(pro, change)
+  t.equal(slot(own.body, 'windows'), '', 'no conflict with the case being changed')
+  t.match(own.body, '無時段衝突')
+  // the same terms checked as a new filing DO clash with that case: the check above could have failed
+  const asNew = await check(pro, { ...change, caseId: '' })
+  t.match(slot(asNew.body, 'windows'), '支援時段與其他報備支援案件重疊')
+  // an institution changing for its staff member: the applicant comes from the case (no ID field on that form)
+  const byInst = await check(inst, { ...change, _csrf: inst.csrf })
+  t.equal(slot(byInst.body, 'windows'), '', 'the institution sees no self-conflict either')
+  t.match(byInst.body, '無時段衝突')
+  // a case id the caller may not open is not honoured: checked as a new filing of the caller
+  const other = await login(app, professional('B123456780', '李小華'))
+  const foreign = await check(other, { ...change, _csrf: other.csrf })
+  t.notMatch(foreign.body, '1130501', 'nothing of the other person\'s case leaks')
 })

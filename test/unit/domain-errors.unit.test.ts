@@ -43,7 +43,7 @@ t.test('the quota and conflict refusals show their numbers', async (t) => {
   const submit: ReportCommand = { type: 'SubmitReport', data: { caseNumber: CASE_NUMBER } }
   const quota = refusal(submit, { actor: PRO, now: NOW, quotaRules: { version: 'b', rules: [{ id: 'b', kind: 'cap', label: '每週 3 診', basis: 'configured', enforcement: 'block', scope: { professions: ['A'], supportedKinds: [], counties: [] }, period: 'week', unit: 'sessions', limit: 3 }] } }, draft)
   t.equal(quota.code, 'QUOTA_EXCEEDED')
-  t.equal(explain(quota), '超過報備支援額度限制：每週 3 診（2024-W10：已用 0，本案 4，上限 3）')
+  t.equal(explain(quota), '超過報備支援額度限制：每週 3 診（113年第10週：已用 0，本案 4，上限 3）')
   t.equal(quota.message, explain(quota), 'the API, the page and the log say the same')
   t.match(quota.details, { findings: [{ used: 0, proposed: 4, limit: 3 }] }, 'the figures stay in the details too')
 

@@ -11,7 +11,7 @@ t.test('March 2024 starts on Sunday 25 February and ends on Saturday 6 April', a
   t.equal(c.weeks.length, 6)
   t.ok(c.weeks.every((w) => w.length === 7), 'whole weeks')
   t.same(c.weeks[0]!.map((d) => Number(d.date.slice(8))), [25, 26, 27, 28, 29, 1, 2], 'the seed\'s first row')
-  t.same(c.weeks[2]![0], { date: '2024-03-10', inMonth: true, today: true, entries: [{ date: '2024-03-10', start: '08:00', end: '12:00', caseId: 'c1', caseNumber: null, institutionName: '仁愛家醫診所', status: 'approved', approved: true }] })
+  t.same(c.weeks[2]![0], { date: '2024-03-10', inMonth: true, today: true, entries: [{ date: '2024-03-10', start: '08:00', end: '12:00', caseId: 'c1', caseNumber: null, institutionName: '仁愛家醫診所', status: 'approved', approved: true, kind: 'approved' }] })
 })
 
 t.test('a month that begins on a Sunday has no leading days; one that ends on Saturday no trailing ones', async (t) => {

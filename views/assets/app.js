@@ -42,3 +42,16 @@ document.addEventListener('change', (ev) => {
   const t = ev.target instanceof Element ? ev.target : null
   if (t && t.hasAttribute('data-autosubmit') && t.form) t.form.requestSubmit()
 })
+
+// The schedule form shows only the section of the chosen kind (固定每週 or 指定日期時段); without this file both show.
+function showScheduleKind() {
+  const chosen = document.querySelector('input[name="scheduleKind"]:checked')
+  if (!chosen) return
+  for (const s of document.querySelectorAll('[data-kind-section]')) s.hidden = s.getAttribute('data-kind-section') !== chosen.value
+}
+document.addEventListener('change', (ev) => {
+  const t = ev.target instanceof HTMLInputElement ? ev.target : null
+  if (t && t.name === 'scheduleKind') showScheduleKind()
+})
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', showScheduleKind)
+else showScheduleKind()

@@ -255,7 +255,9 @@
       busy(form, false)
       otpStep = 2
       show()
-      showInfo('驗證碼已傳送至 ' + r.phone + '，5 分鐘內有效。')
+      // step 2 names the ID being verified (masked as on every screen)
+      q('#otp-who-id').textContent = id.length === 10 ? id.slice(0, 5) + 'XXXX' + id.slice(9) : id
+      showInfo('新的驗證碼已傳送至 ' + r.phone + '，5 分鐘內有效。')
       q('#otp-code').focus()
     }, function (e) { showError(e); busy(form, false) })
   }
@@ -286,7 +288,9 @@
   q('#form-nhi').addEventListener('submit', onNhi)
   q('#form-otp-1').addEventListener('submit', function (ev) { ev.preventDefault(); sendCode(ev.currentTarget) })
   q('#form-otp-2').addEventListener('submit', onOtpVerify)
-  q('#otp-again').addEventListener('click', function () { otpStep = 1; show() })
+  // 重新傳送: a new code for the same ID right away (the server's limits apply); 更換身分證號: back to step 1
+  q('#otp-again').addEventListener('click', function () { sendCode(q('#form-otp-2')) })
+  q('#otp-change-id').addEventListener('click', function () { otpStep = 1; show(); q('#otp-id').focus() })
   show()
   root.setAttribute('data-ready', '1')
 })()
