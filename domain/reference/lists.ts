@@ -38,3 +38,7 @@ export function referenceNamer(lists: ReferenceLists) {
     county: pick(lists.counties, FIRST_REFERENCE.counties),
   }
 }
+
+/** What turns codes into names (referenceNamer of the lists in force); the first version when none is given. */
+export type ReferenceNames = ReturnType<typeof referenceNamer>
+export const FIRST_NAMES: ReferenceNames = referenceNamer(FIRST_REFERENCE)

@@ -1,8 +1,7 @@
 // 統計分析: 醫事人員類型申辦統計 (per profession), 醫療院所申辦統計 (per supported institution), 各縣市申辦案件審理結果情形
 // (per county), for a chosen period, optionally by month; as tables, SVG charts and CSV/Excel downloads.
 import { rocMonthId } from '../../domain/roc-date.js'
-import { countyOf } from '../../domain/reference/counties.js'
-import { professionName } from '../../domain/reference/professions.js'
+import { FIRST_NAMES, type ReferenceNames } from '../../domain/reference/lists.js'
 import { statistics, type StatDimension, type StatisticsRow } from '../../projections/queries/statistics.js'
 import type { ReadModels } from '../../projections/queries/read-models.js'
 import type { StaffScope } from './staff.js'
@@ -37,12 +36,14 @@ export async function statLines(
   report: StatReport,
   q: { from?: string; to?: string; byMonth: boolean },
   institutionName: (code: string) => string | undefined = () => undefined,
+  /** Names of professions and counties: the reference lists in force (their first version when not given). */
+  names: ReferenceNames = FIRST_NAMES,
 ): Promise<StatLine[]> {
   const dim = STAT_REPORTS[report].dimension
   const groupBy: StatDimension[] = q.byMonth ? ['month', dim] : [dim]
   const rows: StatisticsRow[] = await statistics(rm, scope, { groupBy, ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}) })
   const label = (key: string) =>
-    report === 'profession' ? professionName(key) ?? key : report === 'county' ? countyOf(key)?.name ?? key : institutionName(key) ?? key
+    report === 'profession' ? names.profession(key) ?? key : report === 'county' ? names.county(key) ?? key : institutionName(key) ?? key
   return rows.map((r) => {
     const key = r.group[dim] ?? ''
     return {
