@@ -20,6 +20,7 @@ import { hhmm, rocDate, rocInstant, weekdayZh } from '../present.js'
 import type { App } from '../schemas.js'
 import { CaseQueryString, PAGE_SIZES, parseCaseQuery, queryFromString, toQueryString } from './case-query.js'
 import { loadCaseFile, type CaseFile } from './case-file.js'
+import { nameChanges } from '../../projections/terms-diff.js'
 import { caseRegistryLines } from './registry-flags-routes.js'
 import { actorOf, asList, audit, BASE, boPage, readModelsOf, reportsOf, reviewerOnly, rocInstantInput, scopeFor, staffOnly, storeOf } from './context.js'
 import { actorNames, showActor } from './actor-label.js'
@@ -63,6 +64,9 @@ export const bureauName = (county: string, counties: readonly County[] = FIRST_R
 
 const weekdayList = (mask: string) =>
   [...mask].map((b, i) => (b === '1' ? WEEKDAY_NAMES[(i + 1) as 1 | 2 | 3 | 4 | 5 | 6 | 7].slice(2) : '')).filter(Boolean).join('、')
+
+/** The case file with its history's codes (科別, 目的, 縣市) named with the lists in force (terms-diff.ts). */
+const namedHistory = (file: CaseFile, names: ReferenceNames): CaseFile => ({ ...file, history: file.history.map((e) => ({ ...e, diff: nameChanges(e.diff, names) })) })
 
 /** The result table as downloaded: masked IDs, ROC dates, labels. */
 /** `names`: the reference lists in force (their first version when not given). */
@@ -244,8 +248,8 @@ export async function registerCaseRoutes(app: App) {
       who,
       summarizeQuota,
       title: `案件 ${view.caseNumber ?? '（未送審）'}`,
-      file, view, terms: view.facts.currentTerms, routing: view.facts.decisionRouting, approvedTerms: view.approved?.terms,
-      past, asOf, asOfDate: request.query.asOfDate ?? '', asOfTime: request.query.asOfTime ?? '',
+      file: namedHistory(file, caseNames), view, terms: view.facts.currentTerms, routing: view.facts.decisionRouting, approvedTerms: view.approved?.terms,
+      past: past && namedHistory(past, caseNames), asOf, asOfDate: request.query.asOfDate ?? '', asOfTime: request.query.asOfTime ?? '',
       findingsNow: now,
       // the re-check found exactly what the latest filing recorded: say so instead of repeating it
       findingsNowSame: sameFindings(now, file.filings.at(-1)?.findings),
