@@ -11,7 +11,10 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { buildTestApp, form, institution, login, type Login } from '../support/http.js'
 import { PROFESSIONAL_COLUMNS } from '../../domain/registry/registry-rows.js'
-import { professionalCells, writeCsv } from '../support/registry-files.js'
+import { LEGACY_COLUMNS, professionalCells, writeCsv } from '../support/registry-files.js'
+import { runMigrations } from '../../commands/platform/migrations.js'
+import { legacyMigrations } from '../../commands/legacy/legacy-migrations.js'
+import { importLegacy } from '../../commands/legacy/legacy-import.js'
 import { importRegistry } from '../../commands/registry/registry-import.js'
 import { FIRST_REFERENCE } from '../../domain/reference/lists.js'
 import type { SessionUser } from '../../http/session-store.js'
@@ -23,6 +26,7 @@ const post = (s: Login, url: string, fields: Record<string, string>) =>
   app.inject({ method: 'POST', url, headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ ...fields, _csrf: s.csrf }) })
 const pdfText = (pdf: Buffer) => execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf }).toString('utf8').replace(/ +/g, ' ')
 const NEW_ID = 'A100987656'
+await runMigrations(tdb.db, legacyMigrations)
 
 t.test('codes an administrator adds are validated and named everywhere', async (t) => {
   const s = await login(app, admin)
@@ -84,4 +88,17 @@ t.test('codes an administrator adds are validated and named everywhere', async (
   const csv = await app.inject({ url: '/review/statistics.csv?report=profession&from=1130201&to=1130331', headers: { cookie: mohw.cookie } })
   t.equal(csv.statusCode, 200)
   t.match(csv.body, /7,測試新類別,1,1/, 'statistics CSV: the profession name')
+})
+
+t.test('the legacy import accepts the codes in force and refuses unknown ones', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bb-names-legacy-'))
+  const row = (number: string, department: string) => ({
+    案件編號: number, 身分證號: NEW_ID, 姓名: '醫師7656', 醫事人員類別: '7', 執業機構代碼: '0163010001', 被支援機構代碼: '3563020002',
+    支援科別: department, 支援目的: '10', 支援方式: '每週', 開始日期: '1130301', 結束日期: '1130331', 星期: '3', 時段: '1400-1700',
+    指定時段: '', 送審日期: '1130110', 申請類別: '登錄', 申請進度: '已核准', 核准日期: '1130120', 核准文號: 'TPE1130000099', 註銷日期: '',
+  })
+  const file = join(dir, 'legacy.csv')
+  await writeCsv(file, LEGACY_COLUMNS, [row('11301100000091', 'ZA'), row('11301100000092', 'ZQ')])
+  const c = await importLegacy(tdb.db, file, { actor: { role: 'operator', id: 'legacy-import', via: 'cli' }, now: '2024-02-20T02:00:00.000Z', referenceAt: parts.rules.referenceAt })
+  t.match(c, { read: 2, imported: 1, rejected: 1, reconciled: true }, 'ZA and 長照服務 accepted; ZQ refused')
 })
