@@ -187,12 +187,14 @@ export async function main(argv: string[]): Promise<number> {
         if (args.some((a) => a === '--staff' || a.startsWith('--staff='))) {
           const { staffImporter } = await import('../commands/accounts/cli.js')
           return await withFrontParts(config, logger, async (parts, runtime) => {
-            const code = await runRegistryCommand(args, runtime.db, undefined, undefined, { importStaff: staffImporter(parts.accounts) })
+            const code = await runRegistryCommand(args, runtime.db, undefined, undefined, { importStaff: staffImporter(parts.accounts), referenceAt: parts.rules.referenceAt })
             await parts.waitFor(await runtime.store.headPosition())
             return code
           })
         }
-        return await withRuntime(config, logger, (runtime) => runRegistryCommand(args, runtime.db))
+        // codes are checked against the reference lists in force on the as-of day (versioned data, commands/rules)
+        const { createRulesService } = await import('../commands/rules/rules-service.js')
+        return await withRuntime(config, logger, (runtime) => runRegistryCommand(args, runtime.db, undefined, undefined, { referenceAt: createRulesService({ store: runtime.store }).referenceAt }))
       }
       case 'import': {
         const { runImportCommand } = await import('../commands/legacy/cli.js')

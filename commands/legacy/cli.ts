@@ -5,6 +5,7 @@ import type { EventStore } from '../event-store/port.js'
 import { createProgress } from '../../exporter/progress.js'
 import { FileFormatError } from '../registry/tabular-file.js'
 import { importLegacy } from './legacy-import.js'
+import { createRulesService } from '../rules/rules-service.js'
 import { importLegacyDecisions } from './legacy-decisions.js'
 
 export const IMPORT_USAGE = `Usage:
@@ -45,8 +46,10 @@ export async function runImportCommand(
     const actor = { role: 'operator' as const, id: 'legacy-import', via: 'cli' as const }
     if (what === 'legacy') {
       const progress = createProgress(io.err)
+      // codes are checked against the reference lists in force (versioned data: an administrator's new 支援科別 is valid)
+      const rules = createRulesService({ store: runtime.store, clock: now })
       const c = await importLegacy(runtime.db, file, {
-        actor, now: now().toISOString(), ...(values['dry-run'] ? { dryRun: true } : {}), ...(values.report ? { reportPath: values.report } : {}),
+        actor, now: now().toISOString(), referenceAt: rules.referenceAt, ...(values['dry-run'] ? { dryRun: true } : {}), ...(values.report ? { reportPath: values.report } : {}),
         ...(encoding ? { encoding } : {}),
         progress: (done, total) => progress.update('移轉案件', done, total),
       })

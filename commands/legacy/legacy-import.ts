@@ -9,6 +9,7 @@ import type { Database, Sql } from '../platform/database.js'
 import { batchAppend, type BatchItem } from '../event-store/postgres-batch-append.js'
 import { decide } from '../../domain/report/decide.js'
 import { existingReportOf } from '../../domain/report/existing.js'
+import { FIRST_REFERENCE, type ReferenceLists } from '../../domain/reference/lists.js'
 import { LEGACY_COLUMNS, LEGACY_REQUIRED, legacyCaseFromRow, type LegacyCase } from '../../domain/report/legacy-row.js'
 import { evolve, initialState } from '../../domain/report/state.js'
 import { missingColumns, type CellError } from '../../domain/registry/cells.js'
@@ -28,6 +29,9 @@ export interface LegacyImportOptions {
   encoding?: Encoding
   actor: Actor
   now: string
+  /** The reference lists in force at an instant (rules.referenceAt): rows are checked against those in force at
+   * `now` (a 支援科別 or 支援目的 an administrator added is accepted). Their first version when not given. */
+  referenceAt?: (instant: string) => Promise<ReferenceLists>
   batchSize?: number
   progress?: (done: number, total: number | undefined) => void
 }
@@ -99,6 +103,7 @@ const asExisting = (s: Span): ExistingReport => ({
 
 export async function importLegacy(db: Database, path: string, opts: LegacyImportOptions): Promise<LegacyImportCounts> {
   const counts: LegacyImportCounts = { read: 0, imported: 0, alreadyThere: 0, rejected: 0, changed: 0, reconciled: false }
+  const reference = opts.referenceAt ? await opts.referenceAt(opts.now) : FIRST_REFERENCE
   const total = opts.progress ? await countLines(path) : undefined
   const out = opts.reportPath ? createWriteStream(opts.reportPath) : undefined
   const csv = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)
@@ -226,7 +231,7 @@ export async function importLegacy(db: Database, path: string, opts: LegacyImpor
         checkedHeader = true
       }
       counts.read++
-      const v = legacyCaseFromRow(r.row, r.cells)
+      const v = legacyCaseFromRow(r.row, r.cells, reference)
       if (!v.ok) {
         await reject(v.errors, (r.cells['案件編號'] ?? '').trim())
         continue

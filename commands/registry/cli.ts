@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import type { Database } from '../platform/database.js'
 import { isRocDate, rocToIso, taipeiDate } from '../../domain/roc-date.js'
+import type { ReferenceLists } from '../../domain/reference/lists.js'
 import { createProgress } from '../../exporter/progress.js'
 import { licensedAndActive, professionalHistory } from './registry-history.js'
 import { importRegistry, type RegistryImportReport } from './registry-import.js'
@@ -55,7 +56,7 @@ export function formatRegistryReport(r: RegistryImportReport): string {
 /** `--staff FILE`: the accounts import (commands/accounts/cli.ts staffImporter), given by the caller that has the accounts service. */
 export type StaffImporter = (file: string, out: (line: string) => void) => Promise<number>
 
-export async function runRegistryCommand(args: string[], db: Database, io: RegistryCliIo = { out: process.stdout, err: process.stderr }, now = () => new Date(), deps: { importStaff?: StaffImporter } = {}): Promise<number> {
+export async function runRegistryCommand(args: string[], db: Database, io: RegistryCliIo = { out: process.stdout, err: process.stderr }, now = () => new Date(), deps: { importStaff?: StaffImporter; referenceAt?: (instant: string) => Promise<ReferenceLists> } = {}): Promise<number> {
   const say = (s: string) => io.out.write(`${s}\n`)
   const complain = (s: string) => io.err.write(`${s}\n`)
   const [sub, ...rest] = args
@@ -93,6 +94,7 @@ export async function runRegistryCommand(args: string[], db: Database, io: Regis
         mode: values.delta ? 'delta' : 'full',
         dryRun: !!values['dry-run'],
         asOf: rocDay(values['as-of'], '--as-of') ?? taipeiDate(at.toISOString()),
+        ...(deps.referenceAt ? { referenceAt: deps.referenceAt } : {}),
         ...(values.encoding ? { encoding: values.encoding as 'utf8' | 'big5' } : {}),
         actor: { role: 'operator', id: 'cli', via: 'cli' },
         now: at.toISOString(),

@@ -10,7 +10,8 @@ import type { InstitutionFacts, ProfessionalFacts } from '../../domain/registry/
 import {
   INSTITUTION_REQUIRED, PROFESSIONAL_REQUIRED, institutionFromRow, professionalFromRow, type RowResult,
 } from '../../domain/registry/registry-rows.js'
-import type { Actor, IsoDate } from '../../domain/types.js'
+import type { Actor, Instant, IsoDate } from '../../domain/types.js'
+import { FIRST_REFERENCE, type ReferenceLists } from '../../domain/reference/lists.js'
 import {
   currentInstitutions, currentProfessionals, recordInstitutions, recordProfessionals, type RecordCounts, type RecordOptions,
 } from './record-facts.js'
@@ -23,6 +24,9 @@ export interface RegistryImportOptions {
   dryRun?: boolean
   /** The day the snapshot or delta describes (default: today, Asia/Taipei). */
   asOf: IsoDate
+  /** The reference lists in force at an instant (rules.referenceAt): rows are checked against those in force on the
+   * as-of day (醫事人員類別, 職業科別, 縣市代碼 an administrator added are accepted). Their first version when not given. */
+  referenceAt?: (instant: Instant) => Promise<ReferenceLists>
   encoding?: Encoding
   actor: Actor
   now: string
@@ -56,8 +60,18 @@ const BATCH = 2000
 
 type Kind = 'institutions' | 'professionals'
 
+/** The instant whose lists an import of `asOf` is checked against: the end of that day (Asia/Taipei, no DST), or now
+ * when that is earlier (a version effective later today is not in force yet). */
+export const asOfInstant = (asOf: IsoDate, now: Instant): Instant => {
+  const endOfDay = new Date(`${asOf}T23:59:59.999+08:00`).toISOString()
+  return endOfDay < now ? endOfDay : now
+}
+
 export async function importRegistry(db: Database, opts: RegistryImportOptions): Promise<RegistryImportReport> {
   const report: RegistryImportReport = { applied: false, dryRun: !!opts.dryRun, errors: [], errorCount: 0 }
+  const reference = opts.referenceAt ? await opts.referenceAt(asOfInstant(opts.asOf, opts.now)) : FIRST_REFERENCE
+  const institutionRow = (row: number, cells: Record<string, string | undefined>) => institutionFromRow(row, cells, reference)
+  const professionalRow = (row: number, cells: Record<string, string | undefined>) => professionalFromRow(row, cells, reference)
   const addError = (file: Kind, e: CellError) => {
     report.errorCount++
     if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ file, ...e })
@@ -86,13 +100,13 @@ export async function importRegistry(db: Database, opts: RegistryImportOptions):
   }
   const rowsOf: Partial<Record<Kind, number>> = {}
   if (opts.institutions) {
-    rowsOf.institutions = await validate('institutions', opts.institutions, institutionFromRow, INSTITUTION_REQUIRED, (f: InstitutionFacts, row) => {
+    rowsOf.institutions = await validate('institutions', opts.institutions, institutionRow, INSTITUTION_REQUIRED, (f: InstitutionFacts, row) => {
       if (institutionCodes.has(f.code)) addError('institutions', { row, column: '機構代碼', value: f.code, message: '機構代碼在檔案中重複' })
       institutionCodes.add(f.code)
     })
   }
   if (opts.professionals) {
-    rowsOf.professionals = await validate('professionals', opts.professionals, professionalFromRow, PROFESSIONAL_REQUIRED, (f: ProfessionalFacts, row) => {
+    rowsOf.professionals = await validate('professionals', opts.professionals, professionalRow, PROFESSIONAL_REQUIRED, (f: ProfessionalFacts, row) => {
       if (professionalIds.has(f.nationalId)) addError('professionals', { row, column: '身分證號', value: f.nationalId, message: '身分證號在檔案中重複' })
       professionalIds.add(f.nationalId)
       if (!institutionCodes.has(f.homeInstitutionCode) && !referenced.has(f.homeInstitutionCode)) referenced.set(f.homeInstitutionCode, row)
@@ -155,7 +169,7 @@ export async function importRegistry(db: Database, opts: RegistryImportOptions):
     }
     try {
       for await (const r of readTabular(f.path, opts.encoding ? { encoding: opts.encoding } : {})) {
-        const v = kind === 'institutions' ? institutionFromRow(r.row, r.cells) : professionalFromRow(r.row, r.cells)
+        const v = kind === 'institutions' ? institutionRow(r.row, r.cells) : professionalRow(r.row, r.cells)
         if (!v.ok) throw new Error(`${f.path} changed while it was imported (row ${r.row})`)
         batch.push({ facts: v.value as never, row: r.row })
         if (batch.length >= batchSize) await flush()

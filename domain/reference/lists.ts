@@ -16,9 +16,17 @@ export interface ReferenceLists {
 /** The first version of every list (today's constants). */
 export const FIRST_REFERENCE: ReferenceLists = { departments: DEPARTMENTS, purposes: PURPOSES, counties: COUNTIES, professions: PROFESSIONS }
 
-/** True when `code` is on the list (a few hundred entries at most: a scan is fine). */
+// the codes of a list, built once per list (imports check every row of a large file against the same list)
+const CODES = new WeakMap<readonly { code: string }[], ReadonlySet<string>>()
+const codesOf = (list: readonly { code: string }[]): ReadonlySet<string> => {
+  let set = CODES.get(list)
+  if (!set) CODES.set(list, (set = new Set(list.map((x) => x.code))))
+  return set
+}
+
+/** True when `code` is on the list (lists are never mutated once made: the code set is built once per list). */
 export const onList = (list: readonly { code: string }[], code: unknown): boolean =>
-  typeof code === 'string' && list.some((x) => x.code === code)
+  typeof code === 'string' && codesOf(list).has(code)
 
 /** The name of `code` on the list, or undefined. */
 export const nameOn = (list: readonly { code: string; name: string }[], code: string): string | undefined =>
@@ -38,3 +46,7 @@ export function referenceNamer(lists: ReferenceLists) {
     county: pick(lists.counties, FIRST_REFERENCE.counties),
   }
 }
+
+/** What turns codes into names (referenceNamer of the lists in force); the first version when none is given. */
+export type ReferenceNames = ReturnType<typeof referenceNamer>
+export const FIRST_NAMES: ReferenceNames = referenceNamer(FIRST_REFERENCE)

@@ -1,9 +1,7 @@
 // The registry feed's columns (README: 醫事人員 and 醫事機構 files) and the validation of one row. Pure.
 import { normalizeDn, normalizeSerial } from '../accounts/account.js'
-import { isCounty } from '../reference/counties.js'
-import { isDepartment } from '../reference/departments.js'
 import { isInstitutionCode } from '../reference/institution-code.js'
-import { isProfession } from '../reference/professions.js'
+import { FIRST_REFERENCE, onList, type ReferenceLists } from '../reference/lists.js'
 import type { InstitutionKind } from '../types.js'
 import { RowReader, type CellError } from './cells.js'
 import type { InstitutionFacts, InstitutionStatus, PracticeStatus, ProfessionalFacts } from './facts.js'
@@ -51,12 +49,17 @@ function cardCertificate(r: RowReader, cells: Readonly<Record<string, string | u
 
 export type RowResult<T> = { ok: true; value: T } | { ok: false; errors: CellError[] }
 
-export function professionalFromRow(row: number, cells: Readonly<Record<string, string | undefined>>): RowResult<ProfessionalFacts> {
+/** `reference`: the lists in force on the import's as-of day (rules.referenceAt; their first version when not given):
+ * a 醫事人員類別 or 職業科別 an administrator added is accepted, a code on no list refused. */
+export function professionalFromRow(
+  row: number, cells: Readonly<Record<string, string | undefined>>,
+  reference: Pick<ReferenceLists, 'professions' | 'departments'> = FIRST_REFERENCE,
+): RowResult<ProfessionalFacts> {
   const r = new RowReader(row, cells)
   const nationalId = r.personId('身分證號')
   const name = r.text('姓名', { required: true, max: 50 })
-  const profession = r.code('醫事人員類別', (s) => isProfession(s), '醫事人員類別', { required: true })
-  const department = r.code('職業科別', isDepartment, '職業科別')
+  const profession = r.code('醫事人員類別', (s) => onList(reference.professions, s), '醫事人員類別', { required: true })
+  const department = r.code('職業科別', (s) => onList(reference.departments, s), '職業科別')
   const prefix = r.text('執照字號', { required: true, max: 20 })
   const number = r.text('執照號碼', { required: true, max: 20 })
   const licenseValidFrom = r.date('執照起日', { required: true })
@@ -82,11 +85,15 @@ export function professionalFromRow(row: number, cells: Readonly<Record<string, 
   }
 }
 
-export function institutionFromRow(row: number, cells: Readonly<Record<string, string | undefined>>): RowResult<InstitutionFacts> {
+/** `reference`: the counties in force on the import's as-of day (their first version when not given). */
+export function institutionFromRow(
+  row: number, cells: Readonly<Record<string, string | undefined>>,
+  reference: Pick<ReferenceLists, 'counties'> = FIRST_REFERENCE,
+): RowResult<InstitutionFacts> {
   const r = new RowReader(row, cells)
   const code = r.code('機構代碼', isInstitutionCode, '機構代碼', { required: true })
   const name = r.text('機構名稱', { required: true, max: 100 })
-  const county = r.code('縣市代碼', isCounty, '縣市代碼', { required: true })
+  const county = r.code('縣市代碼', (s) => onList(reference.counties, s), '縣市代碼', { required: true })
   const district = r.text('鄉鎮市區', { max: 20 })
   const kind = r.oneOf('機構類別', KINDS, { required: true })
   const status = r.oneOf('機構狀態', INSTITUTION_STATUS) ?? 'open'

@@ -1,10 +1,8 @@
 // The old system's case export (README: 舊系統案件匯出檔) and the validation of one row. Pure.
 import { isDomainError } from '../errors.js'
 import { RowReader, type CellError } from '../registry/cells.js'
-import { isDepartment } from '../reference/departments.js'
 import { isInstitutionCode } from '../reference/institution-code.js'
-import { isProfession } from '../reference/professions.js'
-import { isPurpose } from '../reference/purposes.js'
+import { FIRST_REFERENCE, onList, type ReferenceLists } from '../reference/lists.js'
 import { validateSchedule } from '../schedule.js'
 import type { ApplicationType, IsoDate, Schedule, Status, TimeWindow, Weekday } from '../types.js'
 
@@ -75,15 +73,19 @@ const parseWeekdays = (s: string): Weekday[] | undefined => {
 
 export type LegacyRowResult<T> = { ok: true; value: T } | { ok: false; errors: CellError[] }
 
-export function legacyCaseFromRow(row: number, cells: Readonly<Record<string, string | undefined>>): LegacyRowResult<LegacyCase> {
+/** `reference`: the lists in force at the import (rules.referenceAt; their first version when not given). */
+export function legacyCaseFromRow(
+  row: number, cells: Readonly<Record<string, string | undefined>>,
+  reference: Pick<ReferenceLists, 'professions' | 'departments' | 'purposes'> = FIRST_REFERENCE,
+): LegacyRowResult<LegacyCase> {
   const r = new RowReader(row, cells)
   const legacyNumber = r.code('案件編號', (s) => /^\d{14}$/.test(s), '案件編號（14 碼數字）', { required: true })
   const nationalId = r.personId('身分證號')
-  const profession = r.code('醫事人員類別', (s) => isProfession(s), '醫事人員類別', { required: true })
+  const profession = r.code('醫事人員類別', (s) => onList(reference.professions, s), '醫事人員類別', { required: true })
   const homeCode = r.code('執業機構代碼', isInstitutionCode, '執業機構代碼', { required: true })
   const supportedCode = r.code('被支援機構代碼', isInstitutionCode, '被支援機構代碼', { required: true })
-  const department = r.code('支援科別', isDepartment, '支援科別', { required: true })
-  const purpose = r.code('支援目的', isPurpose, '支援目的', { required: true })
+  const department = r.code('支援科別', (s) => onList(reference.departments, s), '支援科別', { required: true })
+  const purpose = r.code('支援目的', (s) => onList(reference.purposes, s), '支援目的', { required: true })
   const kind = r.oneOf('支援方式', KIND, { required: true })
   const submittedOn = r.date('送審日期', { required: true })
   const applicationType = r.oneOf('申請類別', TYPE, { required: true })

@@ -7,7 +7,8 @@ import { listAccounts, findAccount } from '../../commands/accounts/find-account.
 import { importAccounts, IMPORT_COLUMNS, MAX_IMPORT_BYTES } from '../../commands/accounts/import-accounts.js'
 import { accountStream, mayManage, STAFF_ROLE_LABEL, STAFF_ROLES, isStaffRole, type AccountEvent, type AccountProfile, type CertificateId, type StaffRole } from '../../domain/accounts/account.js'
 import { DomainError, isDomainError } from '../../domain/errors.js'
-import { COUNTIES, countyOf, type County } from '../../domain/reference/counties.js'
+import type { County } from '../../domain/reference/counties.js'
+import { FIRST_REFERENCE, referenceNamer } from '../../domain/reference/lists.js'
 import type { Actor } from '../../domain/types.js'
 import { explain } from '../errors.js'
 import { FormBody, type App } from '../schemas.js'
@@ -27,7 +28,7 @@ const str = (b: FormBody, k: string) => {
 }
 
 /** The roles and counties an administrator may give. */
-function choices(actor: Actor, inForce: readonly County[] = COUNTIES) {
+function choices(actor: Actor, inForce: readonly County[] = FIRST_REFERENCE.counties) {
   const roles = STAFF_ROLES.filter((r) => actor.role === 'admin' || r === 'reviewer' || r === 'bureau_admin')
   const counties = actor.role === 'admin' ? inForce : inForce.filter((c) => c.code === actor.county)
   return { roles: roles.map((r) => [r, STAFF_ROLE_LABEL[r]] as const), counties }
@@ -68,8 +69,13 @@ const HISTORY_LABEL: Record<AccountEvent['type'], string> = { AccountCreated: '�
 const FIELD_LABEL: Record<string, string> = { name: '姓名', agency: '機關', county: '縣市', role: '角色', certificates: '憑證' }
 
 export async function registerAccountRoutes(app: App) {
-  const countyName = (c: string | null) => (c ? countyOf(c)?.name ?? c : '全國')
-  const common = { roleLabel: STAFF_ROLE_LABEL, countyName }
+  /** The counties in force now (versioned reference list): the county dropdown. */
+  const countiesNow = async () => (await app.services.rules.referenceAt(app.services.clock().toISOString())).counties
+  // county names from the lists in force (a county an administrator added has its name)
+  const common = async () => {
+    const names = referenceNamer({ ...FIRST_REFERENCE, counties: await countiesNow() })
+    return { roleLabel: STAFF_ROLE_LABEL, countyName: (c: string | null) => (c ? names.county(c) ?? c : '全國') }
+  }
 
   /** A bureau administrator lists only their county. */
   const listCounty = (a: Actor) => (a.role === 'bureau_admin' ? a.county ?? '--' : undefined)
@@ -80,20 +86,17 @@ export async function registerAccountRoutes(app: App) {
     const page = Math.max(1, Number(q.page ?? '1') || 1)
     const county = listCounty(actor)
     const result = await listAccounts(dbOf(app), { ...(county ? { county } : {}), ...(q.q ? { q: q.q } : {}), includeDisabled: q.all === '1', limit: 50, offset: (page - 1) * 50 })
-    return adminPage(request, reply, 'admin/accounts.eta', { title: '帳號管理', q, page, result, importColumns: IMPORT_COLUMNS, commandId: randomUUID(), ...common })
+    return adminPage(request, reply, 'admin/accounts.eta', { title: '帳號管理', q, page, result, importColumns: IMPORT_COLUMNS, commandId: randomUUID(), ...(await common()) })
   })
-
-  /** The counties in force now (versioned reference list): the county dropdown. */
-  const countiesNow = async () => (await app.services.rules.referenceAt(app.services.clock().toISOString())).counties
 
   const formPage = async (request: FastifyRequest, reply: Parameters<typeof adminPage>[1], data: { form: ReturnType<typeof formOf>; error?: string; editing?: boolean; status?: number }) => {
     if (data.status) reply.code(data.status)
-    return adminPage(request, reply, 'admin/account-form.eta', { title: data.editing ? '變更帳號' : '新增帳號', commandId: randomUUID(), ...choices(actorOf(request), await countiesNow()), ...data, ...common })
+    return adminPage(request, reply, 'admin/account-form.eta', { title: data.editing ? '變更帳號' : '新增帳號', commandId: randomUUID(), ...choices(actorOf(request), await countiesNow()), ...data, ...(await common()) })
   }
 
   app.get(`${ADMIN_BASE}/accounts/new`, { onRequest: adminsOnly }, async (request, reply) => {
     const a = actorOf(request)
-    return formPage(request, reply, { form: formOf(a.role === 'bureau_admin' ? { county: a.county ?? null, agency: countyOf(a.county ?? '')?.bureau ?? '' } : {}) })
+    return formPage(request, reply, { form: formOf(a.role === 'bureau_admin' ? { county: a.county ?? null, agency: (await countiesNow()).find((c) => c.code === a.county)?.bureau ?? '' } : {}) })
   })
 
   app.post(`${ADMIN_BASE}/accounts`, { onRequest: adminsOnly, schema: { body: FormBody } }, async (request, reply) => {
@@ -129,7 +132,7 @@ export async function registerAccountRoutes(app: App) {
     return adminPage(request, reply, 'admin/account.eta', {
       title: `帳號 ${accountId}`, accountId, state, version, history, projected,
       manageable: mayManage(actorOf(request), state.profile),
-      form: formOf({ ...state.profile, accountId }), commandId: randomUUID(), ...choices(actorOf(request), await countiesNow()), ...extra, ...common,
+      form: formOf({ ...state.profile, accountId }), commandId: randomUUID(), ...choices(actorOf(request), await countiesNow()), ...extra, ...(await common()),
     })
   }
 
@@ -175,6 +178,6 @@ export async function registerAccountRoutes(app: App) {
     if (content.length > MAX_IMPORT_BYTES) throw new DomainError('IMPORT_FILE_INVALID', {}, `匯入檔案過大（上限 ${Math.floor(MAX_IMPORT_BYTES / 1024)} KB）`)
     const result = await importAccounts(accountsOf(app), content, { actor: actorOf(request), ...(file.filename ? { fileName: file.filename } : {}), correlationId: String(request.id), maxBytes: MAX_IMPORT_BYTES })
     if (result.last) await settle(app, result.last)
-    return adminPage(request, reply, 'admin/import-result.eta', { title: '帳號匯入結果', result, ...common })
+    return adminPage(request, reply, 'admin/import-result.eta', { title: '帳號匯入結果', result, ...(await common()) })
   })
 }

@@ -1,6 +1,5 @@
 // Shared pieces of the administration pages (系統管理): guards, services, page rendering with the admin menu.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { countyOf } from '../../domain/reference/counties.js'
 import type { Actor } from '../../domain/types.js'
 import { DomainError } from '../../domain/errors.js'
 import type { App } from '../schemas.js'
@@ -22,9 +21,11 @@ export const readModelsOf = (app: App) => app.services.readModels
 export const metaOf = (request: FastifyRequest, commandId: string) => ({ commandId, actor: actorOf(request), correlationId: String(request.id) })
 
 /** Renders an administration page in the back office's layout. */
-export function adminPage(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>) {
+export async function adminPage(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>) {
   const a = actorOf(request)
-  const bureauLabel = a.role === 'admin' ? '衛生福利部（系統管理）' : a.county ? `${countyOf(a.county)?.bureau ?? a.county}（系統管理）` : ''
+  // the bureau from the counties in force (versioned data)
+  const counties = a.county ? (await request.server.services.rules.referenceAt(request.server.services.clock().toISOString())).counties : []
+  const bureauLabel = a.role === 'admin' ? '衛生福利部（系統管理）' : a.county ? `${counties.find((c) => c.code === a.county)?.bureau ?? a.county}（系統管理）` : ''
   return reply.page(template, { ...data, bureauLabel })
 }
 

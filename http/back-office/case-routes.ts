@@ -3,9 +3,8 @@
 import { randomUUID } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { countyOf, COUNTIES } from '../../domain/reference/counties.js'
-import { PROFESSIONS, professionName } from '../../domain/reference/professions.js'
-import { referenceNamer, type ReferenceLists } from '../../domain/reference/lists.js'
+import type { County } from '../../domain/reference/counties.js'
+import { FIRST_NAMES, FIRST_REFERENCE, referenceNamer, type ReferenceLists, type ReferenceNames } from '../../domain/reference/lists.js'
 import { DomainError, isDomainError, type ErrorArg } from '../../domain/errors.js'
 import { maskPersonId } from '../../domain/national-id.js'
 import { addDays, isoToRoc, taipeiDate, WEEKDAY_NAMES } from '../../domain/roc-date.js'
@@ -21,6 +20,7 @@ import { hhmm, rocDate, rocInstant, weekdayZh } from '../present.js'
 import type { App } from '../schemas.js'
 import { CaseQueryString, PAGE_SIZES, parseCaseQuery, queryFromString, toQueryString } from './case-query.js'
 import { loadCaseFile, type CaseFile } from './case-file.js'
+import { nameChanges } from '../../projections/terms-diff.js'
 import { caseRegistryLines } from './registry-flags-routes.js'
 import { actorOf, asList, audit, BASE, boPage, readModelsOf, reportsOf, reviewerOnly, rocInstantInput, scopeFor, staffOnly, storeOf } from './context.js'
 import { actorNames, showActor } from './actor-label.js'
@@ -63,20 +63,26 @@ const DECISION_FIELD: Record<string, string> = { REASON_REQUIRED: 'reason', FIEL
 
 const DECISION_LABEL = { approve: '核准', reject: '不核准', return: '退回補正' } as const
 
-export const bureauName = (county: string) => countyOf(county)?.bureau ?? `${county} 衛生局`
+/** The issuing bureau of `county` on the counties in force (their first version when not given). */
+export const bureauName = (county: string, counties: readonly County[] = FIRST_REFERENCE.counties) =>
+  counties.find((c) => c.code === county)?.bureau ?? `${county} 衛生局`
 
 const weekdayList = (mask: string) =>
   [...mask].map((b, i) => (b === '1' ? WEEKDAY_NAMES[(i + 1) as 1 | 2 | 3 | 4 | 5 | 6 | 7].slice(2) : '')).filter(Boolean).join('、')
 
+/** The case file with its history's codes (科別, 目的, 縣市) named with the lists in force (terms-diff.ts). */
+const namedHistory = (file: CaseFile, names: ReferenceNames): CaseFile => ({ ...file, history: file.history.map((e) => ({ ...e, diff: nameChanges(e.diff, names) })) })
+
 /** The result table as downloaded: masked IDs, ROC dates, labels. */
-export function casesTable(rows: readonly CaseRow[]): Table {
+/** `names`: the reference lists in force (their first version when not given). */
+export function casesTable(rows: readonly CaseRow[], names: ReferenceNames = FIRST_NAMES): Table {
   return {
     title: '報備支援案件查詢結果',
     header: ['案件編號', '申請類別', '申請進度', '姓名', '身分證號', '醫事人員類別', '執業機構代碼', '執業機構', '被支援機構代碼', '被支援機構', '縣市', '區', '支援起日', '支援迄日', '星期', '時段', '送審日期', '核准日期', '核准文號'],
     rows: rows.map((r) => [
       r.caseNumber, APPLICATION_TYPE_LABEL[r.applicationType], STATUS_LABEL[r.status], r.applicantName, maskPersonId(r.nationalId),
-      professionName(r.profession) ?? r.profession, r.homeCode, r.homeName, r.supportedCode, r.supportedName,
-      countyOf(r.supportedCounty)?.name ?? r.supportedCounty, r.supportedDistrict,
+      names.profession(r.profession) ?? r.profession, r.homeCode, r.homeName, r.supportedCode, r.supportedName,
+      names.county(r.supportedCounty) ?? r.supportedCounty, r.supportedDistrict,
       r.scheduleFrom ? rocDate(r.scheduleFrom) : null, r.scheduleTo ? rocDate(r.scheduleTo) : null, weekdayList(r.weekdayMask),
       r.earliestStart && r.latestEnd ? `${hhmm(r.earliestStart)}-${hhmm(r.latestEnd)}` : null,
       r.submittedAt ? rocInstant(r.submittedAt) : null, r.approvedAt ? rocInstant(r.approvedAt) : null, r.approvalNumber,
@@ -85,7 +91,7 @@ export function casesTable(rows: readonly CaseRow[]): Table {
 }
 
 /** The query form's lists; professions and counties: the reference lists in force now (versioned data). */
-const formModel = (now: Date, reference: Pick<ReferenceLists, 'counties' | 'professions'> = { counties: COUNTIES, professions: PROFESSIONS }) => ({
+const formModel = (now: Date, reference: Pick<ReferenceLists, 'counties' | 'professions'> = FIRST_REFERENCE) => ({
   // date placeholders in the current year: today and four weeks on
   phFrom: isoToRoc(taipeiDate(now.toISOString())), phTo: isoToRoc(addDays(taipeiDate(now.toISOString()), 28)),
   professions: reference.professions,
@@ -192,7 +198,7 @@ export async function registerCaseRoutes(app: App) {
         return state !== undefined && allowedCommands(state, actor).includes('ApproveReport')
       },
       commandId: randomUUID(),
-      labels: { status: STATUS_LABEL, type: APPLICATION_TYPE_LABEL, profession: professionName, county: (c: string) => countyOf(c)?.name ?? c },
+      labels: { status: STATUS_LABEL, type: APPLICATION_TYPE_LABEL, profession: referenceNamer(reference).profession, county: (c: string) => referenceNamer(reference).county(c) ?? c },
       weekdayList,
       ...formModel(app.services.clock(), reference),
     }
@@ -216,7 +222,7 @@ export async function registerCaseRoutes(app: App) {
       rows.push(...r.rows)
       if (rows.length >= r.total || r.rows.length === 0) break
     }
-    const buf = await toXlsx([casesTable(rows)])
+    const buf = await toXlsx([casesTable(rows, referenceNamer(await referenceNow()))])
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', attachmentHeader('報備支援案件查詢結果.xlsx', 'cases.xlsx'))
@@ -252,8 +258,8 @@ export async function registerCaseRoutes(app: App) {
       who,
       summarizeQuota,
       title: `案件 ${view.caseNumber ?? '（未送審）'}`,
-      file, view, terms: view.facts.currentTerms, routing: view.facts.decisionRouting, approvedTerms: view.approved?.terms,
-      past, asOf, asOfDate: query.asOfDate ?? '', asOfTime: query.asOfTime ?? '',
+      file: namedHistory(file, caseNames), view, terms: view.facts.currentTerms, routing: view.facts.decisionRouting, approvedTerms: view.approved?.terms,
+      past: past && namedHistory(past, caseNames), asOf, asOfDate: query.asOfDate ?? '', asOfTime: query.asOfTime ?? '',
       findingsNow: now,
       // the re-check found exactly what the latest filing recorded: say so instead of repeating it
       findingsNowSame: sameFindings(now, file.filings.at(-1)?.findings),
@@ -327,14 +333,15 @@ export async function registerCaseRoutes(app: App) {
     const actor: Actor = actorOf(request)
     if (ids.length === 0) throw new DomainError('NOTHING_SELECTED')
     const entries = []
+    const reference = await referenceNow()
     for (const id of ids) {
       const file = await loadCaseFile(storeOf(app), id)
       const view = assertReadable(actor, file?.view)
-      entries.push(approvalFormEntry(view, bureauName(view.approved?.routing.reviewCounty ?? view.routing.reviewCounty)))
+      entries.push(approvalFormEntry(view, bureauName(view.approved?.routing.reviewCounty ?? view.routing.reviewCounty, reference.counties)))
     }
     await audit(app, request, request.method === 'POST' ? 'POST /review/print' : 'GET /review/cases/:caseId/approval.pdf', ids.map((id) => ({ kind: 'case' as const, id })))
     const printedAt = app.services.clock().toISOString()
-    const pdf = await renderApprovalForms(entries, { printedAt, printedBy: actor.name ?? actor.id })
+    const pdf = await renderApprovalForms(entries, { printedAt, printedBy: actor.name ?? actor.id, names: referenceNamer(reference) })
     return reply
       .type('application/pdf')
       .header('content-disposition', `inline; filename="${approvalFormFileName(entries, printedAt)}"`)

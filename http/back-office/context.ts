@@ -1,6 +1,5 @@
 // Shared pieces of the back-office routes: the staff guard, the services they need, audit of views, dates.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { countyOf } from '../../domain/reference/counties.js'
 import { recordView } from '../../commands/read-audit.js'
 import { parseHHmm } from '../../domain/clock-time.js'
 import { parseRocDate, taipeiInstant } from '../../domain/roc-date.js'
@@ -42,9 +41,11 @@ export function rocInstantInput(date: string | undefined, time: string | undefin
 
 export const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((x) => x !== '')
 
-/** Renders a back-office page (its own layout), with the bureau of the logged-in staff for the header. */
-export function boPage(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>) {
+/** Renders a back-office page (its own layout), with the bureau of the logged-in staff for the header (from the
+ * counties in force: versioned data). */
+export async function boPage(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>) {
   const a = userOf(request).actor
-  const bureauLabel = a.role === 'statistician' ? '衛生福利部（全國・唯讀）' : a.county ? countyOf(a.county)?.bureau ?? a.county : ''
+  const counties = a.county ? (await request.server.services.rules.referenceAt(request.server.services.clock().toISOString())).counties : []
+  const bureauLabel = a.role === 'statistician' ? '衛生福利部（全國・唯讀）' : a.county ? counties.find((c) => c.code === a.county)?.bureau ?? a.county : ''
   return reply.page(template, { ...data, bureauLabel })
 }

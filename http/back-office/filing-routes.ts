@@ -6,8 +6,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { findInstitution } from '../../commands/registry/registry.js'
 import { isDomainError } from '../../domain/errors.js'
 import { caseIdFor } from '../../domain/name-uuid.js'
-import { DEPARTMENTS } from '../../domain/reference/departments.js'
-import { PURPOSES } from '../../domain/reference/purposes.js'
 import { WEEKDAY_NAMES } from '../../domain/roc-date.js'
 import { explain } from '../errors.js'
 import { fieldOfError } from '../forms/error-fields.js'
@@ -19,10 +17,14 @@ import { actorOf, BASE, boPage, reportsOf, reviewerOnly } from './context.js'
 export type OnBehalfOf = 'professional' | 'institution'
 const ON_BEHALF: readonly [OnBehalfOf, string][] = [['professional', '醫事人員本人'], ['institution', '其執業機構']]
 
-function renderFiling(request: FastifyRequest, reply: FastifyReply, values: ReportFormValues, onBehalfOf: string, errors: FieldErrors = {}, formError?: string) {
+/** 支援科別 and 支援目的 in force now (versioned data: an administrator's new entry is offered and accepted from its date). */
+const referenceNow = (request: FastifyRequest) => request.server.services.rules.referenceAt(request.server.services.clock().toISOString())
+
+async function renderFiling(request: FastifyRequest, reply: FastifyReply, values: ReportFormValues, onBehalfOf: string, errors: FieldErrors = {}, formError?: string) {
+  const { departments, purposes } = await referenceNow(request)
   return boPage(request, reply.code(Object.keys(errors).length || formError ? 422 : 200), 'back-office/file.eta', {
     title: '單筆申請（代為申請）', values, onBehalfOf, errors, formError, onBehalfChoices: ON_BEHALF,
-    departments: DEPARTMENTS, purposes: PURPOSES,
+    departments, purposes,
     weekdays: ([1, 2, 3, 4, 5, 6, 7] as const).map((d) => [String(d), WEEKDAY_NAMES[d]]),
   })
 }
@@ -34,7 +36,7 @@ export async function registerFilingRoutes(app: App) {
     const body = request.body as RawForm
     const values = { ...readReportForm(body), scheduleKind: 'weekly' as const }
     const onBehalfOf = str(body, 'onBehalfOf')
-    const { input, errors } = checkReportForm(values, { needsApplicant: true, intent: 'submit' })
+    const { input, errors } = checkReportForm(values, { needsApplicant: true, intent: 'submit', reference: await referenceNow(request) })
     if (onBehalfOf !== 'professional' && onBehalfOf !== 'institution') errors.onBehalfOf = '請選擇代為申請的對象：醫事人員本人或其執業機構'
     if (values.supportedCode && !errors.supportedCode) {
       const inst = await findInstitution(app.services.db, values.supportedCode)

@@ -6,6 +6,7 @@ import { findInstitution, findProfessional } from '../../commands/registry/regis
 import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
 import type { CapRule } from '../../domain/rules/quota-types.js'
 import { DomainError } from '../../domain/errors.js'
+import { referenceNamer } from '../../domain/reference/lists.js'
 import { validatePersonId } from '../../domain/national-id.js'
 import { isoWeekId } from '../../domain/roc-date.js'
 import { queryReadAudit } from '../../projections/queries/read-audit.js'
@@ -90,7 +91,8 @@ export async function registerStatisticsRoutes(app: App) {
   const lines = async (scope: ReturnType<typeof scopeFor>, report: StatReport, input: ReturnType<typeof statInput>) => {
     const names = new Map<string, string | undefined>()
     const db = app.services.db
-    const out = await statLines(readModelsOf(app), scope, report, input, (c) => names.get(c))
+    const reference = await app.services.rules.referenceAt(app.services.clock().toISOString())
+    const out = await statLines(readModelsOf(app), scope, report, input, (c) => names.get(c), referenceNamer(reference), reference.counties)
     if (report === 'institution' && db) {
       for (const l of out) {
         if (!names.has(l.key)) names.set(l.key, (await findInstitution(db, l.key))?.name)

@@ -1,8 +1,7 @@
 // 統計分析: 醫事人員類型申辦統計 (per profession), 醫療院所申辦統計 (per supported institution), 各縣市申辦案件審理結果情形
 // (per county), for a chosen period, optionally by month; as tables, SVG charts and CSV/Excel downloads.
 import { rocMonthId } from '../../domain/roc-date.js'
-import { COUNTIES, countyOf } from '../../domain/reference/counties.js'
-import { professionName } from '../../domain/reference/professions.js'
+import { FIRST_NAMES, FIRST_REFERENCE, type ReferenceNames } from '../../domain/reference/lists.js'
 import { statistics, type StatDimension, type StatisticsRow } from '../../projections/queries/statistics.js'
 import type { ReadModels } from '../../projections/queries/read-models.js'
 import type { StaffScope } from './staff.js'
@@ -37,12 +36,16 @@ export async function statLines(
   report: StatReport,
   q: { from?: string; to?: string; byMonth: boolean },
   institutionName: (code: string) => string | undefined = () => undefined,
+  /** Names of professions and counties: the reference lists in force (their first version when not given). */
+  names: ReferenceNames = FIRST_NAMES,
+  /** The counties in force, in their order (每縣市 lists them all). */
+  countiesInForce: readonly { code: string }[] = FIRST_REFERENCE.counties,
 ): Promise<StatLine[]> {
   const dim = STAT_REPORTS[report].dimension
   const groupBy: StatDimension[] = q.byMonth ? ['month', dim] : [dim]
   const rows: StatisticsRow[] = await statistics(rm, scope, { groupBy, ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}) })
   const label = (key: string) =>
-    report === 'profession' ? professionName(key) ?? key : report === 'county' ? countyOf(key)?.name ?? key : institutionName(key) ?? key
+    report === 'profession' ? names.profession(key) ?? key : report === 'county' ? names.county(key) ?? key : institutionName(key) ?? key
   const lines: StatLine[] = rows.map((r) => {
     const key = r.group[dim] ?? ''
     return {
@@ -60,11 +63,11 @@ export async function statLines(
   // 各縣市: every county in scope is listed, those without a case with zeros (all 22 for the ministry)
   if (report === 'county' && !q.byMonth) {
     const listed = new Set(lines.map((l) => l.key))
-    const counties = scope.kind === 'national' ? COUNTIES.map((c) => c.code) : [scope.county]
+    const counties = scope.kind === 'national' ? countiesInForce.map((c) => c.code) : [scope.county]
     for (const code of counties) {
       if (!listed.has(code)) lines.push({ key: code, label: label(code), filed: 0, approved: 0, rejected: 0, returned: 0, cancelled: 0, medianDays: null })
     }
-    const order = new Map(COUNTIES.map((c, i) => [c.code, i]))
+    const order = new Map(countiesInForce.map((c, i) => [c.code, i]))
     lines.sort((a, b) => (order.get(a.key) ?? 99) - (order.get(b.key) ?? 99))
   }
   return lines

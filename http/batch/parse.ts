@@ -105,16 +105,15 @@ export function templateSampleRows(now: Date, reference: Pick<ReferenceLists, 'd
 export const CODE_SHEET = '代碼表'
 
 export async function batchTemplateXlsx(now: Date, reference: Pick<ReferenceLists, 'departments' | 'purposes'> = FIRST_REFERENCE): Promise<Buffer> {
-  const DEPARTMENTS = reference.departments
-  const PURPOSES = reference.purposes
+  const { departments, purposes } = reference
   const wb = new ExcelJS.Workbook()
   const ws = wb.addWorksheet('報備支援批次')
   const codes = wb.addWorksheet(CODE_SHEET)
   codes.addRow(['支援科別代碼', '支援科別', '', '支援目的代碼', '支援目的'])
-  const n = Math.max(DEPARTMENTS.length, PURPOSES.length)
+  const n = Math.max(departments.length, purposes.length)
   for (let i = 0; i < n; i++) {
-    const d = DEPARTMENTS[i]
-    const p = PURPOSES[i]
+    const d = departments[i]
+    const p = purposes[i]
     codes.addRow([d?.code ?? null, d?.name ?? null, null, p?.code ?? null, p?.name ?? null])
   }
   codes.getRow(1).font = { bold: true }
@@ -131,8 +130,8 @@ export async function batchTemplateXlsx(now: Date, reference: Pick<ReferenceList
     formulae: [`'${CODE_SHEET}'!$${col}$2:$${col}$${count + 1}`],
   })
   const dv = (ws as unknown as { dataValidations: { add(range: string, v: unknown): void } }).dataValidations
-  dv.add(`C2:C${LAST}`, list('A', DEPARTMENTS.length, '支援科別'))
-  dv.add(`D2:D${LAST}`, list('D', PURPOSES.length, '支援目的'))
+  dv.add(`C2:C${LAST}`, list('A', departments.length, '支援科別'))
+  dv.add(`D2:D${LAST}`, list('D', purposes.length, '支援目的'))
   return Buffer.from(await wb.xlsx.writeBuffer())
 }
 

@@ -3,9 +3,7 @@
 // font file once.
 import { readFileSync } from 'node:fs'
 import PDFDocument from 'pdfkit'
-import { departmentName } from '../../domain/reference/departments.js'
-import { professionName } from '../../domain/reference/professions.js'
-import { purposeName } from '../../domain/reference/purposes.js'
+import { FIRST_NAMES, type ReferenceNames } from '../../domain/reference/lists.js'
 import { maskPersonId } from '../../domain/national-id.js'
 import { formatRocDateWithWeekday, formatRocInstant, isoToRoc, taipeiDate } from '../../domain/roc-date.js'
 import { describeSchedule } from '../../domain/schedule-text.js'
@@ -38,6 +36,8 @@ export interface PrintOptions {
   printedAt: Instant
   /** Shown in the footer: who printed. */
   printedBy?: string
+  /** Names of the codes: the reference lists in force at printing (an administrator's new 支援科別 has its name). */
+  names?: ReferenceNames
 }
 
 /** The form of an approved (or cancelled by approval) case. Refuses anything without an approval. */
@@ -83,7 +83,7 @@ const TITLE: Record<ApplicationType, string> = {
 
 const inst = (i: InstitutionRef) => `${i.name}（${i.code}）`
 
-function rows(e: ApprovalFormEntry): [string, string][] {
+function rows(e: ApprovalFormEntry, names: ReferenceNames): [string, string][] {
   const out: [string, string][] = [
     ['案件編號', e.caseNumber],
     ['核准文號', e.approvalNumber],
@@ -91,14 +91,14 @@ function rows(e: ApprovalFormEntry): [string, string][] {
     ['申請類別', APPLICATION_TYPE_LABEL[e.applicationType]],
     ['姓名', e.applicant.name],
     ['身分證號', maskPersonId(e.applicant.nationalId)],
-    ['醫事人員類別', professionName(e.applicant.profession) ?? e.applicant.profession],
+    ['醫事人員類別', names.profession(e.applicant.profession) ?? e.applicant.profession],
   ]
   if (e.applicant.licenseNumber) out.push(['證書字號', e.applicant.licenseNumber])
   out.push(
     ['執業機構', inst(e.home)],
     ['被支援機構', inst(e.supported)],
-    ['支援科別', `${e.department} ${departmentName(e.department) ?? ''}`.trim()],
-    ['支援目的', purposeName(e.purpose) ?? e.purpose],
+    ['支援科別', `${e.department} ${names.department(e.department) ?? ''}`.trim()],
+    ['支援目的', names.purpose(e.purpose) ?? e.purpose],
   )
   if (e.applicationType === 'cancel' && e.cancelEffective) out.push(['註銷生效日', formatRocDateWithWeekday(e.cancelEffective)])
   if (e.note) out.push(['備註', e.note])
@@ -120,7 +120,7 @@ function drawForm(doc: PDFKit.PDFDocument, e: ApprovalFormEntry, opts: PrintOpti
     doc.moveTo(left, bottom + 3).lineTo(left + width, bottom + 3).lineWidth(0.3).strokeColor('#999999').stroke()
     doc.y = bottom + 8
   }
-  for (const [k, v] of rows(e)) line(k, v)
+  for (const [k, v] of rows(e, opts.names ?? FIRST_NAMES)) line(k, v)
   const sched = scheduleLines(e.schedule)
   line('支援時段', sched.join('\n'))
   doc.moveDown(1)

@@ -3,9 +3,7 @@
 import { readFileSync } from 'node:fs'
 import PDFDocument from 'pdfkit'
 import type { CaseView } from '../../projections/case-view.js'
-import { departmentName } from '../../domain/reference/departments.js'
-import { professionName } from '../../domain/reference/professions.js'
-import { purposeName } from '../../domain/reference/purposes.js'
+import { FIRST_NAMES, type ReferenceNames } from '../../domain/reference/lists.js'
 import { maskPersonId } from '../../domain/national-id.js'
 import { formatRocDateWithWeekday } from '../../domain/roc-date.js'
 import { describeSchedule } from '../../domain/schedule-text.js'
@@ -18,17 +16,18 @@ let fontCache: Buffer | undefined
 const font = () => (fontCache ??= readFileSync(CJK_FONT_PATH))
 
 
-function termsRows(t: Terms): [string, string][] {
+function termsRows(t: Terms, names: ReferenceNames): [string, string][] {
   return [
     ['被支援機構', `${t.supported.name}（${t.supported.code}）`],
-    ['支援科別', `${t.department} ${departmentName(t.department) ?? ''}`.trim()],
-    ['支援目的', purposeName(t.purpose) ?? t.purpose],
+    ['支援科別', `${t.department} ${names.department(t.department) ?? ''}`.trim()],
+    ['支援目的', names.purpose(t.purpose) ?? t.purpose],
     ['支援時段', describeSchedule(t.schedule).lines.join('\n')],
     ...(t.note ? [['備註', t.note] as [string, string]] : []),
   ]
 }
 
-export function renderApplicationForm(v: CaseView, printedAt: Date): Promise<Buffer> {
+/** `names`: the reference lists in force at printing (their first version when not given). */
+export function renderApplicationForm(v: CaseView, printedAt: Date, names: ReferenceNames = FIRST_NAMES): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4', margin: 56,
     info: { Title: `醫事人員報備支援申請書 ${v.caseNumber ?? ''}`.trim(), Producer: 'baobei', Creator: 'baobei', CreationDate: printedAt, ModDate: printedAt },
@@ -65,14 +64,14 @@ export function renderApplicationForm(v: CaseView, printedAt: Date): Promise<Buf
   heading('申請人')
   line('姓名', v.applicant.name)
   line('身分證號', maskPersonId(v.applicant.nationalId))
-  line('醫事人員類別', professionName(v.applicant.profession) ?? v.applicant.profession)
+  line('醫事人員類別', names.profession(v.applicant.profession) ?? v.applicant.profession)
   line('證書字號', v.applicant.licenseNumber)
   line('執業機構', `${v.applicant.home.name}（${v.applicant.home.code}）`)
   heading(v.approved ? '核准之支援內容' : '申請之支援內容')
-  for (const [k, val] of termsRows(v.approved?.terms ?? v.terms)) line(k, val)
+  for (const [k, val] of termsRows(v.approved?.terms ?? v.terms, names)) line(k, val)
   if (v.pending?.terms) {
     heading('申請變更之內容')
-    for (const [k, val] of termsRows(v.pending.terms)) line(k, val)
+    for (const [k, val] of termsRows(v.pending.terms, names)) line(k, val)
     if (v.pending.reason) line('變更理由', v.pending.reason)
   }
   if (v.pending?.type === 'cancel' && v.pending.effectiveDate) {

@@ -68,7 +68,7 @@ export async function registerPrintRoute(app: App) {
   app.get('/reports/:caseId/print.pdf', { onRequest: requireRole('professional', 'institution'), schema: { params: CaseIdParams } }, async (request, reply) => {
     const { caseId } = request.params as CaseIdParams
     const { row, view } = await loadOwnCase(app, request, caseId)
-    const pdf = await renderApplicationForm(view, app.services.clock())
+    const pdf = await renderApplicationForm(view, app.services.clock(), referenceNamer(await app.services.rules.referenceAt(app.services.clock().toISOString())))
     const name = `report-${row.caseNumber ?? 'draft'}.pdf`
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${name}"`).send(pdf)
   })

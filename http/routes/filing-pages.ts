@@ -13,8 +13,7 @@ import { isDomainError } from '../../domain/errors.js'
 import { addDays, isoToRoc, isRocDate, parseDateInput, rocToIso, taipeiDate } from '../../domain/roc-date.js'
 import type { Attachment, Terms } from '../../domain/types.js'
 import type { ReviewerDecision } from '../../domain/report/case-facts.js'
-import { departmentName } from '../../domain/reference/departments.js'
-import { purposeName } from '../../domain/reference/purposes.js'
+import { referenceNamer } from '../../domain/reference/lists.js'
 import { requireRole, userOf } from '../session.js'
 import { idLookupLimit } from '../id-lookup-limit.js'
 import { chargeUpload, uploadOwnerOf } from '../attachment-quota.js'
@@ -47,11 +46,13 @@ interface FormContext { caseId?: string; decision?: ReviewerDecision; approved?:
 async function renderForm(reply: FastifyReply, request: FastifyRequest, mode: Mode, action: string, values: ReportFormValues, errors: FieldErrors = {}, formError?: string, context: FormContext = {}) {
   const role = userOf(request).actor.role
   const m = MODE[mode]
-  const { departments, purposes } = await referenceNow(request)
+  const reference = await referenceNow(request)
+  const { departments, purposes } = reference
+  const names = referenceNamer(reference)
   return reply.code(Object.keys(errors).length || formError ? 422 : 200).page('pages/report-form.eta', {
     title: m.title, submitLabel: m.submitLabel, allowDraft: m.allowDraft, needsReason: m.needsReason, action, values, errors, formError,
     ex: dateExamples(reply.server.services.clock()),
-    caseId: context.caseId, decision: context.decision, toFix: new Set(context.decision?.fieldsToFix ?? []), approved: context.approved, departmentName, purposeName,
+    caseId: context.caseId, decision: context.decision, toFix: new Set(context.decision?.fieldsToFix ?? []), approved: context.approved, departmentName: names.department, purposeName: names.purpose,
     needsApplicant: role === 'institution' && mode === 'new', departments, purposes,
   })
 }

@@ -1,7 +1,7 @@
 import type { App } from '../schemas.js'
 // 報備支援首頁: the professional's personal data and month calendar; institutions go to their dashboard.
 import { findInstitution, findProfessional } from '../../commands/registry/registry.js'
-import { professionName } from '../../domain/reference/professions.js'
+import { referenceNamer } from '../../domain/reference/lists.js'
 import { taipeiDate } from '../../domain/roc-date.js'
 import { buildCalendar, CALENDAR_KIND_LABEL, gridBounds, type CalendarEntry, type CalendarKind } from '../calendar.js'
 import { expandSchedule } from '../../domain/schedule.js'
@@ -12,7 +12,6 @@ import { scopeOf } from '../scope.js'
 import { ACTION_LABEL, allowedActions } from '../actions.js'
 import { caseStates } from '../../projections/queries/case-states.js'
 import { searchCases } from '../../projections/queries/cases.js'
-import { departmentName } from '../../domain/reference/departments.js'
 import { licenseParts } from '../../domain/reference/license-number.js'
 import { requireRole, userOf } from '../session.js'
 import { monthCalendar } from '../../projections/queries/occurrences.js'
@@ -47,19 +46,21 @@ export async function registerHomeRoutes(app: App) {
     const rm = app.services.readModels
     const list = await searchCases(rm, scopeOf(user), {}, { page: q.page ?? 1, pageSize: LIST_PAGE_SIZE, sort: 'updatedAt' })
     const states = await caseStates(rm, list.rows.map((r) => r.caseId))
+    // names of the codes from the reference lists in force (an administrator's new 支援科別 has its name)
+    const names = referenceNamer(await app.services.rules.referenceAt(app.services.clock().toISOString()))
     const rows = list.rows.map((r) => ({
       ...r,
       actions: allowedActions(states.get(r.caseId), user.actor),
       decision: decisionOf(states.get(r.caseId)),
-      departmentLabel: departmentName(r.department) ?? r.department,
+      departmentLabel: names.department(r.department) ?? r.department,
       submittedDay: r.submittedAt ? taipeiDate(r.submittedAt) : null,
     }))
     const attention = await attentionCases(app, user)
     return reply.page('pages/home.eta', {
       attention,
       title: '報備支援首頁',
-      person, home, professionLabel: person ? professionName(person.profession) ?? person.profession : '',
-      departmentLabel: person?.department ? departmentName(person.department) ?? person.department : '',
+      person, home, professionLabel: person ? names.profession(person.profession) ?? person.profession : '',
+      departmentLabel: person?.department ? names.department(person.department) ?? person.department : '',
       license: person ? licenseParts(person.licenseNumber) : undefined,
       calendar: calendar.model, calendarAvailable: calendar.available, kindLabel: CALENDAR_KIND_LABEL,
       list: { ...list, rows }, month: q.month, actionLabels: ACTION_LABEL,

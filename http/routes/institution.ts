@@ -12,8 +12,7 @@ import { countSupports, dashboardCounts, supportList, type SupportRow } from '..
 import { hhmm } from '../present.js'
 import { isoToRoc, taipeiDate } from '../../domain/roc-date.js'
 import { QuotaPeriodQuery } from '../schemas.js'
-import { professionName } from '../../domain/reference/professions.js'
-import { departmentName } from '../../domain/reference/departments.js'
+import { referenceNamer, type ReferenceNames } from '../../domain/reference/lists.js'
 import { STATUS_LABEL, type Status } from '../../domain/types.js'
 import { searchCases } from '../../projections/queries/cases.js'
 import { maskPersonId } from '../../domain/national-id.js'
@@ -35,7 +34,7 @@ type RosterQuery = Static<typeof RosterQuery>
 const LIST_PAGE_SIZE = 50
 const EXPORT_CHUNK = 5000
 
-async function rosterXlsx(title: string, rows: SupportRow[]): Promise<Buffer> {
+async function rosterXlsx(title: string, rows: SupportRow[], names: ReferenceNames): Promise<Buffer> {
   const wb = new ExcelJS.Workbook()
   const ws = wb.addWorksheet(title)
   ws.columns = [
@@ -46,8 +45,8 @@ async function rosterXlsx(title: string, rows: SupportRow[]): Promise<Buffer> {
   ]
   for (const r of rows) {
     ws.addRow({
-      caseNumber: r.caseNumber ?? '', name: r.applicantName, id: maskPersonId(r.nationalId), profession: professionName(r.profession) ?? r.profession,
-      home: `${r.homeName}（${r.homeCode}）`, supported: `${r.supportedName}（${r.supportedCode}）`, department: `${r.department} ${departmentName(r.department) ?? ''}`,
+      caseNumber: r.caseNumber ?? '', name: r.applicantName, id: maskPersonId(r.nationalId), profession: names.profession(r.profession) ?? r.profession,
+      home: `${r.homeName}（${r.homeCode}）`, supported: `${r.supportedName}（${r.supportedCode}）`, department: `${r.department} ${names.department(r.department) ?? ''}`,
       from: r.scheduleFrom ? isoToRoc(r.scheduleFrom) : '', to: r.scheduleTo ? isoToRoc(r.scheduleTo) : '',
       time: r.earliestStart ? `${hhmm(r.earliestStart)}-${hhmm(r.latestEnd ?? '')}` : '', status: STATUS_LABEL[r.status], approval: r.approvalNumber ?? '',
     })
@@ -58,6 +57,8 @@ async function rosterXlsx(title: string, rows: SupportRow[]): Promise<Buffer> {
 
 export async function registerInstitutionRoutes(app: App) {
   const today = () => taipeiDate(app.services.clock().toISOString())
+  // names of the codes from the reference lists in force (an administrator's new 支援科別 has its name)
+  const namesNow = async () => referenceNamer(await app.services.rules.referenceAt(app.services.clock().toISOString()))
 
   // 機構首頁 as in the seed: the counts, then the 有效報備支援名單 (approvals in force today, paged, never cut)
   app.get('/institution', { onRequest: guard, schema: { querystring: DashboardQuery } }, async (request, reply) => {
@@ -71,11 +72,12 @@ export async function registerInstitutionRoutes(app: App) {
     ])
     const states = await caseStates(rm, list.rows.map((r) => r.caseId))
     const actor = userOf(request).actor
+    const names = await namesNow()
     const rows = list.rows.map((r) => ({
       ...r,
       canChange: allowedActions(states.get(r.caseId), actor).includes('change'),
-      professionLabel: professionName(r.profession) ?? r.profession,
-      departmentLabel: departmentName(r.department) ?? r.department,
+      professionLabel: names.profession(r.profession) ?? r.profession,
+      departmentLabel: names.department(r.department) ?? r.department,
       submittedDay: r.submittedAt ? taipeiDate(r.submittedAt) : null,
       maskedId: maskPersonId(r.nationalId),
     }))
@@ -113,7 +115,7 @@ export async function registerInstitutionRoutes(app: App) {
         return reply
           .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
           .header('content-disposition', `attachment; filename="roster.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`)
-          .send(await rosterXlsx(l.title, rows))
+          .send(await rosterXlsx(l.title, rows, await namesNow()))
       }
       const page = q.page ?? 1
       const [rows, total] = await Promise.all([
@@ -124,7 +126,7 @@ export async function registerInstitutionRoutes(app: App) {
       const states = await caseStates(rm, rows.map((r) => r.caseId))
       const actor = userOf(request).actor
       const mayChange = new Set(rows.filter((r) => allowedActions(states.get(r.caseId), actor).includes('change')).map((r) => r.caseId))
-      return reply.page('pages/institution-list.eta', { title: l.title, base: l.path, rows, query: q, statusLabels: STATUS_LABEL, professionName, mayChange, pager: { page, pageSize: LIST_PAGE_SIZE, total } })
+      return reply.page('pages/institution-list.eta', { title: l.title, base: l.path, rows, query: q, statusLabels: STATUS_LABEL, professionName: (await namesNow()).profession, mayChange, pager: { page, pageSize: LIST_PAGE_SIZE, total } })
     })
   }
 
@@ -132,6 +134,6 @@ export async function registerInstitutionRoutes(app: App) {
     const q = request.query as QuotaPeriodQuery
     const usage = await quotaUsage(app, request, q)
     const nav = periodNav(usage.week, usage.month)
-    return reply.page('pages/institution-quota.eta', { title: '報備支援額度限制', ...usage, nav, weekLabel: weekLabel(usage.week), monthLabel: monthLabel(usage.month), professionName })
+    return reply.page('pages/institution-quota.eta', { title: '報備支援額度限制', ...usage, nav, weekLabel: weekLabel(usage.week), monthLabel: monthLabel(usage.month), professionName: (await namesNow()).profession })
   })
 }

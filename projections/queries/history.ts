@@ -1,6 +1,7 @@
 // The audit view of one case: every event in order, with actor, time, zh-TW summary and terms diff.
 import type { ReadModels } from './read-models.js'
-import type { FieldChange } from '../terms-diff.js'
+import { nameChanges, type FieldChange } from '../terms-diff.js'
+import { FIRST_NAMES, type ReferenceNames } from '../../domain/reference/lists.js'
 import { isoInstant, run } from './kysely.js'
 import type { Scope } from './scope.js'
 
@@ -16,8 +17,9 @@ export interface HistoryEntry {
   statusAfter: string | null
 }
 
-/** Empty when the case does not exist in this scope. */
-export async function caseHistory(rm: ReadModels, scope: Scope, caseId: string): Promise<HistoryEntry[]> {
+/** Empty when the case does not exist in this scope. `names`: the reference lists in force (rules.referenceAt),
+ * naming the codes the diff stores; their first version when not given. */
+export async function caseHistory(rm: ReadModels, scope: Scope, caseId: string, names: ReferenceNames = FIRST_NAMES): Promise<HistoryEntry[]> {
   // the scope lives on the per-case table: the history of a case out of scope has no visible case to join
   const rows = await run(rm, 'history', ({ from, t }) =>
     from('history_cases', scope, 'c')
@@ -38,7 +40,7 @@ export async function caseHistory(rm: ReadModels, scope: Scope, caseId: string):
     recordedAt: r.recorded_at!,
     actor: { role: r.actor_role!, id: r.actor_id!, name: r.actor_name, via: r.actor_via! },
     summary: r.summary!,
-    diff: r.diff as FieldChange[],
+    diff: nameChanges(r.diff as FieldChange[], names),
     statusAfter: r.status_after,
   }))
 }

@@ -76,7 +76,7 @@ export const historyProjection = defineCaseProjection({
   name: 'history',
   // 2: diffs in reviewer terms (ROC dates with weekday, zh-TW field names) instead of ISO dates
   // 3: folded with the domain's evolve, stored state = the domain state
-  revision: 3,
+  revision: 4, // 4: the diff stores codes of 科別/目的/縣市, named at render time (terms-diff.ts)
   tables: ['case_history', 'history_cases'],
   ddl: (_v, t) => {
     const h = t('case_history')

@@ -1,7 +1,8 @@
 // The case history diff as a health-bureau reviewer reads it: ROC dates with the weekday, times as 0800, zh-TW
 // field names, names beside codes (科別, 目的, 縣市), never an ISO date.
 import t from 'tap'
-import { diffTerms, fixFieldLabels, rocDay } from '../../projections/terms-diff.js'
+import { diffTerms, fixFieldLabels, nameChanges, rocDay } from '../../projections/terms-diff.js'
+import { FIRST_REFERENCE, referenceNamer } from '../../domain/reference/lists.js'
 import { describeSchedule } from '../../domain/schedule-text.js'
 import type { Routing, Terms } from '../../domain/types.js'
 
@@ -38,7 +39,10 @@ t.test('a change: every field named in zh-TW, values human, no ISO date or HH:MM
   })
   const rb: Routing = { reviewCounty: '63', copiedCounties: [] }
   const ra: Routing = { reviewCounty: '65', copiedCounties: ['63'] }
-  const diff = diffTerms(before, after, rb, ra)
+  const stored = diffTerms(before, after, rb, ra)
+  t.same(stored.filter((d) => ['department', 'purpose', 'reviewCounty', 'copiedCounties'].includes(d.field)).map((d) => [d.old, d.new]),
+    [['02', '05'], ['01', '02'], ['63', '65'], ['無', '63']], 'stored: the codes (named at render time, the projection stays deterministic)')
+  const diff = nameChanges(stored)
   t.same(diff.map((d) => [d.label, d.old, d.new]), [
     ['被支援機構', '仁愛家醫診所（3563020002）', '板橋康健診所（3565010003）'],
     ['支援科別', '02 內科', '05 婦產科'],
@@ -61,4 +65,12 @@ t.test('a change: every field named in zh-TW, values human, no ISO date or HH:MM
 
 t.test('fields to fix named in zh-TW', async (t) => {
   t.equal(fixFieldLabels(['schedule', 'attachments', 'odd']), '支援時段、附件、odd')
+})
+
+t.test('codes are named with the lists given: a department an administrator added has its name', async (t) => {
+  const stored = diffTerms(terms(), terms({ department: 'ZZ', purpose: '99' }))
+  t.same(nameChanges(stored).map((d) => d.new), ['ZZ', '99'], 'first version: unknown codes shown as stored')
+  const now = referenceNamer({ ...FIRST_REFERENCE, departments: [...FIRST_REFERENCE.departments, { code: 'ZZ', name: '遠距醫療科' }], purposes: [...FIRST_REFERENCE.purposes, { code: '99', name: '長照服務' }] })
+  t.same(nameChanges(stored, now).map((d) => [d.old, d.new]), [['02 內科', 'ZZ 遠距醫療科'], ['門診', '長照服務']])
+  t.same(nameChanges([{ field: 'department', label: '支援科別', old: null, new: '02 內科' }], now)[0]!.new, '02 內科', 'a row stored with the name before: shown as stored')
 })
