@@ -21,11 +21,19 @@ const MAX_NOTICES = 10
 export async function attentionCases(app: App, user: SessionUser, sourceInstitution?: string): Promise<AttentionCase[]> {
   const rm = app.services.readModels
   if (!rm) return []
-  const page = await searchCases(rm, scopeOf(user), { status: ['returned', 'rejected'], ...(sourceInstitution ? { sourceInstitution } : {}) }, { page: 1, pageSize: 50, sort: 'updatedAt' })
-  const states = await caseStates(rm, page.rows.map((r) => r.caseId))
   const since = app.services.clock().getTime() - REJECTION_NOTICE_DAYS * 86400_000
+  // the newest returns (any age: they wait for 修正後重送) and the rejections of the last days, each cut at the
+  // notices shown, no count over every matching row (an institution may have thousands): the home pages stay fast
+  const base = { ...(sourceInstitution ? { sourceInstitution } : {}) }
+  const short = { page: 1, pageSize: MAX_NOTICES, sort: 'updatedAt' as const, withTotal: false }
+  const [returned, rejected] = await Promise.all([
+    searchCases(rm, scopeOf(user), { ...base, status: 'returned' }, short),
+    searchCases(rm, scopeOf(user), { ...base, status: 'rejected', updatedSince: new Date(since).toISOString() }, short),
+  ])
+  const rows = [...returned.rows, ...rejected.rows].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0))
+  const states = await caseStates(rm, rows.map((r) => r.caseId))
   const out: AttentionCase[] = []
-  for (const r of page.rows) {
+  for (const r of rows) {
     const decision = decisionOf(states.get(r.caseId))
     if (!decision) continue
     if (decision.outcome === 'rejected' && decision.decidedAt && Date.parse(decision.decidedAt) < since) continue

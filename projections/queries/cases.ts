@@ -80,6 +80,8 @@ export interface CaseFilter {
   inForceOn?: IsoDate
   /** Only cases with an approval that stands (the approved terms minus a cancelled tail). */
   inForce?: boolean
+  /** Only cases whose last event is at or after this instant. */
+  updatedSince?: string
 }
 
 export const CASE_SORTS = {
@@ -99,6 +101,8 @@ export interface PageRequest<S extends string> {
   pageSize?: number // default 20, max 500
   sort?: S
   direction?: 'asc' | 'desc'
+  /** false: the page alone, no count of every matching row (total = the rows returned), for short lists. */
+  withTotal?: boolean
 }
 
 export interface Page<R> {
@@ -164,6 +168,7 @@ export function caseFilter(eb: CasesEb, f: CaseFilter): Expression<SqlBool> {
   if (f.status) w.push(eb('status', '=', eb.fn.any(textArray(list(f.status)))))
   if (f.sourceInstitution) w.push(eb('home_code', '=', f.sourceInstitution))
   if (f.inForce) w.push(eb('in_force', '=', true))
+  if (f.updatedSince) w.push(eb('updated_at', '>=', instantParam(f.updatedSince)))
   if (f.inForceOn) {
     const d = dateParam(f.inForceOn)
     w.push(eb.and([eb('in_force', '=', true), eb('in_force_from', '<=', d), eb('in_force_to', '>=', d)]))
@@ -194,6 +199,7 @@ export async function searchCases(rm: ReadModels, scope: Scope, filter: CaseFilt
       .limit(pageSize)
       .offset(offset),
   )
+  if (page.withTotal === false) return { rows: rows.map(toCaseRow), total: offset + rows.length, page: pageNo, pageSize }
   const total = rows.length > 0 && rows.length < pageSize ? offset + rows.length : rows.length === 0 && pageNo === 1 ? 0 : await countCases(rm, scope, filter)
   return { rows: rows.map(toCaseRow), total, page: pageNo, pageSize }
 }
