@@ -14,7 +14,6 @@ import { isoToRoc, taipeiDate } from '../../domain/roc-date.js'
 import { QuotaPeriodQuery } from '../schemas.js'
 import { referenceNamer, type ReferenceNames } from '../../domain/reference/lists.js'
 import { STATUS_LABEL, type Status } from '../../domain/types.js'
-import { searchCases } from '../../projections/queries/cases.js'
 import { maskPersonId } from '../../domain/national-id.js'
 
 import { attentionCases } from '../attention.js'
@@ -66,10 +65,15 @@ export async function registerInstitutionRoutes(app: App) {
     const scope = scopeOf(userOf(request))
     const day = today()
     const page = (request.query as DashboardQuery).page ?? 1
-    const [counts, list] = await Promise.all([
+    // 有效報備支援名單: the very list of 有效報備支援名冊 (/institution/roster) and of the 有效報備支援人數 tile (one
+    // definition of 有效: approved, in force today, this institution home or supported), newest 送審日期 first
+    const valid = { inForceOn: day }
+    const [counts, pageRows, total] = await Promise.all([
       dashboardCounts(rm, scope, codeOf(request), day),
-      searchCases(rm, scope, { inForceOn: day }, { page, pageSize: DASHBOARD_PAGE_SIZE, sort: 'submittedAt' }),
+      supportList(rm, scope, 'either', codeOf(request), { ...valid, sort: 'submittedAt', limit: DASHBOARD_PAGE_SIZE, offset: (page - 1) * DASHBOARD_PAGE_SIZE }),
+      countSupports(rm, scope, 'either', codeOf(request), valid),
     ])
+    const list = { rows: pageRows, total, page, pageSize: DASHBOARD_PAGE_SIZE }
     const states = await caseStates(rm, list.rows.map((r) => r.caseId))
     const actor = userOf(request).actor
     const names = await namesNow()

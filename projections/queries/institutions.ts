@@ -3,7 +3,7 @@
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
 import type { IsoDate, Status } from '../../domain/types.js'
 import type { ReadModels } from './read-models.js'
-import { dateParam, isoDate, run, textArray, type DB } from './kysely.js'
+import { dateParam, isoDate, isoInstant, run, textArray, type DB } from './kysely.js'
 import { seesAllOfInstitution, type Scope } from './scope.js'
 
 type SupportsEb = ExpressionBuilder<DB, 'institution_supports'>
@@ -70,6 +70,8 @@ export interface SupportRow {
   approvalNumber: string | null
   inForceFrom: IsoDate | null
   inForceTo: IsoDate | null
+  /** 送審日期: when the case was (last) submitted. */
+  submittedAt: string | null
 }
 
 export interface SupportListOptions {
@@ -80,6 +82,8 @@ export interface SupportListOptions {
   q?: string
   limit?: number
   offset?: number
+  /** Order: support start, newest first (default), or 送審日期, newest first (the dashboard's list). */
+  sort?: 'scheduleFrom' | 'submittedAt'
 }
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
@@ -113,8 +117,9 @@ async function supports(rm: ReadModels, scope: Scope, side: 'home' | 'supported'
         'department', isoDate(eb.ref('schedule_from')).as('scheduleFrom'), isoDate(eb.ref('schedule_to')).as('scheduleTo'),
         'weekday_mask as weekdayMask', 'earliest_start as earliestStart', 'latest_end as latestEnd', 'approval_number as approvalNumber',
         isoDate(eb.ref('in_force_from')).as('inForceFrom'), isoDate(eb.ref('in_force_to')).as('inForceTo'),
+        isoInstant(eb.ref('submitted_at')).as('submittedAt'),
       ])
-      .orderBy('schedule_from', (ob) => ob.desc().nullsLast())
+      .orderBy(o.sort === 'submittedAt' ? 'submitted_at' : 'schedule_from', (ob) => ob.desc().nullsLast())
       .orderBy('case_id')
       .limit(Math.min(o.limit ?? 200, 5000))
       .offset(o.offset ?? 0),

@@ -32,6 +32,7 @@ export const SUPPORT_COLUMNS = {
   in_force_to: 'date',
   updated_at: 'timestamptz',
   scope_counties: 'text[]',
+  submitted_at: 'timestamptz',
 } as const satisfies Columns
 
 const countKeys = (v: CaseView | undefined): string[] =>
@@ -53,13 +54,15 @@ function supportRow(v: CaseView) {
     in_force_to: p?.to ?? null,
     updated_at: v.updatedAt,
     scope_counties: v.facts.scope.counties,
+    submitted_at: v.submittedAt ?? null,
   }
 }
 
 export const institutionsProjection = defineCaseProjection({
   name: 'institutions',
-  // 2: folded with the domain's evolve, stored state = the domain state
-  revision: 2,
+  // 2: folded with the domain's evolve, stored state = the domain state; 3: submitted_at (the dashboard's 有效
+  // 報備支援名單 is the roster's list, sorted by 送審日期)
+  revision: 3,
   tables: ['institution_counts', 'institution_supports'],
   ddl: (_v, t) => {
     const c = t('institution_counts')
@@ -71,6 +74,8 @@ export const institutionsProjection = defineCaseProjection({
       `CREATE INDEX IF NOT EXISTS ${s}_home ON ${s} (home_code, in_force_from, in_force_to);`,
       `CREATE INDEX IF NOT EXISTS ${s}_supported ON ${s} (supported_code, in_force_from, in_force_to);`,
       `CREATE INDEX IF NOT EXISTS ${s}_person ON ${s} (national_id);`,
+      // the dashboard's list, newest 送審日期 first: walked in order, stopped after the page
+      `CREATE INDEX IF NOT EXISTS ${s}_submitted ON ${s} (submitted_at DESC NULLS LAST, case_id);`,
       `CREATE INDEX IF NOT EXISTS ${s}_county ON ${s} USING gin (scope_counties);`,
     ].join('\n')
   },

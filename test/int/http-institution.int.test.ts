@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import ExcelJS from 'exceljs'
 import { buildTestApp, institution, login, multipart } from '../support/http.js'
 
-const { app, parts } = await buildTestApp(t)
+const { app, parts, clock } = await buildTestApp(t)
 const hospital = await login(app, institution('0163010001', '示範大學附設醫院'))
 const clinic = await login(app, institution('3563020002', '仁愛家醫診所'))
 const other = await login(app, institution('0165020004', '新北示範醫院'))
@@ -100,4 +100,35 @@ t.test('scope: another institution gets 404 and no data; professionals cannot op
   t.notMatch(r.body, '劉冠宇')
   t.notMatch((await get(other, '/institution/outbound')).body, '劉冠宇')
   t.equal((await get(other, '/institution')).statusCode, 200)
+})
+
+t.test('有效 is one list: the dashboard\'s 有效報備支援名單, the 有效報備支援名冊 and the 有效報備支援人數 tile agree', async (t) => {
+  const was = clock.now
+  t.teardown(() => { clock.now = was })
+  const ids = (body: string) => [...new Set([...body.matchAll(/\/reports\/([0-9a-f-]{36})/g)].map((m) => m[1]!))].sort()
+  const before = await get(hospital, '/institution')
+  t.match(before.body, '今日沒有有效的報備支援案件', 'on 02-20 nothing is in force yet')
+  clock.now = new Date('2024-03-05T02:00:00.000Z') // the approved March support is in force
+  const again = await login(app, institution('0163010001', '示範大學附設醫院')) // the old session has long expired
+  const dash = await get(again, '/institution')
+  const roster = await get(again, '/institution/roster')
+  const total = Number(/id="valid-total">(\d+)</.exec(dash.body)![1])
+  t.equal(total, 1, 'the approved case, in force today')
+  t.equal(Number(/id="list-total">(\d+)</.exec(roster.body)![1]), total, 'the roster counts the same')
+  t.same(ids(dash.body.slice(dash.body.indexOf('id="valid-h"'))).filter((id) => ids(roster.body).includes(id)), ids(roster.body), 'and lists the same cases')
+  t.match(dash.body, new RegExp(`<span class="n">${1}</span>有效報備支援人數`), 'one person')
+  t.match(dash.body, /id="valid-people">1</)
+  // a change asked to move the support to 新北示範醫院: until it is approved, that hospital supports nothing, and
+  // neither its dashboard list nor its roster may say otherwise (although it may read the case)
+  const hospitalActor = { role: 'institution' as const, id: '0163010001', institutionCode: '0163010001', via: 'hca-institution-card' as const }
+  const ch = await parts.reports.requestChange(caseId, {
+    reason: '改至新北支援',
+    terms: { supportedCode: '0165020004', department: '04', purpose: '01', schedule: { kind: 'weekly', from: '2024-03-12', to: '2024-03-31', weekdays: [2], windows: [{ start: '14:00', end: '17:00' }] } },
+  }, { commandId: randomUUID(), actor: hospitalActor })
+  await parts.waitFor(ch.position)
+  const newTaipei = await login(app, institution('0165020004', '新北示範醫院'))
+  const theirs = await get(newTaipei, '/institution')
+  t.match(theirs.body, '今日沒有有效的報備支援案件', 'not in its 有效報備支援名單 before the change is approved')
+  t.match((await get(newTaipei, '/institution/roster')).body, '查無資料', 'nor in its roster')
+  t.match(theirs.body, /<span class="n">0<\/span>有效報備支援人數/)
 })
