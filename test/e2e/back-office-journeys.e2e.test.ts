@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import type { Page } from 'playwright-core'
 import { buildTestApp } from '../support/http.js'
-import { launchBrowser } from '../support/browser.js'
+import { fillWeeklyTerms, launchBrowser } from '../support/browser.js'
 import type { SessionUser } from '../../http/session-store.js'
 import type { Actor } from '../../domain/types.js'
 import { BATCH_COLUMNS } from '../../http/batch/parse.js'
@@ -56,14 +56,7 @@ t.test('單筆申請: a reviewer files on behalf of a professional of the county
   t.equal(await page.locator('input[name=onBehalfOf]:checked').count(), 0, 'no party preselected')
   await page.check('input[name=onBehalfOf][value=professional]')
   await page.fill('#applicantId', 'A123456789')
-  await page.fill('#supportedCode', '3563020002')
-  await page.selectOption('#department', '02')
-  await page.selectOption('#purpose', '01')
-  await page.fill('#from', roc(20))
-  await page.fill('#to', roc(48))
-  await page.check('input[name=weekdays][value="3"]')
-  await page.fill('#winStart', '0800')
-  await page.fill('#winEnd', '1200')
+  await fillWeeklyTerms(page, { supportedCode: '3563020002', department: '02', purpose: '01', from: roc(20), to: roc(48), weekday: 3, winStart: '0800', winEnd: '1200' })
   await snap(page, 'staff-file-form-1366')
   await Promise.all([page.waitForURL(/done=filed/), page.click('#staff-file-form button[type=submit]')])
   const main = await page.textContent('main')
@@ -78,14 +71,7 @@ t.test('單筆申請: a reviewer files on behalf of a professional of the county
   await other.page.goto(`${base}/review/file`)
   await other.page.check('input[name=onBehalfOf][value=institution]')
   await other.page.fill('#applicantId', 'A123456789')
-  await other.page.fill('#supportedCode', '3563020002')
-  await other.page.selectOption('#department', '02')
-  await other.page.selectOption('#purpose', '01')
-  await other.page.fill('#from', roc(90))
-  await other.page.fill('#to', roc(110))
-  await other.page.check('input[name=weekdays][value="5"]')
-  await other.page.fill('#winStart', '1400')
-  await other.page.fill('#winEnd', '1700')
+  await fillWeeklyTerms(other.page, { supportedCode: '3563020002', department: '02', purpose: '01', from: roc(90), to: roc(110), weekday: 5, winStart: '1400', winEnd: '1700' })
   await other.page.click('#staff-file-form button[type=submit]')
   await other.page.waitForSelector('#err-applicantId')
   t.match(await other.page.textContent('#err-applicantId'), '執業機構「示範大學附設醫院」不在您所屬縣市', 'refused for another county, at the applicant field')

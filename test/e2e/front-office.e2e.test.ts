@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { buildTestApp, institution, professional } from '../support/http.js'
-import { launchBrowser, shot } from '../support/browser.js'
+import { fillWeeklyTerms, launchBrowser, shot } from '../support/browser.js'
 import type { SessionUser } from '../../http/session-store.js'
 import { BATCH_COLUMNS } from '../../http/batch/parse.js'
 
@@ -79,14 +79,7 @@ t.test('professional: file via the form, list, case page, calendar, print', asyn
 
   // a second filing on the same Tuesdays: the live check names the clashing case next to the time windows
   await page.goto(`${base}/reports/new`)
-  await page.fill('#supportedCode', '3563020002')
-  await page.selectOption('#department', '02')
-  await page.selectOption('#purpose', '01')
-  await page.fill('#from', roc(1))
-  await page.fill('#to', roc(28))
-  await page.check('input[name="weekdays"][value="2"]')
-  await page.fill('input[name="winStart"]', '0900')
-  await page.fill('input[name="winEnd"]', '1100')
+  await fillWeeklyTerms(page, { supportedCode: '3563020002', department: '02', purpose: '01', from: roc(1), to: roc(28), weekday: 2, winStart: '0900', winEnd: '1100' })
   await page.locator('#live-windows').getByText('支援時段與其他報備支援案件重疊').waitFor({ timeout: 10000 })
   t.pass('the conflict is shown next to the time windows, not swallowed')
   await page.screenshot({ path: shot('report-form-conflict'), fullPage: true })

@@ -11,7 +11,7 @@ import { createServer } from 'node:net'
 import t from 'tap'
 import { startReaderAgent, type ReaderAgent } from '../../reader/agent.js'
 import { openPkcs11Backend } from '../../reader/pkcs11-backend.js'
-import { launchBrowser, shot } from '../support/browser.js'
+import { launchBrowser, loginErrorText, openLoginPage, shot } from '../support/browser.js'
 import { startHipkiStandIn, type HipkiStandIn } from '../support/hipki-standin.js'
 import { buildLoginApp } from '../support/login.js'
 import { createSoftHsm } from '../support/softhsm.js'
@@ -52,17 +52,8 @@ t.teardown(async () => {
 
 const browser = await launchBrowser()
 t.teardown(() => browser.close())
-const newPage = async (query = '') => {
-  const context = await browser.newContext({ locale: 'zh-TW', viewport: { width: 1100, height: 900 } })
-  const page = await context.newPage()
-  await page.goto(`${base}/login${query}`)
-  await page.waitForSelector('#login[data-ready="1"]')
-  return page
-}
-const errorText = async (page: import('playwright-core').Page) => {
-  await page.locator('#login-error:not([hidden])').waitFor({ timeout: 20_000 })
-  return (await page.textContent('#login-error')) ?? ''
-}
+const newPage = (query = '') => openLoginPage(browser, `${base}/login${query}`, { width: 1100, height: 900 })
+const errorText = (page: import('playwright-core').Page) => loginErrorText(page, 20_000)
 
 t.test('no HiCOS component: the page falls back to baobei reader over PKCS#11 for each kind of card', async (t) => {
   for (const [query, pin, home, name] of [

@@ -13,7 +13,7 @@ import { PcscManager } from '../../reader/pcsc.js'
 import { NhiVirtualCard } from '../../reader/virtual/nhi-virtual-card.js'
 import { PkiVirtualCard } from '../../reader/virtual/pki-virtual-card.js'
 import { insertVirtualCard, type InsertOptions, type VpcdLink } from '../../reader/virtual/vpcd-link.js'
-import { launchBrowser, shot } from '../support/browser.js'
+import { launchBrowser, loginErrorText, openLoginPage, shot } from '../support/browser.js'
 import { buildLoginApp, codeFrom } from '../support/login.js'
 import { lockVpcd, requireVpcd, vpcdReaders, waitForCard } from '../support/virtual-card.js'
 
@@ -78,17 +78,8 @@ const plug = async (card: PkiVirtualCard | NhiVirtualCard, slot: 0 | 1, opts: In
 
 const browser = await launchBrowser()
 t.teardown(() => browser.close())
-const newPage = async () => {
-  const context = await browser.newContext({ locale: 'zh-TW', viewport: { width: 1100, height: 860 } })
-  const page = await context.newPage()
-  await page.goto(`${base}/login`)
-  await page.waitForSelector('#login[data-ready="1"]')
-  return page
-}
-const errorText = async (page: import('playwright-core').Page) => {
-  await page.locator('#login-error:not([hidden])').waitFor({ timeout: 15_000 })
-  return (await page.textContent('#login-error')) ?? ''
-}
+const newPage = () => openLoginPage(browser, `${base}/login`, { width: 1100, height: 860 })
+const errorText = (page: import('playwright-core').Page) => loginErrorText(page, 15_000)
 
 t.test('醫事人員憑證 + PIN → /home', async (t) => {
   await plug(new PkiVirtualCard(proCard), 1)

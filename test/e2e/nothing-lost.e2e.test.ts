@@ -7,7 +7,7 @@ import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import type { Page } from 'playwright-core'
 import { buildTestApp, professional, reviewer } from '../support/http.js'
-import { launchBrowser, shot } from '../support/browser.js'
+import { fillWeeklyTerms, launchBrowser, shot } from '../support/browser.js'
 import type { SessionUser } from '../../http/session-store.js'
 
 const { app } = await buildTestApp(t, {}, { now: new Date().toISOString() })
@@ -99,14 +99,7 @@ t.test('a filing answers with a redirect: Back shows the form again, not the res
   const next = new Date(Date.now() + 40 * 86400_000)
   const roc = (d: number) => `${next.getUTCFullYear() - 1911}${String(next.getUTCMonth() + 1).padStart(2, '0')}${String(d).padStart(2, '0')}`
   await page.goto(`${base}/reports/new`)
-  await page.fill('#supportedCode', '3563020002')
-  await page.selectOption('#department', '02')
-  await page.selectOption('#purpose', '01')
-  await page.fill('#from', roc(1))
-  await page.fill('#to', roc(28))
-  await page.check('input[name="weekdays"][value="4"]')
-  await page.fill('input[name="winStart"]', '0800')
-  await page.fill('input[name="winEnd"]', '1200')
+  await fillWeeklyTerms(page, { supportedCode: '3563020002', department: '02', purpose: '01', from: roc(1), to: roc(28), weekday: 4, winStart: '0800', winEnd: '1200' })
   const posted = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/reports')
   await page.click('button[name="intent"][value="draft"]')
   t.equal((await posted).status(), 303, 'POST /reports → 303')

@@ -1,5 +1,5 @@
 // Real Chromium for e2e tests (playwright-core, the system's chromium).
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -14,3 +14,44 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 export const shot = (name: string) => join(SCREENSHOTS, `${name}.png`)
+
+/** The weekly terms of a filing form (報備支援 登錄, or the back office's 單筆申請), typed as a person would. */
+export interface WeeklyTermsInput {
+  supportedCode?: string
+  department: string
+  purpose: string
+  /** ROC dates as typed, e.g. 1130301. */
+  from: string
+  to: string
+  /** ISO weekday 1..7. */
+  weekday: number
+  /** HHmm. */
+  winStart: string
+  winEnd: string
+}
+
+export async function fillWeeklyTerms(page: Page, v: WeeklyTermsInput): Promise<void> {
+  if (v.supportedCode !== undefined) await page.fill('#supportedCode', v.supportedCode)
+  await page.selectOption('#department', v.department)
+  await page.selectOption('#purpose', v.purpose)
+  await page.fill('#from', v.from)
+  await page.fill('#to', v.to)
+  await page.check(`input[name="weekdays"][value="${v.weekday}"]`)
+  await page.fill('input[name="winStart"]', v.winStart)
+  await page.fill('input[name="winEnd"]', v.winEnd)
+}
+
+/** A fresh context on the login page, once its script is ready. */
+export async function openLoginPage(browser: Browser, url: string, viewport: { width: number; height: number }): Promise<Page> {
+  const context = await browser.newContext({ locale: 'zh-TW', viewport })
+  const page = await context.newPage()
+  await page.goto(url)
+  await page.waitForSelector('#login[data-ready="1"]')
+  return page
+}
+
+/** The login page's error message, once shown. */
+export async function loginErrorText(page: Page, timeout: number): Promise<string> {
+  await page.locator('#login-error:not([hidden])').waitFor({ timeout })
+  return (await page.textContent('#login-error')) ?? ''
+}
