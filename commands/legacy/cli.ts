@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import type { Database } from '../platform/database.js'
 import type { EventStore } from '../event-store/port.js'
 import { createProgress } from '../../exporter/progress.js'
-import { FileFormatError } from '../registry/tabular-file.js'
+import { cliFailure, UsageError } from '../registry/cli-failure.js'
 import { importLegacy } from './legacy-import.js'
 import { createRulesService } from '../rules/rules-service.js'
 import { importLegacyDecisions } from './legacy-decisions.js'
@@ -19,7 +19,6 @@ export const IMPORT_USAGE = `Usage:
 Import the registry first (baobei registry import): applicants and institutions are looked up there.
 Imported cases are never re-sent to the NHI: the old system reported them.`
 
-class UsageError extends Error {}
 
 export async function runImportCommand(
   args: string[], runtime: { db: Database; store: EventStore },
@@ -65,14 +64,6 @@ export async function runImportCommand(
     }
     throw new UsageError(`unknown import: ${what}`)
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      complain(`${(e as Error).message}\n${IMPORT_USAGE}`)
-      return 2
-    }
-    if (e instanceof FileFormatError) {
-      complain(e.message)
-      return 1
-    }
-    throw e
+    return cliFailure(e, IMPORT_USAGE, complain)
   }
 }

@@ -8,7 +8,7 @@ import { createProgress } from '../../exporter/progress.js'
 import { licensedAndActive, professionalHistory } from './registry-history.js'
 import { importRegistry, type RegistryImportReport } from './registry-import.js'
 import { rebuildRegistry } from './registry-projection.js'
-import { FileFormatError } from './tabular-file.js'
+import { cliFailure, UsageError } from './cli-failure.js'
 
 export const REGISTRY_USAGE = `Usage:
   baobei registry import --professionals FILE --institutions FILE [--full|--delta] [--dry-run]
@@ -35,7 +35,6 @@ const rocDay = (v: string | undefined, flag: string): string | undefined => {
   return rocToIso(v)
 }
 
-class UsageError extends Error {}
 
 export function formatRegistryReport(r: RegistryImportReport): string {
   const lines: string[] = []
@@ -120,14 +119,6 @@ export async function runRegistryCommand(args: string[], db: Database, io: Regis
     }
     throw new UsageError(`unknown registry command: ${sub}`)
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      complain(`${(e as Error).message}\n${REGISTRY_USAGE}`)
-      return 2
-    }
-    if (e instanceof FileFormatError) {
-      complain(e.message)
-      return 1
-    }
-    throw e
+    return cliFailure(e, REGISTRY_USAGE, complain)
   }
 }
