@@ -4,8 +4,7 @@
 // domain's (caseFacts.decision), never re-derived here.
 import { defineCaseProjection, type CaseStep } from '../case-projection.js'
 import { insertRows, type Columns } from '../sql-rows.js'
-import type { ReportEvent } from '../../domain/events.js'
-import type { ApplicationType } from '../../domain/types.js'
+import { decisionOfEvent, type DecisionOutcome } from '../../domain/report/decision-events.js'
 
 export const NOTICE_COLUMNS = {
   event_id: 'text',
@@ -26,25 +25,10 @@ export const NOTICE_COLUMNS = {
   scope_institutions: 'text[]',
 } as const satisfies Columns
 
-export type NoticeOutcome = 'approved' | 'rejected' | 'returned'
-
-/** The decision an event records, or undefined for any other event. */
-export function decisionOfEvent(e: ReportEvent): { outcome: NoticeOutcome; applicationType: ApplicationType } | undefined {
-  switch (e.type) {
-    case 'ReportApproved': return { outcome: 'approved', applicationType: 'register' }
-    case 'ReportRejected': return { outcome: 'rejected', applicationType: 'register' }
-    case 'ReportReturned': return { outcome: 'returned', applicationType: 'register' }
-    case 'ChangeApproved': return { outcome: 'approved', applicationType: 'change' }
-    case 'ChangeRejected': return { outcome: 'rejected', applicationType: 'change' }
-    case 'ChangeReturned': return { outcome: 'returned', applicationType: 'change' }
-    case 'CancellationApproved': return { outcome: 'approved', applicationType: 'cancel' }
-    case 'CancellationRejected': return { outcome: 'rejected', applicationType: 'cancel' }
-    default: return undefined
-  }
-}
+export type NoticeOutcome = DecisionOutcome
 
 export function noticeRow(caseId: string, step: CaseStep) {
-  const d = decisionOfEvent(step.event as ReportEvent)
+  const d = decisionOfEvent(step.event)
   const after = step.after
   if (!d || !after) return undefined
   const institutions = new Set([after.applicant.home.code, ...(after.filedBy.role === 'institution' ? [after.filedBy.id] : [])])

@@ -6,6 +6,7 @@ import type { CaseView } from '../case-view.js'
 import { taipeiDate, taipeiInstant } from '../../domain/roc-date.js'
 import type { ReportImported } from '../../domain/events.js'
 import { insertRows, type Columns } from '../sql-rows.js'
+import { decisionOfEvent } from '../../domain/report/decision-events.js'
 
 export type StatKind = 'filed' | 'approved' | 'rejected' | 'returned' | 'cancelled' | 'withdrawn'
 
@@ -26,23 +27,22 @@ export const STAT_COLUMNS = {
   review_seconds: 'numeric',
 } as const satisfies Columns
 
-const KIND: Record<string, StatKind> = {
+/** Filings and withdrawals; decisions come from the domain (an approved cancellation counts as 註銷). */
+const FILING_KIND: Record<string, StatKind> = {
   ReportSubmitted: 'filed',
   ChangeRequested: 'filed',
   CancellationRequested: 'filed',
-  ReportApproved: 'approved',
-  ChangeApproved: 'approved',
-  CancellationApproved: 'cancelled',
-  ReportRejected: 'rejected',
-  ChangeRejected: 'rejected',
-  CancellationRejected: 'rejected',
-  ReportReturned: 'returned',
-  ChangeReturned: 'returned',
   ReportWithdrawn: 'withdrawn',
 }
 
+const kindOf = (type: string): StatKind | undefined => {
+  const d = decisionOfEvent({ type })
+  if (!d) return FILING_KIND[type]
+  return d.outcome === 'approved' && d.applicationType === 'cancel' ? 'cancelled' : d.outcome
+}
+
 export function statFact(step: CaseStep) {
-  const kind = KIND[step.event.type]
+  const kind = kindOf(step.event.type)
   // the application a step files or decides: after it for filings, before it for decisions
   const v: CaseView | undefined = kind === 'filed' ? step.after : step.before
   if (!kind || !v) return null
