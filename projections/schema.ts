@@ -13,14 +13,14 @@ import type { NOTICE_COLUMNS } from './read-models/notices.js'
 import type { SUPPORT_COLUMNS } from './read-models/institutions.js'
 import type { OCCURRENCE_COLUMNS } from './read-models/occurrences.js'
 import type { QUOTA_COLUMNS } from './read-models/quota.js'
-import type { STAT_COLUMNS } from './read-models/statistics.js'
+import type { STAT_COLUMNS, STAT_MONTH_COLUMNS } from './read-models/statistics.js'
 import type { ReportCase } from '../domain/report/state.js'
 
 type PgToTs<T> = T extends 'text'
   ? string
   : T extends 'int'
     ? number
-    : T extends 'numeric'
+    : T extends 'numeric' | 'bigint'
       ? string
       : T extends 'boolean'
         ? boolean
@@ -51,6 +51,7 @@ export interface ReadModelSchema {
   quota: RowOf<typeof QUOTA_COLUMNS, keyof typeof QUOTA_COLUMNS>
   quota_state: StateRow
   stat_facts: RowOf<typeof STAT_COLUMNS, 'event_id'>
+  stat_months: RowOf<typeof STAT_MONTH_COLUMNS, keyof typeof STAT_MONTH_COLUMNS>
   statistics_state: StateRow
   case_history: RowOf<typeof HISTORY_COLUMNS, 'case_id' | 'seq'>
   history_cases: RowOf<typeof HISTORY_CASE_COLUMNS, 'case_id'>
@@ -71,6 +72,7 @@ export const TABLE_PROJECTION = {
   quota: 'quota',
   quota_state: 'quota',
   stat_facts: 'statistics',
+  stat_months: 'statistics',
   statistics_state: 'statistics',
   case_history: 'history',
   history_cases: 'history',

@@ -23,7 +23,7 @@ import type { App } from '../schemas.js'
 import { actorOf, audit, BASE, boPage, readModelsOf, rocInput, scopeFor, staffOnly, storeOf } from './context.js'
 
 const DECISION_TYPES = new Set(['ReportApproved', 'ReportRejected', 'ReportReturned', 'ChangeApproved', 'ChangeRejected', 'ChangeReturned', 'CancellationApproved', 'CancellationRejected'])
-import { STAT_REPORTS, statLines, statTable, type StatLine, type StatReport } from './statistics.js'
+import { MEDIAN_DAYS_LABEL, STAT_REPORTS, statLines, statTable, type StatLine, type StatReport } from './statistics.js'
 import { attachmentHeader, toCsv, toXlsx } from './tabular.js'
 
 const StatQuery = Type.Object({
@@ -118,7 +118,7 @@ export async function registerStatisticsRoutes(app: App) {
       // placeholders in the current year
       yearFrom: isoToRoc(`${clockToday.slice(0, 4)}-01-01`), yearTo: isoToRoc(`${clockToday.slice(0, 4)}-12-31`),
       totals: data.reduce((t, l) => ({ filed: t.filed + l.filed, approved: t.approved + l.approved, rejected: t.rejected + l.rejected, returned: t.returned + l.returned, cancelled: t.cancelled + l.cancelled }), { filed: 0, approved: 0, rejected: 0, returned: 0, cancelled: 0 }),
-      scopeLabel: actorOf(request).role === 'statistician' ? '全國' : '本縣市',
+      scopeLabel: actorOf(request).role === 'statistician' ? '全國' : '本縣市', medianLabel: MEDIAN_DAYS_LABEL,
     })
   })
 

@@ -24,11 +24,12 @@ export interface StatLine {
   rejected: number
   returned: number
   cancelled: number
-  /** Median review time in days (filing to decision), one decimal; null when nothing was decided. */
+  /** Median review time in whole days (滿日數, filing to decision; x.5 between two middle decisions); null when nothing was decided. */
   medianDays: number | null
 }
 
-const days = (seconds: number | null) => (seconds === null ? null : Math.round((seconds / 86_400) * 10) / 10)
+/** The column of the median: review times are counted in whole days (domain/report/review-time.ts). */
+export const MEDIAN_DAYS_LABEL = '審理天數中位數（以日計）'
 
 export async function statLines(
   rm: ReadModels,
@@ -57,7 +58,7 @@ export async function statLines(
       rejected: r.rejected,
       returned: r.returned,
       cancelled: r.cancelled,
-      medianDays: days(r.reviewSecondsMedian),
+      medianDays: r.reviewDaysMedian,
     }
   })
   // 各縣市: every county in scope is listed, those without a case with zeros (all 22 for the ministry)
@@ -78,7 +79,7 @@ export function statTable(report: StatReport, lines: readonly StatLine[], byMont
   const meta = STAT_REPORTS[report]
   return {
     title: meta.title,
-    header: [...(byMonth ? ['月份'] : []), '代碼', meta.label, '申辦件數', '核准', '不核准', '退回', '註銷', '審理天數中位數'],
+    header: [...(byMonth ? ['月份'] : []), '代碼', meta.label, '申辦件數', '核准', '不核准', '退回', '註銷', MEDIAN_DAYS_LABEL],
     rows: lines.map((l) => [...(byMonth ? [rocMonthId(l.month ?? '')] : []), l.key, l.label, l.filed, l.approved, l.rejected, l.returned, l.cancelled, l.medianDays]),
   }
 }

@@ -13,7 +13,8 @@ export type Scope =
 
 /** Where a table carries its scope: a row is in scope when ANY listed column matches. */
 export interface TableScope<C extends string> {
-  nationalId: C
+  /** Absent on tables without a person (aggregates): no professional sees a row there. */
+  nationalId?: C
   /** The row's institutions: text[] columns (containment) and/or text columns (equality). */
   institutions: { arrays?: readonly C[]; columns?: readonly C[] }
   /** The review county and copied counties: text[] columns and/or text columns. */
@@ -32,6 +33,9 @@ export const SCOPE_COLUMNS = {
   notices: { nationalId: 'national_id', institutions: { arrays: ['scope_institutions'] }, counties: {} },
   institution_supports: { nationalId: 'national_id', institutions: { columns: ['home_code', 'supported_code'] }, counties: { arrays: ['scope_counties'] } },
   stat_facts: { nationalId: 'national_id', institutions: { columns: ['home_code', 'supported_code'] }, counties: { columns: ['review_county'], arrays: ['copied_counties'] } },
+  // the month sums keep no person and no home institution: only county and national scopes read them (an
+  // institution's or a person's statistics come from stat_facts)
+  stat_months: { institutions: {}, counties: { columns: ['review_county'], arrays: ['copied_counties'] } },
 } as const satisfies { [T in keyof ReadModelSchema]?: Cols<T> }
 
 /** The predicate restricting rows of `alias` (a table with scope columns `cols`) to `scope`. */
@@ -46,7 +50,7 @@ export function inScope(eb: ExpressionBuilder<Record<string, Record<string, unkn
     case 'national':
       return sql<SqlBool>`TRUE`
     case 'professional':
-      return eb(ref(cols.nationalId), '=', scope.nationalId)
+      return cols.nationalId ? eb(ref(cols.nationalId), '=', scope.nationalId) : sql<SqlBool>`FALSE`
     case 'institution':
       return any(cols.institutions, scope.code)
     case 'county':

@@ -1,12 +1,18 @@
 // Read model `statistics`: one fact per filing and per decision (filed, approved, rejected, returned, cancelled,
 // withdrawn) with the review county, profession, institutions and month (Asia/Taipei), and for decisions the
-// review time from (re)filing to decision in seconds, so sums, averages and medians are computable per group.
+// review time from (re)filing to decision in seconds and in whole days (domain/report/review-time.ts).
+// Beside the facts, `stat_months` keeps them pre-aggregated per month, review county (+ copied counties),
+// profession, supported institution, application type, kind and whole review days: counts and review-second sums,
+// so every sum is exact and the per-day counts are a histogram from which the median in whole days is exact.
+// The statistics page reads whole months from `stat_months` (its cost does not grow with history) and only the
+// days of a partially covered first or last month from `stat_facts` (queries/statistics.ts).
 import { defineCaseProjection, type CaseStep } from '../case-projection.js'
 import type { CaseView } from '../case-view.js'
 import { taipeiDate, taipeiInstant } from '../../domain/roc-date.js'
 import type { ReportImported } from '../../domain/events.js'
 import { insertRows, type Columns } from '../sql-rows.js'
 import { decisionOfEvent } from '../../domain/report/decision-events.js'
+import { reviewDays, reviewSeconds } from '../../domain/report/review-time.js'
 
 export type StatKind = 'filed' | 'approved' | 'rejected' | 'returned' | 'cancelled' | 'withdrawn'
 
@@ -25,7 +31,25 @@ export const STAT_COLUMNS = {
   month: 'text',
   at: 'timestamptz',
   review_seconds: 'numeric',
+  review_days: 'int',
 } as const satisfies Columns
+
+/** `stat_months`: the facts counted per month and group; review_days is -1 for facts without a review time. */
+export const STAT_MONTH_COLUMNS = {
+  month: 'text',
+  review_county: 'text',
+  copied_counties: 'text[]',
+  profession: 'text',
+  supported_code: 'text',
+  application_type: 'text',
+  kind: 'text',
+  review_days: 'int',
+  n: 'bigint',
+  review_sum: 'numeric',
+} as const satisfies Columns
+export const STAT_MONTH_KEY = ['month', 'review_county', 'copied_counties', 'profession', 'supported_code', 'application_type', 'kind', 'review_days'] as const
+/** review_days of a `stat_months` row counting facts that have no review time (filings, undated decisions). */
+export const NO_REVIEW_TIME = -1
 
 /** Filings and withdrawals; decisions come from the domain (an approved cancellation counts as 註銷). */
 const FILING_KIND: Record<string, StatKind> = {
@@ -52,6 +76,7 @@ export function statFact(step: CaseStep) {
   const terms = v.facts.currentTerms
   const routing = v.facts.decisionRouting
   const day = taipeiDate(at)
+  const seconds = decision ? reviewSeconds(pending?.filedAt, at) : null
   return {
     event_id: step.event.id,
     case_id: v.caseId,
@@ -66,7 +91,8 @@ export function statFact(step: CaseStep) {
     day,
     month: day.slice(0, 7),
     at,
-    review_seconds: decision && pending?.filedAt ? Math.max(0, (Date.parse(at) - Date.parse(pending.filedAt)) / 1000) : null,
+    review_seconds: seconds,
+    review_days: reviewDays(seconds),
   }
 }
 
@@ -83,13 +109,13 @@ export function importedStatFacts(step: CaseStep): StatRow[] {
   if (!v || step.event.type !== 'ReportImported') return []
   const d = step.event.data as ReportImported['data']
   const routing = v.facts.decisionRouting
-  const fact = (suffix: string, kind: StatKind, at: string, reviewSeconds: number | null): StatRow => {
+  const fact = (suffix: string, kind: StatKind, at: string, seconds: number | null): StatRow => {
     const day = taipeiDate(at)
     return {
       event_id: `${step.event.id}:${suffix}`, case_id: v.caseId, kind, application_type: d.applicationType,
       review_county: routing.reviewCounty, copied_counties: routing.copiedCounties, profession: v.applicant.profession,
       national_id: v.applicant.nationalId, home_code: v.applicant.home.code, supported_code: v.facts.currentTerms.supported.code,
-      day, month: day.slice(0, 7), at, review_seconds: reviewSeconds,
+      day, month: day.slice(0, 7), at, review_seconds: seconds, review_days: reviewDays(seconds),
     }
   }
   const out: StatRow[] = []
@@ -97,8 +123,7 @@ export function importedStatFacts(step: CaseStep): StatRow[] {
   if (first && d.submittedAt) out.push(fact('filed', 'filed', d.submittedAt, null))
   const decidedWas = step.before?.approvedAt ?? null
   if (d.approvedAt && d.approvedAt !== decidedWas && (d.status === 'approved' || (d.status === 'cancelled' && d.applicationType !== 'cancel'))) {
-    const seconds = d.submittedAt ? Math.max(0, (Date.parse(d.approvedAt) - Date.parse(d.submittedAt)) / 1000) : null
-    out.push(fact('approved', 'approved', d.approvedAt, seconds))
+    out.push(fact('approved', 'approved', d.approvedAt, reviewSeconds(d.submittedAt, d.approvedAt)))
   }
   if (d.status === 'cancelled' && step.before?.status !== 'cancelled') {
     const at = d.cancelledOn ? taipeiInstant(d.cancelledOn) : d.approvedAt
@@ -114,14 +139,43 @@ export const statFacts = (step: CaseStep): StatRow[] => {
   return f ? [f] : []
 }
 
+type StatMonthRow = { -readonly [K in keyof typeof STAT_MONTH_COLUMNS]: K extends 'copied_counties' ? string[] : K extends 'n' | 'review_days' ? number : K extends 'review_sum' ? number : string }
+
+/**
+ * The facts of a batch summed per `stat_months` key (one row per key: an upsert may not touch a row twice). Null
+ * group values count under '' (key columns are NOT NULL; the queries read both tables with the same coalescing).
+ */
+export function monthRows(facts: readonly StatRow[]): StatMonthRow[] {
+  const out = new Map<string, StatMonthRow>()
+  for (const f of facts) {
+    const row: StatMonthRow = {
+      month: f.month, review_county: f.review_county ?? '', copied_counties: f.copied_counties ?? [], profession: f.profession ?? '',
+      supported_code: f.supported_code ?? '', application_type: f.application_type ?? '', kind: f.kind,
+      review_days: f.review_days ?? NO_REVIEW_TIME, n: 0, review_sum: 0,
+    }
+    const key = JSON.stringify(STAT_MONTH_KEY.map((k) => row[k]))
+    const acc = out.get(key) ?? row
+    acc.n += 1
+    // summed in whole milliseconds (review times are ms apart): exact, where adding fractional seconds would not be
+    acc.review_sum += Math.round((f.review_seconds ?? 0) * 1000)
+    out.set(key, acc)
+  }
+  return [...out.values()].map((r) => ({ ...r, review_sum: r.review_sum / 1000 }))
+}
+
 export const statisticsProjection = defineCaseProjection({
   name: 'statistics',
-  // 2: folded with the domain's evolve, stored state = the domain state; 3: imported cases count
-  revision: 3,
-  tables: ['stat_facts'],
+  // 2: folded with the domain's evolve, stored state = the domain state; 3: imported cases count;
+  // 4: review_days and the pre-aggregated stat_months
+  revision: 4,
+  tables: ['stat_facts', 'stat_months'],
   ddl: (_v, t) => {
     const s = t('stat_facts')
+    const m = t('stat_months')
+    const keyed = new Set<string>(STAT_MONTH_KEY)
     return [
+      `CREATE TABLE IF NOT EXISTS ${m} (${Object.entries(STAT_MONTH_COLUMNS).map(([n, ty]) => `${n} ${ty} NOT NULL${keyed.has(n) ? '' : ' DEFAULT 0'}`).join(', ')}, PRIMARY KEY (${STAT_MONTH_KEY.join(', ')}));`,
+      `CREATE INDEX IF NOT EXISTS ${m}_county ON ${m} (review_county, month);`,
       `CREATE TABLE IF NOT EXISTS ${s} (${Object.entries(STAT_COLUMNS).map(([n, ty]) => `${n} ${ty}${n === 'event_id' ? ' PRIMARY KEY' : ''}`).join(', ')});`,
       `CREATE INDEX IF NOT EXISTS ${s}_county ON ${s} (review_county, day);`,
       `CREATE INDEX IF NOT EXISTS ${s}_copied ON ${s} USING gin (copied_counties);`,
@@ -131,7 +185,12 @@ export const statisticsProjection = defineCaseProjection({
     ].join('\n')
   },
   async apply(changes, ctx) {
+    // a step is applied once (the case projection skips stream versions at or below its saved state), so the
+    // month sums add each fact once, live and in a rebuild (where the facts go by COPY and the sums by upsert)
     const rows = changes.flatMap((ch) => ch.steps.flatMap(statFacts))
     await insertRows(ctx.tx, ctx.table('stat_facts'), STAT_COLUMNS, rows, 'ON CONFLICT (event_id) DO NOTHING')
+    const m = ctx.table('stat_months')
+    await insertRows(ctx.tx, m, STAT_MONTH_COLUMNS, monthRows(rows),
+      `ON CONFLICT (${STAT_MONTH_KEY.join(', ')}) DO UPDATE SET n = ${m}.n + EXCLUDED.n, review_sum = ${m}.review_sum + EXCLUDED.review_sum`)
   },
 })

@@ -75,7 +75,7 @@ async function expected(dim: 'profession' | 'institution' | 'county', county?: s
       const c = out.get(key) ?? { filed: 0, approved: 0, rejected: 0, returned: 0, cancelled: 0, reviewDays: [] }
       c[kind]++
       if (kind === 'filed') filedAt = x.at
-      else if (filedAt) c.reviewDays.push((Date.parse(x.at) - Date.parse(filedAt)) / 86_400_000)
+      else if (filedAt) c.reviewDays.push(Math.floor((Date.parse(x.at) - Date.parse(filedAt)) / 86_400_000)) // whole days
       out.set(key, c)
     }
   }
@@ -85,7 +85,7 @@ const median = (xs: number[]) => {
   if (!xs.length) return null
   const s = [...xs].sort((p, q) => p - q)
   const m = Math.floor(s.length / 2)
-  return Math.round((s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2) * 10) / 10
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 const csvRows = (body: string) => body.replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(','))
 
@@ -98,7 +98,7 @@ for (const [who, session, county] of [['national', mohw, undefined], ['臺北市
       t.equal(csv.statusCode, 200)
       t.match(String(csv.headers['content-type']), 'text/csv')
       const [header, ...rows] = csvRows(csv.body)
-      t.same(header!.slice(2), ['申辦件數', '核准', '不核准', '退回', '註銷', '審理天數中位數'])
+      t.same(header!.slice(2), ['申辦件數', '核准', '不核准', '退回', '註銷', '審理天數中位數（以日計）'])
       // 各縣市 lists every county in scope (all 22 for the ministry), those without cases with zeros
       const groups = dim === 'county' ? (county ? [county] : COUNTIES.map((c) => c.code)) : [...want.keys()]
       t.same(rows.map((r) => r[0]).sort(), [...groups].sort(), 'same groups')
