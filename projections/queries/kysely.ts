@@ -66,6 +66,38 @@ export async function run<O>(rm: ReadModels, projection: (typeof TABLE_PROJECTIO
   })
 }
 
+/** Rows a query read from one table (summed over its scan nodes): kept by the scans' filters, and discarded by them. */
+export interface TableRowsRead {
+  rows: number
+  removed: number
+}
+
+/**
+ * Runs the query under EXPLAIN ANALYZE and says how many rows it read from each table (by base name: the alias
+ * `from`/`t` give it). For benchmarks and tests that check what a query's cost grows with; not for pages.
+ */
+export async function rowsRead(rm: ReadModels, projection: (typeof TABLE_PROJECTION)[Table], build: (q: QueryContext) => Compilable<unknown>): Promise<Record<string, TableRowsRead>> {
+  type PlanNode = { 'Relation Name'?: string; Alias?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; 'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[] }
+  const out: Record<string, TableRowsRead> = {}
+  const [row] = await run<{ 'QUERY PLAN': [{ Plan: PlanNode }] | string }>(rm, projection, (q) => {
+    const c = build(q).compile()
+    return { compile: () => ({ ...c, sql: `EXPLAIN (ANALYZE, FORMAT JSON) ${c.sql}` }) } as unknown as Compilable<{ 'QUERY PLAN': [{ Plan: PlanNode }] | string }>
+  })
+  const planText = row!['QUERY PLAN']
+  const plan = (typeof planText === 'string' ? JSON.parse(planText) : planText) as [{ Plan: PlanNode }]
+  const walk = (n: PlanNode) => {
+    if (n['Relation Name']) {
+      const loops = n['Actual Loops'] ?? 1
+      const t = (out[n.Alias ?? n['Relation Name']] ??= { rows: 0, removed: 0 })
+      t.rows += (n['Actual Rows'] ?? 0) * loops
+      t.removed += ((n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)) * loops
+    }
+    for (const k of n.Plans ?? []) walk(k)
+  }
+  walk(plan[0].Plan)
+  return out
+}
+
 /** 'YYYY-MM-DD' of a date column (null stays null). */
 export const isoDate = (e: Expression<Date | null>): RawBuilder<IsoDate | null> => sql<IsoDate | null>`to_char(${e}, 'YYYY-MM-DD')`
 /** ISO-8601 UTC text of a timestamptz column, as the domain writes instants (null stays null). */

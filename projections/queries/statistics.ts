@@ -2,18 +2,21 @@
 // (filing to decision): count, sum and average in seconds, and the median in whole days (滿日數, the rule is
 // domain/report/review-time.ts).
 //
-// Where the figures come from: whole months of the period from the month sums (`stat_months`: counts, review-second
-// sums and per-whole-day counts of each group), the days of a partially covered first or last month from the facts
+// Where the figures come from: whole months of the period from the month sums (`stat_months`, in the roll-up that
+// keeps the query's columns: counts, review-second sums and per-whole-day counts of each group), the days of a
+// partially covered first or last month from the facts
 // (`stat_facts`), both summed by one query; the median is read off the merged per-day counts. So the rows read
 // grow with the number of groups and months asked for, and with at most two partial months of facts, never with
-// the whole history. Scopes the month sums cannot answer (an institution, a person) and the grouping by home
-// institution read the facts over the whole period, through the same sums and the same median.
+// the whole history. Scopes the month sums cannot answer (an institution, a person) and groupings no roll-up keeps
+// (home institution; profession with institution) read the facts over the whole period, through the same sums and
+// the same median.
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely'
 import type { IsoDate } from '../../domain/types.js'
 import { addDays } from '../../domain/roc-date.js'
 import type { ReadModels } from './read-models.js'
-import { dateParam, run, type QueryContext } from './kysely.js'
+import { dateParam, rowsRead, run, type QueryContext, type TableRowsRead } from './kysely.js'
 import type { Scope } from './scope.js'
+import { STAT_ROLLUPS, type StatRollup } from '../read-models/statistics.js'
 
 export const STAT_DIMENSIONS = {
   county: 'review_county',
@@ -24,8 +27,6 @@ export const STAT_DIMENSIONS = {
   applicationType: 'application_type',
 } as const
 export type StatDimension = keyof typeof STAT_DIMENSIONS
-/** The dimensions the month sums keep (home institution is only in the facts). */
-const MONTH_DIMENSIONS: ReadonlySet<StatDimension> = new Set(['county', 'profession', 'institution', 'month', 'applicationType'])
 
 export interface StatisticsQuery {
   /** Taipei calendar days, inclusive. */
@@ -77,14 +78,22 @@ export function splitPeriod(from: IsoDate | undefined, to: IsoDate | undefined):
   return { months, days }
 }
 
-/** Does this query read the month sums (national or county scope, no home-institution grouping)? */
-export const readsMonthSums = (scope: Scope, q: Pick<StatisticsQuery, 'groupBy'>) =>
-  (scope.kind === 'national' || scope.kind === 'county') && q.groupBy.every((d) => MONTH_DIMENSIONS.has(d))
+/**
+ * The roll-up of the month sums this query reads: the first that keeps every column it groups or filters by, in a
+ * national or county scope; undefined when it must read the facts (an institution's or a person's scope, the home
+ * institution, profession with institution).
+ */
+export function rollupFor(scope: Scope, q: Pick<StatisticsQuery, 'groupBy' | 'profession' | 'county'>): StatRollup | undefined {
+  if (scope.kind !== 'national' && scope.kind !== 'county') return undefined
+  const needs: string[] = [...q.groupBy.filter((d) => d !== 'month').map((d) => STAT_DIMENSIONS[d]), ...(q.profession ? ['profession'] : []), ...(q.county ? ['review_county'] : [])]
+  return (Object.keys(STAT_ROLLUPS) as StatRollup[]).find((r) => needs.every((c) => (STAT_ROLLUPS[r] as readonly string[]).includes(c)))
+}
 
 type SumRow = { [K in (typeof KINDS)[number]]: string | null } & { review_count: string | null; review_sum: string | null; review_median: string | null } & Record<string, unknown>
 
 function sumsQuery(c: QueryContext, scope: Scope, q: StatisticsQuery, dims: StatDimension[]) {
-  const useMonths = readsMonthSums(scope, q)
+  const rollup = rollupFor(scope, q)
+  const useMonths = rollup !== undefined
   const period = useMonths ? splitPeriod(q.from, q.to) : { months: null, days: [] }
   const filters = (eb: { (l: string, op: '=', r: string): Expression<SqlBool> }) => {
     const w: Expression<SqlBool>[] = []
@@ -94,7 +103,7 @@ function sumsQuery(c: QueryContext, scope: Scope, q: StatisticsQuery, dims: Stat
   }
   const months = () => c.from('stat_months', scope)
     .where((eb) => {
-      const w = filters(eb as never)
+      const w = [...filters(eb as never), eb('rollup', '=', rollup ?? '')]
       if (!period.months) w.push(sql<SqlBool>`FALSE`)
       else {
         if (period.months.from) w.push(eb('month', '>=', period.months.from))
@@ -103,7 +112,7 @@ function sumsQuery(c: QueryContext, scope: Scope, q: StatisticsQuery, dims: Stat
       return eb.and(w)
     })
     .select((eb) => [
-      ...dims.map((d) => eb.ref(STAT_DIMENSIONS[d] as Exclude<(typeof STAT_DIMENSIONS)[StatDimension], 'home_code'>).as(d) /* never home_code: readsMonthSums */),
+      ...dims.map((d) => eb.ref(STAT_DIMENSIONS[d] as Exclude<(typeof STAT_DIMENSIONS)[StatDimension], 'home_code'>).as(d) /* never home_code: rollupFor */),
       'kind', 'review_days', 'n', 'review_sum',
     ])
   const facts = c.from('stat_facts', scope)
@@ -163,3 +172,7 @@ export async function statistics(rm: ReadModels, scope: Scope, q: StatisticsQuer
       }
     })
 }
+
+/** What the statistics query reads per table (stat_months, stat_facts) for this scope and query: bench and tests. */
+export const statisticsRowsRead = (rm: ReadModels, scope: Scope, q: StatisticsQuery): Promise<Record<string, TableRowsRead>> =>
+  rowsRead(rm, 'statistics', (c) => sumsQuery(c, scope, q, [...new Set(q.groupBy)]))

@@ -34,8 +34,13 @@ export const STAT_COLUMNS = {
   review_days: 'int',
 } as const satisfies Columns
 
-/** `stat_months`: the facts counted per month and group; review_days is -1 for facts without a review time. */
+/**
+ * `stat_months`: the facts counted per month and group, in two roll-ups (each fact counts once in each): by
+ * profession (with county and application type) and by supported institution (with county); a column a roll-up
+ * does not keep is ''. review_days is -1 for facts without a review time.
+ */
 export const STAT_MONTH_COLUMNS = {
+  rollup: 'text',
   month: 'text',
   review_county: 'text',
   copied_counties: 'text[]',
@@ -47,7 +52,14 @@ export const STAT_MONTH_COLUMNS = {
   n: 'bigint',
   review_sum: 'numeric',
 } as const satisfies Columns
-export const STAT_MONTH_KEY = ['month', 'review_county', 'copied_counties', 'profession', 'supported_code', 'application_type', 'kind', 'review_days'] as const
+export const STAT_MONTH_KEY = ['rollup', 'month', 'review_county', 'copied_counties', 'profession', 'supported_code', 'application_type', 'kind', 'review_days'] as const
+/** The roll-ups of `stat_months` and the group columns each keeps (besides month, copied counties, kind, review days). */
+export const STAT_ROLLUPS = {
+  profession: ['review_county', 'profession', 'application_type'],
+  institution: ['review_county', 'supported_code'],
+} as const satisfies Record<string, readonly (keyof typeof STAT_COLUMNS)[]>
+export type StatRollup = keyof typeof STAT_ROLLUPS
+
 /** review_days of a `stat_months` row counting facts that have no review time (filings, undated decisions). */
 export const NO_REVIEW_TIME = -1
 
@@ -147,10 +159,11 @@ type StatMonthRow = { -readonly [K in keyof typeof STAT_MONTH_COLUMNS]: K extend
  */
 export function monthRows(facts: readonly StatRow[]): StatMonthRow[] {
   const out = new Map<string, StatMonthRow>()
-  for (const f of facts) {
+  for (const f of facts) for (const [rollup, keeps] of Object.entries(STAT_ROLLUPS)) {
+    const kept = (c: (typeof keeps)[number] | 'profession' | 'supported_code' | 'application_type') => ((keeps as readonly string[]).includes(c) ? f[c] ?? '' : '')
     const row: StatMonthRow = {
-      month: f.month, review_county: f.review_county ?? '', copied_counties: f.copied_counties ?? [], profession: f.profession ?? '',
-      supported_code: f.supported_code ?? '', application_type: f.application_type ?? '', kind: f.kind,
+      rollup, month: f.month, review_county: kept('review_county'), copied_counties: f.copied_counties ?? [], profession: kept('profession'),
+      supported_code: kept('supported_code'), application_type: kept('application_type'), kind: f.kind,
       review_days: f.review_days ?? NO_REVIEW_TIME, n: 0, review_sum: 0,
     }
     const key = JSON.stringify(STAT_MONTH_KEY.map((k) => row[k]))
@@ -175,7 +188,7 @@ export const statisticsProjection = defineCaseProjection({
     const keyed = new Set<string>(STAT_MONTH_KEY)
     return [
       `CREATE TABLE IF NOT EXISTS ${m} (${Object.entries(STAT_MONTH_COLUMNS).map(([n, ty]) => `${n} ${ty} NOT NULL${keyed.has(n) ? '' : ' DEFAULT 0'}`).join(', ')}, PRIMARY KEY (${STAT_MONTH_KEY.join(', ')}));`,
-      `CREATE INDEX IF NOT EXISTS ${m}_county ON ${m} (review_county, month);`,
+      `CREATE INDEX IF NOT EXISTS ${m}_county ON ${m} (rollup, review_county, month);`,
       `CREATE TABLE IF NOT EXISTS ${s} (${Object.entries(STAT_COLUMNS).map(([n, ty]) => `${n} ${ty}${n === 'event_id' ? ' PRIMARY KEY' : ''}`).join(', ')});`,
       `CREATE INDEX IF NOT EXISTS ${s}_county ON ${s} (review_county, day);`,
       `CREATE INDEX IF NOT EXISTS ${s}_copied ON ${s} USING gin (copied_counties);`,
