@@ -150,6 +150,8 @@ t.test('the statistician lands on 統計分析: all 22 counties, the period stat
     await page.goto(`${base}/review/statistics?report=profession&byMonth=1`)
     t.match(await page.textContent('main'), '每月申辦件數（依醫事人員類別）')
     t.notMatch(await page.textContent('#stat-table'), /\d{4}-\d{2}/, 'month labels in ROC')
+    t.match(await page.textContent('#stat-table thead'), '審理天數中位數（以日計）', 'the median says it counts whole days')
+    t.match(await page.textContent('main'), '以滿日計（未滿 24 小時為 0 日）')
     await snap(page, `statistics-monthly-${name}`)
     await context.close()
   }
