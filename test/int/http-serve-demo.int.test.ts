@@ -85,6 +85,15 @@ t.test('demo mode: the agent runs in-process with the demo cards, and /dev/cards
   t.equal((await post(server, { action: 'insert', slot: '0', card: '999' })).headers.get('location'), '/dev/cards?error=failed')
   t.equal((await post(server, { action: 'insert', slot: '7', card: staff })).headers.get('location'), '/dev/cards?error=failed')
   t.match(await (await fetch(`${server.url}/dev/cards?error=failed`)).text(), '無法更換卡片')
+
+  // the decision notifier runs with the embedded outboxes; its e-mail outbox is /dev/mail (loopback: allowed here)
+  const status = (await (await fetch(`${server.url}/status`, { headers: { accept: 'application/json' } })).json()) as { notifier: Record<string, unknown> }
+  t.match(status.notifier, { enabled: true, channels: { email: 'embedded', sms: 'embedded' }, ok: true })
+  t.equal(server.notifier.enabled, true)
+  const mail = await fetch(`${server.url}/dev/mail`)
+  t.equal(mail.status, 200)
+  t.match(await mail.text(), '電子郵件外寄匣（示範模式）')
+  t.match(await (await fetch(`${server.url}/status`, { headers: { accept: 'text/html' } })).text(), '審查結果通知（電子郵件／簡訊）')
 })
 
 t.test('without demo mode: no agent, no /dev/cards', async (t) => {
@@ -92,6 +101,9 @@ t.test('without demo mode: no agent, no /dev/cards', async (t) => {
   t.teardown(() => server.close())
   t.equal(server.readerAgentUrl, undefined)
   t.equal((await fetch(`${server.url}/dev/cards`)).status, 404)
+  t.equal((await fetch(`${server.url}/dev/mail`)).status, 404)
+  const status = (await (await fetch(`${server.url}/status`, { headers: { accept: 'application/json' } })).json()) as { notifier: Record<string, unknown> }
+  t.match(status.notifier, { enabled: false, disabledReason: /no e-mail or SMS channel is configured/, channels: { email: 'off', sms: 'off' } }, 'nothing configured: no notices')
   t.equal((await fetch(`${server.url}/dev/cards`, { method: 'POST', body: 'action=remove&slot=0', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 404)
 })
 
