@@ -55,7 +55,7 @@ export const messageIdHeader = (messageId: string) => `<${messageId}@notify.baob
 
 export function smtpEmailGateway(url: string, from: string, opts: { timeoutMs?: number } = {}): EmailGateway {
   const timeout = opts.timeoutMs ?? 15_000
-  const transport = nodemailer.createTransport(url, { connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout } as never)
+  const transport = nodemailer.createTransport({ url, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout })
   return {
     async send(m) {
       try {
