@@ -14,6 +14,8 @@ import { embeddedSmsOutbox, listOutbox } from '../../http/auth/sms.js'
 import { notifyMigrations } from '../../http/notify/notify-migrations.js'
 import { smtpEmailGateway } from '../../http/notify/email.js'
 import { createNotifier, type NotifierDeps } from '../../http/notify/notifier.js'
+import { startServeNotifier } from '../../http/notify/serve-notifier.js'
+import { loadConfig } from '../../commands/platform/config.js'
 import { reportStream } from '../../domain/events.js'
 import { CaseBuilder, applicant, routingFor, terms, weekly } from '../support/report-fixtures.js'
 import { CLINIC_63, HOSPITAL_63 } from '../support/report-decider-fixtures.js'
@@ -147,4 +149,25 @@ t.test('a failing mail server: retried with backoff, then given up, visible in t
   const rows = await tdb.db.query<{ channel: string; attempts: number }>(`SELECT channel, attempts FROM notify_failures`)
   t.same(rows.rows, [{ channel: 'email', attempts: 3 }])
   t.ok(b.caseId)
+})
+
+t.test('serve\'s notifier over SMTP_URL: a given-up message is visible in its /status view (ok false, the reason)', async (t) => {
+  const config = loadConfig({}, { SMTP_URL: smtp.url, NOTIFY_FROM: 'no-reply@baobei.test', LOG_LEVEL: 'silent', DATA_DIR: '/tmp/none' })
+  const serve = startServeNotifier({ store, db: tdb.db, config, logger, demo: false, siteOrigin: () => 'https://baobei.test', retry: { attempts: 2, baseMs: 5, maxMs: 10 }, pollMs: 3_600_000 })
+  t.teardown(() => serve.stop())
+  await serve.runNow().catch(() => 0) // the first poll may be running already
+  t.match(await serve.status(), { enabled: true, channels: { email: 'smtp', sms: 'off' } })
+  smtp.failNext(5)
+  await decide(applicant('A123456789', '王大明', HOSPITAL_63), '11303010000008', (x) => x.return('請補件'))
+  t.equal(await serve.runNow(), 1)
+  smtp.failNext(0)
+  const s = await serve.status()
+  t.equal(s.ok, false, 'not ok while the last message failed')
+  t.match(s.lastFailure, { channel: 'email', attempt: 2, resolved: false, reason: /SMTP 451/ })
+  t.ok(s.givenUp >= 2, 'given-up messages counted from notify_failures')
+  t.match(s.lastGivenUp, { channel: 'email', attempts: 2 })
+  await decide(applicant('A123456789', '王大明', HOSPITAL_63), '11303010000009', (x) => x.approve('府授衛字第1130009號'))
+  t.equal(await serve.runNow(), 1)
+  t.equal((await serve.status()).ok, true, 'ok again once a message goes through')
+  t.equal(smtp.received.at(-1)?.from, 'no-reply@baobei.test')
 })
