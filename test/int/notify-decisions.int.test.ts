@@ -171,3 +171,16 @@ t.test('serve\'s notifier over SMTP_URL: a given-up message is visible in its /s
   t.equal((await serve.status()).ok, true, 'ok again once a message goes through')
   t.equal(smtp.received.at(-1)?.from, 'no-reply@baobei.test')
 })
+
+t.test('an institution that opted in is told of the decisions on its staff\'s cases, under its own message id', async (t) => {
+  const hospital: Actor = { role: 'institution', id: HOSPITAL_63.code, via: 'hca-institution-card', institutionCode: HOSPITAL_63.code }
+  await preferences.set({ recipient: { kind: 'institution', id: HOSPITAL_63.code }, channel: 'email', email: 'hr@hospital.example.tw' }, { commandId: randomUUID(), actor: hospital })
+  const before = smtp.received.length
+  await decide(applicant('A223456012', '林美玲', HOSPITAL_63), '11303010000010', (x) => x.approve('府授衛字第1130010號'))
+  t.equal(await notifier().runOnce(), 1)
+  const got = smtp.received.slice(before)
+  t.same(got.map((m) => m.to), [['hr@hospital.example.tw']], 'the home institution only (the applicant did not opt in)')
+  t.match(got[0]!.text, '申請人 林美玲')
+  t.match(got[0]!.text, '核准文號：府授衛字第1130010號')
+  t.match(got[0]!.messageId, /\.email\.i[0-9a-f]{16}@/)
+})
