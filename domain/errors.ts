@@ -139,6 +139,9 @@ export const ERRORS = {
   PROGRESS_NOT_FOUND: { status: 404, zh: '查無符合的案件，請確認案件編號與身分證號' },
   PROGRESS_TOO_MANY: { status: 429, zh: '查詢次數過多，請稍後再試' },
   ATTACHMENT_QUOTA_EXCEEDED: { status: 429, zh: '今日上傳的附件已達上限，請明日再試或洽系統管理員' },
+  // notifications (issue #16: 通知方式)
+  NOTIFY_PREFERENCE_INVALID: { status: 400, zh: '通知設定不正確', template: '%s' },
+  NOTIFY_SEND_FAILED: { status: 502, zh: '通知傳送失敗，將稍後重試', template: '通知傳送失敗：%s' },
   COMMAND_ID_REUSED: { status: 409, zh: '此操作編號已被使用，請重新整理頁面後再送出' },
 } as const satisfies Record<string, ErrorSpec>
 

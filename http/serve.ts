@@ -1,8 +1,10 @@
 // `baobei serve`: open the runtime (database, event store, every migration), start the projections in-process
-// (unless --no-projections), start the daily NHI roster delivery when SFTP is configured (exporter/serve-export.ts),
+// (unless --no-projections), start the daily NHI roster delivery when SFTP is configured (exporter/serve-export.ts)
+// and the e-mail/SMS notices of decisions when a channel is configured or in demo mode (notify/serve-notifier.ts),
 // mount /status (JSON, or a page for browsers) and /metrics, listen on HOST:PORT, stop cleanly on SIGINT/SIGTERM.
 // Demo mode (--demo) also: seeds demo data and demo cards, starts the reader agent in this process with virtual
-// cards (unless --no-reader, or an agent already holds the agent port), and mounts 「示範讀卡機」 /dev/cards.
+// cards (unless --no-reader, or an agent already holds the agent port), and mounts 「示範讀卡機」 /dev/cards and the
+// e-mail outbox /dev/mail.
 import { trustProxyOf, type Config } from '../commands/platform/config.js'
 import { createLogger, type Logger } from '../commands/platform/logger.js'
 import { openRuntime } from '../commands/platform/runtime.js'
@@ -25,6 +27,8 @@ import type { VirtualMode } from '../reader/virtual/setup.js'
 import { VirtualCardRack, virtualCardsFor } from '../reader/virtual/rack.js'
 import { listDemoCards } from '../commands/pki/demo-pki.js'
 import { registerDevCardsRoutes } from './routes/dev-cards.js'
+import { registerDevMailRoutes } from './routes/dev-mail.js'
+import { assertNotifyConfig, notifierNotStarted, startServeNotifier, type ServeNotifier } from './notify/serve-notifier.js'
 
 export interface ServeOptions {
   logger?: Logger
@@ -49,11 +53,14 @@ export interface RunningServer {
   readerAgentUrl?: string
   /** The daily roster delivery (off unless SFTP is configured). */
   exporter: ServeExport
+  /** E-mail/SMS notices of decisions (off unless a channel is configured; demo: the embedded outboxes). */
+  notifier: ServeNotifier
   close(): Promise<void>
 }
 
 export async function startServer(config: Config, opts: ServeOptions = {}): Promise<RunningServer> {
   if (opts.demo || config.DEMO) assertDemoFenced({ ...config, DEMO: true })
+  assertNotifyConfig(config)
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL)
   const runtime = await openRuntime(config, logger, { extraMigrations: APP_MIGRATIONS })
   const exporter = await startServeExport({ store: runtime.store, db: runtime.db, config, logger }).catch(async (e: unknown) => {
@@ -86,15 +93,18 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   const behindProxy = trustProxyOf(config) !== false
   if (behindProxy && !config.STATUS_TOKEN) logger.warn({}, 'TRUST_PROXY is set without STATUS_TOKEN: /status and /metrics are closed')
   const operator = operatorOnly(config.STATUS_TOKEN, { behindProxy })
+  // started once the server listens (its links name the site's origin); until then /status shows it off
+  let notifier: ServeNotifier = notifierNotStarted
   app.get('/status', { onRequest: operator }, async (request, reply) => {
-    const [projections, exported] = await Promise.all([projectionStatus(runtime.db, runtime.store), exporter.status()])
-    const status = { ...projections, ok: projections.ok && exported.ok, exporter: exported }
+    const [projections, exported, notified] = await Promise.all([projectionStatus(runtime.db, runtime.store), exporter.status(), notifier.status()])
+    const status = { ...projections, ok: projections.ok && exported.ok && notified.ok, exporter: exported, notifier: notified }
     return /text\/html/.test(request.headers.accept ?? '') ? reply.page('pages/status', { title: '系統狀態', status }) : status
   })
   app.get('/metrics', { onRequest: operator }, async (_request, reply) => reply.type('text/plain; version=0.0.4').send(await projectionMetrics(runtime.db, runtime.store)))
   if (opts.demo) {
     const control = embedded ? directRackControl(embedded.rack) : agentRackControl(agentUrl, () => origins[0] ?? '')
     await registerDevCardsRoutes(app, { control, pin: DEMO_PIN })
+    await registerDevMailRoutes(app)
   }
   const url = await app.listen({ host: config.HOST, port: config.PORT }).catch(async (e: unknown) => {
     await embedded?.close()
@@ -102,6 +112,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
     throw e
   })
   origins = siteOrigins(url, config.SITE_ORIGIN)
+  notifier = startServeNotifier({ store: runtime.store, db: runtime.db, config, logger, demo: !!(opts.demo || config.DEMO), siteOrigin: () => config.SITE_ORIGIN ?? url })
   // attachment blobs no case references are removed after a grace period (every 6 hours)
   const sweep = setInterval(() => {
     sweepOrphanBlobs({ dir: join(config.DATA_DIR, 'attachments'), store: runtime.store, now: clock() })
@@ -128,6 +139,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   const close = () =>
     (closing ??= (async () => {
       clearInterval(sweep)
+      await notifier.stop()
       await exporter.stop()
       await app.close()
       await embedded?.close()
@@ -137,5 +149,5 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   if (opts.signals !== false) {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void close().then(() => process.exit(0), () => process.exit(1)))
   }
-  return { app, url, exporter, close, ...(embedded ? { readerAgentUrl: embedded.agent.url } : {}) }
+  return { app, url, exporter, notifier, close, ...(embedded ? { readerAgentUrl: embedded.agent.url } : {}) }
 }

@@ -44,6 +44,10 @@ export const ConfigSchema = Type.Object({
   /** SMS gateway over HTTP (default: the embedded outbox, shown on /dev/sms in demo mode). */
   SMS_GATEWAY_URL: Type.Optional(Url('^https?://')),
   SMS_GATEWAY_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  /** Decision notices by e-mail: smtp:// or smtps:// (user and password in the URL); unset = no e-mail (demo: the outbox /dev/mail). */
+  SMTP_URL: Type.Optional(Url('^smtps?://')),
+  /** The sender of the notices (e.g. `報備支援系統 <no-reply@example.gov.tw>`), required with SMTP_URL. */
+  NOTIFY_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 200 })),
   // exporter
   ROSTER_SENDER_CODE: Type.String({ pattern: '^[ -~]{1,10}$', default: 'BAOBEI0001' }),
   /** Daily roster run of `baobei serve`, HH:MM Asia/Taipei. */

@@ -17,3 +17,14 @@ const DECISIONS: Readonly<Record<string, { outcome: DecisionOutcome; application
 
 /** The decision an event records, or undefined for any other event. */
 export const decisionOfEvent = (e: { type: string }): { outcome: DecisionOutcome; applicationType: ApplicationType } | undefined => DECISIONS[e.type]
+
+/** How a decision's outcome is named to the applicant (新通知, e-mail and SMS). */
+export const DECISION_OUTCOME_LABEL: Readonly<Record<DecisionOutcome, string>> = { approved: '已核准', rejected: '未核准', returned: '退回補正' }
+
+/**
+ * Who is told of a decision on a case: the applicant, and the institutions that file for them (the applicant's home
+ * institution, and the filing institution when an institution filed).
+ */
+export function decisionRecipients(c: { applicant: { nationalId: string; home: { code: string } }; filedBy: { role: 'professional' | 'institution'; id: string } }): { nationalId: string; institutions: string[] } {
+  return { nationalId: c.applicant.nationalId, institutions: [...new Set([c.applicant.home.code, ...(c.filedBy.role === 'institution' ? [c.filedBy.id] : [])])] }
+}

@@ -93,4 +93,13 @@ CREATE TABLE IF NOT EXISTS upload_quota (
 );
 `,
   },
+  {
+    // The SMS outbox keeps the id a message is sent under (the decision notifier's stable id): the same message sent
+    // again after a crash is the same row, not a second one.
+    id: 'login/005-sms-message-id',
+    sql: `
+ALTER TABLE login_sms_outbox ADD COLUMN IF NOT EXISTS message_id text;
+CREATE UNIQUE INDEX IF NOT EXISTS login_sms_outbox_message ON login_sms_outbox (message_id) WHERE message_id IS NOT NULL;
+`,
+  },
 ]

@@ -1,11 +1,13 @@
 // The SMS gateway, a port with two adapters:
 //   embedded: an outbox table (a ring of the last OUTBOX_KEEP messages) that the demo page /dev/sms lists
-//   http:     POST <SMS_GATEWAY_URL> {to, text} → any 2xx = sent; anything else → SMS_SEND_FAILED
+//   http:     POST <SMS_GATEWAY_URL> {to, text, id?} → any 2xx = sent; anything else → SMS_SEND_FAILED
+// A message sent with an id (the decision notifier's stable message id) is the same message when sent again: the
+// outbox keeps one row per id, the HTTP gateway receives the id to drop a repeat.
 import type { Sql } from '../../commands/platform/database.js'
 import { DomainError } from '../../domain/errors.js'
 
 export interface SmsGateway {
-  send(to: string, text: string, now: Date): Promise<void>
+  send(to: string, text: string, now: Date, messageId?: string): Promise<void>
 }
 
 export const OUTBOX_KEEP = 200
@@ -19,9 +21,12 @@ export interface OutboxMessage {
 
 export function embeddedSmsOutbox(db: Sql): SmsGateway {
   return {
-    async send(to, text, now) {
-      const r = await db.query<{ id: string }>(`INSERT INTO login_sms_outbox (phone, body, sent_at) VALUES ($1, $2, $3) RETURNING id`, [to, text, now])
-      await db.query(`DELETE FROM login_sms_outbox WHERE id <= $1`, [Number(r.rows[0]!.id) - OUTBOX_KEEP])
+    async send(to, text, now, messageId) {
+      const r = await db.query<{ id: string }>(
+        `INSERT INTO login_sms_outbox (phone, body, sent_at, message_id) VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) WHERE message_id IS NOT NULL DO NOTHING RETURNING id`,
+        [to, text, now, messageId ?? null],
+      )
+      if (r.rows[0]) await db.query(`DELETE FROM login_sms_outbox WHERE id <= $1`, [Number(r.rows[0].id) - OUTBOX_KEEP])
     },
   }
 }
@@ -38,13 +43,13 @@ export async function listOutbox(db: Sql, limit = 50): Promise<OutboxMessage[]> 
 export function httpSmsGateway(url: string, opts: { token?: string; timeoutMs?: number; fetch?: typeof fetch } = {}): SmsGateway {
   const doFetch = opts.fetch ?? fetch
   return {
-    async send(to, text) {
+    async send(to, text, _now, messageId) {
       let res: Response
       try {
         res = await doFetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
-          body: JSON.stringify({ to, text }),
+          body: JSON.stringify({ to, text, ...(messageId ? { id: messageId } : {}) }),
           signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
         })
       } catch (e) {

@@ -16,6 +16,8 @@ import { licenseParts } from '../../domain/reference/license-number.js'
 import { requireRole, userOf } from '../session.js'
 import { monthCalendar } from '../../projections/queries/occurrences.js'
 import { attentionCases, decisionOf } from '../attention.js'
+import { createPreferenceService } from '../../commands/notify/preference-service.js'
+import { NOTIFY_CHANNEL_LABEL } from '../../domain/notify/preference.js'
 
 /** The home page: a month of the calendar and a page of the 報備支援名單. */
 const HomeQuery = Type.Object({
@@ -26,6 +28,7 @@ type HomeQuery = Static<typeof HomeQuery>
 const LIST_PAGE_SIZE = 20
 
 export async function registerHomeRoutes(app: App) {
+  const preferences = createPreferenceService({ store: app.services.store, clock: app.services.clock })
   app.get('/', async (request, reply) => {
     const role = request.session?.user.actor.role
     if (!role) return reply.redirect(request.sessionExpired ? '/login?expired=1' : '/login', 303)
@@ -56,8 +59,9 @@ export async function registerHomeRoutes(app: App) {
       submittedDay: r.submittedAt ? taipeiDate(r.submittedAt) : null,
     }))
     const attention = await attentionCases(app, user)
+    const notify = await preferences.load({ kind: 'professional', id: user.actor.id })
     return reply.page('pages/home.eta', {
-      attention,
+      attention, notify: { ...notify, label: NOTIFY_CHANNEL_LABEL[notify.channel] },
       title: '報備支援首頁',
       person, home, professionLabel: person ? names.profession(person.profession) ?? person.profession : '',
       departmentLabel: person?.department ? names.department(person.department) ?? person.department : '',

@@ -10,6 +10,7 @@ import { registerInstitutionRoutes } from './institution.js'
 import { registerBatchRoutes } from './batch.js'
 import { registerLoginRoutes } from './login.js'
 import { registerNoticeRoutes } from './notices.js'
+import { registerNotifySettingsRoutes } from './notify-settings.js'
 
 export async function registerRoutes(app: App) {
   await registerCommonRoutes(app)
@@ -19,6 +20,7 @@ export async function registerRoutes(app: App) {
   await registerFilingPages(app)
   await registerCasePages(app)
   await registerNoticeRoutes(app)
+  await registerNotifySettingsRoutes(app)
   await registerPrintRoute(app)
   await registerInstitutionRoutes(app)
   await registerBatchRoutes(app)

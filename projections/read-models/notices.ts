@@ -4,7 +4,7 @@
 // domain's (caseFacts.decision), never re-derived here.
 import { defineCaseProjection, type CaseStep } from '../case-projection.js'
 import { insertRows, type Columns } from '../sql-rows.js'
-import { decisionOfEvent, type DecisionOutcome } from '../../domain/report/decision-events.js'
+import { decisionOfEvent, decisionRecipients, type DecisionOutcome } from '../../domain/report/decision-events.js'
 
 export const NOTICE_COLUMNS = {
   event_id: 'text',
@@ -31,7 +31,6 @@ export function noticeRow(caseId: string, step: CaseStep) {
   const d = decisionOfEvent(step.event)
   const after = step.after
   if (!d || !after) return undefined
-  const institutions = new Set([after.applicant.home.code, ...(after.filedBy.role === 'institution' ? [after.filedBy.id] : [])])
   const decision = after.facts.decision
   const terms = after.facts.currentTerms
   return {
@@ -49,7 +48,7 @@ export function noticeRow(caseId: string, step: CaseStep) {
     applicant_name: after.applicant.name,
     supported_name: terms.supported.name,
     national_id: after.applicant.nationalId,
-    scope_institutions: [...institutions],
+    scope_institutions: decisionRecipients(after).institutions,
   }
 }
 

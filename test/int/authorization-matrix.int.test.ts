@@ -82,6 +82,9 @@ const MATRIX: Record<string, Spec> = {
   'GET /home/calendar': { kind: 'fragment', roles: PRO, req: () => ({ url: '/home/calendar?month=2024-03' }), ok: 200 },
   'GET /notices': { kind: 'page', roles: FRONT, req: () => ({ url: '/notices' }), ok: 200 },
   'GET /quota': { kind: 'page', roles: PRO, req: () => ({ url: '/quota' }), ok: 200 },
+  // ---- 通知設定 (issue #16): one's own preference only (the recipient is the session's actor, never a field) ----
+  'GET /settings/notifications': { kind: 'page', roles: FRONT, req: () => ({ url: '/settings/notifications' }), ok: 200 },
+  'POST /settings/notifications': { kind: 'page', roles: FRONT, req: () => ({ method: 'POST', url: '/settings/notifications', form: { commandId: randomUUID(), channel: 'sms', phone: '123' } }), ok: 422 },
   // ---- report form helpers ----
   'GET /lookup/institutions': { kind: 'fragment', roles: FRONT, req: () => ({ url: `/lookup/institutions?q=${encodeURIComponent('仁愛')}` }), ok: 200 },
   'POST /reports/check/applicant': { kind: 'fragment', roles: INST, req: (w) => ({ method: 'POST', url: '/reports/check/applicant', form: { applicantId: applicantOf(w) } }), ok: 200 },

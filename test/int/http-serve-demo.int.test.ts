@@ -2,6 +2,8 @@
 // in-process virtual demo cards, the login page points at it, and 「示範讀卡機」 /dev/cards swaps the inserted cards.
 // None of it exists without demo mode. An agent already on the agent port is used instead of a new one.
 import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import { createPreferenceService } from '../../commands/notify/preference-service.js'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -85,6 +87,30 @@ t.test('demo mode: the agent runs in-process with the demo cards, and /dev/cards
   t.equal((await post(server, { action: 'insert', slot: '0', card: '999' })).headers.get('location'), '/dev/cards?error=failed')
   t.equal((await post(server, { action: 'insert', slot: '7', card: staff })).headers.get('location'), '/dev/cards?error=failed')
   t.match(await (await fetch(`${server.url}/dev/cards?error=failed`)).text(), '無法更換卡片')
+
+  // the decision notifier runs with the embedded outboxes; its e-mail outbox is /dev/mail (loopback: allowed here)
+  const status = (await (await fetch(`${server.url}/status`, { headers: { accept: 'application/json' } })).json()) as { notifier: Record<string, unknown> }
+  t.match(status.notifier, { enabled: true, channels: { email: 'embedded', sms: 'embedded' }, ok: true })
+  t.equal(server.notifier.enabled, true)
+  const mail = await fetch(`${server.url}/dev/mail`)
+  t.equal(mail.status, 200)
+  t.match(await mail.text(), '電子郵件外寄匣（示範模式）')
+  t.match(await (await fetch(`${server.url}/status`, { headers: { accept: 'text/html' } })).text(), '審查結果通知（電子郵件／簡訊）')
+
+  // and it really runs inside serve: an opted-in professional's returned case reaches /dev/mail by itself
+  const pro = { role: 'professional' as const, id: 'A123456789', name: '王大明', via: 'hca-professional-card' as const, institutionCode: '0163010001' }
+  await createPreferenceService({ store: server.app.services.store }).set({ recipient: { kind: 'professional', id: pro.id }, channel: 'email', email: 'wang@example.com.tw' }, { commandId: randomUUID(), actor: pro })
+  const day = (n: number) => new Date(Date.now() + n * 86400_000).toISOString().slice(0, 10)
+  const filed = await server.app.services.reports.file({ applicantId: pro.id, terms: { supportedCode: '3563020002', department: '02', purpose: '01', schedule: { kind: 'weekly', from: day(300), to: day(320), weekdays: [6], windows: [{ start: '19:00', end: '21:00' }] } } }, { commandId: randomUUID(), actor: pro })
+  const number = filed.state.exists ? filed.state.caseNumber! : ''
+  await server.app.services.reports.return(filed.caseId, { reason: '請附支援同意書', fieldsToFix: ['schedule'] }, { commandId: randomUUID(), actor: { role: 'reviewer', id: 'TPE-R001', name: '周文華', via: 'staff-card', county: '63' } })
+  let outbox = ''
+  for (let i = 0; i < 60 && !outbox.includes(number); i++) {
+    await new Promise((r) => setTimeout(r, 250))
+    outbox = await (await fetch(`${server.url}/dev/mail`)).text()
+  }
+  t.match(outbox, `【報備支援】案件 ${number} 登錄申請退回補正`, 'the notifier inside serve sent it to the demo outbox')
+  t.match(outbox, '審查意見：請附支援同意書')
 })
 
 t.test('without demo mode: no agent, no /dev/cards', async (t) => {
@@ -92,6 +118,9 @@ t.test('without demo mode: no agent, no /dev/cards', async (t) => {
   t.teardown(() => server.close())
   t.equal(server.readerAgentUrl, undefined)
   t.equal((await fetch(`${server.url}/dev/cards`)).status, 404)
+  t.equal((await fetch(`${server.url}/dev/mail`)).status, 404)
+  const status = (await (await fetch(`${server.url}/status`, { headers: { accept: 'application/json' } })).json()) as { notifier: Record<string, unknown> }
+  t.match(status.notifier, { enabled: false, disabledReason: /no e-mail or SMS channel is configured/, channels: { email: 'off', sms: 'off' } }, 'nothing configured: no notices')
   t.equal((await fetch(`${server.url}/dev/cards`, { method: 'POST', body: 'action=remove&slot=0', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 404)
 })
 

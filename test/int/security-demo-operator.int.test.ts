@@ -35,6 +35,7 @@ t.test('serve --demo refuses production settings, naming the variable and not it
     [{ TRUST_DIR: '/etc/baobei/trust' }, 'TRUST_DIR'],
     [{ SMS_GATEWAY_URL: 'https://sms.example/send' }, 'SMS_GATEWAY_URL'],
     [{ NHI_PASSWORD_URL: 'https://nhi.example/check' }, 'NHI_PASSWORD_URL'],
+    [{ SMTP_URL: 'smtps://mailer:s3cret-pw@mail.example:465', NOTIFY_FROM: 'no-reply@example.tw' }, 'SMTP_URL'],
     [{ HOST: '0.0.0.0' }, 'HOST'],
   ]
   for (const [extra, variable] of cases) {
@@ -47,6 +48,16 @@ t.test('serve --demo refuses production settings, naming the variable and not it
   t.equal(variableOf(() => assertDemoFenced(loadConfig({}, base), { SFTP_PASSWORD: 'x' })), 'SFTP_PASSWORD', 'any SFTP_* in the environment')
   t.doesNotThrow(() => assertDemoFenced(loadConfig({}, { ...base, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x' }), {}), 'a loopback database is fine')
   t.doesNotThrow(() => assertDemoFenced(loadConfig({}, { ...base, DEMO: false, HOST: '0.0.0.0' }), {}), 'production mode is not fenced')
+})
+
+t.test('e-mail notices configured in part: serve refuses to start, naming the missing variable', async (t) => {
+  const prod = { DATA_DIR: '/tmp/none', LOG_LEVEL: 'silent' as const }
+  for (const [extra, variable] of [[{ SMTP_URL: 'smtp://127.0.0.1:2525' }, 'NOTIFY_FROM'], [{ NOTIFY_FROM: 'no-reply@example.tw' }, 'SMTP_URL']] as const) {
+    const e = await startServer(loadConfig({}, { ...prod, ...extra }), { signals: false }).then(() => undefined, (x: unknown) => x)
+    t.type(e, ConfigError)
+    t.equal((e as ConfigError).variable, variable)
+  }
+  t.equal(variableOf(() => loadConfig({ SMTP_URL: 'http://mail.example' })), 'SMTP_URL', 'an SMTP URL is smtp:// or smtps://')
 })
 
 t.test('/dev/* answers loopback sockets only', async (t) => {
