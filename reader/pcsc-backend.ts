@@ -2,9 +2,9 @@
 // It needs only a set of readers with card sessions (CardReaders): pcscd through pcsclite (PcscManager), or the
 // in-process virtual readers (virtual/in-process.ts) that hand APDUs straight to virtual cards.
 import { DomainError } from '../domain/errors.js'
-import { cardHolderOf, certificateFromDer } from '../domain/card/certificate-profile.js'
 import type { Transmit } from './apdu.js'
-import type { CardBackend, PkiCardBasicData, ReaderInfo } from './card-protocol.js'
+import { cardBasicData } from './card-certificate.js'
+import type { CardBackend, ReaderInfo } from './card-protocol.js'
 import { readCertificate, selectHcaApplet, signSha256, verifyPin, PIN_PATTERN } from './hca-card.js'
 import { decodeNhiBasicData, NHI_BASIC_DATA_LENGTH, NHI_GET_BASIC_DATA, NHI_SELECT, NotThisCard, readNhiCard } from './nhi-card.js'
 import { READER_CARD_LABELS, readerCard } from '../domain/card/reader-card.js'
@@ -23,16 +23,6 @@ export interface CardReaders {
   close(): void
 }
 
-function basicDataOf(der: Buffer): PkiCardBasicData {
-  try {
-    const cert = certificateFromDer(der)
-    const holder = cardHolderOf(cert)
-    if (holder) return holder
-    return { kind: 'unknown', holderId: '', name: '', certificateSerial: cert.serialNumber.toLowerCase() }
-  } catch {
-    return { kind: 'unknown', holderId: '', name: '', certificateSerial: '' }
-  }
-}
 
 /** What card is in the reader, without a PIN: an NHI card (with its holder's name, masked), a PKI card, or neither. */
 async function probe(transmit: Transmit): Promise<Omit<ReaderInfo, 'name' | 'cardPresent'>> {
@@ -48,7 +38,7 @@ async function probe(transmit: Transmit): Promise<Omit<ReaderInfo, 'name' | 'car
     if (e instanceof NotThisCard) return { cardType: 'unknown', kind: 'unknown' }
     throw e
   }
-  const card = basicDataOf(await readCertificate(transmit))
+  const card = cardBasicData(await readCertificate(transmit))
   return { cardType: 'hca', ...(card.kind !== 'unknown' ? { cardKind: card.kind } : {}), ...readerCard('pki', card.kind, card.name) }
 }
 
@@ -117,7 +107,7 @@ export function createPcscBackend(pcsc: CardReaders): CardBackend {
         await verifyPin(transmit, pin)
         const certificate = await readCertificate(transmit)
         const signature = await signSha256(transmit, challenge)
-        return { certificate, signature, card: basicDataOf(certificate), reader: name }
+        return { certificate, signature, card: cardBasicData(certificate), reader: name }
       })
     },
     async close() {

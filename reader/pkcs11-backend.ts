@@ -12,10 +12,11 @@
 // The PIN goes to the module and nowhere else. Calls are serialised (one session at a time).
 import { createRequire } from 'node:module'
 import type * as Pkcs11Types from 'pkcs11js'
-import { cardHolderOf, certificateFromDer } from '../domain/card/certificate-profile.js'
+import { certificateFromDer } from '../domain/card/certificate-profile.js'
 import { readerCard } from '../domain/card/reader-card.js'
 import { DomainError } from '../domain/errors.js'
-import type { CardBackend, PkiCardBasicData, ReaderInfo, SignResult } from './card-protocol.js'
+import { cardBasicData } from './card-certificate.js'
+import type { CardBackend, ReaderInfo, SignResult } from './card-protocol.js'
 import { digestInfoSha256, PIN_PATTERN } from './hca-card.js'
 
 type Pkcs11Module = typeof Pkcs11Types
@@ -35,17 +36,6 @@ interface TokenKey {
 /** The PKCS#11 error code of a pkcs11js error, if it is one. */
 const ckr = (e: unknown): number | undefined => (typeof (e as { code?: unknown })?.code === 'number' ? (e as { code: number }).code : undefined)
 
-function basicData(der: Buffer): PkiCardBasicData {
-  try {
-    const h = cardHolderOf(certificateFromDer(der))
-    if (h) return { kind: h.kind, holderId: h.holderId, name: h.name, ...(h.unit ? { unit: h.unit } : {}), certificateSerial: h.certificateSerial }
-    const cert = certificateFromDer(der)
-    const cn = cert.subject.getField('CN')?.value
-    return { kind: 'unknown', holderId: '', name: typeof cn === 'string' ? cn : '', certificateSerial: cert.serialNumber.toLowerCase() }
-  } catch {
-    return { kind: 'unknown', holderId: '', name: '', certificateSerial: '' }
-  }
-}
 
 /** A token as the PKCS#11 backend sees it: its slot ("reader"), label, serial and certificates (DER). */
 export interface Pkcs11Token {
@@ -175,7 +165,7 @@ export function openPkcs11Backend(modulePath: string, opts: Pkcs11BackendOptions
             session = p11.C_OpenSession(t.slot, lib.CKF_SERIAL_SESSION)
             const cert = certificates(session).sort((a, b) => Number(allowsSigning(b.der)) - Number(allowsSigning(a.der)))[0]
             if (!cert) return { name: t.name, cardPresent: true, cardType: 'unknown' as const, kind: 'unknown' as const, token: t.label }
-            const card = basicData(cert.der)
+            const card = cardBasicData(cert.der)
             return {
               name: t.name, cardPresent: true, cardType: 'hca' as const, ...(card.kind !== 'unknown' ? { cardKind: card.kind } : {}),
               ...readerCard('pki', card.kind, card.name), token: t.label,
@@ -218,7 +208,7 @@ export function openPkcs11Backend(modulePath: string, opts: Pkcs11BackendOptions
             p11.C_SignInit(session, { mechanism: lib.CKM_RSA_PKCS }, key.keyHandle)
             signature = p11.C_Sign(session, digestInfoSha256(payload), Buffer.alloc(1024))
           }
-          return { certificate: key.certificate, signature: Buffer.from(signature), card: basicData(key.certificate), reader: t.name }
+          return { certificate: key.certificate, signature: Buffer.from(signature), card: cardBasicData(key.certificate), reader: t.name }
         } finally {
           if (loggedIn) {
             try {

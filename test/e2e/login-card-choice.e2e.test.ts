@@ -5,6 +5,8 @@
 //   2. An NHI card beside a professional card: the professional card is chosen by itself, the NHI card is named as not
 //      suitable; the NHI method, the other way round.
 //   3. Wrong kind only: the message names the card and the reader; the server still decides on the certificate.
+//   4. A certificate card whose kind the agent cannot tell is offered when no card of the wanted kind is there, and
+//      the server decides (a staff card of the government CA family logs in as staff, and not as a professional).
 // axe-core (zero serious/critical) and screenshots at 1366x768 and 390x844: test-output/screenshots/login-choice-*.png.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -47,6 +49,8 @@ const base = await h.app.listen({ host: '127.0.0.1', port: appPort })
 const wang = await h.issueCard({ kind: 'professional', holderId: 'A123456789', name: '王大明', pin: '246810' })
 const chen = await h.issueCard({ kind: 'professional', holderId: 'F122334458', name: '陳志豪', pin: '135246' })
 const inst = await h.issueCard({ kind: 'institution', holderId: '0163010001', name: '示範大學附設醫院', pin: '112233' })
+// a government (GCA) staff card without the demo's staff mark: the agent cannot tell its kind, only its CA family can
+const staffUnmarked = await h.issueCard({ kind: 'staff', holderId: 'TPE-R001', name: '周文華', unit: '63', pin: '135790', profile: { subjectKinds: [] } })
 const wangNhi = () => new NhiVirtualCard({ cardNumber: '000012345678', name: '王大明', nationalId: 'A123456789', birthDate: '0690512', sex: 'M', issueDate: '1100101' })
 const chenNhi = () => new NhiVirtualCard({ cardNumber: '000034567890', name: '陳志豪', nationalId: 'F122334458', birthDate: '0670120', sex: 'M', issueDate: '1100101' })
 
@@ -224,5 +228,24 @@ t.test('no suitable card among several: every card found is named with its reade
   await page.click('#card-submit')
   await page.waitForURL(`${base}/institution`, { timeout: 30_000 })
   t.match(await page.textContent('header'), '示範大學附設醫院')
+  await page.context().close()
+})
+
+t.test('a card the agent cannot place: offered when nothing better is there, and the server decides its kind', async (t) => {
+  await plug(wangNhi(), 0)
+  await plug(new PkiVirtualCard(staffUnmarked), 1)
+  // as a professional: the card is offered (the agent cannot say it is not one) and the server refuses it by its CA
+  const page = await loginPage(WIDTHS[0])
+  await page.fill('#pin', '135790')
+  await page.click('#card-submit')
+  t.equal(await loginErrorText(page, 20_000).then(() => page.getAttribute('#login-error', 'data-code')), 'CERT_WRONG_TYPE', 'the claim of the listing changes nothing: the certificate is checked')
+  t.same(await radios(page, '#card-choice'), [{ value: readers[1], checked: true, label: `憑證卡（無法判別類別）（周○華），讀卡機「${readers[1]}」` }])
+  // as staff: the same card logs in
+  await page.check('input[name="role"][value="staff"]')
+  await page.locator('#card-choice input[type="radio"]:checked').waitFor({ timeout: 10_000 })
+  await page.fill('#pin', '135790')
+  await page.click('#card-submit')
+  await page.waitForURL(/\/review\//, { timeout: 30_000 })
+  t.match(await page.textContent('header'), '周文華')
   await page.context().close()
 })
