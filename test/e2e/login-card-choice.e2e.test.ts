@@ -15,6 +15,7 @@ import type { Browser, Page } from 'playwright-core'
 import t from 'tap'
 import { DEMO_NHI_PASSWORD } from '../../http/auth/login-demo.js'
 import { startReaderAgent } from '../../reader/agent.js'
+import type { CardBackend } from '../../reader/card-protocol.js'
 import { createPcscBackend } from '../../reader/pcsc-backend.js'
 import { PcscManager } from '../../reader/pcsc.js'
 import { NhiVirtualCard } from '../../reader/virtual/nhi-virtual-card.js'
@@ -55,11 +56,18 @@ const wangNhi = () => new NhiVirtualCard({ cardNumber: '000012345678', name: '�
 const chenNhi = () => new NhiVirtualCard({ cardNumber: '000034567890', name: '陳志豪', nationalId: 'F122334458', birthDate: '0670120', sex: 'M', issueDate: '1100101' })
 
 const pcsc = new PcscManager()
-const backend = createPcscBackend(pcsc)
+const real = createPcscBackend(pcsc)
+// `baobei reader` is installed on the person's PC apart from the site: while set, the agent answers as one older than
+// the listing's kind and holder hint (card type and certificate kind only)
+let olderAgent = false
+const backend: CardBackend = {
+  ...real,
+  readers: async () => (await real.readers()).map((r) => (olderAgent ? { name: r.name, cardPresent: r.cardPresent, ...(r.cardType ? { cardType: r.cardType } : {}), ...(r.cardKind ? { cardKind: r.cardKind } : {}) } : r)),
+}
 const agent = await startReaderAgent({ backend, origin: base, port: agentPort })
 t.teardown(async () => {
   await agent.close()
-  await backend.close()
+  await real.close()
 })
 const readers = (await vpcdReaders(pcsc)) as [string, string]
 const links: VpcdLink[] = []
@@ -247,5 +255,20 @@ t.test('a card the agent cannot place: offered when nothing better is there, and
   await page.click('#card-submit')
   await page.waitForURL(/\/review\//, { timeout: 30_000 })
   t.match(await page.textContent('header'), '周文華')
+  await page.context().close()
+})
+
+t.test('an agent older than the listing (no kind, no hint): the page still tells the cards apart by type', async (t) => {
+  olderAgent = true
+  t.teardown(() => {
+    olderAgent = false
+  })
+  await plug(wangNhi(), 0)
+  await plug(new PkiVirtualCard(wang), 1)
+  const page = await loginPage(WIDTHS[0])
+  await page.fill('#pin', '246810')
+  await page.click('#card-submit')
+  await page.waitForURL(`${base}/home`, { timeout: 30_000 })
+  t.match(await page.textContent('header'), '王大明', 'the professional card was chosen by itself, the NHI card left alone')
   await page.context().close()
 })

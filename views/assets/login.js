@@ -153,7 +153,13 @@
   function kindLabel(k) { return LABELS[k] || LABELS.unknown || '卡片' }
   function cardName(r) { return kindLabel(r.kind) + (r.holderHint ? '（' + r.holderHint + '）' : '') }
   function readerName(r) { return '讀卡機「' + r.name + '」' + (r.token ? '（卡片標籤 ' + r.token + '）' : '') }
-  function withCard(readers) { return readers.filter(function (r) { return r.cardPresent }) }
+  // an agent older than the listing's `kind` (installed separately on the person's PC) still says the card type
+  function kindOf(r) { return r.kind || (r.cardType === 'nhi' ? 'nhi' : r.cardType === 'hca' ? r.cardKind || 'pki' : 'unknown') }
+  function withCard(readers) {
+    return readers.filter(function (r) { return r.cardPresent }).map(function (r) {
+      return { name: r.name, kind: kindOf(r), holderHint: r.holderHint, token: r.token }
+    })
+  }
   // the cards of the wanted kind; a certificate card the agent cannot place only when none is of that kind
   function suitable(readers, wanted) {
     var cards = withCard(readers)
@@ -167,7 +173,7 @@
   function renderChoice(readers) {
     var box = choiceBox(), wanted = wantedKind()
     var fit = suitable(readers, wanted)
-    var others = withCard(readers).filter(function (r) { return fit.indexOf(r) < 0 })
+    var others = withCard(readers).filter(function (r) { return !fit.some(function (f) { return f.name === r.name }) })
     var prev = box.querySelector('input:checked')
     prev = prev ? prev.value : ''
     box.textContent = ''
