@@ -2,11 +2,12 @@
 // It needs only a set of readers with card sessions (CardReaders): pcscd through pcsclite (PcscManager), or the
 // in-process virtual readers (virtual/in-process.ts) that hand APDUs straight to virtual cards.
 import { DomainError } from '../domain/errors.js'
-import { cardHolderOf, certificateFromDer } from '../domain/card/certificate-profile.js'
 import type { Transmit } from './apdu.js'
-import type { CardBackend, PkiCardBasicData, ReaderInfo } from './card-protocol.js'
+import { cardBasicData } from './card-certificate.js'
+import type { CardBackend, ReaderInfo } from './card-protocol.js'
 import { readCertificate, selectHcaApplet, signSha256, verifyPin, PIN_PATTERN } from './hca-card.js'
-import { NHI_SELECT, NotThisCard, readNhiCard } from './nhi-card.js'
+import { decodeNhiBasicData, NHI_BASIC_DATA_LENGTH, NHI_GET_BASIC_DATA, NHI_SELECT, NotThisCard, readNhiCard } from './nhi-card.js'
+import { READER_CARD_LABELS, readerCard } from '../domain/card/reader-card.js'
 import { sendApdu } from './apdu.js'
 import type { PcscReaderState } from './pcsc.js'
 
@@ -22,27 +23,23 @@ export interface CardReaders {
   close(): void
 }
 
-function basicDataOf(der: Buffer): PkiCardBasicData {
-  try {
-    const cert = certificateFromDer(der)
-    const holder = cardHolderOf(cert)
-    if (holder) return holder
-    return { kind: 'unknown', holderId: '', name: '', certificateSerial: cert.serialNumber.toLowerCase() }
-  } catch {
-    return { kind: 'unknown', holderId: '', name: '', certificateSerial: '' }
-  }
-}
 
+/** What card is in the reader, without a PIN: an NHI card (with its holder's name, masked), a PKI card, or neither. */
 async function probe(transmit: Transmit): Promise<Omit<ReaderInfo, 'name' | 'cardPresent'>> {
-  if ((await sendApdu(transmit, NHI_SELECT)).sw === 0x9000) return { cardType: 'nhi' }
+  if ((await sendApdu(transmit, NHI_SELECT)).sw === 0x9000) {
+    // the basic data needs no PIN; only the masked name leaves the agent in the listing
+    const r = await sendApdu(transmit, NHI_GET_BASIC_DATA)
+    const name = r.sw === 0x9000 && r.data.length >= NHI_BASIC_DATA_LENGTH ? decodeNhiBasicData(r.data).name : undefined
+    return { cardType: 'nhi', ...readerCard('nhi', undefined, name) }
+  }
   try {
     await selectHcaApplet(transmit)
   } catch (e) {
-    if (e instanceof NotThisCard) return { cardType: 'unknown' }
+    if (e instanceof NotThisCard) return { cardType: 'unknown', kind: 'unknown' }
     throw e
   }
-  const card = basicDataOf(await readCertificate(transmit))
-  return { cardType: 'hca', ...(card.kind !== 'unknown' ? { cardKind: card.kind, holderName: card.name } : {}) }
+  const card = cardBasicData(await readCertificate(transmit))
+  return { cardType: 'hca', ...(card.kind !== 'unknown' ? { cardKind: card.kind } : {}), ...readerCard('pki', card.kind, card.name) }
 }
 
 export function createPcscBackend(pcsc: CardReaders): CardBackend {
@@ -68,7 +65,7 @@ export function createPcscBackend(pcsc: CardReaders): CardBackend {
         out.push({ name: r.name, cardPresent: true, ...(await describe(r.name, r.insertion)) })
       } catch (e) {
         const gone = e instanceof DomainError && e.code === 'CARD_ABSENT'
-        out.push(gone ? { name: r.name, cardPresent: false } : { name: r.name, cardPresent: true, cardType: 'unknown' })
+        out.push(gone ? { name: r.name, cardPresent: false } : { name: r.name, cardPresent: true, cardType: 'unknown', kind: 'unknown' })
       }
     }
     return out
@@ -81,7 +78,12 @@ export function createPcscBackend(pcsc: CardReaders): CardBackend {
     if (reader) {
       const r = all.find((x) => x.name === reader)
       if (!r) throw new DomainError('READER_ABSENT', { reader })
-      if (!r.cardPresent || r.cardType !== type) throw new DomainError('CARD_ABSENT', { reader, wanted: type })
+      if (!r.cardPresent) throw new DomainError('CARD_ABSENT', { reader, wanted: type })
+      // the named reader only: another reader's card is never used instead
+      if (r.cardType !== type) {
+        const kind = r.kind ?? 'unknown'
+        throw new DomainError('CARD_ABSENT', { reader, wanted: type, found: kind }, `讀卡機「${reader}」中的是${READER_CARD_LABELS[kind]}，${type === 'nhi' ? '不是健保卡' : '不是可簽章的憑證卡'}`)
+      }
       return r.name
     }
     const r = all.find((x) => x.cardPresent && x.cardType === type)
@@ -105,7 +107,7 @@ export function createPcscBackend(pcsc: CardReaders): CardBackend {
         await verifyPin(transmit, pin)
         const certificate = await readCertificate(transmit)
         const signature = await signSha256(transmit, challenge)
-        return { certificate, signature, card: basicDataOf(certificate), reader: name }
+        return { certificate, signature, card: cardBasicData(certificate), reader: name }
       })
     },
     async close() {

@@ -1,8 +1,9 @@
 // CardBackend over any PKCS#11 module (`baobei reader --pkcs11 /path/to/module.so`): HiCOS's for HCA cards, OpenSC,
 // a government card's middleware; SoftHSM2 in the tests. Through pkcs11js:
-//   readers()        every slot whose token is initialised: the slot description is the "reader", the token's first
-//                    signing certificate (public, read without the PIN) gives the card kind and holder name shown
-//   signChallenge()  the token's flags first (CKF_USER_PIN_LOCKED → PIN_LOCKED, no try spent), C_Login with the PIN
+//   readers()        every slot whose token is initialised: the slot description is the "reader" (with the token
+//                    label), the token's first signing certificate (public, read without the PIN) gives the card kind
+//                    and the masked holder hint shown
+//   signChallenge()  the token in the slot named (or the one token with that label; never another one), its flags first (CKF_USER_PIN_LOCKED → PIN_LOCKED, no try spent), C_Login with the PIN
 //                    (CKR_PIN_INCORRECT → PIN_WRONG with the tries left the token reports: CKF_USER_PIN_FINAL_TRY = 1,
 //                    otherwise unknown; CKR_PIN_LOCKED → PIN_LOCKED), the certificate whose private key (same CKA_ID)
 //                    may sign, then CKM_SHA256_RSA_PKCS over the login payload (or CKM_RSA_PKCS over its SHA-256
@@ -11,9 +12,11 @@
 // The PIN goes to the module and nowhere else. Calls are serialised (one session at a time).
 import { createRequire } from 'node:module'
 import type * as Pkcs11Types from 'pkcs11js'
-import { cardHolderOf, certificateFromDer } from '../domain/card/certificate-profile.js'
+import { certificateFromDer } from '../domain/card/certificate-profile.js'
+import { readerCard } from '../domain/card/reader-card.js'
 import { DomainError } from '../domain/errors.js'
-import type { CardBackend, PkiCardBasicData, ReaderInfo, SignResult } from './card-protocol.js'
+import { cardBasicData } from './card-certificate.js'
+import type { CardBackend, ReaderInfo, SignResult } from './card-protocol.js'
 import { digestInfoSha256, PIN_PATTERN } from './hca-card.js'
 
 type Pkcs11Module = typeof Pkcs11Types
@@ -33,17 +36,6 @@ interface TokenKey {
 /** The PKCS#11 error code of a pkcs11js error, if it is one. */
 const ckr = (e: unknown): number | undefined => (typeof (e as { code?: unknown })?.code === 'number' ? (e as { code: number }).code : undefined)
 
-function basicData(der: Buffer): PkiCardBasicData {
-  try {
-    const h = cardHolderOf(certificateFromDer(der))
-    if (h) return { kind: h.kind, holderId: h.holderId, name: h.name, ...(h.unit ? { unit: h.unit } : {}), certificateSerial: h.certificateSerial }
-    const cert = certificateFromDer(der)
-    const cn = cert.subject.getField('CN')?.value
-    return { kind: 'unknown', holderId: '', name: typeof cn === 'string' ? cn : '', certificateSerial: cert.serialNumber.toLowerCase() }
-  } catch {
-    return { kind: 'unknown', holderId: '', name: '', certificateSerial: '' }
-  }
-}
 
 /** A token as the PKCS#11 backend sees it: its slot ("reader"), label, serial and certificates (DER). */
 export interface Pkcs11Token {
@@ -134,9 +126,12 @@ export function openPkcs11Backend(modulePath: string, opts: Pkcs11BackendOptions
     const all = tokens()
     if (!all.length) throw new DomainError('CARD_ABSENT')
     if (reader === undefined) return all[0]!
-    const t = all.find((x) => x.name === reader || x.label === reader)
-    if (!t) throw new DomainError('READER_ABSENT', { reader })
-    return t
+    // the slot named, else the one token with that label: never another token instead
+    const bySlot = all.find((x) => x.name === reader)
+    if (bySlot) return bySlot
+    const byLabel = all.filter((x) => x.label === reader)
+    if (byLabel.length !== 1) throw new DomainError('READER_ABSENT', { reader, ...(byLabel.length ? { ambiguous: byLabel.length } : {}) })
+    return byLabel[0]!
   }
 
   const pinRefusal = (slot: Buffer, code: number | undefined): DomainError | undefined => {
@@ -169,11 +164,14 @@ export function openPkcs11Backend(modulePath: string, opts: Pkcs11BackendOptions
           try {
             session = p11.C_OpenSession(t.slot, lib.CKF_SERIAL_SESSION)
             const cert = certificates(session).sort((a, b) => Number(allowsSigning(b.der)) - Number(allowsSigning(a.der)))[0]
-            if (!cert) return { name: t.name, cardPresent: true, cardType: 'unknown' as const }
-            const card = basicData(cert.der)
-            return { name: t.name, cardPresent: true, cardType: 'hca' as const, ...(card.kind !== 'unknown' ? { cardKind: card.kind } : {}), holderName: card.name }
+            if (!cert) return { name: t.name, cardPresent: true, cardType: 'unknown' as const, kind: 'unknown' as const, token: t.label }
+            const card = cardBasicData(cert.der)
+            return {
+              name: t.name, cardPresent: true, cardType: 'hca' as const, ...(card.kind !== 'unknown' ? { cardKind: card.kind } : {}),
+              ...readerCard('pki', card.kind, card.name), token: t.label,
+            }
           } catch {
-            return { name: t.name, cardPresent: true, cardType: 'unknown' as const }
+            return { name: t.name, cardPresent: true, cardType: 'unknown' as const, kind: 'unknown' as const, token: t.label }
           } finally {
             if (session) p11.C_CloseSession(session)
           }
@@ -210,7 +208,7 @@ export function openPkcs11Backend(modulePath: string, opts: Pkcs11BackendOptions
             p11.C_SignInit(session, { mechanism: lib.CKM_RSA_PKCS }, key.keyHandle)
             signature = p11.C_Sign(session, digestInfoSha256(payload), Buffer.alloc(1024))
           }
-          return { certificate: key.certificate, signature: Buffer.from(signature), card: basicData(key.certificate), reader: t.name }
+          return { certificate: key.certificate, signature: Buffer.from(signature), card: cardBasicData(key.certificate), reader: t.name }
         } finally {
           if (loggedIn) {
             try {
@@ -247,7 +245,13 @@ function allowsSigning(der: Buffer): boolean {
 /** The PKCS#11 backend for signing, another backend (PC/SC) for NHI cards and for its readers too. */
 export function withNhiCards(pki: CardBackend, nhi: CardBackend): CardBackend {
   return {
-    readers: async () => [...(await pki.readers()), ...(await nhi.readers().catch(() => []))],
+    readers: async () => {
+      const tokens = await pki.readers()
+      // a PC/SC reader a PKCS#11 slot already names (OpenSC, HiCOS: the slot description holds the reader name) is that
+      // slot's card, listed once; another card seen over PC/SC only cannot sign here (signing goes through PKCS#11)
+      const pcsc = (await nhi.readers().catch(() => [])).filter((r) => r.kind === 'nhi' || !tokens.some((t) => t.name.includes(r.name)))
+      return [...tokens, ...pcsc.map((r): ReaderInfo => (!r.cardPresent || r.kind === 'nhi' ? r : { name: r.name, cardPresent: true, cardType: 'unknown', kind: 'unknown' }))]
+    },
     readNhiCard: (reader) => nhi.readNhiCard(reader),
     signChallenge: (payload, pin, reader) => pki.signChallenge(payload, pin, reader),
     close: async () => {

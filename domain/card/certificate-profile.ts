@@ -163,6 +163,9 @@ export function cardProfileProblem(cert: forge.pki.Certificate): string | undefi
   return undefined
 }
 
+/** The subject's CN as text (the name shown), whatever kind of certificate it is. */
+export const subjectCommonName = (cert: forge.pki.Certificate): string | undefined => subjectField(cert, 'CN')
+
 function subjectField(cert: forge.pki.Certificate, shortOrType: string): string | undefined {
   const f = cert.subject.attributes.find((a) => a.shortName === shortOrType || a.type === shortOrType)
   return typeof f?.value === 'string' ? decodeUtf8(f.value) : undefined

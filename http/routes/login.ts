@@ -13,6 +13,7 @@ import type { App } from '../schemas.js'
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { READER_CARD_LABELS } from '../../domain/card/reader-card.js'
 import { DomainError, type ErrorCode } from '../../domain/errors.js'
 import { createLoginServices, cardLogin, hipkiUrlOf, nhiPasswordLogin, otpLogin, requestOtp, type LoginOutcome, type LoginServices } from '../auth/login-service.js'
 import { lockedMessage, netKey, slowDownMessage } from '../auth/login-throttle.js'
@@ -132,6 +133,8 @@ export async function registerLoginRoutes(app: App) {
       hipkiUrl: l?.hipkiUrl ?? hipkiUrlOf(s.config),
       demo: l?.demo ?? s.config.DEMO,
       demoPassword: DEMO_NHI_PASSWORD,
+      // the names of the card kinds the reader agent lists (the page names the cards it found with them)
+      cardLabels: JSON.stringify(READER_CARD_LABELS),
       // the layout shows the user's header when a session is already open: this page offers a fresh login
       loggedInAs: request.session?.user.name,
     })

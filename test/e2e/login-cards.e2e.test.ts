@@ -6,6 +6,7 @@
 //      the popupForm protocol, test/support/hipki-standin.ts) backed by the same SoftHSM2 token: 讀取卡片 (GetUserCert),
 //      a wrong PIN, then the login (MakeSignature over the login payload).
 //   3. Neither the component nor the agent: the page says how to install the component or start the agent.
+//   4. Two professional tokens: the page lists both (slot and token label) and the chosen token signs.
 // Screenshots in test-output/screenshots/login-cards-*.png.
 import { createServer } from 'node:net'
 import t from 'tap'
@@ -34,12 +35,14 @@ await h.app.listen({ host: '127.0.0.1', port: appPort })
 const pro = await h.issueCard({ kind: 'professional', holderId: 'A123456789', name: '王大明', pin: '246810' })
 const inst = await h.issueCard({ kind: 'institution', holderId: '0163010001', name: '示範大學附設醫院', pin: '112233' })
 const staff = await h.issueCard({ kind: 'staff', holderId: 'TPE-R001', name: '周文華', unit: '63', pin: '135790' })
+const pro2 = await h.issueCard({ kind: 'professional', holderId: 'F122334458', name: '陳志豪', pin: '135246' })
 
 const hsm = createSoftHsm()
 t.teardown(() => hsm.close())
 hsm.addToken('PRO', pro)
 hsm.addToken('INST', inst)
 hsm.addToken('STAFF', staff)
+hsm.addToken('PRO2', pro2)
 // one module instance for the process: the agent and the HiPKI stand-in share it (the same tokens)
 const backend = openPkcs11Backend(hsm.module)
 let agent: ReaderAgent | undefined = await startReaderAgent({ backend, origin: base, port: agentPort })
@@ -57,7 +60,6 @@ const errorText = (page: import('playwright-core').Page) => loginErrorText(page,
 
 t.test('no HiCOS component: the page falls back to baobei reader over PKCS#11 for each kind of card', async (t) => {
   for (const [query, pin, home, name] of [
-    ['', '246810', '/home', '王大明'],
     ['?role=institution', '112233', '/institution', '示範大學附設醫院'],
     ['?role=staff', '135790', '/review', '周文華'],
   ] as const) {
@@ -69,6 +71,27 @@ t.test('no HiCOS component: the page falls back to baobei reader over PKCS#11 fo
     await page.screenshot({ path: shot(`login-cards-agent-${home.slice(1)}`), fullPage: true })
     await page.context().close()
   }
+})
+
+t.test('two professional tokens (PKCS#11): the page lists both by slot and token label; the chosen one signs', async (t) => {
+  const page = await newPage()
+  await page.fill('#pin', '135246')
+  await page.click('#card-submit')
+  t.equal(await errorText(page), '找到 2 張醫事人員卡，請先選擇要使用的卡片，再按登入。')
+  const listed = await page.$$eval('#card-choice label', (els) => els.map((e) => e.textContent ?? ''))
+  // SoftHSM2 numbers its slots at random: the slot descriptions are checked for shape, the order ignored
+  t.same(listed.map((l) => l.replace(/讀卡機「SoftHSM slot ID 0x[0-9a-f]+」/, '讀卡機「…」')).sort(), [
+    '醫事人員卡（王○明），讀卡機「…」（卡片標籤 PRO）',
+    '醫事人員卡（陳○豪），讀卡機「…」（卡片標籤 PRO2）',
+  ])
+  t.match(await page.textContent('#card-choice .other-cards'), '醫事機構卡（示範大學附設醫院）', 'the other tokens named as not suitable')
+  await page.screenshot({ path: shot('login-cards-agent-two-tokens'), fullPage: true })
+  await page.click('#card-choice label:has-text("PRO2")')
+  await page.click('#card-submit')
+  await page.waitForURL(`${base}/home`, { timeout: 30_000 })
+  t.match(await page.textContent('header'), '陳志豪', "the chosen token's holder is logged in")
+  await page.screenshot({ path: shot('login-cards-agent-home'), fullPage: true })
+  await page.context().close()
 })
 
 t.test('HiPKI path (stand-in test double): read the card, a wrong PIN, then the login', async (t) => {

@@ -62,10 +62,26 @@ async function login(pre: PreLogin, role: string, reader: string, pin: string, i
 
 t.test('the agent lists the tokens as readers with the card kind and holder', async (t) => {
   const res = await fetch(`${agent.url}/readers`, { headers: { origin: TEST_SITE } })
-  const { readers } = (await res.json()) as { readers: Array<{ name: string; cardKind?: string; holderName?: string }> }
+  const { readers } = (await res.json()) as { readers: Array<{ name: string; kind?: string; cardKind?: string; holderHint?: string; token?: string }> }
   t.equal(readers.length, 8)
-  t.ok(readers.some((r) => r.cardKind === 'professional' && r.holderName === '王大明'))
-  t.ok(readers.some((r) => r.cardKind === 'institution'))
+  t.match(readers.find((r) => r.token === 'PRO'), { cardKind: 'professional', kind: 'professional', holderHint: '王○明' }, 'the holder masked')
+  t.match(readers.find((r) => r.token === 'INST'), { kind: 'institution', holderHint: '示範大學附設醫院' }, "an institution's name whole")
+  t.match(readers.find((r) => r.token === 'STAFF'), { kind: 'staff', holderHint: '周○華' })
+  t.equal(new Set(readers.map((r) => r.name)).size, 8, 'each token in a reader (slot) of its own name')
+})
+
+t.test('several tokens of one kind: the agent signs with the token asked for, by token label or by slot', async (t) => {
+  const res = await fetch(`${agent.url}/readers`, { headers: { origin: TEST_SITE } })
+  const { readers } = (await res.json()) as { readers: Array<{ name: string; kind?: string; token?: string }> }
+  const slotOf = (label: string) => readers.find((r) => r.token === label)!.name
+  t.ok(readers.filter((r) => r.kind === 'professional').length >= 2, 'more than one professional card to choose from')
+  const challenge = Buffer.alloc(32, 9).toString('base64')
+  for (const [asked, label, card] of [['PRO', 'PRO', pro], ['EXPIRED', 'EXPIRED', expired], [slotOf('REVOKED'), 'REVOKED', revoked], [slotOf('NOID'), 'NOID', noId]] as const) {
+    const r = await sign(challenge, '246810', asked)
+    t.equal(r.status, 200, JSON.stringify(r.json))
+    t.equal(r.json.reader, slotOf(label), `${asked}: the answer names the slot`)
+    t.equal(r.json.card.certificateSerial, card.serial, `${asked}: that token's certificate signed`)
+  }
 })
 
 t.test('a good card of each kind logs in through PKCS#11', async (t) => {

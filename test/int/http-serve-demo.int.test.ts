@@ -77,7 +77,7 @@ t.test('demo mode: the agent runs in-process with the demo cards, and /dev/cards
   t.equal(r1.status, 303)
   t.equal(r1.headers.get('location'), '/dev/cards?changed=1')
   const readers = await agentCall(agentUrl, server.url, 'GET', '/readers')
-  t.match(readers.json?.readers[1], { cardPresent: true, cardType: 'hca', cardKind: 'staff', holderName: '周文華' })
+  t.match(readers.json?.readers[1], { cardPresent: true, cardType: 'hca', cardKind: 'staff', kind: 'staff', holderHint: '周○華' })
   t.equal((await post(server, { action: 'remove', slot: '0' })).status, 303)
   t.equal((await agentCall(agentUrl, server.url, 'GET', '/nhi-card')).json?.error.code, 'CARD_ABSENT')
   t.match(await (await fetch(`${server.url}/dev/cards`)).text(), /<tr id="slot-0">[\s\S]*?（空）/)

@@ -27,6 +27,7 @@ t.teardown(() => rmSync(tmp, { recursive: true, force: true }))
 const pkiDir = join(tmp, 'pki')
 const pki = ensureDemoPki(pkiDir)
 const proCard = issueDemoCard({ kind: 'professional', holderId: 'A123456789', name: '王大明', pin: '246810' }, { dir: pkiDir })
+const proCard2 = issueDemoCard({ kind: 'professional', holderId: 'F122334458', name: '陳志豪', pin: '135246' }, { dir: pkiDir })
 const staffCard = issueDemoCard({ kind: 'staff', holderId: 'TPE-R001', name: '周文華', unit: '63', pin: '135790' }, { dir: pkiDir })
 
 const pcsc = new PcscManager()
@@ -104,7 +105,7 @@ t.test('professional card signs a challenge that the server verifies', async (t)
   await plug(new NhiVirtualCard({ cardNumber: '000012345678', name: '王大明', nationalId: 'A123456789', birthDate: '0690512', sex: 'M', issueDate: '1100101' }), 0)
   await plug(new PkiVirtualCard(proCard), 1)
   const readers = await call('GET', '/readers')
-  t.match(readers.json?.readers.find((x: { name: string }) => x.name === slot1), { cardPresent: true, cardType: 'hca', cardKind: 'professional', holderName: '王大明' })
+  t.match(readers.json?.readers.find((x: { name: string }) => x.name === slot1), { cardPresent: true, cardType: 'hca', cardKind: 'professional', kind: 'professional', holderHint: '王○明' })
 
   const challenges = createMemoryChallengeStore()
   const { challenge } = await challenges.issue('session-1')
@@ -152,4 +153,53 @@ t.test('card pulled out in the middle of signing', async (t) => {
   await waitForCard(pcsc, slot1, false)
   await plug(new PkiVirtualCard(proCard), 1)
   t.equal((await call('POST', '/sign', { challenge: Buffer.alloc(32, 2).toString('base64'), pin: '246810' })).status, 200)
+})
+
+t.test('two readers, two cards: the listing names both; signing uses the reader asked for and no other', async (t) => {
+  await plug(new NhiVirtualCard({ cardNumber: '000012345678', name: '王大明', nationalId: 'A123456789', birthDate: '0690512', sex: 'M', issueDate: '1100101' }), 0)
+  await plug(new PkiVirtualCard(proCard), 1)
+  const listed = (await call('GET', '/readers')).json?.readers.filter((x: { name: string }) => x.name === slot0 || x.name === slot1)
+  t.same(listed, [
+    { name: slot0, cardPresent: true, cardType: 'nhi', kind: 'nhi', holderHint: '王○明' },
+    { name: slot1, cardPresent: true, cardType: 'hca', cardKind: 'professional', kind: 'professional', holderHint: '王○明' },
+  ], 'kind and masked holder of each card, by reader; no ID, no full name')
+
+  const challenge = Buffer.alloc(32, 3).toString('base64')
+  const wrong = await call('POST', '/sign', { challenge, pin: '246810', reader: slot0 })
+  t.equal(wrong.status, 400)
+  t.match(wrong.json?.error, { code: 'CARD_ABSENT', details: { reader: slot0, found: 'nhi' } }, 'the NHI card cannot sign, and the card next door is not used instead')
+  t.equal(wrong.json?.error.message, `讀卡機「${slot0}」中的是健保卡，不是可簽章的憑證卡`)
+  const right = await call('POST', '/sign', { challenge, pin: '246810', reader: slot1 })
+  t.equal(right.status, 200)
+  t.equal(right.json?.reader, slot1)
+  t.equal(right.json?.card.certificateSerial, proCard.serial)
+})
+
+t.test('two professional cards: each reader asked for signs with its own card (PIN and certificate)', async (t) => {
+  await plug(new PkiVirtualCard(proCard2), 0)
+  await plug(new PkiVirtualCard(proCard), 1)
+  const listed = (await call('GET', '/readers')).json?.readers.filter((x: { name: string }) => x.name === slot0 || x.name === slot1)
+  t.match(listed, [
+    { name: slot0, kind: 'professional', holderHint: '陳○豪' },
+    { name: slot1, kind: 'professional', holderHint: '王○明' },
+  ])
+  const verifier = createCardVerifier({ trustDir: pki.trustDir })
+  for (const [reader, card, pin, name] of [[slot0, proCard2, '135246', '陳志豪'], [slot1, proCard, '246810', '王大明']] as const) {
+    const challenges = createMemoryChallengeStore()
+    const { challenge } = await challenges.issue('session-2')
+    const r = await call('POST', '/sign', { challenge, pin, reader })
+    t.equal(r.status, 200, JSON.stringify(r.json))
+    t.equal(r.json?.reader, reader)
+    const holder = await verifier.verify({
+      certificate: Buffer.from(r.json?.certificate, 'base64'),
+      signature: Buffer.from(r.json?.signature, 'base64'),
+      payloads: [loginPayload({ origin: SITE, challenge: await challenges.consume('session-2', challenge) })],
+      wanted: 'professional',
+      now: new Date(),
+    })
+    t.match(holder, { name, certificateSerial: card.serial }, `${reader}: ${name}'s card signed`)
+  }
+  // the other card's PIN at a reader is that card's wrong PIN: nothing falls over to the other reader
+  const crossed = await call('POST', '/sign', { challenge: Buffer.alloc(32, 4).toString('base64'), pin: '246810', reader: slot0 })
+  t.match(crossed.json?.error, { code: 'PIN_WRONG', details: { remaining: 2 } })
 })

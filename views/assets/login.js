@@ -3,7 +3,9 @@
 // back, then follow the redirect. Who gets the card to sign, in this order: (1) the HiCOS 跨平台網頁元件 (HiPKI
 // LocalSignServer, hipki.js) when it answers, (2) the local reader agent `baobei reader` (PKCS#11 or PC/SC). The PIN
 // goes to one of them only, never to the site. NHI card + password reads the inserted card through the agent; the
-// card-less method needs neither.
+// card-less method needs neither. With the agent, the page lists the readers and the cards in them (kind and a masked
+// holder hint, as the agent reads them without a PIN), lets the person choose when more than one card suits the
+// method, and names a wrong card and its reader. Those are claims of the agent: the server verifies the card itself.
 (function () {
   'use strict'
   var root = document.getElementById('login')
@@ -16,6 +18,8 @@
   var errorBox = document.getElementById('login-error')
   var infoBox = document.getElementById('login-info')
   var otpStep = 1
+  var LABELS = {} // the card kinds' names (domain/card/reader-card.ts)
+  try { LABELS = JSON.parse(root.getAttribute('data-card-labels') || '{}') } catch (e) { LABELS = {} }
 
   var MESSAGES = {
     AGENT_UNREACHABLE: '無法連線到本機讀卡程式。請先啟動讀卡程式（執行 baobei reader）並確認讀卡機已連接後再試。',
@@ -40,6 +44,7 @@
     var hints = root.querySelectorAll('[data-card-hint]')
     for (var i = 0; i < hints.length; i++) hints[i].hidden = hints[i].getAttribute('data-card-hint') !== r
     clearMessages()
+    listQuietly()
   }
 
   function activeForm() {
@@ -143,15 +148,91 @@
       return { challenge: challenge, certificate: cert, signature: answer.signature, way: 'hipki' }
     })
   }
-  // with several cards in the agent's readers, the one of the kind this login wants (when the agent can tell)
-  function agentReaderFor(kind) {
-    return agent('/readers').then(function (x) {
-      var match = (x.readers || []).filter(function (d) { return d.cardPresent && d.cardKind === kind })[0]
-      return match ? match.name : undefined
+  // the readers and cards the agent sees, for the method chosen
+  function wantedKind() { return method() === 'nhi' ? 'nhi' : role() }
+  function kindLabel(k) { return LABELS[k] || LABELS.unknown || '卡片' }
+  function cardName(r) { return kindLabel(r.kind) + (r.holderHint ? '（' + r.holderHint + '）' : '') }
+  function readerName(r) { return '讀卡機「' + r.name + '」' + (r.token ? '（卡片標籤 ' + r.token + '）' : '') }
+  // an agent older than the listing's `kind` (installed separately on the person's PC) still says the card type
+  function kindOf(r) { return r.kind || (r.cardType === 'nhi' ? 'nhi' : r.cardType === 'hca' ? r.cardKind || 'pki' : 'unknown') }
+  function withCard(readers) {
+    return readers.filter(function (r) { return r.cardPresent }).map(function (r) {
+      return { name: r.name, kind: kindOf(r), holderHint: r.holderHint, token: r.token }
     })
   }
+  // the cards of the wanted kind; a certificate card the agent cannot place only when none is of that kind
+  function suitable(readers, wanted) {
+    var cards = withCard(readers)
+    var exact = cards.filter(function (r) { return r.kind === wanted })
+    if (exact.length || wanted === 'nhi') return exact
+    return cards.filter(function (r) { return r.kind === 'pki' })
+  }
+  function choiceBox() { return method() === 'nhi' ? q('#nhi-choice') : q('#card-choice') }
+  function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text) e.textContent = text; return e }
+  /** Shows the cards found: the suitable ones as a radio list (the only one chosen by itself), the others named. */
+  function renderChoice(readers) {
+    var box = choiceBox(), wanted = wantedKind()
+    var fit = suitable(readers, wanted)
+    var others = withCard(readers).filter(function (r) { return !fit.some(function (f) { return f.name === r.name }) })
+    var prev = box.querySelector('input:checked')
+    prev = prev ? prev.value : ''
+    box.textContent = ''
+    box.hidden = !fit.length && !others.length
+    if (fit.length) {
+      var fs = el('fieldset', 'choice cards')
+      fs.appendChild(el('legend', '', fit.length > 1 ? '找到 ' + fit.length + ' 張' + kindLabel(wanted) + '，請選擇要使用的卡片' : '使用的卡片'))
+      fit.forEach(function (r) {
+        var label = el('label')
+        var input = el('input')
+        input.type = 'radio'
+        input.name = box.id + '-reader'
+        input.value = r.name
+        input.checked = fit.length === 1 || r.name === prev
+        label.appendChild(input)
+        label.appendChild(el('span', '', cardName(r) + '，' + readerName(r)))
+        fs.appendChild(label)
+      })
+      box.appendChild(fs)
+    }
+    if (others.length) {
+      box.appendChild(el('p', 'hint', fit.length ? '其他卡片（不適用於此登入方式）：' : '讀卡機中的卡片都不適用於此登入方式：'))
+      var ul = el('ul', 'other-cards')
+      others.forEach(function (r) { ul.appendChild(el('li', '', readerName(r) + '：' + cardName(r))) })
+      box.appendChild(ul)
+    }
+    return fit
+  }
+  function noSuitable(readers, wanted) {
+    var found = withCard(readers)
+    if (!found.length) return fail('CARD_ABSENT', '讀卡機中沒有卡片，請插入' + kindLabel(wanted) + '後再試。')
+    return fail('CARD_WRONG_KIND', found.map(function (r) { return readerName(r) + '中的是' + cardName(r) }).join('；') + '，請插入' + kindLabel(wanted) + '。')
+  }
+  function listed() {
+    return agent('/readers').then(function (x) {
+      var readers = x.readers || []
+      if (!readers.length) { choiceBox().hidden = true; throw fail('READER_ABSENT', MESSAGES.READER_ABSENT) }
+      return readers
+    })
+  }
+  /** The reader whose card to use: the only suitable one, or the one chosen; else why none can be. */
+  function chosenReader() {
+    return listed().then(function (readers) {
+      var wanted = wantedKind()
+      var fit = renderChoice(readers)
+      if (!fit.length) throw noSuitable(readers, wanted)
+      var picked = choiceBox().querySelector('input:checked')
+      if (picked) return picked.value
+      throw fail('CARD_CHOOSE', '找到 ' + fit.length + ' 張' + kindLabel(wanted) + '，請先選擇要使用的卡片，再按登入。')
+    })
+  }
+  // the agent's listing as soon as a method it serves is shown (nothing said when it is absent)
+  function listQuietly() {
+    var m = method()
+    if (m === 'otp' || (!hipkiAbsent && m !== 'nhi')) return // NHI cards are always read through the agent
+    agent('/readers').then(function (x) { if (method() === m) renderChoice(x.readers || []) }, function () {})
+  }
   function signViaAgent(pin) {
-    return agentReaderFor(role()).then(function (reader) {
+    return chosenReader().then(function (reader) {
       return post('/login/challenge').then(function (c) {
         return agent('/sign', { challenge: c.challenge, pin: pin, reader: reader }).then(function (s) {
           return { challenge: c.challenge, certificate: s.certificate, signature: s.signature, way: 'agent' }
@@ -184,10 +265,12 @@
       via(s.way)
       return post('/login/card', { role: r, challenge: s.challenge, certificate: s.certificate, signature: s.signature })
     }).then(go, function (e) {
-      pinEl.value = ''
       showError(e)
       busy(form, false)
-      pinEl.focus()
+      // nothing reached a card yet: the PIN stays; choosing comes first
+      if (e.code !== 'CARD_CHOOSE' && e.code !== 'CARD_WRONG_KIND') pinEl.value = ''
+      var radio = e.code === 'CARD_CHOOSE' && q('#card-choice input[type="radio"]')
+      if (radio) radio.focus(); else pinEl.focus()
     })
   }
 
@@ -195,12 +278,12 @@
   function cnOf(dn) { var m = /(?:^|,\s*)CN=([^,]+)/.exec(dn || ''); return m ? m[1] : '' }
   function showCard(text) { q('#card-info').textContent = text }
   function readViaAgent() {
-    return agent('/readers').then(function (r) {
+    return listed().then(function (readers) {
       via('agent')
-      var withCard = (r.readers || []).filter(function (x) { return x.cardPresent && x.cardType !== 'nhi' })
-      if (!(r.readers || []).length) throw fail('READER_ABSENT', MESSAGES.READER_ABSENT)
-      if (!withCard.length) throw fail('CARD_ABSENT', MESSAGES.CARD_ABSENT)
-      showCard('已讀取卡片：' + (withCard[0].holderName || '') + '（' + withCard[0].name + '）')
+      var wanted = wantedKind()
+      var fit = renderChoice(readers)
+      if (!fit.length) throw noSuitable(readers, wanted)
+      showCard(fit.length === 1 ? '已讀取卡片：' + cardName(fit[0]) + '，' + readerName(fit[0]) : '找到 ' + fit.length + ' 張' + kindLabel(wanted) + '，請在下方選擇。')
     })
   }
   function onReadCard(ev) {
@@ -237,12 +320,16 @@
     clearMessages()
     if (!id || !pw) { showError(fail('VALIDATION_FAILED', '請輸入身分證號及健保卡網路服務註冊密碼')); return }
     busy(form, true)
-    agent('/nhi-card').then(function (card) {
+    chosenReader().then(function (reader) {
+      return agent('/nhi-card?reader=' + encodeURIComponent(reader))
+    }).then(function (card) {
       return post('/login/nhi-password', { nationalId: id, password: pw, cardNumber: card.cardNumber, cardNationalId: card.nationalId })
     }).then(go, function (e) {
-      q('#nhi-password').value = ''
+      if (e.code !== 'CARD_CHOOSE' && e.code !== 'CARD_WRONG_KIND') q('#nhi-password').value = ''
       showError(e)
       busy(form, false)
+      var radio = e.code === 'CARD_CHOOSE' && q('#nhi-choice input[type="radio"]')
+      if (radio) radio.focus()
     })
   }
 
