@@ -6,7 +6,7 @@ import type { Transmit } from './apdu.js'
 import { cardBasicData } from './card-certificate.js'
 import type { CardBackend, ReaderInfo } from './card-protocol.js'
 import { readCertificate, selectHcaApplet, signSha256, verifyPin, PIN_PATTERN } from './hca-card.js'
-import { decodeNhiBasicData, NHI_BASIC_DATA_LENGTH, NHI_GET_BASIC_DATA, NHI_SELECT, NotThisCard, readNhiCard } from './nhi-card.js'
+import { NHI_SELECT, NotThisCard, readNhiCard } from './nhi-card.js'
 import { READER_CARD_LABELS, readerCard } from '../domain/card/reader-card.js'
 import { sendApdu } from './apdu.js'
 import type { PcscReaderState } from './pcsc.js'
@@ -24,14 +24,11 @@ export interface CardReaders {
 }
 
 
-/** What card is in the reader, without a PIN: an NHI card (with its holder's name, masked), a PKI card, or neither. */
+/** What card is in the reader, without a PIN: an NHI card (its kind only), a PKI card (its certificate's holder, masked), or neither. */
 async function probe(transmit: Transmit): Promise<Omit<ReaderInfo, 'name' | 'cardPresent'>> {
-  if ((await sendApdu(transmit, NHI_SELECT)).sw === 0x9000) {
-    // the basic data needs no PIN; only the masked name leaves the agent in the listing
-    const r = await sendApdu(transmit, NHI_GET_BASIC_DATA)
-    const name = r.sw === 0x9000 && r.data.length >= NHI_BASIC_DATA_LENGTH ? decodeNhiBasicData(r.data).name : undefined
-    return { cardType: 'nhi', ...readerCard('nhi', undefined, name) }
-  }
+  // an NHI card is named by its kind only: its data (name, ID) is read only after the page asks with a fresh
+  // challenge (DESIGN §5), never for a listing
+  if ((await sendApdu(transmit, NHI_SELECT)).sw === 0x9000) return { cardType: 'nhi', ...readerCard('nhi', undefined, undefined) }
   try {
     await selectHcaApplet(transmit)
   } catch (e) {

@@ -160,9 +160,9 @@ t.test('two readers, two cards: the listing names both; signing uses the reader 
   await plug(new PkiVirtualCard(proCard), 1)
   const listed = (await call('GET', '/readers')).json?.readers.filter((x: { name: string }) => x.name === slot0 || x.name === slot1)
   t.same(listed, [
-    { name: slot0, cardPresent: true, cardType: 'nhi', kind: 'nhi', holderHint: '王○明' },
+    { name: slot0, cardPresent: true, cardType: 'nhi', kind: 'nhi' },
     { name: slot1, cardPresent: true, cardType: 'hca', cardKind: 'professional', kind: 'professional', holderHint: '王○明' },
-  ], 'kind and masked holder of each card, by reader; no ID, no full name')
+  ], 'kind of each card by reader, the PKI card with its masked holder; nothing read from the NHI card without a challenge')
 
   const challenge = Buffer.alloc(32, 3).toString('base64')
   const wrong = await call('POST', '/sign', { challenge, pin: '246810', reader: slot0 })
