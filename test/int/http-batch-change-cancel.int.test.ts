@@ -96,8 +96,8 @@ t.test('變更: every row checked as the change command; old → new previewed; 
   t.match(r.body.match(cellError(7, '案件編號或核准文號'))?.[1], '查無此案件編號或核准文號', "another institution's case is not even confirmed to exist")
   t.match(r.body.match(cellError(8, '變更理由'))?.[1], '請填寫變更理由')
   // old → new: only what changes
-  t.match(r.body, new RegExp(`第 2 列</td><td data-label="案件">${c1.caseNumber}</td><td[^>]*>[^<]*</td>\\s*<td data-label="項目">支援時間</td><td data-label="原核准">[^<]*0800–1200</td><td data-label="變更為"><strong>[^<]*1300–1700</strong>`))
-  t.match(r.body, /第 6 列<\/td><td data-label="案件">[^<]+<\/td><td[^>]*>[^<]*<\/td>\s*<td data-label="項目">支援科別<\/td><td data-label="原核准">02 [^<]*<\/td><td data-label="變更為"><strong>04 /)
+  t.match(r.body, new RegExp(`第 2 列</td><td data-label="案件">${c1.caseNumber}</td><td[^>]*>[^<]*</td>\\s*<td data-label="項目" class="nowrap">支援時間</td><td data-label="原核准">[^<]*0800–1200</td><td data-label="變更為"><strong>[^<]*1300–1700</strong>`))
+  t.match(r.body, /第 6 列<\/td><td data-label="案件">[^<]+<\/td><td[^>]*>[^<]*<\/td>\s*<td data-label="項目" class="nowrap">支援科別<\/td><td data-label="原核准">02 [^<]*<\/td><td data-label="變更為"><strong>04 /)
   t.equal(await countOf('ChangeRequested', c1.caseId), 0, 'nothing requested before confirmation')
   changeJob = jobOf(r.body)!
   t.ok(changeJob)
@@ -145,7 +145,7 @@ t.test('註銷: the case and its 生效日/理由 as the single form asks; a dat
   const r = await upload('cancel', csvOf(CANCEL_COLUMNS, lines))
   t.equal(r.statusCode, 200, r.body.slice(0, 400))
   t.match(r.body, '共 5 筆，<strong>可申請註銷 1 筆</strong>，有錯誤 4 筆')
-  t.match(r.body, new RegExp(`第 2 列</td><td data-label="案件">${c5.approvalNumber}</td><td data-label="身分證號">[^<]+</td>\\s*<td data-label="被支援機構">3563020002 仁愛家醫診所</td><td data-label="核准的支援時間">[^<]+</td>\\s*<td data-label="註銷生效日"><strong>1130415 星期一`))
+  t.match(r.body, new RegExp(`第 2 列</td><td data-label="案件">${c5.approvalNumber}</td><td data-label="身分證號">[^<]+</td>\\s*<td data-label="被支援機構">3563020002 仁愛家醫診所</td><td data-label="核准的支援時間">[^<]+</td>\\s*<td data-label="註銷生效日" class="nowrap"><strong>1130415 星期一`))
   t.match(r.body.match(cellError(3, '註銷生效日'))?.[1], '註銷生效日須在支援期間內且不可早於今日')
   t.match(r.body.match(cellError(4, '案件編號或核准文號'))?.[1], '此案件已有變更申請審核中')
   t.match(r.body.match(cellError(5, '註銷生效日'))?.[1], '請輸入註銷生效日')
