@@ -18,6 +18,7 @@ import { caseFacts } from '../../domain/report/case-facts.js'
 import { pendingApplicationOf } from '../../domain/report/allowed.js'
 import { APPLICATION_TYPE_LABEL } from '../../domain/types.js'
 import { checkCancelForm } from '../forms/cancel-form.js'
+import { INPUT_LIMITS } from '../../domain/report/command-schemas.js'
 
 /** Which template column a form field's error belongs to. */
 const COLUMN_OF: Record<string, string> = Object.fromEntries(BATCH_KEYS.map((k, i) => [k, BATCH_COLUMNS[i]!]))
@@ -101,6 +102,7 @@ export async function checkBatchRows(rows: readonly { rowNumber: number; cells: 
 export interface NamedCase { caseId: string; nationalId: string }
 
 const CASE_COLUMN = '案件編號或核准文號'
+const CASE_REF = /^[\x21-\x7E]{1,20}$/
 const CHANGE_COLUMN_OF: Record<string, string> = Object.fromEntries(CHANGE_KEYS.map((k, i) => [k, CHANGE_COLUMNS[i]!]))
 const changeColumnOf = (field: string) =>
   field === 'applicantId' || field === 'row' ? (field === 'row' ? '整列' : CASE_COLUMN) : CHANGE_COLUMN_OF[field.split('.')[0]!] ?? (field === 'windows' ? '開始時間' : field === 'sesDate' ? '開始日期' : field)
@@ -121,7 +123,8 @@ export async function checkCaseRows(
   deps: { reports: CaseService; actor: Actor; owner: string; findCases: (refs: string[]) => Promise<Map<string, NamedCase>>; reference?: Pick<ReferenceLists, 'departments' | 'purposes'> },
 ): Promise<CheckedRows> {
   const colOf = kind === 'change' ? changeColumnOf : cancelColumnOf
-  const found = await deps.findCases([...new Set(rows.map((r) => (r.cells.caseRef ?? '').toUpperCase()).filter(Boolean))])
+  // only what can be a 案件編號 (14 digits) or 核准文號 (14 ASCII) is looked up: a long or odd cell is simply not found
+  const found = await deps.findCases([...new Set(rows.map((r) => (r.cells.caseRef ?? '').toUpperCase()).filter((ref) => CASE_REF.test(ref)))])
   const seen = new Map<string, number>()
   const rowOfCase = new Map<string, number>()
   type Pending = { rowNumber: number; row?: Omit<ChangeRow, 'before'> | Omit<CancelRow, 'before'>; errors: Record<string, string> }
@@ -143,7 +146,7 @@ export async function checkCaseRows(
     if (kind === 'change') {
       const { caseRef: _ref, ...terms } = cells as Record<string, string>
       const values = {
-        ...emptyReportForm(), ...terms, commandId, supportedCode: (terms.supportedCode ?? '').toUpperCase(), scheduleKind: 'weekly' as const,
+        ...emptyReportForm(), ...terms, commandId, reason: (terms.reason ?? '').slice(0, INPUT_LIMITS.reason), supportedCode: (terms.supportedCode ?? '').toUpperCase(), scheduleKind: 'weekly' as const,
         weekdays: (terms.weekdays ?? '').split(/[,、\s]+/).filter(Boolean), winStart: [(terms.winStart ?? '').padStart(4, '0')], winEnd: [(terms.winEnd ?? '').padStart(4, '0')],
       }
       const { input, errors } = checkReportForm(values, { needsApplicant: false, needsReason: true, intent: 'submit', ...(deps.reference ? { reference: deps.reference } : {}) })

@@ -53,7 +53,7 @@ export async function registerBatchRoutes(app: App) {
     /** A page in the side's own layout (the back office has its own, with the bureau in the header). */
     const page = (request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>) =>
       staff ? boPage(request, reply, template, { ...data, layoutName: '/back-office/layout', base, staff }) : reply.page(template, { ...data, layoutName: '/layout', base, staff })
-    const title = staff ? '整批申請（代為申請）' : '批次申請'
+    const title = staff ? '整批申請（代為申請）' : '批次上傳'
     const uploadPage = (request: FastifyRequest, reply: FastifyReply, extra: { kind?: BatchKind; onBehalfOf?: string; fileError?: string; kindError?: string; onBehalfError?: string } = {}) =>
       page(request, extra.fileError || extra.kindError || extra.onBehalfError ? reply.code(422) : reply, 'pages/batch-upload.eta', {
         title, kinds: offered.map((k) => [k, BATCH_KIND_LABEL[k], BATCH_LAYOUT[k].columns]), onBehalfChoices: staff ? ON_BEHALF : [], kind: extra.kind ?? (offered.length === 1 ? offered[0] : ''), ...extra,
@@ -63,7 +63,7 @@ export async function registerBatchRoutes(app: App) {
       return isBatchKind(k) && offered.includes(k) ? k : 'register'
     }
 
-    app.get(base, { onRequest: guard, schema: { querystring: KindQuery } }, async (request, reply) => uploadPage(request, reply, { kind: (request.query as { kind?: BatchKind }).kind ?? (offered.length === 1 ? offered[0]! : 'register') }))
+    app.get(base, { onRequest: guard, schema: { querystring: KindQuery } }, async (request, reply) => uploadPage(request, reply, { kind: kindOf(request) }))
     app.get(`${base}/template.xlsx`, { onRequest: guard, schema: { querystring: KindQuery } }, async (request, reply) => {
       const kind = kindOf(request)
       return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="baobei-batch-${kind}-template.xlsx"`).send(await batchTemplateXlsx(app.services.clock(), await referenceNow(), kind))
