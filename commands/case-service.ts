@@ -104,6 +104,13 @@ export interface CaseService {
    * count for later rows.
    */
   checkFiling(input: { caseId: string; applicantId: string; terms: TermsInput; onBehalfOf?: 'professional' | 'institution' }, actor: Actor, alongside?: readonly ExistingReport[]): Promise<ExistingReport | undefined>
+  /**
+   * The dry run of requestChange / requestCancellation on a case as it is now: the very command, decided with the
+   * same context, refusing with the same DomainError — and recording nothing. `commandId`: when the case already
+   * holds it (an earlier upload of the same row), nothing is decided and `recorded` is true. `alongside` as for
+   * checkFiling. Returns how the changed case would count for later rows (a change) and the state it was decided on.
+   */
+  checkOnCase(caseId: string, step: CaseStep, actor: Actor, commandId: string, alongside?: readonly ExistingReport[]): Promise<{ recorded: boolean; state: ReportState; counts?: ExistingReport }>
   /** The conflicts and quota the proposed terms would meet now (records nothing). */
   preview(applicantId: string, terms: TermsInput, actor: Actor, caseId?: string): Promise<import('../domain/types.js').FilingFindings>
 }
@@ -117,6 +124,9 @@ export type Step =
   | { type: 'submit' }
   | { type: 'resubmit'; terms: TermsInput }
   | { type: 'change'; terms: TermsInput; reason: string }
+
+/** What a batch row asks of an existing case (checkOnCase): a change of its terms, or its cancellation. */
+export type CaseStep = { type: 'change'; terms: TermsInput; reason: string } | { type: 'cancel'; effectiveDate: IsoDate; reason: string }
 
 interface Sequence {
   type: 'Sequence'
@@ -406,6 +416,22 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
       const events = decideSequence([draft, { type: 'SubmitReport', data: { caseNumber: DRY_RUN_CASE_NUMBER } }], state, ctx)
       const filed = events.reduce<ReportState>((s, e) => evolve(s, e), state)
       return filed.exists ? caseFacts(filed).existing : undefined
+    },
+
+    async checkOnCase(caseId, step, actor, commandId, alongside = []) {
+      if (!isUuid(caseId)) throw new DomainError('REPORT_NOT_FOUND', { caseId })
+      const events = await deps.store.readStream<ReportEvent>(reportStream(caseId))
+      const state = events.reduce<ReportState>((s, e) => evolve(s, { type: e.type, data: e.data } as ReportEvent), initialState())
+      if (!state.exists) throw new DomainError('REPORT_NOT_FOUND', { caseId })
+      if (events.some((e) => e.meta.commandId === commandId)) return { recorded: true, state }
+      const terms = step.type === 'change' ? await resolveTerms(step.terms) : undefined
+      const ctx = await contextFor(state, actor, clock().toISOString(), terms)
+      if (ctx.existing) ctx.existing = [...ctx.existing.filter((r) => !alongside.some((a) => a.caseId === r.caseId)), ...alongside]
+      const command: ReportCommand = step.type === 'change'
+        ? { type: 'RequestChange', data: { terms: terms!, reason: step.reason } }
+        : { type: 'RequestCancellation', data: { effectiveDate: step.effectiveDate, reason: step.reason } }
+      const after = decide(command, state, ctx).reduce<ReportState>((s, e) => evolve(s, e), state)
+      return { recorded: false, state, ...(after.exists && step.type === 'change' ? { counts: caseFacts(after).existing } : {}) }
     },
 
     async preview(applicantId, termsInput, actor, caseId) {

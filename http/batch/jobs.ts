@@ -19,7 +19,8 @@ import type { Database, Sql } from '../../commands/platform/database.js'
 import type { Migration } from '../../commands/platform/migrations.js'
 import { taipeiDate } from '../../domain/roc-date.js'
 import { isDomainError } from '../../domain/errors.js'
-import type { Actor, Instant } from '../../domain/types.js'
+import type { Actor, Instant, IsoDate, Terms } from '../../domain/types.js'
+import type { BatchKind } from './parse.js'
 import type { ReportFormInput } from '../forms/report-form.js'
 import { caseIdFor, nameUuid } from '../../domain/name-uuid.js'
 import { explain } from '../errors.js'
@@ -58,6 +59,14 @@ CREATE TABLE IF NOT EXISTS batch_job_rows (
 );
 `,
   },
+  {
+    // 申請類別 of a job (登錄 / 變更 / 註銷) and, for a reviewer's 整批申請, the party every filed case is on behalf of
+    id: 'batch/002-kind-on-behalf',
+    sql: `
+ALTER TABLE batch_jobs ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'register' CHECK (kind IN ('register', 'change', 'cancel'));
+ALTER TABLE batch_jobs ADD COLUMN IF NOT EXISTS on_behalf_of text CHECK (on_behalf_of IN ('professional', 'institution'));
+`,
+  },
 ]
 
 export interface BatchRowResult {
@@ -67,18 +76,44 @@ export interface BatchRowResult {
   message?: string
 }
 
-export interface BatchRow {
+/** A 登錄 row: the filing. */
+export interface FilingRow {
   rowNumber: number
+  kind?: 'register'
   input: ReportFormInput
   /** Its case existed when the file was checked (filed by an earlier upload of the same rows). */
   filedBefore?: boolean
 }
+
+/** A 變更 or 註銷 row: the case it names (resolved from 案件編號 / 核准文號 in the uploader's scope) and what it asks. */
+interface CaseRowBase {
+  rowNumber: number
+  commandId: string
+  caseId: string
+  /** as the row named it */
+  caseRef: string
+  applicantId: string
+  /** the terms that stand now (the preview's old side) */
+  before: Terms
+  /** The case already holds this row's command (an earlier upload of the same row). */
+  filedBefore?: boolean
+}
+export interface ChangeRow extends CaseRowBase { kind: 'change'; input: ReportFormInput; reason: string }
+export interface CancelRow extends CaseRowBase { kind: 'cancel'; effectiveDate: IsoDate; reason: string }
+export type BatchRow = FilingRow | ChangeRow | CancelRow
+
+export const applicantOfRow = (row: BatchRow): string => (row.kind === 'change' || row.kind === 'cancel' ? row.applicantId : row.input.applicantId!)
+export const commandIdOfRow = (row: BatchRow): string => (row.kind === 'cancel' ? row.commandId : row.kind === 'change' ? row.commandId : row.input.commandId)
+export type OnBehalfOf = 'professional' | 'institution'
 
 export interface BatchJob {
   id: string
   owner: string // institution code
   fileName: string
   fileHash: string
+  kind: BatchKind
+  /** a reviewer's 整批申請: the party of record of every filed case */
+  onBehalfOf?: OnBehalfOf
   valid: BatchRow[]
   invalid: { rowNumber: number; errors: Record<string, string> }[]
   state: 'checked' | 'running' | 'done'
@@ -89,6 +124,7 @@ export interface BatchJob {
 /** What the progress page shows: counts, and the row results once the job is done. */
 export interface BatchProgress {
   id: string
+  kind: BatchKind
   state: 'checked' | 'running' | 'done'
   total: number
   done: number
@@ -178,22 +214,22 @@ export class BatchJobs {
       const open = await tx.query<{ n: string }>(`SELECT count(*) AS n FROM batch_jobs WHERE owner = $1 AND state <> 'done'`, [job.owner])
       if (Number(open.rows[0]!.n) >= this.options.maxOpen) return 'full' as const
       await tx.query(
-        `INSERT INTO batch_jobs (id, owner, file_name, file_hash, state, valid, total, filed_before) VALUES ($1, $2, $3, $4, 'checked', $5, $6, $7)`,
-        [job.id, job.owner, job.fileName, job.fileHash, JSON.stringify(job.valid), job.valid.length, job.filedBefore],
+        `INSERT INTO batch_jobs (id, owner, file_name, file_hash, state, valid, total, filed_before, kind, on_behalf_of) VALUES ($1, $2, $3, $4, 'checked', $5, $6, $7, $8, $9)`,
+        [job.id, job.owner, job.fileName, job.fileHash, JSON.stringify(job.valid), job.valid.length, job.filedBefore, job.kind, job.onBehalfOf ?? null],
       )
       return { state: 'checked' as const }
     })
   }
 
   async progress(id: string, owner: string): Promise<BatchProgress | undefined> {
-    const r = await this.db.query<{ state: BatchJob['state']; total: number; filed_before: number; done: string }>(
-      `SELECT state, total, filed_before, (SELECT count(*) FROM batch_job_rows WHERE job_id = j.id) AS done FROM batch_jobs j WHERE id = $1 AND owner = $2`,
+    const r = await this.db.query<{ state: BatchJob['state']; kind: BatchKind; total: number; filed_before: number; done: string }>(
+      `SELECT state, kind, total, filed_before, (SELECT count(*) FROM batch_job_rows WHERE job_id = j.id) AS done FROM batch_jobs j WHERE id = $1 AND owner = $2`,
       [id, owner],
     )
     const j = r.rows[0]
     if (!j) return undefined
     const results = j.state === 'done' ? await this.results(id) : []
-    return { id, state: j.state, total: Number(j.total), done: j.state === 'done' ? Number(j.total) : Number(j.done), filedBefore: Number(j.filed_before), results }
+    return { id, kind: j.kind, state: j.state, total: Number(j.total), done: j.state === 'done' ? Number(j.total) : Number(j.done), filedBefore: Number(j.filed_before), results }
   }
 
   private async results(id: string): Promise<BatchRowResult[]> {
@@ -292,7 +328,7 @@ export class BatchJobs {
    * takes one only when it is really submitted (a row filed before takes none).
    */
   private async run(id: string) {
-    const j = (await this.db.query<{ valid: BatchRow[] | string; actor: Actor | string; correlation_id: string }>(`SELECT valid, actor, correlation_id FROM batch_jobs WHERE id = $1 AND state = 'running'`, [id])).rows[0]
+    const j = (await this.db.query<{ valid: BatchRow[] | string; actor: Actor | string; correlation_id: string; on_behalf_of: OnBehalfOf | null }>(`SELECT valid, actor, correlation_id, on_behalf_of FROM batch_jobs WHERE id = $1 AND state = 'running'`, [id])).rows[0]
     if (!j) return
     const valid: BatchRow[] = typeof j.valid === 'string' ? JSON.parse(j.valid) : j.valid
     const actor: Actor = typeof j.actor === 'string' ? JSON.parse(j.actor) : j.actor
@@ -300,7 +336,7 @@ export class BatchJobs {
     const deps = this.deps()
     const lanes = Math.max(1, Math.min(deps.lanes ?? 4, 16))
     const byLane: BatchRow[][] = Array.from({ length: lanes }, () => [])
-    for (const row of valid) if (!recorded.has(row.rowNumber)) byLane[laneOf(row.input.applicantId!, lanes)]!.push(row)
+    for (const row of valid) if (!recorded.has(row.rowNumber)) byLane[laneOf(applicantOfRow(row), lanes)]!.push(row)
     let pool: { day: string; numbers: string[] } = { day: '', numbers: [] }
     let reserving: Promise<void> | undefined
     const caseNumber = async (now: Instant): Promise<string> => {
@@ -335,16 +371,15 @@ export class BatchJobs {
       let last: LogPosition | undefined
       for (const row of rows) {
         if (this.stopped) return last
-        const applicantId = row.input.applicantId!
+        const applicantId = applicantOfRow(row)
         // rows of the same person must see each other's occurrences (conflicts, quota)
         if (seen.has(applicantId) && last && deps.waitFor) await deps.waitFor(last)
         seen.add(applicantId)
         try {
-          const o = await deps.reports.file(
-            { caseId: caseIdFor(row.input.commandId), applicantId, terms: { supportedCode: row.input.supportedCode, department: row.input.department, purpose: row.input.purpose, schedule: row.input.schedule, ...(row.input.note ? { note: row.input.note } : {}) } },
-            { commandId: row.input.commandId, actor, correlationId: j.correlation_id },
-            { caseNumber },
-          )
+          const meta = { commandId: commandIdOfRow(row), actor, correlationId: j.correlation_id }
+          const o = row.kind === 'change' ? await deps.reports.requestChange(row.caseId, { terms: termsOfInput(row.input), reason: row.reason }, meta)
+            : row.kind === 'cancel' ? await deps.reports.requestCancellation(row.caseId, { effectiveDate: row.effectiveDate, reason: row.reason }, meta)
+              : await deps.reports.file({ caseId: caseIdFor(row.input.commandId), applicantId, terms: termsOfInput(row.input), ...(j.on_behalf_of ? { onBehalfOf: j.on_behalf_of } : {}) }, meta, { caseNumber })
           last = o.position
           // a repeated commandId of a row that was not filed before this job was checked: this job filed it (before a restart)
           await record({ rowNumber: row.rowNumber, outcome: o.duplicate && row.filedBefore !== false ? 'duplicate' : 'filed', caseId: o.caseId })
@@ -364,6 +399,9 @@ export class BatchJobs {
     await this.db.query(`UPDATE batch_jobs SET state = 'done', finished_at = now(), runner = NULL, valid = '[]'::jsonb WHERE id = $1 AND runner = $2`, [id, this.instance])
   }
 }
+
+/** A checked row's terms as the case service takes them. */
+export const termsOfInput = (i: ReportFormInput) => ({ supportedCode: i.supportedCode, department: i.department, purpose: i.purpose, schedule: i.schedule, ...(i.note ? { note: i.note } : {}) })
 
 function writeResults(db: Sql, id: string, rows: BatchRowResult[]): Promise<void> {
   return db

@@ -13,6 +13,28 @@ export const BATCH_COLUMNS = ['身分證號', '被支援機構代碼', '支援�
 export const BATCH_KEYS = ['applicantId', 'supportedCode', 'department', 'purpose', 'from', 'to', 'weekdays', 'winStart', 'winEnd', 'note'] as const
 export type BatchKey = (typeof BATCH_KEYS)[number]
 export type BatchCells = Record<BatchKey, string>
+
+/** 申請類別 of a batch file: 登錄 (new cases), 變更 or 註銷 (of cases that stand, named by 案件編號 or 核准文號). */
+export type BatchKind = 'register' | 'change' | 'cancel'
+export const BATCH_KINDS: readonly BatchKind[] = ['register', 'change', 'cancel']
+export const BATCH_KIND_LABEL: Record<BatchKind, string> = { register: '登錄', change: '變更', cancel: '註銷' }
+export const isBatchKind = (v: unknown): v is BatchKind => typeof v === 'string' && (BATCH_KINDS as readonly string[]).includes(v)
+
+/** 變更: the case, then its new terms (the 登錄 columns without the ID: the case names the professional) and the reason. */
+export const CHANGE_COLUMNS = ['案件編號或核准文號', '被支援機構代碼', '支援科別', '支援目的', '開始日期', '結束日期', '星期', '開始時間', '結束時間', '備註', '變更理由'] as const
+export const CHANGE_KEYS = ['caseRef', 'supportedCode', 'department', 'purpose', 'from', 'to', 'weekdays', 'winStart', 'winEnd', 'note', 'reason'] as const
+export type ChangeCells = Record<(typeof CHANGE_KEYS)[number], string>
+/** 註銷: the case, and what the single 註銷 form asks (生效日, 理由). */
+export const CANCEL_COLUMNS = ['案件編號或核准文號', '註銷生效日', '註銷理由'] as const
+export const CANCEL_KEYS = ['caseRef', 'effectiveDate', 'reason'] as const
+export type CancelCells = Record<(typeof CANCEL_KEYS)[number], string>
+
+/** The template's columns and the cells' keys of each kind. */
+export const BATCH_LAYOUT: Record<BatchKind, { columns: readonly string[]; keys: readonly string[] }> = {
+  register: { columns: BATCH_COLUMNS, keys: BATCH_KEYS },
+  change: { columns: CHANGE_COLUMNS, keys: CHANGE_KEYS },
+  cancel: { columns: CANCEL_COLUMNS, keys: CANCEL_KEYS },
+}
 export const MAX_BATCH_ROWS = 20_000
 
 /**
@@ -64,23 +86,26 @@ function* chunksOf(text: string, size = 64 * 1024) {
 const tooMany = () => new DomainError('BATCH_FILE_INVALID', { rows: `>${MAX_BATCH_ROWS}` }, [`一次最多上傳 ${MAX_BATCH_ROWS} 筆`])
 
 /** The data rows (header checked and skipped); row numbers as the user sees them (header = 1). */
-export async function parseBatchFile(content: Buffer, opts: { xlsx?: XlsxWorkerLimits } = {}): Promise<{ rowNumber: number; cells: BatchCells }[]> {
+export async function parseBatchFile(content: Buffer, opts?: { xlsx?: XlsxWorkerLimits; kind?: 'register' }): Promise<{ rowNumber: number; cells: BatchCells }[]>
+export async function parseBatchFile(content: Buffer, opts: { xlsx?: XlsxWorkerLimits; kind: BatchKind }): Promise<{ rowNumber: number; cells: Record<string, string> }[]>
+export async function parseBatchFile(content: Buffer, opts: { xlsx?: XlsxWorkerLimits; kind?: BatchKind } = {}): Promise<{ rowNumber: number; cells: Record<string, string> }[]> {
+  const { columns, keys } = BATCH_LAYOUT[opts.kind ?? 'register']
   let table: string[][]
   if (isXlsx(content)) {
     await checkXlsxSize(content)
-    const answer = await readXlsxInWorker(content, { columns: BATCH_COLUMNS.length, maxRows: MAX_BATCH_ROWS, ...(opts.xlsx ? { limits: opts.xlsx } : {}) })
+    const answer = await readXlsxInWorker(content, { columns: columns.length, maxRows: MAX_BATCH_ROWS, ...(opts.xlsx ? { limits: opts.xlsx } : {}) })
     if ('error' in answer) throw answer.error === 'rows' ? tooMany() : new DomainError('BATCH_FILE_INVALID', { reason: answer.error })
     table = answer.table
   } else {
     table = await parseCsv(decodeCsv(content), MAX_BATCH_ROWS)
   }
   const header = (table[0] ?? []).map((h) => (h ?? '').trim())
-  if (BATCH_COLUMNS.some((c, i) => header[i] !== c)) throw new DomainError('BATCH_FILE_INVALID', { reason: 'header', expected: BATCH_COLUMNS }, [`上傳檔案的標題列須為：${BATCH_COLUMNS.join('、')}（請使用範本）`])
-  const out: { rowNumber: number; cells: BatchCells }[] = []
+  if (columns.some((c, i) => header[i] !== c)) throw new DomainError('BATCH_FILE_INVALID', { reason: 'header', expected: columns }, [`上傳檔案的標題列須為：${columns.join('、')}（請使用範本；申請類別「${BATCH_KIND_LABEL[opts.kind ?? 'register']}」）`])
+  const out: { rowNumber: number; cells: Record<string, string> }[] = []
   for (let i = 1; i < table.length; i++) {
     const r = table[i] ?? []
     if (r.every((c) => !c || !c.trim())) continue
-    const cells = Object.fromEntries(BATCH_KEYS.map((k, j) => [k, (r[j] ?? '').trim()])) as BatchCells
+    const cells = Object.fromEntries(keys.map((k, j) => [k, (r[j] ?? '').trim()]))
     out.push({ rowNumber: i + 1, cells })
   }
   if (out.length > MAX_BATCH_ROWS) throw tooMany()
@@ -91,21 +116,27 @@ export async function parseBatchFile(content: Buffer, opts: { xlsx?: XlsxWorkerL
  * Sample rows of the templates, in the current year (Asia/Taipei): two weeks from today for four weeks (or up to
  * 31 December), Mondays and Wednesdays 08:00–12:00.
  */
-export function templateSampleRows(now: Date, reference: Pick<ReferenceLists, 'departments' | 'purposes'> = FIRST_REFERENCE): string[][] {
+export function templateSampleRows(now: Date, reference: Pick<ReferenceLists, 'departments' | 'purposes'> = FIRST_REFERENCE, kind: BatchKind = 'register'): string[][] {
   const sample = (list: readonly { code: string }[], preferred: string) => (onList(list, preferred) ? preferred : list[0]?.code ?? '')
   const today = taipeiDate(now.toISOString())
   const yearEnd = `${today.slice(0, 4)}-12-31`
   let from = addDays(today, 14)
   if (from > yearEnd) from = addDays(today, 1) > yearEnd ? today : addDays(today, 1)
   const to = addDays(from, 27) > yearEnd ? yearEnd : addDays(from, 27)
-  return [['A123456789', '3563020002', sample(reference.departments, '02'), sample(reference.purposes, '01'), isoToRoc(from), isoToRoc(to), '1,3', '0800', '1200', '範例列，請改為實際資料']]
+  const terms = ['3563020002', sample(reference.departments, '02'), sample(reference.purposes, '01'), isoToRoc(from), isoToRoc(to), '1,3', '0800', '1200']
+  // a made-up case number of today (範例列: the user replaces it with the case's 案件編號 or 核准文號)
+  const caseRef = `${isoToRoc(today).padStart(7, '0')}0000001`
+  if (kind === 'change') return [[caseRef, ...terms, '範例列，請改為實際資料', '門診時段調整']]
+  if (kind === 'cancel') return [[caseRef, isoToRoc(from), '範例列：支援結束，請改為實際理由']]
+  return [['A123456789', ...terms, '範例列，請改為實際資料']]
 }
 
 /** The code lists the template carries (second sheet, and Excel data validation of the two columns). */
 export const CODE_SHEET = '代碼表'
 
-export async function batchTemplateXlsx(now: Date, reference: Pick<ReferenceLists, 'departments' | 'purposes'> = FIRST_REFERENCE): Promise<Buffer> {
+export async function batchTemplateXlsx(now: Date, reference: Pick<ReferenceLists, 'departments' | 'purposes'> = FIRST_REFERENCE, kind: BatchKind = 'register'): Promise<Buffer> {
   const { departments, purposes } = reference
+  const { columns } = BATCH_LAYOUT[kind]
   const wb = new ExcelJS.Workbook()
   const ws = wb.addWorksheet('報備支援批次')
   const codes = wb.addWorksheet(CODE_SHEET)
@@ -119,21 +150,24 @@ export async function batchTemplateXlsx(now: Date, reference: Pick<ReferenceList
   codes.getRow(1).font = { bold: true }
   codes.columns.forEach((c) => (c.width = 16))
   for (let r = 2; r <= n + 1; r++) for (const c of [1, 4]) codes.getCell(r, c).numFmt = '@'
-  ws.addRow([...BATCH_COLUMNS])
-  for (const row of templateSampleRows(now, reference)) ws.addRow(row)
+  ws.addRow([...columns])
+  for (const row of templateSampleRows(now, reference, kind)) ws.addRow(row)
   ws.getRow(1).font = { bold: true }
   ws.columns.forEach((c) => (c.width = 14))
   const LAST = 2001
-  for (let r = 1; r <= LAST; r++) for (let c = 1; c <= BATCH_COLUMNS.length; c++) ws.getCell(r, c).numFmt = '@'
+  for (let r = 1; r <= LAST; r++) for (let c = 1; c <= columns.length; c++) ws.getCell(r, c).numFmt = '@'
   const list = (col: string, count: number, title: string) => ({
     type: 'list' as const, allowBlank: true, showErrorMessage: true, errorStyle: 'stop', errorTitle: title, error: `請從「${CODE_SHEET}」選擇${title}代碼`,
     formulae: [`'${CODE_SHEET}'!$${col}$2:$${col}$${count + 1}`],
   })
   const dv = (ws as unknown as { dataValidations: { add(range: string, v: unknown): void } }).dataValidations
-  dv.add(`C2:C${LAST}`, list('A', departments.length, '支援科別'))
-  dv.add(`D2:D${LAST}`, list('D', purposes.length, '支援目的'))
+  // 支援科別 and 支援目的 are columns C and D of both 登錄 and 變更 (註銷 has no code columns)
+  if (kind !== 'cancel') {
+    dv.add(`C2:C${LAST}`, list('A', departments.length, '支援科別'))
+    dv.add(`D2:D${LAST}`, list('D', purposes.length, '支援目的'))
+  }
   return Buffer.from(await wb.xlsx.writeBuffer())
 }
 
-export const batchTemplateCsv = (now: Date, reference: Pick<ReferenceLists, 'departments' | 'purposes'> = FIRST_REFERENCE) =>
-  `\uFEFF${BATCH_COLUMNS.join(',')}\r\n${templateSampleRows(now, reference).map((r) => r.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n')}\r\n`
+export const batchTemplateCsv = (now: Date, reference: Pick<ReferenceLists, 'departments' | 'purposes'> = FIRST_REFERENCE, kind: BatchKind = 'register') =>
+  `\uFEFF${BATCH_LAYOUT[kind].columns.join(',')}\r\n${templateSampleRows(now, reference, kind).map((r) => r.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n')}\r\n`

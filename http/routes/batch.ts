@@ -1,30 +1,38 @@
 // 批次上傳: template download, upload + per-row/per-cell check, confirm, background filing with a progress bar.
+// 申請類別 登錄 / 變更 / 註銷 for the front office; 整批申請 (登錄 on behalf) for a bureau's reviewers.
 import { createHash } from 'node:crypto'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { App } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
-import { files, type RawForm } from '../forms/form-values.js'
-import { checkBatchRows } from '../batch/check.js'
+import { files, str, type RawForm } from '../forms/form-values.js'
+import { checkBatchRows, checkCaseRows } from '../batch/check.js'
 import { DomainError } from '../../domain/errors.js'
-import { BATCH_COLUMNS, batchTemplateCsv, batchTemplateXlsx, parseBatchFile } from '../batch/parse.js'
-import { BatchJobs, type BatchJob } from '../batch/jobs.js'
-import { existingCaseIds } from '../../projections/queries/batch-cases.js'
+import { BATCH_KIND_LABEL, BATCH_LAYOUT, batchTemplateCsv, batchTemplateXlsx, isBatchKind, parseBatchFile, type BatchKind } from '../batch/parse.js'
+import { BatchJobs, commandIdOfRow, type BatchJob, type OnBehalfOf } from '../batch/jobs.js'
+import { casesByReference, existingCaseIds } from '../../projections/queries/batch-cases.js'
+import { boPage, reviewerOnly } from '../back-office/context.js'
 import { scopeOf } from '../scope.js'
 import { caseIdFor } from '../../domain/name-uuid.js'
 import { referenceNamer } from '../../domain/reference/lists.js'
 
 /**
- * Who batch-files where: an institution for its staff, a professional their own rows (批次登錄). The same check,
- * confirmation and progress; a job belongs to its owner (an institution code, or `pro:` and the professional's ID).
+ * Who batch-files where: an institution for its staff, a professional their own rows (登錄, 變更 and 註銷 of their
+ * cases), a reviewer 整批申請 (登錄 on behalf of professionals or institutions of their county, recorded as such). The
+ * same check, confirmation and progress; a job belongs to its owner (an institution code, `pro:` and the
+ * professional's ID, `rev:` and the reviewer's account).
  */
 const SIDES = [
-  { base: '/institution/batch', guard: requireRole('institution') },
-  { base: '/reports/batch', guard: requireRole('professional') },
-] as const
+  { base: '/institution/batch', guard: requireRole('institution'), kinds: ['register', 'change', 'cancel'], staff: false },
+  { base: '/reports/batch', guard: requireRole('professional'), kinds: ['register', 'change', 'cancel'], staff: false },
+  // 後台 整批申請: filing on behalf is a registration (the domain lets a reviewer draft and submit only that)
+  { base: '/review/batch', guard: reviewerOnly, kinds: ['register'], staff: true },
+] as const satisfies readonly { base: string; guard: unknown; kinds: readonly BatchKind[]; staff: boolean }[]
+const ON_BEHALF: readonly [OnBehalfOf, string][] = [['professional', '醫事人員本人'], ['institution', '其執業機構']]
 /** Batch jobs one institution may have open (checked and waiting, or running) at once. */
 export const MAX_OPEN_JOBS = 3
 const JobParams = Type.Object({ jobId: Type.String({ pattern: '^[0-9a-f]{64}$' }) })
+const KindQuery = Type.Object({ kind: Type.Optional(Type.Union([Type.Literal('register'), Type.Literal('change'), Type.Literal('cancel')])) })
 
 export async function registerBatchRoutes(app: App) {
   const jobs = new BatchJobs(app.services.db, () => ({ reports: app.services.reports, store: app.services.store, ...(app.services.waitFor ? { waitFor: app.services.waitFor } : {}) }), { maxOpen: MAX_OPEN_JOBS })
@@ -36,47 +44,85 @@ export async function registerBatchRoutes(app: App) {
   app.addHook('onClose', async () => jobs.stop())
   const codeOf = (r: FastifyRequest) => {
     const a = userOf(r).actor
-    return a.role === 'professional' ? `pro:${a.id}` : a.institutionCode ?? a.id
+    return a.role === 'professional' ? `pro:${a.id}` : a.role === 'reviewer' ? `rev:${a.id}` : a.institutionCode ?? a.id
   }
   // 支援科別 / 支援目的 in force now (the same version the filing is checked against)
   const referenceNow = () => app.services.rules.referenceAt(app.services.clock().toISOString())
-  for (const { base, guard } of SIDES) {
+  for (const { base, guard, kinds, staff } of SIDES) {
+    const offered: readonly BatchKind[] = kinds
+    /** A page in the side's own layout (the back office has its own, with the bureau in the header). */
+    const page = (request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>) =>
+      staff ? boPage(request, reply, template, { ...data, layoutName: '/back-office/layout', base, staff }) : reply.page(template, { ...data, layoutName: '/layout', base, staff })
+    const title = staff ? '整批申請（代為申請）' : '批次上傳'
+    const uploadPage = (request: FastifyRequest, reply: FastifyReply, extra: { kind?: BatchKind; onBehalfOf?: string; fileError?: string; kindError?: string; onBehalfError?: string } = {}) =>
+      page(request, extra.fileError || extra.kindError || extra.onBehalfError ? reply.code(422) : reply, 'pages/batch-upload.eta', {
+        title, kinds: offered.map((k) => [k, BATCH_KIND_LABEL[k], BATCH_LAYOUT[k].columns]), onBehalfChoices: staff ? ON_BEHALF : [], kind: extra.kind ?? (offered.length === 1 ? offered[0] : ''), ...extra,
+      })
+    const kindOf = (request: FastifyRequest): BatchKind => {
+      const k = (request.query as { kind?: string }).kind
+      return isBatchKind(k) && offered.includes(k) ? k : 'register'
+    }
 
-    app.get(base, { onRequest: guard }, async (_request, reply) => reply.page('pages/batch-upload.eta', { title: '批次上傳', columns: BATCH_COLUMNS, base }))
-    app.get(`${base}/template.xlsx`, { onRequest: guard }, async (_request, reply) =>
-      reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', 'attachment; filename="baobei-batch-template.xlsx"').send(await batchTemplateXlsx(app.services.clock(), await referenceNow())))
-    app.get(`${base}/template.csv`, { onRequest: guard }, async (_request, reply) =>
-      reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="baobei-batch-template.csv"').send(batchTemplateCsv(app.services.clock(), await referenceNow())))
+    app.get(base, { onRequest: guard, schema: { querystring: KindQuery } }, async (request, reply) => uploadPage(request, reply, { kind: kindOf(request) }))
+    app.get(`${base}/template.xlsx`, { onRequest: guard, schema: { querystring: KindQuery } }, async (request, reply) => {
+      const kind = kindOf(request)
+      return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="baobei-batch-${kind}-template.xlsx"`).send(await batchTemplateXlsx(app.services.clock(), await referenceNow(), kind))
+    })
+    app.get(`${base}/template.csv`, { onRequest: guard, schema: { querystring: KindQuery } }, async (request, reply) => {
+      const kind = kindOf(request)
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="baobei-batch-${kind}-template.csv"`).send(batchTemplateCsv(app.services.clock(), await referenceNow(), kind))
+    })
 
     app.post(base, { onRequest: guard }, async (request, reply) => {
       const code = codeOf(request)
-      const [upload] = await files(request.body as RawForm, 'file')
-      const again = (message: string) => reply.code(422).page('pages/batch-upload.eta', { title: '批次上傳', columns: BATCH_COLUMNS, fileError: message, base })
-      if (!upload) return again('請選擇要上傳的檔案')
+      const body = request.body as RawForm
+      const [upload] = await files(body, 'file')
+      // 申請類別: chosen on the page (a side offering one kind needs no choice)
+      const typedKind = offered.length === 1 ? offered[0]! : str(body, 'kind') || 'register'
+      const typedParty = str(body, 'onBehalfOf')
+      const again = (errors: { fileError?: string; kindError?: string; onBehalfError?: string }) =>
+        uploadPage(request, reply, { ...(isBatchKind(typedKind) ? { kind: typedKind } : {}), onBehalfOf: typedParty, ...errors })
+      if (!isBatchKind(typedKind) || !offered.includes(typedKind)) return again({ kindError: '請選擇申請類別：登錄、變更或註銷' })
+      const kind: BatchKind = typedKind
+      let onBehalfOf: OnBehalfOf | undefined
+      if (staff) {
+        if (typedParty !== 'professional' && typedParty !== 'institution') return again({ onBehalfError: '請選擇代為申請的對象：醫事人員本人或其執業機構' })
+        onBehalfOf = typedParty
+      }
+      if (!upload) return again({ fileError: '請選擇要上傳的檔案' })
       const fileHash = createHash('sha256').update(upload.content).digest('hex')
-      const jobId = createHash('sha256').update(`${code}:${fileHash}`).digest('hex')
-      const full = () => again(`尚有 ${MAX_OPEN_JOBS} 個批次作業未完成，請待完成或確認後再上傳`)
+      // a file is one job per owner and party of record (the kind is in the file: its header)
+      const jobId = createHash('sha256').update(onBehalfOf ? `${code}:${onBehalfOf}:${fileHash}` : `${code}:${fileHash}`).digest('hex')
+      const full = () => again({ fileError: `尚有 ${MAX_OPEN_JOBS} 個批次作業未完成，請待完成或確認後再上傳` })
       // a cheap early refusal before parsing; the binding check is atomic, when the job is stored
       if (!(await jobs.has(jobId)) && (await jobs.openOf(code)) >= MAX_OPEN_JOBS) return full()
       let rows
       try {
-        rows = await parseBatchFile(upload.content)
+        rows = await parseBatchFile(upload.content, { kind })
       } catch (e) {
-        if (e instanceof DomainError) return again(e.message)
+        if (e instanceof DomainError) return again({ fileError: e.message })
         throw e
       }
       const reference = await referenceNow()
-      const checked = await checkBatchRows(rows, { reports: app.services.reports, actor: userOf(request).actor, owner: code, reference })
-      const job: BatchJob = { id: jobId, owner: code, fileName: upload.filename, fileHash, valid: checked.valid, invalid: checked.invalid, state: 'checked', filedBefore: 0 }
-      // rows filed by an earlier upload of the same rows (even before a restart): they will not be filed again
-      const filed = await existingCaseIds(app.services.readModels, scopeOf(userOf(request)), job.valid.map((r) => caseIdFor(r.input.commandId)))
-      job.filedBefore = filed.size
-      for (const r of job.valid) r.filedBefore = filed.has(caseIdFor(r.input.commandId))
+      const user = userOf(request)
+      const scope = scopeOf(user)
+      const checked = kind === 'register'
+        ? await checkBatchRows(rows as unknown as Parameters<typeof checkBatchRows>[0], { reports: app.services.reports, actor: user.actor, owner: code, reference, ...(onBehalfOf ? { onBehalfOf } : {}) })
+        : await checkCaseRows(kind, rows, { reports: app.services.reports, actor: user.actor, owner: code, reference, findCases: (refs) => casesByReference(app.services.readModels, scope, refs) })
+      const job: BatchJob = { id: jobId, owner: code, fileName: upload.filename, fileHash, kind, ...(onBehalfOf ? { onBehalfOf } : {}), valid: checked.valid, invalid: checked.invalid, state: 'checked', filedBefore: 0 }
+      if (kind === 'register') {
+        // rows filed by an earlier upload of the same rows (even before a restart): they will not be filed again
+        const filed = await existingCaseIds(app.services.readModels, scope, job.valid.map((r) => caseIdFor(commandIdOfRow(r))))
+        for (const r of job.valid) r.filedBefore = filed.has(caseIdFor(commandIdOfRow(r)))
+      }
+      // 變更 / 註銷: the check found the rows whose command their case already holds
+      job.filedBefore = job.valid.filter((r) => r.filedBefore).length
       const stored = await jobs.put(job)
       if (stored === 'full') return full()
       const names = referenceNamer(reference)
-      return reply.page('pages/batch-check.eta', {
-        title: '批次上傳：檢查結果', job: { ...job, state: stored.state }, columns: BATCH_COLUMNS, base,
+      return page(request, reply, 'pages/batch-check.eta', {
+        title: `${title}：檢查結果`, job: { ...job, state: stored.state }, columns: BATCH_LAYOUT[kind].columns, kindLabel: BATCH_KIND_LABEL[kind],
+        onBehalfLabel: onBehalfOf ? ON_BEHALF.find(([v]) => v === onBehalfOf)![1] : '',
         departmentName: (c: string) => `${c} ${names.department(c) ?? ''}`, purposeName: (c: string) => names.purpose(c) ?? c,
       })
     })
@@ -91,8 +137,9 @@ export async function registerBatchRoutes(app: App) {
     app.get(`${base}/:jobId`, { onRequest: guard, config: { passive: 'htmx' }, schema: { params: JobParams } }, async (request, reply) => {
       const job = await jobs.progress((request.params as { jobId: string }).jobId, codeOf(request))
       if (!job) throw new DomainError('BATCH_NOT_FOUND')
-      if (request.headers['hx-request'] === 'true') return reply.type('text/html; charset=utf-8').viewAsync('partials/batch-progress.eta', { job, base })
-      return reply.page('pages/batch-progress.eta', { title: '批次上傳：處理進度', job, base })
+      const results = staff ? '/review/cases?status=under_review' : '/reports?status=under_review'
+      if (request.headers['hx-request'] === 'true') return reply.type('text/html; charset=utf-8').viewAsync('partials/batch-progress.eta', { job, base, results, kindLabel: BATCH_KIND_LABEL[job.kind] })
+      return page(request, reply, 'pages/batch-progress.eta', { title: `${title}：處理進度`, job, results, kindLabel: BATCH_KIND_LABEL[job.kind] })
     })
   }
 }

@@ -1,7 +1,6 @@
 // 登錄 / 編輯草稿 / 修正後重送 / 變更 (one form), 註銷, 撤回, 複製 — for professionals (own cases) and institutions
 // (own staff). Every form: checked per field in zh-TW, CSRF, nothing half-saved, the form's commandId makes a
 // double submit file once.
-import { INPUT_LIMITS } from '../../domain/report/command-schemas.js'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { App } from '../schemas.js'
@@ -10,7 +9,7 @@ import { findInstitution } from '../../commands/registry/registry.js'
 import { ATTACHMENT_MAX_BYTES, sniffAttachmentType } from '../../commands/attachments/content-type.js'
 import type { ReportCommandMeta, ReportOutcome, Step, TermsInput } from '../../commands/case-service.js'
 import { isDomainError } from '../../domain/errors.js'
-import { addDays, isoToRoc, isRocDate, parseDateInput, rocToIso, taipeiDate } from '../../domain/roc-date.js'
+import { addDays, isoToRoc, taipeiDate } from '../../domain/roc-date.js'
 import type { Attachment, Terms } from '../../domain/types.js'
 import type { ReviewerDecision } from '../../domain/report/case-facts.js'
 import { referenceNamer } from '../../domain/reference/lists.js'
@@ -20,6 +19,7 @@ import { chargeUpload, uploadOwnerOf } from '../attachment-quota.js'
 import { files, str, type FieldErrors, type RawForm, type UploadedFile } from '../forms/form-values.js'
 import { checkReportForm, emptyReportForm, formFromTerms, readReportForm, type ReportFormInput, type ReportFormValues } from '../forms/report-form.js'
 import { fieldOfError } from '../forms/error-fields.js'
+import { checkCancelForm } from '../forms/cancel-form.js'
 import { caseIdFor } from '../../domain/name-uuid.js'
 import { explain } from '../errors.js'
 import { loadOwnCase } from '../own-case.js'
@@ -187,17 +187,14 @@ export async function registerFilingPages(app: App) {
     const { caseId } = request.params as CaseIdParams
     const { row } = await loadAllowed(request, caseId, 'cancel')
     const body = request.body as RawForm
-    const typedDate = str(body, 'effectiveDate')
-    const effectiveIso = parseDateInput(typedDate)
-    const values = { commandId: str(body, 'commandId'), effectiveDate: effectiveIso ? isoToRoc(effectiveIso) : typedDate, reason: str(body, 'reason').slice(0, INPUT_LIMITS.reason) }
-    const errors: FieldErrors = {}
-    if (!isRocDate(values.effectiveDate)) errors.effectiveDate = '請輸入註銷生效日（例：民國 yyyMMdd、yyy/MM/dd 或西元 yyyy/MM/dd）'
-    if (!values.reason) errors.reason = '請填寫註銷理由'
+    const checked = checkCancelForm({ effectiveDate: str(body, 'effectiveDate'), reason: str(body, 'reason') })
+    const values = { commandId: str(body, 'commandId'), ...checked.values }
+    const errors: FieldErrors = { ...checked.errors }
     if (!/^[0-9a-f-]{36}$/i.test(values.commandId)) errors.commandId = '表單識別碼遺失，請重新整理頁面'
     const again = (errs: FieldErrors, formError?: string) => reply.code(422).page('pages/cancel-form.eta', { title: '註銷報備支援', row, values, errors: errs, formError, ex: dateExamples(app.services.clock()) })
     if (Object.keys(errors).length) return again(errors)
     try {
-      const o = await app.services.reports.requestCancellation(caseId, { effectiveDate: rocToIso(values.effectiveDate), reason: values.reason }, metaOf(request, values.commandId))
+      const o = await app.services.reports.requestCancellation(caseId, checked.input!, metaOf(request, values.commandId))
       await settle(o)
       return reply.redirect(`/reports/${caseId}?done=cancel`, 303)
     } catch (e) {

@@ -3,16 +3,13 @@
 // finds no serious or critical violation. Screenshots of both widths go to test-output/screenshots/a11y-*.png.
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import type { Page } from 'playwright-core'
 import { buildTestApp, institution, professional, reviewer } from '../support/http.js'
 import { launchBrowser, shot } from '../support/browser.js'
+import { axe } from '../support/axe.js'
 import type { SessionUser } from '../../http/session-store.js'
 import type { Actor, Weekday } from '../../domain/types.js'
 
 t.setTimeout(1_200_000) // ~70 page visits with axe on a shared machine
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const WIDTHS = [{ name: 'desktop', width: 1366, height: 768 }, { name: 'phone', width: 390, height: 844 }] as const
 
 const { app, parts } = await buildTestApp(t, {}, { now: new Date().toISOString() })
@@ -57,21 +54,11 @@ const PAGES: { who: string; user?: SessionUser; paths: string[] }[] = [
   {
     who: 'reviewer', user: reviewer(), paths: [
       '/review/cases', '/review/cases?applicationType=register&status=under_review', `/review/cases/${last.caseId}`,
-      `/review/cases/${approved.caseId}`, '/review/quota', '/review/statistics', '/review/statistics?report=county', '/review/audit', '/review/file',
+      `/review/cases/${approved.caseId}`, '/review/quota', '/review/statistics', '/review/statistics?report=county', '/review/audit', '/review/file', '/review/batch',
     ],
   },
   { who: 'statistician', user: statistician, paths: ['/review/statistics', '/review/statistics?report=profession', '/review/cases'] },
 ]
-
-interface Violation { id: string; impact: string; help: string; nodes: { target: string[]; failureSummary?: string }[] }
-async function axe(page: Page): Promise<Violation[]> {
-  await page.addScriptTag({ content: AXE })
-  return page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Violation[] }> } }
-    const r = await w.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }))
-  })
-}
 
 t.test('dialogs: the filing confirmation and the idle warning', async (t) => {
   for (const size of WIDTHS) {

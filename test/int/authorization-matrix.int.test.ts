@@ -225,6 +225,13 @@ const MATRIX: Record<string, Spec> = {
   // 後台 單筆申請 (issue #16): reviewers file on behalf; an empty form is refused at its fields
   'GET /review/file': { kind: 'page', roles: REVIEWERS, req: () => ({ url: '/review/file' }), ok: 200, static: true },
   'POST /review/file': { kind: 'page', roles: REVIEWERS, ok: 422, req: () => ({ method: 'POST', url: '/review/file', form: { commandId: randomUUID() } }) },
+  // 後台 整批申請 (issue #16): the batch routes under /review/batch, reviewers only
+  'GET /review/batch': { kind: 'page', roles: REVIEWERS, req: () => ({ url: '/review/batch' }), ok: 200, static: true },
+  'GET /review/batch/template.xlsx': { kind: 'download', roles: REVIEWERS, req: () => ({ url: '/review/batch/template.xlsx' }), ok: 200, static: true },
+  'GET /review/batch/template.csv': { kind: 'download', roles: REVIEWERS, req: () => ({ url: '/review/batch/template.csv' }), ok: 200, static: true },
+  'POST /review/batch': { kind: 'page', roles: REVIEWERS, req: () => ({ method: 'POST', url: '/review/batch', multipart: {} }), ok: 422 },
+  'POST /review/batch/:jobId/confirm': { kind: 'page', roles: REVIEWERS, req: () => ({ method: 'POST', url: `/review/batch/${'0'.repeat(64)}/confirm`, form: {} }), ok: 404 },
+  'GET /review/batch/:jobId': { kind: 'page', roles: REVIEWERS, req: () => ({ url: `/review/batch/${'0'.repeat(64)}` }), ok: 404 },
   'GET /review/registry-flags': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/registry-flags' }), ok: 200 },
 }
 

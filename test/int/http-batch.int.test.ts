@@ -143,7 +143,7 @@ t.test('a professional batch-files their own rows (批次登錄): the ID column 
   const wang = await login(app, professional('A123456789', '王大明'))
   const page = await app.inject({ url: '/reports/batch', headers: { cookie: wang.cookie } })
   t.equal(page.statusCode, 200)
-  t.match(page.body, '一次登錄本人的多筆報備支援')
+  t.match(page.body, '一次申請本人的多筆報備支援')
   const lines = [BATCH_COLUMNS.join(','), ',3563020002,02,01,1130603,1130628,1,0800,1200,', 'Q134567894,3563020002,02,01,1130603,1130628,2,0800,1200,']
   const m = multipart({ _csrf: wang.csrf }, [{ name: 'file', filename: 'mine.csv', type: 'text/csv', content: Buffer.from(lines.join('\r\n')) }])
   const r = await app.inject({ method: 'POST', url: '/reports/batch', headers: { cookie: wang.cookie, ...m.headers }, payload: m.payload })

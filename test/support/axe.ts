@@ -1,0 +1,21 @@
+// axe-core in a Chromium page (WCAG 2.1 AA and best practice): the violations, and the serious or critical ones that
+// fail a page. The context must be opened with bypassCSP: the test injects axe-core; the app's CSP stays strict.
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import type { Page } from 'playwright-core'
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+export interface Violation { id: string; impact: string; help: string; nodes: { target: string[]; failureSummary?: string }[] }
+
+export async function axe(page: Page): Promise<Violation[]> {
+  await page.addScriptTag({ content: AXE })
+  return page.evaluate(async () => {
+    const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Violation[] }> } }
+    const r = await w.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }))
+  })
+}
+
+/** The violations that fail a page (serious or critical). */
+export const seriousViolations = async (page: Page) => (await axe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical')
