@@ -1,6 +1,7 @@
 import t from 'tap'
 import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
-import { evaluateQuota, type QuotaRuleTable } from '../../domain/rules/quota.js'
+import { evaluateQuota, periodOf, type QuotaRuleTable } from '../../domain/rules/quota.js'
+import { rocPeriodLabel } from '../../domain/roc-date.js'
 import { countyMayRead, routeReport } from '../../domain/rules/routing.js'
 import { expandSchedule } from '../../domain/schedule.js'
 import type { InstitutionRef } from '../../domain/types.js'
@@ -69,4 +70,15 @@ t.test('routing per profession', async (t) => {
   t.same(routeReport({ profession: 'A', home }, inst('3565010003', '65'), { default: 'home', byProfession: {} }), { reviewCounty: '63', copiedCounties: ['65'] })
   t.ok(countyMayRead({ reviewCounty: '63', copiedCounties: ['65'] }, '65'))
   t.notOk(countyMayRead({ reviewCounty: '63', copiedCounties: ['65'] }, '68'))
+})
+
+t.test('the default rules say what their week is in zh-TW (週一至週日, the week periodOf counts), never ISO', async (t) => {
+  for (const r of DEFAULT_QUOTA_RULES.rules) {
+    t.notMatch(r.label, /ISO|W\d{2}/, `${r.id}: no ISO week on any screen`)
+    if (r.period === 'week') t.match(r.label, '每週（週一至週日）', `${r.id}: the week said as it is counted`)
+  }
+  // the week the rules count runs Monday to Sunday: 2026-11-30 (Mon) … 2026-12-06 (Sun) is one period, 民國115年第49週
+  t.equal(periodOf('week', '2026-11-30'), periodOf('week', '2026-12-06'))
+  t.not(periodOf('week', '2026-11-29'), periodOf('week', '2026-11-30'), 'a Sunday closes the week before')
+  t.equal(rocPeriodLabel(periodOf('week', '2026-12-01')), '115年第49週')
 })
