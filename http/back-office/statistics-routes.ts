@@ -12,8 +12,10 @@ import { isoWeekId } from '../../domain/roc-date.js'
 import { queryReadAudit } from '../../projections/queries/read-audit.js'
 import { getCase, searchCases } from '../../projections/queries/cases.js'
 import { listAccounts } from '../../commands/accounts/find-account.js'
-import { addDays, taipeiInstant } from '../../domain/roc-date.js'
+import { addDays, taipeiDate, taipeiInstant } from '../../domain/roc-date.js'
 import { loadCaseFile } from './case-file.js'
+import { institutionRatios } from './quota-ratio.js'
+import { QUOTA_BASIS_LABEL } from './quota-summary.js'
 import { mayRead } from './staff.js'
 import { institutionQuota, professionalQuota } from '../../projections/queries/quota.js'
 import { barChart } from '../charts/bar-chart.js'
@@ -203,7 +205,7 @@ export async function registerStatisticsRoutes(app: App) {
     const errors: string[] = []
     if (personId && !validatePersonId(personId).ok) errors.push('身分證統一編號或居留證號格式不正確')
     if (institution && !/^[0-9A-Z]{10}$/.test(institution)) errors.push('醫事機構代碼格式不正確（應為 10 碼）')
-    const today = app.services.clock().toISOString().slice(0, 10)
+    const today = taipeiDate(app.services.clock().toISOString())
     const fromPeriod = periodKind === 'week' ? isoWeekId(today) : today.slice(0, 7)
     let rows: Awaited<ReturnType<typeof professionalQuota>> = []
     if (!errors.length && (personId || institution)) {
@@ -215,13 +217,16 @@ export async function registerStatisticsRoutes(app: App) {
     }
     // a person's limits: every cap rule in force for their profession and this period kind, with the excess
     let caps: { label: string; unit: string; limit: number; basis: string; period: 'week' | 'month'; sessions: boolean }[] = []
+    const table = (await app.services.rules?.inForceAt(app.services.clock().toISOString()))?.quota ?? DEFAULT_QUOTA_RULES
     if (personId && rows.length && app.services.db) {
       const person = await findProfessional(app.services.db, personId)
-      const table = (await app.services.rules?.inForceAt(app.services.clock().toISOString()))?.quota ?? DEFAULT_QUOTA_RULES
       caps = table.rules
         .filter((r): r is CapRule => r.kind === 'cap' && r.period === periodKind && !!person && (r.scope.professions.length === 0 || r.scope.professions.includes(person.profession)))
         .map((r) => ({ label: r.label, unit: r.unit === 'sessions' ? '診次' : '小時', limit: r.limit, basis: r.basis, period: periodKind, sessions: r.unit === 'sessions' }))
     }
-    return boPage(request, reply, 'back-office/quota.eta', { title: '報備支援額度限制查詢', q, errors, rows, periodKind, today: rocDate(today), periodLabel: rocPeriodLabel, caps })
+    // an institution's limits: the ratio rules that cover it, with the numbers the domain computes (limit, current, excess)
+    const ratios = institution && !errors.length ? await institutionRatios(app, institution, table, today) : undefined
+    if (institution && !errors.length && !ratios) errors.push('查無此醫事機構代碼')
+    return boPage(request, reply, 'back-office/quota.eta', { title: '報備支援額度限制查詢', q, errors, rows, periodKind, today: rocDate(today), periodLabel: rocPeriodLabel, caps, ratios, basisLabel: QUOTA_BASIS_LABEL })
   })
 }
