@@ -42,8 +42,8 @@ t.test('案件查詢: 1130304, 113/3/4 and 2024/03/04 find the same cases; each 
     const r = await get(tpe, `/review/cases?supportFrom=${enc(from!)}&supportTo=${enc(to!)}`)
     t.equal(r.statusCode, 200)
     t.same(ids(r.body), [MARCH], `${from}～${to}: the same cases`)
-    t.match(r.body, /id="understood-supportFrom"[^>]*>讀作：民國113年3月1日（星期五）</, 'what the from date was read as')
-    t.match(r.body, /id="understood-supportTo"[^>]*>讀作：民國113年3月31日（星期日）</)
+    t.match(r.body, /id="understood-supportFrom"[^>]*>起 讀作：民國113年3月1日（星期五）</, 'what the from date was read as')
+    t.match(r.body, /id="understood-supportTo"[^>]*>迄 讀作：民國113年3月31日（星期日）</)
     t.match(r.body, `value="${from}"`, 'the value stays as typed')
   }
   const page = await get(tpe, '/review/cases')

@@ -43,7 +43,7 @@ t.test('a clinic: its ratio rules with limit, current and excess, as a filing th
   t.equal(people.limit, 2, 'twice the one own physician')
 
   const w10 = rowOf(body, 'clinic-support-session-share', '2024-W10')
-  t.match(w10.row, '<td>113年第10週</td>', 'the week in ROC words')
+  t.match(w10.row, '<td class="nowrap">113年第10週</td>', 'the week in ROC words')
   t.equal(w10.limit, String(share.limit), 'the same limit as the filing check')
   // 王大明's and 劉冠宇's sessions (4 + 4): the preview of 王大明 counts only the others' (劉冠宇's 4)
   t.equal(w10.current, String(share.used + 4), 'all physicians\' support sessions that week (the nurse\'s not)')
@@ -52,7 +52,7 @@ t.test('a clinic: its ratio rules with limit, current and excess, as a filing th
   const w08 = rowOf(body, 'clinic-support-session-share', '2024-W08')
   t.same([w08.current, w08.limit, w08.excess], ['0', '4.8', '—'], 'this week: nothing yet, within')
   const march = rowOf(body, 'clinic-supporting-physicians', '2024-03')
-  t.match(march.row, '<td>113年3月</td>', 'the month in ROC words')
+  t.match(march.row, '<td class="nowrap">113年3月</td>', 'the month in ROC words')
   t.same([march.current, march.limit, march.excess], ['3', String(people.limit), '超出 1 人'], 'three supporting physicians against a limit of 2')
   t.equal(Number(march.current), people.used + 1, 'the filing check counts the others (2) plus the applicant')
   t.notMatch(body, /2024-W\d\d<|>2024-0\d</, 'no ISO week or western month shown')
