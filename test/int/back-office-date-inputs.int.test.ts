@@ -156,3 +156,22 @@ t.test('紀錄查詢 (系統管理) and 網站資料管理: dates in any form; b
   const list = await get(mohwAdmin, '/review/admin/site')
   t.match(list.body, /日期測試<\/a><\/td><td>1130220</, 'published on the day understood')
 })
+
+t.test('while typing: GET /review/date-reading gives the same reading, or the same message, as the sent form', async (t) => {
+  const reading = (q: Record<string, string>) => get(tpe, `/review/date-reading?${new URLSearchParams(q).toString()}`)
+  const ok = await reading({ field: 'supportFrom', id: 'supportFrom', label: '支援日期（起）', side: '起', supportFrom: '2024/03/01' })
+  t.equal(ok.statusCode, 200)
+  t.match(ok.body, /id="understood-supportFrom"[^>]*>起 讀作：民國113年3月1日（星期五）</)
+  t.notMatch(ok.body, '<html', 'a fragment for the field\'s slot')
+  const bad = await reading({ field: 'from', id: 'stat-from', label: '起日', from: '113/02/30' })
+  t.match(bad.body, `id="err-stat-from">起日格式不正確${EXAMPLES}<`, 'the message the statistics page gives when sent')
+  const sent = await get(tpe, `/review/statistics?from=${enc('113/02/30')}`)
+  t.match(sent.body, `id="err-stat-from">起日格式不正確${EXAMPLES}<`)
+  t.equal((await reading({ field: 'from', id: 'x', label: '起日' })).body.trim(), '', 'nothing typed: nothing said')
+  t.equal((await reading({ field: 'name', id: 'x', label: 'x', name: '1130301' })).statusCode, 400, 'only date fields')
+  // each date input asks for its reading when it changes
+  const page = await get(tpe, '/review/statistics')
+  t.match(page.body, /id="stat-from"[^>]*hx-get="\/review\/date-reading" hx-trigger="change" hx-target="#reading-stat-from" hx-push-url="false"/)
+  const cases = await get(tpe, '/review/cases')
+  t.match(cases.body, /id="supportTo"[^>]*hx-get="\/review\/date-reading"[^>]*hx-target="#reading-supportTo"/)
+})

@@ -159,7 +159,7 @@ t.test('by month: the Excel, the CSV and the page label a month the same way, in
   for (let i = 2; i <= ws.rowCount; i++) months.add(String(ws.getRow(i).getCell(1).value))
   t.same([...months].sort(), ['113年2月', '113年3月'], 'Excel months in ROC words')
   const page = await app.inject({ url: `/review/statistics?${q}`, headers: { cookie: mohw.cookie } })
-  const cells = [...page.body.matchAll(/<tr data-key="\d+" data-month="[^"]+"><td>([^<]+)<\/td>/g)].map((m) => m[1])
+  const cells = [...page.body.matchAll(/<tr data-key="\d+" data-month="[^"]+"><td class="nowrap">([^<]+)<\/td>/g)].map((m) => m[1])
   t.same([...new Set(cells)].sort(), ['113年2月', '113年3月'], 'the page table says the same')
   t.notMatch(page.body, /2024-0[23]</, 'no western month shown')
 })
