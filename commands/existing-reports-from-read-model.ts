@@ -9,7 +9,7 @@ import type { IsoDate } from '../domain/types.js'
 import type { ReadModels } from '../projections/queries/read-models.js'
 import { listOccurrences } from '../projections/queries/occurrences.js'
 import type { Sql } from './platform/database.js'
-import { findInstitution, findProfessional } from './registry/registry.js'
+import { findInstitution, findProfessional, type RegistryInstitution } from './registry/registry.js'
 import { PHARMACY_CODES, PHYSICIAN_CODES } from '../domain/reference/professions.js'
 import type { ProfessionCode } from '../domain/types.js'
 
@@ -34,11 +34,30 @@ export async function supportedStaffingFrom(
   const [inst, applicant] = await Promise.all([findInstitution(db, institutionCode), findProfessional(db, excludeNationalId)])
   if (!inst) return undefined
   const group = professionGroupOf(applicant?.profession)
+  return institutionStaffing(rm, db, institutionCode, from, to, { ...(group ? { professions: group } : {}), excludeNationalId, institution: inst })
+}
+
+/**
+ * The same for the institution alone (額度限制查詢): its staffing and the support it receives from `from` to `to`,
+ * counting the supporters of `professions` (all when empty or absent), except `excludeNationalId`. Undefined when
+ * the institution is not in the registry.
+ */
+export async function institutionStaffing(
+  rm: ReadModels,
+  db: Sql,
+  institutionCode: string,
+  from: IsoDate,
+  to: IsoDate,
+  opts: { professions?: readonly ProfessionCode[]; excludeNationalId?: string; institution?: RegistryInstitution } = {},
+): Promise<SupportedStaffing | undefined> {
+  const inst = opts.institution ?? (await findInstitution(db, institutionCode))
+  if (!inst) return undefined
+  const group = opts.professions?.length ? opts.professions : undefined
   const rows = await listOccurrences(rm, { kind: 'national' }, { institutionCode, from, to, limit: 50_000 })
   const sessions: Record<string, number> = {}
   const supporters = new Map<string, Set<string>>()
   for (const r of rows) {
-    if (r.supportedCode !== institutionCode || r.nationalId === excludeNationalId) continue
+    if (r.supportedCode !== institutionCode || r.nationalId === opts.excludeNationalId) continue
     if (group && !group.includes(r.profession as ProfessionCode)) continue
     for (const period of [periodOf('week', r.date), periodOf('month', r.date)]) {
       sessions[period] = (sessions[period] ?? 0) + sessionsOf(r)

@@ -262,15 +262,17 @@ export const isoWeekStart = (weekId: string): IsoDate => {
   return fromEpochDay(week1Monday + (Number(m[2]) - 1) * 7)
 }
 
-/** '2024-03' → '11303' (statistics tables). */
-export const rocMonthId = (month: string): string => `${String(rocYear(Number(month.slice(0, 4)))).padStart(3, '0')}${month.slice(5, 7)}`
+/** '2024-03' → '113年3月': a month as every screen, chart and download labels it (統計分析 tables, CSV and Excel). */
+export const rocMonthLabel = (month: string): string => `${rocYear(Number(month.slice(0, 4)))}年${Number(month.slice(5, 7))}月`
+
+/** '2024-W09' → '113年第9週': a week of the quota rules (Monday to Sunday) as screens label it; the year is the ROC
+ * year the week belongs to (its Thursday's, so 2020-W53 = 109年第53週). */
+export const rocWeekLabel = (weekId: string): string => `${rocYear(Number(weekId.slice(0, 4)))}年第${Number(weekId.slice(6, 8))}週`
 
 /** '2024-W09' → '113年第9週'; '2024-03' → '113年3月'; anything else as given. */
 export const rocPeriodLabel = (period: string): string => {
-  const w = /^(\d{4})-W(\d{2})$/.exec(period)
-  if (w) return `${rocYear(Number(w[1]))}年第${Number(w[2])}週`
-  const m = /^(\d{4})-(\d{2})$/.exec(period)
-  if (m) return `${rocYear(Number(m[1]))}年${Number(m[2])}月`
+  if (/^\d{4}-W\d{2}$/.test(period)) return rocWeekLabel(period)
+  if (/^\d{4}-\d{2}$/.test(period)) return rocMonthLabel(period)
   return period
 }
 

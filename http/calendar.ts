@@ -1,5 +1,5 @@
 // Month calendar model for the professional's home page. Pure.
-import { addDays, rocYear, weekdayOf } from '../domain/roc-date.js'
+import { addDays, rocMonthLabel, weekdayOf } from '../domain/roc-date.js'
 import type { Status } from '../domain/types.js'
 
 /** How an entry is drawn: approved; under review; during a pending change the approved terms ('change-current'), the
@@ -49,7 +49,7 @@ function mergeChangeWindows(list: CalendarEntry[]): CalendarEntry[] {
 
 export interface CalendarMonth {
   month: string // YYYY-MM
-  rocLabel: string // 民國 113 年 3 月
+  rocLabel: string // 民國113年3月
   prev: string
   next: string
   thisMonth: string
@@ -94,6 +94,5 @@ export function buildCalendar(month: string, todayIso: string, entries: Calendar
       entries: list.map((e) => ({ ...e, approved: e.status === 'approved', kind: e.kind ?? (e.status === 'approved' ? 'approved' : 'pending') })),
     })
   }
-  const [y, m] = month.split('-').map(Number) as [number, number]
-  return { month, rocLabel: `民國 ${rocYear(y)} 年 ${m} 月`, prev: shiftMonth(month, -1), next: shiftMonth(month, 1), thisMonth: monthOf(todayIso), weekdays: CALENDAR_WEEKDAYS, weeks }
+  return { month, rocLabel: `民國${rocMonthLabel(month)}`, prev: shiftMonth(month, -1), next: shiftMonth(month, 1), thisMonth: monthOf(todayIso), weekdays: CALENDAR_WEEKDAYS, weeks }
 }

@@ -4,7 +4,7 @@
 import type { FastifyRequest } from 'fastify'
 import { findProfessional, listStaffOf } from '../commands/registry/registry.js'
 import { DEFAULT_QUOTA_RULES } from '../domain/reference/quota-rules.js'
-import { addDays, isoWeekId, isoWeekStart, rocYear, taipeiDate } from '../domain/roc-date.js'
+import { addDays, isoWeekId, isoWeekStart, rocMonthLabel, rocWeekLabel, taipeiDate } from '../domain/roc-date.js'
 import type { CapRule } from '../domain/rules/quota-types.js'
 import { professionalQuota } from '../projections/queries/quota.js'
 import { shiftMonth } from './calendar.js'
@@ -19,13 +19,13 @@ export const codeOf = (request: FastifyRequest) => {
   return a.institutionCode ?? a.id
 }
 
-/** '2024-W09' → '民國113年第09週（1130226 星期一–1130303 星期日）'. */
+/** '2024-W09' → '民國113年第9週（1130226 星期一–1130303 星期日）'. */
 export const weekLabel = (w: string) => {
   const mon = isoWeekStart(w)
-  return `民國${rocYear(Number(w.slice(0, 4)))}年第${w.slice(6)}週（${rocDateWeekday(mon)}–${rocDateWeekday(addDays(mon, 6))}）`
+  return `民國${rocWeekLabel(w)}（${rocDateWeekday(mon)}–${rocDateWeekday(addDays(mon, 6))}）`
 }
 /** '2024-03' → '民國113年3月'. */
-export const monthLabel = (m: string) => `民國${rocYear(Number(m.slice(0, 4)))}年${Number(m.slice(5, 7))}月`
+export const monthLabel = (m: string) => `民國${rocMonthLabel(m)}`
 /** Links of the previous/next week and month (each keeps the other period as chosen). */
 export const periodNav = (week: string, month: string, base = '/institution/quota') => {
   const prevWeek = isoWeekId(addDays(isoWeekStart(week), -7))

@@ -9,7 +9,7 @@ export const DEFAULT_QUOTA_RULES: QuotaRuleTable = {
     {
       id: 'physician-weekly-sessions',
       kind: 'cap',
-      label: '醫師每週（ISO 週）報備支援診次合計不超過 8 診（建議值，非法定，可由衛生局調整）',
+      label: '醫師每週（週一至週日）報備支援診次合計不超過 8 診（建議值，非法定，可由衛生局調整）',
       basis: 'proposal',
       enforcement: 'warn',
       scope: { professions: [...PHYSICIAN_CODES], supportedKinds: [], counties: [] },
@@ -20,7 +20,7 @@ export const DEFAULT_QUOTA_RULES: QuotaRuleTable = {
     {
       id: 'pharmacist-weekly-hours',
       kind: 'cap',
-      label: '藥師、藥劑生每週於執業處所外支援時數（各支援處所合計）不超過 16 小時（建議值，非法定，可調整）',
+      label: '藥師、藥劑生每週（週一至週日）於執業處所外支援時數（各支援處所合計）不超過 16 小時（建議值，非法定，可調整）',
       basis: 'proposal',
       enforcement: 'warn',
       scope: { professions: [...PHARMACY_CODES], supportedKinds: [], counties: [] },
@@ -43,7 +43,7 @@ export const DEFAULT_QUOTA_RULES: QuotaRuleTable = {
       id: 'clinic-support-session-share',
       kind: 'ratio',
       measure: 'support_sessions_share',
-      label: '診所每週由支援醫師看診的診次不超過該診所每週總診次的 40%（醫師公會建議，非法定）',
+      label: '診所每週（週一至週日）由支援醫師看診的診次不超過該診所每週總診次的 40%（醫師公會建議，非法定）',
       basis: 'proposal',
       enforcement: 'warn',
       scope: { professions: [...PHYSICIAN_CODES], supportedKinds: ['clinic'], counties: [] },

@@ -24,7 +24,7 @@ interface QuotaRuleCommon {
   period: QuotaPeriod
 }
 
-/** A cap on the applicant's own support (all of their reports) per ISO week or calendar month. */
+/** A cap on the applicant's own support (all of their reports) per week (Monday to Sunday, ISO-8601 week ids) or calendar month. */
 export interface CapRule extends QuotaRuleCommon {
   kind: 'cap'
   unit: 'sessions' | 'hours'

@@ -2,7 +2,7 @@
 import { isoWeekId, monthId, rocPeriodLabel } from '../roc-date.js'
 import { hoursOf, sessionsOf } from '../schedule.js'
 import type { CountyCode, InstitutionKind, Occurrence, ProfessionCode, QuotaFinding } from '../types.js'
-import type { QuotaPeriod, QuotaRule, QuotaRuleTable, SupportedStaffing } from './quota-types.js'
+import type { QuotaBasis, QuotaEnforcement, QuotaPeriod, QuotaRule, QuotaRuleTable, RatioRule, SupportedStaffing } from './quota-types.js'
 
 export type { CapRule, QuotaRule, QuotaRuleTable, RatioRule, SupportedStaffing } from './quota-types.js'
 
@@ -20,15 +20,40 @@ export interface QuotaInput {
 
 export const periodOf = (period: QuotaPeriod, date: string): string => (period === 'week' ? isoWeekId(date) : monthId(date))
 
-export const ruleApplies = (rule: QuotaRule, input: Pick<QuotaInput, 'profession' | 'supportedKind' | 'county'>): boolean => {
+/** Whether a rule's scope covers the SUPPORTED institution (its kind and county), whoever supports it. */
+export const ruleAppliesToInstitution = (rule: QuotaRule, institution: Pick<QuotaInput, 'supportedKind' | 'county'>): boolean => {
   const s = rule.scope
-  if (s.professions.length > 0 && !s.professions.includes(input.profession)) return false
-  if (s.supportedKinds.length > 0 && (input.supportedKind === undefined || !s.supportedKinds.includes(input.supportedKind))) return false
-  if (s.counties.length > 0 && !s.counties.includes(input.county)) return false
+  if (s.supportedKinds.length > 0 && (institution.supportedKind === undefined || !s.supportedKinds.includes(institution.supportedKind))) return false
+  if (s.counties.length > 0 && !s.counties.includes(institution.county)) return false
   return true
 }
 
+export const ruleApplies = (rule: QuotaRule, input: Pick<QuotaInput, 'profession' | 'supportedKind' | 'county'>): boolean => {
+  const s = rule.scope
+  if (s.professions.length > 0 && !s.professions.includes(input.profession)) return false
+  return ruleAppliesToInstitution(rule, input)
+}
+
 const round = (n: number) => Math.round(n * 100) / 100
+
+/** The limit a ratio rule sets on an institution for one of its periods, from the institution's own staffing; undefined
+ * when the staffing it needs is not on file (never 0). support_sessions_share: factor × own weekly sessions (× 4 for a
+ * month); supporters_per_own_staff: factor × own physicians (or pharmacists). */
+export const ratioLimit = (rule: RatioRule, st: SupportedStaffing): number | undefined => {
+  if (rule.measure === 'support_sessions_share') {
+    return st.weeklySessions === undefined ? undefined : round(rule.limit * st.weeklySessions * (rule.period === 'week' ? 1 : 4))
+  }
+  const own = rule.staff === 'pharmacists' ? st.ownPharmacists : st.ownPhysicians
+  return own === undefined ? undefined : round(rule.limit * own)
+}
+
+/** What counts against a ratio rule in a period: the support sessions, or the distinct supporting persons, the
+ * institution receives from the reports in `st`. */
+export const ratioCurrent = (rule: RatioRule, st: SupportedStaffing, period: string): number =>
+  rule.measure === 'support_sessions_share' ? st.supportSessionsByPeriod?.[period] ?? 0 : st.supportersByPeriod?.[period] ?? 0
+
+/** The unit a ratio rule counts in: 診 (support sessions) or 人 (supporting persons). */
+export const ratioUnit = (rule: RatioRule): '診' | '人' => (rule.measure === 'support_sessions_share' ? '診' : '人')
 
 const sumBy = (os: readonly Occurrence[], period: QuotaPeriod, measure: (o: Occurrence) => number): Map<string, number> => {
   const m = new Map<string, number>()
@@ -61,30 +86,14 @@ export const evaluateQuota = (table: QuotaRuleTable, input: QuotaInput): QuotaFi
     }
     const periods = [...new Set(input.proposed.map((o) => periodOf(rule.period, o.date)))].sort()
     const st = input.staffing ?? {}
-    if (rule.measure === 'support_sessions_share') {
-      const proposed = sumBy(input.proposed, rule.period, sessionsOf)
-      for (const period of periods) {
-        const p = proposed.get(period) ?? 0
-        const u = st.supportSessionsByPeriod?.[period] ?? 0
-        if (st.weeklySessions === undefined) {
-          out.push({ ...base, period, used: u, proposed: p, limit: 0, over: false, staffingUnknown: true })
-          continue
-        }
-        const weeks = rule.period === 'week' ? 1 : 4
-        const limit = round(rule.limit * st.weeklySessions * weeks)
-        out.push({ ...base, period, used: u, proposed: p, limit, over: u + p > limit })
-      }
-      continue
-    }
-    const own = rule.staff === 'pharmacists' ? st.ownPharmacists : st.ownPhysicians
+    const proposedSessions = sumBy(input.proposed, rule.period, sessionsOf)
     for (const period of periods) {
-      const u = st.supportersByPeriod?.[period] ?? 0
-      if (own === undefined) {
-        out.push({ ...base, period, used: u, proposed: 1, limit: 0, over: false, staffingUnknown: true })
-        continue
-      }
-      const limit = round(rule.limit * own)
-      out.push({ ...base, period, used: u, proposed: 1, limit, over: u + 1 > limit })
+      // this filing adds its sessions, or one supporting person (the applicant)
+      const p = rule.measure === 'support_sessions_share' ? proposedSessions.get(period) ?? 0 : 1
+      const u = ratioCurrent(rule, st, period)
+      const limit = ratioLimit(rule, st)
+      if (limit === undefined) out.push({ ...base, period, used: u, proposed: p, limit: 0, over: false, staffingUnknown: true })
+      else out.push({ ...base, period, used: u, proposed: p, limit, over: u + p > limit })
     }
   }
   return out
@@ -96,3 +105,47 @@ export const blockingFindings = (fs: readonly QuotaFinding[]): QuotaFinding[] =>
 /** One quota finding with its numbers, as refusals and warnings show it, the period in ROC terms (no ISO weeks or
  * western months on screens): '<label>（113年第9週：已用 6，本案 4，上限 8）'. */
 export const describeQuotaFinding = (f: QuotaFinding): string => `${f.label}（${rocPeriodLabel(f.period)}：已用 ${f.used}，本案 ${f.proposed}，上限 ${f.limit}）`
+
+/** An institution's standing against one ratio rule in one period, with the numbers. */
+export interface RatioStanding {
+  ruleId: string
+  ruleVersion: string
+  label: string
+  basis: QuotaBasis
+  enforcement: QuotaEnforcement
+  unit: '診' | '人'
+  period: string
+  /** Support sessions, or distinct supporting persons, received in the period. */
+  current: number
+  /** Undefined when the institution's staffing the rule needs is not on file. */
+  limit?: number
+  /** current − limit when over, else 0; undefined with the limit. */
+  excess?: number
+  over: boolean
+}
+
+/**
+ * 額度限制查詢 by institution: for every ratio rule whose scope covers the institution (its kind and county), and for
+ * each of the rule's periods asked for (week ids for weekly rules, month ids for monthly ones), what the institution
+ * receives now against the limit its staffing sets, and the excess. `staffingFor` gives the staffing and support as
+ * counted for a rule (the support of the professions the rule is about). The same limits as a filing is judged by.
+ */
+export const ratioStandings = (
+  table: QuotaRuleTable,
+  institution: Pick<QuotaInput, 'supportedKind' | 'county'>,
+  staffingFor: (rule: RatioRule) => SupportedStaffing,
+  periods: Readonly<Record<QuotaPeriod, readonly string[]>>,
+): RatioStanding[] => {
+  const out: RatioStanding[] = []
+  for (const rule of table.rules) {
+    if (rule.kind !== 'ratio' || !ruleAppliesToInstitution(rule, institution)) continue
+    const st = staffingFor(rule)
+    const limit = ratioLimit(rule, st)
+    for (const period of periods[rule.period]) {
+      const current = ratioCurrent(rule, st, period)
+      const base = { ruleId: rule.id, ruleVersion: table.version, label: rule.label, basis: rule.basis, enforcement: rule.enforcement, unit: ratioUnit(rule), period, current }
+      out.push(limit === undefined ? { ...base, over: false } : { ...base, limit, excess: round(Math.max(0, current - limit)), over: current > limit })
+    }
+  }
+  return out
+}

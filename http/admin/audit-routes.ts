@@ -9,14 +9,14 @@ import { maskPersonId } from '../../domain/national-id.js'
 import type { Actor } from '../../domain/types.js'
 import type { App } from '../schemas.js'
 import { ROLE_LABEL } from '../back-office/actor-label.js'
-import { rocInput } from '../back-office/context.js'
+import { dateExamples, DateInputField, readDateRange } from '../forms/date-field.js'
 import { actorOf, ADMIN_BASE, adminPage, adminsOnly, dbOf, readModelsOf } from './context.js'
 
 const AuditQuery = Type.Object({
   tab: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('logins'), Type.Literal('reads')])),
   who: Type.Optional(Type.String({ maxLength: 40 })),
-  from: Type.Optional(Type.String({ maxLength: 8 })),
-  to: Type.Optional(Type.String({ maxLength: 8 })),
+  from: Type.Optional(DateInputField),
+  to: Type.Optional(DateInputField),
   page: Type.Optional(Type.String({ pattern: '^\\d{1,4}$' })),
 })
 
@@ -36,9 +36,12 @@ export async function registerAuditRoutes(app: App) {
     const tab = q.tab ?? 'admin'
     const actor: Actor = actorOf(request)
     const county = actor.role === 'bureau_admin' ? actor.county ?? '--' : undefined
-    const from = rocInput(q.from)
-    const to = rocInput(q.to)
-    const errors = [...(q.from && !from ? ['起日格式不正確'] : []), ...(q.to && !to ? ['迄日格式不正確'] : [])]
+    // each date as typed (1130301, 113/03/01, 2024/03/01), read by the one rule; a bad one is said at its field
+    const ex = dateExamples(app.services.clock())
+    const dates = readDateRange(q.from, q.to, ['日期起', '日期迄'], ex)
+    const from = dates.from.iso
+    const to = dates.to.iso
+    const errors = [dates.from.error, dates.to.error].filter((m): m is string => !!m)
     const page = Math.max(1, Number(q.page ?? '1') || 1)
     const who = q.who?.trim() || undefined
     const where: string[] = []
@@ -73,6 +76,6 @@ export async function registerAuditRoutes(app: App) {
       total = r.total
       rows = r.rows.map((x) => ({ ...x, subjectId: x.subjectKind === 'person' ? maskPersonId(x.subjectId) : x.subjectId }))
     }
-    return adminPage(request, reply, 'admin/audit.eta', { title: '紀錄查詢', tab, q, errors, rows, total, page, pageSize: PAGE, actionLabel: ACTION_LABEL, roleLabel: ROLE_LABEL })
+    return adminPage(request, reply, 'admin/audit.eta', { title: '紀錄查詢', tab, q, errors, dates, ex, rows, total, page, pageSize: PAGE, actionLabel: ACTION_LABEL, roleLabel: ROLE_LABEL })
   })
 }

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, isDomainError } from '../../domain/errors.js'
-import { isRocDate, rocToIso, taipeiInstant } from '../../domain/roc-date.js'
+import { taipeiInstant } from '../../domain/roc-date.js'
+import { dateExamples, readDateField } from '../forms/date-field.js'
 import { inForce, isRuleSetName, RULE_SET_LABEL, RULE_SET_NAMES, type RuleSetName } from '../../domain/rules/rule-sets.js'
 import { explain } from '../errors.js'
 import { FormBody, type App } from '../schemas.js'
@@ -20,12 +21,10 @@ const field = (b: FormBody, k: string) => {
   return ((Array.isArray(v) ? v[0] : v) ?? '').trim()
 }
 
-/** ROC date (yyyMMdd) + HHmm, Asia/Taipei → instant; undefined when malformed. */
-export function effectiveInstant(date: string, time: string): string | undefined {
-  const roc = date.length === 6 ? `0${date}` : date
+/** HHmm (empty = 0000) → 'HH:MM', or undefined. */
+const effectiveClock = (time: string): string | undefined => {
   const t = time || '0000'
-  if (!isRocDate(roc) || !/^([01]\d|2[0-3])[0-5]\d$/.test(t)) return undefined
-  return taipeiInstant(rocToIso(roc), `${t.slice(0, 2)}:${t.slice(2)}`)
+  return /^([01]\d|2[0-3])[0-5]\d$/.test(t) ? `${t.slice(0, 2)}:${t.slice(2)}` : undefined
 }
 
 export async function registerSettingsRoutes(app: App) {
@@ -40,16 +39,21 @@ export async function registerSettingsRoutes(app: App) {
     return adminPage(request, reply, 'admin/settings.eta', { title: '系統設定', sets })
   })
 
-  const setPage = async (request: FastifyRequest, reply: FastifyReply, name: RuleSetName, extra: { error?: string; status?: number; content?: string; done?: string; effectiveDate?: string; effectiveTime?: string; reason?: string; versionId?: string } = {}) => {
+  const setPage = async (request: FastifyRequest, reply: FastifyReply, name: RuleSetName, extra: { error?: string; fieldErrors?: Record<string, string>; status?: number; content?: string; done?: string; effectiveDate?: string; effectiveTime?: string; reason?: string; versionId?: string } = {}) => {
     const now = app.services.clock().toISOString()
     const versions = await rulesOf(app).versions(name)
     const current = inForce(versions, now)
+    const ex = dateExamples(app.services.clock())
     if (extra.status) reply.code(extra.status)
     return adminPage(request, reply, 'admin/setting.eta', {
       title: `系統設定：${RULE_SET_LABEL[name]}`, name, label: RULE_SET_LABEL[name], versions: [...versions].reverse(), current, now,
       canPublish: actorOf(request).role === 'admin', commandId: randomUUID(),
       content: extra.content ?? JSON.stringify(versions.at(-1)?.content ?? current?.content ?? null, null, 2),
       ...extra,
+      // the effective date as typed, with what it was read as (or its error), placeholders in the current year
+      effectiveDateField: { ...readDateField(extra.effectiveDate, '生效日期', ex), ...(extra.fieldErrors?.effectiveDate ? { error: extra.fieldErrors.effectiveDate } : {}) },
+      ex,
+      fieldErrors: extra.fieldErrors ?? {},
     })
   }
 
@@ -73,8 +77,14 @@ export async function registerSettingsRoutes(app: App) {
       } catch {
         throw new DomainError('RULE_VERSION_INVALID', {}, '規則內容不是正確的 JSON 格式')
       }
-      const effectiveFrom = effectiveInstant(typed.effectiveDate, typed.effectiveTime)
-      if (!effectiveFrom) throw new DomainError('RULE_VERSION_INVALID', { field: 'effectiveDate' }, '生效日期或時間格式不正確（民國 yyyMMdd 與 HHmm）')
+      // the date as typed (1130301, 113/03/01, 2024/03/01), read by the one rule; each bad value is said at its field
+      const date = readDateField(typed.effectiveDate, '生效日期', dateExamples(app.services.clock()))
+      const clock = effectiveClock(typed.effectiveTime)
+      const fieldErrors: Record<string, string> = {}
+      if (!date.iso) fieldErrors.effectiveDate = date.error ?? '請輸入生效日期'
+      if (!clock) fieldErrors.effectiveTime = '時間不正確（HHmm，例：0000、0830）'
+      if (!date.iso || !clock) return setPage(request, reply, name, { ...typed, fieldErrors, status: 422 })
+      const effectiveFrom = taipeiInstant(date.iso, clock)
       const r = await rulesOf(app).publish(
         { name, effectiveFrom, reason: typed.reason, content, ...(typed.versionId ? { versionId: typed.versionId } : {}) },
         metaOf(request, field(b, 'commandId') || randomUUID()),

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, isDomainError } from '../../domain/errors.js'
-import { isRocDate, isoToRoc, rocToIso, taipeiDate } from '../../domain/roc-date.js'
+import { isoToRoc, taipeiDate } from '../../domain/roc-date.js'
+import { dateExamples, readDateField } from '../forms/date-field.js'
 import { isSitePageKind, SITE_PAGE_KIND_LABEL, SITE_PAGE_KINDS, sitePageStream, type SitePageKind } from '../../domain/site/site-page.js'
 import { explain } from '../errors.js'
 import { FormBody, type App } from '../schemas.js'
@@ -33,10 +34,12 @@ export async function registerSiteRoutes(app: App) {
     return adminPage(request, reply, 'admin/site.eta', { title: '網站資料管理', pages, kinds: SITE_PAGE_KINDS, kindLabel: SITE_PAGE_KIND_LABEL, done: request.query.done })
   })
 
-  const formPage = (request: FastifyRequest, reply: FastifyReply, data: { pageId?: string; kind: SitePageKind; title: string; body: string; publishedOn: string; withdrawn?: boolean; error?: string; status?: number; done?: string }) => {
+  const formPage = (request: FastifyRequest, reply: FastifyReply, data: { pageId?: string; kind: SitePageKind; title: string; body: string; publishedOn: string; withdrawn?: boolean; error?: string; fieldErrors?: Record<string, string>; status?: number; done?: string }) => {
     if (data.status) reply.code(data.status)
+    const ex = dateExamples(app.services.clock())
     return adminPage(request, reply, 'admin/site-form.eta', {
       title: data.pageId ? '編輯網站內容' : '新增網站內容', page: data, kinds: SITE_PAGE_KINDS, kindLabel: SITE_PAGE_KIND_LABEL,
+      publishedOnField: { ...readDateField(data.publishedOn, '發布日期', ex), ...(data.fieldErrors?.publishedOn ? { error: data.fieldErrors.publishedOn } : {}) }, ex,
       preview: data.body.trim() ? renderMarkdown(data.body) : '', commandId: randomUUID(),
     })
   }
@@ -50,12 +53,13 @@ export async function registerSiteRoutes(app: App) {
     const kind = field(b, 'kind')
     const typed = { pageId, kind: (isSitePageKind(kind) ? kind : 'news') as SitePageKind, title: field(b, 'title'), body: field(b, 'body'), publishedOn: field(b, 'publishedOn').trim() }
     try {
-      const roc = typed.publishedOn.length === 6 ? `0${typed.publishedOn}` : typed.publishedOn
-      if (!isRocDate(roc)) throw new DomainError('VALIDATION_FAILED', { fields: ['publishedOn'] }, '發布日期格式不正確（民國 yyyMMdd）')
+      // the date as typed (1130301, 113/03/01, 2024/03/01), read by the one rule; a bad one is said at its field
+      const date = readDateField(typed.publishedOn, '發布日期', dateExamples(app.services.clock()))
+      if (!date.iso) return formPage(request, reply, { ...typed, fieldErrors: { publishedOn: date.error ?? '請輸入發布日期' }, status: 422 })
       const now = app.services.clock().toISOString()
       const r = await handler.handle({
         stream: sitePageStream(pageId),
-        command: { type: 'PublishSitePage', data: { pageId, kind, title: typed.title, body: typed.body, publishedOn: rocToIso(roc) } as never },
+        command: { type: 'PublishSitePage', data: { pageId, kind, title: typed.title, body: typed.body, publishedOn: date.iso } as never },
         ctx: { actor: metaOf(request, '').actor },
         meta: { ...metaOf(request, field(b, 'commandId') || randomUUID()), correlationId: String(request.id), occurredAt: now },
       })

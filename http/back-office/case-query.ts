@@ -5,8 +5,8 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { validatePersonId } from '../../domain/national-id.js'
 import { FIRST_REFERENCE, onList, type ReferenceLists } from '../../domain/reference/lists.js'
-import { isRocDate, rocToIso } from '../../domain/roc-date.js'
 import type { ApplicationType, Status } from '../../domain/types.js'
+import { dateExamples, DateInputField, readDateField, type DateExamples } from '../forms/date-field.js'
 import { CASE_SORTS, type CaseFilter, type CaseSort, type PageRequest } from '../../projections/queries/cases.js'
 
 const Str = (max = 60) => Type.Optional(Type.String({ maxLength: max }))
@@ -17,12 +17,12 @@ export const CaseQueryString = Type.Object({
   personId: Str(10),
   name: Str(),
   applyingInstitution: Str(),
-  submittedFrom: Str(8),
-  submittedTo: Str(8),
+  submittedFrom: Type.Optional(DateInputField),
+  submittedTo: Type.Optional(DateInputField),
   caseNumber: Str(14),
   supportedCode: Str(10),
-  supportFrom: Str(8),
-  supportTo: Str(8),
+  supportFrom: Type.Optional(DateInputField),
+  supportTo: Type.Optional(DateInputField),
   startHour: Str(2),
   startMinute: Str(2),
   endHour: Str(2),
@@ -31,8 +31,8 @@ export const CaseQueryString = Type.Object({
   county: Str(2),
   district: Str(10),
   profession: List(40),
-  approvedFrom: Str(8),
-  approvedTo: Str(8),
+  approvedFrom: Type.Optional(DateInputField),
+  approvedTo: Type.Optional(DateInputField),
   applicationType: List(3),
   status: List(7),
   sourceInstitution: Str(10),
@@ -54,6 +54,8 @@ export interface ParsedCaseQuery {
   errors: FieldError[]
   /** True when at least one filter was given (an empty form lists everything in scope). */
   filtered: boolean
+  /** How each typed date was read ('讀作：民國113年3月1日（星期五）'), by field. */
+  understood: Partial<Record<keyof CaseQueryString, string>>
 }
 
 const STATUSES: readonly Status[] = ['draft', 'under_review', 'approved', 'rejected', 'returned', 'withdrawn', 'cancelled']
@@ -66,9 +68,11 @@ const trim = (v: string | undefined) => (v ?? '').trim()
 
 /** Parses the query form. Unknown values are errors on their field; empty fields are no filter. */
 /** `reference`: the counties and professions in force (rules.referenceAt); their first version when not given. */
-export function parseCaseQuery(q: CaseQueryString, reference: Pick<ReferenceLists, 'counties' | 'professions'> = FIRST_REFERENCE): ParsedCaseQuery {
+/** `ex`: the date examples of the error messages, in the current ROC year (http/forms/date-field.ts dateExamples). */
+export function parseCaseQuery(q: CaseQueryString, reference: Pick<ReferenceLists, 'counties' | 'professions'> = FIRST_REFERENCE, ex: DateExamples = dateExamples(new Date())): ParsedCaseQuery {
   const f: CaseFilter = {}
   const errors: FieldError[] = []
+  const understood: ParsedCaseQuery['understood'] = {}
   const err = (field: keyof CaseQueryString, message: string) => errors.push({ field, message })
 
   const personId = trim(q.personId).toUpperCase()
@@ -97,13 +101,13 @@ export function parseCaseQuery(q: CaseQueryString, reference: Pick<ReferenceList
   const source = code('sourceInstitution')
   if (source) f.sourceInstitution = source
 
+  const LABEL = { submitted: '送審日期', support: '支援日期', approved: '核准日期' } as const
   const date = (field: keyof CaseQueryString & `${string}${'From' | 'To'}`) => {
-    const v = trim(q[field] as string | undefined)
-    if (!v) return undefined
-    const roc = v.length === 6 ? `0${v}` : v
-    if (isRocDate(roc)) return rocToIso(roc)
-    err(field, '日期格式不正確（應為民國年 yyyMMdd，例如 1130301）')
-    return undefined
+    const which = field.replace(/From$|To$/, '') as keyof typeof LABEL
+    const d = readDateField(q[field] as string | undefined, `${LABEL[which]}（${field.endsWith('From') ? '起' : '迄'}）`, ex)
+    if (d.error) err(field, d.error)
+    if (d.understood) understood[field] = d.understood
+    return d.iso
   }
   const range = (
     fromField: 'submittedFrom' | 'supportFrom' | 'approvedFrom',
@@ -175,7 +179,7 @@ export function parseCaseQuery(q: CaseQueryString, reference: Pick<ReferenceList
   const size = Number(trim(q.pageSize) || '20')
   page.pageSize = (PAGE_SIZES as readonly number[]).includes(size) ? size : 20
 
-  return { filter: f, page, errors, filtered: Object.keys(f).length > 0 }
+  return { filter: f, page, errors, filtered: Object.keys(f).length > 0, understood }
 }
 
 /** Back to a querystring (for pagination and sort links, and the Excel link), page parameters replaced. */

@@ -28,10 +28,11 @@ import { findingsNow } from './findings-now.js'
 import { summarizeQuota } from './quota-summary.js'
 import { assertReadable, decisionsAllowed, isCopiedOnly, mayDecide, type Decision } from './staff.js'
 import { attachmentHeader, toXlsx, type Table } from './tabular.js'
+import { dateExamples, DateInputField, readDateField } from '../forms/date-field.js'
 
 const CaseParams = Type.Object({ caseId: Type.String({ maxLength: 36 }) })
 const CaseViewQuery = Type.Object({
-  asOfDate: Type.Optional(Type.String({ maxLength: 8 })),
+  asOfDate: Type.Optional(DateInputField),
   asOfTime: Type.Optional(Type.String({ maxLength: 4 })),
   done: Type.Optional(Type.String({ maxLength: 20 })),
 })
@@ -93,7 +94,7 @@ export function casesTable(rows: readonly CaseRow[], names: ReferenceNames = FIR
 /** The query form's lists; professions and counties: the reference lists in force now (versioned data). */
 const formModel = (now: Date, reference: Pick<ReferenceLists, 'counties' | 'professions'> = FIRST_REFERENCE) => ({
   // date placeholders in the current year: today and four weeks on
-  phFrom: isoToRoc(taipeiDate(now.toISOString())), phTo: isoToRoc(addDays(taipeiDate(now.toISOString()), 28)),
+  phFrom: isoToRoc(taipeiDate(now.toISOString())), phTo: isoToRoc(addDays(taipeiDate(now.toISOString()), 28)), ex: dateExamples(now),
   professions: reference.professions,
   counties: reference.counties,
   statuses: Object.entries(STATUS_LABEL),
@@ -181,7 +182,7 @@ export async function registerCaseRoutes(app: App) {
   /** The query page's model (form + one page of results) for a query as typed. */
   const resultsModel = async (request: FastifyRequest, q: CaseQueryString) => {
     const reference = await referenceNow()
-    const parsed = parseCaseQuery(q, reference)
+    const parsed = parseCaseQuery(q, reference, dateExamples(app.services.clock()))
     const scope = scopeFor(request)
     const result = parsed.errors.length ? { rows: [], total: 0, page: 1, pageSize: parsed.page.pageSize ?? 20 } : await searchCases(readModelsOf(app), scope, parsed.filter, parsed.page)
     const actor = actorOf(request)
@@ -189,7 +190,7 @@ export async function registerCaseRoutes(app: App) {
     const states = actor.role === 'reviewer' && result.rows.length ? await caseStates(readModelsOf(app), result.rows.map((r) => r.caseId)) : new Map<string, ReportCase>()
     return {
       title: '報備支援案件查詢',
-      q, parsed, result, errors: Object.fromEntries(parsed.errors.map((e) => [e.field, e.message])),
+      q, parsed, result, errors: Object.fromEntries(parsed.errors.map((e) => [e.field, e.message])), understood: parsed.understood,
       qs: (replace: Record<string, string | undefined>) => toQueryString(q, replace),
       canDecide: actor.role === 'reviewer',
       myCounty: actor.county,
@@ -208,13 +209,13 @@ export async function registerCaseRoutes(app: App) {
   app.get(`${BASE}/cases`, { onRequest: staffOnly, schema: { querystring: CaseQueryString } }, async (request, reply) => {
     const model = await resultsModel(request, request.query)
     if (isHtmx(request) && request.headers['hx-target'] === 'results') {
-      return reply.type('text/html; charset=utf-8').viewAsync('back-office/partials/case-results.eta', { ...model, csrf: request.session?.csrf })
+      return reply.type('text/html; charset=utf-8').viewAsync('back-office/partials/case-results.eta', { ...model, csrf: request.session?.csrf, oob: true })
     }
     return boPage(request, reply, 'back-office/cases.eta', model)
   })
 
   app.get(`${BASE}/cases.xlsx`, { onRequest: staffOnly, schema: { querystring: CaseQueryString } }, async (request, reply) => {
-    const parsed = parseCaseQuery(request.query, await referenceNow())
+    const parsed = parseCaseQuery(request.query, await referenceNow(), dateExamples(app.services.clock()))
     if (parsed.errors.length) throw new DomainError('VALIDATION_FAILED', { fields: parsed.errors })
     const rows: CaseRow[] = []
     for (let page = 1; page <= 40; page++) {
@@ -240,7 +241,9 @@ export async function registerCaseRoutes(app: App) {
     const current = await loadCaseFile(store, caseId)
     const view = assertReadable(actor, current?.view)
     const file = current as CaseFile
-    const asOf = rocInstantInput(query.asOfDate, query.asOfTime)
+    // the date as typed (1130301, 113/03/01, 2024/03/01), read by the one rule; a bad one is said at its field
+    const asOfField = readDateField(query.asOfDate, '日期', dateExamples(app.services.clock()))
+    const asOf = asOfField.iso ? rocInstantInput(asOfField.iso, query.asOfTime) : undefined
     const past = asOf ? await loadCaseFile(store, caseId, asOf) : undefined
     await audit(app, request, 'GET /review/cases/:caseId', [{ kind: 'case', id: caseId }, { kind: 'person', id: view.applicant.nationalId }])
     const rm = app.services.readModels
@@ -259,7 +262,7 @@ export async function registerCaseRoutes(app: App) {
       summarizeQuota,
       title: `案件 ${view.caseNumber ?? '（未送審）'}`,
       file: namedHistory(file, caseNames), view, terms: view.facts.currentTerms, routing: view.facts.decisionRouting, approvedTerms: view.approved?.terms,
-      past: past && namedHistory(past, caseNames), asOf, asOfDate: query.asOfDate ?? '', asOfTime: query.asOfTime ?? '',
+      past: past && namedHistory(past, caseNames), asOf, asOfField, asOfDate: query.asOfDate ?? '', asOfTime: query.asOfTime ?? '',
       findingsNow: now,
       // the re-check found exactly what the latest filing recorded: say so instead of repeating it
       findingsNowSame: sameFindings(now, file.filings.at(-1)?.findings),

@@ -2,8 +2,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { recordView } from '../../commands/read-audit.js'
 import { parseHHmm } from '../../domain/clock-time.js'
-import { parseRocDate, taipeiInstant } from '../../domain/roc-date.js'
-import type { Actor } from '../../domain/types.js'
+import { taipeiInstant } from '../../domain/roc-date.js'
+import type { Actor, IsoDate } from '../../domain/types.js'
 import type { App } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
 import { staffScope } from './staff.js'
@@ -26,13 +26,8 @@ export async function audit(app: App, request: FastifyRequest, via: string, subj
   await recordView(store, { viewer: actorOf(request), subjects, via, at: app.services.clock().toISOString(), correlationId: String(request.id) })
 }
 
-/** ROC date (6–7 digits) → ISO, or undefined when empty/invalid. */
-export const rocInput = (v: string | undefined): string | undefined => parseRocDate(v)
-
-/** ROC date + HHmm → instant (Asia/Taipei), or undefined. */
-export function rocInstantInput(date: string | undefined, time: string | undefined): string | undefined {
-  const iso = rocInput(date)
-  if (!iso) return undefined
+/** A date already read (http/forms/date-field.ts) + HHmm → instant (Asia/Taipei), or undefined when the time is not one. */
+export function rocInstantInput(iso: IsoDate, time: string | undefined): string | undefined {
   const t = parseHHmm((time ?? '').trim() || '2359', false)
   if (!t) return undefined
   // the whole chosen minute counts

@@ -6,7 +6,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { findInstitution } from '../../commands/registry/registry.js'
 import { isDomainError } from '../../domain/errors.js'
 import { caseIdFor } from '../../domain/name-uuid.js'
-import { WEEKDAY_NAMES } from '../../domain/roc-date.js'
+import { isRocDate, rocToIso, WEEKDAY_NAMES } from '../../domain/roc-date.js'
+import { dateExamples, understoodText } from '../forms/date-field.js'
 import { explain } from '../errors.js'
 import { fieldOfError } from '../forms/error-fields.js'
 import { str, type FieldErrors, type RawForm } from '../forms/form-values.js'
@@ -25,6 +26,9 @@ async function renderFiling(request: FastifyRequest, reply: FastifyReply, values
   return boPage(request, reply.code(Object.keys(errors).length || formError ? 422 : 200), 'back-office/file.eta', {
     title: '單筆申請（代為申請）', values, onBehalfOf, errors, formError, onBehalfChoices: ON_BEHALF,
     departments, purposes,
+    // how each typed date was read (the form keeps a date in ROC yyyMMdd), placeholders in the current ROC year
+    understood: Object.fromEntries((['from', 'to'] as const).filter((f) => isRocDate(values[f]) && !errors[f]).map((f) => [f, understoodText(rocToIso(values[f]))])),
+    ex: dateExamples(request.server.services.clock()),
     weekdays: ([1, 2, 3, 4, 5, 6, 7] as const).map((d) => [String(d), WEEKDAY_NAMES[d]]),
   })
 }

@@ -11,6 +11,7 @@ import { requireRole } from '../session.js'
 import { registerStatisticsRoutes } from './statistics-routes.js'
 import { registerRegistryFlagRoutes } from './registry-flags-routes.js'
 import { registerFilingRoutes } from './filing-routes.js'
+import { registerDateReadingRoutes } from './date-reading-routes.js'
 
 const VIEWS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views')
 const ASSETS: Record<string, string> = { 'back-office.css': 'text/css; charset=utf-8', 'back-office.js': 'text/javascript; charset=utf-8' }
@@ -35,4 +36,5 @@ export async function backOfficePlugin(app: App) {
   await registerStatisticsRoutes(app)
   await registerRegistryFlagRoutes(app)
   await registerFilingRoutes(app)
+  await registerDateReadingRoutes(app)
 }

@@ -5,6 +5,7 @@
 import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
 import { rocPeriodLabel } from '../../domain/roc-date.js'
 import type { QuotaRuleTable } from '../../domain/rules/quota-types.js'
+import { ratioUnit } from '../../domain/rules/quota.js'
 import type { QuotaFinding } from '../../domain/types.js'
 
 export const UNKNOWN_LIMIT = '未設定上限（預設值）'
@@ -42,14 +43,16 @@ export interface QuotaSummary {
   rules: QuotaRuleSummary[]
 }
 
-const BASIS_LABEL = { law: '法定', proposal: '建議值', configured: '系統設定值' } as const
+/** How a rule's basis is said on screens. */
+export const QUOTA_BASIS_LABEL = { law: '法定', proposal: '建議值', configured: '系統設定值' } as const
+const BASIS_LABEL = QUOTA_BASIS_LABEL
 const num = (n: number) => String(Math.round(n * 100) / 100)
 
 function unitOf(f: QuotaFinding, table: QuotaRuleTable): string {
   if (f.unit === 'sessions') return '診'
   if (f.unit === 'hours') return '小時'
   const rule = table.rules.find((r) => r.id === f.ruleId)
-  if (rule?.kind === 'ratio') return rule.measure === 'support_sessions_share' ? '診' : '人'
+  if (rule?.kind === 'ratio') return ratioUnit(rule)
   return ''
 }
 

@@ -1,5 +1,5 @@
 // 統計分析 (with charts and downloads), 紀錄查詢 (read audit) and 報備支援額度限制查詢 pages.
-import { formatRocDateLong as rocDateLong, isoToRoc, rocPeriodLabel } from '../../domain/roc-date.js'
+import { formatRocDateLong as rocDateLong, rocMonthLabel, rocPeriodLabel } from '../../domain/roc-date.js'
 import { professionName } from '../../domain/reference/professions.js'
 import { Type } from '@sinclair/typebox'
 import { findInstitution, findProfessional } from '../../commands/registry/registry.js'
@@ -12,31 +12,34 @@ import { isoWeekId } from '../../domain/roc-date.js'
 import { queryReadAudit } from '../../projections/queries/read-audit.js'
 import { getCase, searchCases } from '../../projections/queries/cases.js'
 import { listAccounts } from '../../commands/accounts/find-account.js'
-import { addDays, taipeiInstant } from '../../domain/roc-date.js'
+import { addDays, taipeiDate, taipeiInstant } from '../../domain/roc-date.js'
 import { loadCaseFile } from './case-file.js'
+import { institutionRatios } from './quota-ratio.js'
+import { QUOTA_BASIS_LABEL } from './quota-summary.js'
 import { mayRead } from './staff.js'
 import { institutionQuota, professionalQuota } from '../../projections/queries/quota.js'
 import { barChart } from '../charts/bar-chart.js'
 import { lineChart } from '../charts/line-chart.js'
 import { rocDate } from '../present.js'
 import type { App } from '../schemas.js'
-import { actorOf, audit, BASE, boPage, readModelsOf, rocInput, scopeFor, staffOnly, storeOf } from './context.js'
+import { actorOf, audit, BASE, boPage, readModelsOf, scopeFor, staffOnly, storeOf } from './context.js'
 
 const DECISION_TYPES = new Set(['ReportApproved', 'ReportRejected', 'ReportReturned', 'ChangeApproved', 'ChangeRejected', 'ChangeReturned', 'CancellationApproved', 'CancellationRejected'])
 import { MEDIAN_DAYS_LABEL, STAT_REPORTS, statLines, statTable, type StatLine, type StatReport } from './statistics.js'
 import { attachmentHeader, toCsv, toXlsx } from './tabular.js'
+import { dateExamples, DateInputField, readDateRange, type DateExamples } from '../forms/date-field.js'
 
 const StatQuery = Type.Object({
   report: Type.Optional(Type.Union([Type.Literal('profession'), Type.Literal('institution'), Type.Literal('county')])),
-  from: Type.Optional(Type.String({ maxLength: 8 })),
-  to: Type.Optional(Type.String({ maxLength: 8 })),
+  from: Type.Optional(DateInputField),
+  to: Type.Optional(DateInputField),
   byMonth: Type.Optional(Type.String({ maxLength: 3 })),
 })
 const AuditQuery = Type.Object({
   viewer: Type.Optional(Type.String({ maxLength: 40 })),
   subject: Type.Optional(Type.String({ maxLength: 40 })),
-  from: Type.Optional(Type.String({ maxLength: 8 })),
-  to: Type.Optional(Type.String({ maxLength: 8 })),
+  from: Type.Optional(DateInputField),
+  to: Type.Optional(DateInputField),
   page: Type.Optional(Type.String({ maxLength: 6 })),
 })
 const QuotaQueryString = Type.Object({
@@ -45,14 +48,11 @@ const QuotaQueryString = Type.Object({
   period: Type.Optional(Type.Union([Type.Literal('week'), Type.Literal('month')])),
 })
 
-function statInput(q: { from?: string; to?: string; byMonth?: string }) {
-  const errors: string[] = []
-  const from = rocInput(q.from)
-  const to = rocInput(q.to)
-  if (q.from && !from) errors.push('起日格式不正確（民國年 yyyMMdd）')
-  if (q.to && !to) errors.push('迄日格式不正確（民國年 yyyMMdd）')
-  if (from && to && to < from) errors.push('迄日不可早於起日')
-  return { from, to, byMonth: q.byMonth === '1' || q.byMonth === 'on', errors }
+/** The period filter as typed: each date read by the one rule (1130301, 113/03/01, 2024/03/01), errors at their field. */
+function statInput(q: { from?: string; to?: string; byMonth?: string }, ex: DateExamples) {
+  const dates = readDateRange(q.from, q.to, ['起日', '迄日'], ex)
+  const fieldErrors = Object.fromEntries((['from', 'to'] as const).filter((k) => dates[k].error).map((k) => [k, dates[k].error!]))
+  return { from: dates.from.iso, to: dates.to.iso, dates, byMonth: q.byMonth === '1' || q.byMonth === 'on', errors: Object.values(fieldErrors), fieldErrors }
 }
 
 function charts(report: StatReport, lines: readonly StatLine[], byMonth: boolean, byProfession: readonly StatLine[] = []): string[] {
@@ -69,10 +69,10 @@ function charts(report: StatReport, lines: readonly StatLine[], byMonth: boolean
       ...(totals.size > top.length ? [{ name: '其他', values: months.map((m) => byProfession.filter((l) => l.month === m && !top.includes(l.key)).reduce((s, l) => s + l.filed, 0)) }] : []),
     ]
     return [
-      lineChart({ title: `${title}（每月）`, periods: months.map(rocPeriodLabel), unit: '件', series: [
+      lineChart({ title: `${title}（每月）`, periods: months.map(rocMonthLabel), unit: '件', series: [
         { name: '申辦', values: sum('filed') }, { name: '核准', values: sum('approved') }, { name: '不核准', values: sum('rejected') }, { name: '退回', values: sum('returned') },
       ] }),
-      ...(perProfession.length ? [lineChart({ title: '每月申辦件數（依醫事人員類別）', periods: months.map(rocPeriodLabel), unit: '件', series: perProfession })] : []),
+      ...(perProfession.length ? [lineChart({ title: '每月申辦件數（依醫事人員類別）', periods: months.map(rocMonthLabel), unit: '件', series: perProfession })] : []),
     ]
   }
   // the chart draws the groups with cases (the table lists every county, zeros too)
@@ -104,7 +104,8 @@ export async function registerStatisticsRoutes(app: App) {
 
   app.get(`${BASE}/statistics`, { onRequest: staffOnly, schema: { querystring: StatQuery } }, async (request, reply) => {
     const report = request.query.report ?? 'county'
-    const input = statInput(request.query)
+    const ex = dateExamples(app.services.clock())
+    const input = statInput(request.query, ex)
     const data = input.errors.length ? [] : await lines(scopeFor(request), report, input)
     const byProfession = !input.errors.length && input.byMonth ? (report === 'profession' ? data : await lines(scopeFor(request), 'profession', input)) : []
     const clockToday = app.services.clock().toISOString().slice(0, 10)
@@ -114,9 +115,9 @@ export async function registerStatisticsRoutes(app: App) {
     const qs = new URLSearchParams(Object.entries(request.query).filter(([, v]) => v !== undefined && v !== '') as [string, string][]).toString()
     return boPage(request, reply, 'back-office/statistics.eta', {
       title: '統計分析', report, reports: STAT_REPORTS, q: request.query, input, lines: data, qs,
-      charts: data.length ? charts(report, data, input.byMonth, byProfession) : [], rocMonth: rocPeriodLabel, period,
+      charts: data.length ? charts(report, data, input.byMonth, byProfession) : [], rocMonth: rocMonthLabel, period,
       // placeholders in the current year
-      yearFrom: isoToRoc(`${clockToday.slice(0, 4)}-01-01`), yearTo: isoToRoc(`${clockToday.slice(0, 4)}-12-31`),
+      yearFrom: ex.yearFirst, yearTo: ex.yearLast,
       totals: data.reduce((t, l) => ({ filed: t.filed + l.filed, approved: t.approved + l.approved, rejected: t.rejected + l.rejected, returned: t.returned + l.returned, cancelled: t.cancelled + l.cancelled }), { filed: 0, approved: 0, rejected: 0, returned: 0, cancelled: 0 }),
       scopeLabel: actorOf(request).role === 'statistician' ? '全國' : '本縣市', medianLabel: MEDIAN_DAYS_LABEL,
     })
@@ -125,7 +126,7 @@ export async function registerStatisticsRoutes(app: App) {
   for (const ext of ['csv', 'xlsx'] as const) {
     app.get(`${BASE}/statistics.${ext}`, { onRequest: staffOnly, schema: { querystring: StatQuery } }, async (request, reply) => {
       const report = request.query.report ?? 'county'
-      const input = statInput(request.query)
+      const input = statInput(request.query, dateExamples(app.services.clock()))
       if (input.errors.length) throw new DomainError('VALIDATION_FAILED', { errors: input.errors }, [input.errors.join('；')])
       const table = statTable(report, await lines(scopeFor(request), report, input), input.byMonth)
       const name = `${table.title}.${ext}`
@@ -137,13 +138,14 @@ export async function registerStatisticsRoutes(app: App) {
 
   app.get(`${BASE}/audit`, { onRequest: staffOnly, schema: { querystring: AuditQuery } }, async (request, reply) => {
     const q = request.query
-    const from = rocInput(q.from)
-    const to = rocInput(q.to)
+    const ex = dateExamples(app.services.clock())
+    const dates = readDateRange(q.from, q.to, ['起日', '迄日'], ex)
+    const from = dates.from.iso
+    const to = dates.to.iso
     // each bad value is shown at its field, and no list is shown instead of a filtered one
     const errors: Record<string, string> = {}
-    if (q.from && !from) errors.from = '起日格式不正確（民國年 yyyMMdd，例：1130301）'
-    if (q.to && !to) errors.to = '迄日格式不正確（民國年 yyyMMdd，例：1130331）'
-    if (from && to && to < from) errors.to = '迄日不可早於起日'
+    if (dates.from.error) errors.from = dates.from.error
+    if (dates.to.error) errors.to = dates.to.error
     let subject = (q.subject ?? '').trim()
     const scope = scopeFor(request)
     // a case is known to the reviewer by its 案件編號: resolve it (only cases in this reviewer's scope resolve)
@@ -192,7 +194,7 @@ export async function registerStatisticsRoutes(app: App) {
       const row = await getCase(readModelsOf(app), scope, id)
       if (row?.caseNumber) caseNumbers[id] = row.caseNumber
     }
-    return boPage(request, reply, 'back-office/audit.eta', { title: '紀錄查詢', q, errors, failed, result, page, caseNumbers, caseFile, decisions, logins })
+    return boPage(request, reply, 'back-office/audit.eta', { title: '紀錄查詢', q, errors, failed, dates, ex, result, page, caseNumbers, caseFile, decisions, logins })
   })
 
   app.get(`${BASE}/quota`, { onRequest: staffOnly, schema: { querystring: QuotaQueryString } }, async (request, reply) => {
@@ -203,7 +205,7 @@ export async function registerStatisticsRoutes(app: App) {
     const errors: string[] = []
     if (personId && !validatePersonId(personId).ok) errors.push('身分證統一編號或居留證號格式不正確')
     if (institution && !/^[0-9A-Z]{10}$/.test(institution)) errors.push('醫事機構代碼格式不正確（應為 10 碼）')
-    const today = app.services.clock().toISOString().slice(0, 10)
+    const today = taipeiDate(app.services.clock().toISOString())
     const fromPeriod = periodKind === 'week' ? isoWeekId(today) : today.slice(0, 7)
     let rows: Awaited<ReturnType<typeof professionalQuota>> = []
     if (!errors.length && (personId || institution)) {
@@ -215,13 +217,16 @@ export async function registerStatisticsRoutes(app: App) {
     }
     // a person's limits: every cap rule in force for their profession and this period kind, with the excess
     let caps: { label: string; unit: string; limit: number; basis: string; period: 'week' | 'month'; sessions: boolean }[] = []
+    const table = (await app.services.rules?.inForceAt(app.services.clock().toISOString()))?.quota ?? DEFAULT_QUOTA_RULES
     if (personId && rows.length && app.services.db) {
       const person = await findProfessional(app.services.db, personId)
-      const table = (await app.services.rules?.inForceAt(app.services.clock().toISOString()))?.quota ?? DEFAULT_QUOTA_RULES
       caps = table.rules
         .filter((r): r is CapRule => r.kind === 'cap' && r.period === periodKind && !!person && (r.scope.professions.length === 0 || r.scope.professions.includes(person.profession)))
         .map((r) => ({ label: r.label, unit: r.unit === 'sessions' ? '診次' : '小時', limit: r.limit, basis: r.basis, period: periodKind, sessions: r.unit === 'sessions' }))
     }
-    return boPage(request, reply, 'back-office/quota.eta', { title: '報備支援額度限制查詢', q, errors, rows, periodKind, today: rocDate(today), periodLabel: rocPeriodLabel, caps })
+    // an institution's limits: the ratio rules that cover it, with the numbers the domain computes (limit, current, excess)
+    const ratios = institution && !errors.length ? await institutionRatios(app, institution, table, today) : undefined
+    if (institution && !errors.length && !ratios) errors.push('查無此醫事機構代碼')
+    return boPage(request, reply, 'back-office/quota.eta', { title: '報備支援額度限制查詢', q, errors, rows, periodKind, today: rocDate(today), periodLabel: rocPeriodLabel, caps, ratios, basisLabel: QUOTA_BASIS_LABEL })
   })
 }

@@ -1,6 +1,6 @@
 // 統計分析: 醫事人員類型申辦統計 (per profession), 醫療院所申辦統計 (per supported institution), 各縣市申辦案件審理結果情形
 // (per county), for a chosen period, optionally by month; as tables, SVG charts and CSV/Excel downloads.
-import { rocMonthId } from '../../domain/roc-date.js'
+import { rocMonthLabel } from '../../domain/roc-date.js'
 import { FIRST_NAMES, FIRST_REFERENCE, type ReferenceNames } from '../../domain/reference/lists.js'
 import { statistics, type StatDimension, type StatisticsRow } from '../../projections/queries/statistics.js'
 import type { ReadModels } from '../../projections/queries/read-models.js'
@@ -80,6 +80,6 @@ export function statTable(report: StatReport, lines: readonly StatLine[], byMont
   return {
     title: meta.title,
     header: [...(byMonth ? ['月份'] : []), '代碼', meta.label, '申辦件數', '核准', '不核准', '退回', '註銷', MEDIAN_DAYS_LABEL],
-    rows: lines.map((l) => [...(byMonth ? [rocMonthId(l.month ?? '')] : []), l.key, l.label, l.filed, l.approved, l.rejected, l.returned, l.cancelled, l.medianDays]),
+    rows: lines.map((l) => [...(byMonth ? [rocMonthLabel(l.month ?? '')] : []), l.key, l.label, l.filed, l.approved, l.rejected, l.returned, l.cancelled, l.medianDays]),
   }
 }

@@ -115,9 +115,9 @@ export function checkReportForm(v: ReportFormValues, opts: CheckOptions): { inpu
     const fromOk = isRocDate(v.from)
     const toOk = isRocDate(v.to)
     if (!v.from) errors.from = '請輸入開始日期'
-    else if (!fromOk) errors.from = '日期格式不正確（民國年 yyyMMdd，例：1130301）'
+    else if (!fromOk) errors.from = '日期格式不正確（可輸入民國 yyyMMdd、yyy/MM/dd 或西元 yyyy/MM/dd）'
     if (!v.to) errors.to = '請輸入結束日期'
-    else if (!toOk) errors.to = '日期格式不正確（民國年 yyyMMdd，例：1130331）'
+    else if (!toOk) errors.to = '日期格式不正確（可輸入民國 yyyMMdd、yyy/MM/dd 或西元 yyyy/MM/dd）'
     if (fromOk && toOk && v.to < v.from) errors.to = '結束日期不可早於開始日期'
     if (v.weekdays.length === 0) errors.weekdays = '請至少勾選一個星期'
     const windows: TimeWindow[] = []

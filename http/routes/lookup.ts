@@ -13,7 +13,8 @@ import { idLookupLimit } from '../id-lookup-limit.js'
 import { conflictingCaseNames } from '../../domain/rules/conflict.js'
 import { describeQuotaFinding } from '../../domain/rules/quota.js'
 import { getCase } from '../../projections/queries/cases.js'
-import { describeRocDate, isRocDate, rocToIso } from '../../domain/roc-date.js'
+import { isRocDate, rocToIso } from '../../domain/roc-date.js'
+import { understoodText } from '../forms/date-field.js'
 import { scopeOf } from '../scope.js'
 
 export async function registerLookupRoutes(app: App) {
@@ -102,7 +103,7 @@ export async function registerLookupRoutes(app: App) {
     }
     // how each typed date was read (1160104, 116/01/04 and 2027/01/04 are the same day): shown under the field
     const understood: Partial<Record<LiveField, string>> = {}
-    for (const f of ['from', 'to'] as const) if (isRocDate(values[f])) understood[f] = `讀作：${describeRocDate(rocToIso(values[f]))}`
+    for (const f of ['from', 'to'] as const) if (isRocDate(values[f])) understood[f] = understoodText(rocToIso(values[f]))
     return reply.type('text/html; charset=utf-8').viewAsync('partials/checks.eta', { formatErrors, preview, touched, refusal, live, understood, liveFields: LIVE_FIELDS })
   })
 }

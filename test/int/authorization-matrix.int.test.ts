@@ -184,6 +184,7 @@ const MATRIX: Record<string, Spec> = {
   'GET /review/statistics.csv': { kind: 'download', roles: STAFF, req: () => ({ url: '/review/statistics.csv?report=institution' }), ok: 200 },
   'GET /review/statistics.xlsx': { kind: 'download', roles: STAFF, req: () => ({ url: '/review/statistics.xlsx?report=profession' }), ok: 200 },
   'GET /review/audit': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/audit' }), ok: 200 },
+  'GET /review/date-reading': { kind: 'fragment', roles: [...STAFF, ...ADMINS], req: () => ({ url: `/review/date-reading?field=from&id=stat-from&label=${encodeURIComponent('起日')}&from=${encodeURIComponent('113/3/1')}` }), ok: 200, static: true },
   'GET /review/quota': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/quota?institution=3563020002' }), ok: 200 },
   // ---- 系統管理 (issue #15): accounts (both admins, the bureau admin in its county), rules and site (MOHW admin) ----
   'GET /review/admin': { kind: 'redirect', roles: ADMINS, req: () => ({ url: '/review/admin' }), ok: 303, location: () => '/review/admin/accounts' },

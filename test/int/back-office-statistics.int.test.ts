@@ -127,8 +127,10 @@ for (const [who, session, county] of [['national', mohw, undefined], ['臺北市
 t.test('by month: February and March apart; a period filter narrows the figures', async (t) => {
   const csv = await app.inject({ url: '/review/statistics.csv?report=county&from=1130201&to=1130331&byMonth=1', headers: { cookie: mohw.cookie } })
   const rows = csvRows(csv.body).slice(1)
-  const feb = rows.filter((r) => r[0] === '11302')
-  const mar = rows.filter((r) => r[0] === '11303')
+  // months in ROC words, the same label as the page's (no 11302, no 2024-02)
+  t.same([...new Set(rows.map((r) => r[0]))].sort(), ['113年2月', '113年3月'], 'the CSV labels its months 113年2月, 113年3月')
+  const feb = rows.filter((r) => r[0] === '113年2月')
+  const mar = rows.filter((r) => r[0] === '113年3月')
   t.same(feb.map((r) => [r[1], Number(r[3]), Number(r[4])]).sort(), [['63', 2, 1], ['65', 1, 0]].sort(), 'Feb: filed, approved per county')
   t.same(mar.map((r) => [r[1], Number(r[3]), Number(r[4]), Number(r[6])]), [['63', 2, 2, 1]], 'Mar: filed, approved, returned')
   const page = await app.inject({ url: '/review/statistics?report=county&from=1130301&to=1130331', headers: { cookie: mohw.cookie } })
@@ -143,7 +145,52 @@ t.test('by month: February and March apart; a period filter narrows the figures'
   const all = await app.inject({ url: '/review/statistics?report=county', headers: { cookie: mohw.cookie } })
   t.match(all.body, '統計期間：<strong>全部期間（未指定起迄', 'the default period is stated')
   const bad = await app.inject({ url: '/review/statistics?report=county&from=1139999', headers: { cookie: mohw.cookie } })
-  t.match(bad.body, '起日格式不正確')
+  t.match(bad.body, /id="err-stat-from"[^>]*>起日格式不正確/)
+})
+
+t.test('by month: the Excel, the CSV and the page label a month the same way, in ROC words', async (t) => {
+  const q = 'report=county&from=1130201&to=1130331&byMonth=1'
+  const x = await app.inject({ url: `/review/statistics.xlsx?${q}`, headers: { cookie: mohw.cookie } })
+  const wb = new ExcelJS.Workbook()
+  await wb.xlsx.load(x.rawPayload as unknown as ArrayBuffer)
+  const ws = wb.worksheets[0]!
+  t.equal(String(ws.getRow(1).getCell(1).value), '月份')
+  const months = new Set<string>()
+  for (let i = 2; i <= ws.rowCount; i++) months.add(String(ws.getRow(i).getCell(1).value))
+  t.same([...months].sort(), ['113年2月', '113年3月'], 'Excel months in ROC words')
+  const page = await app.inject({ url: `/review/statistics?${q}`, headers: { cookie: mohw.cookie } })
+  const cells = [...page.body.matchAll(/<tr data-key="\d+" data-month="[^"]+"><td class="nowrap">([^<]+)<\/td>/g)].map((m) => m[1])
+  t.same([...new Set(cells)].sort(), ['113年2月', '113年3月'], 'the page table says the same')
+  t.notMatch(page.body, /2024-0[23]</, 'no western month shown')
+})
+
+t.test('the period accepts 1130201, 113/02/01 and 2024/02/01 alike, says what it read, and a bad date is refused at its field', async (t) => {
+  const csv = async (from: string, to: string) => (await app.inject({ url: `/review/statistics.csv?report=county&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, headers: { cookie: mohw.cookie } })).body
+  const compact = await csv('1130201', '1130331')
+  t.equal(await csv('113/02/01', '113/3/31'), compact, 'ROC with slashes: the same figures')
+  t.equal(await csv('2024/02/01', '2024-03-31'), compact, 'Gregorian: the same figures')
+  const page = await app.inject({ url: `/review/statistics?report=county&from=${encodeURIComponent('113/02/01')}&to=${encodeURIComponent('2024/03/31')}`, headers: { cookie: mohw.cookie } })
+  t.equal(page.statusCode, 200)
+  t.match(page.body, /id="understood-stat-from"[^>]*>讀作：民國113年2月1日（星期四）</, 'what the from date was read as, under it')
+  t.match(page.body, /id="understood-stat-to"[^>]*>讀作：民國113年3月31日（星期日）</)
+  t.match(page.body, 'value="113/02/01"', 'the value stays as typed')
+  t.match(page.body, '統計期間：<strong>113年2月1日～113年3月31日</strong>')
+  // placeholders in the current ROC year of the clock
+  const year = new Date(clock.now.getTime() + 8 * 3_600_000).getUTCFullYear() - 1911
+  t.match(page.body, `placeholder="${year}0101"`)
+  for (const badFrom of ['1130230', '113/13/01', '2024/02/30x', '11302011']) {
+    const bad = await app.inject({ url: `/review/statistics?report=county&from=${encodeURIComponent(badFrom)}`, headers: { cookie: mohw.cookie } })
+    t.equal(bad.statusCode, 200)
+    t.match(bad.body, /id="err-stat-from"[^>]*>起日格式不正確（可輸入民國 \d{7}、\d{3}\/01\/04 或西元 \d{4}\/01\/04）</, `${badFrom}: refused at its field, in zh-TW`)
+    t.match(bad.body, /id="stat-from"[^>]*aria-invalid="true"/)
+    t.notMatch(bad.body, 'id="stat-table"', 'no unfiltered table instead')
+    t.notMatch(bad.body, '下載 CSV', 'nor a download of it')
+  }
+  const tooLong = await app.inject({ url: `/review/statistics?report=county&from=${'1'.repeat(20)}`, headers: { cookie: mohw.cookie } })
+  t.equal(tooLong.statusCode, 200, 'a long value is answered at its field, never cut short')
+  t.match(tooLong.body, 'id="err-stat-from"')
+  const badCsv = await app.inject({ url: '/review/statistics.csv?report=county&from=1130230', headers: { cookie: mohw.cookie } })
+  t.not(badCsv.statusCode, 200, 'no download of an unfiltered table')
 })
 
 t.test('the statistician lands on 統計分析, with no review menus', async (t) => {

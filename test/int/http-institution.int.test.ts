@@ -75,7 +75,7 @@ t.test('quota: each staff member\'s use for the current or any chosen week and m
   t.equal(r.statusCode, 200)
   t.match(r.body, '劉冠宇')
   t.match(r.body, '報備支援額度限制')
-  t.match(r.body, '民國113年第08週（1130219 星期一–1130225 星期日）', 'the current week by default (2024-02-20)')
+  t.match(r.body, '民國113年第8週（1130219 星期一–1130225 星期日）', 'the current week by default (2024-02-20)')
   t.match(r.body, '民國113年2月')
   t.match(r.body, 'href="/institution/quota?week=2024-W09&amp;month=2024-02" rel="next"')
   t.match(r.body, 'href="/institution/quota?week=2024-W08&amp;month=2024-03"', 'next month keeps the chosen week')

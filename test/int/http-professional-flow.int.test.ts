@@ -63,7 +63,7 @@ t.test('scope: another professional gets 404 for the case and never its data', a
 t.test('calendar: pending occurrences shown on their days, styled as pending; approved after approval', async (t) => {
   const r = await get(wang, '/home?month=2024-03')
   t.equal(r.statusCode, 200)
-  t.match(r.body, '民國 113 年 3 月')
+  t.match(r.body, '民國113年3月')
   t.match(r.body, /class="occ pending"[^>]*>\s*<span class="time">08:00~12:00<\/span> 仁愛家醫診所/)
   const o = await parts.reports.approve(caseId, {}, { commandId: randomUUID(), actor: reviewer })
   await parts.waitFor(o.position)
@@ -71,7 +71,7 @@ t.test('calendar: pending occurrences shown on their days, styled as pending; ap
   t.match(after.body, /class="occ approved"[^>]*>\s*<span class="time">08:00~12:00<\/span> 仁愛家醫診所/)
   t.equal((after.body.match(/class="occ approved"/g) ?? []).length, 9, 'Mondays and Wednesdays of March 2024')
   const frag = await app.inject({ url: '/home/calendar?month=2024-04', headers: { cookie: wang.cookie, 'hx-request': 'true' } })
-  t.match(frag.body, '民國 113 年 4 月')
+  t.match(frag.body, '民國113年4月')
   t.notMatch(frag.body, '<html')
 })
 

@@ -37,7 +37,7 @@ t.test('bad input: an error per field, the filter left out', async (t) => {
     supportedCode: 'short', sort: 'evil; DROP', pageSize: '1000', page: '-1',
   })
   t.same(r.errors.map((e) => e.field).sort(), ['applicationType', 'caseNumber', 'county', 'personId', 'profession', 'startHour', 'status', 'submittedFrom', 'supportTo', 'supportedCode', 'weekday'])
-  t.match(r.errors.find((e) => e.field === 'submittedFrom')?.message, '民國年')
+  t.match(r.errors.find((e) => e.field === 'submittedFrom')?.message, /^送審日期（起）格式不正確（可輸入民國 \d{7}、\d{3}\/01\/04 或西元 \d{4}\/01\/04）$/)
   t.same(r.filter, {})
   t.same(r.page, { page: 1, pageSize: 20 })
 })
@@ -45,6 +45,20 @@ t.test('bad input: an error per field, the filter left out', async (t) => {
 t.test('six-digit ROC years (before 民國 100) and 24:00', async (t) => {
   const r = parseCaseQuery({ submittedFrom: '991231', endHour: '24', endMinute: '00' })
   t.same(r.filter, { submittedFrom: '2010-12-31', endTime: '24:00' })
+})
+
+t.test('dates as people type them: 1130301, 113/03/01 and 2024/03/01 are one day, and each says what it was read as', async (t) => {
+  const ex = { roc: '1130104', slashed: '113/01/04', western: '2024/01/04' }
+  for (const typed of ['1130301', '113/03/01', '113/3/1', '113-03-01', '2024/03/01', '2024-03-01', ' 1130301 ']) {
+    const r = parseCaseQuery({ supportFrom: typed, approvedTo: typed }, undefined, ex)
+    t.same(r.errors, [], typed)
+    t.same(r.filter, { supportFrom: '2024-03-01', approvedTo: '2024-03-01' }, typed)
+    t.equal(r.understood.supportFrom, '讀作：民國113年3月1日（星期五）', typed)
+  }
+  const bad = parseCaseQuery({ approvedTo: '2024/02/30' }, undefined, ex)
+  t.same(bad.errors, [{ field: 'approvedTo', message: '核准日期（迄）格式不正確（可輸入民國 1130104、113/01/04 或西元 2024/01/04）' }], 'not a real date: at its field, with examples')
+  t.same(bad.filter, {}, 'and left out of the filter')
+  t.same(parseCaseQuery({ submittedFrom: '1'.repeat(13) }, undefined, ex).errors.map((e) => e.field), ['submittedFrom'], 'a long value is refused, never cut short')
 })
 
 t.test('query string round trip replaces page params and drops empties', async (t) => {

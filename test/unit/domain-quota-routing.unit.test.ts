@@ -1,6 +1,7 @@
 import t from 'tap'
 import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
-import { evaluateQuota, type QuotaRuleTable } from '../../domain/rules/quota.js'
+import { evaluateQuota, periodOf, ratioStandings, type QuotaRuleTable } from '../../domain/rules/quota.js'
+import { rocPeriodLabel } from '../../domain/roc-date.js'
 import { countyMayRead, routeReport } from '../../domain/rules/routing.js'
 import { expandSchedule } from '../../domain/schedule.js'
 import type { InstitutionRef } from '../../domain/types.js'
@@ -69,4 +70,32 @@ t.test('routing per profession', async (t) => {
   t.same(routeReport({ profession: 'A', home }, inst('3565010003', '65'), { default: 'home', byProfession: {} }), { reviewCounty: '63', copiedCounties: ['65'] })
   t.ok(countyMayRead({ reviewCounty: '63', copiedCounties: ['65'] }, '65'))
   t.notOk(countyMayRead({ reviewCounty: '63', copiedCounties: ['65'] }, '68'))
+})
+
+t.test('the default rules say what their week is in zh-TW (週一至週日, the week periodOf counts), never ISO', async (t) => {
+  for (const r of DEFAULT_QUOTA_RULES.rules) {
+    t.notMatch(r.label, /ISO|W\d{2}/, `${r.id}: no ISO week on any screen`)
+    if (r.period === 'week') t.match(r.label, '每週（週一至週日）', `${r.id}: the week said as it is counted`)
+  }
+  // the week the rules count runs Monday to Sunday: 2026-11-30 (Mon) … 2026-12-06 (Sun) is one period, 民國115年第49週
+  t.equal(periodOf('week', '2026-11-30'), periodOf('week', '2026-12-06'))
+  t.not(periodOf('week', '2026-11-29'), periodOf('week', '2026-11-30'), 'a Sunday closes the week before')
+  t.equal(rocPeriodLabel(periodOf('week', '2026-12-01')), '115年第49週')
+})
+
+t.test('ratioStandings: an institution against its ratio rules, the same limits a filing is judged by', async (t) => {
+  const staffing = { ownPhysicians: 1, weeklySessions: 12, supportSessionsByPeriod: { '2024-W10': 8 }, supportersByPeriod: { '2024-03': 3 } }
+  const s = ratioStandings(DEFAULT_QUOTA_RULES, { supportedKind: 'clinic', county: '63' }, () => staffing, { week: ['2024-W09', '2024-W10'], month: ['2024-03'] })
+  t.same(s.map((x) => [x.ruleId, x.period, x.current, x.limit, x.excess, x.over, x.unit]), [
+    ['clinic-support-session-share', '2024-W09', 0, 4.8, 0, false, '診'],
+    ['clinic-support-session-share', '2024-W10', 8, 4.8, 3.2, true, '診'],
+    ['clinic-supporting-physicians', '2024-03', 3, 2, 1, true, '人'],
+  ])
+  // the filing check's limit for the same staffing is the same number
+  const f = evaluateQuota(DEFAULT_QUOTA_RULES, { profession: 'A', supportedKind: 'clinic', county: '63', existing: [], proposed: week('2024-03-04', '2024-03-04'), staffing })
+  t.equal(f.find((x) => x.ruleId === 'clinic-support-session-share')!.limit, 4.8)
+  t.equal(f.find((x) => x.ruleId === 'clinic-supporting-physicians')!.limit, 2)
+  const unknown = ratioStandings(DEFAULT_QUOTA_RULES, { supportedKind: 'clinic', county: '63' }, () => ({}), { week: ['2024-W10'], month: ['2024-03'] })
+  t.ok(unknown.every((x) => x.limit === undefined && x.excess === undefined && !x.over), 'staffing not on file: no limit, never 0')
+  t.same(ratioStandings(DEFAULT_QUOTA_RULES, { supportedKind: 'regional_hospital', county: '63' }, () => staffing, { week: ['2024-W10'], month: ['2024-03'] }), [], 'no ratio rule covers a hospital')
 })

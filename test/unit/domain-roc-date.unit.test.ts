@@ -3,7 +3,7 @@ import t from 'tap'
 import {
   addDays, daysBetween, formatRocDateTime, formatRocDateWithWeekday, isIsoDate, isoToRoc, isoWeekId, isoWeekStart,
   isRocDate, monthId, rocTimestamp, rocToIso, taipeiDate, taipeiDateTime, taipeiDayBounds, taipeiInstant, weekdayOf,
-  parseRocDate, rocYear, rocPeriodLabel, rocMonthId, formatRocInstant, rocDateOrAsGiven, rocDateWeekdayOrAsGiven,
+  parseRocDate, rocYear, rocPeriodLabel, rocMonthLabel, rocWeekLabel, formatRocInstant, rocDateOrAsGiven, rocDateWeekdayOrAsGiven,
 } from '../../domain/roc-date.js'
 import { clockToHHmm, clockToMinutes, hhmmToClock, isClockTime, isHHmm, minutesToClock, parseHHmm } from '../../domain/clock-time.js'
 
@@ -112,7 +112,10 @@ t.test('the one ROC and HHmm parsing and labelling (forms, back office, roster, 
     [rocPeriodLabel('2024-W09'), '113年第9週', 'ISO week label'],
     [rocPeriodLabel('2024-03'), '113年3月', 'month label'],
     [rocPeriodLabel('x'), 'x', 'other periods as given'],
-    [rocMonthId('2024-03'), '11303', 'statistics month'],
+    [rocMonthLabel('2024-03'), '113年3月', 'statistics month: the one month label of pages and downloads'],
+    [rocMonthLabel('2026-12'), '115年12月', 'no western month'],
+    [rocWeekLabel('2026-W49'), '115年第49週', 'a week in ROC words'],
+    [rocWeekLabel('2020-W53'), '109年第53週', 'the year a week belongs to'],
     [formatRocInstant('2024-03-01T00:00:00.000Z'), '1130301 0800 星期五', 'an instant in Taipei'],
     [rocDateOrAsGiven('2024-03-01'), '1130301', 'template date'],
     [rocDateOrAsGiven('—'), '—', 'template non-date as given'],
