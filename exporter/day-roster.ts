@@ -4,7 +4,7 @@
 // bounded by the batch size, not by the day.
 import { DomainError } from '../domain/errors.js'
 import type { CancellationApproved, ChangeApproved, ReportApproved } from '../domain/events.js'
-import { isoToRoc, taipeiDate, taipeiDayBounds, weekdayOf } from '../domain/roc-date.js'
+import { isoToRoc, taipeiDayBounds, weekdayOf } from '../domain/roc-date.js'
 import { clockToHHmm, clockToMinutes } from '../domain/clock-time.js'
 import { compareOccurrences, weekdayMask } from '../domain/schedule.js'
 import type { IsoDate, Terms } from '../domain/types.js'
@@ -23,11 +23,17 @@ export interface DayRosterOptions {
 
 type Approval = ReportApproved | ChangeApproved | CancellationApproved
 
-/**
- * The detail records of day D (ISO date, Asia/Taipei), in log order of the approvals. The next batches (their pages
- * of approvals and their case streams) are fetched while the current one is folded and written.
- */
+/** The detail records of day D (ISO date, Asia/Taipei), in log order of the approvals, one by one. */
 export async function* dayRosterDetails(source: RosterSource, day: IsoDate, opts: DayRosterOptions = {}): AsyncGenerator<RosterDetail> {
+  for await (const batch of dayRosterBatches(source, day, opts)) yield* batch
+}
+
+/**
+ * The detail records of day D, batch after batch (one array per batch of approvals: the writer takes them a batch
+ * at a time, not a record at a time). The next batches (their pages of approvals and their case streams) are
+ * fetched while the current one is folded and written.
+ */
+export async function* dayRosterBatches(source: RosterSource, day: IsoDate, opts: DayRosterOptions = {}): AsyncGenerator<RosterDetail[]> {
   const batchSize = opts.batchSize ?? 1000
   const prefetch = Math.max(1, opts.prefetch ?? 2)
   const [from, to] = taipeiDayBounds(day)
@@ -67,7 +73,7 @@ export async function* dayRosterDetails(source: RosterSource, day: IsoDate, opts
       if (!current) return
       pending.push(fetchBatch())
       const details = detailsOfBatch(current.batch, current.streams, approvalDate)
-      for (const d of details) yield d
+      if (details.length) yield details
       done = { approvals: done.approvals + current.batch.length, records: done.records + details.length }
       opts.onProgress?.(done)
     }
@@ -88,15 +94,16 @@ function detailsOfBatch(batch: readonly LogEvent[], streams: Map<string, LogEven
     while (fold.next < events.length && events[fold.next]!.streamVersion < approval.streamVersion) {
       fold.state = evolveRosterCase(fold.state, events[fold.next++]!)
     }
-    for (const r of recordsOfApproval(fold.state, approval, approvalDate)) out.push(r)
-    fold.state = evolveRosterCase(fold.state, approval)
-    if (events[fold.next]?.streamVersion === approval.streamVersion) fold.next++
+    // the approval as its case read it (a source may list the approvals without their data)
+    const read = events[fold.next]?.streamVersion === approval.streamVersion ? events[fold.next++]! : approval
+    for (const r of recordsOfApproval(fold.state, read, approvalDate)) out.push(r)
+    fold.state = evolveRosterCase(fold.state, read)
   }
   return out
 }
 
-/** The records one approval puts in the file, given the case state just before it. */
-export function recordsOfApproval(state: RosterCaseState, approval: LogEvent, approvalDate = isoToRoc(taipeiDate(approval.occurredAt))): RosterDetail[] {
+/** The records one approval puts in the file, given the case state just before it; `approvalDate` ROC yyyMMdd. */
+export function recordsOfApproval(state: RosterCaseState, approval: LogEvent, approvalDate: string): RosterDetail[] {
   const what = approvedTerms(state, approval.type)
   if ('missing' in what) {
     throw new DomainError(
@@ -105,20 +112,35 @@ export function recordsOfApproval(state: RosterCaseState, approval: LogEvent, ap
       [approval.stream, approval.streamVersion, what.missing],
     )
   }
-  const data = approval.data as Approval['data']
+  const data = approval.data as Approval['data'] | undefined
+  if (data?.approvalNumber === undefined) {
+    throw new DomainError(
+      'ROSTER_CASE_INCOMPLETE',
+      { stream: approval.stream, streamVersion: approval.streamVersion, missing: 'approval number' },
+      [approval.stream, approval.streamVersion, 'approval number'],
+    )
+  }
   const applicant = state.applicant!
-  const base = {
-    action: what.action,
-    caseNumber: state.caseNumber!,
+  const { action, terms } = what
+  const caseNumber = state.caseNumber!
+  const approvalNumber = data.approvalNumber
+  // one object literal per record (one shape), not a spread of the case's fields over each line
+  return termLines(terms, what.cancelFrom).map((line) => ({
+    action,
+    caseNumber,
     nationalId: applicant.nationalId,
     profession: applicant.profession,
     homeInstitution: applicant.home.code,
-    supportedInstitution: what.terms.supported.code,
-    department: what.terms.department,
+    supportedInstitution: terms.supported.code,
+    department: terms.department,
+    startDate: line.startDate,
+    endDate: line.endDate,
+    weekdayMask: line.weekdayMask,
+    startTime: line.startTime,
+    endTime: line.endTime,
     approvalDate,
-    approvalNumber: data.approvalNumber,
-  }
-  return termLines(what.terms, what.cancelFrom).map((line) => ({ ...base, ...line }))
+    approvalNumber,
+  }))
 }
 
 // Schedule dates repeat across cases: their ROC form is memoised (bounded).
@@ -142,14 +164,11 @@ type TermLine = Pick<RosterDetail, 'startDate' | 'endDate' | 'weekdayMask' | 'st
 export function termLines(terms: Terms, cancelFrom?: IsoDate): TermLine[] {
   const s = terms.schedule
   if (s.kind === 'weekly') {
-    const windows = [...s.windows].sort((a, b) => clockToMinutes(a.start) - clockToMinutes(b.start))
-    return windows.map((w) => ({
-      startDate: roc(cancelFrom ?? s.from),
-      endDate: roc(s.to),
-      weekdayMask: weekdayMask(s.weekdays),
-      startTime: clockToHHmm(w.start),
-      endTime: clockToHHmm(w.end),
-    }))
+    const windows = s.windows.length > 1 ? [...s.windows].sort((a, b) => clockToMinutes(a.start) - clockToMinutes(b.start)) : s.windows
+    const startDate = roc(cancelFrom ?? s.from)
+    const endDate = roc(s.to)
+    const mask = weekdayMask(s.weekdays)
+    return windows.map((w) => ({ startDate, endDate, weekdayMask: mask, startTime: clockToHHmm(w.start), endTime: clockToHHmm(w.end) }))
   }
   return [...s.sessions]
     .sort(compareOccurrences)
