@@ -7,7 +7,7 @@ import type { CancellationApproved, ChangeApproved, ReportApproved } from '../do
 import { isoToRoc, taipeiDayBounds, weekdayOf } from '../domain/roc-date.js'
 import { clockToHHmm, clockToMinutes } from '../domain/clock-time.js'
 import { compareOccurrences, weekdayMask } from '../domain/schedule.js'
-import type { IsoDate, Terms } from '../domain/types.js'
+import type { IsoDate, Terms, TimeWindow } from '../domain/types.js'
 import type { RosterDetail } from './roster-format.js'
 import { approvedTerms, evolveRosterCase, initialRosterCase, ROSTER_FOLD_TYPES, type RosterCaseState } from './roster-fold.js'
 import type { LogEvent, RosterSource } from './roster-source.js'
@@ -124,23 +124,29 @@ export function recordsOfApproval(state: RosterCaseState, approval: LogEvent, ap
   const { action, terms } = what
   const caseNumber = state.caseNumber!
   const approvalNumber = data.approvalNumber
-  // one object literal per record (one shape), not a spread of the case's fields over each line
-  return termLines(terms, what.cancelFrom).map((line) => ({
-    action,
-    caseNumber,
-    nationalId: applicant.nationalId,
-    profession: applicant.profession,
-    homeInstitution: applicant.home.code,
-    supportedInstitution: terms.supported.code,
-    department: terms.department,
-    startDate: line.startDate,
-    endDate: line.endDate,
-    weekdayMask: line.weekdayMask,
-    startTime: line.startTime,
-    endTime: line.endTime,
-    approvalDate,
-    approvalNumber,
-  }))
+  // one object literal per record (one shape), not a spread of the case's fields over each line; a plain loop (tsx
+  // names every closure it creates, at a cost per creation)
+  const lines = termLines(terms, what.cancelFrom)
+  const out: RosterDetail[] = []
+  for (const line of lines) {
+    out.push({
+      action,
+      caseNumber,
+      nationalId: applicant.nationalId,
+      profession: applicant.profession,
+      homeInstitution: applicant.home.code,
+      supportedInstitution: terms.supported.code,
+      department: terms.department,
+      startDate: line.startDate,
+      endDate: line.endDate,
+      weekdayMask: line.weekdayMask,
+      startTime: line.startTime,
+      endTime: line.endTime,
+      approvalDate,
+      approvalNumber,
+    })
+  }
+  return out
 }
 
 // Schedule dates repeat across cases: their ROC form is memoised (bounded).
@@ -154,6 +160,8 @@ function roc(iso: IsoDate): string {
   return r
 }
 
+const byStart = (a: TimeWindow, b: TimeWindow) => clockToMinutes(a.start) - clockToMinutes(b.start)
+
 type TermLine = Pick<RosterDetail, 'startDate' | 'endDate' | 'weekdayMask' | 'startTime' | 'endTime'>
 
 /**
@@ -164,11 +172,13 @@ type TermLine = Pick<RosterDetail, 'startDate' | 'endDate' | 'weekdayMask' | 'st
 export function termLines(terms: Terms, cancelFrom?: IsoDate): TermLine[] {
   const s = terms.schedule
   if (s.kind === 'weekly') {
-    const windows = s.windows.length > 1 ? [...s.windows].sort((a, b) => clockToMinutes(a.start) - clockToMinutes(b.start)) : s.windows
+    const windows = s.windows.length > 1 ? [...s.windows].sort(byStart) : s.windows
     const startDate = roc(cancelFrom ?? s.from)
     const endDate = roc(s.to)
     const mask = weekdayMask(s.weekdays)
-    return windows.map((w) => ({ startDate, endDate, weekdayMask: mask, startTime: clockToHHmm(w.start), endTime: clockToHHmm(w.end) }))
+    const out: TermLine[] = []
+    for (const w of windows) out.push({ startDate, endDate, weekdayMask: mask, startTime: clockToHHmm(w.start), endTime: clockToHHmm(w.end) })
+    return out
   }
   return [...s.sessions]
     .sort(compareOccurrences)

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { Database } from '../../commands/platform/database.js'
 import { addDays, isoToRoc, taipeiDayBounds } from '../../domain/roc-date.js'
 import type { IsoDate } from '../../domain/types.js'
-import { dayRosterDetails } from '../../exporter/day-roster.js'
+import { dayRosterBatches } from '../../exporter/day-roster.js'
 import { writeRosterFile } from '../../exporter/roster-file.js'
 import { ROSTER_FOLD_TYPES } from '../../exporter/roster-fold.js'
 import type { RosterDetail } from '../../exporter/roster-format.js'
@@ -69,7 +69,7 @@ export async function rosterPhases(db: Database, day: IsoDate): Promise<{ phases
   }
   const details = await timed('fold and records', async () => {
     const out: RosterDetail[] = []
-    for await (const d of dayRosterDetails(memory, day, { batchSize: BATCH, prefetch: 1 })) out.push(d)
+    for await (const batch of dayRosterBatches(memory, day, { batchSize: BATCH, prefetch: 1 })) for (const d of batch) out.push(d)
     return out
   })
   const dir = await mkdtemp(join(tmpdir(), 'bb-roster-phases-'))
