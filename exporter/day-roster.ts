@@ -58,8 +58,9 @@ export async function* dayRosterBatches(source: RosterSource, day: IsoDate, opts
     approvalsTaken = taken.catch(() => {})
     const fetched = taken.then(async (batch) => {
       if (!batch.length) return undefined
+      // each case's events up to just before its last approval of the batch (that approval came with its data)
       const upTo = new Map<string, number>()
-      for (const a of batch) upTo.set(a.stream, Math.max(upTo.get(a.stream) ?? 0, a.streamVersion))
+      for (const a of batch) upTo.set(a.stream, Math.max(upTo.get(a.stream) ?? 0, a.streamVersion - 1))
       return { batch, streams: await source.readStreams(upTo, ROSTER_FOLD_TYPES) }
     })
     fetched.catch(() => {}) // awaited in its turn; kept from being reported as unhandled meanwhile
@@ -94,7 +95,7 @@ function detailsOfBatch(batch: readonly LogEvent[], streams: Map<string, LogEven
     while (fold.next < events.length && events[fold.next]!.streamVersion < approval.streamVersion) {
       fold.state = evolveRosterCase(fold.state, events[fold.next++]!)
     }
-    // the approval as its case read it (a source may list the approvals without their data)
+    // the approval as its case's read has it when read (an earlier approval of the batch), else as listed
     const read = events[fold.next]?.streamVersion === approval.streamVersion ? events[fold.next++]! : approval
     for (const r of recordsOfApproval(fold.state, read, approvalDate)) out.push(r)
     fold.state = evolveRosterCase(fold.state, read)

@@ -32,8 +32,9 @@ export interface LogEvent {
 
 export interface RosterSource {
   /**
-   * Roster-relevant approvals (ROSTER_EVENT_TYPES) with from <= occurredAt < to, in log order, streamed. Their
-   * `data` may be left out: the caller takes each approval's data from its case read (readStreams).
+   * Roster-relevant approvals (ROSTER_EVENT_TYPES) with from <= occurredAt < to, in log order, streamed, with their
+   * data (at least the approval number). The caller reads each case's stream only up to just before its last approval
+   * in a batch (readStreams): that approval's data is this one.
    */
   approvals(from: Date, to: Date): AsyncIterable<LogEvent>
   /**
@@ -139,6 +140,8 @@ const terms = (r: FoldRow) => ({
   schedule: r.schedule === null ? null : (JSON.parse(r.schedule) as unknown),
 })
 
+const byVersion = (a: LogEvent, b: LogEvent) => a.streamVersion - b.streamVersion
+
 function foldData(r: FoldRow): unknown {
   switch (r.type) {
     case 'ReportDrafted':
@@ -173,7 +176,8 @@ export function postgresRosterSource(db: Database, opts: { pageSize?: number } =
   const pageSize = opts.pageSize ?? 1000
   return {
     async *approvals(from, to) {
-      // One pass over the day: which events the day's approvals are (stream, version, type), in log order, through
+      // One pass over the day: which events the day's approvals are (stream, version, type) and the one field of
+      // their data the roster reads (the approval number), in log order, through
       // the partial index on their business time (events_roster_day, postgres-migrations.ts), in one statement: the
       // rows read for the day's conditions give them, no second lookup by position. (Paging with a keyset on the log
       // order re-read every approval of the log for each page: no index gives the day's approvals of three types in
@@ -184,8 +188,9 @@ export function postgresRosterSource(db: Database, opts: { pageSize?: number } =
       // batch by batch, readStreams).
       const DAY_MS = 86_400_000
       const r = await db.query<{ a: string }>(
-        `SELECT json_agg(json_build_array(d.stream_id, d.stream_version, d.type) ORDER BY d.n)::text AS a
-         FROM (SELECT e.stream_id, e.stream_version, e.type, row_number() OVER (ORDER BY e.transaction_id, e.global_position) AS n
+        `SELECT json_agg(json_build_array(d.stream_id, d.stream_version, d.type, d.approval_number) ORDER BY d.n)::text AS a
+         FROM (SELECT e.stream_id, e.stream_version, e.type, e.data->>'approvalNumber' AS approval_number,
+                 row_number() OVER (ORDER BY e.transaction_id, e.global_position) AS n
                FROM events e
                WHERE ${VISIBLE} AND e.type IN (${ROSTER_TYPES_SQL})
                  AND e.meta->>'occurredAt' >= $1 AND e.meta->>'occurredAt' < $2
@@ -197,10 +202,9 @@ export function postgresRosterSource(db: Database, opts: { pageSize?: number } =
       const pages = r.rows.map((row) => row.a)
       r.rows.length = 0
       for (let i = 0; i < pages.length; i++) {
-        const page = JSON.parse(pages[i]!) as [string, number, string][]
+        const page = JSON.parse(pages[i]!) as [string, number, string, string | null][]
         pages[i] = '' // parsed: its text is let go
-        // Only which event each approval is: its data comes with its case's events (readStreams).
-        for (const [stream, streamVersion, type] of page) yield { stream, streamVersion, type, data: undefined }
+        for (const [stream, streamVersion, type, approvalNumber] of page) yield { stream, streamVersion, type, data: { approvalNumber } }
       }
     },
     async logMark() {
@@ -234,16 +238,22 @@ export function postgresRosterSource(db: Database, opts: { pageSize?: number } =
         `SELECT ${FOLD_COLUMNS}
          FROM unnest($1::text[], $2::int[]) AS w(stream_id, upto)
          JOIN events e ON e.stream_id = w.stream_id AND e.stream_version <= w.upto
-         WHERE 1 = 1${typeFilter}
-         ORDER BY e.stream_id, e.stream_version`,
+         WHERE 1 = 1${typeFilter}`,
         params,
       )
-      let list: LogEvent[] = []
+      // Grouped by stream here, not sorted by the database: each stream's rows come in stream order from its index
+      // scan, and are put in order here when they do not.
+      let unordered = false
       for (const row of r.rows) {
         const e: LogEvent = { stream: row.stream_id, streamVersion: row.stream_version, type: row.type, data: foldData(row) }
-        if (list[0]?.stream === e.stream) list.push(e)
-        else out.set(e.stream, (list = [e]))
+        const list = out.get(e.stream)
+        if (!list) out.set(e.stream, [e])
+        else {
+          if (list[list.length - 1]!.streamVersion > e.streamVersion) unordered = true
+          list.push(e)
+        }
       }
+      if (unordered) for (const list of out.values()) list.sort(byVersion)
       return out
     },
   }

@@ -42,7 +42,7 @@ export async function rosterPhases(db: Database, day: IsoDate): Promise<{ phases
   }
   const source = postgresRosterSource(db)
   const [from, to] = taipeiDayBounds(day)
-  const approvals = await timed('approvals of the day (positions, then pages)', async () => {
+  const approvals = await timed('approvals of the day (one statement, JSON pages)', async () => {
     const all: LogEvent[] = []
     for await (const a of source.approvals(new Date(from), new Date(to))) all.push(a)
     return all
@@ -51,7 +51,7 @@ export async function rosterPhases(db: Database, day: IsoDate): Promise<{ phases
   await timed('case events of each batch (SQL, rows, data objects)', async () => {
     for (let i = 0; i < approvals.length; i += BATCH) {
       const upTo = new Map<string, number>()
-      for (const a of approvals.slice(i, i + BATCH)) upTo.set(a.stream, Math.max(upTo.get(a.stream) ?? 0, a.streamVersion))
+      for (const a of approvals.slice(i, i + BATCH)) upTo.set(a.stream, Math.max(upTo.get(a.stream) ?? 0, a.streamVersion - 1))
       batches.push({ upTo, streams: await source.readStreams(upTo, ROSTER_FOLD_TYPES) })
     }
   })
