@@ -13,7 +13,10 @@ import { approvedTerms, evolveRosterCase, initialRosterCase, ROSTER_FOLD_TYPES, 
 import type { LogEvent, RosterSource } from './roster-source.js'
 
 export interface DayRosterOptions {
-  /** Approvals per batched read of case streams. */
+  /**
+   * Approvals per batched read of case streams (default 500: at 1000 a batch's rows and objects outgrew V8's young
+   * generation and were promoted, a 100k-decision day took 210 MB RSS and 15% more CPU instead of 140 MB).
+   */
   batchSize?: number
   /** Batches fetched ahead of the one being folded (default 2): their case-stream reads run concurrently. */
   prefetch?: number
@@ -34,7 +37,7 @@ export async function* dayRosterDetails(source: RosterSource, day: IsoDate, opts
  * fetched while the current one is folded and written.
  */
 export async function* dayRosterBatches(source: RosterSource, day: IsoDate, opts: DayRosterOptions = {}): AsyncGenerator<RosterDetail[]> {
-  const batchSize = opts.batchSize ?? 1000
+  const batchSize = opts.batchSize ?? 500
   const prefetch = Math.max(1, opts.prefetch ?? 2)
   const [from, to] = taipeiDayBounds(day)
   // Every approval read is in [from, to): its approval date (Taipei) is the day itself.

@@ -26,7 +26,7 @@ export interface RosterPhase {
   wallMs: number
 }
 
-const BATCH = 1000
+const BATCH = 500 // the generator's default (day-roster.ts)
 
 /** `db` should be a pool of one connection, so that one backend's CPU is the database's share. */
 export async function rosterPhases(db: Database, day: IsoDate): Promise<{ phases: RosterPhase[]; records: number }> {
