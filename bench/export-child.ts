@@ -10,7 +10,7 @@ import { createLogger } from '../commands/platform/logger.js'
 import { taipeiDayBounds } from '../domain/roc-date.js'
 import { generateRoster } from '../exporter/generate-roster.js'
 import { rosterSourceFor } from '../exporter/roster-source.js'
-import { cpuSnapshot, cpuSpent } from './lib/cpu.js'
+import { trackDatabaseCpu } from './lib/cpu.js'
 import { rosterPhases, type RosterPhase } from './lib/roster-phases.js'
 
 const [url, day, outDir, mode] = process.argv.slice(2)
@@ -22,7 +22,8 @@ const store = createPostgresEventStore(db)
 await Promise.all(Array.from({ length: mode === '--phases' ? 1 : 4 }, () => db.query('SELECT pg_sleep(0.02)')))
 let heapPeak = 0
 const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 20)
-const c0 = await cpuSnapshot(db)
+const dbCpu = await trackDatabaseCpu(db)
+const cpu0 = process.cpuUsage()
 const t0 = performance.now()
 let records = 0
 let phases: RosterPhase[] | undefined
@@ -56,9 +57,10 @@ if (mode === '--raw') {
   records = res.counts.total
 }
 const ms = performance.now() - t0
-const spent = cpuSpent(c0, await cpuSnapshot(db))
+const node = process.cpuUsage(cpu0)
+const dbSeconds = await dbCpu.stop()
 clearInterval(sampler)
 heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)
 await db.close()
-const cpu = { nodeMs: spent.process * 1000, dbMs: spent.database === null ? null : spent.database * 1000 }
+const cpu = { nodeMs: (node.user + node.system) / 1000, dbMs: dbSeconds === null ? null : dbSeconds * 1000 }
 process.stdout.write(`${JSON.stringify({ ms, maxRssBytes: process.resourceUsage().maxRSS * 1024, heapUsedPeak: heapPeak, records, cpu, ...(phases ? { phases } : {}) })}\n`)
