@@ -15,7 +15,7 @@ import { ROSTER_FOLD_TYPES } from '../../exporter/roster-fold.js'
 import type { RosterDetail } from '../../exporter/roster-format.js'
 import { postgresRosterSource, type LogEvent, type RosterSource } from '../../exporter/roster-source.js'
 import { RosterVerifier } from '../../exporter/roster-verify.js'
-import { cpuSnapshot, cpuSpent } from './cpu.js'
+import { trackDatabaseCpu } from './cpu.js'
 
 export interface RosterPhase {
   phase: string
@@ -32,12 +32,14 @@ const BATCH = 500 // the generator's default (day-roster.ts)
 export async function rosterPhases(db: Database, day: IsoDate): Promise<{ phases: RosterPhase[]; records: number }> {
   const phases: RosterPhase[] = []
   const timed = async <T>(phase: string, f: () => Promise<T>): Promise<T> => {
-    const c0 = await cpuSnapshot(db)
+    const dbCpu = await trackDatabaseCpu(db)
+    const cpu0 = process.cpuUsage()
     const t0 = performance.now()
     const out = await f()
     const wallMs = performance.now() - t0
-    const c = cpuSpent(c0, await cpuSnapshot(db))
-    phases.push({ phase, nodeMs: c.process * 1000, dbMs: c.database === null ? null : c.database * 1000, wallMs })
+    const node = process.cpuUsage(cpu0)
+    const dbSeconds = await dbCpu.stop()
+    phases.push({ phase, nodeMs: (node.user + node.system) / 1000, dbMs: dbSeconds === null ? null : dbSeconds * 1000, wallMs })
     return out
   }
   const source = postgresRosterSource(db)
