@@ -122,7 +122,7 @@ const DETAIL_CHARS = /^D[ACD][\x20-\x7e]{48}\d{14}[01]{7}\d{8}\d{7}[\x20-\x7e]{1
  */
 export function encodeDetailChecked(d: RosterDetail): string {
   if (
-    // (`?.`: a field missing from a malformed event goes to encodeDetail's refusal, not to a TypeError)
+    // (`?.`: a field missing from a malformed event is left to encodeDetail, as any other)
     d.caseNumber?.length === 14 && d.nationalId?.length === 10 && d.profession?.length <= 2 && d.homeInstitution?.length === 10 &&
     d.supportedInstitution?.length === 10 && d.department?.length === 2 && d.startDate?.length === 7 && d.endDate?.length === 7 &&
     d.weekdayMask?.length === 7 && d.approvalDate?.length === 7 && d.approvalNumber?.length <= 14 && isHHmm(d.startTime) && isHHmm(d.endTime)
