@@ -1,7 +1,8 @@
 // Day D's detail records, by replaying the event log (never a read model). DESIGN.md §6.
 // Approvals are streamed in log order and handled in batches: one batched read fetches the cases' events up to
-// their approvals, each case is folded to the approval, its records are yielded, and the batch is dropped. Memory is
-// bounded by the batch size, not by the day.
+// just before their last approval of the batch (which comes with the approvals), each case is folded to each of its
+// approvals, the batch's records are yielded as one array, and the batch is dropped. Memory is bounded by the batch
+// size (plus the day's list of approvals, a compact text on PostgreSQL), not by the day's events.
 import { DomainError } from '../domain/errors.js'
 import type { CancellationApproved, ChangeApproved, ReportApproved } from '../domain/events.js'
 import { isoToRoc, taipeiDayBounds, weekdayOf } from '../domain/roc-date.js'

@@ -1,9 +1,11 @@
-// Where the roster reads the event log from. Two reads only, both bounded in memory:
-//   - the roster-relevant approvals whose business time (meta.occurredAt) falls in [from, to), in log order, paged;
-//   - the events of a batch of case streams, each up to a given stream version, in one round trip.
+// Where the roster reads the event log from. Two reads only:
+//   - the roster-relevant approvals whose business time (meta.occurredAt) falls in [from, to), in log order, with
+//     their approval numbers (PostgreSQL: one statement for the day, a compact JSON text per page);
+//   - the events of a batch of case streams, each up to a given stream version, in one round trip (only the fields
+//     the fold reads).
 // Any EventStore works through the port (portRosterSource). On the PostgreSQL adapter, postgresRosterSource reads
-// the same `events` table (commands/event-store/postgres-migrations.ts) with one query per page / per batch of
-// streams, behind the adapter's own gap-safety horizon (GAP_SAFE_CONDITION). A `readStreams` method on the port would
+// the same `events` table (commands/event-store/postgres-migrations.ts) with one statement for the day's approvals
+// and one per batch of streams, behind the adapter's own gap-safety horizon (GAP_SAFE_CONDITION). A `readStreams` method on the port would
 // let every adapter offer the batched read; until then this is the exporter's own optional fast path.
 //
 // Gap safety of a day (DESIGN.md §6: a day's file must never miss an approval of that day). A transaction that has
