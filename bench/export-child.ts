@@ -1,22 +1,32 @@
 // Child process of the export benchmark: generates day D's roster file from the log (or, with --raw, only reads the
-// day's approvals raw) and prints {ms, maxRssBytes, heapUsedPeak, records} as JSON. Runs alone so its peak memory
-// (resourceUsage().maxRSS) is the exporter's.
-// node --import tsx bench/export-child.ts <database url> <day> <outDir> [--raw]
+// day's approvals raw; with --idle, only opens the same modules and pool; with --phases, times the roster's phases one
+// after the other, bench/lib/roster-phases.ts) and prints {ms, maxRssBytes, heapUsedPeak, records, cpu} as JSON. Runs
+// alone so its peak memory (resourceUsage().maxRSS) is the exporter's; `cpu` is this process's CPU and its database
+// backends' (ms), which a busy machine does not inflate as it does wall time.
+// node --import tsx bench/export-child.ts <database url> <day> <outDir> [--raw | --idle | --phases]
 import { createPostgresEventStore } from '../commands/event-store/postgres-event-store.js'
 import { createPostgresDatabase } from '../commands/platform/postgres-database.js'
 import { createLogger } from '../commands/platform/logger.js'
 import { taipeiDayBounds } from '../domain/roc-date.js'
 import { generateRoster } from '../exporter/generate-roster.js'
 import { rosterSourceFor } from '../exporter/roster-source.js'
+import { trackDatabaseCpu } from './lib/cpu.js'
+import { rosterPhases, type RosterPhase } from './lib/roster-phases.js'
 
 const [url, day, outDir, mode] = process.argv.slice(2)
-if (!url || !day || !outDir) throw new Error('usage: export-child.ts <url> <day> <outDir> [--raw]')
-const db = createPostgresDatabase(url, { max: 4, applicationName: 'bench-export' })
+if (!url || !day || !outDir) throw new Error('usage: export-child.ts <url> <day> <outDir> [--raw | --idle | --phases]')
+// --phases: one connection, so that one backend's CPU is the database's share of each phase
+const db = createPostgresDatabase(url, { max: mode === '--phases' ? 1 : 4, applicationName: 'bench-export' })
 const store = createPostgresEventStore(db)
+// the pool's connections opened before the clock starts, so that the CPU snapshots see their backends
+await Promise.all(Array.from({ length: mode === '--phases' ? 1 : 4 }, () => db.query('SELECT pg_sleep(0.02)')))
 let heapPeak = 0
 const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 20)
+const dbCpu = await trackDatabaseCpu(db)
+const cpu0 = process.cpuUsage()
 const t0 = performance.now()
 let records = 0
+let phases: RosterPhase[] | undefined
 if (mode === '--raw') {
   // baseline: page through the day's roster-relevant approvals with plain SQL (no case folding, no file)
   const [from, to] = taipeiDayBounds(day)
@@ -31,6 +41,13 @@ if (mode === '--raw') {
     records += r.rows.length
     last = BigInt(r.rows[r.rows.length - 1]!.p)
   }
+} else if (mode === '--idle') {
+  // baseline of memory: the same process with nothing read
+  await new Promise((r) => setTimeout(r, 200))
+} else if (mode === '--phases') {
+  const r = await rosterPhases(db, day)
+  phases = r.phases
+  records = r.records
 } else {
   const res = await generateRoster(
     { store, source: rosterSourceFor(store, db), senderCode: 'BENCH00001', logger: createLogger('silent'), now: () => new Date(Date.parse(taipeiDayBounds(day)[1]) + 3_600_000), actor: { role: 'system', id: 'bench', via: 'system' } },
@@ -40,7 +57,10 @@ if (mode === '--raw') {
   records = res.counts.total
 }
 const ms = performance.now() - t0
+const node = process.cpuUsage(cpu0)
+const dbSeconds = await dbCpu.stop()
 clearInterval(sampler)
 heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)
 await db.close()
-process.stdout.write(`${JSON.stringify({ ms, maxRssBytes: process.resourceUsage().maxRSS * 1024, heapUsedPeak: heapPeak, records })}\n`)
+const cpu = { nodeMs: (node.user + node.system) / 1000, dbMs: dbSeconds === null ? null : dbSeconds * 1000 }
+process.stdout.write(`${JSON.stringify({ ms, maxRssBytes: process.resourceUsage().maxRSS * 1024, heapUsedPeak: heapPeak, records, cpu, ...(phases ? { phases } : {}) })}\n`)

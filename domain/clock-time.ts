@@ -31,10 +31,16 @@ export const minutesToClock = (minutes: number): ClockTime => {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`
 }
 
+const HHMM = new Map<string, string>()
+
 /** '08:00' → '0800' (screens and the roster file). */
 export const clockToHHmm = (s: ClockTime): string => {
+  const known = HHMM.get(s) // hot: every line of a roster (at most 1441 valid keys)
+  if (known !== undefined) return known
   if (!isClockTime(s)) return fail('INVALID_TIME', { value: s })
-  return s.slice(0, 2) + s.slice(3, 5)
+  const hhmm = s.slice(0, 2) + s.slice(3, 5)
+  HHMM.set(s, hhmm)
+  return hhmm
 }
 
 /** 'HHmm' as typed on forms and written in the roster: '0800' → '08:00'; '2400' only when `allowEndOfDay`. */
@@ -44,8 +50,15 @@ export const parseHHmm = (s: unknown, allowEndOfDay = true): ClockTime | undefin
   return isClockTime(c, allowEndOfDay) ? c : undefined
 }
 
+const VALID_HHMM = new Set<unknown>() // those found valid with allowEndOfDay (at most 1441)
+
 /** True for 'HHmm' '0000'..'2359' and, when `allowEndOfDay`, '2400'. */
-export const isHHmm = (s: unknown, allowEndOfDay = true): s is string => parseHHmm(s, allowEndOfDay) !== undefined
+export const isHHmm = (s: unknown, allowEndOfDay = true): s is string => {
+  if (allowEndOfDay && VALID_HHMM.has(s)) return true // hot: two per roster record
+  const valid = parseHHmm(s, allowEndOfDay) !== undefined
+  if (valid && allowEndOfDay) VALID_HHMM.add(s)
+  return valid
+}
 
 /** '0800' → '08:00'. Throws INVALID_TIME. */
 export const hhmmToClock = (s: string): ClockTime => parseHHmm(s) ?? fail('INVALID_TIME', { value: s })

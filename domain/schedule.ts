@@ -129,8 +129,9 @@ export const hoursOf = (o: Occurrence): number => minutesOf(o) / 60
 
 /** Weekday set as a 7-character mask, Monday first: [1,3,5] → '1010100'. */
 export const weekdayMask = (weekdays: readonly Weekday[]): string => {
-  const on = new Set<number>(weekdays)
-  return [1, 2, 3, 4, 5, 6, 7].map((d) => (on.has(d) ? '1' : '0')).join('')
+  let mask = ''
+  for (let d = 1; d <= 7; d++) mask += weekdays.includes(d as Weekday) ? '1' : '0'
+  return mask
 }
 
 /** Occurrences on or after a date. */

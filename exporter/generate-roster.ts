@@ -10,7 +10,7 @@ import { DomainError, isDomainError } from '../domain/errors.js'
 import type { RosterGenerated } from '../domain/events.js'
 import { isoToRoc, rocTimestamp, taipeiDayBounds } from '../domain/roc-date.js'
 import type { Actor, IsoDate } from '../domain/types.js'
-import { dayRosterDetails } from './day-roster.js'
+import { dayRosterBatches } from './day-roster.js'
 import { exportEvent, readExportHistory, recordedCreatedAt } from './export-history.js'
 import { writeRosterFile } from './roster-file.js'
 import { rosterFileName, type RosterCounts } from './roster-format.js'
@@ -70,7 +70,7 @@ export async function generateRoster(ctx: ExportContext, day: IsoDate, opts: Gen
     const written = await writeRosterFile(
       temp,
       { day: rocDay, sequence, senderCode: ctx.senderCode, createdAt },
-      dayRosterDetails(ctx.source, day, { onProgress: opts.onProgress }),
+      dayRosterBatches(ctx.source, day, { onProgress: opts.onProgress }),
     )
     await selfVerify(temp, fileName)
     const data: RosterGenerated['data'] = { day, sequence, fileName, createdAt, counts: written.counts, sha256: written.sha256, fileSha256: written.fileSha256, bytes: written.bytes }

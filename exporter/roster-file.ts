@@ -15,7 +15,8 @@ export interface WrittenRoster {
 
 const CHUNK = 256 * 1024
 
-export async function writeRosterFile(path: string, header: RosterHeader, details: AsyncIterable<RosterDetail>): Promise<WrittenRoster> {
+/** `batches`: the detail records, a batch (array) at a time (dayRosterBatches). */
+export async function writeRosterFile(path: string, header: RosterHeader, batches: AsyncIterable<readonly RosterDetail[]>): Promise<WrittenRoster> {
   const fh = await open(path, 'w', 0o600) // names and national IDs: owner only
   const fileHash = createHash('sha256')
   let bytes = 0
@@ -28,8 +29,8 @@ export async function writeRosterFile(path: string, header: RosterHeader, detail
   try {
     const digest = new DetailDigest()
     pending = encodeHeader(header)
-    for await (const d of details) {
-      pending += digest.add(d)
+    for await (const batch of batches) {
+      pending += digest.addAll(batch)
       if (pending.length >= CHUNK) {
         await write(pending)
         pending = ''

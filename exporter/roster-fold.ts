@@ -47,7 +47,16 @@ export interface RosterCaseState {
   imported: boolean
 }
 
-export const initialRosterCase = (): RosterCaseState => ({ imported: false })
+// Every field present from the start (undefined until known): each evolved state keeps the one object shape.
+export const initialRosterCase = (): RosterCaseState => ({
+  caseId: undefined,
+  caseNumber: undefined,
+  applicant: undefined,
+  approved: undefined,
+  proposed: undefined,
+  cancelFrom: undefined,
+  imported: false,
+})
 
 export function evolveRosterCase(s: RosterCaseState, e: { type: string; data: unknown }): RosterCaseState {
   switch (e.type) {

@@ -1,9 +1,11 @@
-// Where the roster reads the event log from. Two reads only, both bounded in memory:
-//   - the roster-relevant approvals whose business time (meta.occurredAt) falls in [from, to), in log order, paged;
-//   - the events of a batch of case streams, each up to a given stream version, in one round trip.
+// Where the roster reads the event log from. Two reads only:
+//   - the roster-relevant approvals whose business time (meta.occurredAt) falls in [from, to), in log order, with
+//     their approval numbers (PostgreSQL: one statement for the day, a compact JSON text per page);
+//   - the events of a batch of case streams, each up to a given stream version, in one round trip (only the fields
+//     the fold reads).
 // Any EventStore works through the port (portRosterSource). On the PostgreSQL adapter, postgresRosterSource reads
-// the same `events` table (commands/event-store/postgres-migrations.ts) with one query per page / per batch of
-// streams, behind the adapter's own gap-safety horizon (GAP_SAFE_CONDITION). A `readStreams` method on the port would
+// the same `events` table (commands/event-store/postgres-migrations.ts) with one statement for the day's approvals
+// and one per batch of streams, behind the adapter's own gap-safety horizon (GAP_SAFE_CONDITION). A `readStreams` method on the port would
 // let every adapter offer the batched read; until then this is the exporter's own optional fast path.
 //
 // Gap safety of a day (DESIGN.md §6: a day's file must never miss an approval of that day). A transaction that has
@@ -15,7 +17,7 @@
 // inserts its events right after choosing meta.occurredAt (command-handler.ts), so every approval of D was inserted
 // before the mark. The approvals are then read under GAP_SAFE_CONDITION, so the same day always reads the same rows.
 import type { Database } from '../commands/platform/database.js'
-import type { EventStore, LogPosition, RecordedEvent } from '../commands/event-store/port.js'
+import type { EventStore, RecordedEvent } from '../commands/event-store/port.js'
 import { START } from '../commands/event-store/port.js'
 import { GAP_SAFE_CONDITION } from '../commands/event-store/postgres-event-store.js'
 import { ROSTER_EVENT_TYPES } from '../domain/events.js'
@@ -25,16 +27,17 @@ import { DEMO_CORRELATION_PREFIX, isDemoCorrelation } from '../commands/seed/dem
 export interface LogEvent {
   stream: string
   streamVersion: number
-  position: LogPosition
   type: string
-  /** The event's data; sources may leave out fields the roster does not read (see ROSTER_DATA_COLUMNS). */
+  /** The event's data; sources may leave out fields the roster does not read (see FOLD_COLUMNS). */
   data: unknown
-  /** meta.occurredAt (business time). */
-  occurredAt: string
 }
 
 export interface RosterSource {
-  /** Roster-relevant approvals (ROSTER_EVENT_TYPES) with from <= occurredAt < to, in log order, streamed. */
+  /**
+   * Roster-relevant approvals (ROSTER_EVENT_TYPES) with from <= occurredAt < to, in log order, streamed, with their
+   * data (at least the approval number). The caller reads each case's stream only up to just before its last approval
+   * in a batch (readStreams): that approval's data is this one.
+   */
   approvals(from: Date, to: Date): AsyncIterable<LogEvent>
   /**
    * Events of each stream in `upTo` with streamVersion <= its value, in stream order. Only events of `types` when
@@ -52,14 +55,7 @@ export interface RosterSource {
 }
 
 
-const toLogEventFromRecorded = (e: RecordedEvent): LogEvent => ({
-  stream: e.stream,
-  streamVersion: e.streamVersion,
-  position: e.position,
-  type: e.type,
-  data: e.data,
-  occurredAt: e.meta.occurredAt,
-})
+const toLogEventFromRecorded = (e: RecordedEvent): LogEvent => ({ stream: e.stream, streamVersion: e.streamVersion, type: e.type, data: e.data })
 
 /** Through the EventStore port only: scans the approvals of the whole log, reads case streams concurrently. */
 export function portRosterSource(store: EventStore, opts: { concurrency?: number; pageSize?: number } = {}): RosterSource {
@@ -94,52 +90,74 @@ export function portRosterSource(store: EventStore, opts: { concurrency?: number
 // Only rows of transactions that can no longer be overtaken: the event store's own horizon.
 const VISIBLE = GAP_SAFE_CONDITION
 
-interface Row {
-  commit: string
-  prepare: string
+/** A case event as FOLD_COLUMNS cut it out: only the fields its type carries for the fold, the others null. */
+interface FoldRow {
   stream_id: string
   stream_version: number
   type: string
-  occurred_at: string
-  case_id: string | null
   case_number: string | null
-  terms: string | null
   national_id: string | null
   profession: string | null
   home_code: string | null
+  supported_code: string | null
+  department: string | null
+  schedule: string | null
   effective_date: string | null
   application_type: string | null
-  approval_number: string | null
   status: string | null
+  approval_number: string | null
 }
 
-/**
- * Only the parts of `data` the roster fold reads (roster-fold.ts), as plain text columns cut out in the database
- * (parsing whole events, findings, attachments, names..., dominated the time of a large day; building a smaller
- * jsonb per row in the database and parsing it here still cost a third of it): the data objects are put together
- * here, per type, in the shape of the domain's events.
- */
-const ROSTER_DATA_COLUMNS = `e.data->>'caseId' AS case_id, e.data->>'caseNumber' AS case_number,
-  CASE WHEN e.type IN ('ReportDrafted', 'ReportImported', 'DraftEdited', 'ReportResubmitted', 'ChangeRequested')
-    THEN (e.data->'terms')::text END AS terms,
-  e.data->'applicant'->>'nationalId' AS national_id, e.data->'applicant'->>'profession' AS profession,
-  e.data->'applicant'->'home'->>'code' AS home_code, e.data->>'effectiveDate' AS effective_date,
-  e.data->>'applicationType' AS application_type, e.data->>'approvalNumber' AS approval_number, e.data->>'status' AS status`
+const sqlList = (types: readonly string[]) => types.map((t) => `'${t}'`).join(', ')
+const WITH_APPLICANT = sqlList(['ReportDrafted', 'ReportImported'])
+const WITH_TERMS = sqlList(['ReportDrafted', 'ReportImported', 'DraftEdited', 'ReportResubmitted', 'ChangeRequested'])
 
-function rosterData(r: Row): unknown {
-  const applicant = () => ({ nationalId: r.national_id, profession: r.profession, home: { code: r.home_code } })
-  const terms = () => (r.terms === null ? null : (JSON.parse(r.terms) as unknown))
+/**
+ * Only the parts of `data` the roster fold reads (roster-fold.ts: the applicant's id, profession and home code, the
+ * case number, of the terms the supported code, the department and the schedule, the cancellation dates, the
+ * application type and status of an import, the approval number), each cut out only for the types that carry it,
+ * as plain text columns (path operators: no copy of the sub-documents). Parsing whole events, or the whole terms
+ * with their names, dominated the time of a large day; the data objects are put together here, per type, in the
+ * shape of the domain's events (fields the roster does not read left out). No log position, no meta: the fold reads
+ * the events of a case in stream order.
+ */
+const FOLD_COLUMNS = `e.stream_id, e.stream_version, e.type,
+  CASE WHEN e.type IN ('ReportSubmitted', 'ReportImported') THEN e.data->>'caseNumber' END AS case_number,
+  CASE WHEN e.type IN (${WITH_APPLICANT}) THEN e.data #>> '{applicant,nationalId}' END AS national_id,
+  CASE WHEN e.type IN (${WITH_APPLICANT}) THEN e.data #>> '{applicant,profession}' END AS profession,
+  CASE WHEN e.type IN (${WITH_APPLICANT}) THEN e.data #>> '{applicant,home,code}' END AS home_code,
+  CASE WHEN e.type IN (${WITH_TERMS}) THEN e.data #>> '{terms,supported,code}' END AS supported_code,
+  CASE WHEN e.type IN (${WITH_TERMS}) THEN e.data #>> '{terms,department}' END AS department,
+  CASE WHEN e.type IN (${WITH_TERMS}) THEN e.data #>> '{terms,schedule}' END AS schedule,
+  CASE e.type WHEN 'CancellationRequested' THEN e.data->>'effectiveDate' WHEN 'ReportImported' THEN e.data->>'cancelledOn' END AS effective_date,
+  CASE WHEN e.type IN ('ReportImported', 'ReportWithdrawn') THEN e.data->>'applicationType' END AS application_type,
+  CASE WHEN e.type = 'ReportImported' THEN e.data->>'status' END AS status,
+  CASE WHEN e.type IN (${sqlList(ROSTER_EVENT_TYPES)}) THEN e.data->>'approvalNumber' END AS approval_number`
+
+// (top-level functions, not closures made per row: tsx names every function it creates, at a cost per creation)
+const applicant = (r: FoldRow) => ({ nationalId: r.national_id, profession: r.profession, home: { code: r.home_code } })
+const terms = (r: FoldRow) => ({
+  supported: { code: r.supported_code },
+  department: r.department,
+  schedule: r.schedule === null ? null : (JSON.parse(r.schedule) as unknown),
+})
+
+const byVersion = (a: LogEvent, b: LogEvent) => a.streamVersion - b.streamVersion
+
+function foldData(r: FoldRow): unknown {
   switch (r.type) {
     case 'ReportDrafted':
-      return { caseId: r.case_id, terms: terms(), applicant: applicant() }
-    case 'ReportImported':
-      return { caseId: r.case_id, caseNumber: r.case_number, terms: terms(), applicant: applicant(), status: r.status, applicationType: r.application_type }
+      return { terms: terms(r), applicant: applicant(r) }
+    case 'ReportImported': {
+      const d = { caseNumber: r.case_number, terms: terms(r), applicant: applicant(r), status: r.status, applicationType: r.application_type }
+      return r.effective_date === null ? d : { ...d, cancelledOn: r.effective_date }
+    }
     case 'ReportSubmitted':
       return { caseNumber: r.case_number }
     case 'DraftEdited':
     case 'ReportResubmitted':
     case 'ChangeRequested':
-      return { terms: terms() }
+      return { terms: terms(r) }
     case 'CancellationRequested':
       return { effectiveDate: r.effective_date }
     case 'ReportWithdrawn':
@@ -153,50 +171,42 @@ function rosterData(r: Row): unknown {
   }
 }
 
-const toLogEvent = (r: Row): LogEvent => ({
-  stream: r.stream_id,
-  streamVersion: Number(r.stream_version),
-  position: { commit: BigInt(r.commit), prepare: BigInt(r.prepare) },
-  type: r.type,
-  data: rosterData(r),
-  occurredAt: r.occurred_at,
-})
+const ROSTER_TYPES_SQL = sqlList(ROSTER_EVENT_TYPES)
 
-/** The approval types as SQL literals (constants of the code): the partial index's predicate, spelled the same. */
-const ROSTER_TYPES_SQL = ROSTER_EVENT_TYPES.map((t) => `'${t}'`).join(', ')
-
-const COLUMNS = `e.transaction_id::text AS commit, e.global_position::text AS prepare, e.stream_id, e.stream_version, e.type,
-  e.meta->>'occurredAt' AS occurred_at, ${ROSTER_DATA_COLUMNS}`
-
-/** The PostgreSQL event store's table, read directly: one query per page of approvals and per batch of streams. */
+/** The PostgreSQL event store's table, read directly: one query for the day's approvals, one per batch of streams. */
 export function postgresRosterSource(db: Database, opts: { pageSize?: number } = {}): RosterSource {
-  const pageSize = opts.pageSize ?? 2000
+  const pageSize = opts.pageSize ?? 1000
   return {
     async *approvals(from, to) {
-      // One pass over the day, not one per page: the positions of the day's approvals, in log order, through the
-      // partial index on their business time (events_roster_day, postgres-migrations.ts), then their rows page by
-      // page by primary key. (Paging with a keyset on the log order re-read every approval of the log for each page:
-      // no index gives the day's approvals of three types in log order.) The index holds the occurredAt text; ISO
-      // texts in UTC sort like their instants, and a day's margin on each side keeps any offset form inside the range,
-      // so the exact condition (the instants) decides. The positions are all taken under the horizon at once: the
-      // day is read as one consistent set.
+      // One pass over the day: which events the day's approvals are (stream, version, type) and the one field of
+      // their data the roster reads (the approval number), in log order, through
+      // the partial index on their business time (events_roster_day, postgres-migrations.ts), in one statement: the
+      // rows read for the day's conditions give them, no second lookup by position. (Paging with a keyset on the log
+      // order re-read every approval of the log for each page: no index gives the day's approvals of three types in
+      // log order.) The index holds the occurredAt text; ISO texts in UTC sort like their instants, and a day's
+      // margin on each side keeps any offset form inside the range, so the exact condition (the instant, cast once)
+      // decides. All taken under the horizon at once: the day is read as one consistent set. A JSON text per page of
+      // approvals, parsed when its turn comes (a 100,000-approval day is ~6 MB of text; the data of the events come
+      // batch by batch, readStreams).
       const DAY_MS = 86_400_000
-      // (one comma-separated text, not a row per approval: a national day's positions stay a few hundred KB)
-      const positions = await db.query<{ p: string | null }>(
-        `SELECT string_agg(e.global_position::text, ',' ORDER BY e.transaction_id, e.global_position) AS p FROM events e
-         WHERE ${VISIBLE} AND e.type IN (${ROSTER_TYPES_SQL})
-           AND e.meta->>'occurredAt' >= $1 AND e.meta->>'occurredAt' < $2
-           AND (e.meta->>'occurredAt')::timestamptz >= $3::timestamptz AND (e.meta->>'occurredAt')::timestamptz < $4::timestamptz
-           AND coalesce(e.meta->>'correlationId', '') NOT LIKE '${DEMO_CORRELATION_PREFIX}%'`,
-        [new Date(from.getTime() - DAY_MS).toISOString(), new Date(to.getTime() + DAY_MS).toISOString(), from.toISOString(), to.toISOString()],
+      const r = await db.query<{ a: string }>(
+        `SELECT json_agg(json_build_array(d.stream_id, d.stream_version, d.type, d.approval_number) ORDER BY d.n)::text AS a
+         FROM (SELECT e.stream_id, e.stream_version, e.type, e.data->>'approvalNumber' AS approval_number,
+                 row_number() OVER (ORDER BY e.transaction_id, e.global_position) AS n
+               FROM events e
+               WHERE ${VISIBLE} AND e.type IN (${ROSTER_TYPES_SQL})
+                 AND e.meta->>'occurredAt' >= $1 AND e.meta->>'occurredAt' < $2
+                 AND (e.meta->>'occurredAt')::timestamptz <@ tstzrange($3::timestamptz, $4::timestamptz, '[)')
+                 AND coalesce(e.meta->>'correlationId', '') NOT LIKE '${DEMO_CORRELATION_PREFIX}%') AS d
+         GROUP BY (d.n - 1) / $5 ORDER BY (d.n - 1) / $5`,
+        [new Date(from.getTime() - DAY_MS).toISOString(), new Date(to.getTime() + DAY_MS).toISOString(), from.toISOString(), to.toISOString(), pageSize],
       )
-      const all = positions.rows[0]?.p ? positions.rows[0].p.split(',') : []
-      for (let i = 0; i < all.length; i += pageSize) {
-        const r = await db.query<Row>(
-          `SELECT ${COLUMNS} FROM events e WHERE e.global_position = ANY($1::bigint[]) ORDER BY e.transaction_id, e.global_position`,
-          [all.slice(i, i + pageSize)],
-        )
-        for (const row of r.rows) yield toLogEvent(row)
+      const pages = r.rows.map((row) => row.a)
+      r.rows.length = 0
+      for (let i = 0; i < pages.length; i++) {
+        const page = JSON.parse(pages[i]!) as [string, number, string, string | null][]
+        pages[i] = '' // parsed: its text is let go
+        for (const [stream, streamVersion, type, approvalNumber] of page) yield { stream, streamVersion, type, data: { approvalNumber } }
       }
     },
     async logMark() {
@@ -226,19 +236,26 @@ export function postgresRosterSource(db: Database, opts: { pageSize?: number } =
         params.push([...types])
         typeFilter = ` AND e.type = ANY($3::text[])`
       }
-      const r = await db.query<Row>(
-        `SELECT ${COLUMNS}
+      const r = await db.query<FoldRow>(
+        `SELECT ${FOLD_COLUMNS}
          FROM unnest($1::text[], $2::int[]) AS w(stream_id, upto)
          JOIN events e ON e.stream_id = w.stream_id AND e.stream_version <= w.upto
-         WHERE 1 = 1${typeFilter}
-         ORDER BY e.stream_id, e.stream_version`,
+         WHERE 1 = 1${typeFilter}`,
         params,
       )
+      // Grouped by stream here, not sorted by the database: each stream's rows come in stream order from its index
+      // scan, and are put in order here when they do not.
+      let unordered = false
       for (const row of r.rows) {
-        const list = out.get(row.stream_id)
-        if (list) list.push(toLogEvent(row))
-        else out.set(row.stream_id, [toLogEvent(row)])
+        const e: LogEvent = { stream: row.stream_id, streamVersion: row.stream_version, type: row.type, data: foldData(row) }
+        const list = out.get(e.stream)
+        if (!list) out.set(e.stream, [e])
+        else {
+          if (list[list.length - 1]!.streamVersion > e.streamVersion) unordered = true
+          list.push(e)
+        }
       }
+      if (unordered) for (const list of out.values()) list.sort(byVersion)
       return out
     },
   }

@@ -24,6 +24,7 @@ export interface RosterVerification {
 }
 
 const MAX_ERRORS = 50
+const DETAIL = 0x44 // 'D'
 
 export class RosterVerifier {
   private readonly errors: string[] = []
@@ -41,13 +42,23 @@ export class RosterVerifier {
 
   push(chunk: Buffer): void {
     this.bytes += chunk.length
-    let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk
+    const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk
+    // The detail records go into the hash a run of consecutive ones at a time (one update per chunk, not per record).
+    let start = 0
+    let details = -1
     let nl: number
-    while ((nl = buf.indexOf(0x0a)) >= 0) {
-      this.record(buf.subarray(0, nl + 1))
-      buf = buf.subarray(nl + 1)
+    while ((nl = buf.indexOf(0x0a, start)) >= 0) {
+      if (buf[start] === DETAIL) {
+        if (details < 0) details = start
+      } else if (details >= 0) {
+        this.hash.update(buf.subarray(details, start))
+        details = -1
+      }
+      this.record(buf.subarray(start, nl + 1))
+      start = nl + 1
     }
-    this.pending = Buffer.from(buf)
+    if (details >= 0) this.hash.update(buf.subarray(details, start))
+    this.pending = Buffer.from(buf.subarray(start))
   }
 
   finish(): RosterVerification {
@@ -91,11 +102,17 @@ export class RosterVerifier {
     const n = ++this.line
     const where = `record ${n}`
     const kind = String.fromCharCode(raw[0] ?? 0)
-    if (kind === 'D') this.hash.update(raw)
     if (raw.length < 2 || raw[raw.length - 2] !== 0x0d) this.error(`${where}: does not end with CRLF`)
     const body = raw.subarray(0, raw.length - (raw[raw.length - 2] === 0x0d ? 2 : 1))
     if (body.length !== RECORD_WIDTH) this.error(`${where}: width ${body.length}, expected ${RECORD_WIDTH}`)
-    const nonAscii = body.findIndex((b) => b < 0x20 || b > 0x7e)
+    let nonAscii = -1
+    for (let i = 0; i < body.length; i++) {
+      const b = body[i]!
+      if (b < 0x20 || b > 0x7e) {
+        nonAscii = i
+        break
+      }
+    }
     if (nonAscii >= 0) this.error(`${where}: non-ASCII or control byte 0x${body[nonAscii]!.toString(16)} at column ${nonAscii + 1}`)
     const text = body.toString('latin1')
     if (this.seenTrailer) {
@@ -140,38 +157,37 @@ export class RosterVerifier {
     else if (action === 'D') this.counts.cancel++
     else this.error(`${where} col 2: action "${action}", expected A, C or D`)
     this.counts.total++
-    const f = (from: number, to: number) => r.slice(from - 1, to)
-    const caseNumber = f(3, 16)
+    const caseNumber = r.slice(2, 16)
     if (!/^\d{14}$/.test(caseNumber) || !rocIso(caseNumber.slice(0, 7))) this.error(`${where} cols 3-16: case number "${caseNumber}" is not a ROC date and a 7-digit serial`)
-    const id = f(17, 26)
+    const id = r.slice(16, 26)
     if (!validPersonId(id)) this.error(`${where} cols 17-26: "${id}" is not a valid national or resident ID`)
-    const prof = f(27, 28)
+    const prof = r.slice(26, 28)
     if (!/^[A-Z0-9][A-Z0-9 ]$/.test(prof)) this.error(`${where} cols 27-28: profession code "${prof}" is invalid`)
-    const home = f(29, 38)
-    const supported = f(39, 48)
+    const home = r.slice(28, 38)
+    const supported = r.slice(38, 48)
     if (!/^[A-Za-z0-9]{10}$/.test(home)) this.error(`${where} cols 29-38: home institution code "${home}" is invalid`)
     if (!/^[A-Za-z0-9]{10}$/.test(supported)) this.error(`${where} cols 39-48: supported institution code "${supported}" is invalid`)
-    const dept = f(49, 50)
+    const dept = r.slice(48, 50)
     if (!/^[0-9A-Z]{2}$/.test(dept)) this.error(`${where} cols 49-50: department code "${dept}" is invalid`)
-    const start = f(51, 57)
-    const end = f(58, 64)
+    const start = r.slice(50, 57)
+    const end = r.slice(57, 64)
     const startIso = rocIso(start)
     const endIso = rocIso(end)
     if (!startIso) this.error(`${where} cols 51-57: start date "${start}" is not a valid ROC date`)
     if (!endIso) this.error(`${where} cols 58-64: end date "${end}" is not a valid ROC date`)
     if (startIso && endIso && startIso > endIso) this.error(`${where}: start date ${start} is after end date ${end}`)
-    const mask = f(65, 71)
+    const mask = r.slice(64, 71)
     if (!/^[01]{7}$/.test(mask) || mask === '0000000') this.error(`${where} cols 65-71: weekday mask "${mask}" must be 7 of 0/1 with at least one 1`)
     else if (startIso && endIso && startIso <= endIso && !maskHitsRange(mask, startIso, endIso)) this.error(`${where} cols 65-71: weekday mask ${mask} has no day between ${start} and ${end}`)
-    const t1 = f(72, 75)
-    const t2 = f(76, 79)
+    const t1 = r.slice(71, 75)
+    const t2 = r.slice(75, 79)
     if (!validHHmm(t1) || t1 === '2400') this.error(`${where} cols 72-75: start time "${t1}" is invalid`)
     if (!validHHmm(t2)) this.error(`${where} cols 76-79: end time "${t2}" is invalid`)
     if (validHHmm(t1) && validHHmm(t2) && t1 >= t2) this.error(`${where}: start time ${t1} is not before end time ${t2}`)
-    const approval = f(80, 86)
+    const approval = r.slice(79, 86)
     if (!rocIso(approval)) this.error(`${where} cols 80-86: approval date "${approval}" is not a valid ROC date`)
     else if (this.header && approval !== this.header.day) this.error(`${where} cols 80-86: approval date ${approval} is not the file date ${this.header.day}`)
-    const number = f(87, 100)
+    const number = r.slice(86, 100)
     if (!/^\S/.test(number)) this.error(`${where} cols 87-100: approval number is blank or not left-aligned`)
   }
 

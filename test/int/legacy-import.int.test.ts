@@ -115,3 +115,22 @@ t.test('the old system\'s later decisions come in once', async (t) => {
   for await (const d of dayRosterDetails(postgresRosterSource(tdb.db), '2024-02-20')) details.push(d)
   t.notOk(details.some((d) => d.caseNumber === '11301160000002'), 'an old-system decision is not re-sent')
 })
+
+t.test('a cancellation pending at cut-over and approved here goes to that day\'s roster from the date it asked for', async (t) => {
+  const pending = join(dir, 'legacy-pending-cancel.csv')
+  await writeCsv(pending, LEGACY_COLUMNS, [
+    row({ 案件編號: '11301160000009', 星期: '5', 時段: '1400-1700', 申請類別: '註銷', 申請進度: '審核中', 核准文號: 'TPE1130000009', 註銷日期: '1130401' }),
+  ])
+  t.same(await importLegacy(tdb.db, pending, { actor, now }), { read: 1, imported: 1, alreadyThere: 0, rejected: 0, changed: 0, reconciled: true })
+  await waitProjections()
+  const ok = await parts.reports.approve(legacyCaseId('11301160000009'), {}, { commandId: 'legacy-test-approve-cancel', actor: reviewerActor('TPE-R001') })
+  t.equal(ok.state.exists && ok.state.status, 'cancelled')
+  const details = []
+  for await (const d of dayRosterDetails(postgresRosterSource(tdb.db), '2024-02-20')) details.push(d)
+  const mine = details.filter((d) => d.caseNumber === '11301160000009')
+  // the import's cancelledOn is read by the roster's own SQL (it once left it out: the day was refused as incomplete)
+  t.same(
+    mine.map((d) => [d.action, d.startDate, d.endDate, d.weekdayMask, d.startTime, d.endTime]),
+    [['D', '1130401', '1130630', '0000100', '1400', '1700']],
+  )
+})
