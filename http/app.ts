@@ -21,6 +21,8 @@ import { viewHelpers } from './present.js'
 import type { App, TypeBoxTypeProvider } from './schemas.js'
 import { checkServices, type Services } from './services.js'
 import { installSessions, isHttps } from './session.js'
+import { KeptFormStore } from './kept-forms.js'
+import { installKeptForms, keptFormSessionHooks } from './kept-forms-hook.js'
 import { refreshPrincipal } from './session-principal.js'
 import type { SessionUser } from './session-store.js'
 import { registerRoutes } from './routes/index.js'
@@ -160,11 +162,15 @@ export async function buildApp(services: Services): Promise<App> {
     })
   })
 
+  // forms sent after their session ended are kept for the same person (issue #16)
+  const keptForms = new KeptFormStore(services.db, () => services.clock().getTime())
   installSessions(app, {
+    ...keptFormSessionHooks(keptForms, () => app.log),
     store: services.sessions, now: () => services.clock().getTime(), secure: services.config.SITE_ORIGIN?.startsWith('https:') ?? false,
     absoluteMs: (Number(services.config.SESSION_LIFETIME_HOURS) || 8) * 3600_000,
     ...(services.db ? { refresh: (user: SessionUser) => refreshPrincipal(services.db!, user) } : {}),
   })
+  installKeptForms(app, keptForms, siteHttps)
   installAccountRefresh(app)
   installErrorHandling(app)
   await registerRoutes(app)

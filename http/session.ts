@@ -26,6 +26,10 @@ declare module 'fastify' {
     session?: SessionData
     /** A session cookie came in but its session is gone (idle timeout or logout elsewhere). */
     sessionExpired?: boolean
+    /** The id of the ended session the cookie named (idle timeout or lifetime over): who it was is in kept_form_owners. */
+    expiredSessionId?: string
+    /** A form sent after its session ended, on a route that keeps forms (config.keepForm): http/kept-forms-hook.ts keeps it. */
+    keepForm?: boolean
   }
   interface FastifyInstance {
     sessions: SessionManager
@@ -35,6 +39,11 @@ declare module 'fastify' {
     csrf?: boolean
     /** Background polling: the request does not extend the idle timer (true, or 'htmx' for htmx requests only). */
     passive?: boolean | 'htmx'
+    /**
+     * A full-page form: sent after its session ended, what was typed is kept and given back after logging in again
+     * (http/kept-forms.ts). true: the form's page is the POST's own path; a string: the form's page (e.g. /reports/new).
+     */
+    keepForm?: true | string
   }
 }
 
@@ -77,6 +86,10 @@ export interface SessionOptions {
   /** Re-reads the user's rights (http/session-principal.ts); undefined ends the session. */
   refresh?: (user: SessionUser) => Promise<SessionUser | undefined>
   refreshEveryMs?: number
+  /** A session was started (login): http/kept-forms.ts records whose it is. */
+  onStart?: (session: SessionData, absoluteMs: number) => Promise<void>
+  /** A session was ended on purpose (logout). */
+  onEnd?: (sessionId: string) => Promise<void>
 }
 
 /** Installs session loading, CSRF checking and app.sessions on the root instance (call before routes). */
@@ -94,6 +107,8 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
 
   app.decorateRequest('session', undefined)
   app.decorateRequest('sessionExpired', false)
+  app.decorateRequest('expiredSessionId', undefined)
+  app.decorateRequest('keepForm', false)
 
   app.addHook('onRequest', async (request) => {
     const raw = request.cookies[cookieFor(request).name]
@@ -105,6 +120,7 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
     if (!s || t - s.lastSeenAt > idleMs || t - s.createdAt > absoluteMs) {
       if (s) await store.delete(s.id)
       request.sessionExpired = true
+      request.expiredSessionId = unsigned.value
       return
     }
     const passive = request.routeOptions.config?.passive
@@ -147,13 +163,17 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
       const t = now()
       const session: SessionData = { id: newId(), user, csrf: newId(), createdAt: t, lastSeenAt: t, refreshedAt: t }
       await store.set(session)
+      await opts.onStart?.(session, absoluteMs)
       request.session = session
       const c = cookieFor(request)
       reply.setCookie(c.name, session.id, c.options)
       return session
     },
     async end(request, reply) {
-      if (request.session) await store.delete(request.session.id)
+      if (request.session) {
+        await store.delete(request.session.id)
+        await opts.onEnd?.(request.session.id)
+      }
       request.session = undefined
       const c = cookieFor(request)
       reply.clearCookie(c.name, { path: '/', secure: c.options.secure })
@@ -177,6 +197,11 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
 export function requireRole(...roles: Role[]): onRequestHookHandler {
   return async function guard(request) {
     const s = request.session
+    if (!s && request.expiredSessionId && request.method === 'POST' && request.routeOptions.config?.keepForm) {
+      // a form sent after its session ended: its body is read and kept (http/kept-forms-hook.ts), never acted on
+      request.keepForm = true
+      return
+    }
     if (!s) throw new DomainError(request.sessionExpired ? 'SESSION_EXPIRED' : 'UNAUTHENTICATED')
     if (!roles.includes(s.user.actor.role)) throw new DomainError('FORBIDDEN')
   }

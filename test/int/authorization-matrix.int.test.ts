@@ -88,7 +88,8 @@ const MATRIX: Record<string, Spec> = {
   'POST /reports/check': { kind: 'fragment', roles: FRONT, req: (w) => ({ method: 'POST', url: '/reports/check', form: reportForm(w) }), ok: 200 },
   // ---- filing and the case's actions (own case, in a state where the check passes or the action is refused by state) ----
   'GET /reports/new': { kind: 'page', roles: FRONT, req: () => ({ url: '/reports/new' }), ok: 200 },
-  'POST /reports': { kind: 'page', roles: FRONT, req: () => ({ method: 'POST', url: '/reports', form: { commandId: randomUUID() } }), ok: 422 },
+  // a refused form answers 303 back to its page (POST-redirect-GET, issue #16)
+  'POST /reports': { kind: 'page', roles: FRONT, req: () => ({ method: 'POST', url: '/reports', form: { commandId: randomUUID() } }), ok: 303, location: () => '/reports/new' },
   'GET /reports/:caseId/edit': { kind: 'page', roles: FRONT, req: (w) => ({ url: `/reports/${own(w).draft}/edit` }), ok: 200 },
   'POST /reports/:caseId/edit': { kind: 'page', roles: FRONT, req: (w) => ({ method: 'POST', url: `/reports/${own(w).approved}/edit`, form: reportForm(w) }), ok: 409 },
   'GET /reports/:caseId/resubmit': { kind: 'page', roles: FRONT, req: (w) => ({ url: `/reports/${own(w).returned}/resubmit` }), ok: 200 },
