@@ -62,7 +62,7 @@ export function installKeptForms(app: App, store: KeptFormStore, siteHttps: bool
   app.addHook('preValidation', async (request, reply) => {
     if (!request.keepForm) return
     const target = request.routeOptions.config?.keepForm
-    const path = typeof target === 'string' ? target : pathOf(request)
+    const path = typeof target === 'string' ? target : typeof target === 'function' ? target(pathOf(request)) : pathOf(request)
     const owner = request.expiredSessionId ? await store.ownerOfSession(request.expiredSessionId) : undefined
     const fields = owner ? formFields(request.body as RawForm) : undefined
     const id = owner && fields ? await store.keep({ owner, path, fields }) : undefined

@@ -41,9 +41,10 @@ declare module 'fastify' {
     passive?: boolean | 'htmx'
     /**
      * A full-page form: sent after its session ended, what was typed is kept and given back after logging in again
-     * (http/kept-forms.ts). true: the form's page is the POST's own path; a string: the form's page (e.g. /reports/new).
+     * (http/kept-forms.ts). true: the form's page is the POST's own path; a string: the form's page (e.g. /reports/new);
+     * a function: the form's page from the POST's path (e.g. a decision's case page).
      */
-    keepForm?: true | string
+    keepForm?: true | string | ((postPath: string) => string)
   }
 }
 

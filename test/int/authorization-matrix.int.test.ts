@@ -222,7 +222,7 @@ const MATRIX: Record<string, Spec> = {
   'POST /progress': { kind: 'page', roles: 'public', req: () => ({ method: 'POST', url: '/progress', form: { caseNumber: '1', applicantId: 'x' } }), ok: 400 },
   // 後台 單筆申請 (issue #16): reviewers file on behalf; an empty form is refused at its fields
   'GET /review/file': { kind: 'page', roles: REVIEWERS, req: () => ({ url: '/review/file' }), ok: 200, static: true },
-  'POST /review/file': { kind: 'page', roles: REVIEWERS, ok: 422, req: () => ({ method: 'POST', url: '/review/file', form: { commandId: randomUUID() } }) },
+  'POST /review/file': { kind: 'page', roles: REVIEWERS, ok: 303, location: () => '/review/file', req: () => ({ method: 'POST', url: '/review/file', form: { commandId: randomUUID() } }) },
   'GET /review/registry-flags': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/registry-flags' }), ok: 200 },
 }
 
