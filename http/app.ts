@@ -63,11 +63,13 @@ declare module 'fastify' {
 
 export type { App }
 
-/** One registered route: method(s), full url, and whether the CSRF check applies (config.csrf !== false). */
+/** One registered route: method(s), full url, whether the CSRF check applies (config.csrf !== false), and whether
+ * a form sent to it after the session ended is kept (config.keepForm). */
 export interface RouteEntry {
   method: string
   url: string
   csrf: boolean
+  keepForm: boolean
 }
 
 export async function buildApp(services: Services): Promise<App> {
@@ -92,7 +94,7 @@ export async function buildApp(services: Services): Promise<App> {
   const routeTable: RouteEntry[] = []
   app.decorate('routeTable', routeTable)
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routeTable.push({ method, url: r.url, csrf: r.config?.csrf !== false })
+    for (const method of [r.method].flat()) routeTable.push({ method, url: r.url, csrf: r.config?.csrf !== false, keepForm: r.config?.keepForm !== undefined })
   })
 
   // correlation id: echoed back, and carried by AsyncLocalStorage into command/projection logs of this request
