@@ -43,6 +43,7 @@ export function keptFormSessionHooks(store: KeptFormStore, log: () => App['log']
     onEnd: async (sessionId: string) => {
       await store.forgetSession(sessionId).catch(() => {})
     },
+    mayKeep: async (sessionId: string) => (await store.ownerOfSession(sessionId).catch(() => undefined)) !== undefined,
   }
 }
 

@@ -26,7 +26,10 @@ declare module 'fastify' {
     session?: SessionData
     /** A session cookie came in but its session is gone (idle timeout or logout elsewhere). */
     sessionExpired?: boolean
-    /** The id of the ended session the cookie named (idle timeout or lifetime over): who it was is in kept_form_owners. */
+    /**
+     * The id of the ended session the cookie named (idle timeout or lifetime over), on a POST, when a form sent with
+     * it may be kept (its person is known: kept_form_owners); otherwise undefined.
+     */
     expiredSessionId?: string
     /** A form sent after its session ended, on a route that keeps forms (config.keepForm): http/kept-forms-hook.ts keeps it. */
     keepForm?: boolean
@@ -91,6 +94,8 @@ export interface SessionOptions {
   onStart?: (session: SessionData, absoluteMs: number) => Promise<void>
   /** A session was ended on purpose (logout). */
   onEnd?: (sessionId: string) => Promise<void>
+  /** Whether a form sent with this ended session's cookie may be kept (its person is known). */
+  mayKeep?: (sessionId: string) => Promise<boolean>
 }
 
 /** Installs session loading, CSRF checking and app.sessions on the root instance (call before routes). */
@@ -121,7 +126,9 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
     if (!s || t - s.lastSeenAt > idleMs || t - s.createdAt > absoluteMs) {
       if (s) await store.delete(s.id)
       request.sessionExpired = true
-      request.expiredSessionId = unsigned.value
+      // only then is the body of a keeping route read without a session (http/kept-forms-hook.ts); otherwise the
+      // guard answers before the body is parsed, as for anyone without a session
+      if (request.method === 'POST' && request.routeOptions.config?.keepForm && opts.mayKeep && (await opts.mayKeep(unsigned.value))) request.expiredSessionId = unsigned.value
       return
     }
     const passive = request.routeOptions.config?.passive
