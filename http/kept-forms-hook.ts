@@ -5,6 +5,8 @@ import type { App } from './schemas.js'
 // person gets nothing, and the kept form is gone either way).
 import type { FastifyRequest, FastifyReply } from 'fastify'
 import { isHttps } from './session.js'
+import { markLoggedOut } from './errors.js'
+import { str } from './forms/form-values.js'
 import type { KeptFormStore} from './kept-forms.js';
 import { formFields, KEPT_FORM_TTL_MS, ownerOf } from './kept-forms.js'
 import { pathOf, putFlash, withFlash } from './form-flash.js'
@@ -12,6 +14,8 @@ import type { RawForm } from './forms/form-values.js'
 import type { SessionData } from './session-store.js'
 
 export const KEPT_COOKIE = 'bb_kept'
+/** Sent by the page itself (views/assets/idle.js) when its idle countdown runs out on a form typed in: keep it and log out. */
+export const KEEP_FIELD = '_keep'
 /** The login page after a form was kept: it says so. */
 export const KEPT_LOGIN_URL = '/login?expired=1&kept=1'
 
@@ -59,20 +63,40 @@ export function installKeptForms(app: App, store: KeptFormStore, siteHttps: bool
     return u.valid && u.value ? u.value : undefined
   }
 
-  // after the body is read (multipart fields included), before validation and any handler: keep and go to login
-  app.addHook('preValidation', async (request, reply) => {
-    if (!request.keepForm) return
+  const pageOf = (request: FastifyRequest) => {
     const target = request.routeOptions.config?.keepForm
-    const path = typeof target === 'string' ? target : typeof target === 'function' ? target(pathOf(request)) : pathOf(request)
-    const owner = request.expiredSessionId ? await store.ownerOfSession(request.expiredSessionId) : undefined
-    const fields = owner ? formFields(request.body as RawForm) : undefined
-    const id = owner && fields ? await store.keep({ owner, path, fields }) : undefined
+    return typeof target === 'string' ? target : typeof target === 'function' ? target(pathOf(request)) : pathOf(request)
+  }
+  const keep = async (request: FastifyRequest, reply: FastifyReply, owner: string | undefined) => {
+    const body = request.body as RawForm
+    const fields = owner ? formFields(body) : undefined
+    if (fields) delete fields[KEEP_FIELD]
+    const id = owner && fields ? await store.keep({ owner, path: pageOf(request), fields }) : undefined
     if (id) {
       const c = cookieFor(request)
       reply.setCookie(c.name, id, { ...c.options, maxAge: Math.floor(KEPT_FORM_TTL_MS / 1000) })
     }
-    request.log.info({ kept: Boolean(id) }, 'form sent after the session ended')
-    return reply.redirect(id ? KEPT_LOGIN_URL : '/login?expired=1', 303)
+    return id
+  }
+
+  // after the body is read (multipart fields included) and the CSRF token checked (installSessions' hook comes
+  // first), before validation and any handler: keep and go to the login page. Never acted on.
+  app.addHook('preValidation', async (request, reply) => {
+    if (request.keepForm) {
+      // sent after the session ended: kept for the ended session's person
+      const id = await keep(request, reply, request.expiredSessionId ? await store.ownerOfSession(request.expiredSessionId) : undefined)
+      request.log.info({ kept: Boolean(id) }, 'form sent after the session ended')
+      return reply.redirect(id ? KEPT_LOGIN_URL : '/login?expired=1', 303)
+    }
+    const s = request.session
+    if (s && request.method === 'POST' && request.routeOptions.config?.keepForm && str(request.body as RawForm, KEEP_FIELD) === 'idle') {
+      // the page's idle countdown ran out on a form typed in: kept for this session's person, then the idle logout
+      const id = await keep(request, reply, ownerOf(s.user.actor))
+      await app.sessions.end(request, reply)
+      markLoggedOut(reply, true)
+      request.log.info({ kept: Boolean(id) }, 'form kept at the idle logout')
+      return reply.redirect(id ? KEPT_LOGIN_URL : '/login?expired=1', 303)
+    }
   })
 
   app.decorate('keptForms', {

@@ -134,6 +134,38 @@ t.test('the session ends while a filing is typed: kept, log in again, the same f
   await context.close()
 })
 
+t.test('the page\'s idle countdown runs out on a form typed in: kept, logged out, given back after logging in', async (t) => {
+  const context = await browser.newContext({ locale: 'zh-TW', viewport: { width: 1366, height: 768 }, bypassCSP: true })
+  await context.request.post(`${base}/__test/session`, { data: { user: professional() } })
+  const page = await context.newPage()
+  await page.clock.install()
+  await page.goto(`${base}/reports/new`)
+  await fillWeeklyTerms(page, { supportedCode: '3563020002', department: '02', purpose: '01', from: rocAhead(2), to: rocAhead(27), weekday: 5, winStart: '1400', winEnd: '1700' })
+  await page.fill('#note', '週五下午')
+  await page.clock.fastForward('19:01')
+  t.match(await page.textContent('#idle-warning'), '您填寫的內容會保留', 'the warning says the form will be kept')
+  // (axe on the idle warning: test/e2e/accessibility.e2e.test.ts; injecting it here would count as use)
+  await page.screenshot({ path: shot('kept-idle-warning-desktop') })
+  const kept = postTo(page, '/reports')
+  await page.clock.fastForward('01:00')
+  await page.clock.runFor(2000)
+  const answer = await kept
+  t.equal(answer.status(), 303, 'the page sent its form to be kept: 303')
+  await page.waitForURL(/\/login\?expired=1&kept=1$/)
+  t.match(await page.textContent('main'), '登入逾時，您填寫的內容已保留')
+  t.equal((await context.request.get(`${base}/api/me`)).status(), 401, 'logged out on the server')
+
+  // the same person logs in again (the harness login, as a successful login does): back to the form
+  const again = await context.request.post(`${base}/__test/session`, { data: { user: professional() } })
+  const { redirect } = (await again.json()) as { redirect?: string }
+  t.match(redirect, /^\/reports\/new\?form=/, 'sent back to the form')
+  await page.goto(`${base}${redirect}`)
+  t.equal(await page.inputValue('#note'), '週五下午')
+  t.equal(await page.inputValue('input[name="winStart"]'), '1400')
+  t.ok(await page.isChecked('input[name="weekdays"][value="5"]'))
+  await context.close()
+})
+
 t.test('a refused form comes back by 303 with the errors at their fields; a reload keeps them', async (t) => {
   const context = await browser.newContext({ locale: 'zh-TW', viewport: { width: 1366, height: 768 }, bypassCSP: true })
   await context.request.post(`${base}/__test/session`, { data: { user: professional() } })

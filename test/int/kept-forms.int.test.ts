@@ -141,3 +141,26 @@ t.test('a refused form answers 303 to its page, which shows values and errors; o
   const stolen = await app.inject({ url: p.location, headers: { cookie: other.cookie } })
   t.notMatch(stolen.body, '打錯了', 'another session cannot read it')
 })
+
+t.test('_keep=idle (the page at its idle logout): kept and logged out, never filed; only with the session\'s CSRF token', async (t) => {
+  const pro = await login(app, professional())
+  const fields = terms({ note: '閒置時保留' })
+  const forged = multipart({ _csrf: 'x'.repeat(43), _keep: 'idle', ...fields })
+  const refused = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...forged.headers }, payload: forged.payload })
+  t.equal(refused.statusCode, 403, 'CSRF is checked first')
+  t.equal(await count('kept_forms'), 0)
+  t.equal((await app.inject({ url: '/api/me', headers: { cookie: pro.cookie } })).statusCode, 200, 'and the session goes on')
+
+  const m = multipart({ _csrf: pro.csrf, _keep: 'idle', ...fields })
+  const r = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...m.headers }, payload: m.payload })
+  t.equal(r.statusCode, 303)
+  t.equal(r.headers.location, '/login?expired=1&kept=1')
+  t.equal((await services.store.readStream(reportStream(caseIdFor(fields.commandId)))).length, 0, 'nothing filed')
+  t.equal((await app.inject({ url: '/api/me', headers: { cookie: pro.cookie } })).statusCode, 401, 'logged out')
+  const keptCookie = cookieOf(r.headers['set-cookie'], 'bb_kept')!
+  const again = await app.inject({ method: 'POST', url: '/__test/session', payload: { user: professional() }, headers: { cookie: keptCookie } })
+  const sid = cookieOf(again.headers['set-cookie'], 'bb_sid')!
+  const page = await app.inject({ url: (again.json() as { redirect: string }).redirect, headers: { cookie: sid } })
+  t.match(page.body, '閒置時保留')
+  t.notMatch(page.body, 'name="_keep"', 'the marker is not part of the form given back')
+})
