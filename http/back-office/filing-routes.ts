@@ -52,7 +52,7 @@ export async function registerFilingRoutes(app: App) {
       if (!inst) errors.supportedCode = '查無此醫事機構代碼'
       else values.supportedName = inst.name
     }
-    const back = (errs: FieldErrors, formError?: string) => redirectWithErrors(request, reply, FILE_PAGE, body, errs, formError, { supportedName: values.supportedName })
+    const back = (errs: FieldErrors, formError?: string) => redirectWithErrors(request, reply, FILE_PAGE, undefined, errs, formError, { ...values, onBehalfOf })
     if (!input || Object.keys(errors).length) return back(errors)
     try {
       const o = await reportsOf(app).file(

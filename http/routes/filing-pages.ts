@@ -122,7 +122,8 @@ export async function registerFilingPages(app: App) {
       if (!inst) errors.supportedCode = '查無此醫事機構代碼'
       else values.supportedName = inst.name
     }
-    const back = (errs: FieldErrors, formError?: string) => redirectWithErrors(request, reply, page, body, errs, formError, { supportedName: values.supportedName })
+    // the values as read (bounded by readReportForm: one past each cap), not the raw body, ride to the page
+    const back = (errs: FieldErrors, formError?: string) => redirectWithErrors(request, reply, page, undefined, errs, formError, { ...values })
     if (!input || Object.keys(errors).length) return back(errors)
     try {
       const blobs = app.services.blobs
@@ -209,7 +210,7 @@ export async function registerFilingPages(app: App) {
     if (!isRocDate(values.effectiveDate)) errors.effectiveDate = '請輸入註銷生效日（例：民國 yyyMMdd、yyy/MM/dd 或西元 yyyy/MM/dd）'
     if (!values.reason) errors.reason = '請填寫註銷理由'
     if (!/^[0-9a-f-]{36}$/i.test(values.commandId)) errors.commandId = '表單識別碼遺失，請重新整理頁面'
-    const again = (errs: FieldErrors, formError?: string) => redirectWithErrors(request, reply, `/reports/${caseId}/cancel`, body, errs, formError)
+    const again = (errs: FieldErrors, formError?: string) => redirectWithErrors(request, reply, `/reports/${caseId}/cancel`, undefined, errs, formError, values)
     if (Object.keys(errors).length) return again(errors)
     try {
       const o = await app.services.reports.requestCancellation(caseId, { effectiveDate: rocToIso(values.effectiveDate), reason: values.reason }, metaOf(request, values.commandId))
