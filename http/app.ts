@@ -21,6 +21,8 @@ import { viewHelpers } from './present.js'
 import type { App, TypeBoxTypeProvider } from './schemas.js'
 import { checkServices, type Services } from './services.js'
 import { installSessions, isHttps } from './session.js'
+import { KeptFormStore } from './kept-forms.js'
+import { installKeptForms, keptFormSessionHooks } from './kept-forms-hook.js'
 import { refreshPrincipal } from './session-principal.js'
 import type { SessionUser } from './session-store.js'
 import { registerRoutes } from './routes/index.js'
@@ -61,11 +63,13 @@ declare module 'fastify' {
 
 export type { App }
 
-/** One registered route: method(s), full url, and whether the CSRF check applies (config.csrf !== false). */
+/** One registered route: method(s), full url, whether the CSRF check applies (config.csrf !== false), and whether
+ * a form sent to it after the session ended is kept (config.keepForm). */
 export interface RouteEntry {
   method: string
   url: string
   csrf: boolean
+  keepForm: boolean
 }
 
 export async function buildApp(services: Services): Promise<App> {
@@ -90,7 +94,7 @@ export async function buildApp(services: Services): Promise<App> {
   const routeTable: RouteEntry[] = []
   app.decorate('routeTable', routeTable)
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routeTable.push({ method, url: r.url, csrf: r.config?.csrf !== false })
+    for (const method of [r.method].flat()) routeTable.push({ method, url: r.url, csrf: r.config?.csrf !== false, keepForm: r.config?.keepForm !== undefined })
   })
 
   // correlation id: echoed back, and carried by AsyncLocalStorage into command/projection logs of this request
@@ -160,11 +164,15 @@ export async function buildApp(services: Services): Promise<App> {
     })
   })
 
+  // forms sent after their session ended are kept for the same person (issue #16)
+  const keptForms = new KeptFormStore(services.db, () => services.clock().getTime())
   installSessions(app, {
+    ...keptFormSessionHooks(keptForms, () => app.log),
     store: services.sessions, now: () => services.clock().getTime(), secure: services.config.SITE_ORIGIN?.startsWith('https:') ?? false,
     absoluteMs: (Number(services.config.SESSION_LIFETIME_HOURS) || 8) * 3600_000,
     ...(services.db ? { refresh: (user: SessionUser) => refreshPrincipal(services.db!, user) } : {}),
   })
+  installKeptForms(app, keptForms, siteHttps)
   installAccountRefresh(app)
   installErrorHandling(app)
   await registerRoutes(app)

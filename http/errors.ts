@@ -6,6 +6,9 @@ import { DomainError, errorMessage, isDomainError } from '../domain/errors.js'
 
 /** Set at logout (30 minutes): a page reached afterwards (Back) sends the person to the login page saying so. */
 export const LOGGED_OUT_COOKIE = 'bb_out'
+/** Marks this browser as logged out (idle or on purpose) for 30 minutes: see loginPageFor. */
+export const markLoggedOut = (reply: FastifyReply, idle: boolean) =>
+  reply.setCookie(LOGGED_OUT_COOKIE, idle ? 'idle' : '1', { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 30 * 60 })
 
 /** Where a page that needs a session sends a person who has none: the login page, saying why. */
 export function loginPageFor(request: FastifyRequest, err: DomainError): string {

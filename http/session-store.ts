@@ -19,6 +19,23 @@ export interface SessionData {
   lastSeenAt: number
   /** When the user's rights were last re-read from the registry (http/session-principal.ts). */
   refreshedAt?: number
+  /** Values and errors of a form sent, waiting for the form's page to show them (http/form-flash.ts). */
+  flash?: FormFlash
+}
+
+/** A form's values (and errors) carried from its POST to its page (GET) across a 303: POST-redirect-GET. */
+export interface FormFlash {
+  /** In the page's address (?form=), so a reload shows the same values and an old address shows none. */
+  token: string
+  /** The form's page. */
+  path: string
+  /** Text fields as typed (files never: the person chooses them again). */
+  fields: Record<string, string | string[]>
+  errors?: Record<string, string>
+  formError?: string
+  /** Kept when the session ended before the form was sent, given back after logging in again. */
+  kept?: boolean
+  expiresAt: number
 }
 
 export interface SessionStore {

@@ -26,6 +26,13 @@ declare module 'fastify' {
     session?: SessionData
     /** A session cookie came in but its session is gone (idle timeout or logout elsewhere). */
     sessionExpired?: boolean
+    /**
+     * The id of the ended session the cookie named (idle timeout or lifetime over), on a POST, when a form sent with
+     * it may be kept (its person is known: kept_form_owners); otherwise undefined.
+     */
+    expiredSessionId?: string
+    /** A form sent after its session ended, on a route that keeps forms (config.keepForm): http/kept-forms-hook.ts keeps it. */
+    keepForm?: boolean
   }
   interface FastifyInstance {
     sessions: SessionManager
@@ -35,6 +42,12 @@ declare module 'fastify' {
     csrf?: boolean
     /** Background polling: the request does not extend the idle timer (true, or 'htmx' for htmx requests only). */
     passive?: boolean | 'htmx'
+    /**
+     * A full-page form: sent after its session ended, what was typed is kept and given back after logging in again
+     * (http/kept-forms.ts). true: the form's page is the POST's own path; a string: the form's page (e.g. /reports/new);
+     * a function: the form's page from the POST's path (e.g. a decision's case page).
+     */
+    keepForm?: true | string | ((postPath: string) => string)
   }
 }
 
@@ -77,6 +90,12 @@ export interface SessionOptions {
   /** Re-reads the user's rights (http/session-principal.ts); undefined ends the session. */
   refresh?: (user: SessionUser) => Promise<SessionUser | undefined>
   refreshEveryMs?: number
+  /** A session was started (login): http/kept-forms.ts records whose it is. */
+  onStart?: (session: SessionData, absoluteMs: number) => Promise<void>
+  /** A session was ended on purpose (logout). */
+  onEnd?: (sessionId: string) => Promise<void>
+  /** Whether a form sent with this ended session's cookie may be kept (its person is known). */
+  mayKeep?: (sessionId: string) => Promise<boolean>
 }
 
 /** Installs session loading, CSRF checking and app.sessions on the root instance (call before routes). */
@@ -94,6 +113,8 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
 
   app.decorateRequest('session', undefined)
   app.decorateRequest('sessionExpired', false)
+  app.decorateRequest('expiredSessionId', undefined)
+  app.decorateRequest('keepForm', false)
 
   app.addHook('onRequest', async (request) => {
     const raw = request.cookies[cookieFor(request).name]
@@ -105,6 +126,9 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
     if (!s || t - s.lastSeenAt > idleMs || t - s.createdAt > absoluteMs) {
       if (s) await store.delete(s.id)
       request.sessionExpired = true
+      // only then is the body of a keeping route read without a session (http/kept-forms-hook.ts); otherwise the
+      // guard answers before the body is parsed, as for anyone without a session
+      if (request.method === 'POST' && request.routeOptions.config?.keepForm && opts.mayKeep && (await opts.mayKeep(unsigned.value))) request.expiredSessionId = unsigned.value
       return
     }
     const passive = request.routeOptions.config?.passive
@@ -147,13 +171,17 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
       const t = now()
       const session: SessionData = { id: newId(), user, csrf: newId(), createdAt: t, lastSeenAt: t, refreshedAt: t }
       await store.set(session)
+      await opts.onStart?.(session, absoluteMs)
       request.session = session
       const c = cookieFor(request)
       reply.setCookie(c.name, session.id, c.options)
       return session
     },
     async end(request, reply) {
-      if (request.session) await store.delete(request.session.id)
+      if (request.session) {
+        await store.delete(request.session.id)
+        await opts.onEnd?.(request.session.id)
+      }
       request.session = undefined
       const c = cookieFor(request)
       reply.clearCookie(c.name, { path: '/', secure: c.options.secure })
@@ -177,6 +205,11 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
 export function requireRole(...roles: Role[]): onRequestHookHandler {
   return async function guard(request) {
     const s = request.session
+    if (!s && request.expiredSessionId && request.method === 'POST' && request.routeOptions.config?.keepForm) {
+      // a form sent after its session ended: its body is read and kept (http/kept-forms-hook.ts), never acted on
+      request.keepForm = true
+      return
+    }
     if (!s) throw new DomainError(request.sessionExpired ? 'SESSION_EXPIRED' : 'UNAUTHENTICATED')
     if (!roles.includes(s.user.actor.role)) throw new DomainError('FORBIDDEN')
   }

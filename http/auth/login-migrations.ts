@@ -102,4 +102,26 @@ ALTER TABLE login_sms_outbox ADD COLUMN IF NOT EXISTS message_id text;
 CREATE UNIQUE INDEX IF NOT EXISTS login_sms_outbox_message ON login_sms_outbox (message_id) WHERE message_id IS NOT NULL;
 `,
   },
+  {
+    // Forms kept when a session ended before they were sent (http/kept-forms.ts): session-like data, not facts and
+    // not read models. Who opened which session (only hashes of session ids), so a form sent after the session ended
+    // is bound to that person; one kept form per person, its id in an HttpOnly cookie, 24 hours at most, 64 KB.
+    id: 'login/006-kept-forms',
+    sql: `
+CREATE TABLE IF NOT EXISTS kept_form_owners (
+  session_hash text PRIMARY KEY,  -- sha256 (base64url) of the session id
+  owner text NOT NULL,            -- role:id of the session's user
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS kept_form_owners_expires ON kept_form_owners (expires_at);
+CREATE TABLE IF NOT EXISTS kept_forms (
+  id_hash text PRIMARY KEY,       -- sha256 (base64url) of the id in the cookie
+  owner text NOT NULL UNIQUE,     -- role:id: one kept form per person (the latest)
+  path text NOT NULL CHECK (length(path) <= 300),
+  fields jsonb NOT NULL CHECK (octet_length(fields::text) <= 131072),
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS kept_forms_expires ON kept_forms (expires_at);
+`,
+  },
 ]

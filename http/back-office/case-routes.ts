@@ -16,6 +16,8 @@ import { caseStates } from '../../projections/queries/case-states.js'
 import { searchCases, type CaseRow } from '../../projections/queries/cases.js'
 import { approvalFormEntry, approvalFormFileName, renderApprovalForms } from '../pdf/approval-form.js'
 import { isHtmx } from '../errors.js'
+import { flashFor, redirectWithErrors } from '../form-flash.js'
+import type { RawForm } from '../forms/form-values.js'
 import { hhmm, rocDate, rocInstant, weekdayZh } from '../present.js'
 import type { App } from '../schemas.js'
 import { CaseQueryString, PAGE_SIZES, parseCaseQuery, queryFromString, toQueryString } from './case-query.js'
@@ -35,6 +37,8 @@ const CaseViewQuery = Type.Object({
   asOfDate: Type.Optional(DateInputField),
   asOfTime: Type.Optional(Type.String({ maxLength: 4 })),
   done: Type.Optional(Type.String({ maxLength: 20 })),
+  /** A refused decision's values and errors (http/form-flash.ts). */
+  form: Type.Optional(Type.String({ maxLength: 40 })),
 })
 const AttachmentParams = Type.Object({ caseId: Type.String({ maxLength: 36 }), hash: Type.String({ pattern: '^[0-9a-f]{64}$' }) })
 const StrOrList = Type.Union([Type.String({ maxLength: 500 }), Type.Array(Type.String({ maxLength: 500 }), { maxItems: 200 })])
@@ -235,7 +239,10 @@ export async function registerCaseRoutes(app: App) {
     casePage(request, reply, request.params.caseId, request.query))
 
   /** The case page; with a refused decision, the form again with the reviewer's input and each error at its field. */
-  const casePage = async (request: FastifyRequest, reply: FastifyReply, caseId: string, query: Static<typeof CaseViewQuery>, decisionForm?: { errors: Record<string, string>; values: DecisionBody }) => {
+  const casePage = async (request: FastifyRequest, reply: FastifyReply, caseId: string, query: Static<typeof CaseViewQuery>, refused?: { errors: Record<string, string>; values: DecisionBody }) => {
+    // a refused (or kept) decision comes back by 303 with what the reviewer typed (POST-redirect-GET)
+    const flash = refused ? undefined : flashFor(request, `${BASE}/cases/${caseId}`)
+    const decisionForm = refused ?? (flash ? { errors: flash.errors ?? {}, values: flash.fields as unknown as DecisionBody } : undefined)
     const actor = actorOf(request)
     const store = storeOf(app)
     const current = await loadCaseFile(store, caseId)
@@ -295,10 +302,14 @@ export async function registerCaseRoutes(app: App) {
   })
 
   // ---- decisions ----
-  app.post(`${BASE}/cases/:caseId/decision`, { onRequest: reviewerOnly, schema: { params: CaseParams, body: DecisionBody } }, async (request, reply) => {
+  const decisionPage = (postPath: string) => postPath.replace(/\/decision$/, '')
+  app.post(`${BASE}/cases/:caseId/decision`, { onRequest: reviewerOnly, schema: { params: CaseParams, body: DecisionBody }, config: { keepForm: decisionPage } }, async (request, reply) => {
     const { caseId } = request.params
     const body = request.body
-    const again = (errors: Record<string, string>) => casePage(request, reply.code(422), caseId, {}, { errors, values: body })
+    // a page form: 303 back to the case page with the values and errors; htmx keeps its swap of the page
+    const again = (errors: Record<string, string>) => isHtmx(request)
+      ? casePage(request, reply.code(422), caseId, {}, { errors, values: body })
+      : redirectWithErrors(request, reply, `${BASE}/cases/${caseId}`, body as unknown as RawForm, errors)
     if (!body.decision) return again({ decision: '請選擇審核結果：核准、不核准或退回補正' })
     const r = await decideOne(app, request, caseId, { ...body, decision: body.decision }, body.commandId, body.version ? Number(body.version) : undefined)
     // what the reviewer must add (a reason, the fields to fix) is shown at its field, with what they typed

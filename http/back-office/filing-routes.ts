@@ -9,6 +9,7 @@ import { caseIdFor } from '../../domain/name-uuid.js'
 import { isRocDate, rocToIso, WEEKDAY_NAMES } from '../../domain/roc-date.js'
 import { dateExamples, understoodText } from '../forms/date-field.js'
 import { explain } from '../errors.js'
+import { flashFor, redirectWithErrors } from '../form-flash.js'
 import { fieldOfError } from '../forms/error-fields.js'
 import { str, type FieldErrors, type RawForm } from '../forms/form-values.js'
 import { checkReportForm, emptyReportForm, readReportForm, type ReportFormValues } from '../forms/report-form.js'
@@ -21,10 +22,17 @@ const ON_BEHALF: readonly [OnBehalfOf, string][] = [['professional', '醫事人�
 /** 支援科別 and 支援目的 in force now (versioned data: an administrator's new entry is offered and accepted from its date). */
 const referenceNow = (request: FastifyRequest) => request.server.services.rules.referenceAt(request.server.services.clock().toISOString())
 
-async function renderFiling(request: FastifyRequest, reply: FastifyReply, values: ReportFormValues, onBehalfOf: string, errors: FieldErrors = {}, formError?: string) {
+const FILE_PAGE = `${BASE}/file`
+
+/** The form, fresh or with what a refused or kept form carried back (http/form-flash.ts). */
+async function renderFiling(request: FastifyRequest, reply: FastifyReply) {
   const { departments, purposes } = await referenceNow(request)
-  return boPage(request, reply.code(Object.keys(errors).length || formError ? 422 : 200), 'back-office/file.eta', {
-    title: '單筆申請（代為申請）', values, onBehalfOf, errors, formError, onBehalfChoices: ON_BEHALF,
+  const flash = flashFor(request, FILE_PAGE)
+  const values: ReportFormValues = flash ? { ...readReportForm(flash.fields), scheduleKind: 'weekly' } : emptyReportForm()
+  const errors: FieldErrors = flash?.errors ?? {}
+  return boPage(request, reply, 'back-office/file.eta', {
+    title: '單筆申請（代為申請）', values, onBehalfOf: flash ? str(flash.fields, 'onBehalfOf') : '', errors, formError: flash?.formError, kept: flash?.kept ?? false,
+    onBehalfChoices: ON_BEHALF,
     departments, purposes,
     // how each typed date was read (the form keeps a date in ROC yyyMMdd), placeholders in the current ROC year
     understood: Object.fromEntries((['from', 'to'] as const).filter((f) => isRocDate(values[f]) && !errors[f]).map((f) => [f, understoodText(rocToIso(values[f]))])),
@@ -34,9 +42,11 @@ async function renderFiling(request: FastifyRequest, reply: FastifyReply, values
 }
 
 export async function registerFilingRoutes(app: App) {
-  app.get(`${BASE}/file`, { onRequest: reviewerOnly }, async (request, reply) => renderFiling(request, reply, emptyReportForm(), ''))
+  app.get(FILE_PAGE, { onRequest: reviewerOnly }, async (request, reply) => renderFiling(request, reply))
 
-  app.post(`${BASE}/file`, { onRequest: reviewerOnly }, async (request, reply) => {
+  // a refused form answers 303 back to the form, which shows the values and errors (POST-redirect-GET); sent after the
+  // session ended, it is kept for the same reviewer (issue #16)
+  app.post(FILE_PAGE, { onRequest: reviewerOnly, config: { keepForm: true } }, async (request, reply) => {
     const body = request.body as RawForm
     const values = { ...readReportForm(body), scheduleKind: 'weekly' as const }
     const onBehalfOf = str(body, 'onBehalfOf')
@@ -47,7 +57,8 @@ export async function registerFilingRoutes(app: App) {
       if (!inst) errors.supportedCode = '查無此醫事機構代碼'
       else values.supportedName = inst.name
     }
-    if (!input || Object.keys(errors).length) return renderFiling(request, reply, values, onBehalfOf, errors)
+    const back = (errs: FieldErrors, formError?: string) => redirectWithErrors(request, reply, FILE_PAGE, undefined, errs, formError, { ...values, onBehalfOf })
+    if (!input || Object.keys(errors).length) return back(errors)
     try {
       const o = await reportsOf(app).file(
         {
@@ -62,7 +73,7 @@ export async function registerFilingRoutes(app: App) {
       if (!isDomainError(e)) throw e
       const field = fieldOfError(e)
       // a refused filing appends nothing: the same form (same commandId) can be corrected and sent again
-      return field ? renderFiling(request, reply, values, onBehalfOf, { [field]: explain(e) }) : renderFiling(request, reply, values, onBehalfOf, {}, explain(e))
+      return field ? back({ [field]: explain(e) }) : back({}, explain(e))
     }
   })
 }

@@ -1,7 +1,7 @@
 import type { App } from '../schemas.js'
 // Health, logout.
 import { Type } from '@sinclair/typebox'
-import { LOGGED_OUT_COOKIE } from '../errors.js'
+import { markLoggedOut } from '../errors.js'
 
 export async function registerCommonRoutes(app: App) {
   app.get('/healthz', { schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async () => ({ ok: true }))
@@ -11,7 +11,7 @@ export async function registerCommonRoutes(app: App) {
   app.post('/logout', async (request, reply) => {
     const idle = (request.body as { reason?: unknown } | undefined)?.reason === 'idle'
     await app.sessions.end(request, reply)
-    reply.setCookie(LOGGED_OUT_COOKIE, idle ? 'idle' : '1', { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 30 * 60 })
+    markLoggedOut(reply, idle)
     return reply.redirect(idle ? '/login?expired=1' : '/login?loggedOut=1', 303)
   })
 }

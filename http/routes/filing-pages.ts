@@ -22,6 +22,8 @@ import { fieldOfError } from '../forms/error-fields.js'
 import { checkCancelForm } from '../forms/cancel-form.js'
 import { caseIdFor } from '../../domain/name-uuid.js'
 import { explain } from '../errors.js'
+import { flashFor, pathOf, redirectWithErrors } from '../form-flash.js'
+import type { FormFlash } from '../session-store.js'
 import { loadOwnCase } from '../own-case.js'
 import { assertAction, type FrontAction } from '../actions.js'
 import { randomUUID } from 'node:crypto'
@@ -43,14 +45,19 @@ const referenceNow = (request: FastifyRequest) => request.server.services.rules.
  * highlighted) and the approved terms (變更: what stands now next to what is being changed). */
 interface FormContext { caseId?: string; decision?: ReviewerDecision; approved?: Terms }
 
-async function renderForm(reply: FastifyReply, request: FastifyRequest, mode: Mode, action: string, values: ReportFormValues, errors: FieldErrors = {}, formError?: string, context: FormContext = {}) {
+/** The form's page: fresh `values`, or what a refused or kept form carried back (http/form-flash.ts). */
+async function renderForm(reply: FastifyReply, request: FastifyRequest, mode: Mode, action: string, fresh: ReportFormValues, context: FormContext = {}) {
   const role = userOf(request).actor.role
   const m = MODE[mode]
   const reference = await referenceNow(request)
   const { departments, purposes } = reference
   const names = referenceNamer(reference)
-  return reply.code(Object.keys(errors).length || formError ? 422 : 200).page('pages/report-form.eta', {
-    title: m.title, submitLabel: m.submitLabel, allowDraft: m.allowDraft, needsReason: m.needsReason, action, values, errors, formError,
+  const flash: FormFlash | undefined = flashFor(request, pathOf(request))
+  const values = flash ? readReportForm(flash.fields) : fresh
+  const errors = flash?.errors ?? {}
+  const formError = flash?.formError
+  return reply.page('pages/report-form.eta', {
+    title: m.title, submitLabel: m.submitLabel, allowDraft: m.allowDraft, needsReason: m.needsReason, action, values, errors, formError, kept: flash?.kept ?? false,
     ex: dateExamples(reply.server.services.clock()),
     caseId: context.caseId, decision: context.decision, toFix: new Set(context.decision?.fieldsToFix ?? []), approved: context.approved, departmentName: names.department, purposeName: names.purpose,
     needsApplicant: role === 'institution' && mode === 'new', departments, purposes,
@@ -81,6 +88,11 @@ const termsOf = (i: ReportFormInput): TermsInput => ({
   supportedCode: i.supportedCode, department: i.department, purpose: i.purpose, schedule: i.schedule, ...(i.note ? { note: i.note } : {}),
 })
 
+/** The 註銷 form's values from its fields (a date typed in any accepted way shown as ROC yyyMMdd). */
+function cancelValues(body: RawForm) {
+  return { commandId: str(body, 'commandId'), ...checkCancelForm({ effectiveDate: str(body, 'effectiveDate'), reason: str(body, 'reason') }).values }
+}
+
 const formContext = (mode: Mode, view: CaseView): FormContext => ({
   caseId: view.caseId,
   ...(mode === 'resubmit' && view.facts.decision ? { decision: view.facts.decision } : {}),
@@ -91,8 +103,9 @@ export async function registerFilingPages(app: App) {
   const metaOf = (request: FastifyRequest, commandId: string): ReportCommandMeta => ({ commandId, actor: userOf(request).actor, correlationId: String(request.id) })
   const settle = async (o: ReportOutcome) => { await app.services.waitFor(o.position) }
 
-  /** Parses + checks the form; runs `run` only when everything is valid; re-renders with errors otherwise. */
-  async function handleForm(request: FastifyRequest, reply: FastifyReply, mode: Mode, action: string, run: (input: ReportFormInput, attachments: Attachment[]) => Promise<string>, context: FormContext = {}) {
+  /** Parses + checks the form; runs `run` only when everything is valid; otherwise 303 back to the form's page
+   * (`page`), which shows the values typed and the errors (POST-redirect-GET). */
+  async function handleForm(request: FastifyRequest, reply: FastifyReply, mode: Mode, page: string, run: (input: ReportFormInput, attachments: Attachment[]) => Promise<string>) {
     const user = userOf(request)
     const body = request.body as RawForm
     const intent = MODE[mode].allowDraft && str(body, 'intent') === 'draft' ? 'draft' : 'submit'
@@ -107,7 +120,9 @@ export async function registerFilingPages(app: App) {
       if (!inst) errors.supportedCode = '查無此醫事機構代碼'
       else values.supportedName = inst.name
     }
-    if (!input || Object.keys(errors).length) return renderForm(reply, request, mode, action, values, errors, undefined, context)
+    // the values as read (bounded by readReportForm: one past each cap), not the raw body, ride to the page
+    const back = (errs: FieldErrors, formError?: string) => redirectWithErrors(request, reply, page, undefined, errs, formError, { ...values })
+    if (!input || Object.keys(errors).length) return back(errors)
     try {
       const blobs = app.services.blobs
       const attachments: Attachment[] = []
@@ -119,16 +134,15 @@ export async function registerFilingPages(app: App) {
     } catch (e) {
       if (!isDomainError(e)) throw e
       const field = fieldOfError(e)
-      if (field) return renderForm(reply, request, mode, action, values, { [field]: explain(e) }, undefined, context)
-      return renderForm(reply, request, mode, action, values, {}, explain(e), context)
+      return field ? back({ [field]: explain(e) }) : back({}, explain(e))
     }
   }
 
   // ---- 登錄 ----
   app.get('/reports/new', { onRequest: guard }, async (request, reply) => renderForm(reply, request, 'new', '/reports', emptyReportForm()))
 
-  app.post('/reports', { onRequest: guard, preHandler: idLookupLimit(app.services) }, async (request, reply) =>
-    handleForm(request, reply, 'new', '/reports', async (input, attachments) => {
+  app.post('/reports', { onRequest: guard, preHandler: idLookupLimit(app.services), config: { keepForm: '/reports/new' } }, async (request, reply) =>
+    handleForm(request, reply, 'new', '/reports/new', async (input, attachments) => {
       const user = userOf(request)
       const reports = app.services.reports
       const applicantId = user.actor.role === 'institution' ? input.applicantId! : user.actor.id
@@ -150,11 +164,11 @@ export async function registerFilingPages(app: App) {
       const { caseId } = request.params as CaseIdParams
       const { view } = await loadAllowed(request, caseId, mode)
       const terms = mode === 'change' ? view.approved?.terms ?? view.terms : view.pending?.terms ?? view.terms
-      return renderForm(reply, request, mode, `/reports/${caseId}/${mode}`, formFromTerms(terms), {}, undefined, formContext(mode, view))
+      return renderForm(reply, request, mode, `/reports/${caseId}/${mode}`, formFromTerms(terms), formContext(mode, view))
     })
-    app.post(`/reports/:caseId/${mode}`, { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
+    app.post(`/reports/:caseId/${mode}`, { onRequest: guard, schema: { params: CaseIdParams }, config: { keepForm: true } }, async (request, reply) => {
       const { caseId } = request.params as CaseIdParams
-      const { view } = await loadAllowed(request, caseId, mode)
+      await loadAllowed(request, caseId, mode)
       return handleForm(request, reply, mode, `/reports/${caseId}/${mode}`, async (input, attachments) => {
         const reports = app.services.reports
         const meta = metaOf(request, input.commandId)
@@ -173,7 +187,7 @@ export async function registerFilingPages(app: App) {
         const o = await reports.perform(caseId, steps, meta)
         await settle(o)
         return `/reports/${caseId}?done=${mode === 'edit' ? input.intent : mode === 'change' ? 'change' : 'submit'}`
-      }, formContext(mode, view))
+      })
     })
   }
 
@@ -181,17 +195,19 @@ export async function registerFilingPages(app: App) {
   app.get('/reports/:caseId/cancel', { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
     const { caseId } = request.params as CaseIdParams
     const { row } = await loadAllowed(request, caseId, 'cancel')
-    return reply.page('pages/cancel-form.eta', { title: '註銷報備支援', row, values: { commandId: randomUUID(), effectiveDate: '', reason: '' }, errors: {}, ex: dateExamples(app.services.clock()) })
+    const flash = flashFor(request, pathOf(request))
+    const values = flash ? cancelValues(flash.fields) : { commandId: randomUUID(), effectiveDate: '', reason: '' }
+    return reply.page('pages/cancel-form.eta', { title: '註銷報備支援', row, values, errors: flash?.errors ?? {}, formError: flash?.formError, kept: flash?.kept ?? false, ex: dateExamples(app.services.clock()) })
   })
-  app.post('/reports/:caseId/cancel', { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
+  app.post('/reports/:caseId/cancel', { onRequest: guard, schema: { params: CaseIdParams }, config: { keepForm: true } }, async (request, reply) => {
     const { caseId } = request.params as CaseIdParams
-    const { row } = await loadAllowed(request, caseId, 'cancel')
+    await loadAllowed(request, caseId, 'cancel')
     const body = request.body as RawForm
     const checked = checkCancelForm({ effectiveDate: str(body, 'effectiveDate'), reason: str(body, 'reason') })
     const values = { commandId: str(body, 'commandId'), ...checked.values }
     const errors: FieldErrors = { ...checked.errors }
     if (!/^[0-9a-f-]{36}$/i.test(values.commandId)) errors.commandId = '表單識別碼遺失，請重新整理頁面'
-    const again = (errs: FieldErrors, formError?: string) => reply.code(422).page('pages/cancel-form.eta', { title: '註銷報備支援', row, values, errors: errs, formError, ex: dateExamples(app.services.clock()) })
+    const again = (errs: FieldErrors, formError?: string) => redirectWithErrors(request, reply, `/reports/${caseId}/cancel`, undefined, errs, formError, values)
     if (Object.keys(errors).length) return again(errors)
     try {
       const o = await app.services.reports.requestCancellation(caseId, checked.input!, metaOf(request, values.commandId))

@@ -29,6 +29,7 @@ const LoginQuery = Type.Object({
   role: Type.Optional(Type.Union([Type.Literal('professional'), Type.Literal('institution'), Type.Literal('staff')])),
   expired: Type.Optional(Type.String({ maxLength: 4 })),
   loggedOut: Type.Optional(Type.String({ maxLength: 4 })),
+  kept: Type.Optional(Type.String({ maxLength: 4 })),
 })
 const Role = Type.Union([Type.Literal('professional'), Type.Literal('institution'), Type.Literal('staff')])
 const Base64 = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '^[A-Za-z0-9+/]+={0,2}$' })
@@ -111,7 +112,9 @@ export async function registerLoginRoutes(app: App) {
     await app.sessions.start(request, reply, outcome.user)
     const c = preCookie(request)
     reply.clearCookie(c.name, { path: c.options.path, secure: c.options.secure })
-    return reply.send({ redirect: outcome.redirect })
+    // a form kept when this person's previous session ended: back to it, with what was typed (issue #16)
+    const kept = await app.keptForms.claim(request, reply)
+    return reply.send({ redirect: kept ?? outcome.redirect })
   }
 
   app.get('/login', { schema: { querystring: LoginQuery } }, async (request, reply) => {
@@ -127,6 +130,8 @@ export async function registerLoginRoutes(app: App) {
       title: '登入',
       role: q.role ?? 'professional',
       expired: q.expired !== undefined,
+      // a form was kept for this browser (its cookie is here): the page says so instead of only 閒置登出
+      kept: q.kept !== undefined && app.keptForms.holds(request),
       loggedOut: q.loggedOut !== undefined && q.expired === undefined,
       loginToken: tokenOf(preId),
       agentUrl: l?.agentUrl ?? `http://127.0.0.1:${s.config.READER_PORT}`,

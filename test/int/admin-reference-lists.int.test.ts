@@ -4,7 +4,7 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import ExcelJS from 'exceljs'
-import { buildTestApp, form, institution, login, multipart, professional, reviewer, type Login } from '../support/http.js'
+import { buildTestApp, followForm, form, institution, login, multipart, professional, reviewer, type Login } from '../support/http.js'
 import { DEPARTMENTS } from '../../domain/reference/departments.js'
 import { PROFESSIONS } from '../../domain/reference/professions.js'
 import { COUNTIES } from '../../domain/reference/counties.js'
@@ -43,8 +43,8 @@ t.test('a 支援科別 effective now is offered and accepted; one dated next mon
   t.match(casePage.body, 'ZA 遠距醫療科', 'the case page names the new department')
   const before = await eventCount()
   const bad = filingForm(pro.csrf, 'ZB')
-  const refused = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...bad.headers }, payload: bad.payload })
-  t.equal(refused.statusCode, 422)
+  const refused = await followForm(app, await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...bad.headers }, payload: bad.payload }), pro.cookie)
+  t.equal(refused.status, 303, 'back to the form (POST-redirect-GET)')
   t.match(refused.body, '支援科別不存在')
   t.equal(await eventCount(), before, 'a refused filing appends nothing')
 

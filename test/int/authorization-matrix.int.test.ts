@@ -91,7 +91,8 @@ const MATRIX: Record<string, Spec> = {
   'POST /reports/check': { kind: 'fragment', roles: FRONT, req: (w) => ({ method: 'POST', url: '/reports/check', form: reportForm(w) }), ok: 200 },
   // ---- filing and the case's actions (own case, in a state where the check passes or the action is refused by state) ----
   'GET /reports/new': { kind: 'page', roles: FRONT, req: () => ({ url: '/reports/new' }), ok: 200 },
-  'POST /reports': { kind: 'page', roles: FRONT, req: () => ({ method: 'POST', url: '/reports', form: { commandId: randomUUID() } }), ok: 422 },
+  // a refused form answers 303 back to its page (POST-redirect-GET, issue #16)
+  'POST /reports': { kind: 'page', roles: FRONT, req: () => ({ method: 'POST', url: '/reports', form: { commandId: randomUUID() } }), ok: 303, location: () => '/reports/new' },
   'GET /reports/:caseId/edit': { kind: 'page', roles: FRONT, req: (w) => ({ url: `/reports/${own(w).draft}/edit` }), ok: 200 },
   'POST /reports/:caseId/edit': { kind: 'page', roles: FRONT, req: (w) => ({ method: 'POST', url: `/reports/${own(w).approved}/edit`, form: reportForm(w) }), ok: 409 },
   'GET /reports/:caseId/resubmit': { kind: 'page', roles: FRONT, req: (w) => ({ url: `/reports/${own(w).returned}/resubmit` }), ok: 200 },
@@ -225,7 +226,7 @@ const MATRIX: Record<string, Spec> = {
   'POST /progress': { kind: 'page', roles: 'public', req: () => ({ method: 'POST', url: '/progress', form: { caseNumber: '1', applicantId: 'x' } }), ok: 400 },
   // 後台 單筆申請 (issue #16): reviewers file on behalf; an empty form is refused at its fields
   'GET /review/file': { kind: 'page', roles: REVIEWERS, req: () => ({ url: '/review/file' }), ok: 200, static: true },
-  'POST /review/file': { kind: 'page', roles: REVIEWERS, ok: 422, req: () => ({ method: 'POST', url: '/review/file', form: { commandId: randomUUID() } }) },
+  'POST /review/file': { kind: 'page', roles: REVIEWERS, ok: 303, location: () => '/review/file', req: () => ({ method: 'POST', url: '/review/file', form: { commandId: randomUUID() } }) },
   // 後台 整批申請 (issue #16): the batch routes under /review/batch, reviewers only
   'GET /review/batch': { kind: 'page', roles: REVIEWERS, req: () => ({ url: '/review/batch' }), ok: 200, static: true },
   'GET /review/batch/template.xlsx': { kind: 'download', roles: REVIEWERS, req: () => ({ url: '/review/batch/template.xlsx' }), ok: 200, static: true },

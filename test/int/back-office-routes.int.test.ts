@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import ExcelJS from 'exceljs'
 import t from 'tap'
 import { lastAppendedPosition } from '../support/projection-env.js'
-import { buildTestApp, form, login } from '../support/http.js'
+import { buildTestApp, followForm, form, login } from '../support/http.js'
 import type { SessionUser } from '../../http/session-store.js'
 import type { Actor } from '../../domain/types.js'
 import { auditStream } from '../../commands/read-audit.js'
@@ -149,14 +149,14 @@ t.test('scope: 臺北市 never sees or decides a 新北市 case; 副知 is read-
 })
 
 t.test('reasons: reject needs a reason, return needs a reason and fields', async (t) => {
-  const r1 = await post(tpe, `/review/cases/${C}/decision`, { decision: 'reject', reason: ' ', commandId: randomUUID() })
-  t.equal(r1.statusCode, 422, 'shown on the case page at the reason')
+  const r1 = await followForm(app, await post(tpe, `/review/cases/${C}/decision`, { decision: 'reject', reason: ' ', commandId: randomUUID() }), tpe.cookie)
+  t.equal(r1.status, 303, 'shown on the case page at the reason')
   t.match(r1.body, '請填寫理由')
-  const r2 = await post(tpe, `/review/cases/${C}/decision`, { decision: 'return', reason: '請補附件', commandId: randomUUID() })
-  t.equal(r2.statusCode, 422)
+  const r2 = await followForm(app, await post(tpe, `/review/cases/${C}/decision`, { decision: 'return', reason: '請補附件', commandId: randomUUID() }), tpe.cookie)
+  t.equal(r2.status, 303, 'back to the case page (POST-redirect-GET)')
   t.match(r2.body, '勾選需修正的欄位')
-  const bogus = await post(tpe, `/review/cases/${C}/decision`, { decision: 'return', reason: '請補附件', fieldsToFix: ['attachments', 'bogus'], commandId: randomUUID(), version: await versionOf(C) })
-  t.equal(bogus.statusCode, 422, 'a field that cannot be returned is refused by the decider')
+  const bogus = await followForm(app, await post(tpe, `/review/cases/${C}/decision`, { decision: 'return', reason: '請補附件', fieldsToFix: ['attachments', 'bogus'], commandId: randomUUID(), version: await versionOf(C) }), tpe.cookie)
+  t.equal(bogus.status, 303, 'a field that cannot be returned is refused by the decider')
   const r3 = await post(tpe, `/review/cases/${C}/decision`, { decision: 'return', reason: '請補附件', fieldsToFix: ['attachments'], commandId: randomUUID(), version: await versionOf(C) })
   t.equal(r3.statusCode, 303)
   const last = (await streamOf(C)).at(-1)!
@@ -325,11 +325,11 @@ t.test('the decision form: no outcome preselected; a missing choice or reason is
   const page = await get(tpe, `/review/cases/${H}`)
   t.notMatch(page.body, /name="decision" value="[a-z]+" checked/, 'no outcome is preselected')
   const before = (await streamOf(H)).length
-  const none = await post(tpe, `/review/cases/${H}/decision`, { commandId: randomUUID(), reason: '' })
-  t.equal(none.statusCode, 422)
+  const none = await followForm(app, await post(tpe, `/review/cases/${H}/decision`, { commandId: randomUUID(), reason: '' }), tpe.cookie)
+  t.equal(none.status, 303, 'back to the case page (POST-redirect-GET)')
   t.match(none.body, /id="err-decision"[^>]*>請選擇審核結果/)
-  const noReason = await post(tpe, `/review/cases/${H}/decision`, { decision: 'return', fieldsToFix: 'schedule', note: '', commandId: randomUUID() })
-  t.equal(noReason.statusCode, 422)
+  const noReason = await followForm(app, await post(tpe, `/review/cases/${H}/decision`, { decision: 'return', fieldsToFix: 'schedule', note: '', commandId: randomUUID() }), tpe.cookie)
+  t.equal(noReason.status, 303, 'back to the case page (POST-redirect-GET)')
   t.match(noReason.body, /id="err-reason"[^>]*>請填寫理由/)
   t.match(noReason.body, /value="return" checked/, 'the choice made is kept')
   t.match(noReason.body, /value="schedule" checked/, 'and the fields ticked')

@@ -3,7 +3,7 @@
 // and a refusal appends nothing; the institution of record sees the case.
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import { buildTestApp, form, institution, login } from '../support/http.js'
+import { buildTestApp, followForm, form, institution, login } from '../support/http.js'
 import type { SessionUser } from '../../http/session-store.js'
 
 const { app, services } = await buildTestApp(t)
@@ -59,15 +59,17 @@ t.test('filed for the institution: the institution of record sees the case in it
 
 t.test('another county is refused at the applicant field, and nothing is appended', async (t) => {
   const before = await countAll()
-  const r = await post(ntp, filing({ from: '1130506', to: '1130531' }))
-  t.equal(r.statusCode, 422)
+  const r = await followForm(app, await post(ntp, filing({ from: '1130506', to: '1130531' })), ntp.cookie)
+  t.equal(r.status, 303, 'back to the form (POST-redirect-GET)')
+  t.match(r.location, /^\/review\/file\?form=/)
   t.match(r.body, /id="err-applicantId"[^>]*>[^<]*執業機構「示範大學附設醫院」不在您所屬縣市/)
   t.equal(await countAll(), before, 'a rejected command appends nothing')
 })
 
 t.test('a missing party and a bad date are shown at their fields', async (t) => {
-  const r = await post(tpe, filing({ onBehalfOf: '', from: '113030' }))
-  t.equal(r.statusCode, 422)
+  const r = await followForm(app, await post(tpe, filing({ onBehalfOf: '', from: '113030' })), tpe.cookie)
+  t.equal(r.status, 303, 'back to the form (POST-redirect-GET)')
+  t.match(r.body, 'value="113030"', 'the date as typed')
   t.match(r.body, 'id="err-onBehalfOf"')
   t.match(r.body, 'id="err-from"')
 })

@@ -2,7 +2,7 @@
 // nothing of the form is recorded — not the edited terms, not the attachments, not a draft, not a case number.
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { buildTestApp, login, multipart, professional } from '../support/http.js'
+import { buildTestApp, followForm, login, multipart, professional } from '../support/http.js'
 import { reportStream } from '../../domain/events.js'
 
 const { app, parts, services } = await buildTestApp(t)
@@ -30,8 +30,9 @@ t.test('setup: a pending filing on Mondays and a draft on Tuesdays', async (t) =
 t.test('edit + attach + submit refused for a conflict: the draft is left exactly as it was', async (t) => {
   const before = await store.readStream(reportStream(draftId))
   // moved onto Mondays: clashes with the pending filing — found only at submission
-  const r = await post(`/reports/${draftId}/edit`, { weekdays: ['1'] }, [pdf])
-  t.equal(r.statusCode, 422, 'the form comes back')
+  const sent = await post(`/reports/${draftId}/edit`, { weekdays: ['1'] }, [pdf])
+  const r = await followForm(app, sent, wang.cookie)
+  t.equal(r.status, 303, 'the form comes back')
   t.match(r.body, /支援時段與其他報備支援案件重疊：與案件 1130220\d{7} 重疊/)
   t.match(r.body, /<input[^>]*name="weekdays" value="1"[^>]*checked/, 'typed values kept')
   const after = await store.readStream(reportStream(draftId))
@@ -58,8 +59,9 @@ t.test('the same form without the clash: edit, attachment and submission land to
 t.test('a new filing refused at submission leaves no draft behind', async (t) => {
   const list0 = await app.inject({ url: '/reports', headers: { cookie: wang.cookie } })
   const rows0 = (list0.body.match(/<tr>/g) ?? []).length
-  const r = await post('/reports', { weekdays: ['1'] }, [pdf])
-  t.equal(r.statusCode, 422)
+  const sent = await post('/reports', { weekdays: ['1'] }, [pdf])
+  const r = await followForm(app, sent, wang.cookie)
+  t.equal(r.status, 303)
   t.match(r.body, '支援時段與其他報備支援案件重疊')
   const list1 = await app.inject({ url: '/reports', headers: { cookie: wang.cookie } })
   t.equal((list1.body.match(/<tr>/g) ?? []).length, rows0, 'no draft appeared in 報備支援名單')
@@ -69,8 +71,9 @@ t.test('a change request does not take attachments (refused on the field, nothin
   const o = await parts.reports.approve(pendingId, {}, { commandId: randomUUID(), actor: { role: 'reviewer', id: 'TPE-R001', via: 'staff-card', county: '63' } })
   await parts.waitFor(o.position)
   const before = (await store.readStream(reportStream(pendingId))).length
-  const r = await post(`/reports/${pendingId}/change`, { weekdays: ['1'], winEnd: ['1100'], reason: '時間調整' }, [pdf])
-  t.equal(r.statusCode, 422)
+  const sent = await post(`/reports/${pendingId}/change`, { weekdays: ['1'], winEnd: ['1100'], reason: '時間調整' }, [pdf])
+  const r = await followForm(app, sent, wang.cookie)
+  t.equal(r.status, 303)
   t.match(r.body, '變更申請不可附加檔案')
   t.equal((await store.readStream(reportStream(pendingId))).length, before)
 })

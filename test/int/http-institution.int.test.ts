@@ -3,7 +3,7 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import ExcelJS from 'exceljs'
-import { buildTestApp, institution, login, multipart } from '../support/http.js'
+import { buildTestApp, followForm, institution, login, multipart } from '../support/http.js'
 
 const { app, parts, clock } = await buildTestApp(t)
 const hospital = await login(app, institution('0163010001', '示範大學附設醫院'))
@@ -18,8 +18,8 @@ const file = (applicantId: string, commandId = randomUUID()) => {
 let caseId = ''
 
 t.test('an institution files for its own staff, never for another institution\'s', async (t) => {
-  const notOurs = await file('F122334458')
-  t.equal(notOurs.statusCode, 422)
+  const notOurs = await followForm(app, await file('F122334458'), hospital.cookie)
+  t.equal(notOurs.status, 303, 'back to the form (POST-redirect-GET)')
   t.match(notOurs.body, '機構只能為本機構的醫事人員申請')
   const ok = await file('Q134567894')
   t.equal(ok.statusCode, 303, ok.body.slice(0, 300))

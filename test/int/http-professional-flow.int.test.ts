@@ -2,7 +2,7 @@
 // cancel, withdraw, copy; and scope: another professional never sees the case (404, never data).
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { buildTestApp, form, login, multipart, professional } from '../support/http.js'
+import { buildTestApp, followForm, form, login, multipart, professional } from '../support/http.js'
 
 const { app, parts } = await buildTestApp(t)
 const wang = await login(app, professional())
@@ -79,8 +79,9 @@ t.test('change (變更) an approved case: reason required, then 審核中 as 變
   const form0 = await get(wang, `/reports/${caseId}/change`)
   t.equal(form0.statusCode, 200)
   t.match(form0.body, 'value="1130301"', 'prefilled with the approved terms')
-  const noReason = await post(wang, `/reports/${caseId}/change`, fileForm(wang.csrf, randomUUID(), { winEnd: ['1100'] }))
-  t.equal(noReason.statusCode, 422)
+  const noReason = await followForm(app, await post(wang, `/reports/${caseId}/change`, fileForm(wang.csrf, randomUUID(), { winEnd: ['1100'] })), wang.cookie)
+  t.equal(noReason.status, 303, 'back to the form (POST-redirect-GET)')
+  t.match(noReason.location, `/reports/${caseId}/change?form=`)
   t.match(noReason.body, '請填寫變更理由')
   const ok = await post(wang, `/reports/${caseId}/change`, fileForm(wang.csrf, randomUUID(), { winEnd: ['1100'], reason: '門診時間調整' }))
   t.equal(ok.statusCode, 303, ok.body.slice(0, 400))
@@ -92,8 +93,9 @@ t.test('change (變更) an approved case: reason required, then 審核中 as 變
 
 t.test('withdraw the change, then cancel (註銷) with an effective date', async (t) => {
   t.equal((await click(wang, `/reports/${caseId}/withdraw`)).statusCode, 303)
-  const bad = await app.inject({ method: 'POST', url: `/reports/${caseId}/cancel`, headers: { cookie: wang.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ _csrf: wang.csrf, commandId: randomUUID(), effectiveDate: '11303', reason: '' }) })
-  t.equal(bad.statusCode, 422)
+  const bad = await followForm(app, await app.inject({ method: 'POST', url: `/reports/${caseId}/cancel`, headers: { cookie: wang.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ _csrf: wang.csrf, commandId: randomUUID(), effectiveDate: '11303', reason: '' }) }), wang.cookie)
+  t.equal(bad.status, 303, 'back to the form (POST-redirect-GET)')
+  t.match(bad.body, 'value="11303"', 'the date as typed')
   t.match(bad.body, '請輸入註銷生效日')
   t.match(bad.body, '請填寫註銷理由')
   const ok = await app.inject({ method: 'POST', url: `/reports/${caseId}/cancel`, headers: { cookie: wang.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ _csrf: wang.csrf, commandId: randomUUID(), effectiveDate: '1130315', reason: '支援結束' }) })

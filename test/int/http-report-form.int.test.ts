@@ -1,6 +1,6 @@
 // 登錄 form: rendering, per-field zh-TW errors, attachments checked by content, institution search, live checks.
 import t from 'tap'
-import { buildTestApp, form, institution, login, multipart, professional } from '../support/http.js'
+import { buildTestApp, followForm, form, institution, login, multipart, professional } from '../support/http.js'
 import { randomUUID } from 'node:crypto'
 import { caseIdFor } from '../../domain/name-uuid.js'
 
@@ -26,8 +26,9 @@ t.test('the form renders with a fresh command id, CSRF field and reference lists
 
 t.test('errors are shown next to each field in zh-TW and the typed values are kept', async (t) => {
   const m = multipart(valid(pro.csrf, { supportedCode: '12', from: '1130231', to: '1130230', weekdays: [], winStart: ['0800'], winEnd: ['0700'], department: '', purpose: '01' }))
-  const r = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...m.headers }, payload: m.payload })
-  t.equal(r.statusCode, 422)
+  const sent = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...m.headers }, payload: m.payload })
+  const r = await followForm(app, sent, pro.cookie)
+  t.equal(r.status, 303)
   t.match(r.body, '醫事機構代碼應為 10 碼英數字')
   t.match(r.body, '日期格式不正確')
   t.match(r.body, '請至少勾選一個星期')
@@ -39,22 +40,25 @@ t.test('errors are shown next to each field in zh-TW and the typed values are ke
 
 t.test('an unknown supported institution is refused on its field', async (t) => {
   const m = multipart(valid(pro.csrf, { supportedCode: '9999999999' }))
-  const r = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...m.headers }, payload: m.payload })
-  t.equal(r.statusCode, 422)
+  const sent = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...m.headers }, payload: m.payload })
+  const r = await followForm(app, sent, pro.cookie)
+  t.equal(r.status, 303)
   t.match(r.body, '查無此醫事機構代碼')
 })
 
 t.test('attachments: the type is decided by content, not by name or declared type', async (t) => {
   const fake = { name: 'attachments', filename: 'license.pdf', type: 'application/pdf', content: Buffer.from('MZ this is an exe') }
   const m = multipart(valid(pro.csrf), [fake])
-  const r = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...m.headers }, payload: m.payload })
-  t.equal(r.statusCode, 422)
+  const sent = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: pro.cookie, ...m.headers }, payload: m.payload })
+  const r = await followForm(app, sent, pro.cookie)
+  t.equal(r.status, 303)
   t.match(r.body, '「license.pdf」不是 PDF、JPG 或 PNG 檔案（依檔案內容判斷）')
 })
 
 t.test('institution: the applicant ID is checked (format, checksum, own staff)', async (t) => {
   const bad = multipart(valid(inst.csrf, { applicantId: 'A123456788' }))
-  const r = await app.inject({ method: 'POST', url: '/reports', headers: { cookie: inst.cookie, ...bad.headers }, payload: bad.payload })
+  const r = await followForm(app, await app.inject({ method: 'POST', url: '/reports', headers: { cookie: inst.cookie, ...bad.headers }, payload: bad.payload }), inst.cookie)
+  t.equal(r.status, 303)
   t.match(r.body, '身分證號檢查碼錯誤')
   const check = async (id: string) =>
     (await app.inject({ method: 'POST', url: '/reports/check/applicant', headers: { cookie: inst.cookie, 'x-csrf-token': inst.csrf, 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ applicantId: id }) })).body

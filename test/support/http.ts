@@ -102,12 +102,25 @@ export async function buildSecondInstance(t: Test, first: TestApp, opts: { rules
   return { app, parts, db }
 }
 
-/** Registered only by tests: POST /__test/session {user} opens a session like a successful card login would. */
+/** Registered only by tests: POST /__test/session {user} opens a session like a successful login would (a form kept
+ * when the browser's previous session ended comes back the same way: `redirect`). */
 async function testSessionPlugin(app: App) {
   app.post('/__test/session', { config: { csrf: false } }, async (request, reply) => {
     const session = await app.sessions.start(request, reply, (request.body as { user: SessionUser }).user)
-    return { csrf: session.csrf }
+    const redirect = await app.keptForms.claim(request, reply)
+    return { csrf: session.csrf, redirect }
   })
+}
+
+/**
+ * A full-page form answered by POST-redirect-GET: checks the 303 and reads the page it leads to (with the same
+ * session), so a test sees the values and errors the person sees.
+ */
+export async function followForm(app: App, r: { statusCode: number; headers: Record<string, unknown>; body: string }, cookie: string): Promise<{ status: number; location: string; statusCode: number; body: string }> {
+  const location = String(r.headers.location ?? '')
+  if (r.statusCode !== 303 || !location) return { status: r.statusCode, location, statusCode: r.statusCode, body: r.body }
+  const page = await app.inject({ url: location, headers: { cookie } })
+  return { status: r.statusCode, location, statusCode: page.statusCode, body: page.body }
 }
 
 export interface Login {

@@ -28,7 +28,8 @@
     warning.className = 'idle-warning'
     warning.setAttribute('role', 'alertdialog')
     warning.setAttribute('aria-labelledby', 'idle-warning-text')
-    warning.innerHTML = '<p id="idle-warning-text">您已閒置一段時間，將於 <strong data-idle-left>60</strong> 秒後自動登出；未送出的資料將不會保存。</p>' +
+    var after = typedIn && typedIn.isConnected ? '您填寫的內容會保留，重新登入後會回到此頁。' : '未送出的資料將不會保存。'
+    warning.innerHTML = '<p id="idle-warning-text">您已閒置一段時間，將於 <strong data-idle-left>60</strong> 秒後自動登出；' + after + '</p>' +
       '<button type="button" data-idle-continue>繼續使用</button>'
     body.appendChild(warning)
     warning.querySelector('[data-idle-continue]').focus()
@@ -50,7 +51,17 @@
     show()
     if (tellServer || Date.now() - lastPing > 60000) ping()
   }
+  // a form typed in (data-keep-form) is not lost at the idle logout: it is sent with _keep=idle, and the server keeps
+  // it for this person and logs out (http/kept-forms-hook.ts); after logging in again it comes back, never sent by itself
+  var typedIn = null
   function logout() {
+    if (typedIn && typedIn.isConnected) {
+      var keep = document.createElement('input')
+      keep.type = 'hidden'; keep.name = '_keep'; keep.value = 'idle'
+      typedIn.appendChild(keep)
+      HTMLFormElement.prototype.submit.call(typedIn)
+      return
+    }
     var form = document.querySelector('form[action="/logout"]')
     if (!form) { window.location.href = '/login?expired=1'; return }
     var reason = document.createElement('input')
@@ -64,7 +75,17 @@
     reset(!!(t && t.closest('[data-idle-continue]')))
   })
   document.addEventListener('keydown', function () { reset(false) })
-  document.addEventListener('input', function () { reset(false) })
+  document.addEventListener('input', function (ev) {
+    var f = ev.target instanceof Element ? ev.target.closest('form[data-keep-form]') : null
+    if (f) typedIn = f
+    reset(false)
+  })
+  document.addEventListener('change', function (ev) {
+    var f = ev.target instanceof Element ? ev.target.closest('form[data-keep-form]') : null
+    if (f) typedIn = f
+  })
+  // a form shown again with what was typed (refused, or given back after logging in) counts as typed in
+  typedIn = document.querySelector('form[data-keep-form][data-typed]')
   // a request the person made restarts the server's clock, so ours too (not the dashboard's own polling)
   document.addEventListener('htmx:afterRequest', function (ev) {
     var elt = ev.detail && ev.detail.elt
