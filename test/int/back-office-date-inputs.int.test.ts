@@ -4,7 +4,7 @@
 // said at its field in zh-TW with no unfiltered list shown instead and nothing appended.
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import { buildTestApp, form, login, type Login } from '../support/http.js'
+import { buildTestApp, followForm, form, login, type Login } from '../support/http.js'
 import type { SessionUser } from '../../http/session-store.js'
 import type { Actor } from '../../domain/types.js'
 
@@ -93,19 +93,21 @@ t.test('紀錄查詢 (衛生局): 113/02/01 and 2024/02/01 are read; a bad one a
 t.test('單筆申請: the support dates in any form, read back as ROC with what they mean; a bad one at its field, nothing appended', async (t) => {
   const before = await eventCount()
   // no party chosen: the form comes back, the dates as understood
-  const r = await post(tpe, '/review/file', {
+  // a refused form answers 303 back to the form, which shows it again (POST-redirect-GET)
+  const r = await followForm(app, await post(tpe, '/review/file', {
     commandId: randomUUID(), applicantId: 'A123456789', supportedCode: '3563020002', department: '02', purpose: '01',
     from: '2024/05/06', to: '113/5/27', weekdays: ['1'], winStart: '0800', winEnd: '1200',
-  })
-  t.equal(r.statusCode, 422)
+  }), tpe.cookie)
+  t.equal(r.status, 303)
+  t.equal(r.statusCode, 200)
   t.match(r.body, /id="from"[^>]*value="1130506"/, 'kept in the form as 民國 yyyMMdd')
   t.match(r.body, /id="understood-from"[^>]*>讀作：民國113年5月6日（星期一）</)
   t.match(r.body, /id="understood-to"[^>]*>讀作：民國113年5月27日（星期一）</)
-  const bad = await post(tpe, '/review/file', {
+  const bad = await followForm(app, await post(tpe, '/review/file', {
     commandId: randomUUID(), onBehalfOf: 'professional', applicantId: 'A123456789', supportedCode: '3563020002', department: '02', purpose: '01',
     from: '113/5/32', to: '1130527', weekdays: ['1'], winStart: '0800', winEnd: '1200',
-  })
-  t.equal(bad.statusCode, 422)
+  }), tpe.cookie)
+  t.equal(bad.status, 303)
   t.match(bad.body, /id="err-from">日期格式不正確（可輸入民國 yyyMMdd、yyy\/MM\/dd 或西元 yyyy\/MM\/dd）</)
   t.match(bad.body, 'value="113/5/32"', 'the bad value as typed, never cut short')
   t.equal(await eventCount(), before, 'nothing appended')
