@@ -113,7 +113,8 @@ function sumsQuery(c: QueryContext, scope: Scope, q: StatisticsQuery, dims: Stat
     })
     .select((eb) => [
       ...dims.map((d) => eb.ref(STAT_DIMENSIONS[d] as Exclude<(typeof STAT_DIMENSIONS)[StatDimension], 'home_code'>).as(d) /* never home_code: rollupFor */),
-      'kind', 'review_days', 'n', 'review_sum',
+      'kind', 'review_days', 'n',
+      sql<string>`${eb.ref('review_ms')} / 1000.0`.as('review_sum'),
     ])
   const facts = c.from('stat_facts', scope)
     .where((eb) => {

@@ -50,7 +50,8 @@ export const STAT_MONTH_COLUMNS = {
   kind: 'text',
   review_days: 'int',
   n: 'bigint',
-  review_sum: 'numeric',
+  /** Review time summed in whole milliseconds: an integer, so a live upsert and a rebuild store the same value. */
+  review_ms: 'bigint',
 } as const satisfies Columns
 export const STAT_MONTH_KEY = ['rollup', 'month', 'review_county', 'copied_counties', 'profession', 'supported_code', 'application_type', 'kind', 'review_days'] as const
 /** The roll-ups of `stat_months` and the group columns each keeps (besides month, copied counties, kind, review days). */
@@ -151,7 +152,7 @@ export const statFacts = (step: CaseStep): StatRow[] => {
   return f ? [f] : []
 }
 
-type StatMonthRow = { -readonly [K in keyof typeof STAT_MONTH_COLUMNS]: K extends 'copied_counties' ? string[] : K extends 'n' | 'review_days' ? number : K extends 'review_sum' ? number : string }
+type StatMonthRow = { -readonly [K in keyof typeof STAT_MONTH_COLUMNS]: K extends 'copied_counties' ? string[] : K extends 'n' | 'review_days' ? number : K extends 'review_ms' ? number : string }
 
 /**
  * The facts of a batch summed per `stat_months` key (one row per key: an upsert may not touch a row twice). Null
@@ -164,16 +165,16 @@ export function monthRows(facts: readonly StatRow[]): StatMonthRow[] {
     const row: StatMonthRow = {
       rollup, month: f.month, review_county: kept('review_county'), copied_counties: f.copied_counties ?? [], profession: kept('profession'),
       supported_code: kept('supported_code'), application_type: kept('application_type'), kind: f.kind,
-      review_days: f.review_days ?? NO_REVIEW_TIME, n: 0, review_sum: 0,
+      review_days: f.review_days ?? NO_REVIEW_TIME, n: 0, review_ms: 0,
     }
     const key = JSON.stringify(STAT_MONTH_KEY.map((k) => row[k]))
     const acc = out.get(key) ?? row
     acc.n += 1
     // summed in whole milliseconds (review times are ms apart): exact, where adding fractional seconds would not be
-    acc.review_sum += Math.round((f.review_seconds ?? 0) * 1000)
+    acc.review_ms += Math.round((f.review_seconds ?? 0) * 1000)
     out.set(key, acc)
   }
-  return [...out.values()].map((r) => ({ ...r, review_sum: r.review_sum / 1000 }))
+  return [...out.values()]
 }
 
 export const statisticsProjection = defineCaseProjection({
@@ -204,6 +205,6 @@ export const statisticsProjection = defineCaseProjection({
     await insertRows(ctx.tx, ctx.table('stat_facts'), STAT_COLUMNS, rows, 'ON CONFLICT (event_id) DO NOTHING')
     const m = ctx.table('stat_months')
     await insertRows(ctx.tx, m, STAT_MONTH_COLUMNS, monthRows(rows),
-      `ON CONFLICT (${STAT_MONTH_KEY.join(', ')}) DO UPDATE SET n = ${m}.n + EXCLUDED.n, review_sum = ${m}.review_sum + EXCLUDED.review_sum`)
+      `ON CONFLICT (${STAT_MONTH_KEY.join(', ')}) DO UPDATE SET n = ${m}.n + EXCLUDED.n, review_ms = ${m}.review_ms + EXCLUDED.review_ms`)
   },
 })
