@@ -4,8 +4,6 @@
 // month in ROC words; a clinic's ratio rules with their numbers; the administrator's rule effective date. axe-core on
 // each screen: no serious or critical violation. Screenshots: test-output/screenshots/bo-dates-*.png.
 import { randomUUID } from 'node:crypto'
-import { createRequire } from 'node:module'
-import { readFileSync } from 'node:fs'
 import t, { type Test } from 'tap'
 import type { Browser, Page } from 'playwright-core'
 import { buildTestApp } from '../support/http.js'
@@ -13,9 +11,9 @@ import { launchBrowser, shot } from '../support/browser.js'
 import type { SessionUser } from '../../http/session-store.js'
 import type { Actor } from '../../domain/types.js'
 import { addDays, isoToRoc, rocMonthLabel, taipeiDate } from '../../domain/roc-date.js'
+import { seriousViolations } from '../support/axe.js'
 
 t.setTimeout(600_000)
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const SIZES = [{ name: '1366', width: 1366, height: 768 }, { name: '390', width: 390, height: 844 }] as const
 
 const { app, parts } = await buildTestApp(t, {}, { now: new Date().toISOString() })
@@ -55,19 +53,9 @@ async function pageAs(user: SessionUser, size: (typeof SIZES)[number]) {
   page.on('pageerror', (e) => errors.push(e.message))
   return { context, page, errors }
 }
-interface Violation { id: string; impact: string; help: string; nodes: { target: string[] }[] }
-async function seriousAxe(page: Page): Promise<Violation[]> {
-  await page.addScriptTag({ content: AXE })
-  const all = await page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Violation[] }> } }
-    const r = await w.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target })) }))
-  })
-  return all.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-}
 const look = async (t: Test, page: Page, name: string) => {
   await page.screenshot({ path: shot(`bo-dates-${name}`), fullPage: true })
-  t.same(await seriousAxe(page), [], `${name}: axe, no serious or critical violation`)
+  t.same(await seriousViolations(page), [], `${name}: axe, no serious or critical violation`)
 }
 
 for (const size of SIZES) {

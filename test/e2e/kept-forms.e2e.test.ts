@@ -4,25 +4,15 @@
 // never the browser's resubmit page. A refused form comes back by 303 too, with the errors at their fields. The
 // card-less login tells an expired SMS code apart from a wrong one. Both widths, axe clean, screenshots.
 import t, { type Test } from 'tap'
-import { createServer } from 'node:net'
-import { createRequire } from 'node:module'
-import { readFileSync } from 'node:fs'
 import type { Page, Response } from 'playwright-core'
 import { buildLoginApp, codeFrom } from '../support/login.js'
 import { professional } from '../support/http.js'
 import { fillWeeklyTerms, launchBrowser, shot } from '../support/browser.js'
 import { IDLE_TIMEOUT_MS } from '../../http/session-store.js'
 import { OTP_TTL_MS } from '../../http/auth/otp.js'
+import { freePort } from '../support/net.js'
+import { seriousViolations } from '../support/axe.js'
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 const port = await freePort()
 const h = await buildLoginApp(t, { siteOrigin: `http://127.0.0.1:${port}`, hipkiUrl: `http://127.0.0.1:${await freePort()}` })
 const base = await h.app.listen({ host: '127.0.0.1', port })
@@ -30,17 +20,6 @@ const browser = await launchBrowser()
 t.teardown(() => browser.close())
 
 const SIZES = [{ name: 'desktop', width: 1366, height: 768 }, { name: 'phone', width: 390, height: 844 }] as const
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
-interface Violation { id: string; impact: string; help: string; nodes: { target: string[] }[] }
-async function seriousViolations(page: Page): Promise<Violation[]> {
-  await page.addScriptTag({ content: AXE })
-  const all = await page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Violation[] }> } }
-    const r = await w.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })) }))
-  })
-  return all.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-}
 /** Screenshots at both widths of the page as it is now, and axe at both. */
 async function lookAt(t: Test, page: Page, name: string) {
   for (const size of SIZES) {

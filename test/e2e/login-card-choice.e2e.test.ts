@@ -8,9 +8,6 @@
 //   4. A certificate card whose kind the agent cannot tell is offered when no card of the wanted kind is there, and
 //      the server decides (a staff card of the government CA family logs in as staff, and not as a professional).
 // axe-core (zero serious/critical) and screenshots at 1366x768 and 390x844: test-output/screenshots/login-choice-*.png.
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
 import type { Browser, Page } from 'playwright-core'
 import t from 'tap'
 import { DEMO_NHI_PASSWORD } from '../../http/auth/login-demo.js'
@@ -24,22 +21,14 @@ import { insertVirtualCard, type VpcdLink } from '../../reader/virtual/vpcd-link
 import { launchBrowser, loginErrorText, shot } from '../support/browser.js'
 import { buildLoginApp } from '../support/login.js'
 import { lockVpcd, requireVpcd, vpcdReaders, waitForCard } from '../support/virtual-card.js'
+import { freePort } from '../support/net.js'
+import { seriousViolations } from '../support/axe.js'
 
 await requireVpcd()
 const release = await lockVpcd()
 t.teardown(release)
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const WIDTHS = [{ width: 1366, height: 768, tag: 'desktop' }, { width: 390, height: 844, tag: 'phone' }] as const
 
 const agentPort = await freePort()
@@ -83,16 +72,6 @@ const plug = async (card: PkiVirtualCard | NhiVirtualCard, slot: 0 | 1) => {
 const browser: Browser = await launchBrowser()
 t.teardown(() => browser.close())
 
-interface Violation { id: string; impact: string; help: string; nodes: { target: string[] }[] }
-async function seriousViolations(page: Page): Promise<Violation[]> {
-  await page.addScriptTag({ content: AXE })
-  const all = await page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Violation[] }> } }
-    const r = await w.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target })) }))
-  })
-  return all.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-}
 
 /** The login page in a fresh context (CSP bypassed only so that the test can inject axe-core). */
 async function loginPage(size: { width: number; height: number }, query = ''): Promise<Page> {

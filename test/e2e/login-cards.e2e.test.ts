@@ -8,7 +8,6 @@
 //   3. Neither the component nor the agent: the page says how to install the component or start the agent.
 //   4. Two professional tokens: the page lists both (slot and token label) and the chosen token signs.
 // Screenshots in test-output/screenshots/login-cards-*.png.
-import { createServer } from 'node:net'
 import t from 'tap'
 import { startReaderAgent, type ReaderAgent } from '../../reader/agent.js'
 import { openPkcs11Backend } from '../../reader/pkcs11-backend.js'
@@ -16,16 +15,8 @@ import { launchBrowser, loginErrorText, openLoginPage, shot } from '../support/b
 import { startHipkiStandIn, type HipkiStandIn } from '../support/hipki-standin.js'
 import { buildLoginApp } from '../support/login.js'
 import { createSoftHsm } from '../support/softhsm.js'
+import { freePort } from '../support/net.js'
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 
 const [appPort, agentPort, hipkiPort] = [await freePort(), await freePort(), await freePort()]
 const base = `http://127.0.0.1:${appPort}`

@@ -2,7 +2,6 @@
 // card → the server. Each of the four methods lands on its home page (plus the staff card on the reviewer pages);
 // the page explains a wrong PIN (tries left), a locked card, a card pulled out mid-signature, a reader that is gone
 // and an agent that is not running. Screenshots in test-output/screenshots/login-*.png.
-import { createServer } from 'node:net'
 import t from 'tap'
 import { DomainError } from '../../domain/errors.js'
 import { DEMO_NHI_PASSWORD } from '../../http/auth/login-demo.js'
@@ -16,20 +15,12 @@ import { insertVirtualCard, type InsertOptions, type VpcdLink } from '../../read
 import { launchBrowser, loginErrorText, openLoginPage, shot } from '../support/browser.js'
 import { buildLoginApp, codeFrom } from '../support/login.js'
 import { lockVpcd, requireVpcd, vpcdReaders, waitForCard } from '../support/virtual-card.js'
+import { freePort } from '../support/net.js'
 
 await requireVpcd()
 const release = await lockVpcd()
 t.teardown(release)
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 
 const agentPort = await freePort()
 const appPort = await freePort()
