@@ -5,7 +5,8 @@ import t from 'tap'
 import { ADMIN_URL, freshDatabase } from '../support/db.js'
 import { runMigrations } from '../../commands/platform/migrations.js'
 import { EVENT_STORE_MIGRATIONS } from '../../commands/event-store/postgres-migrations.js'
-import { createPostgresEventStore } from '../../commands/event-store/postgres-event-store.js'
+import { EVENTS_CHANNEL, createPostgresEventStore } from '../../commands/event-store/postgres-event-store.js'
+import { createPostgresDatabase } from '../../commands/platform/postgres-database.js'
 import type { EventToAppend } from '../../commands/event-store/port.js'
 import { eventStoreContract } from './event-store-contract.js'
 
@@ -132,4 +133,26 @@ t.test('a transaction in ANOTHER database does not hold readers back; one in thi
   await mine.query('COMMIT')
   await mine.end()
   t.same((await store.readAll()).map((e) => e.type), ['A', 'B'])
+})
+
+t.test('the wake-up after an append reaches other processes and leaves the pooled connection durable', async (t) => {
+  await tdb.db.exec(`TRUNCATE events, streams, command_results RESTART IDENTITY`)
+  // one connection: the append and its notification run on the very connection the next append will use
+  const one = createPostgresDatabase(tdb.url, { max: 1, applicationName: 'test-notify' })
+  const store = createPostgresEventStore(one)
+  t.teardown(async () => {
+    await store.close()
+    await one.close()
+  })
+  const listener = new pg.Client({ connectionString: tdb.url })
+  await listener.connect()
+  t.teardown(() => listener.end())
+  const heard = new Promise<string>((resolve) => listener.on('notification', (n) => resolve(n.channel)))
+  await listener.query(`LISTEN ${EVENTS_CHANNEL}`)
+  const meta = { commandId: randomUUID(), actor: { role: 'system', id: 't', via: 'system' }, correlationId: 'c', causationId: 'c', occurredAt: '2024-01-01T00:00:00Z' } as unknown as EventToAppend['meta']
+  await store.append('n-1', [{ type: 'A', data: {}, meta }], 'no_stream')
+  t.equal(await Promise.race([heard, new Promise((r) => setTimeout(() => r('nothing within 5 s'), 5000))]), EVENTS_CHANNEL, 'another session is notified')
+  // the notification commits asynchronously (SET LOCAL): the session itself must stay synchronous for the next append
+  const s = await one.query<{ synchronous_commit: string }>('SHOW synchronous_commit')
+  t.equal(s.rows[0]!.synchronous_commit, 'on', 'synchronous_commit is on again on the connection after the notification')
 })
