@@ -397,16 +397,20 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
    * read of its own would have given it or a prefix of what it would give a moment later. Events are shared
    * read-only objects (RecordedEvent is treated as immutable everywhere).
    */
-  const pagesInFlight = new Map<string, Promise<RecordedEvent[]>>()
-  function sharedPage(opts: { after: LogPosition; types?: readonly string[]; limit: number }): Promise<RecordedEvent[]> {
-    const key = `${opts.after.commit}:${opts.after.prepare}:${opts.limit}:${opts.types?.join(',') ?? '*'}`
-    let page = pagesInFlight.get(key)
-    if (!page) {
-      page = readAll(opts).finally(() => pagesInFlight.delete(key))
-      pagesInFlight.set(key, page)
+  const readsInFlight = new Map<string, Promise<unknown>>()
+  function shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let p = readsInFlight.get(key) as Promise<T> | undefined
+    if (!p) {
+      p = read().finally(() => readsInFlight.delete(key))
+      readsInFlight.set(key, p)
     }
-    return page
+    return p
   }
+  const sharedPage = (opts: { after: LogPosition; types?: readonly string[]; limit: number }) =>
+    shared(`page:${opts.after.commit}:${opts.after.prepare}:${opts.limit}:${opts.types?.join(',') ?? '*'}`, () => readAll(opts))
+  /** (The same for the check an empty page is followed by.) */
+  const sharedHiddenTail = (after: LogPosition, types?: readonly string[]) =>
+    shared(`tail:${after.commit}:${after.prepare}:${types?.join(',') ?? '*'}`, () => hiddenTail(after, types))
 
   const inHandler = new AsyncLocalStorage<true>()
 
@@ -471,7 +475,7 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
           }
           let hidden = false
           try {
-            hidden = await hiddenTail(after, opts.types)
+            hidden = await sharedHiddenTail(after, opts.types)
           } catch {
             // the next read reports it
           }

@@ -156,3 +156,29 @@ t.test('the wake-up after an append reaches other processes and leaves the poole
   const s = await one.query<{ synchronous_commit: string }>('SHOW synchronous_commit')
   t.equal(s.rows[0]!.synchronous_commit, 'on', 'synchronous_commit is on again on the connection after the notification')
 })
+
+t.test('live subscriptions at the same position share one page read', async (t) => {
+  await tdb.db.exec(`TRUNCATE events, streams, command_results RESTART IDENTITY`)
+  let pageReads = 0
+  const counted = {
+    ...tdb.db,
+    query: ((text: string, params?: readonly unknown[]) => {
+      if (/ORDER BY transaction_id, global_position LIMIT/.test(text)) pageReads++
+      return tdb.db.query(text, params)
+    }) as typeof tdb.db.query,
+  }
+  const store = createPostgresEventStore(counted, { pollIntervalMs: 60_000 })
+  t.teardown(() => store.close())
+  const got: string[][] = [[], [], []]
+  const subs = got.map((list) => store.subscribe({ handler: async (evs) => void list.push(...evs.map((e) => e.type)) }))
+  t.teardown(() => Promise.all(subs.map((s) => s.stop())))
+  await new Promise((r) => setTimeout(r, 300)) // each has read the (empty) log once
+  const before = pageReads
+  const meta = { commandId: randomUUID(), actor: { role: 'system', id: 't', via: 'system' }, correlationId: 'c', causationId: 'c', occurredAt: '2024-01-01T00:00:00Z' } as unknown as EventToAppend['meta']
+  await store.append('share-1', [{ type: 'A', data: {}, meta }], 'no_stream')
+  for (let i = 0; i < 100 && got.some((l) => l.length === 0); i++) await new Promise((r) => setTimeout(r, 20))
+  t.same(got, [['A'], ['A'], ['A']], 'every subscription gets the event once')
+  await new Promise((r) => setTimeout(r, 200))
+  // unshared: each of the three reads the page with the event and then an empty page (6 reads)
+  t.ok(pageReads - before <= 3, `page reads after the append: ${pageReads - before} (three subscriptions)`)
+})
