@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util'
 import type { Database } from '../commands/platform/database.js'
 import { createCommandHandler } from '../commands/command-handler.js'
-import { createPostgresEventStore } from '../commands/event-store/postgres-event-store.js'
+import { createPostgresEventStore, type PostgresEventStoreOptions } from '../commands/event-store/postgres-event-store.js'
 import { decide } from '../domain/report/decide.js'
 import { evolve, initialState } from '../domain/report/state.js'
 import { generateCases, type GeneratedCase } from '../test/support/data-generator.js'
@@ -27,6 +27,9 @@ const { values } = parseArgs({
     statements: { type: 'boolean', default: false },
     // experiment: the store without its post-commit NOTIFY (what the wake-up of other processes costs per command)
     'no-notify': { type: 'boolean', default: false },
+    // experiment: one more handler window per writer count on a store with these options (JSON), e.g.
+    // '{"maxGroupCommands":1,"concurrentGroups":8}' = no group commit, PostgreSQL's own commit grouping only
+    alt: { type: 'string' },
   },
 })
 const writers = values.writers.split(',').map(Number)
@@ -77,6 +80,11 @@ try {
     const handler = createCommandHandler(store, { initialState, evolve, decide })
     await window('command handler', w, (c) => handleCase(handler, c))
     await window('raw single-row INSERT', w, (c) => rawInsertCase(pool, c, sample))
+    if (values.alt) {
+      const alt = createPostgresEventStore(pool, JSON.parse(values.alt) as PostgresEventStoreOptions)
+      const altHandler = createCommandHandler(alt, { initialState, evolve, decide })
+      await window(`command handler, store ${values.alt}`, w, (c) => handleCase(altHandler, c))
+    }
   }
 
   if (values.statements) {

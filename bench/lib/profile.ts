@@ -29,7 +29,7 @@ export interface CpuProfileSummary {
 
 interface ProfileNode {
   id: number
-  callFrame: { functionName: string; url: string }
+  callFrame: { functionName: string; url: string; lineNumber: number }
 }
 
 /** Starts the inspector's sampling profiler on this process; stop() summarises what it saw. */
@@ -53,7 +53,7 @@ export async function startCpuProfile(intervalUs = 200): Promise<{ stop(): Promi
         const ms = (profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0) / 1000
         const n = byId.get(id)!
         const url = n.callFrame.url.replace(/^file:\/\//, '')
-        const fn = n.callFrame.functionName || '(anonymous)'
+        const fn = `${n.callFrame.functionName || '(anonymous)'}${n.callFrame.url ? `:${n.callFrame.lineNumber + 1}` : ''}`
         const bucket = BUCKETS.find(([, test]) => test(url, fn))?.[0] ?? 'other'
         buckets[bucket] = (buckets[bucket] ?? 0) + ms
         if (bucket === 'idle') return
