@@ -182,3 +182,21 @@ t.test('live subscriptions at the same position share one page read', async (t) 
   // unshared: each of the three reads the page with the event and then an empty page (6 reads)
   t.ok(pageReads - before <= 3, `page reads after the append: ${pageReads - before} (three subscriptions)`)
 })
+
+t.test('wake-ups to other processes are spaced: fewer notifications than appends, and one after the last append', async (t) => {
+  await tdb.db.exec(`TRUNCATE events, streams, command_results RESTART IDENTITY`)
+  const store = createPostgresEventStore(tdb.db, { notifyIntervalMs: 50 })
+  t.teardown(() => store.close())
+  const listener = new pg.Client({ connectionString: tdb.url })
+  await listener.connect()
+  t.teardown(() => listener.end())
+  const heardAt: number[] = []
+  listener.on('notification', () => heardAt.push(performance.now()))
+  await listener.query(`LISTEN ${EVENTS_CHANNEL}`)
+  const meta = () => ({ commandId: randomUUID(), actor: { role: 'system', id: 't', via: 'system' }, correlationId: 'c', causationId: 'c', occurredAt: '2024-01-01T00:00:00Z' }) as unknown as EventToAppend['meta']
+  for (let k = 0; k < 20; k++) await store.append(`spaced-${k}`, [{ type: 'A', data: { k }, meta: meta() }], 'no_stream')
+  const lastCommitted = performance.now()
+  await new Promise((r) => setTimeout(r, 400))
+  t.ok(heardAt.length >= 1 && heardAt.length <= 10, `${heardAt.length} notifications for 20 appends`)
+  t.ok(heardAt.at(-1)! >= lastCommitted, 'a notification follows the last append')
+})
