@@ -3,10 +3,11 @@
 // of the same shape (the durable-commit limit) with the same concurrency, and beside Emmett's PostgreSQL event
 // store appending the same events when it is installed.
 import pg from 'pg'
-import { createCommandHandler } from '../commands/command-handler.js'
+import { createCommandHandler, type CommandHandler } from '../commands/command-handler.js'
+import type { Sql } from '../commands/platform/database.js'
 import { createPostgresEventStore } from '../commands/event-store/postgres-event-store.js'
 import { decide } from '../domain/report/decide.js'
-import { evolve, initialState } from '../domain/report/state.js'
+import { evolve, initialState, type ReportState } from '../domain/report/state.js'
 import type { ReportCommand, DecideContext } from '../domain/report/commands.js'
 import type { ReportEvent } from '../domain/events.js'
 import { generateCases, type GeneratedCase } from '../test/support/data-generator.js'
@@ -20,14 +21,14 @@ export interface AppendOptions {
 }
 
 /** A queue of prepared cases consumed across several timed slices. */
-interface Queue {
+export interface Queue {
   items: GeneratedCase[]
   next: number
 }
-const queue = (items: GeneratedCase[]): Queue => ({ items, next: 0 })
+export const queue = (items: GeneratedCase[]): Queue => ({ items, next: 0 })
 
 /** Runs `work` on `writers` workers pulling cases from the queue for `seconds`; returns units done. */
-async function timed(q: Queue, writers: number, seconds: number, work: (c: GeneratedCase) => Promise<number>) {
+export async function timed(q: Queue, writers: number, seconds: number, work: (c: GeneratedCase) => Promise<number>) {
   let done = 0
   const deadline = Date.now() + seconds * 1000
   const t0 = Date.now()
@@ -41,6 +42,29 @@ async function timed(q: Queue, writers: number, seconds: number, work: (c: Gener
   )
   const ms = Date.now() - t0
   return { done, ms, rate: (done * 1000) / ms, exhausted: q.next >= q.items.length }
+}
+
+type ReportHandler = CommandHandler<ReportState, ReportCommand, ReportEvent, DecideContext>
+
+/** The contender: every command of a case through the command handler (fold, decide, append). */
+export async function handleCase(handler: ReportHandler, c: GeneratedCase): Promise<number> {
+  for (const cmd of c.commands) {
+    await handler.handle({ stream: c.stream, command: cmd.command as ReportCommand, ctx: cmd.ctx as DecideContext, meta: cmd.meta })
+  }
+  return c.commands.length
+}
+
+/** The baseline: one autocommit single-row INSERT per command into `raw_events` (same row shape and payloads). */
+export async function rawInsertCase(pool: Sql, c: GeneratedCase, sample: () => { type: string; data: unknown }): Promise<number> {
+  let n = 0
+  for (const cmd of c.commands) {
+    const e = sample()
+    await pool.query(
+      `INSERT INTO raw_events (event_id, stream_id, stream_version, type, data, meta) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
+      [c.stream, ++n, e.type, JSON.stringify(e.data), JSON.stringify(cmd.meta)],
+    )
+  }
+  return n
 }
 
 export async function appendBench(o: AppendOptions): Promise<BenchResult> {
@@ -85,27 +109,12 @@ export async function appendBench(o: AppendOptions): Promise<BenchResult> {
       let i = 0
       const slice = o.seconds / rounds
       for (let round = 0; round < rounds; round++) {
-        const r = await timed(handlerCases, w, slice, async (c) => {
-          for (const cmd of c.commands) {
-            await handler.handle({ stream: c.stream, command: cmd.command as ReportCommand, ctx: cmd.ctx as DecideContext, meta: cmd.meta })
-          }
-          return c.commands.length
-        })
+        const r = await timed(handlerCases, w, slice, (c) => handleCase(handler, c))
         sum.handler.done += r.done
         sum.handler.ms += r.ms
         exhausted ||= r.exhausted
         // raw: one autocommit single-row INSERT per transaction, same row shape and payloads
-        const raw = await timed(rawCases, w, slice, async (c) => {
-          let n = 0
-          for (const cmd of c.commands) {
-            const e = sampleEvents[i++ % sampleEvents.length]!
-            await pool.query(
-              `INSERT INTO raw_events (event_id, stream_id, stream_version, type, data, meta) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
-              [c.stream, ++n, e.type, JSON.stringify(e.data), JSON.stringify(cmd.meta)],
-            )
-          }
-          return n
-        })
+        const raw = await timed(rawCases, w, slice, (c) => rawInsertCase(pool, c, () => sampleEvents[i++ % sampleEvents.length]!))
         sum.raw.done += raw.done
         sum.raw.ms += raw.ms
         if (es) {

@@ -20,7 +20,7 @@ interface Pending {
 }
 
 /** Appends commands at `rate`/s for `seconds`; `caughtUp()` gives the position every reader has reached. */
-async function drive(env: BenchDb, cases: Iterator<GeneratedCase>, rate: number, seconds: number, caughtUp: () => Promise<LogPosition | undefined>) {
+export async function drive(env: BenchDb, cases: Iterator<GeneratedCase>, rate: number, seconds: number, caughtUp: () => Promise<LogPosition | undefined>) {
   const handler = createCommandHandler(env.store, { initialState, evolve, decide })
   const pending = new Set<Pending>()
   const lags: number[] = []

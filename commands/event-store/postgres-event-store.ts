@@ -84,6 +84,8 @@ export interface PostgresEventStoreOptions {
   concurrentGroups?: number
   /** Most commands in one group (default 64). */
   maxGroupCommands?: number
+  /** Least time between two wake-up notifications to other processes (ms, default 5; 0: one per committed group). */
+  notifyIntervalMs?: number
 }
 
 /** Adds `after`/`types` conditions to a WHERE clause with numbered parameters. */
@@ -111,12 +113,21 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
   // WAL flush at a time. Coalesced: at most one notification in flight per store; appends committed while it runs
   // get another one after it. The notify transaction itself commits asynchronously (it carries no data). Readers
   // do not depend on it for correctness (they also poll, and the horizon makes every read gap-safe).
+  // And spaced: at most one every notifyIntervalMs (the first after a quiet spell goes at once). Each notification is
+  // a round trip and a transaction; at one writer it was one per command (2.05 commits per command, 1.25 spaced;
+  // bench/RESULTS.md "Append and lag, profiled"). This store's own subscribers are woken at once below; another
+  // process's wake up at most notifyIntervalMs later.
   let notifyRunning = false
   let notifyAgain = false
-  // (PGlite: one connection shared by everything, so a plain statement, never a BEGIN/COMMIT script.)
+  const notifyIntervalMs = options.notifyIntervalMs ?? 5
+  let lastNotifyAt = -Infinity
+  // One statement, its own implicit transaction: set_config(..., true) is SET LOCAL, still in force when that
+  // transaction commits (a BEGIN; SET LOCAL; SELECT; COMMIT script did the same in four statements: 3x the Node CPU
+  // and 1.8x the backend CPU per notification, bench/RESULTS.md "Append and lag, profiled").
+  // (PGlite: one connection shared by everything, so a plain statement.)
   const NOTIFY_SCRIPT =
     db.kind === 'postgres'
-      ? `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_notify('${EVENTS_CHANNEL}', ''); COMMIT`
+      ? `SELECT set_config('synchronous_commit', 'off', true), pg_notify('${EVENTS_CHANNEL}', '')`
       : `SELECT pg_notify('${EVENTS_CHANNEL}', '')`
   /** Wake functions of this store's own live subscriptions: woken at once, no round trip through the server. */
   const localWakers = new Set<() => void>()
@@ -130,7 +141,10 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
     void (async () => {
       try {
         do {
+          const wait = lastNotifyAt + notifyIntervalMs - performance.now()
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait))
           notifyAgain = false
+          lastNotifyAt = performance.now()
           try {
             await db.exec(NOTIFY_SCRIPT)
           } catch (e) {
@@ -386,6 +400,29 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
     return row ? { commit: BigInt(row.commit), prepare: BigInt(row.prepare) } : START
   }
 
+  /**
+   * The page reads of this store's live subscriptions, shared while in flight: after a wake-up every projection's
+   * subscription asks for the page after the same position at the same moment, and one query answers them all
+   * instead of one per projection (the profile of the lag benchmark: 9 reads and 9 parses of the same rows per
+   * wake-up). A shared page is a gap-safe read taken after the request was made, so each subscriber gets what a
+   * read of its own would have given it or a prefix of what it would give a moment later. Events are shared
+   * read-only objects (RecordedEvent is treated as immutable everywhere).
+   */
+  const readsInFlight = new Map<string, Promise<unknown>>()
+  function shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let p = readsInFlight.get(key) as Promise<T> | undefined
+    if (!p) {
+      p = read().finally(() => readsInFlight.delete(key))
+      readsInFlight.set(key, p)
+    }
+    return p
+  }
+  const sharedPage = (opts: { after: LogPosition; types?: readonly string[]; limit: number }) =>
+    shared(`page:${opts.after.commit}:${opts.after.prepare}:${opts.limit}:${opts.types?.join(',') ?? '*'}`, () => readAll(opts))
+  /** (The same for the check an empty page is followed by.) */
+  const sharedHiddenTail = (after: LogPosition, types?: readonly string[]) =>
+    shared(`tail:${after.commit}:${after.prepare}:${types?.join(',') ?? '*'}`, () => hiddenTail(after, types))
+
   const inHandler = new AsyncLocalStorage<true>()
 
   function subscribe(opts: SubscribeOptions): Subscription {
@@ -426,7 +463,7 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
           const seen = wakes
           let batch: RecordedEvent[]
           try {
-            batch = await readAll({ after, types: opts.types, limit: batchSize })
+            batch = await sharedPage({ after, types: opts.types, limit: batchSize })
             readFailures = 0
           } catch (e) {
             readFailures++
@@ -449,7 +486,7 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
           }
           let hidden = false
           try {
-            hidden = await hiddenTail(after, opts.types)
+            hidden = await sharedHiddenTail(after, opts.types)
           } catch {
             // the next read reports it
           }

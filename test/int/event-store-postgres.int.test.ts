@@ -5,7 +5,8 @@ import t from 'tap'
 import { ADMIN_URL, freshDatabase } from '../support/db.js'
 import { runMigrations } from '../../commands/platform/migrations.js'
 import { EVENT_STORE_MIGRATIONS } from '../../commands/event-store/postgres-migrations.js'
-import { createPostgresEventStore } from '../../commands/event-store/postgres-event-store.js'
+import { EVENTS_CHANNEL, createPostgresEventStore } from '../../commands/event-store/postgres-event-store.js'
+import { createPostgresDatabase } from '../../commands/platform/postgres-database.js'
 import type { EventToAppend } from '../../commands/event-store/port.js'
 import { eventStoreContract } from './event-store-contract.js'
 
@@ -132,4 +133,70 @@ t.test('a transaction in ANOTHER database does not hold readers back; one in thi
   await mine.query('COMMIT')
   await mine.end()
   t.same((await store.readAll()).map((e) => e.type), ['A', 'B'])
+})
+
+t.test('the wake-up after an append reaches other processes and leaves the pooled connection durable', async (t) => {
+  await tdb.db.exec(`TRUNCATE events, streams, command_results RESTART IDENTITY`)
+  // one connection: the append and its notification run on the very connection the next append will use
+  const one = createPostgresDatabase(tdb.url, { max: 1, applicationName: 'test-notify' })
+  const store = createPostgresEventStore(one)
+  t.teardown(async () => {
+    await store.close()
+    await one.close()
+  })
+  const listener = new pg.Client({ connectionString: tdb.url })
+  await listener.connect()
+  t.teardown(() => listener.end())
+  const heard = new Promise<string>((resolve) => listener.on('notification', (n) => resolve(n.channel)))
+  await listener.query(`LISTEN ${EVENTS_CHANNEL}`)
+  const meta = { commandId: randomUUID(), actor: { role: 'system', id: 't', via: 'system' }, correlationId: 'c', causationId: 'c', occurredAt: '2024-01-01T00:00:00Z' } as unknown as EventToAppend['meta']
+  await store.append('n-1', [{ type: 'A', data: {}, meta }], 'no_stream')
+  t.equal(await Promise.race([heard, new Promise((r) => setTimeout(() => r('nothing within 5 s'), 5000))]), EVENTS_CHANNEL, 'another session is notified')
+  // the notification commits asynchronously (SET LOCAL): the session itself must stay synchronous for the next append
+  const s = await one.query<{ synchronous_commit: string }>('SHOW synchronous_commit')
+  t.equal(s.rows[0]!.synchronous_commit, 'on', 'synchronous_commit is on again on the connection after the notification')
+})
+
+t.test('live subscriptions at the same position share one page read', async (t) => {
+  await tdb.db.exec(`TRUNCATE events, streams, command_results RESTART IDENTITY`)
+  let pageReads = 0
+  const counted = {
+    ...tdb.db,
+    query: ((text: string, params?: readonly unknown[]) => {
+      if (/ORDER BY transaction_id, global_position LIMIT/.test(text)) pageReads++
+      return tdb.db.query(text, params)
+    }) as typeof tdb.db.query,
+  }
+  const store = createPostgresEventStore(counted, { pollIntervalMs: 60_000 })
+  t.teardown(() => store.close())
+  const got: string[][] = [[], [], []]
+  const subs = got.map((list) => store.subscribe({ handler: async (evs) => void list.push(...evs.map((e) => e.type)) }))
+  t.teardown(() => Promise.all(subs.map((s) => s.stop())))
+  await new Promise((r) => setTimeout(r, 300)) // each has read the (empty) log once
+  const before = pageReads
+  const meta = { commandId: randomUUID(), actor: { role: 'system', id: 't', via: 'system' }, correlationId: 'c', causationId: 'c', occurredAt: '2024-01-01T00:00:00Z' } as unknown as EventToAppend['meta']
+  await store.append('share-1', [{ type: 'A', data: {}, meta }], 'no_stream')
+  for (let i = 0; i < 100 && got.some((l) => l.length === 0); i++) await new Promise((r) => setTimeout(r, 20))
+  t.same(got, [['A'], ['A'], ['A']], 'every subscription gets the event once')
+  await new Promise((r) => setTimeout(r, 200))
+  // unshared: each of the three reads the page with the event and then an empty page (6 reads)
+  t.ok(pageReads - before <= 3, `page reads after the append: ${pageReads - before} (three subscriptions)`)
+})
+
+t.test('wake-ups to other processes are spaced: fewer notifications than appends, and one after the last append', async (t) => {
+  await tdb.db.exec(`TRUNCATE events, streams, command_results RESTART IDENTITY`)
+  const store = createPostgresEventStore(tdb.db, { notifyIntervalMs: 50 })
+  t.teardown(() => store.close())
+  const listener = new pg.Client({ connectionString: tdb.url })
+  await listener.connect()
+  t.teardown(() => listener.end())
+  const heardAt: number[] = []
+  listener.on('notification', () => heardAt.push(performance.now()))
+  await listener.query(`LISTEN ${EVENTS_CHANNEL}`)
+  const meta = () => ({ commandId: randomUUID(), actor: { role: 'system', id: 't', via: 'system' }, correlationId: 'c', causationId: 'c', occurredAt: '2024-01-01T00:00:00Z' }) as unknown as EventToAppend['meta']
+  for (let k = 0; k < 20; k++) await store.append(`spaced-${k}`, [{ type: 'A', data: { k }, meta: meta() }], 'no_stream')
+  const lastCommitted = performance.now()
+  await new Promise((r) => setTimeout(r, 400))
+  t.ok(heardAt.length >= 1 && heardAt.length <= 10, `${heardAt.length} notifications for 20 appends`)
+  t.ok(heardAt.at(-1)! >= lastCommitted, 'a notification follows the last append')
 })
