@@ -71,7 +71,7 @@ const formOf = (p?: Partial<AccountProfile> & { accountId?: string }) => {
 const FORM_FIELDS = new Set(['accountId', 'name', 'agency', 'county', 'role', 'reason'])
 /** A refused account command → the error at its field (reason, name…) or above the form. */
 function refusalOf(e: DomainError, reasonField = 'reason'): { errors: Record<string, string>; formError?: string } {
-  const field = e.code === 'REASON_REQUIRED' ? 'reason' : typeof e.details.field === 'string' ? e.details.field : undefined
+  const field = e.code === 'REASON_REQUIRED' ? 'reason' : e.code === 'ACCOUNT_EXISTS' ? 'accountId' : typeof e.details.field === 'string' ? e.details.field : undefined
   if (field && FORM_FIELDS.has(field)) return { errors: { [field === 'reason' ? reasonField : field]: explain(e) } }
   return { errors: {}, formError: explain(e) }
 }

@@ -6,7 +6,7 @@
 import t, { type Test } from 'tap'
 import { randomUUID } from 'node:crypto'
 import type { Page } from 'playwright-core'
-import { buildTestApp, professional } from '../support/http.js'
+import { buildTestApp, institution, professional } from '../support/http.js'
 import { launchBrowser, shot } from '../support/browser.js'
 import { seriousViolations } from '../support/axe.js'
 import type { SessionUser } from '../../http/session-store.js'
@@ -99,5 +99,42 @@ t.test('a refused one-click action (送出 a draft already sent from another tab
     await backIsAGet(t, page, documents, `/reports/${drafted.caseId}`)
     t.equal(await page.locator('#flash-notice').count(), 0, 'the page before carries no notice')
     await page.context().close()
+  }
+})
+
+t.test('a refused upload and a refused 帳號 form: the error at its field, the choices kept, the file to choose again', async (t) => {
+  for (const size of SIZES) {
+    const { page } = await pageAs(institution(), size)
+    await page.goto(`${base}/institution/batch?kind=register`)
+    await page.check('input[name="kind"][value="cancel"]')
+    const posted = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/institution/batch')
+    await page.click('button:has-text("上傳並檢查")')
+    t.equal((await posted).status(), 303, 'no file: 303, not 422')
+    await page.waitForURL(/\/institution\/batch\?form=/)
+    t.match(await page.textContent('#err-file'), '請選擇要上傳的檔案')
+    t.match(await page.textContent('#choose-again'), '請重新選擇檔案', 'the page says the file is chosen again')
+    t.ok(await page.isChecked('input[name="kind"][value="cancel"]'), 'the 申請類別 chosen is kept')
+    await page.screenshot({ path: shot(`refused-upload-${size.name}`), fullPage: true })
+    t.same((await seriousViolations(page)).map((v) => v.id), [], 'axe: upload page')
+    await page.context().close()
+
+    const a = await pageAs(admin, size)
+    await a.page.goto(`${base}/review/admin/accounts/new`)
+    await a.page.fill('#accountId', 'TPE-R001') // taken
+    await a.page.fill('#reason', '新進審查人員')
+    await a.page.fill('#name', '高雄審查員')
+    await a.page.fill('#agency', '高雄市政府衛生局')
+    await a.page.selectOption('#county', '64')
+    await a.page.fill('input[name="certSubject"]', 'C=TW, CN=高雄審查員')
+    await a.page.click('#create-account')
+    await a.page.waitForURL(/\/review\/admin\/accounts\/new\?form=/)
+    t.match(await a.page.textContent('#err-accountId'), '帳號已存在', 'an account code taken: said at its field')
+    t.equal(await a.page.inputValue('#accountId'), 'TPE-R001', 'the account code typed')
+    t.equal(await a.page.inputValue('#reason'), '新進審查人員', 'the reason typed')
+    t.equal(await a.page.inputValue('#name'), '高雄審查員', 'the name typed')
+    t.equal(await a.page.inputValue('#county'), '64', 'the county chosen')
+    await a.page.screenshot({ path: shot(`refused-account-form-${size.name}`), fullPage: true })
+    t.same((await seriousViolations(a.page)).map((v) => v.id), [], 'axe: account form')
+    await a.page.context().close()
   }
 })
