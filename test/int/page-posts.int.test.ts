@@ -10,6 +10,7 @@ import type { SessionUser } from '../../http/session-store.js'
 import { IDLE_TIMEOUT_MS } from '../../http/session-store.js'
 import { KEPT_LOGIN_URL } from '../../http/kept-forms-hook.js'
 import type { Actor } from '../../domain/types.js'
+import { MAX_UPLOAD_BYTES } from '../../http/app.js'
 
 const { app, parts, clock } = await buildTestApp(t)
 await app.ready()
@@ -59,7 +60,7 @@ const PRG_FORMS: Record<string, FormSpec> = {
   'POST /review/admin/site/:pageId/withdraw': { who: 'admin', url: `/review/admin/site/${sitePage}/withdraw`, fields: { commandId: randomUUID(), reason: '' }, page: `/review/admin/site/${sitePage}`, shows: 'id="err-withdrawReason"' },
 }
 
-interface ActionSpec { who: Who; url: string; fields?: Record<string, string | string[]>; upload?: true; page: string; /** what the page says */ says: RegExp }
+interface ActionSpec { who: Who; url: string; fields?: Record<string, string | string[]>; upload?: true; /** the file sent (default: none) */ file?: Buffer; page: string; /** what the page says */ says: RegExp }
 const notice = (text: string) => new RegExp(`id="flash-notice">${text}`)
 const CASE_STATE = notice('案件目前的狀態不可進行此操作')
 /** One-click actions and uploads: refused, 303 to the page they were on, which shows the zh-TW message. */
@@ -72,6 +73,8 @@ const ACTIONS: Record<string, ActionSpec> = {
   'POST /review/decisions': { who: 'rev', url: '/review/decisions', fields: { decision: 'approve' }, page: '/review/cases', says: notice('請至少勾選一件案件') },
   'POST /review/print': { who: 'rev', url: '/review/print', fields: {}, page: '/review/cases', says: notice('請至少勾選一件案件') },
   'POST /institution/batch': { who: 'inst', url: '/institution/batch', upload: true, fields: { kind: 'change' }, page: '/institution/batch', says: /id="err-file">請選擇要上傳的檔案[\s\S]*請重新選擇檔案/ },
+  // beyond the multipart limits: refused before the handler, said as a notice on the upload page
+  'POST /institution/batch (too big)': { who: 'inst', url: '/institution/batch', upload: true, fields: { kind: 'register' }, file: Buffer.alloc(MAX_UPLOAD_BYTES + 1, 0x41), page: '/institution/batch', says: /id="flash-notice">附件檔案過大[\s\S]*請重新選擇檔案/ },
   'POST /reports/batch': { who: 'pro', url: '/reports/batch', upload: true, fields: { kind: 'cancel' }, page: '/reports/batch', says: /id="err-file">請選擇要上傳的檔案[\s\S]*請重新選擇檔案/ },
   'POST /review/batch': { who: 'rev', url: '/review/batch', upload: true, fields: { onBehalfOf: '' }, page: '/review/batch', says: /id="err-onBehalfOf">請選擇代為申請的對象[\s\S]*請重新選擇檔案/ },
   'POST /institution/batch/:jobId/confirm': { who: 'inst', url: `/institution/batch/${'0'.repeat(64)}/confirm`, page: '/institution/batch', says: notice('找不到此批次') },
@@ -129,7 +132,7 @@ t.test('a refused action answers 303 to the page it was on, which says why (zh-T
   for (const [k, spec] of Object.entries(ACTIONS)) {
     const s = sessions[spec.who]
     const fields = { commandId: randomUUID(), ...spec.fields, _csrf: s.csrf }
-    const body = spec.upload ? multipart(fields) : { payload: form(fields), headers: { 'content-type': 'application/x-www-form-urlencoded' } }
+    const body = spec.upload ? multipart(fields, spec.file ? [{ name: 'file', filename: 'big.csv', type: 'text/csv', content: spec.file }] : []) : { payload: form(fields), headers: { 'content-type': 'application/x-www-form-urlencoded' } }
     const sent = await app.inject({ method: 'POST', url: spec.url, headers: { cookie: s.cookie, ...body.headers }, payload: body.payload })
     const r = await followForm(app, sent, s.cookie)
     t.equal(r.status, 303, `${k}: 303${r.status !== 303 ? ` — ${r.body.slice(0, 200)}` : ''}`)
