@@ -135,6 +135,15 @@ t.test('a refused upload and a refused 帳號 form: the error at its field, the 
     t.equal(await a.page.inputValue('#county'), '64', 'the county chosen')
     await a.page.screenshot({ path: shot(`refused-account-form-${size.name}`), fullPage: true })
     t.same((await seriousViolations(a.page)).map((v) => v.id), [], 'axe: account form')
+    // 停用 with a reason of spaces only (the browser's required check passes it): back to the account page, said there
+    await a.page.goto(`${base}/review/admin/accounts/TPE-R001`)
+    await a.page.fill('#statusReason', '   ')
+    await a.page.click('#status-form button[type="submit"]')
+    await a.page.waitForURL(/\/review\/admin\/accounts\/TPE-R001\?form=/)
+    t.match(await a.page.textContent('#err-statusReason'), '請填寫理由', 'the reason is asked for at its field')
+    t.match(await a.page.textContent('h1'), '使用中', 'nothing changed: the account is still in use')
+    await a.page.screenshot({ path: shot(`refused-account-status-${size.name}`), fullPage: true })
+    t.same((await seriousViolations(a.page)).map((v) => v.id), [], 'axe: account page')
     await a.page.context().close()
   }
 })
