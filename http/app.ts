@@ -22,6 +22,7 @@ import type { App, TypeBoxTypeProvider } from './schemas.js'
 import { checkServices, type Services } from './services.js'
 import { installSessions, isHttps } from './session.js'
 import { KeptFormStore } from './kept-forms.js'
+import { noticeFor } from './form-flash.js'
 import { installKeptForms, keptFormSessionHooks } from './kept-forms-hook.js'
 import { refreshPrincipal } from './session-principal.js'
 import type { SessionUser } from './session-store.js'
@@ -160,7 +161,7 @@ export async function buildApp(services: Services): Promise<App> {
   app.decorateReply('page', function (this: import('fastify').FastifyReply, template: string, data: Record<string, unknown> = {}) {
     const req = this.request
     return this.type('text/html; charset=utf-8').viewAsync(template, {
-      user: req.session?.user, csrf: req.session?.csrf, path: req.url, commandId: () => randomUUID(), ...data,
+      user: req.session?.user, csrf: req.session?.csrf, path: req.url, commandId: () => randomUUID(), flashNotice: noticeFor(req), ...data,
     })
   })
 

@@ -3,6 +3,7 @@ import type { App } from './schemas.js'
 // fragment) elsewhere. Validation errors become VALIDATION_FAILED with the failing fields. Never a stack trace.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, errorMessage, isDomainError } from '../domain/errors.js'
+import { pathOf, redirectWithNotice } from './form-flash.js'
 
 /** Set at logout (30 minutes): a page reached afterwards (Back) sends the person to the login page saying so. */
 export const LOGGED_OUT_COOKIE = 'bb_out'
@@ -56,6 +57,12 @@ export async function sendError(request: FastifyRequest, reply: FastifyReply, er
     // htmx does not swap 4xx/5xx by default: answer 200 with a retarget into the page's alert area.
     reply.header('HX-Retarget', '#alerts').header('HX-Reswap', 'innerHTML')
     return reply.code(200).viewAsync('partials/alert.eta', { kind: 'error', message: explain(err), code: err.code, correlationId })
+  }
+  // a page action refused (wrong state, a case already decided, bad input): back to its page saying why (303, so
+  // Back and reload never meet the browser's resubmit page); not found, forbidden and no session stay error pages
+  const refusedTo = request.routeOptions?.config?.refusedTo
+  if (refusedTo && request.method === 'POST' && request.session && status >= 400 && status < 500 && ![401, 403, 404].includes(status)) {
+    return redirectWithNotice(request, reply, typeof refusedTo === 'function' ? refusedTo(pathOf(request)) : refusedTo, err.message || explain(err))
   }
   const loginLink = err.code === 'UNAUTHENTICATED' || err.code === 'SESSION_EXPIRED'
   // a page asked for without a session (Back after 登出, an old bookmark) goes on to the login page by itself; the

@@ -17,6 +17,8 @@ export interface FlashContent {
   fields: FormFields
   errors?: Record<string, string>
   formError?: string
+  /** A one-click action refused (nothing typed to keep): the message shown as a notice on the page it was on. */
+  notice?: string
   kept?: boolean
 }
 
@@ -44,6 +46,16 @@ export async function redirectWithErrors(request: FastifyRequest, reply: Fastify
   return reply.redirect(token ? withFlash(path, token) : path, 303)
 }
 
+/**
+ * Answers a page action that was refused (送出, 撤回, 複製, a decision on a case already decided, an upload that must
+ * be chosen again): 303 to the page the action was on, which shows `message` as a notice (a flash, as for forms).
+ * `fields` are text values typed to show again (never a password or a file).
+ */
+export async function redirectWithNotice(request: FastifyRequest, reply: FastifyReply, path: string, message: string, fields: FormFields = {}): Promise<FastifyReply> {
+  const token = await putFlash(request, path, { fields, notice: message })
+  return reply.redirect(token ? withFlash(path, token) : path, 303)
+}
+
 /** The flash this page's address names, when it is this session's, for this page, and not expired. */
 export function flashFor(request: FastifyRequest, path: string): FormFlash | undefined {
   const f = request.session?.flash
@@ -55,3 +67,6 @@ export function flashFor(request: FastifyRequest, path: string): FormFlash | und
 
 /** The page's path without its query (the key a flash is stored under). */
 export const pathOf = (request: FastifyRequest) => request.url.split('?')[0]!
+
+/** The notice of a refused action this page's address names (shown by both layouts). */
+export const noticeFor = (request: FastifyRequest): string | undefined => (request.method === 'GET' ? flashFor(request, pathOf(request))?.notice : undefined)

@@ -33,6 +33,8 @@ export interface FormFlash {
   fields: Record<string, string | string[]>
   errors?: Record<string, string>
   formError?: string
+  /** A refused one-click action's message, shown as a notice on the page it was on. */
+  notice?: string
   /** Kept when the session ended before the form was sent, given back after logging in again. */
   kept?: boolean
   expiresAt: number

@@ -48,6 +48,12 @@ declare module 'fastify' {
      * a function: the form's page from the POST's path (e.g. a decision's case page).
      */
     keepForm?: true | string | ((postPath: string) => string)
+    /**
+     * A page action (送出, 撤回, 複製, a decision): refused (a 4xx other than 401, 403, 404), it answers 303 to this page
+     * (a path, or the page from the POST's path) with the message as a notice, instead of an error page
+     * (http/errors.ts). htmx requests keep their swaps and the JSON API its codes.
+     */
+    refusedTo?: string | ((postPath: string) => string)
   }
 }
 

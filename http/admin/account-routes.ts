@@ -11,6 +11,8 @@ import type { County } from '../../domain/reference/counties.js'
 import { FIRST_REFERENCE, referenceNamer } from '../../domain/reference/lists.js'
 import type { Actor } from '../../domain/types.js'
 import { explain } from '../errors.js'
+import { flashFor, redirectWithErrors } from '../form-flash.js'
+import type { RawForm } from '../forms/form-values.js'
 import { FormBody, type App } from '../schemas.js'
 import { accountsOf, actorOf, ADMIN_BASE, adminPage, adminsOnly, asList, dbOf, metaOf, settle, storeOf, visibleAccount } from './context.js'
 
@@ -65,6 +67,15 @@ const formOf = (p?: Partial<AccountProfile> & { accountId?: string }) => {
   }
 }
 
+/** The form's fields a refusal can be said at; any other refusal is said above the form. */
+const FORM_FIELDS = new Set(['accountId', 'name', 'agency', 'county', 'role', 'reason'])
+/** A refused account command → the error at its field (reason, name…) or above the form. */
+function refusalOf(e: DomainError, reasonField = 'reason'): { errors: Record<string, string>; formError?: string } {
+  const field = e.code === 'REASON_REQUIRED' ? 'reason' : e.code === 'ACCOUNT_EXISTS' ? 'accountId' : typeof e.details.field === 'string' ? e.details.field : undefined
+  if (field && FORM_FIELDS.has(field)) return { errors: { [field === 'reason' ? reasonField : field]: explain(e) } }
+  return { errors: {}, formError: explain(e) }
+}
+
 const HISTORY_LABEL: Record<AccountEvent['type'], string> = { AccountCreated: '建立帳號', AccountChanged: '變更帳號', AccountDisabled: '停用帳號', AccountEnabled: '重新啟用' }
 const FIELD_LABEL: Record<string, string> = { name: '姓名', agency: '機關', county: '縣市', role: '角色', certificates: '憑證' }
 
@@ -89,14 +100,18 @@ export async function registerAccountRoutes(app: App) {
     return adminPage(request, reply, 'admin/accounts.eta', { title: '帳號管理', q, page, result, importColumns: IMPORT_COLUMNS, commandId: randomUUID(), ...(await common()) })
   })
 
-  const formPage = async (request: FastifyRequest, reply: Parameters<typeof adminPage>[1], data: { form: ReturnType<typeof formOf>; error?: string; editing?: boolean; status?: number }) => {
-    if (data.status) reply.code(data.status)
-    return adminPage(request, reply, 'admin/account-form.eta', { title: data.editing ? '變更帳號' : '新增帳號', commandId: randomUUID(), ...choices(actorOf(request), await countiesNow()), ...data, ...(await common()) })
-  }
-
-  app.get(`${ADMIN_BASE}/accounts/new`, { onRequest: adminsOnly }, async (request, reply) => {
+  const NEW_PAGE = `${ADMIN_BASE}/accounts/new`
+  app.get(NEW_PAGE, { onRequest: adminsOnly }, async (request, reply) => {
     const a = actorOf(request)
-    return formPage(request, reply, { form: formOf(a.role === 'bureau_admin' ? { county: a.county ?? null, agency: (await countiesNow()).find((c) => c.code === a.county)?.bureau ?? '' } : {}) })
+    // a refused form comes back by 303 with what was typed (POST-redirect-GET) and the errors at their fields
+    const flash = flashFor(request, NEW_PAGE)
+    const form = flash
+      ? formOf({ ...profileOf(flash.fields), accountId: str(flash.fields, 'accountId') })
+      : formOf(a.role === 'bureau_admin' ? { county: a.county ?? null, agency: (await countiesNow()).find((c) => c.code === a.county)?.bureau ?? '' } : {})
+    return adminPage(request, reply, 'admin/account-form.eta', {
+      title: '新增帳號', form, error: flash?.formError, errors: flash?.errors ?? {}, reason: flash ? str(flash.fields, 'reason') : '',
+      commandId: flash ? str(flash.fields, 'commandId') || randomUUID() : randomUUID(), ...choices(a, await countiesNow()), ...(await common()),
+    })
   })
 
   app.post(`${ADMIN_BASE}/accounts`, { onRequest: adminsOnly, schema: { body: FormBody } }, async (request, reply) => {
@@ -109,15 +124,21 @@ export async function registerAccountRoutes(app: App) {
       return reply.redirect(`${ADMIN_BASE}/accounts/${encodeURIComponent(accountId)}?done=created`, 303)
     } catch (e) {
       if (!isDomainError(e)) throw e
-      return formPage(request, reply, { form: formOf({ ...profile, accountId }), error: explain(e), status: e.status })
+      const { errors, formError } = refusalOf(e)
+      return redirectWithErrors(request, reply, NEW_PAGE, b as RawForm, errors, formError)
     }
   })
 
   /** The account, if the administrator may see it (a bureau administrator: their county's accounts). */
   const visible = (request: FastifyRequest, accountId: string) => visibleAccount(app, actorOf(request), accountId)
 
-  const detailPage = async (request: FastifyRequest, reply: Parameters<typeof adminPage>[1], accountId: string, extra: { error?: string; status?: number; done?: string } = {}) => {
+  const accountPage = (accountId: string) => `${ADMIN_BASE}/accounts/${encodeURIComponent(accountId)}`
+  const detailPage = async (request: FastifyRequest, reply: Parameters<typeof adminPage>[1], accountId: string, extra: { done?: string } = {}) => {
     const { state, version } = await visible(request, accountId)
+    // a refused change or 停用／啟用 comes back by 303 with what was typed: the change form's fields, or the
+    // status form's reason (statusReason), and the errors at their fields
+    const flash = flashFor(request, accountPage(accountId))
+    const changed = flash && 'name' in flash.fields ? flash.fields : undefined
     const events = await storeOf(app).readStream(accountStream(accountId))
     const history = events.map((e) => {
       const ev = e as unknown as AccountEvent
@@ -128,11 +149,11 @@ export async function registerAccountRoutes(app: App) {
       }
     }).reverse()
     const projected = await findAccount(dbOf(app), accountId)
-    if (extra.status) reply.code(extra.status)
     return adminPage(request, reply, 'admin/account.eta', {
       title: `帳號 ${accountId}`, accountId, state, version, history, projected,
       manageable: mayManage(actorOf(request), state.profile),
-      form: formOf({ ...state.profile, accountId }), commandId: randomUUID(), ...choices(actorOf(request), await countiesNow()), ...extra, ...(await common()),
+      form: formOf(changed ? { ...profileOf(changed), accountId } : { ...state.profile, accountId }), commandId: randomUUID(), ...choices(actorOf(request), await countiesNow()), ...extra, ...(await common()),
+      error: flash?.formError, errors: flash?.errors ?? {}, reason: changed ? str(changed, 'reason') : '', statusReason: flash ? str(flash.fields, 'statusReason') : '',
     })
   }
 
@@ -149,7 +170,8 @@ export async function registerAccountRoutes(app: App) {
       return reply.redirect(`${ADMIN_BASE}/accounts/${encodeURIComponent(accountId)}?done=${r.events.length ? 'changed' : 'unchanged'}`, 303)
     } catch (e) {
       if (!isDomainError(e)) throw e
-      return detailPage(request, reply, accountId, { error: explain(e), status: e.status })
+      const { errors, formError } = refusalOf(e)
+      return redirectWithErrors(request, reply, accountPage(accountId), b as RawForm, errors, formError)
     }
   })
 
@@ -165,12 +187,14 @@ export async function registerAccountRoutes(app: App) {
       return reply.redirect(`${ADMIN_BASE}/accounts/${encodeURIComponent(accountId)}?done=${enable ? 'enabled' : 'disabled'}`, 303)
     } catch (e) {
       if (!isDomainError(e)) throw e
-      return detailPage(request, reply, accountId, { error: explain(e), status: e.status })
+      const { errors, formError } = refusalOf(e, 'statusReason')
+      return redirectWithErrors(request, reply, accountPage(accountId), undefined, errors, formError, { commandId: str(b, 'commandId'), statusReason: str(b, 'reason') })
     }
   })
 
   // bulk import: multipart `file` (CSV, UTF-8 or Big5); every row reported
-  app.post(`${ADMIN_BASE}/accounts/import`, { onRequest: adminsOnly, bodyLimit: MAX_IMPORT_BYTES + 64 * 1024 }, async (request, reply) => {
+  // refused (no file, too big, unreadable): 303 to 帳號管理 with the message as a notice (the file is chosen again)
+  app.post(`${ADMIN_BASE}/accounts/import`, { onRequest: adminsOnly, bodyLimit: MAX_IMPORT_BYTES + 64 * 1024, config: { refusedTo: `${ADMIN_BASE}/accounts` } }, async (request, reply) => {
     const body = request.body as Record<string, { toBuffer?: () => Promise<Buffer>; filename?: string; file?: NodeJS.ReadableStream } | undefined> | undefined
     const file = body?.file
     if (!file || typeof file.toBuffer !== 'function') throw new DomainError('IMPORT_FILE_INVALID', {}, '請選擇要匯入的 CSV 檔案')

@@ -9,6 +9,8 @@ import { taipeiInstant } from '../../domain/roc-date.js'
 import { dateExamples, readDateField } from '../forms/date-field.js'
 import { inForce, isRuleSetName, RULE_SET_LABEL, RULE_SET_NAMES, type RuleSetName } from '../../domain/rules/rule-sets.js'
 import { explain } from '../errors.js'
+import { flashFor, redirectWithErrors } from '../form-flash.js'
+import { KEPT_FORM_MAX_BYTES } from '../kept-forms.js'
 import { FormBody, type App } from '../schemas.js'
 import { actorOf, ADMIN_BASE, adminPage, adminsOnly, metaOf, mohwAdminOnly, rulesOf, settle } from './context.js'
 
@@ -39,15 +41,24 @@ export async function registerSettingsRoutes(app: App) {
     return adminPage(request, reply, 'admin/settings.eta', { title: '系統設定', sets })
   })
 
-  const setPage = async (request: FastifyRequest, reply: FastifyReply, name: RuleSetName, extra: { error?: string; fieldErrors?: Record<string, string>; status?: number; content?: string; done?: string; effectiveDate?: string; effectiveTime?: string; reason?: string; versionId?: string } = {}) => {
+  const setPage = async (request: FastifyRequest, reply: FastifyReply, name: RuleSetName, given: { done?: string } = {}) => {
+    // a refused version comes back by 303 with what was typed (POST-redirect-GET) and the errors at their fields
+    const flash = flashFor(request, `${ADMIN_BASE}/settings/${name}`)
+    const typed = (k: string) => (flash && typeof flash.fields[k] === 'string' ? (flash.fields[k] as string) : undefined)
+    const extra = {
+      ...given,
+      ...(flash ? {
+        content: typed('content'), effectiveDate: typed('effectiveDate') ?? '', effectiveTime: typed('effectiveTime') ?? '', reason: typed('reason') ?? '', versionId: typed('versionId') ?? '',
+        fieldErrors: flash.errors ?? {}, error: flash.formError,
+      } : {}),
+    }
     const now = app.services.clock().toISOString()
     const versions = await rulesOf(app).versions(name)
     const current = inForce(versions, now)
     const ex = dateExamples(app.services.clock())
-    if (extra.status) reply.code(extra.status)
     return adminPage(request, reply, 'admin/setting.eta', {
       title: `系統設定：${RULE_SET_LABEL[name]}`, name, label: RULE_SET_LABEL[name], versions: [...versions].reverse(), current, now,
-      canPublish: actorOf(request).role === 'admin', commandId: randomUUID(),
+      canPublish: actorOf(request).role === 'admin', commandId: typed('commandId') || randomUUID(),
       content: extra.content ?? JSON.stringify(versions.at(-1)?.content ?? current?.content ?? null, null, 2),
       ...extra,
       // the effective date as typed, with what it was read as (or its error), placeholders in the current year
@@ -68,7 +79,13 @@ export async function registerSettingsRoutes(app: App) {
     if (!isRuleSetName(name)) throw new DomainError('UNKNOWN_RULE_SET', { name })
     const b = request.body
     const raw = field(b, 'content')
-    const typed = { content: raw, effectiveDate: field(b, 'effectiveDate'), effectiveTime: field(b, 'effectiveTime'), reason: field(b, 'reason'), versionId: field(b, 'versionId') }
+    const typed = { content: raw, effectiveDate: field(b, 'effectiveDate'), effectiveTime: field(b, 'effectiveTime'), reason: field(b, 'reason'), versionId: field(b, 'versionId'), commandId: field(b, 'commandId') }
+    // refused: 303 back to the page with what was typed; content beyond the flash's bound is not carried (said so)
+    const carried = Buffer.byteLength(raw) <= KEPT_FORM_MAX_BYTES
+    const again = (fieldErrors: Record<string, string>, formError?: string) =>
+      redirectWithErrors(request, reply, `${ADMIN_BASE}/settings/${name}`, undefined, fieldErrors,
+        carried ? formError : [formError, '內容過長，未能帶回，請重新貼上'].filter(Boolean).join('；'),
+        carried ? typed : { ...typed, content: '' })
     try {
       if (raw.length > MAX_CONTENT) throw new DomainError('RULE_VERSION_INVALID', {}, '規則內容過長')
       let content: unknown
@@ -83,7 +100,7 @@ export async function registerSettingsRoutes(app: App) {
       const fieldErrors: Record<string, string> = {}
       if (!date.iso) fieldErrors.effectiveDate = date.error ?? '請輸入生效日期'
       if (!clock) fieldErrors.effectiveTime = '時間不正確（HHmm，例：0000、0830）'
-      if (!date.iso || !clock) return setPage(request, reply, name, { ...typed, fieldErrors, status: 422 })
+      if (!date.iso || !clock) return again(fieldErrors)
       const effectiveFrom = taipeiInstant(date.iso, clock)
       const r = await rulesOf(app).publish(
         { name, effectiveFrom, reason: typed.reason, content, ...(typed.versionId ? { versionId: typed.versionId } : {}) },
@@ -93,7 +110,9 @@ export async function registerSettingsRoutes(app: App) {
       return reply.redirect(`${ADMIN_BASE}/settings/${name}?done=${encodeURIComponent(r.version.versionId)}`, 303)
     } catch (e) {
       if (!isDomainError(e)) throw e
-      return setPage(request, reply, name, { ...typed, error: explain(e), status: e.status })
+      // said at its field when the rule names one (reason, versionId), above the form otherwise
+      const at = e.code === 'REASON_REQUIRED' ? 'reason' : e.details.field === 'versionId' || e.details.field === 'reason' ? e.details.field : undefined
+      return at ? again({ [at]: explain(e) }) : again({}, explain(e))
     }
   })
 }

@@ -8,6 +8,7 @@ import { isoToRoc, taipeiDate } from '../../domain/roc-date.js'
 import { dateExamples, readDateField } from '../forms/date-field.js'
 import { isSitePageKind, SITE_PAGE_KIND_LABEL, SITE_PAGE_KINDS, sitePageStream, type SitePageKind } from '../../domain/site/site-page.js'
 import { explain } from '../errors.js'
+import { flashFor, redirectWithErrors } from '../form-flash.js'
 import { FormBody, type App } from '../schemas.js'
 import { listSitePages } from '../public/site-pages.js'
 import { renderMarkdown } from '../public/markdown.js'
@@ -34,13 +35,24 @@ export async function registerSiteRoutes(app: App) {
     return adminPage(request, reply, 'admin/site.eta', { title: '網站資料管理', pages, kinds: SITE_PAGE_KINDS, kindLabel: SITE_PAGE_KIND_LABEL, done: request.query.done })
   })
 
-  const formPage = (request: FastifyRequest, reply: FastifyReply, data: { pageId?: string; kind: SitePageKind; title: string; body: string; publishedOn: string; withdrawn?: boolean; error?: string; fieldErrors?: Record<string, string>; status?: number; done?: string }) => {
-    if (data.status) reply.code(data.status)
+  /** The form's page: a new page's, or the page's own. */
+  const pageOf = (pageId?: string) => (pageId ? `${ADMIN_BASE}/site/${pageId}` : `${ADMIN_BASE}/site/new`)
+  const formPage = (request: FastifyRequest, reply: FastifyReply, stored: { pageId?: string; kind: SitePageKind; title: string; body: string; publishedOn: string; withdrawn?: boolean }) => {
+    // a refused form comes back by 303 with what was typed (POST-redirect-GET) and the errors at their fields; the
+    // preview stays the stored content's
+    const flash = flashFor(request, pageOf(stored.pageId))
+    const typed = (k: string) => (flash && typeof flash.fields[k] === 'string' ? (flash.fields[k] as string) : undefined)
+    const kind = typed('kind')
+    const data = flash && 'title' in flash.fields
+      ? { ...stored, kind: kind && isSitePageKind(kind) ? kind : stored.kind, title: typed('title') ?? '', body: typed('body') ?? '', publishedOn: typed('publishedOn') ?? '', error: flash.formError, fieldErrors: flash.errors ?? {} }
+      : { ...stored, error: flash?.formError, fieldErrors: flash?.errors ?? {} }
     const ex = dateExamples(app.services.clock())
     return adminPage(request, reply, 'admin/site-form.eta', {
-      title: data.pageId ? '編輯網站內容' : '新增網站內容', page: data, kinds: SITE_PAGE_KINDS, kindLabel: SITE_PAGE_KIND_LABEL,
-      publishedOnField: { ...readDateField(data.publishedOn, '發布日期', ex), ...(data.fieldErrors?.publishedOn ? { error: data.fieldErrors.publishedOn } : {}) }, ex,
-      preview: data.body.trim() ? renderMarkdown(data.body) : '', commandId: randomUUID(),
+      title: stored.pageId ? '編輯網站內容' : '新增網站內容', page: data, kinds: SITE_PAGE_KINDS, kindLabel: SITE_PAGE_KIND_LABEL,
+      publishedOnField: { ...readDateField(data.publishedOn, '發布日期', ex), ...(data.fieldErrors.publishedOn ? { error: data.fieldErrors.publishedOn } : {}) }, ex,
+      preview: stored.body.trim() ? renderMarkdown(stored.body) : '',
+      // a new page's id is its form's command id: the same form sent again publishes one page
+      commandId: typed('commandId') || randomUUID(), withdrawReason: typed('withdrawReason') ?? '',
     })
   }
 
@@ -49,13 +61,15 @@ export async function registerSiteRoutes(app: App) {
     return formPage(request, reply, { kind, title: '', body: '', publishedOn: isoToRoc(today()) })
   })
 
-  async function publish(request: FastifyRequest, reply: FastifyReply, pageId: string, b: FormBody) {
+  async function publish(request: FastifyRequest, reply: FastifyReply, pageId: string, b: FormBody, isNew: boolean) {
     const kind = field(b, 'kind')
     const typed = { pageId, kind: (isSitePageKind(kind) ? kind : 'news') as SitePageKind, title: field(b, 'title'), body: field(b, 'body'), publishedOn: field(b, 'publishedOn').trim() }
+    const again = (errors: Record<string, string>, formError?: string) =>
+      redirectWithErrors(request, reply, pageOf(isNew ? undefined : pageId), undefined, errors, formError, { kind, title: typed.title, body: typed.body, publishedOn: typed.publishedOn, commandId: field(b, 'commandId') })
     try {
       // the date as typed (1130301, 113/03/01, 2024/03/01), read by the one rule; a bad one is said at its field
       const date = readDateField(typed.publishedOn, '發布日期', dateExamples(app.services.clock()))
-      if (!date.iso) return formPage(request, reply, { ...typed, fieldErrors: { publishedOn: date.error ?? '請輸入發布日期' }, status: 422 })
+      if (!date.iso) return again({ publishedOn: date.error ?? '請輸入發布日期' })
       const now = app.services.clock().toISOString()
       const r = await handler.handle({
         stream: sitePageStream(pageId),
@@ -67,7 +81,9 @@ export async function registerSiteRoutes(app: App) {
       return reply.redirect(`${ADMIN_BASE}/site?done=published`, 303)
     } catch (e) {
       if (!isDomainError(e)) throw e
-      return formPage(request, reply, { ...typed, error: explain(e), status: e.status, ...(pageId ? {} : {}) })
+      // a field the rule names (標題, 內容) is said at its field; anything else above the form
+      const at = (e.details.fields as unknown[] | undefined)?.[0]
+      return typeof at === 'string' && ['title', 'body', 'kind'].includes(at) ? again({ [at]: explain(e) }) : again({}, explain(e))
     }
   }
 
@@ -75,7 +91,7 @@ export async function registerSiteRoutes(app: App) {
     // the page id comes from the form's command id: sending the same form twice publishes one page
     const cid = field(request.body, 'commandId')
     const pageId = /^[0-9a-f-]{36}$/i.test(cid) ? cid.toLowerCase() : randomUUID()
-    return publish(request, reply, pageId, request.body)
+    return publish(request, reply, pageId, request.body, true)
   })
 
   const load = async (pageId: string) => {
@@ -91,20 +107,26 @@ export async function registerSiteRoutes(app: App) {
 
   app.post(`${ADMIN_BASE}/site/:pageId`, { onRequest: mohwAdminOnly, schema: { params: PageParams, body: FormBody } }, async (request, reply) => {
     await load(request.params.pageId)
-    return publish(request, reply, request.params.pageId, request.body)
+    return publish(request, reply, request.params.pageId, request.body, false)
   })
 
   app.post(`${ADMIN_BASE}/site/:pageId/withdraw`, { onRequest: mohwAdminOnly, schema: { params: PageParams, body: FormBody } }, async (request, reply) => {
     const { pageId } = request.params
     await load(pageId)
     const b = request.body
-    const r = await handler.handle({
-      stream: sitePageStream(pageId),
-      command: { type: 'WithdrawSitePage', data: { reason: field(b, 'reason') } },
-      ctx: { actor: metaOf(request, '').actor },
-      meta: { ...metaOf(request, field(b, 'commandId') || randomUUID()), correlationId: String(request.id), occurredAt: app.services.clock().toISOString() },
-    })
-    await settle(app, r.position)
-    return reply.redirect(`${ADMIN_BASE}/site?done=withdrawn`, 303)
+    try {
+      const r = await handler.handle({
+        stream: sitePageStream(pageId),
+        command: { type: 'WithdrawSitePage', data: { reason: field(b, 'reason') } },
+        ctx: { actor: metaOf(request, '').actor },
+        meta: { ...metaOf(request, field(b, 'commandId') || randomUUID()), correlationId: String(request.id), occurredAt: app.services.clock().toISOString() },
+      })
+      await settle(app, r.position)
+      return reply.redirect(`${ADMIN_BASE}/site?done=withdrawn`, 303)
+    } catch (e) {
+      if (!isDomainError(e)) throw e
+      // refused (no reason): back to the page, the error at the 下架理由 field
+      return redirectWithErrors(request, reply, pageOf(pageId), undefined, { withdrawReason: explain(e) }, undefined, { withdrawReason: field(b, 'reason') })
+    }
   })
 }

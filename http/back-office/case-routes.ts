@@ -16,7 +16,7 @@ import { caseStates } from '../../projections/queries/case-states.js'
 import { searchCases, type CaseRow } from '../../projections/queries/cases.js'
 import { approvalFormEntry, approvalFormFileName, renderApprovalForms } from '../pdf/approval-form.js'
 import { isHtmx } from '../errors.js'
-import { flashFor, redirectWithErrors } from '../form-flash.js'
+import { flashFor, redirectWithErrors, redirectWithNotice } from '../form-flash.js'
 import type { RawForm } from '../forms/form-values.js'
 import { hhmm, rocDate, rocInstant, weekdayZh } from '../present.js'
 import type { App } from '../schemas.js'
@@ -303,7 +303,7 @@ export async function registerCaseRoutes(app: App) {
 
   // ---- decisions ----
   const decisionPage = (postPath: string) => postPath.replace(/\/decision$/, '')
-  app.post(`${BASE}/cases/:caseId/decision`, { onRequest: reviewerOnly, schema: { params: CaseParams, body: DecisionBody }, config: { keepForm: decisionPage } }, async (request, reply) => {
+  app.post(`${BASE}/cases/:caseId/decision`, { onRequest: reviewerOnly, schema: { params: CaseParams, body: DecisionBody }, config: { keepForm: decisionPage, refusedTo: decisionPage } }, async (request, reply) => {
     const { caseId } = request.params
     const body = request.body
     // a page form: 303 back to the case page with the values and errors; htmx keeps its swap of the page
@@ -314,7 +314,13 @@ export async function registerCaseRoutes(app: App) {
     const r = await decideOne(app, request, caseId, { ...body, decision: body.decision }, body.commandId, body.version ? Number(body.version) : undefined)
     // what the reviewer must add (a reason, the fields to fix) is shown at its field, with what they typed
     if (!r.ok && r.code && DECISION_FIELD[r.code]) return again({ [DECISION_FIELD[r.code]!]: r.message })
-    if (!r.ok) throw new DomainError((r.code ?? 'INTERNAL') as never, { caseId }, r.args ?? [])
+    if (!r.ok) {
+      const refused = new DomainError((r.code ?? 'INTERNAL') as never, { caseId }, r.args ?? [])
+      // decided meanwhile (says by whom), a stale page, …: 303 back to the case page saying so; a case not found or
+      // not this reviewer's stays an error page, and htmx its swap
+      if (isHtmx(request) || [401, 403, 404].includes(refused.status) || refused.status >= 500) throw refused
+      return redirectWithNotice(request, reply, `${BASE}/cases/${caseId}`, r.kind === 'taken' ? `${r.message}（${r.label}）` : r.message || refused.message)
+    }
     if (isHtmx(request)) {
       reply.header('HX-Redirect', `${BASE}/cases/${caseId}?done=${body.decision}`)
       return reply.type('text/html; charset=utf-8').send('')
@@ -322,7 +328,8 @@ export async function registerCaseRoutes(app: App) {
     return reply.redirect(`${BASE}/cases/${caseId}?done=${body.decision}`, 303)
   })
 
-  app.post(`${BASE}/decisions`, { onRequest: reviewerOnly, schema: { body: DecisionBody } }, async (request, reply) => {
+  // refused as a whole (nothing selected, no decision chosen): 303 to 案件查詢 with the message as a notice
+  app.post(`${BASE}/decisions`, { onRequest: reviewerOnly, schema: { body: DecisionBody }, config: { refusedTo: `${BASE}/cases` } }, async (request, reply) => {
     const body = request.body
     const ids = [...new Set(asList(body.caseId))]
     if (ids.length === 0) throw new DomainError('NOTHING_SELECTED')
@@ -363,6 +370,7 @@ export async function registerCaseRoutes(app: App) {
   }
   app.get(`${BASE}/cases/:caseId/approval.pdf`, { onRequest: staffOnly, schema: { params: CaseParams } }, async (request, reply) =>
     printCases(request, reply, [request.params.caseId]))
-  app.post(`${BASE}/print`, { onRequest: staffOnly, schema: { body: PrintBody } }, async (request, reply) =>
+  // answers the PDF (a download: the page stays, Back is not affected); nothing selected: 303 to 案件查詢 saying so
+  app.post(`${BASE}/print`, { onRequest: staffOnly, schema: { body: PrintBody }, config: { refusedTo: `${BASE}/cases` } }, async (request, reply) =>
     printCases(request, reply, [...new Set(asList(request.body.caseId))]))
 }

@@ -15,6 +15,8 @@ import { boPage, reviewerOnly } from '../back-office/context.js'
 import { scopeOf } from '../scope.js'
 import { caseIdFor } from '../../domain/name-uuid.js'
 import { referenceNamer } from '../../domain/reference/lists.js'
+import { flashFor, redirectWithErrors, redirectWithNotice } from '../form-flash.js'
+import { explain } from '../errors.js'
 
 /**
  * Who batch-files where: an institution for its staff, a professional their own rows (登錄, 變更 and 註銷 of their
@@ -54,16 +56,26 @@ export async function registerBatchRoutes(app: App) {
     const page = (request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>) =>
       staff ? boPage(request, reply, template, { ...data, layoutName: '/back-office/layout', base, staff }) : reply.page(template, { ...data, layoutName: '/layout', base, staff })
     const title = staff ? '整批申請（代為申請）' : '批次上傳'
-    const uploadPage = (request: FastifyRequest, reply: FastifyReply, extra: { kind?: BatchKind; onBehalfOf?: string; fileError?: string; kindError?: string; onBehalfError?: string } = {}) =>
-      page(request, extra.fileError || extra.kindError || extra.onBehalfError ? reply.code(422) : reply, 'pages/batch-upload.eta', {
-        title, kinds: offered.map((k) => [k, BATCH_KIND_LABEL[k], BATCH_LAYOUT[k].columns]), onBehalfChoices: staff ? ON_BEHALF : [], kind: extra.kind ?? (offered.length === 1 ? offered[0] : ''), ...extra,
+    /** The upload page; a refused upload comes back to it by 303 with the choices made and the errors (the flash). */
+    const uploadPage = (request: FastifyRequest, reply: FastifyReply, kind?: BatchKind) => {
+      const flash = flashFor(request, base)
+      const typed = (k: string) => (flash && typeof flash.fields[k] === 'string' ? (flash.fields[k] as string) : undefined)
+      const typedKind = typed('kind')
+      const e = flash?.errors ?? {}
+      return page(request, reply, 'pages/batch-upload.eta', {
+        title, kinds: offered.map((k) => [k, BATCH_KIND_LABEL[k], BATCH_LAYOUT[k].columns]), onBehalfChoices: staff ? ON_BEHALF : [],
+        kind: isBatchKind(typedKind) && offered.includes(typedKind) ? typedKind : kind ?? (offered.length === 1 ? offered[0] : ''),
+        onBehalfOf: typed('onBehalfOf') ?? '', fileError: e.file, kindError: e.kind, onBehalfError: e.onBehalfOf,
+        // a browser never keeps a chosen file: after any refusal the file is chosen again
+        chooseAgain: Boolean(flash),
       })
+    }
     const kindOf = (request: FastifyRequest): BatchKind => {
       const k = (request.query as { kind?: string }).kind
       return isBatchKind(k) && offered.includes(k) ? k : 'register'
     }
 
-    app.get(base, { onRequest: guard, schema: { querystring: KindQuery } }, async (request, reply) => uploadPage(request, reply, { kind: kindOf(request) }))
+    app.get(base, { onRequest: guard, schema: { querystring: KindQuery } }, async (request, reply) => uploadPage(request, reply, kindOf(request)))
     app.get(`${base}/template.xlsx`, { onRequest: guard, schema: { querystring: KindQuery } }, async (request, reply) => {
       const kind = kindOf(request)
       return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="baobei-batch-${kind}-template.xlsx"`).send(await batchTemplateXlsx(app.services.clock(), await referenceNow(), kind))
@@ -73,34 +85,36 @@ export async function registerBatchRoutes(app: App) {
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="baobei-batch-${kind}-template.csv"`).send(batchTemplateCsv(app.services.clock(), await referenceNow(), kind))
     })
 
-    app.post(base, { onRequest: guard }, async (request, reply) => {
+    // refused (no file, too big, wrong kind, unreadable): 303 to the upload page with the zh-TW error at its field, or
+    // as a notice when the upload itself was refused before this handler (too big for the multipart limits)
+    app.post(base, { onRequest: guard, config: { refusedTo: base } }, async (request, reply) => {
       const code = codeOf(request)
       const body = request.body as RawForm
       const [upload] = await files(body, 'file')
       // 申請類別: chosen on the page (a side offering one kind needs no choice)
       const typedKind = offered.length === 1 ? offered[0]! : str(body, 'kind') || 'register'
       const typedParty = str(body, 'onBehalfOf')
-      const again = (errors: { fileError?: string; kindError?: string; onBehalfError?: string }) =>
-        uploadPage(request, reply, { ...(isBatchKind(typedKind) ? { kind: typedKind } : {}), onBehalfOf: typedParty, ...errors })
-      if (!isBatchKind(typedKind) || !offered.includes(typedKind)) return again({ kindError: '請選擇申請類別：登錄、變更或註銷' })
+      const again = (errors: { file?: string; kind?: string; onBehalfOf?: string }) =>
+        redirectWithErrors(request, reply, base, undefined, errors, undefined, { kind: typedKind, onBehalfOf: typedParty })
+      if (!isBatchKind(typedKind) || !offered.includes(typedKind)) return again({ kind: '請選擇申請類別：登錄、變更或註銷' })
       const kind: BatchKind = typedKind
       let onBehalfOf: OnBehalfOf | undefined
       if (staff) {
-        if (typedParty !== 'professional' && typedParty !== 'institution') return again({ onBehalfError: '請選擇代為申請的對象：醫事人員本人或其執業機構' })
+        if (typedParty !== 'professional' && typedParty !== 'institution') return again({ onBehalfOf: '請選擇代為申請的對象：醫事人員本人或其執業機構' })
         onBehalfOf = typedParty
       }
-      if (!upload) return again({ fileError: '請選擇要上傳的檔案' })
+      if (!upload) return again({ file: '請選擇要上傳的檔案' })
       const fileHash = createHash('sha256').update(upload.content).digest('hex')
       // a file is one job per owner and party of record (the kind is in the file: its header)
       const jobId = createHash('sha256').update(onBehalfOf ? `${code}:${onBehalfOf}:${fileHash}` : `${code}:${fileHash}`).digest('hex')
-      const full = () => again({ fileError: `尚有 ${MAX_OPEN_JOBS} 個批次作業未完成，請待完成或確認後再上傳` })
+      const full = () => again({ file: `尚有 ${MAX_OPEN_JOBS} 個批次作業未完成，請待完成或確認後再上傳` })
       // a cheap early refusal before parsing; the binding check is atomic, when the job is stored
       if (!(await jobs.has(jobId)) && (await jobs.openOf(code)) >= MAX_OPEN_JOBS) return full()
       let rows
       try {
         rows = await parseBatchFile(upload.content, { kind })
       } catch (e) {
-        if (e instanceof DomainError) return again({ fileError: e.message })
+        if (e instanceof DomainError) return again({ file: e.message })
         throw e
       }
       const reference = await referenceNow()
@@ -127,9 +141,10 @@ export async function registerBatchRoutes(app: App) {
       })
     })
 
-    app.post(`${base}/:jobId/confirm`, { onRequest: guard, schema: { params: JobParams } }, async (request, reply) => {
+    // a job gone (expired, confirmed elsewhere, another owner's): 303 to the upload page saying so (upload again)
+    app.post(`${base}/:jobId/confirm`, { onRequest: guard, schema: { params: JobParams }, config: { refusedTo: base } }, async (request, reply) => {
       const jobId = (request.params as { jobId: string }).jobId
-      if (!(await jobs.confirm(jobId, codeOf(request), userOf(request).actor, String(request.id)))) throw new DomainError('BATCH_NOT_FOUND')
+      if (!(await jobs.confirm(jobId, codeOf(request), userOf(request).actor, String(request.id)))) return redirectWithNotice(request, reply, base, explain(new DomainError('BATCH_NOT_FOUND')))
       return reply.redirect(`${base}/${jobId}`, 303)
     })
 

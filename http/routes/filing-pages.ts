@@ -154,6 +154,9 @@ export async function registerFilingPages(app: App) {
     }))
 
   // ---- edit a draft / resubmit a returned application / change an approved one ----
+  /** The case page a refused action on the case goes back to (config.refusedTo): the form's own refusals come back
+   * to the form; a case no longer in a state that allows the action (a stale page, a second tab) to the case page. */
+  const casePageOf = (postPath: string) => postPath.replace(/\/[a-z]+$/, '')
   const loadAllowed = async (request: FastifyRequest, caseId: string, action: FrontAction) => {
     const c = await loadOwnCase(app, request, caseId)
     assertAction(c.view.state, userOf(request).actor, action)
@@ -166,7 +169,7 @@ export async function registerFilingPages(app: App) {
       const terms = mode === 'change' ? view.approved?.terms ?? view.terms : view.pending?.terms ?? view.terms
       return renderForm(reply, request, mode, `/reports/${caseId}/${mode}`, formFromTerms(terms), formContext(mode, view))
     })
-    app.post(`/reports/:caseId/${mode}`, { onRequest: guard, schema: { params: CaseIdParams }, config: { keepForm: true } }, async (request, reply) => {
+    app.post(`/reports/:caseId/${mode}`, { onRequest: guard, schema: { params: CaseIdParams }, config: { keepForm: true, refusedTo: casePageOf } }, async (request, reply) => {
       const { caseId } = request.params as CaseIdParams
       await loadAllowed(request, caseId, mode)
       return handleForm(request, reply, mode, `/reports/${caseId}/${mode}`, async (input, attachments) => {
@@ -199,7 +202,7 @@ export async function registerFilingPages(app: App) {
     const values = flash ? cancelValues(flash.fields) : { commandId: randomUUID(), effectiveDate: '', reason: '' }
     return reply.page('pages/cancel-form.eta', { title: '註銷報備支援', row, values, errors: flash?.errors ?? {}, formError: flash?.formError, kept: flash?.kept ?? false, ex: dateExamples(app.services.clock()) })
   })
-  app.post('/reports/:caseId/cancel', { onRequest: guard, schema: { params: CaseIdParams }, config: { keepForm: true } }, async (request, reply) => {
+  app.post('/reports/:caseId/cancel', { onRequest: guard, schema: { params: CaseIdParams }, config: { keepForm: true, refusedTo: casePageOf } }, async (request, reply) => {
     const { caseId } = request.params as CaseIdParams
     await loadAllowed(request, caseId, 'cancel')
     const body = request.body as RawForm
@@ -222,8 +225,9 @@ export async function registerFilingPages(app: App) {
 
   // ---- one-click actions: 登錄 (submit a draft), 撤回, 複製 ----
   const OneClick = Type.Object({ commandId: Type.String({ format: 'uuid' }), _csrf: Type.Optional(Type.String()) })
+  // refused (the case is no longer in a state that allows it): 303 back to the case page with the message as a notice
   for (const action of ['submit', 'withdraw', 'copy'] as const) {
-    app.post(`/reports/:caseId/${action}`, { onRequest: guard, schema: { params: CaseIdParams, body: OneClick } }, async (request, reply) => {
+    app.post(`/reports/:caseId/${action}`, { onRequest: guard, schema: { params: CaseIdParams, body: OneClick }, config: { refusedTo: casePageOf } }, async (request, reply) => {
       const { caseId } = request.params as CaseIdParams
       const { commandId } = request.body as { commandId: string }
       await loadAllowed(request, caseId, action)

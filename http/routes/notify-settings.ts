@@ -8,6 +8,7 @@ import { createPreferenceService } from '../../commands/notify/preference-servic
 import { NOTIFY_CHANNEL_LABEL, recipientOfActor, EMAIL_MAX } from '../../domain/notify/preference.js'
 import { isDomainError } from '../../domain/errors.js'
 import { explain } from '../errors.js'
+import { flashFor, redirectWithErrors } from '../form-flash.js'
 
 // generous bounds at the edge (the domain's are tighter and say so in zh-TW)
 const SettingsBody = Type.Object({
@@ -28,9 +29,13 @@ export async function registerNotifySettingsRoutes(app: App) {
   app.get('/settings/notifications', { onRequest: guard, schema: { querystring: SettingsQuery } }, async (request, reply) => {
     const recipient = recipientOfActor(userOf(request).actor)!
     const p = await preferences.load(recipient)
+    // a refused choice comes back by 303 with what was typed and the error at its field (POST-redirect-GET)
+    const flash = flashFor(request, '/settings/notifications')
+    const typed = (k: string) => (flash && typeof flash.fields[k] === 'string' ? (flash.fields[k] as string) : '')
     return reply.page('pages/notify-settings.eta', {
-      title, labels: NOTIFY_CHANNEL_LABEL, saved: (request.query as { saved?: string }).saved === '1', errors: {},
-      values: { channel: p.channel, email: p.email ?? '', phone: p.phone ?? '' }, isInstitution: recipient.kind === 'institution',
+      title, labels: NOTIFY_CHANNEL_LABEL, saved: !flash && (request.query as { saved?: string }).saved === '1', errors: flash?.errors ?? {},
+      values: flash ? { channel: typed('channel'), email: typed('email'), phone: typed('phone') } : { channel: p.channel, email: p.email ?? '', phone: p.phone ?? '' },
+      isInstitution: recipient.kind === 'institution',
     })
   })
 
@@ -47,7 +52,7 @@ export async function registerNotifySettingsRoutes(app: App) {
     } catch (e) {
       if (!isDomainError(e) || e.code !== 'NOTIFY_PREFERENCE_INVALID') throw e
       const field = String(e.details.field ?? 'channel')
-      return reply.code(422).page('pages/notify-settings.eta', { title, labels: NOTIFY_CHANNEL_LABEL, saved: false, errors: { [field]: explain(e) }, values, isInstitution: recipient.kind === 'institution' })
+      return redirectWithErrors(request, reply, '/settings/notifications', undefined, { [field]: explain(e) }, undefined, values)
     }
     return reply.redirect('/settings/notifications?saved=1', 303)
   })

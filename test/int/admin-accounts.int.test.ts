@@ -5,7 +5,7 @@
 // idempotent).
 import t from 'tap'
 import iconv from 'iconv-lite'
-import { buildTestApp, form, login, multipart, reviewer, type Login } from '../support/http.js'
+import { buildTestApp, followForm, form, login, multipart, reviewer, type Login } from '../support/http.js'
 import type { SessionUser } from '../../http/session-store.js'
 import { findAccount, findAccountByCertificate } from '../../commands/accounts/find-account.js'
 import { importAccounts } from '../../commands/accounts/import-accounts.js'
@@ -66,20 +66,26 @@ t.test('a MOHW admin creates a reviewer; the account is an event stream, listed,
   t.match(list.body, 'KHH-R001')
   // the same certificate for another account is refused, nothing appended
   const before = await eventCount()
-  const dup = await post(s, '/review/admin/accounts', newReviewer('KHH-R002', '64', { certSerial: ['0a8f64'] }))
-  t.equal(dup.statusCode, 409)
+  // refused: 303 back to the form (POST-redirect-GET), which says why and keeps what was typed
+  const dup = await followForm(app, await post(s, '/review/admin/accounts', newReviewer('KHH-R002', '64', { certSerial: ['0a8f64'] })), s.cookie)
+  t.equal(dup.status, 303)
+  t.match(dup.location, /^\/review\/admin\/accounts\/new\?form=/)
   t.match(dup.body, '此憑證已對應其他帳號')
+  t.match(dup.body, 'value="KHH-R002"', 'the account code typed is shown again')
+  t.match(dup.body, 'value="0a8f64"', 'and the certificate')
   t.equal(await eventCount(), before, 'nothing appended')
 })
 
 t.test('a bureau administrator manages only their county: other counties and national roles are refused', async (t) => {
   const s = await login(app, bureauAdmin)
   const before = await eventCount()
-  const other = await post(s, '/review/admin/accounts', newReviewer('NTP-R009', '65'))
-  t.equal(other.statusCode, 403)
+  // refused on the form: 303 back to it, saying why
+  const other = await followForm(app, await post(s, '/review/admin/accounts', newReviewer('NTP-R009', '65')), s.cookie)
+  t.equal(other.status, 303)
   t.match(other.body, '只能管理所屬縣市')
-  const stat = await post(s, '/review/admin/accounts', { ...newReviewer('TPE-S009', ''), role: 'statistician' })
-  t.equal(stat.statusCode, 403)
+  const stat = await followForm(app, await post(s, '/review/admin/accounts', { ...newReviewer('TPE-S009', ''), role: 'statistician' }), s.cookie)
+  t.equal(stat.status, 303)
+  t.match(stat.body, 'id="form-error"')
   t.equal(await eventCount(), before, 'refused commands append nothing')
   const own = await post(s, '/review/admin/accounts', newReviewer('TPE-R009', '63', { certSerial: ['7777'] }))
   t.equal(own.statusCode, 303)

@@ -4,7 +4,7 @@
 // decision is not re-judged; bureau administrators only read.
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { buildTestApp, form, login, reviewer, type Login } from '../support/http.js'
+import { buildTestApp, followForm, form, login, reviewer, type Login } from '../support/http.js'
 import type { SessionUser } from '../../http/session-store.js'
 import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
 import type { Actor, FilingFindings, Schedule } from '../../domain/types.js'
@@ -38,12 +38,17 @@ t.test('publishing: only MOHW admins, never effective in the past, each version 
   const refused = await post(ba, '/review/admin/settings/quota', { content: JSON.stringify(tighter), effectiveDate: '1130301', effectiveTime: '0000', reason: '調整', commandId: randomUUID() })
   t.equal(refused.statusCode, 403)
   const s = await login(app, admin)
-  const past = await post(s, '/review/admin/settings/quota', { content: JSON.stringify(tighter), effectiveDate: '1130201', effectiveTime: '0000', reason: '溯及既往', commandId: randomUUID() })
-  t.equal(past.statusCode, 422)
+  // refused: 303 back to the page (POST-redirect-GET), saying why, with what was typed
+  const past = await followForm(app, await post(s, '/review/admin/settings/quota', { content: JSON.stringify(tighter), effectiveDate: '1130201', effectiveTime: '0000', reason: '溯及既往', commandId: randomUUID() }), s.cookie)
+  t.equal(past.status, 303)
+  t.match(past.location, /^\/review\/admin\/settings\/quota\?form=/)
   t.match(past.body, '生效時間不可早於現在')
-  const bad = await post(s, '/review/admin/settings/quota', { content: '{"rules": [{"id": "x"}]}', effectiveDate: '1130301', effectiveTime: '0000', reason: 'x', commandId: randomUUID() })
-  t.equal(bad.statusCode, 400)
+  t.match(past.body, 'value="溯及既往"', 'the reason typed')
+  t.match(past.body, 'value="1130201"', 'the date typed')
+  const bad = await followForm(app, await post(s, '/review/admin/settings/quota', { content: '{"rules": [{"id": "x"}]}', effectiveDate: '1130301', effectiveTime: '0000', reason: 'x', commandId: randomUUID() }), s.cookie)
+  t.equal(bad.status, 303)
   t.match(bad.body, '規則內容格式不正確')
+  t.match(bad.body, '{&quot;rules&quot;: [{&quot;id&quot;: &quot;x&quot;}]}', 'the content typed')
   t.equal(await eventCount(), before, 'refusals append nothing')
 })
 

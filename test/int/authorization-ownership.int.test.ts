@@ -143,7 +143,9 @@ t.test('batch: another institution\'s batch does not exist for it, and cannot be
   const markers = [...personMarkersA(), '仁愛家醫診所', 'batch.csv']
   const page = await refused(t, 'instY', { url: `/institution/batch/${jobId}` }, markers)
   t.match(page.body, '找不到此批次')
-  await refused(t, 'instY', { method: 'POST', url: `/institution/batch/${jobId}/confirm`, form: {} }, markers)
+  // a confirm of a job that is not Y's answers as for a job that is gone: 303 to Y's upload page saying so
+  const confirm = await refused(t, 'instY', { method: 'POST', url: `/institution/batch/${jobId}/confirm`, form: {} }, markers, [303])
+  t.match(confirm.body, /id="flash-notice">找不到此批次/)
   const still = await send(app, x, { url: `/institution/batch/${jobId}` })
   t.equal(still.statusCode, 200)
   t.notMatch(still.body, 'every 1s', 'the job was not started by Y (not running)')

@@ -3,7 +3,7 @@
 // chosen for the file), exactly as 單筆申請; a row whose professional is of another county is refused per row with the
 // zh-TW reason, and appends nothing.
 import t from 'tap'
-import { buildTestApp, login, multipart } from '../support/http.js'
+import { buildTestApp, followForm, login, multipart } from '../support/http.js'
 import { BATCH_COLUMNS } from '../../http/batch/parse.js'
 import type { SessionUser } from '../../http/session-store.js'
 
@@ -50,8 +50,10 @@ t.test('the page: in the back office menu, the party of record to choose, the �
   const csv = await app.inject({ url: '/review/batch/template.csv', headers: { cookie: tpe.cookie } })
   t.match(csv.body, BATCH_COLUMNS.join(','))
   const none = await upload(tpe, file, {})
-  t.equal(none.statusCode, 422)
-  t.match(none.body, /id="err-onBehalfOf"[^>]*>請選擇代為申請的對象/)
+  const nonePage = await followForm(app, none, tpe.cookie)
+  t.equal(nonePage.status, 303)
+  t.match(nonePage.body, /id="err-onBehalfOf"[^>]*>請選擇代為申請的對象/)
+  t.match(nonePage.body, '請重新選擇檔案', 'the file is chosen again')
 })
 
 t.test('臺北 reviewer on behalf of the institution: own county filed as such, another county refused per row', async (t) => {

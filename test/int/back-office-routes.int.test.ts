@@ -171,16 +171,19 @@ t.test('two reviewers decide the same case at once: one wins, the other gets a c
     post(tpe, `/review/cases/${A}/decision`, { decision: 'approve', commandId: randomUUID(), version: v }),
     post(tpe2, `/review/cases/${A}/decision`, { decision: 'approve', note: '第二位審查員', commandId: randomUUID(), version: v }),
   ])
-  const codes = [a.statusCode, b.statusCode].sort()
-  t.same(codes, [303, 409])
-  const loser = a.statusCode === 409 ? a : b
-  t.ok(/案件已被其他人更新，請重新整理後再試|此案件目前沒有待審核的申請/.test(loser.body), 'zh-TW message')
+  // both answer 303 (POST-redirect-GET): the winner to the case page saying done, the loser to it with a notice
+  t.same([a.statusCode, b.statusCode], [303, 303])
+  const [la, lb] = [String(a.headers.location), String(b.headers.location)]
+  t.ok([la, lb].filter((l) => l.includes('?done=')).length === 1 && [la, lb].filter((l) => l.includes('?form=')).length === 1, `one wins, one is refused: ${la} ${lb}`)
+  const loser = la.includes('?form=') ? { r: a, s: tpe } : { r: b, s: tpe2 }
+  const loserPage = await followForm(app, loser.r, loser.s.cookie)
+  t.ok(/id="flash-notice">(案件已被其他人更新，請重新整理後再試|此案件目前沒有待審核的申請)/.test(loserPage.body), 'zh-TW message on the case page')
   const decisions = (await streamOf(A)).filter((e) => ['ReportApproved', 'ReportRejected'].includes(e.type))
   t.equal(decisions.length, 1)
   // a stale page (older version) is refused even after the race
   const stale = await post(tpe2, `/review/cases/${A}/decision`, { decision: 'approve', commandId: randomUUID(), version: v })
-  t.equal(stale.statusCode, 409)
-  t.match(stale.body, '案件已被其他人更新')
+  t.equal(stale.statusCode, 303)
+  t.match((await followForm(app, stale, tpe2.cookie)).body, /id="flash-notice">案件已被其他人更新/)
   // the same command again (double click) is answered, not re-applied
   const cmd = randomUUID()
   const vD = await versionOf(D)
@@ -191,8 +194,8 @@ t.test('two reviewers decide the same case at once: one wins, the other gets a c
   t.equal((await streamOf(D)).filter((e) => e.type === 'ReportApproved').length, 1)
   // deciding a case that has nothing under review
   const none = await post(tpe, `/review/cases/${D}/decision`, { decision: 'approve', commandId: randomUUID() })
-  t.equal(none.statusCode, 409)
-  t.match(none.body, '此案件目前沒有待審核的申請')
+  t.equal(none.statusCode, 303)
+  t.match((await followForm(app, none, tpe.cookie)).body, /id="flash-notice">此案件目前沒有待審核的申請/)
 })
 
 t.test('batch decisions: per-case outcome, scope kept', async (t) => {

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process'
 import ExcelJS from 'exceljs'
 import t from 'tap'
-import { buildTestApp, institution, login, multipart, professional } from '../support/http.js'
+import { buildTestApp, followForm, institution, login, multipart, professional } from '../support/http.js'
 import { BATCH_COLUMNS } from '../../http/batch/parse.js'
 
 const { app } = await buildTestApp(t)
@@ -76,8 +76,12 @@ t.test('confirm: valid rows filed with a progress bar; the same file again files
 
 t.test('a file that is not the template is refused with a zh-TW message', async (t) => {
   const r = await upload(Buffer.from('a,b,c\r\n1,2,3\r\n'))
-  t.equal(r.statusCode, 422)
-  t.match(r.body, '上傳檔案的標題列須為')
+  // 303 back to the upload page (POST-redirect-GET), the error at the file field, the file to be chosen again
+  const page = await followForm(app, r, hospital.cookie)
+  t.equal(page.status, 303)
+  t.match(page.location, /^\/institution\/batch\?form=/)
+  t.match(page.body, /id="err-file">上傳檔案的標題列須為/)
+  t.match(page.body, '請重新選擇檔案')
 })
 
 t.test('one validation: rows the filing would refuse are refused by the check, and every row that passes files', async (t) => {
@@ -117,8 +121,9 @@ t.test('Big5 (cp950) CSV as saved by Excel on zh-TW Windows, and UTF-8 without B
   const plain = await upload(Buffer.from(text.replace('1400', '1330')), 'utf8.csv', ntpHospital)
   t.match(plain.body, '可申請 1 筆', 'UTF-8 without BOM')
   const bad = await upload(Buffer.from([0xef, 0xbb, 0xbf, 0xff, 0xfe, 0x00]), 'bad.csv', ntpHospital)
-  t.equal(bad.statusCode, 422)
-  t.match(bad.body, 'UTF-8 或 Big5')
+  const badPage = await followForm(app, bad, ntpHospital.cookie)
+  t.equal(badPage.status, 303)
+  t.match(badPage.body, 'UTF-8 或 Big5')
 })
 
 t.test('the Excel template carries the code lists as a second sheet and as data validation, samples in the current year', async (t) => {

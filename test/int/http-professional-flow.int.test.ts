@@ -113,7 +113,9 @@ t.test('copy (複製) a past case into a new draft, opened for editing', async (
   t.equal(edit.statusCode, 200)
   t.match(edit.body, 'value="3563020002"')
   const newId = String(r.headers.location).split('/')[2]!
-  const submit = await click(wang, `/reports/${newId}/submit`)
-  t.equal(submit.statusCode, 409, 'the original is still in force (its cancellation is only requested): refused')
-  t.match(submit.body, /支援時段與其他報備支援案件重疊：與案件 1130220\d{7} 重疊/, 'naming the clashing case')
+  // refused: 303 back to the draft's page (POST-redirect-GET), which says why as a notice
+  const submit = await followForm(app, await click(wang, `/reports/${newId}/submit`), wang.cookie)
+  t.equal(submit.status, 303, 'the original is still in force (its cancellation is only requested): refused')
+  t.match(submit.location, new RegExp(`^/reports/${newId}\\?form=`), 'back to the draft')
+  t.match(submit.body, /id="flash-notice">支援時段與其他報備支援案件重疊：與案件 1130220\d{7} 重疊/, 'naming the clashing case')
 })

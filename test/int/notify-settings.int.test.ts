@@ -2,7 +2,7 @@
 // their own stream; bad input gets a zh-TW message on the field and appends nothing; sizes are bounded.
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import { buildTestApp, form, institution, login, professional } from '../support/http.js'
+import { buildTestApp, followForm, form, institution, login, professional } from '../support/http.js'
 import { notifyStream } from '../../domain/notify/preference.js'
 
 const { app, services } = await buildTestApp(t)
@@ -29,8 +29,10 @@ t.test('bad input: a zh-TW message on the field, nothing appended', async (t) =>
     [{ channel: 'fax' }, 'channel', '請選擇通知方式'],
   ]
   for (const [fields, field, message] of cases) {
-    const r = await post(pro, fields)
-    t.equal(r.statusCode, 422, JSON.stringify(fields))
+    // refused: 303 back to the page (POST-redirect-GET), which shows the error at its field
+    const r = await followForm(app, await post(pro, fields), pro.cookie)
+    t.equal(r.status, 303, JSON.stringify(fields))
+    t.match(r.location, /^\/settings\/notifications\?form=/)
     t.match(r.body, `id="err-${field}"`)
     t.match(r.body, message)
   }
