@@ -20,6 +20,8 @@ export interface FlashContent {
   /** A one-click action refused (nothing typed to keep): the message shown as a notice on the page it was on. */
   notice?: string
   kept?: boolean
+  /** What an accepted POST did, shown by the page it redirects to (e.g. 批次審核結果). */
+  result?: unknown
 }
 
 /** `path` with the flash's token added to its query. */
@@ -53,6 +55,15 @@ export async function redirectWithErrors(request: FastifyRequest, reply: Fastify
  */
 export async function redirectWithNotice(request: FastifyRequest, reply: FastifyReply, path: string, message: string, fields: FormFields = {}): Promise<FastifyReply> {
   const token = await putFlash(request, path, { fields, notice: message })
+  return reply.redirect(token ? withFlash(path, token) : path, 303)
+}
+
+/**
+ * Answers an accepted POST whose outcome is a page of its own (批次審核結果): 303 to `path`, which reads `result`
+ * from the flash, so a reload shows the same outcome and decides nothing again.
+ */
+export async function redirectWithResult(request: FastifyRequest, reply: FastifyReply, path: string, result: unknown): Promise<FastifyReply> {
+  const token = await putFlash(request, path, { fields: {}, result })
   return reply.redirect(token ? withFlash(path, token) : path, 303)
 }
 

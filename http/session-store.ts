@@ -37,6 +37,8 @@ export interface FormFlash {
   notice?: string
   /** Kept when the session ended before the form was sent, given back after logging in again. */
   kept?: boolean
+  /** What an accepted POST did, for the page it redirects to (批次審核結果: each case's outcome). */
+  result?: unknown
   expiresAt: number
 }
 

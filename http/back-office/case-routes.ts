@@ -16,7 +16,7 @@ import { caseStates } from '../../projections/queries/case-states.js'
 import { searchCases, type CaseRow } from '../../projections/queries/cases.js'
 import { approvalFormEntry, approvalFormFileName, renderApprovalForms } from '../pdf/approval-form.js'
 import { isHtmx } from '../errors.js'
-import { flashFor, redirectWithErrors, redirectWithNotice } from '../form-flash.js'
+import { flashFor, redirectWithErrors, redirectWithNotice, redirectWithResult } from '../form-flash.js'
 import type { RawForm } from '../forms/form-values.js'
 import { hhmm, rocDate, rocInstant, weekdayZh } from '../present.js'
 import type { App } from '../schemas.js'
@@ -328,7 +328,10 @@ export async function registerCaseRoutes(app: App) {
     return reply.redirect(`${BASE}/cases/${caseId}?done=${body.decision}`, 303)
   })
 
-  // refused as a whole (nothing selected, no decision chosen): 303 to 案件查詢 with the message as a notice
+  // refused as a whole (nothing selected, no decision chosen): 303 to 案件查詢 with the message as a notice; decided:
+  // 303 to 批次審核結果 (htmx: the results list re-run in place)
+  const DECISIONS_RESULT = `${BASE}/decisions/result`
+  type BatchResult = { decision: string; outcomes: DecisionOutcome[]; ok: number; returnTo: string }
   app.post(`${BASE}/decisions`, { onRequest: reviewerOnly, schema: { body: DecisionBody }, config: { refusedTo: `${BASE}/cases` } }, async (request, reply) => {
     const body = request.body
     const ids = [...new Set(asList(body.caseId))]
@@ -346,6 +349,13 @@ export async function registerCaseRoutes(app: App) {
         ...model, csrf: request.session?.csrf, batch, outcomeOf: new Map(outcomes.map((o) => [o.caseId, o])),
       })
     }
+    // the outcomes are a page of their own, reached by 303 (POST-redirect-GET): a reload shows them again
+    return redirectWithResult(request, reply, DECISIONS_RESULT, batch)
+  })
+  app.get(DECISIONS_RESULT, { onRequest: reviewerOnly }, async (request, reply) => {
+    const batch = flashFor(request, DECISIONS_RESULT)?.result as BatchResult | undefined
+    // an old or another session's address: the outcomes are gone (the cases' pages keep the decisions)
+    if (!batch) return redirectWithNotice(request, reply, `${BASE}/cases`, '批次審核結果已不在此頁（請由案件查詢查看各案件的審核結果）')
     return boPage(request, reply, 'back-office/batch-result.eta', { title: '批次審核結果', ...batch })
   })
 

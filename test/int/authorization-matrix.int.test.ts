@@ -179,7 +179,9 @@ const MATRIX: Record<string, Spec> = {
     kind: 'page', roles: REVIEWERS, ok: 303, location: (w) => `/review/cases/${own(w).approved}`, // the own county's case, already approved: NOTHING_TO_DECIDE, said on the case page
     req: (w) => ({ method: 'POST', url: `/review/cases/${own(w).approved}/decision`, form: { decision: 'approve', commandId: randomUUID() } }),
   },
-  'POST /review/decisions': { kind: 'page', roles: REVIEWERS, ok: 200, req: (w) => ({ method: 'POST', url: '/review/decisions', form: { decision: 'approve', commandId: randomUUID(), caseId: own(w).approved } }) },
+  'POST /review/decisions': { kind: 'page', roles: REVIEWERS, ok: 303, location: () => '/review/decisions/result', req: (w) => ({ method: 'POST', url: '/review/decisions', form: { decision: 'approve', commandId: randomUUID(), caseId: own(w).approved } }) },
+  // 批次審核結果 without the outcomes its address names (an old address): back to 案件查詢, saying so
+  'GET /review/decisions/result': { kind: 'page', roles: REVIEWERS, ok: 303, location: () => '/review/cases', req: () => ({ url: '/review/decisions/result' }) },
   'GET /review/cases/:caseId/approval.pdf': { kind: 'download', roles: STAFF, req: (w) => ({ url: `/review/cases/${own(w).approved}/approval.pdf` }), ok: 200 },
   'POST /review/print': { kind: 'download', roles: STAFF, req: (w) => ({ method: 'POST', url: '/review/print', form: { caseId: own(w).approved } }), ok: 200 },
   'GET /review/statistics': { kind: 'page', roles: STAFF, req: () => ({ url: '/review/statistics?report=institution' }), ok: 200 },

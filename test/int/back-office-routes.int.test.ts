@@ -314,10 +314,21 @@ t.test('batch decisions over htmx: the results refresh in place, each case with 
   t.equal((await streamOf(F)).at(-1)?.type, 'ReportApproved')
   t.equal((await streamOf(G)).filter((e) => e.type === 'ReportApproved').length, 1, 'G decided once')
   // without htmx: a page with the outcomes and a link back to the same (refreshed) results
-  const plain = await post(tpe, '/review/decisions', { decision: 'approve', commandId: randomUUID(), caseId: [F], returnTo }, false)
+  // (POST-redirect-GET: 303 to 批次審核結果, whose address names the outcomes; a reload shows them and decides nothing)
+  const sent = await post(tpe, '/review/decisions', { decision: 'approve', commandId: randomUUID(), caseId: [F], returnTo }, false)
+  t.equal(sent.statusCode, 303)
+  t.match(String(sent.headers.location), /^\/review\/decisions\/result\?form=[\w-]+$/)
+  const eventsBefore = (await streamOf(F)).length
+  const plain = await followForm(app, sent, tpe.cookie)
   t.equal(plain.statusCode, 200)
   t.match(plain.body, '已處理過，目前：已核准')
   t.match(plain.body, `href="/review/cases?${returnTo.replace(/&/g, '&amp;')}"`)
+  const reload = await app.inject({ url: plain.location, headers: { cookie: tpe.cookie } })
+  t.match(reload.body, '已處理過，目前：已核准', 'a reload shows the same outcomes')
+  t.equal((await streamOf(F)).length, eventsBefore, 'and decides nothing')
+  const stale = await app.inject({ url: '/review/decisions/result', headers: { cookie: tpe.cookie } })
+  t.equal(stale.statusCode, 303, 'without the outcomes: back to 案件查詢')
+  t.match(String(stale.headers.location), /^\/review\/cases\?form=/)
   // a tampered returnTo is no query at all, not an error
   const odd = await post(tpe, '/review/decisions', { decision: 'approve', commandId: randomUUID(), caseId: [F], returnTo: 'status=bogus&pageSize=999999&x=1' }, true)
   t.equal(odd.statusCode, 200)

@@ -87,7 +87,6 @@ const routeOf = (k: string) => k.replace(/ \(.*\)$/, '')
 /** Page POSTs that do not answer a refused form by 303, and why. */
 const DOCUMENTED: Record<string, string> = {
   'POST /logout': '303 to the login page always',
-  'POST /review/decisions': 'batch decisions: a refusal of the whole (nothing selected) is tried above; once decided, the page of outcomes (or the htmx results list) is the answer — sent again (reload) it decides nothing twice, each case\'s command id derives from the form\'s',
   'POST /review/print': 'answers the PDF (a download: the browser stays on the list, so Back is not affected); nothing selected is tried above',
   'POST /progress': 'public 申辦進度查詢: no session to carry a flash; a refused query re-renders the page (4xx)',
 }
