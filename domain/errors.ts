@@ -191,3 +191,25 @@ export const fail = (code: ErrorCode, details: Record<string, unknown> = {}, arg
 }
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError
+
+/**
+ * True when `check` returns, false when it refuses with a DomainError. Asked many times per page (which commands
+ * each listed case offers), so the refusals are built without stack traces: capturing one costs more than the check
+ * itself. Any other error is a bug: the check is run again with stack traces so the error thrown has its stack.
+ */
+export function passes(check: () => void): boolean {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  let refused: unknown
+  try {
+    check()
+    return true
+  } catch (e) {
+    refused = e
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+  if (isDomainError(refused)) return false
+  check() // pure: throws the same error again, this time with its stack
+  throw refused
+}

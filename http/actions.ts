@@ -1,7 +1,7 @@
 // Which front-office actions a case offers its viewer: exactly the commands the domain allows them now
-// (allowedCommands), plus reading (print) and copying into a new draft (anyone who may file for the applicant).
+// (isAllowed, the gate decide() runs), plus reading (print) and copying into a new draft (anyone who may file for the applicant).
 import { DomainError } from '../domain/errors.js'
-import { allowedCommands, checkAllowed } from '../domain/report/allowed.js'
+import { checkAllowed, isAllowed } from '../domain/report/allowed.js'
 import { authorizeFiler, mayFileFor } from '../domain/report/authorize.js'
 import type { ReportCommandType } from '../domain/report/commands.js'
 import type { ReportState } from '../domain/report/state.js'
@@ -23,11 +23,19 @@ export const ACTION_COMMAND = {
   withdraw: 'WithdrawReport',
 } as const satisfies Partial<Record<FrontAction, ReportCommandType>>
 
+const FRONT_ACTIONS: readonly FrontAction[] = [...(Object.keys(ACTION_COMMAND) as (keyof typeof ACTION_COMMAND)[]), 'print', 'copy']
+
+/** Does the case offer this one action to `actor` now? (A list page asks only what it shows: one check per row.) */
+export function offersAction(state: ReportState | undefined, actor: Actor, action: FrontAction): boolean {
+  if (!state?.exists) return false
+  if (action === 'print') return true
+  if (action === 'copy') return mayFileFor(actor, state.applicant)
+  return isAllowed(ACTION_COMMAND[action], state, actor)
+}
+
+/** Every action the case offers `actor` now, in the order they are shown. */
 export function allowedActions(state: ReportState | undefined, actor: Actor): FrontAction[] {
-  if (!state?.exists) return []
-  const allowed = allowedCommands(state, actor)
-  const commands = (Object.keys(ACTION_COMMAND) as (keyof typeof ACTION_COMMAND)[]).filter((a) => allowed.includes(ACTION_COMMAND[a]))
-  return [...commands, 'print', ...(mayFileFor(actor, state.applicant) ? ['copy' as const] : [])]
+  return FRONT_ACTIONS.filter((a) => offersAction(state, actor, a))
 }
 
 /** Refuses an action not offered with the domain's own reason (NOT_OWN_STAFF, ILLEGAL_TRANSITION, ...). */

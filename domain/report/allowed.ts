@@ -2,7 +2,7 @@
 // runs first and that allowedCommands() asks for every command type, so the two never disagree. What the gate
 // does not judge is the command's data (terms, reasons, dates, numbers, conflicts, quota): decide() refuses those
 // with their own codes. Pure.
-import { fail, isDomainError } from '../errors.js'
+import { fail, passes } from '../errors.js'
 import type { Actor, Status } from '../types.js'
 import { authorizeFiler, authorizeImport, authorizeReviewer, authorizeStaffFiling } from './authorize.js'
 import { REPORT_COMMAND_TYPES, type ReportCommandType } from './commands.js'
@@ -91,15 +91,7 @@ export function pendingApplicationOf(state: ReportState): { applicationType: Rep
 }
 
 /** True when checkAllowed passes. */
-export const isAllowed = (type: ReportCommandType, state: ReportState, actor: Actor): boolean => {
-  try {
-    checkAllowed(type, state, actor)
-    return true
-  } catch (e) {
-    if (isDomainError(e)) return false
-    throw e
-  }
-}
+export const isAllowed = (type: ReportCommandType, state: ReportState, actor: Actor): boolean => passes(() => checkAllowed(type, state, actor))
 
 /** The command types `actor` may issue on `state` now (decide() refuses every other one before looking at data). */
 export const allowedCommands = (state: ReportState, actor: Actor): ReportCommandType[] =>

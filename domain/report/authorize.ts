@@ -1,5 +1,5 @@
 // Who may do what on a case. Pure.
-import { fail, isDomainError } from '../errors.js'
+import { fail, passes } from '../errors.js'
 import type { Actor, ApplicantSnapshot, Routing } from '../types.js'
 
 /** Filing side: a professional for themself, an institution for its own staff. */
@@ -41,12 +41,4 @@ export const authorizeImport = (actor: Actor): void => {
 }
 
 /** True when authorizeFiler passes (a professional for themself, an institution for its own staff). */
-export const mayFileFor = (actor: Actor, applicant: ApplicantSnapshot): boolean => {
-  try {
-    authorizeFiler(actor, applicant)
-    return true
-  } catch (e) {
-    if (isDomainError(e)) return false
-    throw e
-  }
-}
+export const mayFileFor = (actor: Actor, applicant: ApplicantSnapshot): boolean => passes(() => authorizeFiler(actor, applicant))

@@ -54,3 +54,30 @@ t.test('the quota and conflict refusals show their numbers', async (t) => {
   t.equal(conflict.code, 'SCHEDULE_CONFLICT')
   t.equal(explain(conflict), '支援時段與其他報備支援案件重疊：與案件 11302010000009、11302010000010 重疊')
 })
+
+t.test('passes(): a refusal is false, a pass is true, a bug keeps its stack, the stack-trace limit is restored', async (t) => {
+  const { passes, fail } = await import('../../domain/errors.js')
+  const limit = Error.stackTraceLimit
+  t.equal(passes(() => undefined), true)
+  let refusalStack: string | undefined
+  t.equal(passes(() => {
+    try {
+      fail('FORBIDDEN')
+    } catch (e) {
+      refusalStack = (e as Error).stack
+      throw e
+    }
+  }), false)
+  t.notMatch(refusalStack ?? '', /\n\s+at /, 'a refusal asked through passes() is built without a stack trace')
+  t.equal(Error.stackTraceLimit, limit, 'limit restored after a refusal')
+  const bug = () => {
+    const o: { deep?: { x: number } } = {}
+    void o.deep!.x
+  }
+  const thrown = t.throws(() => passes(bug)) as Error
+  t.type(thrown, TypeError, 'an error that is not a refusal is thrown on')
+  t.match(thrown.stack ?? '', /\n\s+at /, 'with its stack trace')
+  t.equal(Error.stackTraceLimit, limit, 'limit restored after a bug')
+  // the refusal outside passes() still has its stack (the limit is not left at 0)
+  t.match(String((t.throws(() => fail('FORBIDDEN')) as Error).stack), /\n\s+at /)
+})

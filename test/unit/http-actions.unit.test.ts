@@ -48,3 +48,21 @@ t.test('examples: the issue\'s cases', async (t) => {
   t.same(allowedActions(foldReport([...history.underReview(), ev.returned()]), PRO), ['resubmit', 'withdraw', 'print', 'copy'])
   t.same(allowedActions(foldReport(history.cancelPending()), PRO), ['withdraw', 'print', 'copy'])
 })
+
+t.test('offersAction(one action) answers as allowedActions (random histories, every viewer, every action)', async (t) => {
+  const { offersAction } = await import('../../http/actions.js')
+  const all = ['edit', 'submit', 'resubmit', 'change', 'cancel', 'withdraw', 'print', 'copy'] as const
+  let asked = 0
+  fc.assert(fc.property(caseHistoryArb(), (spec) => {
+    for (const state of decideHistory(spec).states) {
+      for (const actor of ALL_ACTORS) {
+        const listed = allowedActions(state, actor)
+        for (const a of all) {
+          asked++
+          if (offersAction(state, actor, a) !== listed.includes(a)) throw new Error(`${a} for ${actor.role}/${actor.id} on ${state.exists ? state.status : 'none'}`)
+        }
+      }
+    }
+  }), { numRuns: 60, seed: 1402 })
+  t.ok(asked > 1000, `${asked} answers compared`)
+})
