@@ -156,7 +156,7 @@ export const ApiPreview = Type.Object({
 
 const StatusCountsS = Type.Record(Type.String(), Type.Integer())
 export const ApiDashboard = Type.Object({
-  institutionCode: Type.String(), validSupportPeople: Type.Integer(), asHome: StatusCountsS, asSupported: StatusCountsS,
+  institutionCode: Type.String(), validSupportPeople: Type.Integer(), validSupportRecords: Type.Integer(), asHome: StatusCountsS, asSupported: StatusCountsS,
   links: Type.Record(Type.String(), Type.String()),
 })
 export const ApiRosterQuery = Type.Object({ status: Type.Optional(StatusS), q: Type.Optional(Type.String({ maxLength: 40 })) }, { additionalProperties: false })

@@ -2,7 +2,7 @@
 // 報備支援額度限制. Scope: the institution's own code, always.
 import { Type, type Static } from '@sinclair/typebox'
 import ExcelJS from 'exceljs'
-import { allowedActions } from '../actions.js'
+import { offersAction } from '../actions.js'
 import { caseStates } from '../../projections/queries/case-states.js'
 import type { App } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
@@ -68,18 +68,18 @@ export async function registerInstitutionRoutes(app: App) {
     // 有效報備支援名單: the very list of 有效報備支援名冊 (/institution/roster) and of the 有效報備支援人數 tile (one
     // definition of 有效: approved, in force today, this institution home or supported), newest 送審日期 first
     const valid = { inForceOn: day }
-    const [counts, pageRows, total] = await Promise.all([
+    // the tiles' read also counts the list (records and people of 有效 in one statement)
+    const [counts, pageRows] = await Promise.all([
       dashboardCounts(rm, scope, codeOf(request), day),
       supportList(rm, scope, 'either', codeOf(request), { ...valid, sort: 'submittedAt', limit: DASHBOARD_PAGE_SIZE, offset: (page - 1) * DASHBOARD_PAGE_SIZE }),
-      countSupports(rm, scope, 'either', codeOf(request), valid),
     ])
-    const list = { rows: pageRows, total, page, pageSize: DASHBOARD_PAGE_SIZE }
+    const list = { rows: pageRows, total: counts.validSupportRecords, page, pageSize: DASHBOARD_PAGE_SIZE }
     const states = await caseStates(rm, list.rows.map((r) => r.caseId))
     const actor = userOf(request).actor
     const names = await namesNow()
     const rows = list.rows.map((r) => ({
       ...r,
-      canChange: allowedActions(states.get(r.caseId), actor).includes('change'),
+      canChange: offersAction(states.get(r.caseId), actor, 'change'),
       professionLabel: names.profession(r.profession) ?? r.profession,
       departmentLabel: names.department(r.department) ?? r.department,
       submittedDay: r.submittedAt ? taipeiDate(r.submittedAt) : null,
@@ -129,7 +129,7 @@ export async function registerInstitutionRoutes(app: App) {
       // 變更 is offered where the domain allows it to this institution (its own staff, an approval standing)
       const states = await caseStates(rm, rows.map((r) => r.caseId))
       const actor = userOf(request).actor
-      const mayChange = new Set(rows.filter((r) => allowedActions(states.get(r.caseId), actor).includes('change')).map((r) => r.caseId))
+      const mayChange = new Set(rows.filter((r) => offersAction(states.get(r.caseId), actor, 'change')).map((r) => r.caseId))
       return reply.page('pages/institution-list.eta', { title: l.title, base: l.path, rows, query: q, statusLabels: STATUS_LABEL, professionName: (await namesNow()).profession, mayChange, pager: { page, pageSize: LIST_PAGE_SIZE, total } })
     })
   }

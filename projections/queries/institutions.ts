@@ -18,12 +18,14 @@ export interface DashboardCounts {
   asSupported: StatusCounts
   /** 有效報備支援人數: distinct professionals with an approval in force on `today`, either direction. */
   validSupportPeople: number
+  /** 有效報備支援名單's length: approvals in force on `today`, either direction (the list's pager total). */
+  validSupportRecords: number
 }
 
 const zero = (): StatusCounts => ({ draft: 0, under_review: 0, approved: 0, rejected: 0, returned: 0, withdrawn: 0, cancelled: 0 })
 
 export async function dashboardCounts(rm: ReadModels, scope: Scope, institutionCode: string, today: IsoDate): Promise<DashboardCounts> {
-  const out: DashboardCounts = { institutionCode, asHome: zero(), asSupported: zero(), validSupportPeople: 0 }
+  const out: DashboardCounts = { institutionCode, asHome: zero(), asSupported: zero(), validSupportPeople: 0, validSupportRecords: 0 }
   let rows: { side: string | null; status: string | null; n: string | number }[]
   if (seesAllOfInstitution(scope, institutionCode)) {
     // the delta-maintained counts table (aggregates of this institution only; no scope columns)
@@ -41,12 +43,14 @@ export async function dashboardCounts(rm: ReadModels, scope: Scope, institutionC
     })
   }
   for (const r of rows) if (r.status) (r.side === 'home' ? out.asHome : out.asSupported)[r.status as Status] = Number(r.n)
+  // people and records of 有效報備支援名單 in one read: the list's own filter (supportsWhere 'either' in force today)
   const valid = await run(rm, 'institutions', ({ from }) =>
     from('institution_supports', scope)
-      .where((eb) => eb.and([eb.or([eb('home_code', '=', institutionCode), eb('supported_code', '=', institutionCode)]), inForceOn(eb, today)]))
-      .select((eb) => eb.fn.count<string>('national_id').distinct().as('n')),
+      .where((eb) => supportsWhere(eb, 'either', institutionCode, { inForceOn: today }))
+      .select((eb) => [eb.fn.count<string>('national_id').distinct().as('people'), eb.fn.countAll<string>().as('records')]),
   )
-  out.validSupportPeople = Number(valid[0]?.n ?? 0)
+  out.validSupportPeople = Number(valid[0]?.people ?? 0)
+  out.validSupportRecords = Number(valid[0]?.records ?? 0)
   return out
 }
 

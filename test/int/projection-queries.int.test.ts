@@ -89,6 +89,7 @@ t.test('scoped queries, filters, time travel', async (t) => {
     const d = await dashboardCounts(rm, { kind: 'institution', code: S1.code }, S1.code, '2024-03-10')
     t.match(d.asSupported, { approved: 1, cancelled: 1, draft: 1 })
     t.equal(d.validSupportPeople, 2, 'P1 and P4 (cancelled from 03-15) in force on 03-10')
+    t.equal(d.validSupportRecords, (await validSupportRoster(rm, { kind: 'institution', code: S1.code }, S1.code, '2024-03-10')).length)
     const viaOther = await dashboardCounts(rm, { kind: 'institution', code: H2.code }, S1.code, '2024-03-10')
     t.match(viaOther.asSupported, { approved: 0, cancelled: 1, draft: 0 }, 'counted through another institution only its own cases')
     t.same(ids(await validSupportRoster(rm, { kind: 'institution', code: S1.code }, S1.code, '2024-03-20')), ['c1'])
@@ -184,6 +185,7 @@ t.test('scoped queries, filters, time travel', async (t) => {
         t.same(d.asHome, count('homeCode'), `dashboardCounts asHome ${code} ${label(s)}`)
         t.same(d.asSupported, count('supportedCode'), `dashboardCounts asSupported ${code} ${label(s)}`)
         t.equal(d.validSupportPeople, new Set(rosterAll.map((r) => r.nationalId)).size, `dashboardCounts people ${code} ${label(s)}`)
+        t.equal(d.validSupportRecords, rosterAll.length, `dashboardCounts records = the roster's length ${code} ${label(s)}`)
       }
       // quota: each person's cases here share one visibility, so a scoped ledger is the national one of the people it sees
       const seenPeople = new Set(visible.map((c) => c.nationalId))
