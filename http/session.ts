@@ -1,6 +1,7 @@
 import type { App } from './schemas.js'
 // Sessions: a signed, HTTP-only, SameSite=Lax cookie holding only a random session id; data lives server-side
-// (SessionStore). The id is rotated at login; idle timeout 20 minutes and an absolute lifetime (8 hours); background
+// (SessionStore). The id is rotated at login; idle timeout 20 minutes (use recorded at most every 10 s, with as much
+// slack in the idle check) and an absolute lifetime (8 hours); background
 // polling routes (config.passive) do not extend the idle timer; the user's rights are re-read from the registry every
 // few minutes (refresh); a request in flight cannot re-create a session logged out meanwhile (store.update). Over
 // HTTPS (SITE_ORIGIN https, a TLS socket, or X-Forwarded-Proto from a trusted proxy) the cookie is Secure and named
@@ -10,7 +11,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { DomainError } from '../domain/errors.js'
 import type { Role } from '../domain/types.js'
-import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, MemorySessionStore, REFRESH_EVERY_MS, type SessionData, type SessionStore, type SessionUser } from './session-store.js'
+import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, MemorySessionStore, REFRESH_EVERY_MS, TOUCH_EVERY_MS, type SessionData, type SessionStore, type SessionUser } from './session-store.js'
 
 export const SESSION_COOKIE = 'bb_sid'
 /** The session cookie's name over HTTPS: __Host- (Secure, path /, no Domain: no subdomain can set or shadow it). */
@@ -92,6 +93,13 @@ export interface SessionOptions {
   /** The site is served over HTTPS (SITE_ORIGIN https): Secure cookies whatever the request says. */
   secure?: boolean
   idleMs?: number
+  /**
+   * A request records its use (lastSeenAt, one store write) only when the recorded use is older than this (default
+   * TOUCH_EVERY_MS, 10 s): a busy page does not write its session on every request. The idle check allows the same
+   * slack (the stores' default idleMs is IDLE_EXPIRY_MS), so a session ends between idleMs and idleMs + touchEveryMs
+   * after its last request, never before the page's countdown.
+   */
+  touchEveryMs?: number
   absoluteMs?: number
   /** Re-reads the user's rights (http/session-principal.ts); undefined ends the session. */
   refresh?: (user: SessionUser) => Promise<SessionUser | undefined>
@@ -108,7 +116,8 @@ export interface SessionOptions {
 export function installSessions(app: App, opts: SessionOptions = {}): SessionManager {
   const now = opts.now ?? Date.now
   const idleMs = opts.idleMs ?? IDLE_TIMEOUT_MS
-  const store = opts.store ?? new MemorySessionStore(now, idleMs)
+  const touchEveryMs = opts.touchEveryMs ?? TOUCH_EVERY_MS
+  const store = opts.store ?? new MemorySessionStore(now, idleMs + touchEveryMs)
   const absoluteMs = opts.absoluteMs ?? ABSOLUTE_LIFETIME_MS
   const refreshEveryMs = opts.refreshEveryMs ?? REFRESH_EVERY_MS
   const siteHttps = opts.secure ?? false
@@ -129,7 +138,7 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
     if (!unsigned.valid || !unsigned.value) return
     const s = await store.get(unsigned.value)
     const t = now()
-    if (!s || t - s.lastSeenAt > idleMs || t - s.createdAt > absoluteMs) {
+    if (!s || t - s.lastSeenAt > idleMs + touchEveryMs || t - s.createdAt > absoluteMs) {
       if (s) await store.delete(s.id)
       request.sessionExpired = true
       // only then is the body of a keeping route read without a session (http/kept-forms-hook.ts); otherwise the
@@ -138,7 +147,8 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
       return
     }
     const passive = request.routeOptions.config?.passive
-    const touched = !(passive === true || (passive === 'htmx' && request.headers['hx-request'] === 'true'))
+    const active = !(passive === true || (passive === 'htmx' && request.headers['hx-request'] === 'true'))
+    const touched = active && t - s.lastSeenAt >= touchEveryMs
     if (touched) s.lastSeenAt = t
     let changed = touched
     if (opts.refresh && t - (s.refreshedAt ?? s.createdAt) >= refreshEveryMs) {

@@ -3,7 +3,7 @@
 // on HTTPS only, and a strict Content-Security-Policy with no inline script on every page.
 import t from 'tap'
 import { loadConfig } from '../../commands/platform/config.js'
-import { MemorySessionStore, type SessionData } from '../../http/session-store.js'
+import { IDLE_TIMEOUT_MS, MemorySessionStore, TOUCH_EVERY_MS, type SessionData } from '../../http/session-store.js'
 import { buildTestApp, institution, login, professional, reviewer } from '../support/http.js'
 
 const SECRET = 'test-secret-test-secret-test-secret-0123'
@@ -30,6 +30,47 @@ t.test('background polling does not extend the idle timer', async (t) => {
   t.equal((await get(s.cookie, '/institution/counts', { 'hx-request': 'true' })).statusCode, 200, 'the dashboard tiles poll')
   clock.advance(6 * MIN)
   t.same((await get(s.cookie, '/__test/me')).json(), { none: true }, '21 minutes after the last real request: over')
+})
+
+t.test('a session records its use at most every 10 s, and is never ended before 20 idle minutes after the last request', async (t) => {
+  let writes = 0
+  class CountingStore extends MemorySessionStore {
+    override async get(id: string) {
+      const s = await super.get(id)
+      return s ? { ...s } : undefined // as a database store: the request's copy, written back only by update()
+    }
+    override async update(session: SessionData) {
+      writes++
+      return super.update(session)
+    }
+  }
+  const store = new CountingStore(() => g.clock.now.getTime())
+  const g = await buildTestApp(t, { sessions: store })
+  const s = await login(g.app, professional())
+  const home = async () => (await g.app.inject({ url: '/home', headers: { cookie: s.cookie } })).statusCode
+  writes = 0
+  t.equal((await g.app.inject({ url: '/home', headers: { cookie: s.cookie } })).statusCode, 200)
+  g.clock.advance(TOUCH_EVERY_MS / 2)
+  t.equal((await g.app.inject({ url: '/home', headers: { cookie: s.cookie } })).statusCode, 200)
+  t.equal(writes, 0, 'two pages within 10 s of the login: the session is not written')
+  g.clock.advance(TOUCH_EVERY_MS / 2 + 1000)
+  t.equal((await g.app.inject({ url: '/home', headers: { cookie: s.cookie } })).statusCode, 200)
+  t.equal(writes, 1, 'past 10 s: the use is recorded')
+  g.clock.advance(TOUCH_EVERY_MS - 1000)
+  t.equal((await g.app.inject({ url: '/home', headers: { cookie: s.cookie } })).statusCode, 200, 'the last request (its use not recorded)')
+  t.equal(writes, 1)
+  g.clock.advance(IDLE_TIMEOUT_MS - 1000)
+  const before = writes
+  // asked of the store (its idle sweep), so that asking does not itself count as use
+  const alive = async () => {
+    store.sweep()
+    return store.size === 1
+  }
+  t.equal(await alive(), true, '19:59 after the last request: still on (the page counts 20 minutes)')
+  g.clock.advance(TOUCH_EVERY_MS)
+  t.equal(await alive(), false, 'past 20 minutes and the slack: over')
+  t.equal(await home(), 401, 'and the page says so')
+  t.equal(writes, before)
 })
 
 t.test('a professional is re-read from the registry every few minutes (staff: from their account at every request, admin-accounts)', async (t) => {
