@@ -9,13 +9,15 @@ import { join } from 'node:path'
 import { loadConfig } from '../commands/platform/config.js'
 import { createLogger } from '../commands/platform/logger.js'
 import { runMigrations } from '../commands/platform/migrations.js'
-import { registryMigrations } from '../commands/registry/registry-migrations.js'
-import { batchMigrations } from '../http/batch/jobs.js'
+import { APP_MIGRATIONS } from '../bin/app-migrations.js'
 import { isoToRoc } from '../domain/roc-date.js'
 import type { InstitutionRef } from '../domain/types.js'
 import { buildApp, type App } from '../http/app.js'
-import { MemorySessionStore, type SessionUser } from '../http/session-store.js'
+import { PostgresSessionStore } from '../http/postgres-session-store.js'
+import type { SessionUser } from '../http/session-store.js'
 import { createFrontParts } from '../http/wiring.js'
+import type { Sql } from '../commands/platform/database.js'
+import { cpuSnapshot, cpuSpent } from './lib/cpu.js'
 import type { BenchDb } from './lib/env.js'
 import { figure, newResult, percentile, type BenchResult } from './lib/result.js'
 
@@ -26,10 +28,14 @@ interface Load {
   errors: number
   non2xx: number
   bytes: number
+  requests: number
+  /** CPU seconds over the run: this process (server and load generator) and the bench database's backends. */
+  cpu: { process: number; database: number | null }
 }
 
-async function cannon(url: string, headers: Record<string, string>, seconds: number, connections: number): Promise<Load> {
+async function cannon(db: Sql, url: string, headers: Record<string, string>, seconds: number, connections: number): Promise<Load> {
   const latencies: number[] = []
+  const before = await cpuSnapshot(db)
   let bytes = 0
   const instance = autocannon({ url, headers, duration: seconds, connections, pipelining: 1 })
   instance.on('response', (_client: unknown, _status: number, resBytes: number, ms: number) => {
@@ -37,13 +43,14 @@ async function cannon(url: string, headers: Record<string, string>, seconds: num
     bytes = resBytes
   })
   const r = await instance
-  return { rps: r.requests.average, p95: percentile(latencies, 95), p50: percentile(latencies, 50), errors: r.errors + r.timeouts, non2xx: r.non2xx, bytes }
+  const cpu = cpuSpent(before, await cpuSnapshot(db))
+  return { rps: r.requests.average, p95: percentile(latencies, 95), p50: percentile(latencies, 50), errors: r.errors + r.timeouts, non2xx: r.non2xx, bytes, requests: latencies.length, cpu }
 }
 
 export async function httpBench(env: BenchDb, o: { seconds: number; focus: InstitutionRef; today: string; connections: number }): Promise<BenchResult> {
   const res = newResult('http', 'institution dashboard and reviewer query under autocannon vs a static fastify route')
   const t0 = Date.now()
-  await runMigrations(env.db, [...registryMigrations, ...batchMigrations])
+  await runMigrations(env.db, APP_MIGRATIONS) // the schema `serve` opens: sessions in PostgreSQL as in production
   const config = loadConfig({}, { SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-01', LOG_LEVEL: 'silent' })
   const logger = createLogger('silent')
   const dataDir = await mkdtemp(join(tmpdir(), 'bb-bench-'))
@@ -52,7 +59,7 @@ export async function httpBench(env: BenchDb, o: { seconds: number; focus: Insti
   let app: App | undefined
   const bare = Fastify({ logger: false })
   try {
-    app = await buildApp({ config, logger, clock, db: env.db, store: env.store, sessions: new MemorySessionStore(() => clock().getTime()), readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor, accounts: parts.accounts, rules: parts.rules })
+    app = await buildApp({ config, logger, clock, db: env.db, store: env.store, sessions: new PostgresSessionStore(env.db, () => clock().getTime()), readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor, accounts: parts.accounts, rules: parts.rules })
     // bench-only: open a session as a successful card login would (production has no such route)
     app.post('/__bench/session', { config: { csrf: false } }, async (request, reply) => {
       await app!.sessions.start(request, reply, (request.body as { user: SessionUser }).user)
@@ -86,9 +93,9 @@ export async function httpBench(env: BenchDb, o: { seconds: number; focus: Insti
     const page = 'x'.repeat(Math.max(d0.size, 1000))
     bare.get('/static', async (_req, reply) => reply.type('text/html; charset=utf-8').send(page))
     const bareAddress = await bare.listen({ host: '127.0.0.1', port: 0 })
-    const base = await cannon(`${bareAddress}/static`, {}, o.seconds, o.connections)
-    const d = await cannon(dash.url, { cookie: dash.cookie }, o.seconds, o.connections)
-    const q = await cannon(query.url, { cookie: query.cookie }, o.seconds, o.connections)
+    const base = await cannon(env.db, `${bareAddress}/static`, {}, o.seconds, o.connections)
+    const d = await cannon(env.db, dash.url, { cookie: dash.cookie }, o.seconds, o.connections)
+    const q = await cannon(env.db, query.url, { cookie: query.cookie }, o.seconds, o.connections)
     const baseline = { label: `static fastify route (${page.length} bytes)`, value: base.rps, unit: 'req/s' }
     res.figures.push(
       figure({ label: `institution dashboard (${Number(active.rows[0]!.n).toLocaleString('en-US')} approved reports at it)`, value: d.rps, unit: 'req/s', baseline }),
@@ -96,6 +103,14 @@ export async function httpBench(env: BenchDb, o: { seconds: number; focus: Insti
       figure({ label: 'reviewer query (county, 2 statuses, support from today, 50/page)', value: q.rps, unit: 'req/s', baseline }),
       figure({ label: 'reviewer query p95', value: q.p95, unit: 'ms', lowerIsBetter: true, baseline: { label: 'static route p95', value: base.p95, unit: 'ms' } }),
     )
+    // CPU per request: unlike p95, it does not move with whatever else the machine runs (Node = server + autocannon)
+    const perRequest = (l: Load) => ({ node: (l.cpu.process * 1000) / Math.max(1, l.requests), db: l.cpu.database === null ? null : (l.cpu.database * 1000) / Math.max(1, l.requests) })
+    const sb = perRequest(base)
+    for (const [label, l] of [['institution dashboard', d], ['reviewer query', q]] as const) {
+      const c = perRequest(l)
+      res.figures.push(figure({ label: `${label}, Node CPU per request (server + load generator)`, value: c.node, unit: 'ms', lowerIsBetter: true, baseline: { label: 'static route', value: sb.node, unit: 'ms' } }))
+      if (c.db !== null) res.notes.push(`${label}: PostgreSQL backends' CPU ${c.db.toFixed(2)} ms per request`)
+    }
     res.notes.push(`${o.connections} connections, ${o.seconds} s each, loopback, server and load generator on the same 2 cores; errors: dashboard ${d.errors}/${d.non2xx} non-2xx, query ${q.errors}/${q.non2xx} non-2xx`)
   } finally {
     await app?.close().catch(() => {})

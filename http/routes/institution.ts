@@ -69,9 +69,12 @@ export async function registerInstitutionRoutes(app: App) {
     // definition of 有效: approved, in force today, this institution home or supported), newest 送審日期 first
     const valid = { inForceOn: day }
     // the tiles' read also counts the list (records and people of 有效 in one statement)
-    const [counts, pageRows] = await Promise.all([
+    // decisions on the cases of our own staff (those we file and they file): the same reason and fields they see;
+    // read beside the list, not after it
+    const [counts, pageRows, attention] = await Promise.all([
       dashboardCounts(rm, scope, codeOf(request), day),
       supportList(rm, scope, 'either', codeOf(request), { ...valid, sort: 'submittedAt', limit: DASHBOARD_PAGE_SIZE, offset: (page - 1) * DASHBOARD_PAGE_SIZE }),
+      attentionCases(app, userOf(request), codeOf(request)),
     ])
     const list = { rows: pageRows, total: counts.validSupportRecords, page, pageSize: DASHBOARD_PAGE_SIZE }
     const states = await caseStates(rm, list.rows.map((r) => r.caseId))
@@ -85,8 +88,6 @@ export async function registerInstitutionRoutes(app: App) {
       submittedDay: r.submittedAt ? taipeiDate(r.submittedAt) : null,
       maskedId: maskPersonId(r.nationalId),
     }))
-    // decisions on the cases of our own staff (those we file and they file): the same reason and fields they see
-    const attention = await attentionCases(app, userOf(request), codeOf(request))
     return reply.page('pages/institution-dashboard.eta', { title: '機構報備支援首頁', counts, list: { ...list, rows }, today: day, attention })
   })
   // the tiles alone, polled by htmx every few seconds
