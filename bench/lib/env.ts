@@ -31,7 +31,11 @@ export async function benchDatabase(prefix: string): Promise<BenchDb> {
     async drop() {
       await store.close().catch(() => {})
       for (const p of pools) await p.close().catch(() => {})
-      await tdb.drop()
+      // BENCH_KEEP_DB=1: kept for a look at its plans afterwards (psql -d <name>); drop it by hand
+      if (process.env.BENCH_KEEP_DB === '1') {
+        process.stdout.write(`   kept database ${tdb.name} (BENCH_KEEP_DB=1)\n`)
+        await tdb.db.close()
+      } else await tdb.drop()
     },
   }
 }
