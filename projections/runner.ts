@@ -308,14 +308,19 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       members.delete(p.name)
       if (stopped || !started) return
       let solo: Worker | undefined
+      // called inside the worker's batch: it is stopped (which waits for that batch) on the next turn
       const rejoin = () =>
         setImmediate(() => {
-          void (async () => {
-            if (stopped || !started || !solo || workers.get(p.name) !== solo) return
-            workers.delete(p.name)
-            await solo.stop()
-            if (!stopped && started) self.add(p)
-          })()
+          if (stopped || !started || !solo || workers.get(p.name) !== solo) return
+          workers.delete(p.name)
+          const back = solo
+            .stop()
+            .then(() => {
+              if (!stopped && started) self.add(p)
+            })
+            .catch((err: unknown) => logger?.error({ projection: p.name, err }, 'projection could not go back to the live group'))
+          rejoining.add(back)
+          void back.finally(() => rejoining.delete(back))
         })
       solo = startWorker(p, { onRecovered: rejoin })
       workers.set(p.name, solo)
@@ -405,6 +410,8 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
   /** The worker (the group or a projection's own) projecting `name` live. */
   const holder = (name: string): Worker | undefined => workers.get(name) ?? (group?.has(name) ? group : undefined)
   let group: Group | undefined
+  /** Workers of projections going back to the group, being stopped (stop() waits for them). */
+  const rejoining = new Set<Promise<void>>()
 
   /** Sets up version N+1 of one projection for a rebuild: its tables (unlogged, without secondary indexes) and checkpoint. */
   async function prepareRebuild(p: Projection): Promise<{ p: Projection; from: number; to: number; build: BuildDdl }> {
@@ -534,6 +541,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       group = undefined
       await g?.stop() // first: it starts no worker once stopped
       await Promise.all([...workers.values()].map((w) => w.stop()))
+      await Promise.allSettled([...rejoining])
       workers.clear()
     },
     rebuild,
