@@ -1,9 +1,11 @@
 // Where the lag goes (issue #17), at the lag benchmark's rate with the projection runner in-process:
-//   node --import tsx bench/profile-lag.ts [--rate 500] [--seconds 15] [--preload 20000]
+//   node --import tsx bench/profile-lag.ts [--rate 500] [--seconds 15] [--preload 20000] [--per-projection]
 // The same load as bench/lag.ts (drive), with the database handle of the store, the runner and the load wrapped to
 // count and time every statement by kind and every projection transaction (read-model writes + checkpoint, whole
 // BEGIN..COMMIT); each projection's handle() timed apart. Per second: transactions per projection, log reads,
-// commits and WAL flushes (pg_stat_wal), Node and backend CPU. Not part of `npm run bench`.
+// commits and WAL flushes (pg_stat_wal), Node and backend CPU. Not part of `npm run bench`. The live projections
+// run in one group (one transaction per batch for all: `tx live-group`); --per-projection: a worker each (liveGroup
+// false, one `tx <name>` per projection and batch), to compare.
 import { parseArgs } from 'node:util'
 import type { Database, Sql } from '../commands/platform/database.js'
 import { currentCorrelationId } from '../commands/platform/logger.js'
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '20240301' },
     // connections of the pool the store, the runner and the load share (default: the bench database's 12)
     pool: { type: 'string' },
+    'per-projection': { type: 'boolean', default: false },
   },
 })
 const rate = Number(values.rate)
@@ -43,6 +46,9 @@ const KINDS: Array<[string, RegExp]> = [
   ['stream read', /FROM events WHERE stream_id = \$1/],
   ['checkpoint lock (FOR UPDATE)', /FROM projection_checkpoints\s+WHERE name = \$1 AND version = \$2 FOR UPDATE/],
   ['checkpoint update', /UPDATE projection_checkpoints SET position_commit/],
+  ['group: checkpoints lock (FOR UPDATE, all members)', /FROM projection_checkpoints\s+WHERE \(name, version\) IN/],
+  ['group: checkpoints update (all members)', /UPDATE projection_checkpoints c SET position_commit/],
+  ['group: savepoint', /SAVEPOINT/],
   ['lag poller: read all checkpoints', /FROM projection_checkpoints/],
   ['projection_versions', /projection_versions/],
 ]
@@ -109,7 +115,7 @@ try {
       }
     },
   }))
-  const runner = createProjectionRunner({ db, store, projections })
+  const runner = createProjectionRunner({ db, store, projections, liveGroup: !values['per-projection'] })
   await runner.start()
   await runner.waitFor(await store.headPosition(), undefined, 600_000)
   const cases = generateCases({ seed: Number(values.seed) + 2, cases: Math.ceil(rate * seconds) + 1000 })
@@ -135,7 +141,7 @@ try {
   const d = counterDelta(c0, await pgCounters(env.db))
   const load1 = (await import('node:os')).loadavg()[0]!.toFixed(1)
   const n = run.appended
-  log(`profile-lag: ${rate}/s requested for ${seconds} s, pool ${values.pool ?? 12}, ${run.achieved.toFixed(0)}/s sustained, ${n} commands, load average ${load0} → ${load1}`)
+  log(`profile-lag (${values['per-projection'] ? 'a worker per projection' : 'live group'}): ${rate}/s requested for ${seconds} s, pool ${values.pool ?? 12}, ${run.achieved.toFixed(0)}/s sustained, ${n} commands, load average ${load0} → ${load1}`)
   log(`lag p50 ${percentile(run.lags, 50).toFixed(1)} ms, p99 ${percentile(run.lags, 99).toFixed(1)} ms, max ${percentile(run.lags, 100).toFixed(0)} ms`)
   log(`CPU per second of run: Node ${((cpu1.user + cpu1.system) / 1e6 / wall).toFixed(2)} s, backends ${backend === null ? '?' : (backend / wall).toFixed(2)} s; per command: Node ${((cpu1.user + cpu1.system) / n).toFixed(0)} µs, backends ${backend === null ? '?' : ((backend * 1e6) / n).toFixed(0)} µs`)
   log(`per second: commits ${(d.commits / wall).toFixed(0)}, WAL flushes (cluster-wide) ${(d.walSync / wall).toFixed(0)}, WAL writes ${(d.walWrite / wall).toFixed(0)}`)

@@ -1,5 +1,7 @@
-// The projection runner: one subscription per projection from its checkpoint; each batch commits the read-model
-// rows and the checkpoint in ONE transaction, the checkpoint by compare-and-set. A failed batch (handler error,
+// The projection runner: the live projections in one group (live-group.ts: one subscription, one transaction per
+// batch for all of them), or one subscription per projection (liveGroup: false, and a projection whose batch failed
+// in the group); each batch commits the read-model rows and the checkpoints in ONE transaction, the checkpoints by
+// compare-and-set. A failed batch (handler error,
 // or another runner moved the checkpoint) rolls back, the checkpoint stays, and the runner backs off and resumes
 // from the checkpoint it reads again: events are never skipped and never applied twice.
 import type { Database } from '../commands/platform/database.js'
@@ -16,10 +18,12 @@ import {
   lockProjection,
   migrateProjections,
   readCheckpoint,
+  readCheckpoints,
 } from './catalog.js'
 import { buildDdl, type BuildDdl } from './build-ddl.js'
 import { contextFor, physicalTable, type Projection } from './projection.js'
 import { bulkLoad } from './sql-rows.js'
+import { applyGroupBatch, type GroupMember } from './live-group.js'
 import { getLag, waitForProjections, type ProjectionLag } from './status.js'
 
 /** The checkpoint was not where this runner expected it (another runner advanced it, or the version was switched). */
@@ -134,6 +138,12 @@ export interface RunnerOptions {
   rebuildAbandonedAfterMs?: number
   /** First and largest backoff after a failed batch (ms). */
   backoffMs?: { initial: number; max: number }
+  /**
+   * The live projections in one group (default true): one subscription and ONE transaction per batch for all of
+   * them (a failing one leaves the group for a worker of its own). false: one worker (subscription, transaction
+   * per batch) per projection, as before the group.
+   */
+  liveGroup?: boolean
 }
 
 export interface RebuildResult {
@@ -181,8 +191,14 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     restart(): void
   }
 
-  function startWorker(p: Projection): Worker {
+  /**
+   * One projection's own worker (a subscription and a transaction per batch). `afterFailure`: it left the live
+   * group because its batch failed there: it backs off first, and `onRecovered` is called after its first batch
+   * that commits (the runner then gives it back to the group).
+   */
+  function startWorker(p: Projection, afterFailure?: { onRecovered: () => void }): Worker {
     let stopped = false
+    let recovered = afterFailure?.onRecovered
     let sub: Subscription | undefined
     // a wake-up (restart or stop) is never lost: it is remembered until the loop consumes it
     let woken = false
@@ -199,7 +215,8 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
         else waiter = () => r('restart')
       })
     const loop = (async () => {
-      let attempt = 0
+      let attempt = afterFailure ? 1 : 0
+      if (afterFailure) await Promise.race([sleep(backoff.initial * (0.5 + Math.random() / 2)), woke()])
       while (!stopped) {
         woken = false // this pass re-reads the live version and checkpoint: earlier wake-ups are served
         let error: Error | undefined
@@ -212,6 +229,9 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
             withCorrelation(`projection:${p.name}:${positionToString(events[0]!.position)}`, async () => {
               expected = await applyBatch(db, p, version, expected, events)
               attempt = 0
+              const r = recovered
+              recovered = undefined
+              r?.()
             }),
           )
           const s = store.subscribe({
@@ -250,6 +270,148 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       },
     }
   }
+
+  interface Group extends Worker {
+    has(name: string): boolean
+    /** Takes a projection (back) into the group; the group restarts from the checkpoints. */
+    add(p: Projection): void
+  }
+
+  /** A failure counted already (per member) by the group's batch: the loop only backs off and restarts. */
+  class Counted extends Error {}
+
+  /**
+   * The live projections in one group (live-group.ts): one subscription from the smallest checkpoint, one
+   * transaction per batch for every member. A member whose handle throws leaves the group for a worker of its own
+   * (startWorker, backing off) and comes back after that worker's first committed batch; a member whose checkpoint
+   * moved makes the group restart from the checkpoints (after a backoff, as a worker does after a miss).
+   */
+  function startGroup(initial: readonly Projection[]): Group {
+    const members = new Map(initial.map((p) => [p.name, p]))
+    let stopped = false
+    let sub: Subscription | undefined
+    let woken = false
+    let waiter: (() => void) | undefined
+    const wake = () => {
+      woken = true
+      const w = waiter
+      waiter = undefined
+      w?.()
+    }
+    const woke = () =>
+      new Promise<'restart'>((r) => {
+        if (woken) r('restart')
+        else waiter = () => r('restart')
+      })
+    const count = (counter: Map<string, number>, name: string) => counter.set(name, (counter.get(name) ?? 0) + 1)
+    const eject = (p: Projection) => {
+      members.delete(p.name)
+      if (stopped || !started) return
+      let solo: Worker | undefined
+      // called inside the worker's batch: it is stopped (which waits for that batch) on the next turn
+      const rejoin = () =>
+        setImmediate(() => {
+          if (stopped || !started || !solo || workers.get(p.name) !== solo) return
+          workers.delete(p.name)
+          const back = solo
+            .stop()
+            .then(() => {
+              if (!stopped && started) self.add(p)
+            })
+            .catch((err: unknown) => logger?.error({ projection: p.name, err }, 'projection could not go back to the live group'))
+          rejoining.add(back)
+          void back.finally(() => rejoining.delete(back))
+        })
+      solo = startWorker(p, { onRecovered: rejoin })
+      workers.set(p.name, solo)
+    }
+    const loop = (async () => {
+      let attempt = 0
+      while (!stopped) {
+        woken = false // this pass re-reads the live versions and checkpoints: earlier wake-ups are served
+        let error: Error | undefined
+        let current: GroupMember[] = []
+        try {
+          if (!members.size) {
+            await woke()
+            continue
+          }
+          const cps = await readCheckpoints(db)
+          for (const p of members.values()) {
+            const cp = cps.find((c) => c.name === p.name)
+            if (!cp) {
+              count(checkpointMisses, p.name)
+              throw new Counted(`projection ${p.name}: no live checkpoint`)
+            }
+            current.push({ p, version: cp.version, expected: cp.position })
+          }
+          const from = current.reduce((m, c) => (comparePositions(c.expected, m) < 0 ? c.expected : m), current[0]!.expected)
+          const gather = createGather(gatherMs, batchSize, (events) =>
+            withCorrelation(`projection:live-group:${positionToString(events[0]!.position)}`, async () => {
+              current = current.filter((m) => members.has(m.p.name)) // members that left for a worker of their own
+              const out = await applyGroupBatch(db, current, events)
+              const last = events[events.length - 1]!.position
+              for (const m of out.applied) m.expected = last
+              if (out.applied.length) attempt = 0
+              for (const { member, error: err } of out.failed) {
+                count(failures, member.p.name)
+                logger?.error({ projection: member.p.name, err }, 'projection batch not applied; it leaves the live group and retries from its checkpoint')
+                eject(member.p)
+              }
+              if (out.moved.length) {
+                for (const m of out.moved) count(checkpointMisses, m.p.name)
+                throw new Counted(`checkpoint of ${out.moved.map((m) => m.p.name).join(', ')} moved`)
+              }
+            }),
+          )
+          const s = store.subscribe({
+            ...(comparePositions(from, START) > 0 ? { after: from } : {}),
+            batchSize,
+            handler: gather.add,
+          })
+          sub = s
+          const outcome = await Promise.race([s.failed, gather.failed, woke()])
+          if (outcome !== 'restart') error = outcome
+          gather.stop() // events gathered and not applied are read again from the checkpoints
+          await s.stop()
+        } catch (e) {
+          error = e as Error
+        }
+        sub = undefined
+        if (stopped || !error) continue
+        attempt++
+        // a failure of the whole batch (transaction, subscription): every member's batch was not applied
+        if (!(error instanceof Counted)) for (const name of members.keys()) count(failures, name)
+        const level = error instanceof Counted ? 'debug' : 'error'
+        logger?.[level]({ projections: [...members.keys()], err: error, attempt }, 'live group batch not applied; retrying from the checkpoints')
+        const delay = Math.min(backoff.max, backoff.initial * 2 ** Math.min(attempt - 1, 16))
+        await Promise.race([sleep(delay * (0.5 + Math.random() / 2)), woke()])
+      }
+    })()
+    const self: Group = {
+      has: (name) => members.has(name),
+      add(p) {
+        members.set(p.name, p)
+        wake()
+      },
+      async stop() {
+        stopped = true
+        wake()
+        await sub?.stop()
+        await loop
+      },
+      restart() {
+        wake()
+      },
+    }
+    return self
+  }
+
+  /** The worker (the group or a projection's own) projecting `name` live. */
+  const holder = (name: string): Worker | undefined => workers.get(name) ?? (group?.has(name) ? group : undefined)
+  let group: Group | undefined
+  /** Workers of projections going back to the group, being stopped (stop() waits for them). */
+  const rejoining = new Set<Promise<void>>()
 
   /** Sets up version N+1 of one projection for a rebuild: its tables (unlogged, without secondary indexes) and checkpoint. */
   async function prepareRebuild(p: Projection): Promise<{ p: Projection; from: number; to: number; build: BuildDdl }> {
@@ -328,7 +490,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
         await tx.query(`DELETE FROM projection_checkpoints WHERE name = $1 AND version = $2`, [name, from])
         await tx.query(`SELECT pg_notify($1, $2)`, [VERSIONS_CHANNEL, name])
       })
-      workers.get(name)?.restart()
+      holder(name)?.restart()
       await db.exec(dropTablesSql(p, from))
       const result = { name, fromVersion: from, toVersion: to, events: count, ms: Date.now() - t0 }
       logger?.info(result, 'projection rebuilt and switched')
@@ -353,7 +515,8 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       await migrateProjections(db)
       const stale: string[] = []
       for (const p of projections) if ((await ensureProjection(db, p)).stale) stale.push(p.name)
-      for (const p of projections) workers.set(p.name, startWorker(p))
+      if (options.liveGroup ?? true) group = startGroup(projections)
+      else for (const p of projections) workers.set(p.name, startWorker(p))
       // tables of an older shape: build the new shape beside them (the old version serves until the switch)
       if (stale.length) {
         logger?.warn({ projections: stale }, 'projection definition changed: rebuilding beside the live version')
@@ -368,13 +531,17 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
         )
       }
       // another process switched a version: restart that worker on the new live version without waiting for a CAS miss
-      unlisten = await db.listen(VERSIONS_CHANNEL, (name) => workers.get(name)?.restart()).catch(() => undefined)
+      unlisten = await db.listen(VERSIONS_CHANNEL, (name) => holder(name)?.restart()).catch(() => undefined)
     },
     async stop() {
       started = false
       await Promise.allSettled(rebuilds)
       await unlisten?.()
+      const g = group
+      group = undefined
+      await g?.stop() // first: it starts no worker once stopped
       await Promise.all([...workers.values()].map((w) => w.stop()))
+      await Promise.allSettled([...rejoining])
       workers.clear()
     },
     rebuild,
