@@ -2,7 +2,7 @@
 // sessions by a hash of their id, so reading the table (a backup, a dump) opens no session.
 import { createHash } from 'node:crypto'
 import type { Sql } from '../commands/platform/database.js'
-import { IDLE_EXPIRY_MS, type SessionData, type SessionStore } from './session-store.js'
+import { IDLE_TIMEOUT_MS, type SessionData, type SessionStore } from './session-store.js'
 
 const hashOf = (id: string) => createHash('sha256').update(id).digest('base64url')
 
@@ -10,7 +10,7 @@ export class PostgresSessionStore implements SessionStore {
   constructor(
     private readonly db: Sql,
     private readonly now: () => number = Date.now,
-    readonly idleMs: number = IDLE_EXPIRY_MS,
+    readonly idleMs: number = IDLE_TIMEOUT_MS,
   ) {}
 
   async get(id: string): Promise<SessionData | undefined> {

@@ -53,13 +53,11 @@ export interface SessionStore {
 export const IDLE_TIMEOUT_MS = 20 * 60 * 1000
 /** Absolute lifetime of a session, however active (SESSION_LIFETIME_HOURS). */
 /**
- * A request records a session's use (one store write) only when the recorded use is older than this: a busy page
- * does not write its session on every request (http/session.ts).
+ * A request records a session's use (one store write) only when the recorded use is older than this: a page and
+ * the requests it brings in the same second write the session once (http/session.ts). The idle timeout counts from
+ * the recorded use, so a session may end up to this much before 20 minutes after its very last request.
  */
-export const TOUCH_EVERY_MS = 10_000
-/** A session whose recorded use is older than this is over: the idle timeout plus the recording's slack, so the
- * server never ends a session before the page's own 20-minute countdown does. */
-export const IDLE_EXPIRY_MS = IDLE_TIMEOUT_MS + TOUCH_EVERY_MS
+export const TOUCH_EVERY_MS = 1000
 export const ABSOLUTE_LIFETIME_MS = 8 * 3600 * 1000
 /** How often a session's rights are re-read from the registry. */
 export const REFRESH_EVERY_MS = 3 * 60 * 1000
@@ -69,7 +67,7 @@ export class MemorySessionStore implements SessionStore {
   private readonly map = new Map<string, SessionData>()
   constructor(
     private readonly now: () => number = Date.now,
-    readonly idleMs: number = IDLE_EXPIRY_MS,
+    readonly idleMs: number = IDLE_TIMEOUT_MS,
   ) {}
   async get(id: string) {
     const s = this.map.get(id)

@@ -1,7 +1,7 @@
 import type { App } from './schemas.js'
 // Sessions: a signed, HTTP-only, SameSite=Lax cookie holding only a random session id; data lives server-side
-// (SessionStore). The id is rotated at login; idle timeout 20 minutes (use recorded at most every 10 s, with as much
-// slack in the idle check) and an absolute lifetime (8 hours); background
+// (SessionStore). The id is rotated at login; idle timeout 20 minutes (use recorded at most once a second) and an
+// absolute lifetime (8 hours); background
 // polling routes (config.passive) do not extend the idle timer; the user's rights are re-read from the registry every
 // few minutes (refresh); a request in flight cannot re-create a session logged out meanwhile (store.update). Over
 // HTTPS (SITE_ORIGIN https, a TLS socket, or X-Forwarded-Proto from a trusted proxy) the cookie is Secure and named
@@ -95,9 +95,8 @@ export interface SessionOptions {
   idleMs?: number
   /**
    * A request records its use (lastSeenAt, one store write) only when the recorded use is older than this (default
-   * TOUCH_EVERY_MS, 10 s): a busy page does not write its session on every request. The idle check allows the same
-   * slack (the stores' default idleMs is IDLE_EXPIRY_MS), so a session ends between idleMs and idleMs + touchEveryMs
-   * after its last request, never before the page's countdown.
+   * TOUCH_EVERY_MS, 1 s): requests in the same second write the session once. The idle timeout counts from the
+   * recorded use (at most touchEveryMs before the last request).
    */
   touchEveryMs?: number
   absoluteMs?: number
@@ -117,7 +116,7 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
   const now = opts.now ?? Date.now
   const idleMs = opts.idleMs ?? IDLE_TIMEOUT_MS
   const touchEveryMs = opts.touchEveryMs ?? TOUCH_EVERY_MS
-  const store = opts.store ?? new MemorySessionStore(now, idleMs + touchEveryMs)
+  const store = opts.store ?? new MemorySessionStore(now, idleMs)
   const absoluteMs = opts.absoluteMs ?? ABSOLUTE_LIFETIME_MS
   const refreshEveryMs = opts.refreshEveryMs ?? REFRESH_EVERY_MS
   const siteHttps = opts.secure ?? false
@@ -138,7 +137,7 @@ export function installSessions(app: App, opts: SessionOptions = {}): SessionMan
     if (!unsigned.valid || !unsigned.value) return
     const s = await store.get(unsigned.value)
     const t = now()
-    if (!s || t - s.lastSeenAt > idleMs + touchEveryMs || t - s.createdAt > absoluteMs) {
+    if (!s || t - s.lastSeenAt > idleMs || t - s.createdAt > absoluteMs) {
       if (s) await store.delete(s.id)
       request.sessionExpired = true
       // only then is the body of a keeping route read without a session (http/kept-forms-hook.ts); otherwise the
