@@ -181,6 +181,9 @@ async function decideOne(app: App, request: FastifyRequest, caseId: string, body
   }
 }
 
+/** 報備支援案件查詢 counts its matches up to this many (共超過 10,000 件 past it: narrow the query). */
+export const QUERY_COUNT_UP_TO = 10_000
+
 export async function registerCaseRoutes(app: App) {
   const referenceNow = () => app.services.rules.referenceAt(app.services.clock().toISOString())
   /** The query page's model (form + one page of results) for a query as typed. */
@@ -188,7 +191,7 @@ export async function registerCaseRoutes(app: App) {
     const reference = await referenceNow()
     const parsed = parseCaseQuery(q, reference, dateExamples(app.services.clock()))
     const scope = scopeFor(request)
-    const result = parsed.errors.length ? { rows: [], total: 0, page: 1, pageSize: parsed.page.pageSize ?? 20 } : await searchCases(readModelsOf(app), scope, parsed.filter, parsed.page)
+    const result = parsed.errors.length ? { rows: [], total: 0, page: 1, pageSize: parsed.page.pageSize ?? 20 } : await searchCases(readModelsOf(app), scope, parsed.filter, { ...parsed.page, countUpTo: QUERY_COUNT_UP_TO })
     const actor = actorOf(request)
     // which rows this reviewer may decide: the domain's answer for each listed case
     const states = actor.role === 'reviewer' && result.rows.length ? await caseStates(readModelsOf(app), result.rows.map((r) => r.caseId)) : new Map<string, ReportCase>()
@@ -223,9 +226,10 @@ export async function registerCaseRoutes(app: App) {
     if (parsed.errors.length) throw new DomainError('VALIDATION_FAILED', { fields: parsed.errors })
     const rows: CaseRow[] = []
     for (let page = 1; page <= 40; page++) {
-      const r = await searchCases(readModelsOf(app), scopeFor(request), parsed.filter, { ...parsed.page, page, pageSize: 500 })
+      // page by page without counting: a page shorter than 500 is the last
+      const r = await searchCases(readModelsOf(app), scopeFor(request), parsed.filter, { ...parsed.page, page, pageSize: 500, withTotal: false })
       rows.push(...r.rows)
-      if (rows.length >= r.total || r.rows.length === 0) break
+      if (r.rows.length < 500) break
     }
     const buf = await toXlsx([casesTable(rows, referenceNamer(await referenceNow()))])
     return reply

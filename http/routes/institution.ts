@@ -68,9 +68,8 @@ export async function registerInstitutionRoutes(app: App) {
     // 有效報備支援名單: the very list of 有效報備支援名冊 (/institution/roster) and of the 有效報備支援人數 tile (one
     // definition of 有效: approved, in force today, this institution home or supported), newest 送審日期 first
     const valid = { inForceOn: day }
-    // the tiles' read also counts the list (records and people of 有效 in one statement)
-    // decisions on the cases of our own staff (those we file and they file): the same reason and fields they see;
-    // read beside the list, not after it
+    // the tiles' read also counts the list (records and people of 有效 in one statement); beside them the notices:
+    // decisions on the cases of our own staff (those we file and they file), the same reason and fields they see
     const [counts, pageRows, attention] = await Promise.all([
       dashboardCounts(rm, scope, codeOf(request), day),
       supportList(rm, scope, 'either', codeOf(request), { ...valid, sort: 'submittedAt', limit: DASHBOARD_PAGE_SIZE, offset: (page - 1) * DASHBOARD_PAGE_SIZE }),

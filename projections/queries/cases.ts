@@ -103,6 +103,11 @@ export interface PageRequest<S extends string> {
   direction?: 'asc' | 'desc'
   /** false: the page alone, no count of every matching row (total = the rows returned), for short lists. */
   withTotal?: boolean
+  /**
+   * Count at most this many matching rows (a county's query at national size matches hundreds of thousands: an
+   * exact count would read them all on every page). Past it, total = countUpTo and totalCapped is set.
+   */
+  countUpTo?: number
 }
 
 export interface Page<R> {
@@ -110,6 +115,8 @@ export interface Page<R> {
   total: number
   page: number
   pageSize: number
+  /** The count stopped at PageRequest.countUpTo: there are more than `total` rows. */
+  totalCapped?: boolean
 }
 
 type CasesEb = ExpressionBuilder<DB, 'cases'>
@@ -200,16 +207,21 @@ export async function searchCases(rm: ReadModels, scope: Scope, filter: CaseFilt
       .offset(offset),
   )
   if (page.withTotal === false) return { rows: rows.map(toCaseRow), total: offset + rows.length, page: pageNo, pageSize }
-  const total = rows.length > 0 && rows.length < pageSize ? offset + rows.length : rows.length === 0 && pageNo === 1 ? 0 : await countCases(rm, scope, filter)
+  if (rows.length > 0 && rows.length < pageSize) return { rows: rows.map(toCaseRow), total: offset + rows.length, page: pageNo, pageSize }
+  if (rows.length === 0 && pageNo === 1) return { rows: [], total: 0, page: pageNo, pageSize }
+  const cap = page.countUpTo
+  const total = await countCases(rm, scope, filter, cap)
+  if (cap !== undefined && total > cap) return { rows: rows.map(toCaseRow), total: cap, page: pageNo, pageSize, totalCapped: true }
   return { rows: rows.map(toCaseRow), total, page: pageNo, pageSize }
 }
 
-export async function countCases(rm: ReadModels, scope: Scope, filter: CaseFilter = {}): Promise<number> {
-  const r = await run(rm, 'cases', ({ from }) =>
-    from('cases', scope)
-      .where((eb) => caseFilter(eb, filter))
-      .select((eb) => eb.fn.countAll<string>().as('n')),
-  )
+/** Cases matching `filter` in scope; with `upTo`, counting stops after upTo + 1 rows (a result above upTo means "more"). */
+export async function countCases(rm: ReadModels, scope: Scope, filter: CaseFilter = {}, upTo?: number): Promise<number> {
+  const r = await run(rm, 'cases', ({ db, from }) => {
+    const matching = from('cases', scope).where((eb) => caseFilter(eb, filter))
+    if (upTo === undefined) return matching.select((eb) => eb.fn.countAll<string>().as('n'))
+    return db.selectFrom(matching.select('case_id').limit(upTo + 1).as('m')).select((eb) => eb.fn.countAll<string>().as('n'))
+  })
   return Number(r[0]?.n ?? 0)
 }
 

@@ -160,6 +160,16 @@ t.test('scoped queries, filters, time travel', async (t) => {
       const vIds = ids(visible)
       t.same(await cases(s), vIds, `searchCases ${label(s)}`)
       t.equal(await countCases(rm, s), vIds.length, `countCases ${label(s)}`)
+      if (vIds.length >= 2) {
+        // a page of one with the count stopped below, at, and above the matches
+        const capped = await searchCases(rm, s, {}, { pageSize: 1, countUpTo: vIds.length - 1 })
+        t.same([capped.total, capped.totalCapped, capped.rows.length], [vIds.length - 1, true, 1], `count stopped below the matches ${label(s)}`)
+        for (const upTo of [vIds.length, vIds.length + 5]) {
+          const exact = await searchCases(rm, s, {}, { pageSize: 1, countUpTo: upTo })
+          t.same([exact.total, exact.totalCapped], [vIds.length, undefined], `count up to ${upTo}: exact ${label(s)}`)
+        }
+        t.equal(await countCases(rm, s, {}, vIds.length - 2), vIds.length - 1, `countCases stops at upTo + 1 ${label(s)}`)
+      }
       const byStatus = await countCasesByStatus(rm, s)
       t.equal(Object.values(byStatus).reduce((a, b) => a + b, 0), vIds.length, `countCasesByStatus ${label(s)}`)
       for (const c of allCases) t.equal((await getCase(rm, s, c.caseId))?.caseId, sees(s, c.caseId) ? c.caseId : undefined, `getCase ${c.caseId} ${label(s)}`)
