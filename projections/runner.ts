@@ -172,6 +172,55 @@ export interface ProjectionRunner {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
+/** The wait before attempt N again: doubling from `initial` up to `max`, jittered to 50–100 %. */
+const backoffDelay = (backoff: { initial: number; max: number }, attempt: number) =>
+  Math.min(backoff.max, backoff.initial * 2 ** Math.min(attempt - 1, 16)) * (0.5 + Math.random() / 2)
+
+/**
+ * A worker's wake-ups (restart or stop): never lost, remembered until the loop marks them `served` at the start of
+ * a pass; `woke()` resolves at the next one (at once if one is pending).
+ */
+function createWaker() {
+  let woken = false
+  let waiter: (() => void) | undefined
+  return {
+    wake() {
+      woken = true
+      const w = waiter
+      waiter = undefined
+      w?.()
+    },
+    woke: () =>
+      new Promise<'restart'>((r) => {
+        if (woken) r('restart')
+        else waiter = () => r('restart')
+      }),
+    served() {
+      woken = false
+    },
+  }
+}
+
+/**
+ * Follows the log after `from` into `gather` until the subscription or an apply fails (the error) or a wake-up
+ * (undefined). Events gathered and not applied are dropped: they are read again from the checkpoint(s).
+ */
+async function followUntilWoken(
+  store: EventStore,
+  from: LogPosition,
+  batchSize: number,
+  gather: ReturnType<typeof createGather>,
+  woke: () => Promise<'restart'>,
+  onSubscription: (s: Subscription) => void,
+): Promise<Error | undefined> {
+  const s = store.subscribe({ ...(comparePositions(from, START) > 0 ? { after: from } : {}), batchSize, handler: gather.add })
+  onSubscription(s)
+  const outcome = await Promise.race([s.failed, gather.failed, woke()])
+  gather.stop()
+  await s.stop()
+  return outcome === 'restart' ? undefined : outcome
+}
+
 export function createProjectionRunner(options: RunnerOptions): ProjectionRunner {
   const { db, store, projections, logger } = options
   const batchSize = options.batchSize ?? 500
@@ -200,25 +249,12 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     let stopped = false
     let recovered = afterFailure?.onRecovered
     let sub: Subscription | undefined
-    // a wake-up (restart or stop) is never lost: it is remembered until the loop consumes it
-    let woken = false
-    let waiter: (() => void) | undefined
-    const wake = () => {
-      woken = true
-      const w = waiter
-      waiter = undefined
-      w?.()
-    }
-    const woke = () =>
-      new Promise<'restart'>((r) => {
-        if (woken) r('restart')
-        else waiter = () => r('restart')
-      })
+    const { wake, woke, served } = createWaker()
     const loop = (async () => {
       let attempt = afterFailure ? 1 : 0
-      if (afterFailure) await Promise.race([sleep(backoff.initial * (0.5 + Math.random() / 2)), woke()])
+      if (afterFailure) await Promise.race([sleep(backoffDelay(backoff, 1)), woke()])
       while (!stopped) {
-        woken = false // this pass re-reads the live version and checkpoint: earlier wake-ups are served
+        served() // this pass re-reads the live version and checkpoint: earlier wake-ups are served
         let error: Error | undefined
         try {
           const version = await liveVersion(db, p.name)
@@ -234,16 +270,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
               r?.()
             }),
           )
-          const s = store.subscribe({
-            ...(comparePositions(expected, START) > 0 ? { after: expected } : {}),
-            batchSize,
-            handler: gather.add,
-          })
-          sub = s
-          const outcome = await Promise.race([s.failed, gather.failed, woke()])
-          if (outcome !== 'restart') error = outcome
-          gather.stop() // events gathered and not applied are read again from the checkpoint
-          await s.stop()
+          error = await followUntilWoken(store, expected, batchSize, gather, woke, (s) => (sub = s))
         } catch (e) {
           error = e as Error
         }
@@ -254,8 +281,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
         counter.set(p.name, (counter.get(p.name) ?? 0) + 1)
         const level = error instanceof CheckpointMoved ? 'debug' : 'error'
         logger?.[level]({ projection: p.name, err: error, attempt }, 'projection batch not applied; retrying from the checkpoint')
-        const delay = Math.min(backoff.max, backoff.initial * 2 ** Math.min(attempt - 1, 16))
-        await Promise.race([sleep(delay * (0.5 + Math.random() / 2)), woke()])
+        await Promise.race([sleep(backoffDelay(backoff, attempt)), woke()])
       }
     })()
     return {
@@ -290,19 +316,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     const members = new Map(initial.map((p) => [p.name, p]))
     let stopped = false
     let sub: Subscription | undefined
-    let woken = false
-    let waiter: (() => void) | undefined
-    const wake = () => {
-      woken = true
-      const w = waiter
-      waiter = undefined
-      w?.()
-    }
-    const woke = () =>
-      new Promise<'restart'>((r) => {
-        if (woken) r('restart')
-        else waiter = () => r('restart')
-      })
+    const { wake, woke, served } = createWaker()
     const count = (counter: Map<string, number>, name: string) => counter.set(name, (counter.get(name) ?? 0) + 1)
     const eject = (p: Projection) => {
       members.delete(p.name)
@@ -328,7 +342,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     const loop = (async () => {
       let attempt = 0
       while (!stopped) {
-        woken = false // this pass re-reads the live versions and checkpoints: earlier wake-ups are served
+        served() // this pass re-reads the live versions and checkpoints: earlier wake-ups are served
         let error: Error | undefined
         let current: GroupMember[] = []
         try {
@@ -364,16 +378,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
               }
             }),
           )
-          const s = store.subscribe({
-            ...(comparePositions(from, START) > 0 ? { after: from } : {}),
-            batchSize,
-            handler: gather.add,
-          })
-          sub = s
-          const outcome = await Promise.race([s.failed, gather.failed, woke()])
-          if (outcome !== 'restart') error = outcome
-          gather.stop() // events gathered and not applied are read again from the checkpoints
-          await s.stop()
+          error = await followUntilWoken(store, from, batchSize, gather, woke, (s) => (sub = s))
         } catch (e) {
           error = e as Error
         }
@@ -384,8 +389,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
         if (!(error instanceof Counted)) for (const name of members.keys()) count(failures, name)
         const level = error instanceof Counted ? 'debug' : 'error'
         logger?.[level]({ projections: [...members.keys()], err: error, attempt }, 'live group batch not applied; retrying from the checkpoints')
-        const delay = Math.min(backoff.max, backoff.initial * 2 ** Math.min(attempt - 1, 16))
-        await Promise.race([sleep(delay * (0.5 + Math.random() / 2)), woke()])
+        await Promise.race([sleep(backoffDelay(backoff, attempt)), woke()])
       }
     })()
     const self: Group = {
