@@ -3,6 +3,8 @@
 import t from 'tap'
 import { QUERY_COUNT_UP_TO } from '../../http/back-office/case-routes.js'
 import { bulkLoad } from '../../bench/lib/load.js'
+import { PROJECTIONS } from '../../projections/read-models/all.js'
+import { waitForProjections } from '../../projections/status.js'
 import { generateCases, makeInstitutions } from '../support/data-generator.js'
 import { buildTestApp, login, reviewer } from '../support/http.js'
 
@@ -10,7 +12,9 @@ const h = await buildTestApp(t, {}, { now: '2024-03-01T02:00:00.000Z' })
 const institutions = makeInstitutions(7)
 const focus = institutions.find((i) => i.kind === 'regional_hospital' && i.county === '63')!
 await bulkLoad(h.tdb.db, generateCases({ seed: 7, cases: 1_500, institutions, focus: { institution: focus, share: 0.9 } }))
-t.ok(await h.services.waitFor(await h.services.store.headPosition()), 'the read models have every generated case')
+// the app's own wait gives up after 5 s (a request's read-your-writes); a bulk load under a busy suite needs longer
+const head = await h.services.store.headPosition()
+t.ok(await waitForProjections(h.tdb.db, head, PROJECTIONS.map((p) => p.name), 120_000), 'the read models have every generated case')
 
 t.test('more matches than the count goes to: 共超過 1,000 件, and the pages go on', async (t) => {
   const county = await h.tdb.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM events WHERE type = 'ReportDrafted'`)
