@@ -14,7 +14,7 @@ import { dayRosterBatches } from './day-roster.js'
 import { exportEvent, readExportHistory, recordedCreatedAt } from './export-history.js'
 import { writeRosterFile } from './roster-file.js'
 import { rosterFileName, type RosterCounts } from './roster-format.js'
-import type { RosterSource } from './roster-source.js'
+import { logSettled, type RosterSource } from './roster-source.js'
 import { RosterVerifier } from './roster-verify.js'
 import { createReadStream } from 'node:fs'
 
@@ -104,22 +104,10 @@ export async function generateRoster(ctx: ExportContext, day: IsoDate, opts: Gen
  * ROSTER_DAY_NOT_OVER after `timeoutMs` (the daily job retries later); nothing is written or recorded then.
  */
 async function waitUntilSettled(ctx: ExportContext, day: IsoDate, timeoutMs: number) {
-  const { logMark, finishedBefore } = ctx.source
-  if (!logMark || !finishedBefore) return
-  const mark = await logMark()
-  const deadline = Date.now() + timeoutMs
-  let waited = false
-  while (!(await finishedBefore(mark))) {
-    if (Date.now() >= deadline) {
-      throw new DomainError(
-        'ROSTER_DAY_NOT_OVER',
-        { day, reason: 'transactions that may hold approvals of the day are still in flight' },
-        [day],
-      )
-    }
-    if (!waited) ctx.logger.warn({ day, mark: mark.toString() }, 'waiting for transactions in flight before reading the day')
-    waited = true
-    await new Promise((r) => setTimeout(r, 100))
+  const settled = await logSettled(ctx.source, timeoutMs, (mark) =>
+    ctx.logger.warn({ day, mark: mark.toString() }, 'waiting for transactions in flight before reading the day'))
+  if (!settled) {
+    throw new DomainError('ROSTER_DAY_NOT_OVER', { day, reason: 'transactions that may hold approvals of the day are still in flight' }, [day])
   }
 }
 

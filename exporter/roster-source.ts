@@ -55,6 +55,26 @@ export interface RosterSource {
 }
 
 
+/**
+ * Gap safety (top of this file): waits until every transaction that had written to the log when the wait began has
+ * finished. True once settled (at once for a source without transactions in flight), false after `timeoutMs`;
+ * `onFirstWait` is called once if it had to wait.
+ */
+export async function logSettled(source: RosterSource, timeoutMs: number, onFirstWait?: (mark: bigint) => void): Promise<boolean> {
+  const { logMark, finishedBefore } = source
+  if (!logMark || !finishedBefore) return true
+  const mark = await logMark.call(source)
+  const deadline = Date.now() + timeoutMs
+  let waited = false
+  while (!(await finishedBefore.call(source, mark))) {
+    if (Date.now() >= deadline) return false
+    if (!waited) onFirstWait?.(mark)
+    waited = true
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return true
+}
+
 const toLogEventFromRecorded = (e: RecordedEvent): LogEvent => ({ stream: e.stream, streamVersion: e.streamVersion, type: e.type, data: e.data })
 
 /** Through the EventStore port only: scans the approvals of the whole log, reads case streams concurrently. */

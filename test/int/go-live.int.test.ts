@@ -16,7 +16,7 @@ import { importLegacy } from '../../commands/legacy/legacy-import.js'
 import { legacyCaseId } from '../../commands/legacy/legacy-ids.js'
 import { makePersonId } from '../../domain/national-id.js'
 import { isoToRoc, taipeiDate } from '../../domain/roc-date.js'
-import { dayRosterDetails } from '../../exporter/day-roster.js'
+import { settledRosterDetails } from '../support/roster-details.js'
 import { postgresRosterSource } from '../../exporter/roster-source.js'
 import { login, reviewer } from '../support/http.js'
 import { buildLoginApp, certificateB64, getChallenge, loginPost, openLoginPage, signAsCard } from '../support/login.js'
@@ -170,7 +170,6 @@ t.test('the cancelled case counts for nothing: a new filing over its days is no 
     applicantId: LIN,
     terms: { supportedCode: OTHER_CLINIC, department: '02', purpose: '01', schedule: { kind: 'sessions', sessions: [{ date: day(tue), start: '10:00', end: '11:00' }] } },
   }, { commandId: 'golive-over-approved', actor: linActor }), { code: 'SCHEDULE_CONFLICT', details: { caseNumber: APPROVED } })
-  const details = []
-  for await (const x of dayRosterDetails(postgresRosterSource(tdb.db), today)) details.push(x)
+  const details = await settledRosterDetails(postgresRosterSource(tdb.db), today)
   t.notOk(details.some((x) => [APPROVED, CANCELLED, PENDING].includes(x.caseNumber)), 'the import reaches no roster')
 })

@@ -11,7 +11,7 @@ import { legacyMigrations } from '../../commands/legacy/legacy-migrations.js'
 import { importLegacy } from '../../commands/legacy/legacy-import.js'
 import { importLegacyDecisions } from '../../commands/legacy/legacy-decisions.js'
 import { legacyCaseId } from '../../commands/legacy/legacy-ids.js'
-import { dayRosterDetails } from '../../exporter/day-roster.js'
+import { settledRosterDetails } from '../support/roster-details.js'
 import { postgresRosterSource } from '../../exporter/roster-source.js'
 import { LEGACY_COLUMNS, LEGACY_DECISION_COLUMNS, writeCsv, type Cells } from '../support/registry-files.js'
 import { reviewerActor, professionalActor } from '../../commands/seed/demo-cases.js'
@@ -90,8 +90,7 @@ t.test('an imported case changed and approved goes to that day\'s roster; the im
   await parts.waitFor(ch.position)
   const ok = await parts.reports.approve(caseId, {}, { commandId: 'legacy-test-approve', actor: reviewerActor('TPE-R001') })
   t.equal(ok.state.exists && ok.state.status, 'approved')
-  const details = []
-  for await (const d of dayRosterDetails(postgresRosterSource(tdb.db), '2024-02-20')) details.push(d)
+  const details = await settledRosterDetails(postgresRosterSource(tdb.db), '2024-02-20')
   const mine = details.filter((d) => d.caseNumber === '11301100000001')
   t.ok(mine.length > 0, 'the change is in the roster')
   t.ok(mine.every((d) => d.action === 'C'), 'as a change, never as an addition')
@@ -111,8 +110,7 @@ t.test('the old system\'s later decisions come in once', async (t) => {
   const s = await parts.reports.load(legacyCaseId('11301160000002'))
   t.equal(s.exists && s.status, 'approved')
   t.same(s.exists && s.approvalNumbers, ['NTP1130000009'])
-  const details = []
-  for await (const d of dayRosterDetails(postgresRosterSource(tdb.db), '2024-02-20')) details.push(d)
+  const details = await settledRosterDetails(postgresRosterSource(tdb.db), '2024-02-20')
   t.notOk(details.some((d) => d.caseNumber === '11301160000002'), 'an old-system decision is not re-sent')
 })
 
@@ -125,8 +123,7 @@ t.test('a cancellation pending at cut-over and approved here goes to that day\'s
   await waitProjections()
   const ok = await parts.reports.approve(legacyCaseId('11301160000009'), {}, { commandId: 'legacy-test-approve-cancel', actor: reviewerActor('TPE-R001') })
   t.equal(ok.state.exists && ok.state.status, 'cancelled')
-  const details = []
-  for await (const d of dayRosterDetails(postgresRosterSource(tdb.db), '2024-02-20')) details.push(d)
+  const details = await settledRosterDetails(postgresRosterSource(tdb.db), '2024-02-20')
   const mine = details.filter((d) => d.caseNumber === '11301160000009')
   // the import's cancelledOn is read by the roster's own SQL (it once left it out: the day was refused as incomplete)
   t.same(

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { reportStream } from '../../domain/events.js'
-import { dayRosterDetails } from '../../exporter/day-roster.js'
+import { settledRosterDetails } from '../support/roster-details.js'
 import { portRosterSource, postgresRosterSource } from '../../exporter/roster-source.js'
 import { applicant, exporterEnv, noFindings, routing, terms } from './exporter-fixtures.js'
 
@@ -24,8 +24,7 @@ t.test('a demo-seeded approval is in no roster; a real one is', async (t) => {
   await write(randomUUID(), 'seed:demo-case-1', '11303010000001', 'A123456789')
   await write(randomUUID(), randomUUID(), '11303010000002', 'F122334458')
   for (const [name, source] of [['postgres', postgresRosterSource(env.db)], ['port', portRosterSource(env.store)]] as const) {
-    const details = []
-    for await (const d of dayRosterDetails(source, '2024-03-01')) details.push(d)
+    const details = await settledRosterDetails(source, '2024-03-01')
     t.same(details.map((d) => d.caseNumber), ['11303010000002'], `${name}: only the real case`)
   }
 })
