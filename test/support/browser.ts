@@ -55,3 +55,29 @@ export async function loginErrorText(page: Page, timeout: number): Promise<strin
   await page.locator('#login-error:not([hidden])').waitFor({ timeout })
   return (await page.textContent('#login-error')) ?? ''
 }
+
+/**
+ * Does `act` (a click that sends an htmx request) and resolves once htmx has settled new content into `target`
+ * (its htmx:afterSettle event). Waiting for a selector instead can be met by what the target showed before the
+ * request (a list that already had the row looked for) and a check made then reads the old content.
+ */
+export async function htmxSwapInto(page: Page, target: string, act: () => Promise<void>, timeout = 30_000): Promise<void> {
+  // wrapped in an object: a promise returned bare would be awaited here, before the click
+  const armed = await page.evaluateHandle(([sel, ms]) => ({ settled: new Promise<string>((resolve, reject) => {
+    const el = document.querySelector(sel)
+    if (!el) return reject(new Error(`no ${sel} to swap into`))
+    const timer = setTimeout(() => reject(new Error(`no htmx swap into ${sel} within ${ms} ms`)), ms)
+    // (no named function in here: the test loader would wrap it in a helper the page does not have)
+    const done = new AbortController()
+    document.body.addEventListener('htmx:afterSettle', (e) => {
+      const t = (e as CustomEvent<{ target?: Element }>).detail?.target
+      if (t && (t === el || t.id === el.id)) {
+        clearTimeout(timer)
+        done.abort()
+        resolve('settled')
+      }
+    }, { signal: done.signal })
+  }) }), [target, timeout] as const)
+  await act()
+  await armed.evaluate((o) => o.settled)
+}
