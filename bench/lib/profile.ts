@@ -17,6 +17,10 @@ const BUCKETS: Array<[string, (url: string, fn: string) => boolean]> = [
   ['pg client (query, types, pool)', (u) => /node_modules\/(pg|pg-pool|pg-types|postgres-[a-z]+)\//.test(u)],
   ['JSON stringify/parse', (u, f) => u === '' && /^(stringify|parse|JSONStringify|JSONParse)$/.test(f)],
   ['load generator (bench, test data)', (u) => u.includes('/bench/') || u.includes('/test/support/')],
+  ['http routes and views (ours)', (u) => u.includes('/http/') || u.includes('/views/')],
+  ['query builder (kysely)', (u) => u.includes('node_modules/kysely/')],
+  ['templates (eta)', (u) => u.includes('node_modules/eta/')],
+  ['web framework (fastify, light-my-request)', (u) => /node_modules\/(@fastify|fastify|light-my-request|find-my-way|avvio)/.test(u)],
   ['node: sockets, streams, timers, promises', (u) => u.startsWith('node:') || u === ''],
 ]
 
@@ -33,7 +37,7 @@ interface ProfileNode {
 }
 
 /** Starts the inspector's sampling profiler on this process; stop() summarises what it saw. */
-export async function startCpuProfile(intervalUs = 200): Promise<{ stop(): Promise<CpuProfileSummary> }> {
+export async function startCpuProfile(intervalUs = 200, topCount = 12): Promise<{ stop(): Promise<CpuProfileSummary> }> {
   const session = new Session()
   session.connect()
   await session.post('Profiler.enable')
@@ -63,7 +67,7 @@ export async function startCpuProfile(intervalUs = 200): Promise<{ stop(): Promi
         f.ms += ms
         fns.set(key, f)
       })
-      const top = [...fns.values()].sort((a, b) => b.ms - a.ms).slice(0, 12)
+      const top = [...fns.values()].sort((a, b) => b.ms - a.ms).slice(0, topCount)
       return { buckets, totalMs, top }
     },
   }
