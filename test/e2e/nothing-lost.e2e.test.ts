@@ -38,11 +38,17 @@ t.test('front office: idle countdown, warning with 繼續使用, typing resets, 
     await page.clock.runFor(1000) // the institution search (htmx, after a short delay) answers
     await page.locator('[data-pick-institution]').first().waitFor()
 
+    // the warning takes the focus from the search field typed in: its change sends the form's live check by itself
+    const checked = page.waitForResponse((r) => r.url().endsWith('/reports/check'))
     await page.clock.fastForward('19:01')
     const warning = page.locator('#idle-warning')
     await warning.waitFor()
     t.match(await warning.textContent(), /將於 \d+ 秒後自動登出/, 'warned one minute before')
     t.equal(await page.evaluate(() => document.activeElement?.textContent), '繼續使用', 'the button has the focus')
+    await checked
+    await page.clock.runFor(1100)
+    t.equal(await warning.count(), 1, 'a request the page sent by itself does not close the warning (only the person does)')
+    t.not(await countdown(page), '20:00', 'nor restart the countdown')
     await page.screenshot({ path: shot(`idle-warning-${size.name}`), fullPage: false })
     const ping = page.waitForRequest((r) => r.url().endsWith('/api/me'))
     await page.click('text=繼續使用')

@@ -86,9 +86,12 @@
   })
   // a form shown again with what was typed (refused, or given back after logging in) counts as typed in
   typedIn = document.querySelector('form[data-keep-form][data-typed]')
-  // a request the person made restarts the server's clock, so ours too (not the dashboard's own polling)
+  // a request the person made restarts the server's clock, so ours too (not the dashboard's own polling). Not while
+  // the warning is open: only the person closes it (a click or a key, above). Opening it moves the focus, a field
+  // typed in then fires its change and the form's live check answers by itself: that is nobody coming back.
   document.addEventListener('htmx:afterRequest', function (ev) {
     var elt = ev.detail && ev.detail.elt
+    if (warning) return
     if (elt && /every /.test(elt.getAttribute('hx-trigger') || '')) return
     lastPing = Date.now(); deadline = Date.now() + total * 1000; left = total; show() })
   var timer = setInterval(function () {
