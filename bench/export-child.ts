@@ -1,9 +1,12 @@
 // Child process of the export benchmark: generates day D's roster file from the log (or, with --raw, only reads the
 // day's approvals raw; with --idle, only opens the same modules and pool; with --phases, times the roster's phases one
 // after the other, bench/lib/roster-phases.ts) and prints {ms, maxRssBytes, heapUsedPeak, records, cpu} as JSON. Runs
-// alone so its peak memory (resourceUsage().maxRSS) is the exporter's; `cpu` is this process's CPU and its database
-// backends' (ms), which a busy machine does not inflate as it does wall time.
+// alone so its peak memory is the exporter's: VmHWM of /proc/self/status, the high-water mark of this process's own
+// memory map. Not resourceUsage().maxRSS: Linux carries ru_maxrss across execve, so a child forked from the bench
+// (hundreds of MB of generated cases) reported the parent's RSS at the fork (257 MB for a child that read nothing).
+// `cpu` is this process's CPU and its database backends' (ms), which a busy machine does not inflate as wall time.
 // node --import tsx bench/export-child.ts <database url> <day> <outDir> [--raw | --idle | --phases]
+import { readFileSync } from 'node:fs'
 import { createPostgresEventStore } from '../commands/event-store/postgres-event-store.js'
 import { createPostgresDatabase } from '../commands/platform/postgres-database.js'
 import { createLogger } from '../commands/platform/logger.js'
@@ -63,4 +66,15 @@ clearInterval(sampler)
 heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)
 await db.close()
 const cpu = { nodeMs: (node.user + node.system) / 1000, dbMs: dbSeconds === null ? null : dbSeconds * 1000 }
-process.stdout.write(`${JSON.stringify({ ms, maxRssBytes: process.resourceUsage().maxRSS * 1024, heapUsedPeak: heapPeak, records, cpu, ...(phases ? { phases } : {}) })}\n`)
+process.stdout.write(`${JSON.stringify({ ms, maxRssBytes: peakRssBytes(), heapUsedPeak: heapPeak, records, cpu, ...(phases ? { phases } : {}) })}\n`)
+
+/** This memory map's peak resident set (VmHWM); where /proc is missing, getrusage's, which may include a forking parent's. */
+function peakRssBytes(): number {
+  try {
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]
+    if (kb) return Number(kb) * 1024
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024
+}
