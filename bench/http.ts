@@ -3,20 +3,10 @@
 // bare fastify route returning a static page of the same size on the same machine in the same run.
 import autocannon from 'autocannon'
 import Fastify from 'fastify'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { loadConfig } from '../commands/platform/config.js'
-import { createLogger } from '../commands/platform/logger.js'
-import { runMigrations } from '../commands/platform/migrations.js'
-import { APP_MIGRATIONS } from '../bin/app-migrations.js'
 import { isoToRoc } from '../domain/roc-date.js'
 import type { InstitutionRef } from '../domain/types.js'
-import { buildApp, type App } from '../http/app.js'
-import { PostgresSessionStore } from '../http/postgres-session-store.js'
-import type { SessionUser } from '../http/session-store.js'
-import { createFrontParts } from '../http/wiring.js'
 import type { Sql } from '../commands/platform/database.js'
+import { benchApp, benchUsers } from './lib/bench-app.js'
 import { cpuSnapshot, cpuSpent } from './lib/cpu.js'
 import type { BenchDb } from './lib/env.js'
 import { figure, newResult, percentile, type BenchResult } from './lib/result.js'
@@ -50,29 +40,12 @@ async function cannon(db: Sql, url: string, headers: Record<string, string>, sec
 export async function httpBench(env: BenchDb, o: { seconds: number; focus: InstitutionRef; today: string; connections: number }): Promise<BenchResult> {
   const res = newResult('http', 'institution dashboard and reviewer query under autocannon vs a static fastify route')
   const t0 = Date.now()
-  await runMigrations(env.db, APP_MIGRATIONS) // the schema `serve` opens: sessions in PostgreSQL as in production
-  const config = loadConfig({}, { SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-01', LOG_LEVEL: 'silent' })
-  const logger = createLogger('silent')
-  const dataDir = await mkdtemp(join(tmpdir(), 'bb-bench-'))
-  const clock = () => new Date(`${o.today}T02:00:00.000Z`)
-  const parts = await createFrontParts({ db: env.db, store: env.store, clock, dataDir, logger, runProjections: false })
-  let app: App | undefined
+  const served = await benchApp({ db: env.db, store: env.store, today: o.today })
+  const { app, cookieFor } = served
   const bare = Fastify({ logger: false })
   try {
-    app = await buildApp({ config, logger, clock, db: env.db, store: env.store, sessions: new PostgresSessionStore(env.db, () => clock().getTime()), readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor, accounts: parts.accounts, rules: parts.rules })
-    // bench-only: open a session as a successful card login would (production has no such route)
-    app.post('/__bench/session', { config: { csrf: false } }, async (request, reply) => {
-      await app!.sessions.start(request, reply, (request.body as { user: SessionUser }).user)
-      return { ok: true }
-    })
     const address = await app.listen({ host: '127.0.0.1', port: 0 })
-    const cookieFor = async (user: SessionUser) => {
-      const r = await app!.inject({ method: 'POST', url: '/__bench/session', payload: { user } })
-      const set = r.headers['set-cookie']
-      return String(Array.isArray(set) ? set[0] : set).split(';')[0]!
-    }
-    const inst: SessionUser = { actor: { role: 'institution', id: o.focus.code, name: o.focus.name, via: 'hca-institution-card', institutionCode: o.focus.code }, name: o.focus.name, institution: { code: o.focus.code, name: o.focus.name } }
-    const reviewer: SessionUser = { actor: { role: 'reviewer', id: `R${o.focus.county}001`, name: '審查員', via: 'staff-card', county: o.focus.county }, name: '審查員' }
+    const { institution: inst, reviewer } = benchUsers(o.focus)
     const active = await env.db.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM events WHERE type = 'ReportApproved' AND stream_id IN (SELECT stream_id FROM events WHERE type = 'ReportDrafted' AND data->'terms'->'supported'->>'code' = $1)`,
       [o.focus.code],
@@ -113,10 +86,8 @@ export async function httpBench(env: BenchDb, o: { seconds: number; focus: Insti
     }
     res.notes.push(`${o.connections} connections, ${o.seconds} s each, loopback, server and load generator on the same 2 cores; errors: dashboard ${d.errors}/${d.non2xx} non-2xx, query ${q.errors}/${q.non2xx} non-2xx`)
   } finally {
-    await app?.close().catch(() => {})
+    await served.close()
     await bare.close().catch(() => {})
-    await parts.close().catch(() => {})
-    await rm(dataDir, { recursive: true, force: true })
   }
   res.ms = Date.now() - t0
   return res

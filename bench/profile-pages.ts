@@ -6,25 +6,17 @@
 // statement's text). Prints per request: Node CPU (a sampling profile, bucketed), each statement's mean time and
 // count, and EXPLAIN (ANALYZE, BUFFERS) of the slowest statements with the parameters of their last run.
 // Not part of `npm run bench`.
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { APP_MIGRATIONS } from '../bin/app-migrations.js'
 import { createPostgresEventStore } from '../commands/event-store/postgres-event-store.js'
 import type { Database, Sql } from '../commands/platform/database.js'
-import { loadConfig } from '../commands/platform/config.js'
-import { createLogger } from '../commands/platform/logger.js'
 import { runMigrations } from '../commands/platform/migrations.js'
 import { createPostgresDatabase } from '../commands/platform/postgres-database.js'
 import { addDays, isoToRoc } from '../domain/roc-date.js'
-import { buildApp } from '../http/app.js'
 import { attentionCases } from '../http/attention.js'
-import { PostgresSessionStore } from '../http/postgres-session-store.js'
 import type { SessionUser } from '../http/session-store.js'
-import { createFrontParts } from '../http/wiring.js'
-import { makeInstitutions } from '../test/support/data-generator.js'
 import { httpBench } from './http.js'
+import { benchApp, benchFocus, benchUsers } from './lib/bench-app.js'
 import { startCpuProfile } from './lib/profile.js'
 import { printResult } from './lib/result.js'
 
@@ -78,9 +70,9 @@ const db: Database = new Proxy(raw, {
   },
 })
 
-await runMigrations(raw, APP_MIGRATIONS)
+const focus = benchFocus(Number(values.seed))
 if (values.cannon) {
-  const focus = makeInstitutions(Number(values.seed)).find((i) => i.kind === 'regional_hospital' && i.county === '63')!
+  await runMigrations(raw, APP_MIGRATIONS)
   const env = { db: raw, store: createPostgresEventStore(raw, { pollIntervalMs: 200 }), url: url.toString(), name: values.db, pool: () => raw, drop: async () => {} }
   printResult(await httpBench(env, { seconds: 10, focus, today: values.today, connections: 10 }))
   await env.store.close()
@@ -88,25 +80,15 @@ if (values.cannon) {
   process.exit(0)
 }
 const store = createPostgresEventStore(db, { pollIntervalMs: 200 })
-const clock = () => new Date(`${values.today}T02:00:00.000Z`)
-const logger = createLogger('silent')
-const config = loadConfig({}, { SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-01', LOG_LEVEL: 'silent' })
-const parts = await createFrontParts({ db, store, clock, dataDir: await mkdtemp(join(tmpdir(), 'bb-profile-')), logger, runProjections: false })
-const app = await buildApp({ config, logger, clock, db, store, sessions: new PostgresSessionStore(db, () => clock().getTime()), readModels: parts.readModels, reports: parts.reports, blobs: parts.blobs, waitFor: parts.waitFor, accounts: parts.accounts, rules: parts.rules })
-app.post('/__bench/session', { config: { csrf: false } }, async (request, reply) => {
-  await app.sessions.start(request, reply, (request.body as { user: SessionUser }).user)
-  return { ok: true }
-})
+const served = await benchApp({ db, store, today: values.today })
+const { app } = served
 await app.ready()
-const focus = makeInstitutions(Number(values.seed)).find((i) => i.kind === 'regional_hospital' && i.county === '63')!
-const user: SessionUser = values.page === 'reviewer'
-  ? { actor: { role: 'reviewer', id: `R${focus.county}001`, name: '審查員', via: 'staff-card', county: focus.county }, name: '審查員' }
-  : { actor: { role: 'institution', id: focus.code, name: focus.name, via: 'hca-institution-card', institutionCode: focus.code }, name: focus.name, institution: { code: focus.code, name: focus.name } }
+const users = benchUsers(focus)
+const user: SessionUser = values.page === 'reviewer' ? users.reviewer : users.institution
 const path = values.page === 'reviewer'
   ? `/review/cases?status=under_review&status=approved&supportFrom=${isoToRoc(values.today)}&pageSize=50&sort=submittedAt`
   : '/institution'
-const s = await app.inject({ method: 'POST', url: '/__bench/session', payload: { user } })
-const cookie = String([s.headers['set-cookie']].flat()[0]).split(';')[0]!
+const cookie = await served.cookieFor(user)
 const get = async () => {
   if (values.attention) return JSON.stringify(await attentionCases(app, user, focus.code)).length
   const r = await app.inject({ method: 'GET', url: path, headers: { cookie } })
@@ -138,6 +120,6 @@ for (const [text, x] of sorted) {
   log(`\nEXPLAIN ANALYZE ${text.slice(0, 200)}\n  params ${JSON.stringify(x.params)?.slice(0, 300)}`)
   for (const r of plan.rows) log(`  ${r['QUERY PLAN']}`)
 }
-await app.close()
+await served.close()
 await store.close()
 await raw.close()

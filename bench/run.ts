@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util'
 import { PROJECTIONS } from '../projections/read-models/all.js'
 import { createProjectionRunner } from '../projections/runner.js'
 import { addDays } from '../domain/roc-date.js'
+import { benchFocus } from './lib/bench-app.js'
 import { generateCases, makeInstitutions, parseSize } from '../test/support/data-generator.js'
 import { appendBench } from './append.js'
 import { exportBench } from './export.js'
@@ -72,7 +73,7 @@ if (only.some((n) => n === 'rebuild' || n === 'http' || n === 'statistics')) {
   const main = await benchDatabase('main')
   try {
     const institutions = makeInstitutions(seed)
-    const focus = institutions.find((i) => i.kind === 'regional_hospital' && i.county === '63')!
+    const focus = benchFocus(seed)
     const expectedCases = events / 3.4
     const share = Math.min(0.5, 12_000 / expectedCases)
     let cases = 0
