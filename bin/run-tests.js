@@ -23,6 +23,18 @@ if (!process.env.BAOBEI_SKIP_SERVICES) {
     if (r.status !== 0) process.exit(r.status ?? 1)
   }
 }
+// tap builds its Test class with the plugins of the config (package.json "tap": "!@tapjs/typescript", tsx loads
+// the sources). After `npm install` the built class has tap's default plugins, and the runner, which rebuilds it when
+// the two differ, reads its test processes' loaders before rebuilding: the first run after every install (every CI
+// run) loaded ts-node into each of the ~170 test processes beside tsx (~3.5 s of CPU and ~200 MB each, unused).
+// Build it here, in a process of its own, before the runner starts.
+const { TapConfig } = await import('@tapjs/config')
+const { signature } = await import('@tapjs/test')
+if ((await TapConfig.load()).pluginSignature !== signature) {
+  console.log("tap's test class was built with other plugins than the config names: building it now (tap build)")
+  const r = spawnSync(process.execPath, ['node_modules/tap/dist/esm/run.mjs', 'build'], { stdio: 'inherit' })
+  if (r.status !== 0) process.exit(r.status ?? 1)
+}
 const args = process.argv.slice(2)
 const files = args
 const tap = spawn(process.execPath, ['node_modules/tap/dist/esm/run.mjs', '--reporter=tap', ...files], {
