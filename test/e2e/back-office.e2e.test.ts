@@ -2,7 +2,7 @@
 // approval form, and looks at statistics with the server-drawn chart. Screenshots go to test-output/screenshots/.
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { buildTestApp } from '../support/http.js'
+import { buildTestApp, TEST_CATCH_UP_MS } from '../support/http.js'
 import { launchBrowser, shot } from '../support/browser.js'
 import type { SessionUser } from '../../http/session-store.js'
 import type { Actor } from '../../domain/types.js'
@@ -80,7 +80,7 @@ t.test('query, open, approve, print, statistics', async (t) => {
   await page.goto(`${base}/review/statistics?report=county`)
   await page.screenshot({ path: shot('back-office-statistics-county'), fullPage: true })
 
-  await parts.runner!.waitFor(await app.services.store!.headPosition(), ['read_audit'], 5000)
+  t.ok(await parts.runner!.waitFor(await app.services.store!.headPosition(), ['read_audit'], TEST_CATCH_UP_MS), 'read_audit caught up')
   await page.goto(`${base}/review/audit`)
   t.match(await page.textContent('#audit-table'), '周文華')
   await page.screenshot({ path: shot('back-office-audit'), fullPage: true })

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import ExcelJS from 'exceljs'
 import t from 'tap'
 import { lastAppendedPosition } from '../support/projection-env.js'
-import { buildTestApp, followForm, form, login } from '../support/http.js'
+import { buildTestApp, followForm, form, login, TEST_CATCH_UP_MS } from '../support/http.js'
 import type { SessionUser } from '../../http/session-store.js'
 import type { Actor } from '../../domain/types.js'
 import { auditStream } from '../../commands/read-audit.js'
@@ -266,7 +266,7 @@ t.test('attachments are streamed from the blob store, only in scope', async (t) 
 })
 
 t.test('紀錄查詢: views by reviewer, filtered, county-scoped', async (t) => {
-  await parts.runner!.waitFor(await lastAppendedPosition(services.db!), ['read_audit'], 5000)
+  t.ok(await parts.runner!.waitFor(await lastAppendedPosition(services.db!), ['read_audit'], TEST_CATCH_UP_MS), 'read_audit caught up')
   const r = await get(tpe, `/review/audit?subject=${A}`)
   t.equal(r.statusCode, 200)
   t.match(r.body, '周文華')

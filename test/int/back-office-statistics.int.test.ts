@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs'
 import t from 'tap'
 import { COUNTIES } from '../../domain/reference/counties.js'
 import { lastAppendedPosition } from '../support/projection-env.js'
-import { buildTestApp, form, login } from '../support/http.js'
+import { buildTestApp, form, login, TEST_CATCH_UP_MS } from '../support/http.js'
 import type { Actor } from '../../domain/types.js'
 import type { ReportEvent } from '../../domain/events.js'
 
@@ -44,7 +44,7 @@ const e = await file('A223456012', '5963030005', '5965040006', '2024-04-05', '20
 clock.advance(3 * 86_400_000)
 await decide(TPE, d, { decision: 'approve' })
 await decide(TPE, e, { decision: 'approve' })
-await parts.runner!.waitFor(await lastAppendedPosition(services.db!), ['statistics'], 5000)
+t.ok(await parts.runner!.waitFor(await lastAppendedPosition(services.db!), ['statistics'], TEST_CATCH_UP_MS), 'statistics caught up')
 const tpe = await login(app, TPE)
 const mohw = await login(app, MOHW)
 

@@ -73,7 +73,24 @@ export async function buildTestApp(t: Test, extra: Partial<Services> = {}, opts:
   const app = await buildApp(services)
   await app.register(testSessionPlugin)
   t.teardown(() => app.close())
+  // the app keeps its own bounded wait (services.waitFor, 5 s: a person's read-your-writes); a test waits as long as
+  // a loaded machine needs and fails loudly if the read models never get there, instead of reading them early
+  parts.waitFor = strictWaitFor(parts.waitFor.bind(parts))
   return { app, tdb, clock, services, parts }
+}
+
+/** How long a test waits for the read models to reach a position before it fails (the suite runs two files at once). */
+export const TEST_CATCH_UP_MS = 60_000
+
+/** `waitFor` that resolves true once the read models reach `position`, or throws after TEST_CATCH_UP_MS. */
+export function strictWaitFor(waitFor: FrontParts['waitFor']): FrontParts['waitFor'] {
+  return async (position) => {
+    const until = Date.now() + TEST_CATCH_UP_MS
+    while (!(await waitFor(position))) {
+      if (Date.now() > until) throw new Error(`the read models did not reach position ${String(position)} within ${TEST_CATCH_UP_MS / 1000} s`)
+    }
+    return true
+  }
 }
 
 /**
