@@ -168,8 +168,11 @@ t.test('衛生局審查人員 staff card + PIN → reviewer pages with the idle 
   await page.click('header button:has-text("登出")')
   await page.waitForURL((u) => u.pathname === '/login')
   await page.goto(`${base}/review/cases`)
-  // after a logout the page says so (the 401 page forwards to the login page with 「已登出」)
-  t.match(await page.textContent('main'), /已登出|請先登入/)
+  // after a logout the page says so (the 401 page forwards to the login page with 「已登出」): read the page it lands
+  // on, not the one in between (read during the forward, main was empty)
+  await page.waitForURL((u) => u.pathname === '/login')
+  await page.waitForSelector('#login[data-ready="1"]')
+  t.match(await page.textContent('main'), /已登出/)
   await page.context().close()
 })
 
