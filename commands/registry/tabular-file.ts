@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { parse } from 'csv-parse'
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
+import { loadExcelJs } from '../platform/heavy-libraries.js'
 import iconv from 'iconv-lite'
 
 export type Encoding = 'utf8' | 'big5'
@@ -104,7 +105,7 @@ export async function* readTabular(path: string, opts: { encoding?: Encoding } =
 }
 
 async function* readXlsx(path: string): AsyncGenerator<TabularRow, void, void> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', worksheets: 'emit', styles: 'ignore', hyperlinks: 'ignore', entries: 'ignore' })
+  const reader = new (await loadExcelJs()).stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', worksheets: 'emit', styles: 'ignore', hyperlinks: 'ignore', entries: 'ignore' })
   for await (const sheet of reader) {
     let header: string[] | undefined
     for await (const r of sheet as AsyncIterable<ExcelJS.Row>) {

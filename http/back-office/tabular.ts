@@ -1,6 +1,6 @@
 // Tables for download: one header row + rows of cells, written as Excel (exceljs) or CSV (UTF-8 with BOM so
 // Excel opens the Chinese text right; RFC 4180 quoting; cells starting with = + - @ are neutralised).
-import ExcelJS from 'exceljs'
+import { loadExcelJs } from '../../commands/platform/heavy-libraries.js'
 
 export type Cell = string | number | null
 export interface Table {
@@ -24,6 +24,7 @@ export function toCsv(table: Table): Buffer {
 }
 
 export async function toXlsx(tables: readonly Table[]): Promise<Buffer> {
+  const ExcelJS = await loadExcelJs()
   const wb = new ExcelJS.Workbook()
   wb.creator = 'baobei'
   for (const t of tables) {

@@ -1,6 +1,6 @@
 // Batch upload files (Excel .xlsx or UTF-8 CSV) → rows of cells, with the template's columns. An .xlsx passes the zip
 // guard (xlsx-guard.ts) and is then read in a worker thread with resource limits (xlsx-read.ts).
-import ExcelJS from 'exceljs'
+import { loadExcelJs } from '../../commands/platform/heavy-libraries.js'
 import { Readable } from 'node:stream'
 import { parse as parseCsvStream } from 'csv-parse'
 import { DomainError } from '../../domain/errors.js'
@@ -137,6 +137,7 @@ export const CODE_SHEET = '代碼表'
 export async function batchTemplateXlsx(now: Date, reference: Pick<ReferenceLists, 'departments' | 'purposes'> = FIRST_REFERENCE, kind: BatchKind = 'register'): Promise<Buffer> {
   const { departments, purposes } = reference
   const { columns } = BATCH_LAYOUT[kind]
+  const ExcelJS = await loadExcelJs()
   const wb = new ExcelJS.Workbook()
   const ws = wb.addWorksheet('報備支援批次')
   const codes = wb.addWorksheet(CODE_SHEET)

@@ -2,7 +2,7 @@
 // Noto Sans CJK TC face embedded (subset), ROC dates with weekday, approval number. Pure apart from reading the
 // font file once.
 import { readFileSync } from 'node:fs'
-import PDFDocument from 'pdfkit'
+import { loadPdfKit } from '../../commands/platform/heavy-libraries.js'
 import { FIRST_NAMES, type ReferenceNames } from '../../domain/reference/lists.js'
 import { maskPersonId } from '../../domain/national-id.js'
 import { formatRocDateWithWeekday, formatRocInstant, isoToRoc, taipeiDate } from '../../domain/roc-date.js'
@@ -137,9 +137,10 @@ function drawForm(doc: PDFKit.PDFDocument, e: ApprovalFormEntry, opts: PrintOpti
 }
 
 /** Renders one PDF: a page (or more, when the schedule is long) per entry, in the given order. */
-export function renderApprovalForms(entries: readonly ApprovalFormEntry[], opts: PrintOptions): Promise<Buffer> {
-  if (entries.length === 0) return Promise.reject(new DomainError('NOTHING_SELECTED'))
+export async function renderApprovalForms(entries: readonly ApprovalFormEntry[], opts: PrintOptions): Promise<Buffer> {
+  if (entries.length === 0) throw new DomainError('NOTHING_SELECTED')
   const printed = new Date(opts.printedAt)
+  const PDFDocument = await loadPdfKit()
   const doc = new PDFDocument({
     size: 'A4',
     margin: 56,

@@ -1,7 +1,7 @@
 // 列印: the case as an application form (申請書) PDF, pdfkit with the Noto Sans CJK TC face embedded, ROC dates,
 // the approval number once approved. Deterministic for the same case and print time.
 import { readFileSync } from 'node:fs'
-import PDFDocument from 'pdfkit'
+import { loadPdfKit } from '../../commands/platform/heavy-libraries.js'
 import type { CaseView } from '../../projections/case-view.js'
 import { FIRST_NAMES, type ReferenceNames } from '../../domain/reference/lists.js'
 import { maskPersonId } from '../../domain/national-id.js'
@@ -27,7 +27,8 @@ function termsRows(t: Terms, names: ReferenceNames): [string, string][] {
 }
 
 /** `names`: the reference lists in force at printing (their first version when not given). */
-export function renderApplicationForm(v: CaseView, printedAt: Date, names: ReferenceNames = FIRST_NAMES): Promise<Buffer> {
+export async function renderApplicationForm(v: CaseView, printedAt: Date, names: ReferenceNames = FIRST_NAMES): Promise<Buffer> {
+  const PDFDocument = await loadPdfKit()
   const doc = new PDFDocument({
     size: 'A4', margin: 56,
     info: { Title: `醫事人員報備支援申請書 ${v.caseNumber ?? ''}`.trim(), Producer: 'baobei', Creator: 'baobei', CreationDate: printedAt, ModDate: printedAt },

@@ -1,7 +1,7 @@
 // The institution's pages: dashboard (live counts), valid-support roster (+ Excel), 他院支援本院, 本院支援他院,
 // 報備支援額度限制. Scope: the institution's own code, always.
 import { Type, type Static } from '@sinclair/typebox'
-import ExcelJS from 'exceljs'
+import { loadExcelJs } from '../../commands/platform/heavy-libraries.js'
 import { offersAction } from '../actions.js'
 import { caseStates } from '../../projections/queries/case-states.js'
 import type { App } from '../schemas.js'
@@ -34,6 +34,7 @@ const LIST_PAGE_SIZE = 50
 const EXPORT_CHUNK = 5000
 
 async function rosterXlsx(title: string, rows: SupportRow[], names: ReferenceNames): Promise<Buffer> {
+  const ExcelJS = await loadExcelJs()
   const wb = new ExcelJS.Workbook()
   const ws = wb.addWorksheet(title)
   ws.columns = [

@@ -44,7 +44,7 @@ const e = await file('A223456012', '5963030005', '5965040006', '2024-04-05', '20
 clock.advance(3 * 86_400_000)
 await decide(TPE, d, { decision: 'approve' })
 await decide(TPE, e, { decision: 'approve' })
-t.ok(await parts.runner!.waitFor(await lastAppendedPosition(services.db!), ['statistics'], TEST_CATCH_UP_MS), 'statistics caught up')
+if (!(await parts.runner!.waitFor(await lastAppendedPosition(services.db!), ['statistics'], TEST_CATCH_UP_MS))) throw new Error('the statistics read model did not catch up')
 const tpe = await login(app, TPE)
 const mohw = await login(app, MOHW)
 
