@@ -1,5 +1,5 @@
-// (Named card-choice-login, not login-card-choice: it holds the two vpcd readers as login.e2e does, and tap runs the
-// files two at a time in name order; beside each other one of the two only waited for the lock, a slot idle ~40 s.)
+// (Named card-choice-login, not login-card-choice: it holds the two vpcd readers as login.e2e does, and tap starts
+// the files in name order, several at a time; next to each other one of the two only waited for the lock.)
 // Several cards inserted (issue #16), in real Chromium: the page → the reader agent (real pcsclite → pcscd → vpcd, the
 // two vpcd readers) → virtual cards → the server.
 //   1. Two professional cards: the page lists both (radio list in a fieldset), asks to choose, the chosen reader's
