@@ -19,11 +19,9 @@ import { createPcscBackend } from '../../reader/pcsc-backend.js'
 import { PcscManager } from '../../reader/pcsc.js'
 import { NhiVirtualCard } from '../../reader/virtual/nhi-virtual-card.js'
 import { PkiVirtualCard } from '../../reader/virtual/pki-virtual-card.js'
-import { insertVirtualCard, type VpcdLink } from '../../reader/virtual/vpcd-link.js'
 import { launchBrowser, loginErrorText, shot } from '../support/browser.js'
-import { buildLoginApp } from '../support/login.js'
-import { lockVpcd, requireVpcd, vpcdReaders, waitForCard } from '../support/virtual-card.js'
-import { freePort } from '../support/net.js'
+import { agentLoginSite } from '../support/login.js'
+import { lockVpcd, requireVpcd, vpcdSlots } from '../support/virtual-card.js'
 import { seriousViolations } from '../support/axe.js'
 
 await requireVpcd()
@@ -33,11 +31,7 @@ t.teardown(release)
 
 const WIDTHS = [{ width: 1366, height: 768, tag: 'desktop' }, { width: 390, height: 844, tag: 'phone' }] as const
 
-const agentPort = await freePort()
-const appPort = await freePort()
-// no HiCOS component (its port answers nothing): the page falls back to the reader agent
-const h = await buildLoginApp(t, { agentUrl: `http://127.0.0.1:${agentPort}`, siteOrigin: `http://127.0.0.1:${appPort}`, hipkiUrl: `http://127.0.0.1:${await freePort()}` })
-const base = await h.app.listen({ host: '127.0.0.1', port: appPort })
+const { h, base, agentPort } = await agentLoginSite(t)
 const wang = await h.issueCard({ kind: 'professional', holderId: 'A123456789', name: '王大明', pin: '246810' })
 const chen = await h.issueCard({ kind: 'professional', holderId: 'F122334458', name: '陳志豪', pin: '135246' })
 const inst = await h.issueCard({ kind: 'institution', holderId: '0163010001', name: '示範大學附設醫院', pin: '112233' })
@@ -60,16 +54,8 @@ t.teardown(async () => {
   await agent.close()
   await real.close()
 })
-const readers = (await vpcdReaders(pcsc)) as [string, string]
-const links: VpcdLink[] = []
-t.afterEach(async () => {
-  for (const l of links.splice(0)) await l.remove().catch(() => undefined)
-  for (const r of readers) await waitForCard(pcsc, r, false)
-})
-const plug = async (card: PkiVirtualCard | NhiVirtualCard, slot: 0 | 1) => {
-  links.push(await insertVirtualCard(card, slot))
-  await waitForCard(pcsc, readers[slot], true)
-}
+const { readers, plug, unplugAll } = await vpcdSlots(pcsc)
+t.afterEach(unplugAll)
 
 const browser: Browser = await launchBrowser()
 t.teardown(() => browser.close())

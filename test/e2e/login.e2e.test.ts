@@ -11,22 +11,16 @@ import { createPcscBackend } from '../../reader/pcsc-backend.js'
 import { PcscManager } from '../../reader/pcsc.js'
 import { NhiVirtualCard } from '../../reader/virtual/nhi-virtual-card.js'
 import { PkiVirtualCard } from '../../reader/virtual/pki-virtual-card.js'
-import { insertVirtualCard, type InsertOptions, type VpcdLink } from '../../reader/virtual/vpcd-link.js'
 import { launchBrowser, loginErrorText, openLoginPage, shot } from '../support/browser.js'
-import { buildLoginApp, codeFrom } from '../support/login.js'
-import { lockVpcd, requireVpcd, vpcdReaders, waitForCard } from '../support/virtual-card.js'
-import { freePort } from '../support/net.js'
+import { agentLoginSite, codeFrom } from '../support/login.js'
+import { lockVpcd, requireVpcd, vpcdSlots } from '../support/virtual-card.js'
 
 await requireVpcd()
 const release = await lockVpcd()
 t.teardown(release)
 
 
-const agentPort = await freePort()
-const appPort = await freePort()
-// no HiCOS component in this file (its port answers nothing): the page falls back to the reader agent
-const h = await buildLoginApp(t, { agentUrl: `http://127.0.0.1:${agentPort}`, siteOrigin: `http://127.0.0.1:${appPort}`, hipkiUrl: `http://127.0.0.1:${await freePort()}` })
-const base = await h.app.listen({ host: '127.0.0.1', port: appPort })
+const { h, base, agentPort } = await agentLoginSite(t)
 const proCard = await h.issueCard({ kind: 'professional', holderId: 'A123456789', name: '王大明', pin: '246810' })
 const instCard = await h.issueCard({ kind: 'institution', holderId: '0163010001', name: '示範大學附設醫院', pin: '112233' })
 const staffCard = await h.issueCard({ kind: 'staff', holderId: 'TPE-R001', name: '周文華', unit: '63', pin: '135790' })
@@ -55,17 +49,8 @@ t.teardown(async () => {
   await agent?.close()
   await real.close()
 })
-const readers = (await vpcdReaders(pcsc)) as [string, string]
-const links: VpcdLink[] = []
-const unplugAll = async () => {
-  for (const l of links.splice(0)) await l.remove().catch(() => undefined)
-  for (const r of readers) await waitForCard(pcsc, r, false)
-}
+const { plug, unplugAll } = await vpcdSlots(pcsc)
 t.afterEach(unplugAll)
-const plug = async (card: PkiVirtualCard | NhiVirtualCard, slot: 0 | 1, opts: InsertOptions = {}) => {
-  links.push(await insertVirtualCard(card, slot, opts))
-  await waitForCard(pcsc, readers[slot], true)
-}
 
 const browser = await launchBrowser()
 t.teardown(() => browser.close())

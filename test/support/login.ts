@@ -14,6 +14,7 @@ import { seedDemoNhiPasswords } from '../../http/auth/login-demo.js'
 import { loginMigrations } from '../../http/auth/login-migrations.js'
 import type { App } from '../../http/app.js'
 import { buildTestApp, type TestApp } from './http.js'
+import { freePort } from './net.js'
 
 /** The site origin of the login tests (SITE_ORIGIN): what the cards' login payloads name. */
 export const TEST_SITE = 'https://baobei.test'
@@ -96,3 +97,15 @@ export const certificateB64 = (card: DemoCard): string =>
   Buffer.from(card.certificatePem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64').toString('base64')
 
 export const codeFrom = (smsBody: string): string => /(\d{6})/.exec(smsBody)?.[1] ?? ''
+
+/**
+ * The login site of the reader-agent e2e files: the app on a port of its own, the agent's port given to its pages,
+ * and no HiCOS component (its port answers nothing): the page falls back to the reader agent.
+ */
+export async function agentLoginSite(t: Test): Promise<{ h: LoginTestApp; base: string; agentPort: number }> {
+  const agentPort = await freePort()
+  const appPort = await freePort()
+  const h = await buildLoginApp(t, { agentUrl: `http://127.0.0.1:${agentPort}`, siteOrigin: `http://127.0.0.1:${appPort}`, hipkiUrl: `http://127.0.0.1:${await freePort()}` })
+  const base = await h.app.listen({ host: '127.0.0.1', port: appPort })
+  return { h, base, agentPort }
+}

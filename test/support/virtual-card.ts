@@ -2,7 +2,8 @@
 // vpcd has two slots (ports 35963/35964) shared by the whole machine: tests (and e2e runs) that plug virtual cards
 // in hold `lockVpcd()` (reader/virtual/vpcd-lock.ts, also taken by `baobei reader --virtual`).
 import type { PcscManager } from '../../reader/pcsc.js'
-import { VPCD_BASE_PORT, VPCD_HOST, vpcdListening } from '../../reader/virtual/vpcd-link.js'
+import { insertVirtualCard, VPCD_BASE_PORT, VPCD_HOST, vpcdListening, type InsertOptions, type VpcdLink } from '../../reader/virtual/vpcd-link.js'
+import type { VirtualCard } from '../../reader/virtual/virtual-card.js'
 
 export { lockVpcd } from '../../reader/virtual/vpcd-lock.js'
 
@@ -35,4 +36,25 @@ export async function vpcdReaders(pcsc: PcscManager, timeoutMs = 5000): Promise<
     await new Promise((res) => setTimeout(res, 20))
   }
   throw new Error(`pcscd lists no vpcd readers after ${timeoutMs} ms (readers: ${pcsc.readers().map((r) => r.name).join(', ') || 'none'}; ${pcsc.error ?? ''})`)
+}
+
+/** The two vpcd readers of a test file: a card plugged into a slot (once pcscd sees it), and all of them taken out. */
+export async function vpcdSlots(pcsc: PcscManager): Promise<{
+  readers: [string, string]
+  plug(card: VirtualCard, slot: 0 | 1, opts?: InsertOptions): Promise<void>
+  unplugAll(): Promise<void>
+}> {
+  const readers = (await vpcdReaders(pcsc)) as [string, string]
+  const links: VpcdLink[] = []
+  return {
+    readers,
+    async plug(card, slot, opts = {}) {
+      links.push(await insertVirtualCard(card, slot, opts))
+      await waitForCard(pcsc, readers[slot], true)
+    },
+    async unplugAll() {
+      for (const l of links.splice(0)) await l.remove().catch(() => undefined)
+      for (const r of readers) await waitForCard(pcsc, r, false)
+    },
+  }
 }
