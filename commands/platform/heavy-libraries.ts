@@ -1,6 +1,6 @@
 // Libraries loaded on first use instead of at start-up. exceljs alone pulls in ~600 CommonJS modules (its zip, csv
 // and polyfill dependencies: ~0.3 s and more CPU), pdfkit its font engine; every process paid them at import
-// (the server, each CLI command, the card agent's neighbours, each of the ~110 test files that build the app) though
+// (the server, each CLI command, each of the ~110 test files that build the app) though
 // few ever write a spreadsheet or a PDF. The first spreadsheet or PDF waits for the load, once per process.
 import type ExcelJSModule from 'exceljs'
 import type PDFKitModule from 'pdfkit'
