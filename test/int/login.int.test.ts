@@ -14,14 +14,13 @@ import { createPcscBackend } from '../../reader/pcsc-backend.js'
 import { PcscManager } from '../../reader/pcsc.js'
 import { NhiVirtualCard } from '../../reader/virtual/nhi-virtual-card.js'
 import { PkiVirtualCard } from '../../reader/virtual/pki-virtual-card.js'
-import { insertVirtualCard, type VpcdLink } from '../../reader/virtual/vpcd-link.js'
 import { makePersonId } from '../../domain/national-id.js'
 import { login as testLogin, professional } from '../support/http.js'
 import { buildApp } from '../../http/app.js'
 import type { Services } from '../../http/services.js'
 import { loadConfig } from '../../commands/platform/config.js'
 import { buildLoginApp, certificateB64, codeFrom, getChallenge, loginPost, openLoginPage, signAsCard, TEST_SITE as SITE, type PreLogin } from '../support/login.js'
-import { lockVpcd, requireVpcd, vpcdReaders, waitForCard } from '../support/virtual-card.js'
+import { lockVpcd, requireVpcd, vpcdSlots } from '../support/virtual-card.js'
 
 
 await requireVpcd()
@@ -43,17 +42,8 @@ t.teardown(async () => {
   await agent.close()
   await backend.close()
 })
-const readers = (await vpcdReaders(pcsc)) as [string, string]
-const links: VpcdLink[] = []
-const unplugAll = async () => {
-  for (const l of links.splice(0)) await l.remove()
-  for (const r of readers) await waitForCard(pcsc, r, false)
-}
+const { plug, unplugAll } = await vpcdSlots(pcsc)
 t.afterEach(unplugAll)
-const plug = async (card: PkiVirtualCard | NhiVirtualCard, slot: 0 | 1) => {
-  links.push(await insertVirtualCard(card, slot))
-  await waitForCard(pcsc, readers[slot], true)
-}
 const agentCall = async (path: string, body?: unknown) => {
   const res = await fetch(`${agent.url}${path}`, {
     method: body ? 'POST' : 'GET', headers: { origin: SITE, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}),

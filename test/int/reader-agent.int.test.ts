@@ -13,8 +13,7 @@ import { createPcscBackend } from '../../reader/pcsc-backend.js'
 import { PcscManager } from '../../reader/pcsc.js'
 import { NhiVirtualCard } from '../../reader/virtual/nhi-virtual-card.js'
 import { PkiVirtualCard } from '../../reader/virtual/pki-virtual-card.js'
-import { insertVirtualCard, type VpcdLink } from '../../reader/virtual/vpcd-link.js'
-import { lockVpcd, requireVpcd, vpcdReaders, waitForCard } from '../support/virtual-card.js'
+import { lockVpcd, requireVpcd, vpcdSlots, waitForCard } from '../support/virtual-card.js'
 
 const SITE = 'https://baobei.test'
 
@@ -37,20 +36,8 @@ t.teardown(async () => {
   await agent.close()
   await backend.close()
 })
-const [slot0, slot1] = (await vpcdReaders(pcsc)) as [string, string]
-
-const links: VpcdLink[] = []
-t.afterEach(async () => {
-  for (const l of links.splice(0)) await l.remove()
-  await waitForCard(pcsc, slot0, false)
-  await waitForCard(pcsc, slot1, false)
-})
-const plug = async (card: Parameters<typeof insertVirtualCard>[0], slot: 0 | 1, onApdu?: (a: Buffer) => 'remove' | void) => {
-  const link = await insertVirtualCard(card, slot, onApdu ? { onApdu } : {})
-  links.push(link)
-  await waitForCard(pcsc, slot === 0 ? slot0 : slot1, true)
-  return link
-}
+const { readers: [slot0, slot1], plug, unplugAll } = await vpcdSlots(pcsc)
+t.afterEach(unplugAll)
 
 const call = async (method: string, path: string, body?: unknown, origin: string | null = SITE) => {
   const headers: Record<string, string> = { 'content-type': 'application/json' }
@@ -145,7 +132,7 @@ t.test('wrong PIN reports the tries left; three wrong lock the card', async (t) 
 })
 
 t.test('card pulled out in the middle of signing', async (t) => {
-  await plug(new PkiVirtualCard(proCard), 1, (apdu) => (apdu[1] === 0x2a ? 'remove' : undefined))
+  await plug(new PkiVirtualCard(proCard), 1, { onApdu: (apdu) => (apdu[1] === 0x2a ? 'remove' : undefined) })
   const r = await call('POST', '/sign', { challenge: Buffer.alloc(32, 1).toString('base64'), pin: '246810' })
   t.equal(r.json?.error.code, 'CARD_ABSENT', JSON.stringify(r.json))
   t.equal(r.status, 400)

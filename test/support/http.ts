@@ -79,7 +79,7 @@ export async function buildTestApp(t: Test, extra: Partial<Services> = {}, opts:
   return { app, tdb, clock, services, parts }
 }
 
-/** How long a test waits for the read models to reach a position before it fails (the suite runs two files at once). */
+/** How long a test waits for the read models to reach a position before it fails (the suite runs several files at once). */
 export const TEST_CATCH_UP_MS = 60_000
 
 /** `waitFor` that resolves true once the read models reach `position`, or throws after TEST_CATCH_UP_MS. */
