@@ -173,7 +173,7 @@ t.test('批次上傳: a Big5 CSV saved by Excel is read, the rows to be filed pr
   t.notMatch(main, '[object', 'the schedule in words')
   await snap(page, 'batch-check-big5-1366')
   await Promise.all([page.waitForURL(/\/institution\/batch\/[0-9a-f]{64}$/), page.click('form[action$="/confirm"] button[type=submit]')])
-  await page.waitForSelector('text=完成：新申請 1 筆', { timeout: 20_000 })
+  await page.waitForSelector('text=完成：新申請 1 筆')
   await snap(page, 'batch-done-1366')
   await context.close()
 })

@@ -21,12 +21,11 @@ import { NhiVirtualCard } from '../../reader/virtual/nhi-virtual-card.js'
 import { PkiVirtualCard } from '../../reader/virtual/pki-virtual-card.js'
 import { launchBrowser, loginErrorText, shot } from '../support/browser.js'
 import { agentLoginSite } from '../support/login.js'
-import { lockVpcd, requireVpcd, vpcdSlots } from '../support/virtual-card.js'
+import { holdVpcd, requireVpcd, vpcdSlots } from '../support/virtual-card.js'
 import { seriousViolations } from '../support/axe.js'
 
 await requireVpcd()
-const release = await lockVpcd()
-t.teardown(release)
+await holdVpcd(t)
 
 
 const WIDTHS = [{ width: 1366, height: 768, tag: 'desktop' }, { width: 390, height: 844, tag: 'phone' }] as const
@@ -72,7 +71,7 @@ async function loginPage(size: { width: number; height: number }, query = ''): P
 /** 讀取卡片: the component is tried first (absent here), then the agent's listing is shown. */
 async function readCards(page: Page) {
   await page.click('#card-read')
-  await page.waitForFunction(() => document.querySelector('#card-via')?.getAttribute('data-via') === 'agent' || !document.querySelector('#login-error')?.hasAttribute('hidden'), undefined, { timeout: 20_000 })
+  await page.waitForFunction(() => document.querySelector('#card-via')?.getAttribute('data-via') === 'agent' || !document.querySelector('#login-error')?.hasAttribute('hidden'))
 }
 const radios = (page: Page, box: string) =>
   page.$$eval(`${box} input[type="radio"]`, (els) => els.map((e) => ({ value: (e as HTMLInputElement).value, checked: (e as HTMLInputElement).checked, label: e.closest('label')?.textContent ?? '' })))
@@ -95,7 +94,7 @@ t.test('two professional cards: the page lists both, asks to choose, and the cho
     // 登入 without choosing: asked to choose, the PIN kept, focus on the list
     await page.fill('#pin', '135246')
     await page.click('#card-submit')
-    t.equal(await loginErrorText(page, 15_000), '找到 2 張醫事人員卡，請先選擇要使用的卡片，再按登入。')
+    t.equal(await loginErrorText(page), '找到 2 張醫事人員卡，請先選擇要使用的卡片，再按登入。')
     t.equal(await page.inputValue('#pin'), '135246', `${size.tag}: the PIN stays (it reached no card)`)
     t.equal(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value), readers[0], 'focus on the first card')
     t.same(await seriousViolations(page), [], `${size.tag}: axe, asked to choose`)
@@ -106,7 +105,7 @@ t.test('two professional cards: the page lists both, asks to choose, and the cho
     t.same((await radios(page, '#card-choice')).map((r) => r.checked), [false, true], 'the arrow key chose the second card')
     await page.focus('#pin')
     await page.keyboard.press('Enter')
-    await page.waitForURL(`${base}/home`, { timeout: 30_000 })
+    await page.waitForURL(`${base}/home`)
     t.match(await page.textContent('header'), '陳志豪', `${size.tag}: the card in the chosen reader logged in`)
     if (size.tag === 'desktop') await page.screenshot({ path: shot('login-choice-logged-in'), fullPage: true })
     await page.context().close()
@@ -128,14 +127,14 @@ t.test('an NHI card beside a professional card: each method takes its own card b
 
   // the NHI method lists the same readers the other way round (shown as soon as the method is chosen)
   await page.check('input[name="method"][value="nhi"]')
-  await page.locator('#nhi-choice input[type="radio"]').waitFor({ timeout: 10_000 })
+  await page.locator('#nhi-choice input[type="radio"]').waitFor()
   t.same(await radios(page, '#nhi-choice'), [{ value: readers[0], checked: true, label: `健保卡，讀卡機「${readers[0]}」` }])
   t.equal(await page.textContent('#nhi-choice .other-cards'), `讀卡機「${readers[1]}」：醫事人員卡（王○明）`)
   t.same(await seriousViolations(page), [], 'axe, the NHI method with its list')
   await page.fill('#nhi-id', 'A123456789')
   await page.fill('#nhi-password', DEMO_NHI_PASSWORD)
   await page.click('#nhi-submit')
-  await page.waitForURL(`${base}/home`, { timeout: 30_000 })
+  await page.waitForURL(`${base}/home`)
   t.match(await page.textContent('header'), '王大明')
   await page.context().close()
 })
@@ -148,7 +147,7 @@ t.test('two NHI cards: the NHI method asks which one and reads the chosen card o
   await page.fill('#nhi-id', 'F122334458')
   await page.fill('#nhi-password', DEMO_NHI_PASSWORD)
   await page.click('#nhi-submit')
-  t.equal(await loginErrorText(page, 15_000), '找到 2 張健保卡，請先選擇要使用的卡片，再按登入。')
+  t.equal(await loginErrorText(page), '找到 2 張健保卡，請先選擇要使用的卡片，再按登入。')
   t.same((await radios(page, '#nhi-choice')).map((r) => r.label), [`健保卡，讀卡機「${readers[0]}」`, `健保卡，讀卡機「${readers[1]}」`])
   t.same(await seriousViolations(page), [], 'axe, phone width')
   await page.screenshot({ path: shot('login-choice-two-nhi-phone'), fullPage: true })
@@ -158,13 +157,13 @@ t.test('two NHI cards: the NHI method asks which one and reads the chosen card o
   await page.waitForFunction(() => {
     const e = document.querySelector('#login-error')
     return e && !e.hasAttribute('hidden') && e.getAttribute('data-code') !== 'CARD_CHOOSE'
-  }, undefined, { timeout: 15_000 })
+  })
   t.equal(await page.getAttribute('#login-error', 'data-code'), 'NHI_CARD_MISMATCH', 'the card in the chosen reader (王大明) was read, and it is not 陳志豪\'s')
   t.equal(new URL(page.url()).pathname, '/login', 'no login')
   await page.check(`#nhi-choice input[value="${readers[1]}"]`)
   await page.fill('#nhi-password', DEMO_NHI_PASSWORD)
   await page.click('#nhi-submit')
-  await page.waitForURL(`${base}/home`, { timeout: 30_000 })
+  await page.waitForURL(`${base}/home`)
   t.match(await page.textContent('header'), '陳志豪')
   await page.context().close()
 })
@@ -175,7 +174,7 @@ t.test('wrong kind only: the message names the card and the reader, at both widt
     const page = await loginPage(size)
     await page.fill('#pin', '246810')
     await page.click('#card-submit')
-    t.equal(await loginErrorText(page, 20_000), `讀卡機「${readers[1]}」中的是健保卡，請插入醫事人員卡。`, `${size.tag}: which card, which reader`)
+    t.equal(await loginErrorText(page), `讀卡機「${readers[1]}」中的是健保卡，請插入醫事人員卡。`, `${size.tag}: which card, which reader`)
     t.equal(await page.getAttribute('#login-error', 'data-code'), 'CARD_WRONG_KIND')
     t.equal(await page.textContent('#card-choice .other-cards'), `讀卡機「${readers[1]}」：健保卡`, 'what was found is listed')
     t.same(await seriousViolations(page), [], `${size.tag}: axe, wrong card`)
@@ -191,17 +190,17 @@ t.test('no suitable card among several: every card found is named with its reade
   await page.fill('#pin', '246810')
   await page.click('#card-submit')
   t.equal(
-    await loginErrorText(page, 20_000),
+    await loginErrorText(page),
     `讀卡機「${readers[0]}」中的是健保卡；讀卡機「${readers[1]}」中的是醫事機構卡（示範大學附設醫院），請插入醫事人員卡。`,
   )
   await page.screenshot({ path: shot('login-choice-none-suitable'), fullPage: true })
   // the same cards suit the institution login: the institution card is chosen by itself and logs in
   await page.check('input[name="role"][value="institution"]')
-  await page.locator('#card-choice input[type="radio"]:checked').waitFor({ timeout: 10_000 })
+  await page.locator('#card-choice input[type="radio"]:checked').waitFor()
   t.equal(await page.inputValue('#card-choice input[type="radio"]:checked'), readers[1])
   await page.fill('#pin', '112233')
   await page.click('#card-submit')
-  await page.waitForURL(`${base}/institution`, { timeout: 30_000 })
+  await page.waitForURL(`${base}/institution`)
   t.match(await page.textContent('header'), '示範大學附設醫院')
   await page.context().close()
 })
@@ -213,14 +212,14 @@ t.test('a card the agent cannot place: offered when nothing better is there, and
   const page = await loginPage(WIDTHS[0])
   await page.fill('#pin', '135790')
   await page.click('#card-submit')
-  t.equal(await loginErrorText(page, 20_000).then(() => page.getAttribute('#login-error', 'data-code')), 'CERT_WRONG_TYPE', 'the claim of the listing changes nothing: the certificate is checked')
+  t.equal(await loginErrorText(page).then(() => page.getAttribute('#login-error', 'data-code')), 'CERT_WRONG_TYPE', 'the claim of the listing changes nothing: the certificate is checked')
   t.same(await radios(page, '#card-choice'), [{ value: readers[1], checked: true, label: `憑證卡（無法判別類別）（周○華），讀卡機「${readers[1]}」` }])
   // as staff: the same card logs in
   await page.check('input[name="role"][value="staff"]')
-  await page.locator('#card-choice input[type="radio"]:checked').waitFor({ timeout: 10_000 })
+  await page.locator('#card-choice input[type="radio"]:checked').waitFor()
   await page.fill('#pin', '135790')
   await page.click('#card-submit')
-  await page.waitForURL(/\/review\//, { timeout: 30_000 })
+  await page.waitForURL(/\/review\//)
   t.match(await page.textContent('header'), '周文華')
   await page.context().close()
 })
@@ -235,7 +234,7 @@ t.test('an agent older than the listing (no kind, no hint): the page still tells
   const page = await loginPage(WIDTHS[0])
   await page.fill('#pin', '246810')
   await page.click('#card-submit')
-  await page.waitForURL(`${base}/home`, { timeout: 30_000 })
+  await page.waitForURL(`${base}/home`)
   t.match(await page.textContent('header'), '王大明', 'the professional card was chosen by itself, the NHI card left alone')
   await page.context().close()
 })

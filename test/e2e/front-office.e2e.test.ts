@@ -46,7 +46,7 @@ t.test('professional: file via the form, list, case page, calendar, print', asyn
   await page.check('input[name="weekdays"][value="2"]')
   await page.fill('input[name="winStart"]', '0800')
   await page.fill('input[name="winEnd"]', '0700')
-  await page.locator('#checks').getByText('結束時間須晚於開始時間').waitFor({ timeout: 5000 })
+  await page.locator('#checks').getByText('結束時間須晚於開始時間').waitFor()
   t.pass('live check shows the time error')
   await page.fill('input[name="winEnd"]', '1200')
   await page.click('[data-add-row="windows"]')
@@ -80,7 +80,7 @@ t.test('professional: file via the form, list, case page, calendar, print', asyn
   // a second filing on the same Tuesdays: the live check names the clashing case next to the time windows
   await page.goto(`${base}/reports/new`)
   await fillWeeklyTerms(page, { supportedCode: '3563020002', department: '02', purpose: '01', from: roc(1), to: roc(28), weekday: 2, winStart: '0900', winEnd: '1100' })
-  await page.locator('#live-windows').getByText('支援時段與其他報備支援案件重疊').waitFor({ timeout: 10000 })
+  await page.locator('#live-windows').getByText('支援時段與其他報備支援案件重疊').waitFor()
   t.pass('the conflict is shown next to the time windows, not swallowed')
   await page.screenshot({ path: shot('report-form-conflict'), fullPage: true })
 
@@ -114,10 +114,10 @@ t.test('institution: dashboard updates live; batch upload with progress', async 
   await upload.getByText('可申請 1 筆').waitFor()
   await upload.screenshot({ path: shot('batch-check'), fullPage: true })
   await upload.click('text=確認送出 1 筆正確資料')
-  await upload.getByText('完成：新申請 1 筆').waitFor({ timeout: 15000 })
+  await upload.getByText('完成：新申請 1 筆').waitFor()
   await upload.screenshot({ path: shot('batch-done'), fullPage: true })
 
-  await page.waitForFunction((n) => Number(document.querySelector('.tile:nth-child(3) .n')?.textContent) === n, before + 1, { timeout: 15000 })
+  await page.waitForFunction((n) => Number(document.querySelector('.tile:nth-child(3) .n')?.textContent) === n, before + 1)
   t.pass('the dashboard tile updated by polling')
   await page.goto(`${base}/institution/outbound`)
   await page.screenshot({ path: shot('institution-outbound'), fullPage: true })

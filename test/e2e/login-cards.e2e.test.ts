@@ -47,7 +47,7 @@ t.teardown(async () => {
 const browser = await launchBrowser()
 t.teardown(() => browser.close())
 const newPage = (query = '') => openLoginPage(browser, `${base}/login${query}`, { width: 1100, height: 900 })
-const errorText = (page: import('playwright-core').Page) => loginErrorText(page, 20_000)
+const errorText = (page: import('playwright-core').Page) => loginErrorText(page)
 
 t.test('no HiCOS component: the page falls back to baobei reader over PKCS#11 for each kind of card', async (t) => {
   for (const [query, pin, home, name] of [
@@ -57,7 +57,7 @@ t.test('no HiCOS component: the page falls back to baobei reader over PKCS#11 fo
     const page = await newPage(query)
     await page.fill('#pin', pin)
     await page.click('#card-submit')
-    await page.waitForURL(new RegExp(`^${base}${home}`), { timeout: 30_000 })
+    await page.waitForURL(new RegExp(`^${base}${home}`))
     t.match(await page.textContent('header'), name, `${name} is logged in`)
     await page.screenshot({ path: shot(`login-cards-agent-${home.slice(1)}`), fullPage: true })
     await page.context().close()
@@ -79,7 +79,7 @@ t.test('two professional tokens (PKCS#11): the page lists both by slot and token
   await page.screenshot({ path: shot('login-cards-agent-two-tokens'), fullPage: true })
   await page.click('#card-choice label:has-text("PRO2")')
   await page.click('#card-submit')
-  await page.waitForURL(`${base}/home`, { timeout: 30_000 })
+  await page.waitForURL(`${base}/home`)
   t.match(await page.textContent('header'), '陳志豪', "the chosen token's holder is logged in")
   await page.screenshot({ path: shot('login-cards-agent-home'), fullPage: true })
   await page.context().close()
@@ -90,7 +90,7 @@ t.test('HiPKI path (stand-in test double): read the card, a wrong PIN, then the 
   hipki.insert(['PRO'])
   const page = await newPage()
   await page.click('#card-read')
-  await page.waitForFunction(() => /王大明/.test(document.querySelector('#card-info')?.textContent ?? ''), undefined, { timeout: 20_000 })
+  await page.waitForFunction(() => /王大明/.test(document.querySelector('#card-info')?.textContent ?? ''))
   t.equal(await page.getAttribute('#card-via', 'data-via'), 'hipki', 'GetUserCert went through the component')
   await page.screenshot({ path: shot('login-cards-hipki-card-read'), fullPage: true })
 
@@ -101,7 +101,7 @@ t.test('HiPKI path (stand-in test double): read the card, a wrong PIN, then the 
 
   await page.fill('#pin', '246810')
   await page.click('#card-submit')
-  await page.waitForURL(`${base}/home`, { timeout: 30_000 })
+  await page.waitForURL(`${base}/home`)
   t.match(await page.textContent('header'), '王大明')
   t.same(hipki.requests, ['GetUserCert', 'MakeSignature', 'MakeSignature'], 'every step through the popupForm bridge')
   const audit = await h.tdb.db.query<{ subject_id: string; method: string }>(`SELECT subject_id, method FROM login_audit WHERE outcome = 'success' ORDER BY id DESC LIMIT 1`)
@@ -118,7 +118,7 @@ t.test('HiPKI answers a person can cause: no card, no reader', async (t) => {
   hipki!.insert('no-reader')
   await page.fill('#pin', '246810')
   await page.click('#card-submit')
-  await page.waitForFunction(() => /找不到讀卡機/.test(document.querySelector('#login-error')?.textContent ?? ''), undefined, { timeout: 20_000 })
+  await page.waitForFunction(() => /找不到讀卡機/.test(document.querySelector('#login-error')?.textContent ?? ''))
   t.pass('no reader is said so')
   await page.context().close()
 })

@@ -13,11 +13,10 @@ import { NhiVirtualCard } from '../../reader/virtual/nhi-virtual-card.js'
 import { PkiVirtualCard } from '../../reader/virtual/pki-virtual-card.js'
 import { launchBrowser, loginErrorText, openLoginPage, shot } from '../support/browser.js'
 import { agentLoginSite, codeFrom } from '../support/login.js'
-import { lockVpcd, requireVpcd, vpcdSlots } from '../support/virtual-card.js'
+import { holdVpcd, requireVpcd, vpcdSlots } from '../support/virtual-card.js'
 
 await requireVpcd()
-const release = await lockVpcd()
-t.teardown(release)
+await holdVpcd(t)
 
 
 const { h, base, agentPort } = await agentLoginSite(t)
@@ -55,7 +54,7 @@ t.afterEach(unplugAll)
 const browser = await launchBrowser()
 t.teardown(() => browser.close())
 const newPage = () => openLoginPage(browser, `${base}/login`, { width: 1100, height: 860 })
-const errorText = (page: import('playwright-core').Page) => loginErrorText(page, 15_000)
+const errorText = (page: import('playwright-core').Page) => loginErrorText(page)
 
 t.test('醫事人員憑證 + PIN → /home', async (t) => {
   await plug(new PkiVirtualCard(proCard), 1)
@@ -146,8 +145,9 @@ t.test('衛生局審查人員 staff card + PIN → reviewer pages with the idle 
   await page.waitForURL(/\/review\/cases/)
   t.match(await page.textContent('header'), '周文華')
   const first = await page.textContent('#idle-countdown')
-  await page.waitForFunction((v) => document.querySelector('#idle-countdown')?.textContent !== v, first, { timeout: 5000 })
-  t.match(await page.textContent('#idle-countdown'), /^19:5\d$/, 'the countdown runs')
+  await page.waitForFunction((v) => document.querySelector('#idle-countdown')?.textContent !== v, first)
+  // below 20:00 and, however slow the machine, still in the first minute
+  t.match(await page.textContent('#idle-countdown'), /^19:[0-5]\d$/, 'the countdown runs')
   await page.screenshot({ path: shot('login-reviewer-home'), fullPage: true })
   // logout from the header (POST with CSRF) ends the session
   await page.click('header button:has-text("登出")')

@@ -20,12 +20,11 @@ import { buildApp } from '../../http/app.js'
 import type { Services } from '../../http/services.js'
 import { loadConfig } from '../../commands/platform/config.js'
 import { buildLoginApp, certificateB64, codeFrom, getChallenge, loginPost, openLoginPage, signAsCard, TEST_SITE as SITE, type PreLogin } from '../support/login.js'
-import { lockVpcd, requireVpcd, vpcdSlots } from '../support/virtual-card.js'
+import { holdVpcd, requireVpcd, vpcdSlots } from '../support/virtual-card.js'
 
 
 await requireVpcd()
-const release = await lockVpcd()
-t.teardown(release)
+await holdVpcd(t)
 
 const h = await buildLoginApp(t)
 const { app, tdb, clock } = h

@@ -13,13 +13,12 @@ import { createPcscBackend } from '../../reader/pcsc-backend.js'
 import { PcscManager } from '../../reader/pcsc.js'
 import { NhiVirtualCard } from '../../reader/virtual/nhi-virtual-card.js'
 import { PkiVirtualCard } from '../../reader/virtual/pki-virtual-card.js'
-import { lockVpcd, requireVpcd, vpcdSlots, waitForCard } from '../support/virtual-card.js'
+import { holdVpcd, requireVpcd, vpcdSlots, waitForCard } from '../support/virtual-card.js'
 
 const SITE = 'https://baobei.test'
 
 await requireVpcd()
-const release = await lockVpcd()
-t.teardown(release)
+await holdVpcd(t)
 
 const tmp = mkdtempSync(join(tmpdir(), 'bb-reader-'))
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }))

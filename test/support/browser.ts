@@ -5,12 +5,27 @@ import { join } from 'node:path'
 
 export const SCREENSHOTS = join(process.cwd(), 'test-output', 'screenshots')
 
+/**
+ * How long a page wait may take before it fails (Playwright's own default is 30 s). The suite runs three files at
+ * once on two cores beside Chromium and PostgreSQL, so a wait that takes a second alone can take many; a wait ends
+ * as soon as its condition holds, so a longer limit slows nothing that works.
+ */
+export const PAGE_WAIT_MS = 60_000
+
 export async function launchBrowser(): Promise<Browser> {
   mkdirSync(SCREENSHOTS, { recursive: true })
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   })
+  // every context (browser.newPage makes one too) waits PAGE_WAIT_MS unless a wait names its own limit
+  const newContext = browser.newContext.bind(browser)
+  browser.newContext = async (options) => {
+    const context = await newContext(options)
+    context.setDefaultTimeout(PAGE_WAIT_MS)
+    return context
+  }
+  return browser
 }
 
 export const shot = (name: string) => join(SCREENSHOTS, `${name}.png`)
@@ -51,7 +66,7 @@ export async function openLoginPage(browser: Browser, url: string, viewport: { w
 }
 
 /** The login page's error message, once shown. */
-export async function loginErrorText(page: Page, timeout: number): Promise<string> {
+export async function loginErrorText(page: Page, timeout = PAGE_WAIT_MS): Promise<string> {
   await page.locator('#login-error:not([hidden])').waitFor({ timeout })
   return (await page.textContent('#login-error')) ?? ''
 }
@@ -61,7 +76,7 @@ export async function loginErrorText(page: Page, timeout: number): Promise<strin
  * (its htmx:afterSettle event). Waiting for a selector instead can be met by what the target showed before the
  * request (a list that already had the row looked for) and a check made then reads the old content.
  */
-export async function htmxSwapInto(page: Page, target: string, act: () => Promise<void>, timeout = 30_000): Promise<void> {
+export async function htmxSwapInto(page: Page, target: string, act: () => Promise<void>, timeout = PAGE_WAIT_MS): Promise<void> {
   // wrapped in an object: a promise returned bare would be awaited here, before the click
   const armed = await page.evaluateHandle(([sel, ms]) => ({ settled: new Promise<string>((resolve, reject) => {
     const el = document.querySelector(sel)

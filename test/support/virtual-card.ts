@@ -1,11 +1,31 @@
 // Helpers for tests that drive real pcscd + vpcd with virtual cards.
 // vpcd has two slots (ports 35963/35964) shared by the whole machine: tests (and e2e runs) that plug virtual cards
-// in hold `lockVpcd()` (reader/virtual/vpcd-lock.ts, also taken by `baobei reader --virtual`).
+// in hold them with `holdVpcd(t)` (the lock of reader/virtual/vpcd-lock.ts, also taken by `baobei reader --virtual`).
 import type { PcscManager } from '../../reader/pcsc.js'
 import { insertVirtualCard, VPCD_BASE_PORT, VPCD_HOST, vpcdListening, type InsertOptions, type VpcdLink } from '../../reader/virtual/vpcd-link.js'
 import type { VirtualCard } from '../../reader/virtual/virtual-card.js'
 
-export { lockVpcd } from '../../reader/virtual/vpcd-lock.js'
+import { lockVpcd } from '../../reader/virtual/vpcd-lock.js'
+
+/** The suite's per-file timeout (package.json "tap".timeout, 300 s), which a file's own wait for the slots adds to. */
+const FILE_TIMEOUT_MS = 300_000
+
+/**
+ * Holds the machine's vpcd slots for the rest of a test file. In the suite up to three files run at once and another
+ * file may hold the slots for minutes (card-choice-login.e2e takes ~3 min on a busy 2-core machine), so this waits up
+ * to 10 minutes, says in the TAP output whom it waits for, and lengthens the file's timeout by the time it waited:
+ * the wait is the other file's time, not this one's.
+ */
+export async function holdVpcd(t: { comment(...m: unknown[]): void; teardown(fn: () => unknown): void; setTimeout(ms: number): void }): Promise<void> {
+  const since = Date.now()
+  const release = await lockVpcd(600_000, (pid) => t.comment(`waiting for the vpcd slots, held by pid ${pid}`))
+  t.teardown(release)
+  const waited = Date.now() - since
+  if (waited > 1000) {
+    t.comment(`waited ${Math.round(waited / 1000)} s for the vpcd slots`)
+    t.setTimeout(FILE_TIMEOUT_MS + waited)
+  }
+}
 
 /** Throws a clear error when pcscd's vpcd driver does not listen (the tests must fail loudly, never skip). */
 export async function requireVpcd(): Promise<void> {
@@ -16,8 +36,8 @@ export async function requireVpcd(): Promise<void> {
   }
 }
 
-/** Waits until pcscd reports `reader` with (or without) a card. */
-export async function waitForCard(pcsc: PcscManager, reader: string, present: boolean, timeoutMs = 5000): Promise<void> {
+/** Waits until pcscd reports `reader` with (or without) a card (up to 30 s: pcscd polls vpcd, slowly on a saturated machine). */
+export async function waitForCard(pcsc: PcscManager, reader: string, present: boolean, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs
   while (Date.now() < end) {
     const r = pcsc.readers().find((x) => x.name === reader)
@@ -28,7 +48,7 @@ export async function waitForCard(pcsc: PcscManager, reader: string, present: bo
 }
 
 /** The vpcd reader names in slot order (slot n = port 35963 + n), once pcscd listed them. */
-export async function vpcdReaders(pcsc: PcscManager, timeoutMs = 5000): Promise<string[]> {
+export async function vpcdReaders(pcsc: PcscManager, timeoutMs = 30_000): Promise<string[]> {
   const end = Date.now() + timeoutMs
   while (Date.now() < end) {
     const names = pcsc.readers().map((r) => r.name).filter((n) => /^Virtual PCD/.test(n))
