@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'views/assets/vendor/**', '**/*.d.ts'] },
+  { ignores: ['node_modules/**', '.test-build/**', 'data/**', 'views/assets/vendor/**', '**/*.d.ts'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],

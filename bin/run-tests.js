@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Runs the whole test suite: makes sure the services the tests need are there (idempotent), then tap over test/.
-// Prints a plain closing line 'N passed, N failed' (test files). Usage: npm test [-- <tap args or files>]
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+// Runs the whole test suite: makes sure the services the tests need are there (idempotent), then every test file
+// under test/ (bin/test-pool.js). Prints a plain closing line 'N passed, N failed' (test files).
+// Usage: npm test [-- <test files or folders>]
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
 process.chdir(root)
@@ -27,7 +29,7 @@ if (!process.env.BAOBEI_SKIP_SERVICES) {
 // the sources). After `npm install` the built class has tap's default plugins, and the runner, which rebuilds it when
 // the two differ, reads its test processes' loaders before rebuilding: the first run after every install (every CI
 // run) loaded ts-node into each of the ~170 test processes beside tsx (~3.5 s of CPU and ~200 MB each, unused).
-// Build it here, in a process of its own, before the runner starts.
+// Build it here, in a process of its own, before any test file imports it.
 const { TapConfig } = await import('@tapjs/config')
 const { signature } = await import('@tapjs/test')
 if ((await TapConfig.load()).pluginSignature !== signature) {
@@ -35,33 +37,31 @@ if ((await TapConfig.load()).pluginSignature !== signature) {
   const r = spawnSync(process.execPath, ['node_modules/tap/dist/esm/run.mjs', 'build'], { stdio: 'inherit' })
   if (r.status !== 0) process.exit(r.status ?? 1)
 }
+// The suite runs on the test build (bin/test-build.js: the sources compiled to JavaScript once), each test file a
+// plain `node <file>` whose TAP output is gathered here, three at a time. Not through tap's runner: on Node 20 it
+// starts every test process with its process-info module hook (@tapjs/processinfo, for coverage and --changed, which
+// this suite does not use) running on a thread of its own, so every import of every module crosses threads; with
+// tsx's hook beside it importing the app cost ~3.8 s of CPU per process against ~1.7 s compiled and hookless, and the
+// suite is CPU-bound. Each file is still a tap test (tap's own timeout per file, t.setTimeout in a file, exit code);
+// `npx tap <file.ts>` still runs one from the sources. BAOBEI_TEST_FROM_SOURCES=1 runs them here from the .ts sources
+// through tsx instead of the build.
+const { runTestFiles } = await import('./test-pool.js')
+const fromSources = Boolean(process.env.BAOBEI_TEST_FROM_SOURCES)
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+const cwd = fromSources ? root : await (await import('./test-build.js')).buildTests(root)
 const args = process.argv.slice(2)
-const files = args
-const tap = spawn(process.execPath, ['node_modules/tap/dist/esm/run.mjs', '--reporter=tap', ...files], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, BAOBEI_TEST: '1' },
+const unknown = args.filter((a) => a.startsWith('-'))
+if (unknown.length) {
+  console.error(`npm test takes test files or folders only (not ${unknown.join(' ')}); for tap's options run npx tap <file.ts>`)
+  process.exit(2)
+}
+const ok = await runTestFiles({
+  root,
+  cwd,
+  targets: args.length ? args : ['test'],
+  compiled: !fromSources,
+  jobs: Number(process.env.BAOBEI_TEST_JOBS ?? pkg.tap.jobs ?? 3),
+  timeoutSeconds: Number(pkg.tap.timeout ?? 300),
+  env: { BAOBEI_TEST: '1' },
 })
-let passed = 0
-let failed = 0
-const failedFiles = []
-let buf = ''
-tap.stdout.on('data', (chunk) => {
-  process.stdout.write(chunk)
-  buf += chunk
-  let i
-  while ((i = buf.indexOf('\n')) >= 0) {
-    const line = buf.slice(0, i)
-    buf = buf.slice(i + 1)
-    if (/^ok \d+ /.test(line)) passed++
-    else if (/^not ok \d+ /.test(line)) {
-      failed++
-      failedFiles.push(line.replace(/^not ok \d+ - /, '').replace(/ # time=.*$/, ''))
-    }
-  }
-})
-tap.on('close', (code) => {
-  // The failing files are named last, so that a log cut to its tail still says which ones failed.
-  for (const f of failedFiles) console.log(`FAILED: ${f}`)
-  console.log(`\n${passed} passed, ${failed} failed`)
-  process.exit(code ?? (failed ? 1 : 0))
-})
+process.exit(ok ? 0 : 1)

@@ -22,9 +22,12 @@ export interface XlsxWorkerLimits {
 export const XLSX_WORKER_LIMITS: XlsxWorkerLimits = { maxOldGenerationSizeMb: 384, maxYoungGenerationSizeMb: 32, stackSizeMb: 4, timeoutMs: 60_000, concurrent: 2, queue: 16 }
 
 // The worker is TypeScript: a worker thread does not inherit the tsx loader, so a one-line bootstrap registers it.
-const TSX_API = import.meta.resolve('tsx/esm/api')
-const WORKER = new URL('./xlsx-worker.ts', import.meta.url).href
-const BOOT = `import(${JSON.stringify(TSX_API)}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER)}) })`
+// Compiled (the test build, bin/test-build.js), the worker's .js sits beside this file and is imported as it is.
+const COMPILED = import.meta.url.endsWith('.js')
+const WORKER = new URL(COMPILED ? './xlsx-worker.js' : './xlsx-worker.ts', import.meta.url).href
+const BOOT = COMPILED
+  ? `import(${JSON.stringify(WORKER)})`
+  : `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER)}) })`
 
 const tooComplex = (reason: string) => new DomainError('BATCH_FILE_INVALID', { reason }, '上傳的 Excel 檔案內容過多或過於複雜，無法在限制內讀取，請分批上傳或改用 CSV')
 

@@ -9,8 +9,9 @@ import { runMigrations } from '../../commands/platform/migrations.js'
 import { EVENT_STORE_MIGRATIONS } from '../../commands/event-store/postgres-migrations.js'
 import { freshDatabase } from '../support/db.js'
 import { prng } from '../support/data-generator.js'
+import { childScriptArgs } from '../support/child-script.js'
 
-const CHILD = new URL('../support/group-commit-child.ts', import.meta.url).pathname
+const CHILD = childScriptArgs(new URL('../support/group-commit-child.ts', import.meta.url))
 const KILLS = Number(process.env.BAOBEI_LONG ? 40 : 12)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -22,7 +23,7 @@ t.test(`SIGKILL a group-committing writer ${KILLS} times: no acknowledged comman
   const acked = new Map<string, number>()
   let errors = 0
   for (let k = 0; k < KILLS; k++) {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, tdb.url, String(k)], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, [...CHILD, tdb.url, String(k)], { stdio: ['ignore', 'pipe', 'inherit'] })
     let buffered = ''
     let started = false
     child.stdout!.on('data', (d: Buffer) => {

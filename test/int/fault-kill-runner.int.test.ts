@@ -12,8 +12,9 @@ import { readCheckpoints } from '../../projections/catalog.js'
 import { generateCases, prng, caseEvents } from '../support/data-generator.js'
 import { lastAppendedPosition, projectionEnv } from '../support/projection-env.js'
 import { dumpProjection, liveVersionOf } from '../support/projection-compare.js'
+import { childScriptArgs } from '../support/child-script.js'
 
-const CHILD = new URL('../support/projection-crash-child.ts', import.meta.url).pathname
+const CHILD = childScriptArgs(new URL('../support/projection-crash-child.ts', import.meta.url))
 const KILLS = Number(process.env.BAOBEI_LONG ? 60 : 20)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 // ~2 min in the suite on a busy 2-core machine; its parts wait on child processes that start slowly under that load
@@ -45,7 +46,7 @@ t.test(`SIGKILL the projection runner ${KILLS} times at random points; the read 
   const seen: string[] = []
   let startedKills = 0
   for (let k = 0; k < KILLS; k++) {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, env.url, String(20 + Math.floor(r() * 80))], { stdio: ['ignore', 'pipe', 'ignore'] })
+    const child = spawn(process.execPath, [...CHILD, env.url, String(20 + Math.floor(r() * 80))], { stdio: ['ignore', 'pipe', 'ignore'] })
     let started = false
     child.stdout!.on('data', (d) => (started ||= String(d).includes('started')))
     // a random moment: a third of the kills during start-up, the rest some time after it subscribed

@@ -10,12 +10,13 @@ import { appendCases, lastAppendedPosition, projectionEnv } from '../support/pro
 import { randomCase, rng } from '../support/report-fixtures.js'
 import { dumpProjection } from '../support/projection-compare.js'
 import { comparePositions } from '../../commands/event-store/port.js'
+import { childScriptArgs } from '../support/child-script.js'
 
-const CHILD = new URL('../support/projection-crash-child.ts', import.meta.url).pathname
+const CHILD = childScriptArgs(new URL('../support/projection-crash-child.ts', import.meta.url))
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 function startChild(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, url, '40'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [...CHILD, url, '40'], { stdio: ['ignore', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
     let out = ''
     child.stdout!.on('data', (d) => {

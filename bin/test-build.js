@@ -1,0 +1,48 @@
+// The test build: the sources compiled once to JavaScript in .test-build/, where `npm test` runs the suite.
+//
+// Without it every test process (~170 files, and the child processes some of them start) loads the sources through
+// tsx's module hook, which on Node 20 runs on a thread of its own: every import of every module, node_modules
+// included, crosses to that thread and back (see bin/run-tests.js for the figures), and the suite is CPU-bound. esbuild (the compiler tsx itself
+// uses, with the same tsconfig) compiles the ~500 files in about a second.
+//
+// The tree is a full copy: every non-TypeScript file (views, migrations, fixtures, scripts) sits where the code looks
+// for it, and the .ts sources stay beside their .js (tests that read the sources, child processes started with tsx).
+// package.json comes along (ESM, and the config tests read); test-output/ is the repository's own, so screenshots land
+// where README says.
+import { build } from 'esbuild'
+import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
+import { join } from 'node:path'
+
+export const TEST_BUILD = '.test-build'
+const DIRS = ['bin', 'domain', 'commands', 'projections', 'http', 'views', 'reader', 'exporter', 'test', 'bench']
+
+function tsFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name)
+    if (e.isDirectory()) return tsFiles(p)
+    return e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : []
+  })
+}
+
+/** Builds `root`/.test-build afresh and returns its path. */
+export async function buildTests(root) {
+  const out = join(root, TEST_BUILD)
+  rmSync(out, { recursive: true, force: true })
+  mkdirSync(out)
+  for (const d of DIRS) cpSync(join(root, d), join(out, d), { recursive: true })
+  await build({
+    entryPoints: DIRS.flatMap((d) => tsFiles(join(root, d))),
+    outdir: out,
+    outbase: root,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    tsconfig: join(root, 'tsconfig.json'),
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  })
+  cpSync(join(root, 'package.json'), join(out, 'package.json'))
+  mkdirSync(join(root, 'test-output'), { recursive: true })
+  symlinkSync(join(root, 'test-output'), join(out, 'test-output'))
+  return out
+}
