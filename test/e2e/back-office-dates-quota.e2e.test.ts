@@ -102,6 +102,10 @@ for (const size of SIZES) {
     await page.waitForSelector('#reading-stat-to #err-stat-to')
     t.match(await page.textContent('#err-stat-to'), '期間迄格式不正確', 'a bad value said before sending')
     await page.fill('#stat-to', `${year}/12/31`)
+    // leave the field and let its reading replace the error first: the swap moves the checkbox, and a click that
+    // blurred the field could land where the box was (seen on a busy machine)
+    await page.press('#stat-to', 'Tab')
+    await page.waitForSelector('#reading-stat-to #understood-stat-to')
     await page.check('input[name=byMonth]')
     await Promise.all([page.waitForURL(/byMonth=1/), page.click('form[action="/review/statistics"] button[type=submit]')])
     t.match(await page.textContent('#understood-stat-from'), `讀作：民國${Number(year) - 1911}年1月1日`)

@@ -23,9 +23,22 @@ export async function launchBrowser(): Promise<Browser> {
   browser.newContext = async (options) => {
     const context = await newContext(options)
     context.setDefaultTimeout(PAGE_WAIT_MS)
+    if (!SCREENSHOTS_ON) context.on('page', skipScreenshots)
     return context
   }
   return browser
+}
+
+/**
+ * Screenshots are for people to look at (test-output/screenshots), never asserted on: a full-page one costs Chromium
+ * ~0.65 s of CPU (the page laid out at its full height, rasterised in software, encoded, laid out again), and the
+ * suite takes ~185 of them, so they are taken only with BAOBEI_SCREENSHOTS=1 (e.g. BAOBEI_SCREENSHOTS=1 npm test --
+ * test/e2e). Without it a page's screenshot() writes nothing and returns an empty buffer.
+ */
+export const SCREENSHOTS_ON = process.env.BAOBEI_SCREENSHOTS === '1'
+
+function skipScreenshots(page: Page): void {
+  page.screenshot = async () => Buffer.alloc(0)
 }
 
 export const shot = (name: string) => join(SCREENSHOTS, `${name}.png`)
