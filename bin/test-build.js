@@ -24,11 +24,27 @@ function tsFiles(dir) {
   })
 }
 
-/** Builds `root`/.test-build afresh and returns its path. */
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return e.code === 'EPERM'
+  }
+}
+
+/**
+ * Builds a test build of its own for this run, `root`/.test-build/<pid> (so that a run of some files beside a
+ * running suite leaves the suite's build alone), removes the builds of runs that have ended, and returns its path.
+ * The build is removed when this process exits.
+ */
 export async function buildTests(root) {
-  const out = join(root, TEST_BUILD)
-  rmSync(out, { recursive: true, force: true })
+  const base = join(root, TEST_BUILD)
+  mkdirSync(base, { recursive: true })
+  for (const d of readdirSync(base)) if (!/^\d+$/.test(d) || !alive(Number(d))) rmSync(join(base, d), { recursive: true, force: true })
+  const out = join(base, String(process.pid))
   mkdirSync(out)
+  process.once('exit', () => rmSync(out, { recursive: true, force: true }))
   for (const d of DIRS) cpSync(join(root, d), join(out, d), { recursive: true })
   await build({
     entryPoints: DIRS.flatMap((d) => tsFiles(join(root, d))),

@@ -43,18 +43,27 @@ t.test(`SIGKILL the projection runner ${KILLS} times at random points; the read 
     }
   }
   const writers = [writer(), writer()]
+  /** The furthest any projection's checkpoint has got. */
+  const progress = async () => (await readCheckpoints(env.db).catch(() => [])).reduce((m, c) => (c.position.prepare > m ? c.position.prepare : m), -1n)
   const seen: string[] = []
   let startedKills = 0
   for (let k = 0; k < KILLS; k++) {
     const child = spawn(process.execPath, [...CHILD, env.url, String(20 + Math.floor(r() * 80))], { stdio: ['ignore', 'pipe', 'ignore'] })
     let started = false
     child.stdout!.on('data', (d) => (started ||= String(d).includes('started')))
-    // a random moment: a third of the kills during start-up, the rest some time after it subscribed
+    // a random moment: a third of the kills during start-up, the rest some time after it subscribed; every other
+    // one of those once this runner has committed a batch (on a busy machine a first batch can take longer than
+    // the 0-700 ms a kill waits after start-up, and then no runner would ever be killed with work behind it)
     const early = r() < 0.33
+    const afterABatch = !early && k % 2 === 0
     const deadline = Date.now() + 60_000
     if (early) await sleep(400 + Math.floor(r() * 900))
     else {
       while (!started && Date.now() < deadline) await sleep(10)
+      if (afterABatch) {
+        const before = await progress()
+        while (Date.now() < deadline && (await progress()) <= before) await sleep(50)
+      }
       await sleep(Math.floor(r() * 700))
     }
     if (started) startedKills++
