@@ -16,13 +16,10 @@ import { join } from 'node:path'
 export const TEST_BUILD = '.test-build'
 const DIRS = ['bin', 'domain', 'commands', 'projections', 'http', 'views', 'reader', 'exporter', 'test', 'bench']
 
-function tsFiles(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name)
-    if (e.isDirectory()) return tsFiles(p)
-    return e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : []
-  })
-}
+const tsFiles = (dir) =>
+  readdirSync(dir, { recursive: true })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => join(dir, f))
 
 const alive = (pid) => {
   try {

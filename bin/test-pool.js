@@ -20,11 +20,9 @@ function testFiles(root, target) {
     if (!rel.endsWith('.test.ts')) throw new Error(`not a test file (*.test.ts): ${target}`)
     return [rel]
   }
-  return readdirSync(abs, { withFileTypes: true }).flatMap((e) => {
-    const p = join(rel, e.name)
-    if (e.isDirectory()) return testFiles(root, p)
-    return e.isFile() && e.name.endsWith('.test.ts') ? [p] : []
-  })
+  return readdirSync(abs, { recursive: true })
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => join(rel, f))
 }
 
 const count = (out, key) => Number(new RegExp(`^# \\{.*\\b${key}: (\\d+)`, 'm').exec(out)?.[1] ?? 0)

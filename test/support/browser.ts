@@ -78,9 +78,9 @@ export async function openLoginPage(browser: Browser, url: string, viewport: { w
   return page
 }
 
-/** The login page's error message, once shown. */
-export async function loginErrorText(page: Page, timeout = PAGE_WAIT_MS): Promise<string> {
-  await page.locator('#login-error:not([hidden])').waitFor({ timeout })
+/** The login page's error message, once shown (within the context's PAGE_WAIT_MS). */
+export async function loginErrorText(page: Page): Promise<string> {
+  await page.locator('#login-error:not([hidden])').waitFor()
   return (await page.textContent('#login-error')) ?? ''
 }
 

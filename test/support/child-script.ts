@@ -1,11 +1,8 @@
 // How a test starts one of its child scripts (test/support/*-child.ts): in the test build (bin/test-build.js) the
 // compiled .js beside it runs without a loader; from the sources, the .ts runs through tsx.
-import { existsSync } from 'node:fs'
 
 /** The node arguments that run `script` (a .ts file's URL), before the script's own arguments. */
 export function childScriptArgs(script: URL): string[] {
   const ts = script.pathname
-  const js = ts.replace(/\.ts$/, '.js')
-  if (import.meta.url.endsWith('.js') && existsSync(js)) return [js]
-  return ['--import', 'tsx', ts]
+  return import.meta.url.endsWith('.js') ? [ts.replace(/\.ts$/, '.js')] : ['--import', 'tsx', ts]
 }

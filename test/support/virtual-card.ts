@@ -7,8 +7,8 @@ import type { VirtualCard } from '../../reader/virtual/virtual-card.js'
 
 import { lockVpcd } from '../../reader/virtual/vpcd-lock.js'
 
-/** The suite's per-file timeout (package.json "tap".timeout, 300 s), which a file's own wait for the slots adds to. */
-const FILE_TIMEOUT_MS = 300_000
+/** The file's timeout as tap was given it (TAP_TIMEOUT, seconds: the tap config's, from either runner; tap's default 30). */
+const fileTimeoutMs = () => Number(process.env.TAP_TIMEOUT || 30) * 1000
 
 /**
  * Holds the machine's vpcd slots for the rest of a test file. In the suite up to three files run at once and another
@@ -23,7 +23,7 @@ export async function holdVpcd(t: { comment(...m: unknown[]): void; teardown(fn:
   const waited = Date.now() - since
   if (waited > 1000) {
     t.comment(`waited ${Math.round(waited / 1000)} s for the vpcd slots`)
-    t.setTimeout(FILE_TIMEOUT_MS + waited)
+    t.setTimeout(fileTimeoutMs() + waited)
   }
 }
 
