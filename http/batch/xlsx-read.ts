@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads'
 import { DomainError } from '../../domain/errors.js'
 import type { XlsxWorkerAnswer, XlsxWorkerInput } from './xlsx-worker.js'
+import { COMPILED, runnable } from '../../commands/platform/compiled-tree.js'
 
 export interface XlsxWorkerLimits {
   /** the worker's old-generation heap (MB) */
@@ -23,8 +24,7 @@ export const XLSX_WORKER_LIMITS: XlsxWorkerLimits = { maxOldGenerationSizeMb: 38
 
 // The worker is TypeScript: a worker thread does not inherit the tsx loader, so a one-line bootstrap registers it.
 // Compiled (the test build, bin/test-build.js), the worker's .js sits beside this file and is imported as it is.
-const COMPILED = import.meta.url.endsWith('.js')
-const WORKER = new URL(COMPILED ? './xlsx-worker.js' : './xlsx-worker.ts', import.meta.url).href
+const WORKER = runnable(new URL('./xlsx-worker.ts', import.meta.url)).href
 const BOOT = COMPILED
   ? `import(${JSON.stringify(WORKER)})`
   : `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER)}) })`
