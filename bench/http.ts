@@ -5,7 +5,7 @@
 // file also beside the raw read of its stream.
 import autocannon from 'autocannon'
 import Fastify from 'fastify'
-import { reportStream } from '../domain/events.js'
+import { caseIdOfStream, reportStream } from '../domain/events.js'
 import { isoToRoc } from '../domain/roc-date.js'
 import type { InstitutionRef } from '../domain/types.js'
 import type { Sql } from '../commands/platform/database.js'
@@ -88,8 +88,8 @@ export async function httpBench(env: BenchDb, o: { seconds: number; focus: Insti
       )
       if (f.load.non2xx || f.load.errors) res.notes.push(`case file ${f.what}: ${f.load.errors} errors, ${f.load.non2xx} non-2xx`)
     }
-    if (!files.some((f) => f.what === 'the longest')) res.notMeasured.push('case file: none of the 200 longest case streams is readable by the reviewer of the focus county')
-    if (!files.some((f) => f.what !== 'the longest')) res.notMeasured.push('case file awaiting a decision: none found in the reviewer\'s query (審查中)')
+    if (!files.some((f) => f.kind === 'longest')) res.notMeasured.push('case file: none of the 200 longest case streams is readable by the reviewer of the focus county')
+    if (!files.some((f) => f.kind === 'pending')) res.notMeasured.push('case file awaiting a decision: none found in the reviewer\'s query (審查中)')
     // CPU per request: unlike p95, it does not move with whatever else the machine runs (Node = server + autocannon)
     const perRequest = (l: Load) => ({ node: (l.cpu.process * 1000) / Math.max(1, l.requests), db: l.cpu.database === null ? null : (l.cpu.database * 1000) / Math.max(1, l.requests) })
     const sb = perRequest(base)
@@ -107,29 +107,30 @@ export async function httpBench(env: BenchDb, o: { seconds: number; focus: Insti
   return res
 }
 
+interface CaseFileCase { kind: 'longest' | 'pending'; what: string; url: string; stream: string; events: number }
+
 /**
  * The case files measured: the longest case stream the reviewer may read (among the 200 longest), and the longest of
  * the cases awaiting a decision in the reviewer's own query (報備支援案件查詢, 審查中, up to 500 listed): its page
  * also re-checks conflicts and quota now. Which cases a reviewer may read and which await a decision is the app's to
  * say: a page answered 200, a case listed as 審查中, a page with its decision form.
  */
-async function caseFiles(db: Sql, address: string, cookie: string): Promise<{ what: string; url: string; stream: string; events: number }[]> {
-  const prefix = reportStream('')
+async function caseFiles(db: Sql, address: string, cookie: string): Promise<CaseFileCase[]> {
   const page = async (stream: string) => {
-    const url = `${address}/review/cases/${stream.slice(prefix.length)}`
+    const url = `${address}/review/cases/${caseIdOfStream(stream)}`
     const r = await fetch(url, { headers: { cookie } })
     const body = await r.text()
     return { url, ok: r.status === 200, pending: body.includes('id="decision"') }
   }
-  const out: { what: string; url: string; stream: string; events: number }[] = []
+  const out: CaseFileCase[] = []
   const longest = await db.query<{ stream_id: string; version: number }>(
     `SELECT stream_id, version FROM streams WHERE stream_id LIKE $1 ORDER BY version DESC, stream_id LIMIT 200`,
-    [`${prefix}%`],
+    [`${reportStream('')}%`],
   )
   for (const s of longest.rows) {
     const p = await page(s.stream_id)
     if (p.ok) {
-      out.push({ what: 'the longest', url: p.url, stream: s.stream_id, events: s.version })
+      out.push({ kind: 'longest', what: 'the longest', url: p.url, stream: s.stream_id, events: s.version })
       break
     }
   }
@@ -147,7 +148,7 @@ async function caseFiles(db: Sql, address: string, cookie: string): Promise<{ wh
   for (const s of pending.rows) {
     const p = await page(s.stream_id)
     if (p.ok && p.pending) {
-      out.push({ what: `the longest of ${listed.size} awaiting a decision`, url: p.url, stream: s.stream_id, events: s.version })
+      out.push({ kind: 'pending', what: `the longest of ${listed.size} awaiting a decision`, url: p.url, stream: s.stream_id, events: s.version })
       break
     }
   }

@@ -191,7 +191,11 @@ export type ExportEvent = RosterGenerated | RosterDelivered | RosterDeliveryFail
 
 export type DomainEvent = ReportEvent | SerialAllocated | ExportEvent
 
-export const reportStream = (caseId: string) => `report-${caseId}`
+const REPORT_STREAM = 'report-'
+export const reportStream = (caseId: string) => `${REPORT_STREAM}${caseId}`
+/** Is this a case's stream (reportStream), and whose. */
+export const isReportStream = (stream: string) => stream.startsWith(REPORT_STREAM)
+export const caseIdOfStream = (stream: string) => stream.slice(REPORT_STREAM.length)
 export const exportStream = (isoDay: IsoDate) => `export-${isoDay.replaceAll('-', '')}`
 export const serialStream = (scope: string) => `serial-${scope}`
 

@@ -3,9 +3,9 @@
 // step's before/after, as case views) to `apply`, and saves the states back (one statement). Everything
 // set-based, inside the runner's transaction.
 import type { RecordedEvent } from '../commands/event-store/port.js'
-import type { ReportEvent } from '../domain/events.js'
+import { caseIdOfStream, type ReportEvent } from '../domain/events.js'
 import type { ReportCase } from '../domain/report/state.js'
-import { caseIdOfStream, evolveCase, isReportEvent, viewOf, type CaseView } from './case-view.js'
+import { evolveCase, isReportEvent, viewOf, type CaseView } from './case-view.js'
 import type { Projection, ProjectionContext } from './projection.js'
 import { upsertRows } from './sql-rows.js'
 

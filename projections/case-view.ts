@@ -2,7 +2,7 @@
 // projections) and what domain/report's caseFacts derive from it, under the names read models, pages and PDFs use.
 // A column mapping only: nothing here decides what a case means.
 import type { RecordedEvent } from '../commands/event-store/port.js'
-import type { ReportEvent } from '../domain/events.js'
+import { isReportStream, type ReportEvent } from '../domain/events.js'
 import { caseFacts, type CaseFacts, type PendingApplication } from '../domain/report/case-facts.js'
 import { evolve, initialState, type ReportCase, type ReportState } from '../domain/report/state.js'
 import type { ApplicantSnapshot, ApplicationType, Attachment, Instant, IsoDate, Routing, Status, Terms } from '../domain/types.js'
@@ -40,9 +40,7 @@ export interface CaseView {
   state: ReportCase
 }
 
-export const isReportEvent = (e: RecordedEvent): e is RecordedEvent<ReportEvent> => e.stream.startsWith('report-')
-
-export const caseIdOfStream = (stream: string) => stream.slice('report-'.length)
+export const isReportEvent = (e: RecordedEvent): e is RecordedEvent<ReportEvent> => isReportStream(e.stream)
 
 /** The domain's evolve over a stored state (undefined before the case exists). */
 export function evolveCase(state: ReportCase | undefined, event: RecordedEvent<ReportEvent>): ReportCase | undefined {

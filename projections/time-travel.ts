@@ -1,6 +1,6 @@
 // Time travel, straight from the log (not from a read model): what the system knew at an instant.
 import type { EventStore } from '../commands/event-store/port.js'
-import { REPORT_EVENT_TYPES, reportStream, type ReportEvent } from '../domain/events.js'
+import { REPORT_EVENT_TYPES, isReportStream, reportStream, type ReportEvent } from '../domain/events.js'
 import { caseFacts, evolve, foldReport, initialState, type ReportState } from '../domain/report/index.js'
 import type { Instant, IsoDate } from '../domain/types.js'
 import { taipeiDate } from '../domain/roc-date.js'
@@ -45,7 +45,7 @@ export async function validSupportsAsOf(
   const day = options.day ?? taipeiDate(typeof instant === 'string' ? instant : instant.toISOString())
   const states = new Map<string, ReportState>()
   for await (const e of store.streamAll<ReportEvent>({ types: REPORT_EVENT_TYPES, pageSize: 2000 })) {
-    if (e.recordedAt >= limit || !e.stream.startsWith('report-')) continue
+    if (e.recordedAt >= limit || !isReportStream(e.stream)) continue
     states.set(e.stream, evolve(states.get(e.stream) ?? initialState(), e))
   }
   const out: SupportAsOf[] = []

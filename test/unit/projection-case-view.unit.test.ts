@@ -10,7 +10,7 @@ import { sessionsOf, summarizeSchedule } from '../../domain/schedule.js'
 import { renderMetrics, statusObject, type ProjectionLag } from '../../projections/status.js'
 import { caseAsOf } from '../../projections/time-travel.js'
 import { foldReport } from '../../domain/report/index.js'
-import { reportStream, type ReportEvent } from '../../domain/events.js'
+import { caseIdOfStream, isReportStream, reportStream, serialStream, type ReportEvent } from '../../domain/events.js'
 import { createMemoryEventStore } from '../support/memory-event-store.js'
 import { CaseBuilder, applicant, inst, randomCase, rng, routingFor, terms, weekly } from '../support/report-fixtures.js'
 import type { CaseStep } from '../../projections/case-projection.js'
@@ -28,6 +28,14 @@ async function recorded(b: CaseBuilder): Promise<RecordedEvent<ReportEvent>[]> {
 
 /** The view of the domain fold (from a view's state). */
 const foldCaseView = (events: RecordedEvent<ReportEvent>[], from?: CaseView): CaseView | undefined => viewOf(foldCase(events, from?.state))
+
+t.test('a case\'s stream: named, recognised and read back by one rule (domain/events.ts)', async (t) => {
+  const id = '0b7e7f1e-4a53-5c5e-9d0c-2f1d6a8b9c01'
+  t.equal(caseIdOfStream(reportStream(id)), id)
+  t.ok(isReportStream(reportStream(id)))
+  t.notOk(isReportStream(serialStream('2025')), 'a serial-number stream is not a case')
+  t.notOk(isReportStream(`audit-${id}`))
+})
 
 t.test('the view maps the domain fold (status, type, numbers, terms in force) under the read side\'s names (random lifecycles)', async (t) => {
   const r = rng(5)
