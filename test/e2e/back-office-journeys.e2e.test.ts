@@ -3,6 +3,7 @@
 // confirms a batch decision; finds a case's record by its 案件編號; the statistician lands on statistics; an
 // institution uploads a Big5 CSV and sees the rows to be filed. Screenshots at 1366x768 and 390x844 go to
 // /tmp/back-shots (looked at by the developer, not committed).
+import { reportStream } from '../../domain/events.js'
 import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
@@ -118,7 +119,7 @@ t.test('decisions: nothing preselected, a missing choice and a missing reason to
 
 t.test('紀錄查詢 by 案件編號: decisions and logins beside reads; a bad date at its field and no list', async (t) => {
   const { page, context } = await pageAs(reviewer, PHONE)
-  const caseNumber = ((await app.services.store!.readStream(`report-${reviewCase}`)).find((e) => e.type === 'ReportSubmitted')!.data as { caseNumber: string }).caseNumber
+  const caseNumber = ((await app.services.store!.readStream(reportStream(reviewCase))).find((e) => e.type === 'ReportSubmitted')!.data as { caseNumber: string }).caseNumber
   await page.goto(`${base}/review/audit`)
   await page.fill('#a-subject', caseNumber)
   await page.fill('#a-viewer', 'TPE-R001')

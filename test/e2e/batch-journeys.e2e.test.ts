@@ -2,6 +2,7 @@
 // a row that cannot be cancelled told why, then filed with progress), and a reviewer's 整批申請 on behalf from the back
 // office menu (the party chosen, another county's row refused at the check). Both at 1366x768 and 390x844, axe-core
 // on every screen (no serious or critical violation). Screenshots go to test-output/screenshots/batch-*.png.
+import { reportStream } from '../../domain/events.js'
 import { randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
 import type { Page } from 'playwright-core'
@@ -32,7 +33,7 @@ async function approvedCase(applicantId: string, schedule: Schedule, approve = t
   let o = await parts.reports.file({ applicantId, terms: { supportedCode: '3563020002', department: '02', purpose: '01', schedule } }, { commandId: randomUUID(), actor: instActor })
   if (approve) o = await parts.reports.approve(o.caseId, {}, { commandId: randomUUID(), actor: tpe })
   await parts.waitFor(o.position)
-  const submitted = (await services.store!.readStream(`report-${o.caseId}`)).find((e) => e.type === 'ReportSubmitted')!
+  const submitted = (await services.store!.readStream(reportStream(o.caseId))).find((e) => e.type === 'ReportSubmitted')!
   return { caseId: o.caseId, caseNumber: (submitted.data as { caseNumber: string }).caseNumber }
 }
 
@@ -70,7 +71,7 @@ for (const [i, size] of WIDTHS.entries()) {
     await Promise.all([page.waitForURL(/\/institution\/batch\/[0-9a-f]{64}$/), page.click('form[action$="/confirm"] button[type=submit]')])
     await page.waitForSelector('text=完成：新註銷申請 2 筆')
     await look(t, page, `cancel-done-${size.name}`)
-    for (const c of [a, b]) t.equal((await services.store!.readStream(`report-${c.caseId}`)).filter((e) => e.type === 'CancellationRequested').length, 1, 'cancellation requested once')
+    for (const c of [a, b]) t.equal((await services.store!.readStream(reportStream(c.caseId))).filter((e) => e.type === 'CancellationRequested').length, 1, 'cancellation requested once')
     await context.close()
   })
 }

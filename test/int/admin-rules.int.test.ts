@@ -2,6 +2,7 @@
 // month through the back office; a filing before the date is judged by the first version, one after it by the new
 // one (recorded in the findings and shown on the case file); a version may not take effect in the past; the past
 // decision is not re-judged; bureau administrators only read.
+import { reportStream } from '../../domain/events.js'
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { buildTestApp, followForm, form, login, reviewer, type Login } from '../support/http.js'
@@ -25,7 +26,7 @@ const weekly = (from: string, to: string): Schedule => ({ kind: 'weekly', from, 
 async function file(schedule: Schedule, supportedCode = '3565010003') {
   const o = await parts.reports.file({ applicantId: 'A123456789', terms: { supportedCode, department: '02', purpose: '01', schedule } }, { commandId: randomUUID(), actor: pro('A123456789', '0163010001') })
   await parts.waitFor(o.position)
-  const events = await app.services.store!.readStream(`report-${o.caseId}`)
+  const events = await app.services.store!.readStream(reportStream(o.caseId))
   const submitted = events.find((e) => e.type === 'ReportSubmitted')!.data as { findings: FilingFindings }
   const drafted = events.find((e) => e.type === 'ReportDrafted')!.data as { routing: { reviewCounty: string } }
   return { caseId: o.caseId, findings: submitted.findings, routing: drafted.routing }
@@ -81,7 +82,7 @@ t.test('a quota cap and a routing rule dated next month: filings before and afte
   t.match(f, { limit: 1, ruleVersion: '2024.2', over: true })
 
   // the first filing's findings are as they were (a rule change never alters a past decision)
-  const again = await app.services.store!.readStream(`report-${before.caseId}`)
+  const again = await app.services.store!.readStream(reportStream(before.caseId))
   t.equal((again.find((e) => e.type === 'ReportSubmitted')!.data as { findings: FilingFindings }).findings.rules?.quota, '2024.1')
 
   // the case file shows which version judged it

@@ -2,6 +2,7 @@
 // county. Every filed case is recorded as filed on behalf (the event's actor is the reviewer, onBehalfOf the party
 // chosen for the file), exactly as 單筆申請; a row whose professional is of another county is refused per row with the
 // zh-TW reason, and appends nothing.
+import { reportStream } from '../../domain/events.js'
 import t from 'tap'
 import { buildTestApp, followForm, login, multipart } from '../support/http.js'
 import { BATCH_COLUMNS } from '../../http/batch/parse.js'
@@ -71,7 +72,7 @@ t.test('臺北 reviewer on behalf of the institution: own county filed as such, 
   t.equal(await drafted(), before + 1, 'the refused rows appended nothing')
   const [row] = await filedCases(jobId)
   t.equal(row!.row_number, 2)
-  const events = await store.readStream(`report-${row!.case_id}`)
+  const events = await store.readStream(reportStream(row!.case_id))
   t.same(events.map((e) => e.type), ['ReportDrafted', 'ReportSubmitted'])
   t.equal(events[0]!.meta.actor.role, 'reviewer')
   t.equal(events[0]!.meta.actor.id, 'TPE-R001')
@@ -86,7 +87,7 @@ t.test('新北 reviewer, the same file on behalf of the professional: the 臺北
   t.match(await confirmAndWait(ntp, jobId), '完成：新申請 1 筆。')
   const [row] = await filedCases(jobId)
   t.equal(row!.row_number, 3)
-  const events = await store.readStream(`report-${row!.case_id}`)
+  const events = await store.readStream(reportStream(row!.case_id))
   t.equal(events[0]!.meta.actor.id, 'NTP-R001')
   t.same((events[0]!.data as { onBehalfOf?: unknown }).onBehalfOf, { role: 'professional', id: 'F122334458' })
   // another reviewer's job is not theirs to see

@@ -2,6 +2,7 @@
 // every date field takes 1130304, 113/03/04 and 2024/03/04 alike (domain/roc-date.ts parseDateInput), shows what it
 // read (讀作：民國113年3月4日（星期一）) under the field, has placeholders in the current ROC year, and a bad value is
 // said at its field in zh-TW with no unfiltered list shown instead and nothing appended.
+import { reportStream } from '../../domain/events.js'
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { buildTestApp, followForm, form, login, type Login } from '../support/http.js'
@@ -119,7 +120,7 @@ t.test('單筆申請: the support dates in any form, read back as ROC with what 
   })
   t.equal(ok.statusCode, 303, ok.body.slice(0, 300))
   const caseId = /\/review\/cases\/([0-9a-f-]{36})/.exec(String(ok.headers.location))![1]!
-  const drafted = (await store.readStream(`report-${caseId}`))[0]!.data as { terms: { schedule: { from: string; to: string } } }
+  const drafted = (await store.readStream(reportStream(caseId)))[0]!.data as { terms: { schedule: { from: string; to: string } } }
   t.same([drafted.terms.schedule.from, drafted.terms.schedule.to], ['2024-05-06', '2024-05-27'], 'filed for the days understood')
 })
 

@@ -1,6 +1,7 @@
 // Back office through HTTP: query with filters and Excel, open a case (terms, findings, history, time travel,
 // read audit), decisions singly and in batch, scope (臺北市 never sees 新北市; 副知 is read-only; statisticians
 // read only), double decisions, 套印 PDFs.
+import { reportStream } from '../../domain/events.js'
 import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import ExcelJS from 'exceljs'
@@ -48,7 +49,7 @@ const post = (s: { cookie: string; csrf: string }, url: string, fields: Record<s
     headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', ...(htmx ? { 'hx-request': 'true' } : {}) },
     payload: form({ _csrf: s.csrf, ...fields }),
   })
-const streamOf = (id: string) => store.readStream(`report-${id}`)
+const streamOf = (id: string) => store.readStream(reportStream(id))
 const versionOf = async (id: string) => String((await streamOf(id)).length)
 const pdfText = (pdf: Buffer) => execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf }).toString('utf8').replace(/ +/g, ' ')
 const pdfPages = (pdf: Buffer) => Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', ['-'], { input: pdf }).toString())?.[1])
@@ -271,7 +272,7 @@ t.test('紀錄查詢: views by reviewer, filtered, county-scoped', async (t) => 
   t.equal(r.statusCode, 200)
   t.match(r.body, '周文華')
   t.match(r.body, `案件 <a href="/review/cases/${A}">`)
-  const numberOfA = (await store.readStream(`report-${A}`)).map((e) => (e.data as { caseNumber?: string }).caseNumber).find(Boolean)
+  const numberOfA = (await store.readStream(reportStream(A))).map((e) => (e.data as { caseNumber?: string }).caseNumber).find(Boolean)
   t.ok(numberOfA, 'case A has a case number')
   t.match(r.body, `案件 <a href="/review/cases/${A}">${numberOfA}</a>`, 'shown by its 案件編號, not its internal id')
   t.match(r.body, '>開啟案件</small>', 'how the case was read, in zh-TW (not the route)')

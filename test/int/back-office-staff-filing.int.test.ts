@@ -1,6 +1,7 @@
 // 後台 單筆申請 (issue #16): a reviewer files for a professional or their home institution of the reviewer's county,
 // recorded as such (the event's actor is the reviewer, onBehalfOf the party of record); refused for another county,
 // and a refusal appends nothing; the institution of record sees the case.
+import { reportStream } from '../../domain/events.js'
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { buildTestApp, followForm, form, institution, login } from '../support/http.js'
@@ -34,7 +35,7 @@ t.test('filed for the professional: the event actor is the reviewer, onBehalfOf 
   t.equal(r.statusCode, 303, r.body.slice(0, 400))
   const caseId = /\/review\/cases\/([0-9a-f-]{36})\?done=filed/.exec(String(r.headers.location))?.[1]
   t.ok(caseId, 'redirected to the case')
-  const events = await store.readStream(`report-${caseId}`)
+  const events = await store.readStream(reportStream(caseId!))
   t.same(events.map((e) => e.type), ['ReportDrafted', 'ReportSubmitted'])
   const drafted = events[0]!
   t.equal(drafted.meta.actor.id, 'TPE-R001')
@@ -49,7 +50,7 @@ t.test('filed for the institution: the institution of record sees the case in it
   const r = await post(tpe, filing({ onBehalfOf: 'institution', from: '1130402', to: '1130426', weekdays: ['2'] }))
   t.equal(r.statusCode, 303, r.body.slice(0, 400))
   const caseId = /cases\/([0-9a-f-]{36})/.exec(String(r.headers.location))![1]!
-  const events = await store.readStream(`report-${caseId}`)
+  const events = await store.readStream(reportStream(caseId!))
   t.same((events[0]!.data as { onBehalfOf?: unknown; filedBy?: unknown }).onBehalfOf, { role: 'institution', id: '0163010001' })
   t.same((events[0]!.data as { filedBy?: unknown }).filedBy, { role: 'institution', id: '0163010001' })
   const inst = await login(app, institution())

@@ -6,7 +6,7 @@ import { COUNTIES } from '../../domain/reference/counties.js'
 import { lastAppendedPosition } from '../support/projection-env.js'
 import { buildTestApp, form, login, TEST_CATCH_UP_MS } from '../support/http.js'
 import type { Actor } from '../../domain/types.js'
-import type { ReportEvent } from '../../domain/events.js'
+import { isReportStream, type ReportEvent } from '../../domain/events.js'
 
 const { app, parts, services, clock } = await buildTestApp(t)
 const store = services.store!
@@ -59,7 +59,7 @@ async function expected(dim: 'profession' | 'institution' | 'county', county?: s
   const out = new Map<string, Counts>()
   const streams = new Map<string, Array<{ type: string; data: unknown; at: string }>>()
   for (const ev of await store.readAll({ limit: 10_000 })) {
-    if (!ev.stream.startsWith('report-')) continue
+    if (!isReportStream(ev.stream)) continue
     const list = streams.get(ev.stream) ?? []
     list.push({ type: ev.type, data: ev.data, at: ev.meta.occurredAt })
     streams.set(ev.stream, list)

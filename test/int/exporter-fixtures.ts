@@ -54,7 +54,7 @@ export const terms = (supported: string, department: string, schedule: Schedule)
 export const routing: Routing = { reviewCounty: '63', copiedCounties: [] }
 export const noFindings = { conflicts: [], quota: [] }
 
-/** Appends report events to `report-<caseId>` with the given business time (ISO instant). */
+/** Appends report events to the case's stream (reportStream) with the given business time (ISO instant). */
 export function caseWriter(store: EventStore) {
   return async (caseId: string, occurredAt: string, ...events: Array<{ type: ReportEvent['type']; data: unknown }>) => {
     const commandId = randomUUID()
@@ -80,7 +80,7 @@ export async function bulkLoadApprovals(db: Database, n: number) {
   await db.exec(`
     SET TIME ZONE 'UTC';
     INSERT INTO events (event_id, stream_id, stream_version, type, data, meta)
-    SELECT gen_random_uuid(), 'report-' || i, v.version, v.type, v.data, v.meta
+    SELECT gen_random_uuid(), '${reportStream('')}' || i, v.version, v.type, v.data, v.meta
     FROM generate_series(1, ${n}) AS i
     CROSS JOIN LATERAL (VALUES
       (1, 'ReportDrafted', jsonb_build_object('caseId', i::text,

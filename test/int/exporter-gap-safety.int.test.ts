@@ -2,6 +2,7 @@
 // of day D and not committed yet is invisible to the generator. Reading D then would write a file without it, and the
 // day is never generated again. The generator must wait for it (or refuse the day and leave it for a later run), and
 // never write or record a file that misses an approval of its day. Real PostgreSQL, a real open transaction.
+import { reportStream } from '../../domain/events.js'
 import t, { type Test } from 'tap'
 import { randomUUID } from 'node:crypto'
 import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises'
@@ -41,10 +42,10 @@ async function heldApproval(env: ExporterTestEnv, n: number) {
   const commandId = randomUUID()
   const meta = { commandId, actor: { role: 'reviewer', id: 'R001', via: 'staff-card' }, correlationId: commandId, causationId: commandId, occurredAt: '2024-03-01T15:59:59.000Z' }
   const done = env.db.transaction(async (tx) => {
-    await tx.query(`UPDATE streams SET version = 3 WHERE stream_id = $1 AND version = 2`, [`report-${caseId(n)}`])
+    await tx.query(`UPDATE streams SET version = 3 WHERE stream_id = $1 AND version = 2`, [reportStream(caseId(n))])
     await tx.query(
       `INSERT INTO events (event_id, stream_id, stream_version, type, data, meta) VALUES ($1, $2, 3, 'ReportApproved', $3, $4)`,
-      [randomUUID(), `report-${caseId(n)}`, JSON.stringify({ reviewerId: 'R001', approvalNumber: `N${n}` }), JSON.stringify(meta)],
+      [randomUUID(), reportStream(caseId(n)), JSON.stringify({ reviewerId: 'R001', approvalNumber: `N${n}` }), JSON.stringify(meta)],
     )
     inserted()
     if (!(await gate)) throw new Error('command failed')

@@ -2,6 +2,7 @@
 // validates with), through the boundary the HTTP layer uses (validate with the schema, then the report service;
 // ImportReport through the command handler, as it has no service entry): whatever comes in, the answer is a coded DomainError or success — never
 // another exception type (a 500) — and nothing is appended when the command is refused.
+import { reportStream } from '../../domain/events.js'
 import t from 'tap'
 import fc from 'fast-check'
 import { randomUUID } from 'node:crypto'
@@ -82,7 +83,7 @@ t.test('fuzzed command inputs: coded errors only, nothing appended when refused'
       case 'RemoveAttachment': return service.removeAttachment(caseId, input.hash, meta())
       case 'ImportReport': {
         const a: Actor = { role: 'operator', id: 'op', via: 'cli' }
-        return importer.handle({ stream: `report-${input.caseId}`, command: { type: 'ImportReport', data: input as never }, ctx: { actor: a, now: '2025-01-02T01:00:00.000Z' }, meta: { ...meta(a), correlationId: 'fuzz', occurredAt: '2025-01-02T01:00:00.000Z' } })
+        return importer.handle({ stream: reportStream(input.caseId), command: { type: 'ImportReport', data: input as never }, ctx: { actor: a, now: '2025-01-02T01:00:00.000Z' }, meta: { ...meta(a), correlationId: 'fuzz', occurredAt: '2025-01-02T01:00:00.000Z' } })
       }
     }
     throw new Error(`no dispatch for ${type}`)

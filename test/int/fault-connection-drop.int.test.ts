@@ -57,7 +57,7 @@ t.test(`runner connections terminated ${DROPS} times mid-batch: it recovers alon
   const head = await lastAppendedPosition(env.db)
   t.ok(await runner.waitFor(head, undefined, 60_000), 'caught up by itself after the last termination')
   await runner.stop()
-  const caseRows = await env.db.query<{ n: number }>(`SELECT count(DISTINCT stream_id)::int AS n FROM events WHERE stream_id LIKE 'report-%'`)
+  const caseRows = await env.db.query<{ n: number }>(`SELECT count(DISTINCT stream_id)::int AS n FROM events WHERE starts_with(stream_id, $1)`, [reportStream('')])
   for (const p of PROJECTIONS) {
     const live = await dumpProjection(env.db, p, await liveVersionOf(env.db, p.name))
     const fresh = createProjectionRunner({ db: env.db, store: env.store, projections: PROJECTIONS })

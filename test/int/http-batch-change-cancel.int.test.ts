@@ -2,6 +2,7 @@
 // confirmation's validation (a row that passes files; a row that cannot be changed or cancelled says why, per row
 // and column), the preview shows old → new (變更) and which case (註銷), a re-upload files nothing twice, and a job
 // whose server died mid-way is finished by another without a second command on any case.
+import { reportStream } from '../../domain/events.js'
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import ExcelJS from 'exceljs'
@@ -26,12 +27,12 @@ async function makeCase(applicantId: string, schedule: Schedule, opts: { approve
   let o = await parts.reports.file({ applicantId, terms: { supportedCode, department: '02', purpose: '01', schedule } }, { commandId: randomUUID(), actor: opts.filer ?? instActor })
   if (opts.approve !== false) o = await parts.reports.approve(o.caseId, {}, { commandId: randomUUID(), actor: supportedCode.slice(2, 4) === '65' ? ntp : tpe })
   await parts.waitFor(o.position)
-  const events = await store.readStream(`report-${o.caseId}`)
+  const events = await store.readStream(reportStream(o.caseId))
   const caseNumber = (events.find((e) => e.type === 'ReportSubmitted')!.data as { caseNumber: string }).caseNumber
   const approvalNumber = (events.find((e) => e.type === 'ReportApproved')?.data as { approvalNumber?: string } | undefined)?.approvalNumber ?? ''
   return { caseId: o.caseId, caseNumber, approvalNumber }
 }
-const countOf = async (type: string, caseId: string) => (await store.readStream(`report-${caseId}`)).filter((e) => e.type === type).length
+const countOf = async (type: string, caseId: string) => (await store.readStream(reportStream(caseId))).filter((e) => e.type === type).length
 
 const csvOf = (columns: readonly string[], lines: string[]) => Buffer.from(`\uFEFF${columns.join(',')}\r\n${lines.join('\r\n')}\r\n`)
 const upload = (kind: string, content: Buffer, as: { cookie: string; csrf: string } = hospital, base = '/institution/batch', filename = 'batch.csv') => {
@@ -110,7 +111,7 @@ t.test('變更 confirmed: the rows that passed the check are filed, each once (c
   t.notMatch(done, '未通過')
   t.equal(await countOf('ChangeRequested', c1.caseId), 1)
   t.equal(await countOf('ChangeRequested', c2.caseId), 1)
-  const changed = (await store.readStream(`report-${c1.caseId}`)).find((e) => e.type === 'ChangeRequested')!
+  const changed = (await store.readStream(reportStream(c1.caseId))).find((e) => e.type === 'ChangeRequested')!
   t.same((changed.data as { terms: { schedule: { windows: unknown } } }).terms.schedule.windows, [{ start: '13:00', end: '17:00' }])
   t.equal((changed.data as { reason: string }).reason, '門診時段調整')
   t.equal(changed.meta.actor.id, '0163010001')
@@ -153,7 +154,7 @@ t.test('註銷: the case and its 生效日/理由 as the single form asks; a dat
   const job = jobOf(r.body)!
   t.equal((await confirm(job)).statusCode, 303)
   t.match(await untilDone(job), '完成：新註銷申請 1 筆。')
-  const cancelled = (await store.readStream(`report-${c5.caseId}`)).filter((e) => e.type === 'CancellationRequested')
+  const cancelled = (await store.readStream(reportStream(c5.caseId))).filter((e) => e.type === 'CancellationRequested')
   t.equal(cancelled.length, 1)
   t.same(cancelled[0]!.data, { effectiveDate: '2024-04-15', reason: '支援結束' })
   t.equal(await countOf('CancellationRequested', c6.caseId), 0, 'a refused row appends nothing')

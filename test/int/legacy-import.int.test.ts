@@ -1,6 +1,7 @@
 // The legacy migration end to end: per-row errors with reconciled counts, idempotent re-runs, a changed row
 // reported, imported cases in lists and conflict checks, an imported case changed and approved reaching the roster
 // (the import itself never does), the old system's later decisions. Real PostgreSQL, real projections.
+import { reportStream } from '../../domain/events.js'
 import t from 'tap'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -54,7 +55,7 @@ t.test('rows read = imported + already there + rejected; every rejection with it
   t.match(text, /^6,11301160000005,rejected,時段,.*11301100000001 重疊/m)
   t.match(text, /^7,11301160000006,rejected,開始日期,.*民國年/m)
   t.match(text, /^9,11301160000008,rejected,申請進度,未送審/m)
-  const first = await tdb.db.query<{ type: string }>(`SELECT type FROM events WHERE stream_id = $1`, [`report-${legacyCaseId('11301100000001')}`])
+  const first = await tdb.db.query<{ type: string }>(`SELECT type FROM events WHERE stream_id = $1`, [reportStream(legacyCaseId('11301100000001'))])
   t.same(first.rows.map((r) => r.type), ['ReportImported'])
 })
 

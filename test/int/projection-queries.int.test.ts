@@ -1,5 +1,6 @@
 // Queries over the read models: every query is scoped (rows of another professional, institution or county never
 // come back), the reviewer search honours every filter, pagination and sorting, and time travel folds the log.
+import { reportStream } from '../../domain/events.js'
 import t from 'tap'
 import { createProjectionRunner } from '../../projections/runner.js'
 import { PROJECTIONS } from '../../projections/read-models/all.js'
@@ -231,7 +232,7 @@ t.test('scoped queries, filters, time travel', async (t) => {
   })
 
   t.test('time travel folds the log up to the instant', async (t) => {
-    const events = await env.store.readStream('report-c4')
+    const events = await env.store.readStream(reportStream('c4'))
     const approvedAt = events[2]!.recordedAt
     const before = await caseAsOf(env.store, 'c4', new Date(events[0]!.recordedAt.getTime() - 1))
     t.equal(before.exists, false, 'nothing before the first event')
@@ -249,7 +250,7 @@ t.test('scoped queries, filters, time travel', async (t) => {
     const known = await validSupportsAsOf(env.store, S1.code, new Date(cancelRecorded.getTime() - 1), { day: '2024-03-20' })
     t.same(known.map((s) => s.caseId).sort(), ['c1', 'c4'])
     t.same((await validSupportsAsOf(env.store, H1.code, nowish, { day: '2024-04-05' })).map((s) => [s.caseId, s.direction]), [['c3', 'outgoing']])
-    const first = (await env.store.readStream('report-c1'))[0]!.recordedAt
+    const first = (await env.store.readStream(reportStream('c1')))[0]!.recordedAt
     t.same(await validSupportsAsOf(env.store, S1.code, new Date(first.getTime() - 1), { day: '2024-03-10' }), [], 'nothing known before the log')
   })
 })

@@ -2,6 +2,7 @@
 // that guard but explodes in ExcelJS only kills its worker thread (heap limit, deadline), a CSV past the row limit
 // stops at the limit, an institution has at most MAX_OPEN_JOBS jobs open at once (also under parallel uploads), and
 // jobs are kept in PostgreSQL: a server stopped mid-job leaves it to the next one, which files every row exactly once.
+import { reportStream } from '../../domain/events.js'
 import ExcelJS from 'exceljs'
 import JSZip from 'jszip'
 import t from 'tap'
@@ -133,7 +134,7 @@ t.test('a job stopped mid-way (server closed) is resumed by the next server on t
   const caseIds = (await tdb.db.query<{ case_id: string }>(`SELECT case_id FROM batch_job_rows WHERE job_id = $1`, [jobId])).rows.map((r) => r.case_id)
   t.equal(new Set(caseIds).size, N)
   const submitted = await tdb.db.query<{ stream_id: string; n: string }>(
-    `SELECT stream_id, count(*) AS n FROM events WHERE type = 'ReportSubmitted' AND stream_id = ANY($1::text[]) GROUP BY stream_id`, [caseIds.map((id) => `report-${id}`)])
+    `SELECT stream_id, count(*) AS n FROM events WHERE type = 'ReportSubmitted' AND stream_id = ANY($1::text[]) GROUP BY stream_id`, [caseIds.map((id) => reportStream(id))])
   t.equal(submitted.rows.length, N, 'every row has its case')
   t.ok(submitted.rows.every((r) => Number(r.n) === 1), 'each submitted exactly once')
   t.same((await job()).runner, null)
@@ -176,7 +177,7 @@ t.test('a job whose server died (no clean stop, no heartbeat) is taken over once
   const rows = await tdb.db.query<{ case_id: string }>(`SELECT case_id FROM batch_job_rows WHERE job_id = $1`, [jobId])
   t.equal(rows.rows.length, N, 'every row has its result')
   const submitted = await tdb.db.query<{ n: string }>(
-    `SELECT count(*) AS n FROM events WHERE type = 'ReportSubmitted' AND stream_id = ANY($1::text[])`, [rows.rows.map((r) => `report-${r.case_id}`)])
+    `SELECT count(*) AS n FROM events WHERE type = 'ReportSubmitted' AND stream_id = ANY($1::text[])`, [rows.rows.map((r) => reportStream(r.case_id))])
   t.equal(Number(submitted.rows[0]!.n), N, 'each row submitted exactly once')
   await b.stop()
 })

@@ -7,6 +7,7 @@
 //          BX = 陳志豪 supporting X itself (臺北, reviewed by 63): an inbound case X may read but never act on.
 // The demo registry has no hospital-group field: scope is by institution code, so Y stands for "another
 // institution" whatever group it belongs to.
+import { reportStream } from '../../domain/events.js'
 import { execFileSync } from 'node:child_process'
 import { createHash, randomUUID } from 'node:crypto'
 import ExcelJS from 'exceljs'
@@ -92,7 +93,7 @@ export async function buildFixture(t: Test): Promise<Fixture> {
     if (state === 'returned') o = await parts.reports.return(caseId, { reason: '請補附支援同意書', fieldsToFix: ['attachments'] }, meta(reviewer))
     if (state === 'approved') o = await parts.reports.approve(caseId, {}, meta(reviewer))
     await parts.waitFor(o.position)
-    const submitted = (await store.readStream(`report-${caseId}`)).find((e) => e.type === 'ReportSubmitted')
+    const submitted = (await store.readStream(reportStream(caseId))).find((e) => e.type === 'ReportSubmitted')
     const n = (submitted?.data as { caseNumber?: string } | undefined)?.caseNumber
     if (n) numbers.set(caseId, n)
     return { caseId, hash: attachments[0]?.hash ?? '' }

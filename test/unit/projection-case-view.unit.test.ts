@@ -35,6 +35,7 @@ t.test('a case\'s stream: named, recognised and read back by one rule (domain/ev
   t.ok(isReportStream(reportStream(id)))
   t.notOk(isReportStream(serialStream('2025')), 'a serial-number stream is not a case')
   t.notOk(isReportStream(`audit-${id}`))
+  t.equal(reportStream(id), `report-${id}`, 'the name stored in every event store and legacy import: changing it orphans the streams already written')
 })
 
 t.test('the view maps the domain fold (status, type, numbers, terms in force) under the read side\'s names (random lifecycles)', async (t) => {
