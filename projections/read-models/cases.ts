@@ -123,6 +123,10 @@ export const casesProjection = defineCaseProjection({
       idx('approved_desc', 'approved_at DESC NULLS LAST, case_id DESC'),
       idx('case_number_desc', 'case_number DESC NULLS LAST, case_id DESC'),
       idx('schedule_desc', 'schedule_from DESC NULLS LAST, case_id DESC'),
+      // the reviewer query's bounded count (status, support from a date, a county): walked index-only, the county
+      // tested on the entry's own copy of scope_counties, and stopped after countUpTo + 1 matches. Without it the
+      // count read the table's wide rows (1m events: a sequential scan, 5.1 → 1.6 ms; queries/cases.ts countCases)
+      `CREATE INDEX IF NOT EXISTS ${c}_status_schedule ON ${c} (status, schedule_to) INCLUDE (scope_counties);`,
     ].join('\n')
   },
   async apply(changes, ctx) {
