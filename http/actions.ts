@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors.js'
 import { checkAllowed, isAllowed } from '../domain/report/allowed.js'
 import { authorizeFiler, mayFileFor } from '../domain/report/authorize.js'
 import type { ReportCommandType } from '../domain/report/commands.js'
-import type { ReportState } from '../domain/report/state.js'
+import type { GateState } from '../domain/report/allowed.js'
 import type { Actor } from '../domain/types.js'
 
 export type FrontAction = 'edit' | 'submit' | 'resubmit' | 'change' | 'cancel' | 'withdraw' | 'print' | 'copy'
@@ -26,7 +26,7 @@ export const ACTION_COMMAND = {
 const FRONT_ACTIONS: readonly FrontAction[] = [...(Object.keys(ACTION_COMMAND) as (keyof typeof ACTION_COMMAND)[]), 'print', 'copy']
 
 /** Does the case offer this one action to `actor` now? (A list page asks only what it shows: one check per row.) */
-export function offersAction(state: ReportState | undefined, actor: Actor, action: FrontAction): boolean {
+export function offersAction(state: GateState | undefined, actor: Actor, action: FrontAction): boolean {
   if (!state?.exists) return false
   if (action === 'print') return true
   if (action === 'copy') return mayFileFor(actor, state.applicant)
@@ -34,12 +34,12 @@ export function offersAction(state: ReportState | undefined, actor: Actor, actio
 }
 
 /** Every action the case offers `actor` now, in the order they are shown. */
-export function allowedActions(state: ReportState | undefined, actor: Actor): FrontAction[] {
+export function allowedActions(state: GateState | undefined, actor: Actor): FrontAction[] {
   return FRONT_ACTIONS.filter((a) => offersAction(state, actor, a))
 }
 
 /** Refuses an action not offered with the domain's own reason (NOT_OWN_STAFF, ILLEGAL_TRANSITION, ...). */
-export function assertAction(state: ReportState | undefined, actor: Actor, action: FrontAction): void {
+export function assertAction(state: GateState | undefined, actor: Actor, action: FrontAction): void {
   if (allowedActions(state, actor).includes(action)) return
   if (!state?.exists) throw new DomainError('REPORT_NOT_FOUND')
   if (action in ACTION_COMMAND) checkAllowed(ACTION_COMMAND[action as keyof typeof ACTION_COMMAND], state, actor)

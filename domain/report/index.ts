@@ -3,7 +3,7 @@
 export * from './state.js'
 export * from './commands.js'
 export { decide, previewFiling } from './decide.js'
-export { allowedCommands, checkAllowed, isAllowed } from './allowed.js'
+export { allowedCommands, checkAllowed, GATE_FIELDS, isAllowed, type GateCase, type GateState } from './allowed.js'
 export { caseFacts, type CaseFacts, type PendingApplication } from './case-facts.js'
 export { countedTermsOf, existingReportOf, type CountedTerms } from './existing.js'
 export { RETURNABLE_FIELDS, RETURNABLE_FIELD_LABEL, isReturnableField, type ReturnableField } from './returnable-fields.js'

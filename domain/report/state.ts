@@ -82,11 +82,11 @@ export type FoldableEvent = ReportEvent & { meta?: Partial<Pick<EventMeta, 'occu
 export const initialState = (): ReportState => ({ exists: false, version: 0 })
 
 /** True while approved terms are in force (also during a pending, returned or rejected change or cancellation). */
-export const isInForce = (s: ReportState): s is ReportCase & { approvedTerms: Terms } =>
+export const isInForce = <S extends NoReport | Pick<ReportCase, 'exists' | 'approvedTerms' | 'status'>>(s: S): s is Extract<S, { exists: true }> & { approvedTerms: Terms } =>
   s.exists && s.approvedTerms !== undefined && s.status !== 'cancelled' && s.status !== 'withdrawn'
 
 /** The routing that decides the current application (a change is decided where its new terms route). */
-export const decisionRouting = (s: ReportCase): Routing =>
+export const decisionRouting = (s: Pick<ReportCase, 'applicationType' | 'pendingRouting' | 'routing'>): Routing =>
   s.applicationType === 'change' && s.pendingRouting ? s.pendingRouting : s.routing
 
 const without = <T extends object, K extends keyof T>(o: T, ...keys: K[]): Omit<T, K> => {

@@ -10,9 +10,8 @@ import { maskPersonId } from '../../domain/national-id.js'
 import { addDays, isoToRoc, taipeiDate, WEEKDAY_NAMES } from '../../domain/roc-date.js'
 import { APPLICATION_TYPE_LABEL, STATUS_LABEL, type Actor, type FilingFindings } from '../../domain/types.js'
 import { RETURNABLE_FIELD_LABEL, RETURNABLE_FIELDS } from '../../domain/report/returnable-fields.js'
-import { allowedCommands } from '../../domain/report/allowed.js'
-import type { ReportCase } from '../../domain/report/state.js'
-import { caseStates } from '../../projections/queries/case-states.js'
+import { isAllowed, type GateState } from '../../domain/report/allowed.js'
+import { gateStates } from '../../projections/queries/case-states.js'
 import { searchCases, type CaseRow } from '../../projections/queries/cases.js'
 import { approvalFormEntry, approvalFormFileName, renderApprovalForms } from '../pdf/approval-form.js'
 import { isHtmx } from '../errors.js'
@@ -198,7 +197,7 @@ export async function registerCaseRoutes(app: App) {
     const result = parsed.errors.length ? { rows: [], total: 0, page: 1, pageSize: parsed.page.pageSize ?? 20 } : await searchCases(readModelsOf(app), scope, parsed.filter, { ...parsed.page, countUpTo: QUERY_COUNT_UP_TO })
     const actor = actorOf(request)
     // which rows this reviewer may decide: the domain's answer for each listed case
-    const states = actor.role === 'reviewer' && result.rows.length ? await caseStates(readModelsOf(app), result.rows.map((r) => r.caseId)) : new Map<string, ReportCase>()
+    const states = actor.role === 'reviewer' && result.rows.length ? await gateStates(readModelsOf(app), result.rows.map((r) => r.caseId)) : new Map<string, GateState>()
     return {
       title: '報備支援案件查詢',
       q, parsed, result, errors: Object.fromEntries(parsed.errors.map((e) => [e.field, e.message])), understood: parsed.understood,
@@ -207,7 +206,7 @@ export async function registerCaseRoutes(app: App) {
       myCounty: actor.county,
       mayDecideRow: (r: CaseRow) => {
         const state = states.get(r.caseId)
-        return state !== undefined && allowedCommands(state, actor).includes('ApproveReport')
+        return state !== undefined && isAllowed('ApproveReport', state, actor)
       },
       commandId: randomUUID(),
       labels: { status: STATUS_LABEL, type: APPLICATION_TYPE_LABEL, profession: referenceNamer(reference).profession, county: (c: string) => referenceNamer(reference).county(c) ?? c },

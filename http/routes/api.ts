@@ -19,7 +19,7 @@ import { chargeUpload, uploadOwnerOf } from '../attachment-quota.js'
 import { scopeOf } from '../scope.js'
 import { caseIdFor } from '../../domain/name-uuid.js'
 import { allowedActions, type FrontAction } from '../actions.js'
-import { caseStates } from '../../projections/queries/case-states.js'
+import { gateStates } from '../../projections/queries/case-states.js'
 import { maskId } from '../present.js'
 import { sessionText } from '../../domain/schedule-text.js'
 import { loadOwnCase } from '../own-case.js'
@@ -97,7 +97,7 @@ export async function registerApiRoutes(app: App) {
     }
     const rm = app.services.readModels
     const page = await searchCases(rm, scopeOf(user), filter, { page: q.page ?? 1, pageSize: q.pageSize ?? 20, sort: 'updatedAt' })
-    const states = await caseStates(rm, page.rows.map((r) => r.caseId))
+    const states = await gateStates(rm, page.rows.map((r) => r.caseId))
     return { rows: page.rows.map((r) => summary(r, allowedActions(states.get(r.caseId), user.actor))), total: page.total, page: page.page, pageSize: page.pageSize }
   })
 

@@ -3,7 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { loadExcelJs } from '../../commands/platform/heavy-libraries.js'
 import { offersAction } from '../actions.js'
-import { caseStates } from '../../projections/queries/case-states.js'
+import { gateStates } from '../../projections/queries/case-states.js'
 import type { App } from '../schemas.js'
 import { requireRole, userOf } from '../session.js'
 import { scopeOf } from '../scope.js'
@@ -77,7 +77,7 @@ export async function registerInstitutionRoutes(app: App) {
       attentionCases(app, userOf(request), codeOf(request)),
     ])
     const list = { rows: pageRows, total: counts.validSupportRecords, page, pageSize: DASHBOARD_PAGE_SIZE }
-    const states = await caseStates(rm, list.rows.map((r) => r.caseId))
+    const states = await gateStates(rm, list.rows.map((r) => r.caseId))
     const actor = userOf(request).actor
     const names = await namesNow()
     const rows = list.rows.map((r) => ({
@@ -128,7 +128,7 @@ export async function registerInstitutionRoutes(app: App) {
         countSupports(rm, scope, l.side, codeOf(request), o),
       ])
       // 變更 is offered where the domain allows it to this institution (its own staff, an approval standing)
-      const states = await caseStates(rm, rows.map((r) => r.caseId))
+      const states = await gateStates(rm, rows.map((r) => r.caseId))
       const actor = userOf(request).actor
       const mayChange = new Set(rows.filter((r) => offersAction(states.get(r.caseId), actor, 'change')).map((r) => r.caseId))
       return reply.page('pages/institution-list.eta', { title: l.title, base: l.path, rows, query: q, statusLabels: STATUS_LABEL, professionName: (await namesNow()).profession, mayChange, pager: { page, pageSize: LIST_PAGE_SIZE, total } })

@@ -12,6 +12,8 @@ import { institutionQuota, professionalQuota } from '../../projections/queries/q
 import { statistics } from '../../projections/queries/statistics.js'
 import { caseHistory } from '../../projections/queries/history.js'
 import { caseAsOf, validSupportsAsOf } from '../../projections/time-travel.js'
+import { caseStates, gateStates } from '../../projections/queries/case-states.js'
+import { GATE_FIELDS } from '../../domain/report/allowed.js'
 import type { Scope } from '../../projections/queries/scope.js'
 import { projectionEnv, appendCases } from '../support/projection-env.js'
 import { CaseBuilder, applicant, inst, randomCase, rng, routingFor, terms, weekly } from '../support/report-fixtures.js'
@@ -54,6 +56,20 @@ t.test('scoped queries, filters, time travel', async (t) => {
   const national: Scope = { kind: 'national' }
   const ids = (rows: { caseId: string }[]) => [...new Set(rows.map((r) => r.caseId))].sort()
   const cases = async (s: Scope, f: CaseFilter = {}) => ids((await searchCases(rm, s, f, { pageSize: 100 })).rows)
+
+  t.test('gateStates: each state with the gate\'s fields alone, a field the state lacks still absent', async (t) => {
+    const all = ['c1', 'c2', 'c3', 'c4', 'c5', 'no-such-case']
+    const [whole, gate] = [await caseStates(rm, all), await gateStates(rm, all)]
+    t.same([...gate.keys()].sort(), ['c1', 'c2', 'c3', 'c4', 'c5'], 'the cases that exist, no more')
+    for (const [id, s] of whole) {
+      const expected = Object.fromEntries(Object.entries(s).filter(([k]) => (GATE_FIELDS as readonly string[]).includes(k)))
+      t.same(gate.get(id), expected, `${id}: the gate's fields of the whole state, with their values`)
+      t.ok(Object.keys(gate.get(id)!).length < Object.keys(s).length, `${id}: fewer fields than the whole state`)
+    }
+    t.ok('approvedTerms' in gate.get('c1')!, 'an approved case keeps its approved terms')
+    t.notOk('approvedTerms' in gate.get('c2')!, 'a case never approved has no approvedTerms key (not null)')
+    t.notOk('pendingRouting' in gate.get('c1')!, 'nor a routing it never had')
+  })
 
   t.test('cases', async (t) => {
     t.same(await cases(national), ['c1', 'c2', 'c3', 'c4', 'c5'])

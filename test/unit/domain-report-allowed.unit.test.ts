@@ -5,7 +5,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import { isDomainError, type ErrorCode } from '../../domain/errors.js'
 import {
-  allowedCommands, caseFacts, decide, existingReportOf, foldReport, REPORT_COMMAND_TYPES, type ReportState,
+  allowedCommands, caseFacts, decide, existingReportOf, foldReport, GATE_FIELDS, REPORT_COMMAND_TYPES, type GateState, type ReportState,
 } from '../../domain/report/index.js'
 import { ALL_ACTORS, caseHistoryArb, decideHistory, validCommand } from '../support/report-fixtures.js'
 import { CLINIC_63, ev, history, NOW, PRO, INST, REVIEWER_63, REVIEWER_65, STATISTICIAN, TERMS } from '../support/report-decider-fixtures.js'
@@ -53,6 +53,32 @@ t.test('allowedCommands = the command types decide() does not refuse for who/whe
   for (const s of ['draft/register', 'under_review/register', 'approved/register', 'returned/register', 'under_review/change', 'returned/change', 'rejected/change', 'under_review/cancel', 'cancelled/cancel', 'withdrawn/register', 'approved/change']) {
     t.ok(reached.has(s), `the histories reach ${s}`)
   }
+})
+
+/** A stored state (JSON) read back with GATE_FIELDS alone, as gateStates reads it: a key the state lacks stays absent. */
+const gateView = (state: ReportState): GateState => {
+  const stored = JSON.parse(JSON.stringify(state)) as Record<string, unknown>
+  if (!state.exists) return stored as unknown as GateState
+  return Object.fromEntries(Object.entries(stored).filter(([k]) => (GATE_FIELDS as readonly string[]).includes(k))) as unknown as GateState
+}
+
+t.test('the gate judges a case read with GATE_FIELDS alone exactly as the whole state (random histories)', async (t) => {
+  let checked = 0
+  let narrowed = 0
+  fc.assert(fc.property(caseHistoryArb(), (spec) => {
+    for (const state of decideHistory(spec).states) {
+      const view = gateView(state)
+      if (Object.keys(view).length < Object.keys(state).length) narrowed++
+      for (const actor of ALL_ACTORS) {
+        const whole = allowedCommands(state, actor)
+        const gate = allowedCommands(view, actor)
+        checked++
+        if (whole.join() !== gate.join()) throw new Error(`${actor.role}/${actor.id} on ${state.exists ? state.status : 'none'}: ${whole.join()} vs ${gate.join()}`)
+      }
+    }
+  }), { numRuns: 150, seed: 21 })
+  t.ok(checked > 1_000, `${checked} (state, actor) pairs checked`)
+  t.ok(narrowed > 100, `${narrowed} of the states lost fields when narrowed (the check compares different inputs)`)
 })
 
 t.test('the facts agree with the domain: what counts is existingReportOf, decisions go where decisionRouting says', async (t) => {
