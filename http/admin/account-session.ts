@@ -4,16 +4,15 @@
 // institutions) are left alone; so is a staff session whose id no account has (only the test harness opens those:
 // a card login requires an account).
 import type { App } from '../schemas.js'
-import { findAccount } from '../../commands/accounts/find-account.js'
+import { findAccountIn } from '../../commands/accounts/find-account.js'
 import { isStaffRole } from '../../domain/accounts/account.js'
 
 export function installAccountRefresh(app: App): void {
   app.addHook('onRequest', async (request) => {
     const s = request.session
-    const db = app.services.db
-    if (!s || !db || !isStaffRole(s.user.actor.role)) return
+    if (!s || !isStaffRole(s.user.actor.role)) return
     const actor = s.user.actor
-    const account = await findAccount(db, actor.id)
+    const account = await findAccountIn(app.services.readModels, actor.id)
     if (!account) return
     if (account.disabled) {
       await app.sessions.store.delete(s.id)
