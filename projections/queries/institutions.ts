@@ -122,22 +122,45 @@ function supportsWhere(eb: SupportsEb, side: 'home' | 'supported' | 'either', co
 }
 
 async function supports(rm: ReadModels, scope: Scope, side: 'home' | 'supported' | 'either', code: string, o: SupportListOptions): Promise<SupportRow[]> {
-  const rows = await run(rm, 'institutions', ({ from }) =>
-    from('institution_supports', scope)
-      .where((eb) => supportsWhere(eb, side, code, o))
-      .select((eb) => [
-        'case_id as caseId', 'case_number as caseNumber', 'status', 'national_id as nationalId', 'applicant_name as applicantName',
-        'profession', 'home_code as homeCode', 'home_name as homeName', 'supported_code as supportedCode', 'supported_name as supportedName',
-        'department', isoDate(eb.ref('schedule_from')).as('scheduleFrom'), isoDate(eb.ref('schedule_to')).as('scheduleTo'),
-        'weekday_mask as weekdayMask', 'earliest_start as earliestStart', 'latest_end as latestEnd', 'approval_number as approvalNumber',
-        isoDate(eb.ref('in_force_from')).as('inForceFrom'), isoDate(eb.ref('in_force_to')).as('inForceTo'),
-        isoInstant(eb.ref('submitted_at')).as('submittedAt'),
-      ])
-      .orderBy(o.sort === 'submittedAt' ? 'submitted_at' : 'schedule_from', (ob) => ob.desc().nullsLast())
-      .orderBy('case_id')
-      .limit(Math.min(o.limit ?? 200, 5000))
-      .offset(o.offset ?? 0),
-  )
+  const sort = o.sort === 'submittedAt' ? 'submitted_at' : 'schedule_from'
+  const limit = Math.min(o.limit ?? 200, 5000)
+  const offset = o.offset ?? 0
+  const rows = await run(rm, 'institutions', ({ from }) => {
+    const columns = (eb: SupportsEb) => [
+      'institution_supports.case_id as caseId', 'case_number as caseNumber', 'status', 'national_id as nationalId', 'applicant_name as applicantName',
+      'profession', 'home_code as homeCode', 'home_name as homeName', 'supported_code as supportedCode', 'supported_name as supportedName',
+      'department', isoDate(eb.ref('schedule_from')).as('scheduleFrom'), isoDate(eb.ref('schedule_to')).as('scheduleTo'),
+      'weekday_mask as weekdayMask', 'earliest_start as earliestStart', 'latest_end as latestEnd', 'approval_number as approvalNumber',
+      isoDate(eb.ref('in_force_from')).as('inForceFrom'), isoDate(eb.ref('in_force_to')).as('inForceTo'),
+      isoInstant(eb.ref('institution_supports.submitted_at')).as('submittedAt'),
+    ] as const
+    if (side !== 'either') {
+      return from('institution_supports', scope)
+        .where((eb) => supportsWhere(eb, side, code, o))
+        .select(columns)
+        .orderBy(sort, (ob) => ob.desc().nullsLast())
+        .orderBy('institution_supports.case_id')
+        .limit(limit)
+        .offset(offset)
+    }
+    // Both sides (有效報備支援名冊, the dashboard's list): the page's keys first, each side walked on its own index
+    // (index-only: the indexes carry the sort key, the case and the other side's code), the two merged, sorted and
+    // cut at the page; then the page's rows by key. An OR of the sides read every matching row (at 1m, 705 rows
+    // on 557 heap pages at the busiest institution) to sort them and keep 20.
+    const keys = (s: 'home' | 'supported') =>
+      from('institution_supports', scope).where((eb) => supportsWhere(eb, s, code, o)).select(['institution_supports.case_id as key', `${sort} as at`])
+    const page = keys('home')
+      .union(keys('supported'))
+      .orderBy('at', (ob) => ob.desc().nullsLast())
+      .orderBy('key')
+      .limit(limit)
+      .offset(offset)
+    return from('institution_supports', scope)
+      .innerJoin(page.as('k'), 'k.key', 'institution_supports.case_id')
+      .select(columns)
+      .orderBy('k.at', (ob) => ob.desc().nullsLast())
+      .orderBy('k.key')
+  })
   // supportRow (read-models/institutions.ts) fills every identity column of a case
   return rows as SupportRow[]
 }

@@ -71,9 +71,11 @@ export const institutionsProjection = defineCaseProjection({
       `CREATE TABLE IF NOT EXISTS ${c} (institution_code text NOT NULL, side text NOT NULL, status text NOT NULL, n int NOT NULL,
         PRIMARY KEY (institution_code, side, status));`,
       `CREATE TABLE IF NOT EXISTS ${s} (${Object.entries(SUPPORT_COLUMNS).map(([n, ty]) => `${n} ${ty}${n === 'case_id' ? ' PRIMARY KEY' : ''}`).join(', ')});`,
-      // INCLUDE national_id: 有效報備支援人數 and the list's total are counted from these indexes alone
-      `CREATE INDEX IF NOT EXISTS ${s}_home ON ${s} (home_code, in_force_from, in_force_to) INCLUDE (national_id);`,
-      `CREATE INDEX IF NOT EXISTS ${s}_supported ON ${s} (supported_code, in_force_from, in_force_to) INCLUDE (national_id);`,
+      // INCLUDE national_id: 有效報備支援人數 and the list's total are counted from these indexes alone; the other
+      // side's code (the institution scope tests both), the sort keys and the case: a page of both sides is keyed
+      // from these indexes alone (queries/institutions.ts supports)
+      `CREATE INDEX IF NOT EXISTS ${s}_home ON ${s} (home_code, in_force_from, in_force_to) INCLUDE (national_id, supported_code, submitted_at, schedule_from, case_id);`,
+      `CREATE INDEX IF NOT EXISTS ${s}_supported ON ${s} (supported_code, in_force_from, in_force_to) INCLUDE (national_id, home_code, submitted_at, schedule_from, case_id);`,
       `CREATE INDEX IF NOT EXISTS ${s}_person ON ${s} (national_id);`,
       // the dashboard's list, newest 送審日期 first: walked in order, stopped after the page
       `CREATE INDEX IF NOT EXISTS ${s}_submitted ON ${s} (submitted_at DESC NULLS LAST, case_id);`,
