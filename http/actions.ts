@@ -1,10 +1,9 @@
 // Which front-office actions a case offers its viewer: exactly the commands the domain allows them now
 // (isAllowed, the gate decide() runs), plus reading (print) and copying into a new draft (anyone who may file for the applicant).
 import { DomainError } from '../domain/errors.js'
-import { checkAllowed, isAllowed } from '../domain/report/allowed.js'
+import { checkAllowed, isAllowed, type GateState } from '../domain/report/allowed.js'
 import { authorizeFiler, mayFileFor } from '../domain/report/authorize.js'
 import type { ReportCommandType } from '../domain/report/commands.js'
-import type { GateState } from '../domain/report/allowed.js'
 import type { Actor } from '../domain/types.js'
 
 export type FrontAction = 'edit' | 'submit' | 'resubmit' | 'change' | 'cancel' | 'withdraw' | 'print' | 'copy'
