@@ -45,10 +45,13 @@ async function tables(db: Sql): Promise<{ accounts: string; certificates: string
   return v === undefined ? undefined : { accounts: `rm_accounts_v${Number(v)}`, certificates: `rm_account_certificates_v${Number(v)}` }
 }
 
+/** The one statement of a look-up by id, over the accounts table of the live version. */
+const byId = (accounts: string) => `SELECT * FROM ${accounts} WHERE account_id = $1`
+
 export async function findAccount(db: Sql, accountId: string): Promise<StaffAccount | undefined> {
   const t = await tables(db)
   if (!t) return undefined
-  const r = await db.query<Row>(`SELECT * FROM ${t.accounts} WHERE account_id = $1`, [accountId])
+  const r = await db.query<Row>(byId(t.accounts), [accountId])
   return r.rows[0] ? toAccount(r.rows[0]) : undefined
 }
 
@@ -59,7 +62,7 @@ export async function findAccount(db: Sql, accountId: string): Promise<StaffAcco
  */
 export async function findAccountIn(rm: Pick<ReadModels, 'select'>, accountId: string): Promise<StaffAccount | undefined> {
   const rows = await rm
-    .select<Row>('administration', (t) => ({ text: `SELECT * FROM ${t('accounts')} WHERE account_id = $1`, params: [accountId] }))
+    .select<Row>('administration', (t) => ({ text: byId(t('accounts')), params: [accountId] }))
     .catch((e: unknown) => {
       if (isDomainError(e) && e.code === 'READ_MODEL_NOT_READY') return []
       throw e
