@@ -10,7 +10,7 @@
 import type { CASE_COLUMNS } from './read-models/cases.js'
 import type { HISTORY_CASE_COLUMNS, HISTORY_COLUMNS } from './read-models/history.js'
 import type { NOTICE_COLUMNS } from './read-models/notices.js'
-import type { SUPPORT_COLUMNS } from './read-models/institutions.js'
+import type { IN_FORCE_DAY_COLUMNS, IN_FORCE_PERIOD_COLUMNS, SUPPORT_COLUMNS } from './read-models/institutions.js'
 import type { OCCURRENCE_COLUMNS } from './read-models/occurrences.js'
 import type { QUOTA_COLUMNS } from './read-models/quota.js'
 import type { STAT_COLUMNS, STAT_MONTH_COLUMNS } from './read-models/statistics.js'
@@ -47,6 +47,8 @@ export interface ReadModelSchema {
   occurrences_state: StateRow
   institution_counts: { institution_code: string; side: 'home' | 'supported'; status: string; n: number }
   institution_supports: RowOf<typeof SUPPORT_COLUMNS, 'case_id'>
+  institution_in_force_days: RowOf<typeof IN_FORCE_DAY_COLUMNS, keyof typeof IN_FORCE_DAY_COLUMNS>
+  institution_in_force_periods: RowOf<typeof IN_FORCE_PERIOD_COLUMNS, keyof typeof IN_FORCE_PERIOD_COLUMNS>
   institutions_state: StateRow
   quota: RowOf<typeof QUOTA_COLUMNS, keyof typeof QUOTA_COLUMNS>
   quota_state: StateRow
@@ -68,6 +70,8 @@ export const TABLE_PROJECTION = {
   occurrences_state: 'occurrences',
   institution_counts: 'institutions',
   institution_supports: 'institutions',
+  institution_in_force_days: 'institutions',
+  institution_in_force_periods: 'institutions',
   institutions_state: 'institutions',
   quota: 'quota',
   quota_state: 'quota',

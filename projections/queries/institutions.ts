@@ -43,17 +43,16 @@ export async function dashboardCounts(rm: ReadModels, scope: Scope, institutionC
     })
   }
   for (const r of rows) if (r.status) (r.side === 'home' ? out.asHome : out.asSupported)[r.status as Status] = Number(r.n)
-  // people and records of 有效報備支援名單 in one read: the list's own filter (supportsWhere 'either' in force today)
+  // people and records of 有效報備支援名單 (the list's own filter: supportsWhere 'either' in force today)
   const valid = seesAllOfInstitution(scope, institutionCode)
-    // the institution itself: each side alone from its index (which carries national_id: no table row is read);
-    // a row is never on both sides (a case does not support its own home institution)
-    ? await run(rm, 'institutions', ({ db, t }) => {
-      const side = (column: 'home_code' | 'supported_code') =>
-        db.selectFrom(t('institution_supports')).where(column, '=', institutionCode).where((eb) => inForceOn(eb, today)).select('national_id')
-      return db
-        .selectFrom((qb) => qb.selectFrom(side('home_code').unionAll(side('supported_code')).as('rows')).select((eb) => ['national_id', eb.fn.countAll<string>().as('n')]).groupBy('national_id').as('people'))
-        .select((eb) => [eb.fn.countAll<string>().as('people'), eb.fn.sum<string>('n').as('records')])
-    })
+    // the institution itself: the sums of its day deltas up to today (read-models/in-force-days.ts), from the key
+    // alone; bounded by the calendar, not by the cases in force
+    ? await run(rm, 'institutions', ({ db, t }) =>
+      db.selectFrom(t('institution_in_force_days'))
+        .where('institution_code', '=', institutionCode).where('day', '<=', dateParam(today))
+        .select((eb) => [eb.fn.coalesce(eb.fn.sum<string>('people'), eb.lit(0)).as('people'), eb.fn.coalesce(eb.fn.sum<string>('records'), eb.lit(0)).as('records')]),
+    )
+    // a scope narrower than the institution: its rows in force today, counted
     : await run(rm, 'institutions', ({ from }) =>
       from('institution_supports', scope)
         .where((eb) => supportsWhere(eb, 'either', institutionCode, { inForceOn: today }))

@@ -2,10 +2,12 @@
 // supported institution, kept by deltas; and one row per case for the valid-support roster,
 // 他院支援本院 (others' staff supporting us) and 本院支援他院 (our staff supporting others).
 import { defineCaseProjection } from '../case-projection.js'
+import type { ProjectionContext } from '../projection.js'
 import type { CaseView } from '../case-view.js'
 import { summarizeSchedule } from '../../domain/schedule.js'
 import { casePartyColumns } from './case-party-columns.js'
 import { insertRows, upsertRows, type Columns } from '../sql-rows.js'
+import { dayDeltas, inForcePeriodsOf, type InForcePeriod } from './in-force-days.js'
 
 export const SUPPORT_COLUMNS = {
   case_id: 'text',
@@ -61,9 +63,9 @@ function supportRow(v: CaseView) {
 export const institutionsProjection = defineCaseProjection({
   name: 'institutions',
   // 2: folded with the domain's evolve, stored state = the domain state; 3: submitted_at (the dashboard's 有效
-  // 報備支援名單 is the roster's list, sorted by 送審日期)
-  revision: 3,
-  tables: ['institution_counts', 'institution_supports'],
+  // 報備支援名單 is the roster's list, sorted by 送審日期); 4: 有效報備支援人數 and the list's length kept as day deltas
+  revision: 4,
+  tables: ['institution_counts', 'institution_supports', 'institution_in_force_days', 'institution_in_force_periods'],
   ddl: (_v, t) => {
     const c = t('institution_counts')
     const s = t('institution_supports')
@@ -80,6 +82,14 @@ export const institutionsProjection = defineCaseProjection({
       // the dashboard's list, newest 送審日期 first: walked in order, stopped after the page
       `CREATE INDEX IF NOT EXISTS ${s}_submitted ON ${s} (submitted_at DESC NULLS LAST, case_id);`,
       `CREATE INDEX IF NOT EXISTS ${s}_county ON ${s} USING gin (scope_counties);`,
+      // 有效報備支援人數 and the list's length on a day: the sums of the deltas up to it (in-force-days.ts), read
+      // from the key alone
+      `CREATE TABLE IF NOT EXISTS ${t('institution_in_force_days')} (institution_code text NOT NULL, day date NOT NULL,
+        people int NOT NULL, records int NOT NULL, PRIMARY KEY (institution_code, day) INCLUDE (people, records));`,
+      // the periods in force per institution and person the deltas were made from (a person's spans are merged
+      // from all of theirs at the institution)
+      `CREATE TABLE IF NOT EXISTS ${t('institution_in_force_periods')} (institution_code text NOT NULL, national_id text NOT NULL,
+        case_id text NOT NULL, in_force_from date NOT NULL, in_force_to date NOT NULL, PRIMARY KEY (institution_code, national_id, case_id));`,
     ].join('\n')
   },
   async apply(changes, ctx) {
@@ -99,5 +109,43 @@ export const institutionsProjection = defineCaseProjection({
     if (rows.length) await ctx.tx.query(`DELETE FROM ${counts} WHERE n = 0 AND institution_code = ANY($1::text[])`, [[...new Set(rows.map((r) => r.institution_code))]])
     await upsertRows(ctx.tx, ctx.table('institution_supports'), SUPPORT_COLUMNS, ['case_id'],
       changes.flatMap((ch) => (ch.after ? [supportRow(ch.after)] : [])))
+    await applyInForceDays(changes.flatMap((ch) => inForcePeriodsOf(ch.before)), changes.flatMap((ch) => inForcePeriodsOf(ch.after)), ctx)
   },
 })
+
+export const IN_FORCE_DAY_COLUMNS = { institution_code: 'text', day: 'date', people: 'int', records: 'int' } as const satisfies Columns
+export const IN_FORCE_PERIOD_COLUMNS = { institution_code: 'text', national_id: 'text', case_id: 'text', in_force_from: 'date', in_force_to: 'date' } as const satisfies Columns
+
+/** The day deltas of the changed cases' periods in force (in-force-days.ts), and the periods kept for the next change. */
+async function applyInForceDays(before: InForcePeriod[], after: InForcePeriod[], ctx: ProjectionContext) {
+  if (before.length === 0 && after.length === 0) return
+  const periods = ctx.table('institution_in_force_periods')
+  const days = ctx.table('institution_in_force_days')
+  const pairs = [...new Map([...before, ...after].map((p) => [`${p.institutionCode}\u0000${p.nationalId}`, p])).values()]
+  const stored = await ctx.tx.query<InForcePeriod>(
+    `SELECT p.institution_code AS "institutionCode", p.national_id AS "nationalId", p.case_id AS "caseId",
+       to_char(p.in_force_from, 'YYYY-MM-DD') AS "from", to_char(p.in_force_to, 'YYYY-MM-DD') AS "to"
+     FROM unnest($1::text[], $2::text[]) AS k(code, nid) JOIN ${periods} p ON p.institution_code = k.code AND p.national_id = k.nid`,
+    [pairs.map((p) => p.institutionCode), pairs.map((p) => p.nationalId)],
+  )
+  const deltas = dayDeltas(stored.rows, before, after)
+  if (before.length) {
+    await ctx.tx.query(
+      `DELETE FROM ${periods} p USING unnest($1::text[], $2::text[], $3::text[]) AS k(code, nid, id)
+       WHERE p.institution_code = k.code AND p.national_id = k.nid AND p.case_id = k.id`,
+      [before.map((p) => p.institutionCode), before.map((p) => p.nationalId), before.map((p) => p.caseId)],
+    )
+  }
+  await insertRows(ctx.tx, periods, IN_FORCE_PERIOD_COLUMNS,
+    after.map((p) => ({ institution_code: p.institutionCode, national_id: p.nationalId, case_id: p.caseId, in_force_from: p.from, in_force_to: p.to })))
+  if (deltas.length === 0) return
+  await insertRows(ctx.tx, days, IN_FORCE_DAY_COLUMNS,
+    deltas.map((d) => ({ institution_code: d.institutionCode, day: d.day, people: d.people, records: d.records })),
+    `ON CONFLICT (institution_code, day) DO UPDATE SET people = ${days}.people + EXCLUDED.people, records = ${days}.records + EXCLUDED.records`)
+  // a day whose deltas cancel out is no row (so a rebuild and the live model have the same rows)
+  await ctx.tx.query(
+    `DELETE FROM ${days} d USING unnest($1::text[], $2::date[]) AS k(code, day)
+     WHERE d.institution_code = k.code AND d.day = k.day AND d.people = 0 AND d.records = 0`,
+    [deltas.map((d) => d.institutionCode), deltas.map((d) => d.day)],
+  )
+}
