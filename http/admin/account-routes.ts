@@ -14,7 +14,7 @@ import { explain } from '../errors.js'
 import { flashFor, redirectWithErrors } from '../form-flash.js'
 import type { RawForm } from '../forms/form-values.js'
 import { FormBody, type App } from '../schemas.js'
-import { accountsOf, actorOf, ADMIN_BASE, adminPage, adminsOnly, asList, dbOf, metaOf, settle, storeOf, visibleAccount } from './context.js'
+import { accountsOf, actorOf, ADMIN_BASE, adminPage, adminsOnly, asList, metaOf, readModelsOf, settle, storeOf, visibleAccount } from './context.js'
 
 const AccountParams = Type.Object({ accountId: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,40}$' }) })
 const ListQuery = Type.Object({
@@ -96,7 +96,7 @@ export async function registerAccountRoutes(app: App) {
     const q = request.query
     const page = Math.max(1, Number(q.page ?? '1') || 1)
     const county = listCounty(actor)
-    const result = await listAccounts(dbOf(app), { ...(county ? { county } : {}), ...(q.q ? { q: q.q } : {}), includeDisabled: q.all === '1', limit: 50, offset: (page - 1) * 50 })
+    const result = await listAccounts(readModelsOf(app), { ...(county ? { county } : {}), ...(q.q ? { q: q.q } : {}), includeDisabled: q.all === '1', limit: 50, offset: (page - 1) * 50 })
     return adminPage(request, reply, 'admin/accounts.eta', { title: '帳號管理', q, page, result, importColumns: IMPORT_COLUMNS, commandId: randomUUID(), ...(await common()) })
   })
 
@@ -148,7 +148,7 @@ export async function registerAccountRoutes(app: App) {
         reason: ev.data.reason,
       }
     }).reverse()
-    const projected = await findAccount(dbOf(app), accountId)
+    const projected = await findAccount(readModelsOf(app), accountId)
     return adminPage(request, reply, 'admin/account.eta', {
       title: `帳號 ${accountId}`, accountId, state, version, history, projected,
       manageable: mayManage(actorOf(request), state.profile),

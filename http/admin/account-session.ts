@@ -4,7 +4,7 @@
 // institutions) are left alone; so is a staff session whose id no account has (only the test harness opens those:
 // a card login requires an account).
 import type { App } from '../schemas.js'
-import { findAccountIn } from '../../commands/accounts/find-account.js'
+import { findAccount } from '../../commands/accounts/find-account.js'
 import { isStaffRole } from '../../domain/accounts/account.js'
 
 export function installAccountRefresh(app: App): void {
@@ -12,7 +12,7 @@ export function installAccountRefresh(app: App): void {
     const s = request.session
     if (!s || !isStaffRole(s.user.actor.role)) return
     const actor = s.user.actor
-    const account = await findAccountIn(app.services.readModels, actor.id)
+    const account = await findAccount(app.services.readModels, actor.id)
     if (!account) return
     if (account.disabled) {
       await app.sessions.store.delete(s.id)

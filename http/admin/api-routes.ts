@@ -13,7 +13,7 @@ import { DomainError } from '../../domain/errors.js'
 import { isRuleSetName, RULE_SET_NAMES } from '../../domain/rules/rule-sets.js'
 import { MAX_PAGE_BODY, SITE_PAGE_KINDS, sitePageStream } from '../../domain/site/site-page.js'
 import { ErrorReply, type App } from '../schemas.js'
-import { accountsOf, actorOf, adminsOnly, dbOf, metaOf, mohwAdminOnly, rulesOf, settle, visibleAccount } from './context.js'
+import { accountsOf, actorOf, adminsOnly, metaOf, mohwAdminOnly, readModelsOf, rulesOf, settle, visibleAccount } from './context.js'
 import { sitePageHandler } from './site-commands.js'
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply, 413: ErrorReply, 422: ErrorReply }
@@ -85,7 +85,7 @@ export async function registerAdminApiRoutes(app: App) {
   app.get(`${BASE}/accounts`, { onRequest: adminsOnly, schema: { querystring: ApiAccountListQuery, response: { 200: ApiAccountList, ...errors } } }, async (request) => {
     const actor = actorOf(request)
     const q = request.query
-    const r = await listAccounts(dbOf(app), {
+    const r = await listAccounts(readModelsOf(app), {
       ...(actor.role === 'bureau_admin' ? { county: actor.county ?? '--' } : {}), ...(q.q ? { q: q.q } : {}),
       includeDisabled: q.includeDisabled === true, limit: q.limit ?? 50, offset: q.offset ?? 0,
     })

@@ -59,7 +59,7 @@ export async function registerAuditRoutes(app: App) {
       rows = await readModelsOf(app).select('administration', (t) => ({ text: `SELECT * FROM ${t('admin_actions')} ${w} ORDER BY at DESC, event_id LIMIT ${PAGE} OFFSET ${(page - 1) * PAGE}`, params }))
     } else if (!errors.length && tab === 'logins') {
       if (county) {
-        const staff = await listAccounts(dbOf(app), { county, includeDisabled: true, limit: 500 })
+        const staff = await listAccounts(readModelsOf(app), { county, includeDisabled: true, limit: 500 })
         where.push(`subject_id = ANY(${p(staff.rows.map((a) => a.accountId))}::text[])`)
       }
       if (who) where.push(`subject_id = ${p(who.toUpperCase() === who ? who : who)}`)

@@ -177,7 +177,7 @@ export async function registerStatisticsRoutes(app: App) {
     const viewer = q.viewer?.trim()
     if (!failed && viewer && app.services.db) {
       const actor = actorOf(request)
-      const inScope = actor.role === 'statistician' || (await listAccounts(app.services.db, { county: actor.county!, includeDisabled: true, limit: 500 })).rows.some((a) => a.accountId === viewer)
+      const inScope = actor.role === 'statistician' || (await listAccounts(app.services.readModels, { county: actor.county!, includeDisabled: true, limit: 500 })).rows.some((a) => a.accountId === viewer)
       if (inScope) {
         const params: unknown[] = [viewer]
         let w = 'WHERE subject_id = $1'
