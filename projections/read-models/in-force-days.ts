@@ -10,6 +10,7 @@
 import { addDays } from '../../domain/roc-date.js'
 import type { IsoDate } from '../../domain/types.js'
 import type { CaseView } from '../case-view.js'
+import { supportTermsOf } from './case-party-columns.js'
 
 /** One case in force at one institution (as home or as supported institution), over [from, to]. */
 export interface InForcePeriod {
@@ -31,7 +32,7 @@ export interface DayDelta {
 export function inForcePeriodsOf(v: CaseView | undefined): InForcePeriod[] {
   const p = v?.facts.inForcePeriod
   if (!v || !p) return []
-  const codes = new Set([v.applicant.home.code, (v.approved?.terms ?? v.facts.currentTerms).supported.code])
+  const codes = new Set([v.applicant.home.code, supportTermsOf(v).supported.code])
   return [...codes].map((institutionCode) => ({ institutionCode, nationalId: v.applicant.nationalId, caseId: v.caseId, from: p.from, to: p.to }))
 }
 
@@ -48,7 +49,8 @@ export function mergedSpans(periods: readonly { from: IsoDate; to: IsoDate }[]):
   return out
 }
 
-const pairKey = (code: string, nationalId: string) => `${code}\u0000${nationalId}`
+/** One key per (first, second) pair. */
+export const pairKey = (code: string, nationalId: string) => `${code}\u0000${nationalId}`
 
 /**
  * The day deltas of replacing some cases' periods. `stored` holds every period on record (before this change) of

@@ -5,9 +5,9 @@ import { defineCaseProjection } from '../case-projection.js'
 import type { ProjectionContext } from '../projection.js'
 import type { CaseView } from '../case-view.js'
 import { summarizeSchedule } from '../../domain/schedule.js'
-import { casePartyColumns } from './case-party-columns.js'
+import { casePartyColumns, supportTermsOf } from './case-party-columns.js'
 import { insertRows, upsertRows, type Columns } from '../sql-rows.js'
-import { dayDeltas, inForcePeriodsOf, type InForcePeriod } from './in-force-days.js'
+import { dayDeltas, inForcePeriodsOf, pairKey, type InForcePeriod } from './in-force-days.js'
 
 export const SUPPORT_COLUMNS = {
   case_id: 'text',
@@ -41,7 +41,7 @@ const countKeys = (v: CaseView | undefined): string[] =>
   v ? [`${v.applicant.home.code}|home|${v.status}`, `${v.facts.currentTerms.supported.code}|supported|${v.status}`] : []
 
 function supportRow(v: CaseView) {
-  const terms = v.approved?.terms ?? v.facts.currentTerms
+  const terms = supportTermsOf(v)
   const s = summarizeSchedule(terms.schedule)
   const p = v.facts.inForcePeriod
   return {
@@ -121,7 +121,7 @@ async function applyInForceDays(before: InForcePeriod[], after: InForcePeriod[],
   if (before.length === 0 && after.length === 0) return
   const periods = ctx.table('institution_in_force_periods')
   const days = ctx.table('institution_in_force_days')
-  const pairs = [...new Map([...before, ...after].map((p) => [`${p.institutionCode}\u0000${p.nationalId}`, p])).values()]
+  const pairs = [...new Map([...before, ...after].map((p) => [pairKey(p.institutionCode, p.nationalId), p])).values()]
   const stored = await ctx.tx.query<InForcePeriod>(
     `SELECT p.institution_code AS "institutionCode", p.national_id AS "nationalId", p.case_id AS "caseId",
        to_char(p.in_force_from, 'YYYY-MM-DD') AS "from", to_char(p.in_force_to, 'YYYY-MM-DD') AS "to"
