@@ -39,7 +39,8 @@ export async function rebuildBench(env: BenchDb, events: number): Promise<BenchR
   res.figures.push(figure({ label: 'subscriber read-all (streamAll, 1000/page, gap-safe)', value: readAllRate, unit: 'events/s', baseline: { label: 'raw keyset SELECT of the same rows', value: rawReadRate, unit: 'events/s' } }))
 
   // rebuild every projection from zero, all together (what `baobei project --rebuild all` does)
-  const runner = createProjectionRunner({ db: env.db, store: env.store, projections: PROJECTIONS })
+  const cached = process.env.BENCH_CASE_STATES ? Number(process.env.BENCH_CASE_STATES) : undefined
+  const runner = createProjectionRunner({ db: env.db, store: env.store, projections: PROJECTIONS, caseStatesCached: cached })
   const rssBefore = process.memoryUsage().rss
   let rssPeak = rssBefore
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50)
@@ -110,6 +111,8 @@ export async function rebuildBench(env: BenchDb, events: number): Promise<BenchR
     }),
   )
   res.notes.push(`rebuild peak RSS of the bench process ${(rssPeak / 2 ** 20).toFixed(0)} MB (${(rssBefore / 2 ** 20).toFixed(0)} MB before)`)
+  const cs = runner.caseStateStats
+  res.notes.push(`case states: ${cs.asked.toLocaleString('en-US')} asked by the case projections, ${cs.read.toLocaleString('en-US')} folded again from the log (${((100 * cs.read) / Math.max(1, cs.asked)).toFixed(1)} %; ${cached ?? 'default'} cases kept)`)
   res.notes.push(`rebuild wrote ${rows.toLocaleString('en-US')} read-model rows in ${(rebuildMs / 1000).toFixed(1)} s; raw COPY of them took ${(copyMs / 1000).toFixed(1)} s, raw INSERT ${(rawMs / 1000).toFixed(1)} s`)
   if (capped) res.notes.push(`raw baseline capped at ${RAW_ROWS_CAP} rows per table (rate extrapolated)`)
   res.ms = Date.now() - t0

@@ -1,7 +1,9 @@
-// A projection over report streams: per batch it loads the DOMAIN states of the cases it keeps in its own state
-// table (one query), folds the batch in memory with the domain's evolve, hands every changed case (with each
-// step's before/after, as case views) to `apply`, and saves the states back (one statement). Everything
-// set-based, inside the runner's transaction.
+// A projection over report streams: per batch it takes the DOMAIN state of each case it touches just before the
+// batch's first event of that case (ctx.caseStates: folded once from the log and shared by every case projection,
+// case-states.ts), folds the batch in memory with the domain's evolve and hands every changed case (with each step's
+// before/after, as case views) to `apply`. Everything set-based, inside the runner's transaction. Only a projection
+// whose readers need the state itself (`cases`: the pages ask the domain which commands a case takes) stores it,
+// as a read-model table of its own.
 import type { RecordedEvent } from '../commands/event-store/port.js'
 import { caseIdOfStream, type ReportEvent } from '../domain/events.js'
 import type { ReportCase } from '../domain/report/state.js'
@@ -29,6 +31,8 @@ export interface CaseProjectionSpec {
   ddl(version: number, table: (base: string) => string): string
   /** See Projection.revision. */
   revision?: number
+  /** Stores each case's domain state in a table `<name>_state` (case_id, state) for readers of the state. */
+  storesState?: boolean
   apply(changes: readonly CaseChange[], ctx: ProjectionContext): Promise<void>
 }
 
@@ -37,10 +41,13 @@ export function defineCaseProjection(spec: CaseProjectionSpec): Projection {
   return {
     name: spec.name,
     revision: spec.revision,
-    tables: [...spec.tables, stateBase],
+    tables: spec.storesState ? [...spec.tables, stateBase] : spec.tables,
+    // until case-states.ts every case projection stored its states: a version built then still has the table
+    formerTables: spec.storesState ? [] : [stateBase],
     ddl(version) {
       const table = (b: string) => `rm_${b}_v${version}`
-      return `CREATE TABLE IF NOT EXISTS ${table(stateBase)} (case_id text PRIMARY KEY, state jsonb NOT NULL);\n${spec.ddl(version, table)}`
+      const state = spec.storesState ? `CREATE TABLE IF NOT EXISTS ${table(stateBase)} (case_id text PRIMARY KEY, state jsonb NOT NULL);\n` : ''
+      return `${state}${spec.ddl(version, table)}`
     },
     async handle(events, ctx) {
       const byCase = new Map<string, RecordedEvent<ReportEvent>[]>()
@@ -52,13 +59,7 @@ export function defineCaseProjection(spec: CaseProjectionSpec): Projection {
         else byCase.set(id, [e])
       }
       if (byCase.size === 0) return
-      const ids = [...byCase.keys()]
-      const stateTable = ctx.table(stateBase)
-      const loaded = await ctx.tx.query<{ case_id: string; state: ReportCase }>(
-        `SELECT case_id, state FROM ${stateTable} WHERE case_id = ANY($1::text[])`,
-        [ids],
-      )
-      const states = new Map(loaded.rows.map((r) => [r.case_id, r.state]))
+      const states = await ctx.caseStates.before(new Map([...byCase].map(([id, evs]) => [id, evs[0]!.streamVersion])))
       const changes: (CaseChange & { state: ReportCase | undefined })[] = []
       for (const [caseId, evs] of byCase) {
         const first = states.get(caseId)
@@ -67,7 +68,7 @@ export function defineCaseProjection(spec: CaseProjectionSpec): Projection {
         let curView = before
         const steps: CaseStep[] = []
         for (const event of evs) {
-          // a stream version at or below the saved state's was applied already (never twice)
+          // (a stream version at or below the state's was applied already: never twice)
           if (cur && event.streamVersion <= cur.version) continue
           const next = evolveCase(cur, event)
           const nextView = viewOf(next)
@@ -75,17 +76,19 @@ export function defineCaseProjection(spec: CaseProjectionSpec): Projection {
           cur = next
           curView = nextView
         }
+        if (cur && steps.length) ctx.caseStates.keep(caseId, cur) // the next batch starts from it
         if (steps.length) changes.push({ caseId, before, after: curView, steps, state: cur })
       }
       if (changes.length === 0) return
       await spec.apply(changes, ctx)
-      await upsertRows(
-        ctx.tx,
-        stateTable,
-        { case_id: 'text', state: 'jsonb' },
-        ['case_id'],
-        changes.filter((c) => c.state).map((c) => ({ case_id: c.caseId, state: c.state })),
-      )
+      if (spec.storesState)
+        await upsertRows(
+          ctx.tx,
+          ctx.table(stateBase),
+          { case_id: 'text', state: 'jsonb' },
+          ['case_id'],
+          changes.filter((c) => c.state).map((c) => ({ case_id: c.caseId, state: c.state })),
+        )
     },
   }
 }

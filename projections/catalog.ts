@@ -122,4 +122,4 @@ export async function readCheckpoints(sql: Sql, all = false): Promise<Checkpoint
 }
 
 export const dropTablesSql = (p: Projection, version: number) =>
-  p.tables.map((b) => `DROP TABLE IF EXISTS ${physicalTable(b, version)};`).join('\n')
+  [...p.tables, ...(p.formerTables ?? [])].map((b) => `DROP TABLE IF EXISTS ${physicalTable(b, version)};`).join('\n')

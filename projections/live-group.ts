@@ -7,6 +7,7 @@
 // from the checkpoints it reads again. Events are never skipped and never applied twice.
 import type { Database, Sql } from '../commands/platform/database.js'
 import { comparePositions, type LogPosition, type RecordedEvent } from '../commands/event-store/port.js'
+import type { CaseStates } from './case-states.js'
 import { contextFor, type Projection } from './projection.js'
 
 export interface GroupMember {
@@ -81,7 +82,12 @@ export class GroupCheckpointLost extends Error {
  * committed) when the transaction itself fails: a statement outside a member's handle, a savepoint rollback, the
  * commit.
  */
-export async function applyGroupBatch(db: Database, members: readonly GroupMember[], events: readonly RecordedEvent[]): Promise<GroupBatchOutcome> {
+export async function applyGroupBatch(
+  db: Database,
+  members: readonly GroupMember[],
+  events: readonly RecordedEvent[],
+  caseStates: CaseStates,
+): Promise<GroupBatchOutcome> {
   const outcome: GroupBatchOutcome = { applied: [], failed: [], moved: [], transaction: false }
   const last = events[events.length - 1]?.position
   if (!last) return outcome
@@ -111,7 +117,7 @@ export async function applyGroupBatch(db: Database, members: readonly GroupMembe
       // savepoints are not released: the next one nests inside, and a rollback goes to the newest of the name
       await tx.exec('SAVEPOINT baobei_member')
       try {
-        await m.p.handle(mine, contextFor(tx, m.version))
+        await m.p.handle(mine, contextFor(tx, m.version, caseStates))
         applied.push(m)
       } catch (e) {
         // a failing rollback (connection gone...) fails the whole transaction: nothing of the batch commits

@@ -21,6 +21,7 @@ import {
   readCheckpoints,
 } from './catalog.js'
 import { buildDdl, type BuildDdl } from './build-ddl.js'
+import { createCaseStates, type CaseStates } from './case-states.js'
 import { contextFor, physicalTable, type Projection } from './projection.js'
 import { bulkLoad } from './sql-rows.js'
 import { applyGroupBatch, type GroupMember } from './live-group.js'
@@ -45,6 +46,7 @@ export async function applyBatch(
   version: number,
   expected: LogPosition,
   events: readonly RecordedEvent[],
+  caseStates: CaseStates,
   bulk = false,
 ): Promise<LogPosition> {
   const last = events[events.length - 1]?.position
@@ -53,7 +55,7 @@ export async function applyBatch(
     // lock the checkpoint first: concurrent runners serialise here instead of racing on read-model rows
     const cp = await readCheckpoint(tx, p.name, version, true)
     if (!cp || comparePositions(cp.position, expected) !== 0) throw new CheckpointMoved(p.name, version)
-    await p.handle(events, contextFor(bulk ? bulkLoad(tx) : tx, version))
+    await p.handle(events, contextFor(bulk ? bulkLoad(tx) : tx, version, caseStates))
     const r = await tx.query(
       `UPDATE projection_checkpoints SET position_commit = $3, position_prepare = $4, updated_at = now()
        WHERE name = $1 AND version = $2 AND position_commit = $5 AND position_prepare = $6`,
@@ -144,6 +146,8 @@ export interface RunnerOptions {
    * per batch) per projection, as before the group.
    */
   liveGroup?: boolean
+  /** Cases whose states stay in memory for the case projections (case-states.ts; default 20,000). */
+  caseStatesCached?: number
 }
 
 export interface RebuildResult {
@@ -168,6 +172,8 @@ export interface ProjectionRunner {
   readonly failures: ReadonlyMap<string, number>
   /** Batches given up because another runner had moved the checkpoint, per projection. */
   readonly checkpointMisses: ReadonlyMap<string, number>
+  /** Cases the case projections asked a state for, and of them folded again from the store (case-states.ts). */
+  readonly caseStateStats: { readonly asked: number; readonly read: number }
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
@@ -229,6 +235,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
   const backoff = options.backoffMs ?? { initial: 50, max: 5000 }
   const abandonedAfterMs = options.rebuildAbandonedAfterMs ?? 60_000
   const byName = new Map(projections.map((p) => [p.name, p]))
+  const caseStates = createCaseStates(store, { maxCases: options.caseStatesCached })
   const failures = new Map<string, number>()
   const checkpointMisses = new Map<string, number>()
   const workers = new Map<string, Worker>()
@@ -263,7 +270,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
           let expected = cp.position
           const gather = createGather(gatherMs, batchSize, (events) =>
             withCorrelation(`projection:${p.name}:${positionToString(events[0]!.position)}`, async () => {
-              expected = await applyBatch(db, p, version, expected, events)
+              expected = await applyBatch(db, p, version, expected, events, caseStates)
               attempt = 0
               const r = recovered
               recovered = undefined
@@ -363,7 +370,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
           const gather = createGather(gatherMs, batchSize, (events) =>
             withCorrelation(`projection:live-group:${positionToString(events[0]!.position)}`, async () => {
               current = current.filter((m) => members.has(m.p.name)) // members that left for a worker of their own
-              const out = await applyGroupBatch(db, current, events)
+              const out = await applyGroupBatch(db, current, events, caseStates)
               const last = events[events.length - 1]!.position
               for (const m of out.applied) m.expected = last
               if (out.applied.length) attempt = 0
@@ -475,7 +482,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       const last = events[events.length - 1]
       if (!last) break
       next = page(last.position)
-      await Promise.all(builds.map(async (b) => (b.pos = await applyBatch(db, b.p, b.to, b.pos, events, true))))
+      await Promise.all(builds.map(async (b) => (b.pos = await applyBatch(db, b.p, b.to, b.pos, events, caseStates, true))))
       count += events.length
     }
     // every new version made logged and indexed at once (sessions of their own: the server builds them side by side)
@@ -550,6 +557,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     },
     rebuild,
     rebuildMany,
+    caseStateStats: caseStates.stats,
     waitFor: (position, names = [...byName.keys()], timeoutMs = 5000) => waitForProjections(db, position, names, timeoutMs),
     getLag: () => getLag(db, store, [...byName.keys()]),
   }

@@ -44,22 +44,16 @@ export interface ReadModelSchema {
   cases: RowOf<typeof CASE_COLUMNS, 'case_id'>
   cases_state: StateRow
   occurrences: RowOf<typeof OCCURRENCE_COLUMNS, 'case_id' | 'national_id' | 'date' | 'state'>
-  occurrences_state: StateRow
   institution_counts: { institution_code: string; side: 'home' | 'supported'; status: string; n: number }
   institution_supports: RowOf<typeof SUPPORT_COLUMNS, 'case_id'>
   institution_in_force_days: RowOf<typeof IN_FORCE_DAY_COLUMNS, keyof typeof IN_FORCE_DAY_COLUMNS>
   institution_in_force_periods: RowOf<typeof IN_FORCE_PERIOD_COLUMNS, keyof typeof IN_FORCE_PERIOD_COLUMNS>
-  institutions_state: StateRow
   quota: RowOf<typeof QUOTA_COLUMNS, keyof typeof QUOTA_COLUMNS>
-  quota_state: StateRow
   stat_facts: RowOf<typeof STAT_COLUMNS, 'event_id'>
   stat_months: RowOf<typeof STAT_MONTH_COLUMNS, keyof typeof STAT_MONTH_COLUMNS>
-  statistics_state: StateRow
   case_history: RowOf<typeof HISTORY_COLUMNS, 'case_id' | 'seq'>
   history_cases: RowOf<typeof HISTORY_CASE_COLUMNS, 'case_id'>
-  history_state: StateRow
   notices: RowOf<typeof NOTICE_COLUMNS, 'event_id' | 'case_id' | 'seq' | 'occurred_at' | 'outcome' | 'application_type' | 'national_id'>
-  notices_state: StateRow
 }
 
 /** Which projection (its live version) each base table belongs to. */
@@ -67,22 +61,16 @@ export const TABLE_PROJECTION = {
   cases: 'cases',
   cases_state: 'cases',
   occurrences: 'occurrences',
-  occurrences_state: 'occurrences',
   institution_counts: 'institutions',
   institution_supports: 'institutions',
   institution_in_force_days: 'institutions',
   institution_in_force_periods: 'institutions',
-  institutions_state: 'institutions',
   quota: 'quota',
-  quota_state: 'quota',
   stat_facts: 'statistics',
   stat_months: 'statistics',
-  statistics_state: 'statistics',
   case_history: 'history',
   history_cases: 'history',
-  history_state: 'history',
   notices: 'notices',
-  notices_state: 'notices',
 } as const satisfies Record<keyof ReadModelSchema, string>
 
 /** Bookkeeping tables. */

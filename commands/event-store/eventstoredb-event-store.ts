@@ -211,6 +211,18 @@ export function createEventStoreDbEventStore(connectionString: string, options: 
     return events
   }
 
+  /** Streams read side by side, a few at a time (the server has no read of several streams at once). */
+  async function readStreams(streams: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const out = new Map<string, RecordedEvent[]>()
+    const queue = [...new Set(streams)]
+    await Promise.all(
+      Array.from({ length: Math.min(8, queue.length) }, async () => {
+        for (let s = queue.shift(); s !== undefined; s = queue.shift()) out.set(s, await readStreamRaw(s))
+      }),
+    )
+    return out
+  }
+
   /**
    * A typed page of $all, filtered by the server: a $all subscription with an event-type filter from `after`,
    * ended at `limit` events, at the server's caught-up signal, or at the head position taken when the read began
@@ -412,6 +424,7 @@ export function createEventStoreDbEventStore(connectionString: string, options: 
     append,
     // typed by the reader (port.ts: RecordedEvent<E>)
     readStream: readStream as EventStore['readStream'],
+    readStreams: readStreams as EventStore['readStreams'],
     readAll: readAll as EventStore['readAll'],
     streamAll: streamAll as EventStore['streamAll'],
     subscribe,

@@ -102,6 +102,11 @@ export interface EventStore {
   /** All events of a stream in order (empty array when the stream does not exist). */
   readStream<E extends StoredEvent = StoredEvent>(stream: string, options?: { toPosition?: LogPosition; recordedBefore?: Date }): Promise<RecordedEvent<E>[]>
   /**
+   * All events of each stream in order, in one read where the store can (a stream that does not exist maps to an
+   * empty array). For readers that need many short streams at once (the case projections' folds).
+   */
+  readStreams<E extends StoredEvent = StoredEvent>(streams: readonly string[]): Promise<Map<string, RecordedEvent<E>[]>>
+  /**
    * A page of the global log in order, only events a reader can never be overtaken on (gap-safe). PostgreSQL: call it
    * outside a transaction that has written anything, or the caller's own open transaction holds the horizon back.
    */

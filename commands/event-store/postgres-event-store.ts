@@ -358,6 +358,18 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
     return r.rows.map(toRecorded)
   }
 
+  async function readStreams(streams: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const out = new Map<string, RecordedEvent[]>(streams.map((s) => [s, []]))
+    if (!streams.length) return out
+    // one statement for all of them, each stream by the (stream_id, stream_version) index
+    const r = await db.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_version`,
+      [[...new Set(streams)]],
+    )
+    for (const row of r.rows) out.get(row.stream_id)!.push(toRecorded(row))
+    return out
+  }
+
   async function readAll(opts: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const params: unknown[] = []
     const where = logFilter(opts, params)
@@ -519,6 +531,7 @@ export function createPostgresEventStore(db: Database, options: PostgresEventSto
     append,
     // typed by the reader (port.ts: RecordedEvent<E>)
     readStream: readStream as EventStore['readStream'],
+    readStreams: readStreams as EventStore['readStreams'],
     readAll: readAll as EventStore['readAll'],
     streamAll: streamAll as EventStore['streamAll'],
     subscribe,

@@ -86,6 +86,7 @@ export function caseRow(v: CaseView) {
 
 export const casesProjection = defineCaseProjection({
   name: 'cases',
+  storesState: true,
   // 2: folded with the domain's evolve, stored state = the domain state
   revision: 2,
   tables: ['cases'],

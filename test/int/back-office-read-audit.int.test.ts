@@ -9,6 +9,7 @@ import { auditStream, recordView } from '../../commands/read-audit.js'
 import { readAuditProjection } from '../../projections/read-models/read-audit.js'
 import { queryReadAudit } from '../../projections/queries/read-audit.js'
 import { contextFor } from '../../projections/projection.js'
+import { createCaseStates } from '../../projections/case-states.js'
 import type { Actor } from '../../domain/types.js'
 
 const tdb = await freshDatabase('bo_audit')
@@ -52,8 +53,8 @@ t.test('projection + query: by viewer, subject, date, county scope; replay is id
     await new Promise((r) => setTimeout(r, 50))
     all = await store.readAll()
   }
-  await tdb.db.transaction((tx) => readAuditProjection.handle(all, contextFor(tx, 1)))
-  await tdb.db.transaction((tx) => readAuditProjection.handle(all, contextFor(tx, 1))) // a replayed batch changes nothing
+  await tdb.db.transaction((tx) => readAuditProjection.handle(all, contextFor(tx, 1, createCaseStates(store))))
+  await tdb.db.transaction((tx) => readAuditProjection.handle(all, contextFor(tx, 1, createCaseStates(store)))) // a replayed batch changes nothing
   const national = await queryReadAudit(rm, { kind: 'national' }, {})
   t.equal(national.total, 5)
   t.equal(national.rows[0]?.viewerId, 'M000001', 'newest first')

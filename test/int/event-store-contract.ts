@@ -66,6 +66,22 @@ export function eventStoreContract(t: Test, factory: ContractFactory, opts: { ro
     t.same(events[2]!.position, r2.lastPosition, 'last position reported by append')
   })
 
+  t.test('readStreams: several streams at once, each as readStream gives it', async (t) => {
+    const f = await factory()
+    t.teardown(f.teardown)
+    const { store } = f
+    const names = ['m1', 'm2', 'm3'].map(S)
+    for (const [i, s] of names.entries()) {
+      await store.append(s, Array.from({ length: i + 1 }, (_, k) => ev(T('Many'), { i, k })), 'no_stream')
+      await store.append(S('other'), [ev(T('Other'), { i })], 'any') // interleaved in the log
+    }
+    const got = await store.readStreams([names[2]!, S('missing'), names[0]!, names[1]!, names[0]!])
+    t.same([...got.keys()].sort(), [names[0]!, names[1]!, names[2]!, S('missing')].sort(), 'one entry per stream asked')
+    t.same(got.get(S('missing')), [], 'a missing stream maps to no events')
+    for (const s of names) t.same(got.get(s), await store.readStream(s), `${s} equals its readStream`)
+    t.same((await store.readStreams([])).size, 0, 'nothing asked, nothing read')
+  })
+
   t.test('expected version: every form, conflicts are CONCURRENCY_CONFLICT', async (t) => {
     const f = await factory()
     t.teardown(f.teardown)

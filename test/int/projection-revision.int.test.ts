@@ -9,12 +9,16 @@ import { randomCase, rng } from '../support/report-fixtures.js'
 import { liveVersionOf } from '../support/projection-compare.js'
 
 /** A tiny projection: one row per event, its label rendered by `render` (the thing a revision changes). */
-function labels(revision: number, render: (type: string) => string): Projection {
+function labels(revision: number, render: (type: string) => string, extra: 'has' | 'had' | 'none' = 'none'): Projection {
   return {
     name: 'labels',
-    tables: ['labels'],
+    // 'has': a second table (labels_extra); 'had': a later form without it (formerTables: dropped with old versions)
+    tables: extra === 'has' ? ['labels', 'labels_extra'] : ['labels'],
+    ...(extra === 'had' ? { formerTables: ['labels_extra'] } : {}),
     revision,
-    ddl: (v) => `CREATE TABLE IF NOT EXISTS rm_labels_v${v} (stream text, version int, label text NOT NULL, PRIMARY KEY (stream, version));`,
+    ddl: (v) =>
+      `CREATE TABLE IF NOT EXISTS rm_labels_v${v} (stream text, version int, label text NOT NULL, PRIMARY KEY (stream, version));` +
+      (extra === 'has' ? `CREATE TABLE IF NOT EXISTS rm_labels_extra_v${v} (x int);` : ''),
     async handle(events, ctx) {
       for (const e of events)
         await ctx.tx.query(`INSERT INTO ${ctx.table('labels')} (stream, version, label) VALUES ($1, $2, $3)`, [e.stream, e.streamVersion, render(e.type)])
@@ -34,7 +38,7 @@ t.test('a bumped revision rebuilds on start and switches readers to the new form
   await appendCases(env.store, [randomCase(rng(7), 1), randomCase(rng(8), 2)])
   const head = await lastAppendedPosition(env.db)
 
-  const v1 = createProjectionRunner({ db: env.db, store: env.store, projections: [labels(1, (x) => `old:${x}`)] })
+  const v1 = createProjectionRunner({ db: env.db, store: env.store, projections: [labels(1, (x) => `old:${x}`, 'has')] })
   await v1.start()
   t.ok(await v1.waitFor(head, ['labels'], 30_000), 'revision 1 caught up')
   await v1.stop()
@@ -42,7 +46,7 @@ t.test('a bumped revision rebuilds on start and switches readers to the new form
   const oldRows = await env.db.query<{ label: string }>(`SELECT label FROM rm_labels_v${live1}`)
   t.ok(oldRows.rows.length > 0 && oldRows.rows.every((r) => r.label.startsWith('old:')), 'rows of the old form')
 
-  const v2 = createProjectionRunner({ db: env.db, store: env.store, projections: [labels(2, (x) => `new:${x}`)] })
+  const v2 = createProjectionRunner({ db: env.db, store: env.store, projections: [labels(2, (x) => `new:${x}`, 'had')] })
   await v2.start()
   t.teardown(() => v2.stop())
   let live2 = live1
@@ -61,4 +65,6 @@ t.test('a bumped revision rebuilds on start and switches readers to the new form
     gone = await env.db.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [`rm_labels_v${live1}`])
   }
   t.equal(gone.rows[0]!.t, null, 'old tables dropped')
+  const former = await env.db.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [`rm_labels_extra_v${live1}`])
+  t.equal(former.rows[0]!.t, null, 'the old version table the new form no longer has (formerTables) dropped too')
 })

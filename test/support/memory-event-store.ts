@@ -73,6 +73,12 @@ export function createMemoryEventStore(options: { clock?: () => Date } = {}): Me
           (!o.recordedBefore || e.recordedAt < o.recordedBefore),
       ) as never[]
     },
+    async readStreams(streams) {
+      const wanted = new Set(streams)
+      const out = new Map(streams.map((s) => [s, [] as RecordedEvent[]]))
+      for (const e of log) if (wanted.has(e.stream)) out.get(e.stream)!.push(e)
+      return out as never
+    },
     async readAll(o) {
       return page(o) as never[]
     },
