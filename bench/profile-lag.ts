@@ -10,12 +10,10 @@ import { parseArgs } from 'node:util'
 import type { Database, Sql } from '../commands/platform/database.js'
 import { currentCorrelationId } from '../commands/platform/logger.js'
 import { createPostgresEventStore } from '../commands/event-store/postgres-event-store.js'
-import { comparePositions, type LogPosition } from '../commands/event-store/port.js'
 import { PROJECTIONS } from '../projections/read-models/all.js'
 import { createProjectionRunner } from '../projections/runner.js'
-import { readCheckpoints } from '../projections/catalog.js'
 import { generateCases } from '../test/support/data-generator.js'
-import { drive } from './lag.js'
+import { drive, minCommitted } from './lag.js'
 import { trackDatabaseCpu } from './lib/cpu.js'
 import { benchDatabase } from './lib/env.js'
 import { bulkLoad } from './lib/load.js'
@@ -119,10 +117,6 @@ try {
   await runner.start()
   await runner.waitFor(await store.headPosition(), undefined, 600_000)
   const cases = generateCases({ seed: Number(values.seed) + 2, cases: Math.ceil(rate * seconds) + 1000 })
-  const minCheckpoint = async () => {
-    const cps = await readCheckpoints(db)
-    return cps.reduce<LogPosition | undefined>((m, c) => (!m || comparePositions(c.position, m) < 0 ? c.position : m), undefined)
-  }
   await sleep(2000)
   stats.clear()
   const load0 = (await import('node:os')).loadavg()[0]!.toFixed(1)
@@ -131,7 +125,7 @@ try {
   const cpu0 = process.cpuUsage()
   const prof = await startCpuProfile()
   const t0 = performance.now()
-  const run = await drive({ ...env, db, store }, cases, rate, seconds, minCheckpoint)
+  const run = await drive({ ...env, db, store }, cases, rate, seconds, minCommitted(runner, projections.length))
   const wall = (performance.now() - t0) / 1000
   const p = await prof.stop()
   const cpu1 = process.cpuUsage(cpu0)

@@ -174,6 +174,11 @@ export interface ProjectionRunner {
   readonly checkpointMisses: ReadonlyMap<string, number>
   /** Cases the case projections asked a state for, and of them folded again from the store (case-states.ts). */
   readonly caseStateStats: { readonly asked: number; readonly read: number }
+  /**
+   * The last position each projection's live batches committed in THIS runner (another runner's batches are not
+   * seen here: waitFor reads the checkpoints). For a caller in the same process that must not poll the database.
+   */
+  readonly committed: ReadonlyMap<string, LogPosition>
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
@@ -236,6 +241,8 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
   const abandonedAfterMs = options.rebuildAbandonedAfterMs ?? 60_000
   const byName = new Map(projections.map((p) => [p.name, p]))
   const caseStates = createCaseStates(store, { maxCases: options.caseStatesCached })
+  // positions this runner's live batches have committed, per projection (in-process: no read of the checkpoints)
+  const applied = new Map<string, LogPosition>()
   const failures = new Map<string, number>()
   const checkpointMisses = new Map<string, number>()
   const workers = new Map<string, Worker>()
@@ -271,6 +278,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
           const gather = createGather(gatherMs, batchSize, (events) =>
             withCorrelation(`projection:${p.name}:${positionToString(events[0]!.position)}`, async () => {
               expected = await applyBatch(db, p, version, expected, events, caseStates)
+              applied.set(p.name, expected)
               attempt = 0
               const r = recovered
               recovered = undefined
@@ -372,7 +380,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
               current = current.filter((m) => members.has(m.p.name)) // members that left for a worker of their own
               const out = await applyGroupBatch(db, current, events, caseStates)
               const last = events[events.length - 1]!.position
-              for (const m of out.applied) m.expected = last
+              for (const m of out.applied) applied.set(m.p.name, (m.expected = last))
               if (out.applied.length) attempt = 0
               for (const { member, error: err } of out.failed) {
                 count(failures, member.p.name)
@@ -558,6 +566,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     rebuild,
     rebuildMany,
     caseStateStats: caseStates.stats,
+    committed: applied,
     waitFor: (position, names = [...byName.keys()], timeoutMs = 5000) => waitForProjections(db, position, names, timeoutMs),
     getLag: () => getLag(db, store, [...byName.keys()]),
   }

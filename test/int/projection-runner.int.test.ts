@@ -11,6 +11,7 @@ import type { Projection } from '../../projections/projection.js'
 import { appendCases, lastAppendedPosition, projectionEnv } from '../support/projection-env.js'
 import { randomCase, rng } from '../support/report-fixtures.js'
 import { reportStream } from '../../domain/events.js'
+import { comparePositions } from '../../commands/event-store/port.js'
 
 /** A projection counting each event once per event id: a double-applied event breaks the primary key / count. */
 const counting = (name: string, failOn?: { ref: { fail: boolean } }): Projection => ({
@@ -104,6 +105,13 @@ t.test('read-your-writes: waitFor resolves once the projections have the appende
   t.equal(page.rows[0]?.caseId, c.caseId, 'the write is visible right after waitFor')
   const stream = await env.store.readStream(reportStream(c.caseId))
   t.equal(stream.length, c.events.length)
+  // what this runner committed, known in-process, is what the checkpoints say
+  const cps = await readCheckpoints(env.db)
+  for (const name of ['cases', 'history']) {
+    const mine = runner.committed.get(name)
+    t.ok(mine && comparePositions(mine, last) >= 0, `${name}: committed in-process at or past the append`)
+    t.same(mine, cps.find((cp) => cp.name === name)?.position, `${name}: the checkpoint`)
+  }
   const far = { commit: last.commit + 1_000_000n, prepare: 0n }
   const t0 = Date.now()
   t.equal(await runner.waitFor(far, ['cases'], 200), false, 'bounded: false on timeout')
