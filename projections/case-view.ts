@@ -42,10 +42,19 @@ export interface CaseView {
 
 export const isReportEvent = (e: RecordedEvent): e is RecordedEvent<ReportEvent> => isReportStream(e.stream)
 
+// the last step folded for each event object: the case projections are handed the same event objects and (from
+// case-states.ts) the same state objects, so the first of them folds a step and the others take its result (and with
+// it the views memoized below) instead of folding it again
+const steps = new WeakMap<RecordedEvent, { from: ReportCase | undefined; to: ReportCase | undefined }>()
+
 /** The domain's evolve over a stored state (undefined before the case exists). */
 export function evolveCase(state: ReportCase | undefined, event: RecordedEvent<ReportEvent>): ReportCase | undefined {
+  const known = steps.get(event)
+  if (known && known.from === state) return known.to
   const next = evolve(state ?? initialState(), event)
-  return next.exists ? next : undefined
+  const to = next.exists ? next : undefined
+  steps.set(event, { from: state, to })
+  return to
 }
 
 export const foldCase = (events: readonly RecordedEvent<ReportEvent>[], from?: ReportCase): ReportCase | undefined =>

@@ -1,7 +1,7 @@
 // The projections' pure parts: the case view fold (checked against the domain's fold), occurrences, quota
 // arithmetic, statistics facts, the audit summary and diff, metrics text, and time travel over a store.
 import t from 'tap'
-import { foldCase, viewOf, type CaseView } from '../../projections/case-view.js'
+import { caseView, evolveCase, foldCase, viewOf, type CaseView } from '../../projections/case-view.js'
 import { caseOccurrences } from '../../projections/read-models/occurrences.js'
 import { statFact } from '../../projections/read-models/statistics.js'
 import { describeStep } from '../../projections/read-models/history.js'
@@ -158,4 +158,19 @@ t.test('time travel: the case as it stood at an instant', async (t) => {
   t.match(await caseAsOf(store, 'tt', '2024-02-01T02:00:00Z'), { exists: true, status: 'under_review' }, 'inclusive of the instant')
   t.match(await caseAsOf(store, 'tt', '2024-02-02T00:00:00Z'), { exists: true, status: 'approved', approvalNumbers: ['A11'] })
   t.match(await caseAsOf(store, 'tt', '2024-01-01T00:00:00Z'), { exists: false })
+})
+
+t.test('evolveCase: a step folded once is the same object for the next read model; another start folds anew', async (t) => {
+  const events = await recorded(new CaseBuilder('memo-1', P, terms(S, weekly('2024-03-01', '2024-03-31', [2])), routingFor(terms(S, weekly('2024-03-01', '2024-03-31', [2])))).draft().submit('1130201000001').approve('A1'))
+  const [drafted, submitted, approved] = events as [RecordedEvent<ReportEvent>, RecordedEvent<ReportEvent>, RecordedEvent<ReportEvent>]
+  const s1 = evolveCase(undefined, drafted)
+  const s2 = evolveCase(s1, submitted)
+  t.equal(evolveCase(s1, submitted), s2, 'the same state and event: the step already folded')
+  t.equal(caseView(s2!), caseView(evolveCase(s1, submitted)!), 'and so the same view, computed once')
+  // the same event from another state object (equal content: a state read back from the store) is folded again
+  const s1copy = structuredClone(s1)
+  const other = evolveCase(s1copy, submitted)
+  t.not(other, s2, 'another start, another fold')
+  t.same(other, s2, 'with the same content')
+  t.same(evolveCase(s2, approved), foldReport(events), "the memo agrees with the domain's own fold")
 })
