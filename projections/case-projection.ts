@@ -26,7 +26,7 @@ export interface CaseChange {
 
 export interface CaseProjectionSpec {
   name: string
-  /** Base names of the read-model tables (the state table is added). */
+  /** Base names of the read-model tables (with storesState, the state table is added). */
   tables: readonly string[]
   ddl(version: number, table: (base: string) => string): string
   /** See Projection.revision. */

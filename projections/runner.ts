@@ -146,7 +146,7 @@ export interface RunnerOptions {
    * per batch) per projection, as before the group.
    */
   liveGroup?: boolean
-  /** Cases whose states stay in memory for the case projections (case-states.ts; default 20,000). */
+  /** Cases whose states stay in memory for the case projections (case-states.ts; default 5,000). */
   caseStatesCached?: number
 }
 
