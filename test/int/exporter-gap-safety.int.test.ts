@@ -73,6 +73,9 @@ async function setup(t: Test, logger = createLogger('silent')) {
   return { env, out, ctx }
 }
 
+/** Long enough for a transaction of another test file in flight for an instant; far shorter than the default. */
+const SETTLE_MS = 5_000
+
 const approvalNumbers = (file: string) => file.split('\r\n').filter((l) => l.startsWith('D')).map((l) => l.slice(86, 100).trim())
 
 t.test('an approval of the day still in flight: the day is refused, nothing written or recorded; generated in full after the commit', async (t) => {
@@ -86,10 +89,12 @@ t.test('an approval of the day still in flight: the day is refused, nothing writ
   t.equal((await readExportHistory(env.store, DAY)).generated.size, 0, 'no RosterGenerated: the day stays to be generated')
 
   await held.commit()
-  const g = await generateRoster(ctx, DAY, { outDir: out, settleTimeoutMs: 0 })
+  // (a wait, not 0: a transaction of a test running beside this one may be in flight for an instant and is waited
+  // for, as it would be in production; the held one above is committed)
+  const g = await generateRoster(ctx, DAY, { outDir: out, settleTimeoutMs: SETTLE_MS })
   t.equal(g.counts.add, 2)
   t.same(approvalNumbers(await readFile(g.path, 'latin1')), ['N1', 'N2'], 'the late approval is in the file, in log order')
-  const again = await generateRoster(ctx, DAY, { outDir: out, settleTimeoutMs: 0 })
+  const again = await generateRoster(ctx, DAY, { outDir: out, settleTimeoutMs: SETTLE_MS })
   t.equal(again.recorded, false)
   t.equal(again.sha256, g.sha256, 'and stays there: regenerating gives the recorded content')
 })
@@ -135,7 +140,8 @@ t.test('a rolled-back approval is simply not there; a transaction in flight in A
   })
   await startedP
   try {
-    const g = await generateRoster(ctx, DAY, { outDir: out, settleTimeoutMs: 0 })
+    // the other database's transaction stays open until `finally`: waited for, this would end ROSTER_DAY_NOT_OVER
+    const g = await generateRoster(ctx, DAY, { outDir: out, settleTimeoutMs: SETTLE_MS })
     t.same(approvalNumbers(await readFile(g.path, 'latin1')), ['N1'])
   } finally {
     releaseOther()
