@@ -6,6 +6,7 @@ import type { EventMeta } from '../domain/events.js'
 import { DomainError, isDomainError } from '../domain/errors.js'
 import type { Logger } from './platform/logger.js'
 import { START, type EventStore, type EventToAppend, type LogPosition, type RecordedEvent } from './event-store/port.js'
+import { setRecent } from './platform/recent-map.js'
 
 /** An event as a decider produces it. */
 export interface DecidedEvent {
@@ -107,9 +108,7 @@ export function createCommandHandler<S, C, E extends DecidedEvent, Ctx>(
   const cache = sharedCache(store, decider.evolve) as Map<string, { state: S; version: number; commandIds: Set<string> }>
   function remember(stream: string, state: S, version: number, commandIds: Set<string>) {
     if (cacheSize <= 0) return
-    cache.delete(stream)
-    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string)
-    cache.set(stream, { state, version, commandIds })
+    setRecent(cache, stream, { state, version, commandIds }, cacheSize)
   }
 
   async function load(stream: string) {

@@ -10,6 +10,7 @@ import type { EventStore, RecordedEvent } from '../commands/event-store/port.js'
 import type { ReportEvent } from '../domain/events.js'
 import { reportStream } from '../domain/events.js'
 import type { ReportCase } from '../domain/report/state.js'
+import { setRecent } from '../commands/platform/recent-map.js'
 import { evolveCase } from './case-view.js'
 
 export interface CaseStates {
@@ -35,19 +36,14 @@ export interface CaseStatesOptions {
 }
 
 export function createCaseStates(store: Pick<EventStore, 'readStreams'>, opts: CaseStatesOptions = {}): CaseStates {
-  const maxCases = opts.maxCases ?? 5_000
+  const maxCases = Math.max(1, opts.maxCases ?? 5_000)
   const perCase = opts.versionsPerCase ?? 3
   const stats = { asked: 0, read: 0 }
-  // insertion order is recency order: a use moves the case to the end, the oldest is first
   const cache = new Map<string, ReportCase[]>()
   // folds in flight, by case: a concurrent batch missing the same case waits for the same read
   const inFlight = new Map<string, Promise<RecordedEvent<ReportEvent>[]>>()
 
-  function touch(caseId: string, list: ReportCase[]) {
-    cache.delete(caseId)
-    cache.set(caseId, list)
-    if (cache.size > maxCases) cache.delete(cache.keys().next().value!)
-  }
+  const touch = (caseId: string, list: ReportCase[]) => setRecent(cache, caseId, list, maxCases)
 
   function keep(caseId: string, state: ReportCase) {
     const list = cache.get(caseId) ?? []
