@@ -51,6 +51,12 @@ export interface CaseFacts {
   pending?: PendingApplication
   /** The terms the case is about now: a change's new terms while it is pending, else the case's terms. */
   currentTerms: Terms
+  /**
+   * The terms the case is listed and counted under at institutions (support lists, status counts, days in force):
+   * the last approved terms once an approval was given (also while a change is pending, returned or rejected, and
+   * after a cancellation), else the terms filed or under review. One answer for every count of an institution.
+   */
+  listedTerms: Terms
   currentRouting: Routing
   /** The county that decides the current application. */
   decisionRouting: Routing
@@ -126,6 +132,7 @@ export function caseFacts(s: ReportCase): CaseFacts {
     ...(inForcePeriod ? { inForcePeriod } : {}),
     ...(pending ? { pending } : {}),
     currentTerms,
+    listedTerms: s.approvedTerms ?? currentTerms,
     currentRouting,
     decisionRouting: decisionRouting(s),
     scope: { nationalId: s.applicant.nationalId, institutions: [...institutions], counties: [...counties] },

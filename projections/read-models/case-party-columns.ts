@@ -3,9 +3,6 @@
 import type { Terms } from '../../domain/types.js'
 import type { CaseView } from '../case-view.js'
 
-/** The terms a support row shows: the approved ones while an approval stands, else the ones filed or under review. */
-export const supportTermsOf = (v: CaseView): Terms => v.approved?.terms ?? v.facts.currentTerms
-
 export function casePartyColumns(v: CaseView, terms: Terms) {
   return {
     case_id: v.caseId,

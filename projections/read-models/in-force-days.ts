@@ -10,7 +10,6 @@
 import { addDays } from '../../domain/roc-date.js'
 import type { IsoDate } from '../../domain/types.js'
 import type { CaseView } from '../case-view.js'
-import { supportTermsOf } from './case-party-columns.js'
 
 /** One case in force at one institution (as home or as supported institution), over [from, to]. */
 export interface InForcePeriod {
@@ -32,7 +31,7 @@ export interface DayDelta {
 export function inForcePeriodsOf(v: CaseView | undefined): InForcePeriod[] {
   const p = v?.facts.inForcePeriod
   if (!v || !p) return []
-  const codes = new Set([v.applicant.home.code, supportTermsOf(v).supported.code])
+  const codes = new Set([v.applicant.home.code, v.facts.listedTerms.supported.code])
   return [...codes].map((institutionCode) => ({ institutionCode, nationalId: v.applicant.nationalId, caseId: v.caseId, from: p.from, to: p.to }))
 }
 

@@ -5,7 +5,7 @@ import { defineCaseProjection } from '../case-projection.js'
 import type { ProjectionContext } from '../projection.js'
 import type { CaseView } from '../case-view.js'
 import { summarizeSchedule } from '../../domain/schedule.js'
-import { casePartyColumns, supportTermsOf } from './case-party-columns.js'
+import { casePartyColumns } from './case-party-columns.js'
 import { insertRows, upsertRows, type Columns } from '../sql-rows.js'
 import { dayDeltas, inForcePeriodsOf, pairKey, type InForcePeriod } from './in-force-days.js'
 
@@ -37,11 +37,12 @@ export const SUPPORT_COLUMNS = {
   submitted_at: 'timestamptz',
 } as const satisfies Columns
 
+// counted where the case is listed (facts.listedTerms): the support rows a narrower scope counts are the same cases
 const countKeys = (v: CaseView | undefined): string[] =>
-  v ? [`${v.applicant.home.code}|home|${v.status}`, `${v.facts.currentTerms.supported.code}|supported|${v.status}`] : []
+  v ? [`${v.applicant.home.code}|home|${v.status}`, `${v.facts.listedTerms.supported.code}|supported|${v.status}`] : []
 
 function supportRow(v: CaseView) {
-  const terms = supportTermsOf(v)
+  const terms = v.facts.listedTerms
   const s = summarizeSchedule(terms.schedule)
   const p = v.facts.inForcePeriod
   return {
@@ -63,8 +64,9 @@ function supportRow(v: CaseView) {
 export const institutionsProjection = defineCaseProjection({
   name: 'institutions',
   // 2: folded with the domain's evolve, stored state = the domain state; 3: submitted_at (the dashboard's 有效
-  // 報備支援名單 is the roster's list, sorted by 送審日期); 4: 有效報備支援人數 and the list's length kept as day deltas
-  revision: 4,
+  // 報備支援名單 is the roster's list, sorted by 送審日期); 4: 有效報備支援人數 and the list's length kept as day deltas;
+  // 5: status counts at the institution the case is listed at (facts.listedTerms), as the support rows are
+  revision: 5,
   tables: ['institution_counts', 'institution_supports', 'institution_in_force_days', 'institution_in_force_periods'],
   ddl: (_v, t) => {
     const c = t('institution_counts')

@@ -115,6 +115,10 @@ export class CaseBuilder {
     this.events.push(ev('ChangeApproved', { reviewerId: this.reviewer.id, approvalNumber }, this.reviewer, this.at(hours)))
     return this
   }
+  returnChange(reason = '請修正時段') {
+    this.events.push(ev('ChangeReturned', { reviewerId: this.reviewer.id, reason, fieldsToFix: ['schedule'] }, this.reviewer, this.at(24)))
+    return this
+  }
   rejectChange(reason = '不同意變更') {
     this.events.push(ev('ChangeRejected', { reviewerId: this.reviewer.id, reason }, this.reviewer, this.at(24)))
     return this
