@@ -179,7 +179,7 @@ export async function checkCaseRows(
           const checked = await deps.reports.checkOnCase(r.caseId, step, deps.actor, r.commandId, alongside)
           state = checked.state
           if (!state.exists) throw new Error('unreachable: checkOnCase refuses a missing case')
-          const before = caseFacts(state).approved?.terms ?? state.terms
+          const before = caseFacts(state).listedTerms
           valid.set(p.rowNumber, { ...r, before, filedBefore: checked.recorded } as BatchRow)
           if (checked.counts) {
             alongside.push(checked.counts)

@@ -69,7 +69,7 @@ export async function renderApplicationForm(v: CaseView, printedAt: Date, names:
   line('證書字號', v.applicant.licenseNumber)
   line('執業機構', `${v.applicant.home.name}（${v.applicant.home.code}）`)
   heading(v.approved ? '核准之支援內容' : '申請之支援內容')
-  for (const [k, val] of termsRows(v.approved?.terms ?? v.terms, names)) line(k, val)
+  for (const [k, val] of termsRows(v.facts.listedTerms, names)) line(k, val)
   if (v.pending?.terms) {
     heading('申請變更之內容')
     for (const [k, val] of termsRows(v.pending.terms, names)) line(k, val)

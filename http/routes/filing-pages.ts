@@ -166,7 +166,7 @@ export async function registerFilingPages(app: App) {
     app.get(`/reports/:caseId/${mode}`, { onRequest: guard, schema: { params: CaseIdParams } }, async (request, reply) => {
       const { caseId } = request.params as CaseIdParams
       const { view } = await loadAllowed(request, caseId, mode)
-      const terms = mode === 'change' ? view.approved?.terms ?? view.terms : view.pending?.terms ?? view.terms
+      const terms = mode === 'change' ? view.facts.listedTerms : view.pending?.terms ?? view.terms
       return renderForm(reply, request, mode, `/reports/${caseId}/${mode}`, formFromTerms(terms), formContext(mode, view))
     })
     app.post(`/reports/:caseId/${mode}`, { onRequest: guard, schema: { params: CaseIdParams }, config: { keepForm: true, refusedTo: casePageOf } }, async (request, reply) => {
