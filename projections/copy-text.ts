@@ -31,24 +31,34 @@ function encoderFor(type: string): Encode {
   return (v) => copyEscape(typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v))
 }
 
-const ROWS_PER_CHUNK = 500
+/** Bytes per chunk: the COPY stream gets chunks of about this size (a longer row gets a chunk of its own size). */
+export const COPY_CHUNK_BYTES = 1 << 16
 
-/** The rows as COPY text, in chunks of a few hundred rows (the stream never holds the whole batch as one string). */
-export function* copyChunks(columns: Columns, rows: readonly Record<string, unknown>[]): Generator<string> {
+/**
+ * The rows as COPY text, UTF-8 encoded row by row into chunks of about 64 KB (the stream never holds the whole
+ * batch). A row's line is one short string written straight into the chunk: no batch-long string is built and then
+ * flattened and encoded again (that took a fifth of a 100k rebuild's CPU), and no call per field.
+ */
+export function* copyChunks(columns: Columns, rows: readonly Record<string, unknown>[]): Generator<Buffer> {
   const names = Object.keys(columns)
   const enc = names.map((n) => encoderFor(columns[n]!))
-  let out = ''
-  let n = 0
+  const last = names.length - 1
+  let buf = Buffer.allocUnsafe(COPY_CHUNK_BYTES)
+  let off = 0
   for (const row of rows) {
-    for (let i = 0; i < names.length; i++) {
+    let line = ''
+    for (let i = 0; i <= last; i++) {
       const v = row[names[i]!]
-      out += (v === null || v === undefined ? '\\N' : enc[i]!(v)) + (i === names.length - 1 ? '\n' : '\t')
+      line += (v === null || v === undefined ? '\\N' : enc[i]!(v)) + (i === last ? '\n' : '\t')
     }
-    if (++n === ROWS_PER_CHUNK) {
-      yield out
-      out = ''
-      n = 0
+    // at most 3 UTF-8 bytes per UTF-16 unit
+    const need = line.length * 3
+    if (off + need > buf.length) {
+      if (off > 0) yield buf.subarray(0, off)
+      buf = Buffer.allocUnsafe(Math.max(COPY_CHUNK_BYTES, need))
+      off = 0
     }
+    off += buf.write(line, off)
   }
-  if (out) yield out
+  if (off > 0) yield buf.subarray(0, off)
 }

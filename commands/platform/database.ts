@@ -12,7 +12,7 @@ export interface Sql {
    * `COPY ... FROM STDIN` (text format) fed with the given chunks, on this connection (inside its transaction).
    * Only a PostgreSQL transaction has it; PGlite and the pool do not (callers fall back to INSERT).
    */
-  copyFrom?(copySql: string, chunks: Iterable<string>): Promise<void>
+  copyFrom?(copySql: string, chunks: Iterable<Buffer>): Promise<void>
 }
 
 export interface Database extends Sql {

@@ -26,7 +26,7 @@ export function createPostgresDatabase(connectionString: string, options: { max?
     // COPY needs one connection: only a transaction's client has it
     ...(client
       ? {
-          async copyFrom(copySql: string, chunks: Iterable<string>) {
+          async copyFrom(copySql: string, chunks: Iterable<Buffer>) {
             await pipeline(Readable.from(chunks), client.query(copyFromStdin(copySql)))
           },
         }
