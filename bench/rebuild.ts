@@ -11,6 +11,7 @@ import { PROJECTIONS } from '../projections/read-models/all.js'
 import { createProjectionRunner } from '../projections/runner.js'
 import { physicalTable } from '../projections/projection.js'
 import type { BenchDb } from './lib/env.js'
+import { trackDatabaseCpu } from './lib/cpu.js'
 import { figure, newResult, type BenchResult } from './lib/result.js'
 
 const RAW_ROWS_CAP = 2_000_000
@@ -44,13 +45,21 @@ export async function rebuildBench(env: BenchDb, events: number): Promise<BenchR
   const rssBefore = process.memoryUsage().rss
   let rssPeak = rssBefore
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50)
+  // CPU seconds, which unlike the wall time do not depend on how busy the shared machine is
+  const nodeBefore = process.cpuUsage()
+  const pgCpu = await trackDatabaseCpu(env.db)
   const built = await runner.rebuildMany(PROJECTIONS.map((p) => p.name)).finally(() => clearInterval(sampler))
+  const rebuildPgCpu = await pgCpu.stop()
+  const nodeUsed = process.cpuUsage(nodeBefore)
+  const rebuildNodeCpu = (nodeUsed.user + nodeUsed.system) / 1e6
   const rebuildMs = Math.max(...built.map((r) => r.ms))
   const allRate = (events * 1000) / rebuildMs
   // the same rows, COPY'd raw (one COPY FROM STDIN per table into a fresh table of the same shape and indexes)
   const client = new pg.Client({ connectionString: env.url })
   await client.connect()
   let copyMs = 0
+  let copyNodeCpu = 0
+  let copyPgCpu: number | null = 0
   try {
     for (const p of PROJECTIONS) {
       const v = await env.db.query<{ v: number }>(`SELECT live_version AS v FROM projection_versions WHERE name = $1`, [p.name])
@@ -63,8 +72,14 @@ export async function rebuildBench(env: BenchDb, events: number): Promise<BenchR
           for await (const c of source) chunks.push(c)
         })
         const ts = Date.now()
+        const pg = await trackDatabaseCpu(env.db, 20)
+        const node = process.cpuUsage()
         await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY ${copy} FROM STDIN`)))
         copyMs += Date.now() - ts
+        const used = process.cpuUsage(node)
+        copyNodeCpu += (used.user + used.system) / 1e6
+        const db = await pg.stop()
+        copyPgCpu = copyPgCpu === null || db === null ? null : copyPgCpu + db
         await client.query(`DROP TABLE ${copy}`)
       }
     }
@@ -113,6 +128,8 @@ export async function rebuildBench(env: BenchDb, events: number): Promise<BenchR
   res.notes.push(`rebuild peak RSS of the bench process ${(rssPeak / 2 ** 20).toFixed(0)} MB (${(rssBefore / 2 ** 20).toFixed(0)} MB before)`)
   const cs = runner.caseStateStats
   res.notes.push(`case states: ${cs.asked.toLocaleString('en-US')} asked by the case projections, ${cs.read.toLocaleString('en-US')} folded again from the log (${((100 * cs.read) / Math.max(1, cs.asked)).toFixed(1)} %; ${cached ?? 'default'} cases kept)`)
+  const secs = (x: number | null) => (x === null ? 'unknown' : `${x.toFixed(1)} s`)
+  res.notes.push(`CPU of the rebuild: Node ${secs(rebuildNodeCpu)} (${((100 * rebuildNodeCpu * 1000) / rebuildMs).toFixed(0)} % of its wall time), PostgreSQL ${secs(rebuildPgCpu)}; of the raw COPY: Node ${secs(copyNodeCpu)}, PostgreSQL ${secs(copyPgCpu)}`)
   res.notes.push(`rebuild wrote ${rows.toLocaleString('en-US')} read-model rows in ${(rebuildMs / 1000).toFixed(1)} s; raw COPY of them took ${(copyMs / 1000).toFixed(1)} s, raw INSERT ${(rawMs / 1000).toFixed(1)} s`)
   if (capped) res.notes.push(`raw baseline capped at ${RAW_ROWS_CAP} rows per table (rate extrapolated)`)
   res.ms = Date.now() - t0
