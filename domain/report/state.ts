@@ -1,7 +1,7 @@
 // The support-report state and its fold (Emmett-style evolve). Pure.
 import type { EventMeta, ReportEvent } from '../events.js'
 import type {
-  ApplicantSnapshot, ApplicationType, Attachment, FilingFindings, Instant, IsoDate, Routing, Status, Terms,
+  ApplicantSnapshot, ApplicationType, Attachment, Instant, IsoDate, Routing, Status, Terms,
 } from '../types.js'
 
 /** Before the first event. */
@@ -20,7 +20,11 @@ export interface NoReport {
   version: number
 }
 
-/** A case that exists. `terms` = terms in force once approved, else the draft/registration terms. */
+/**
+ * A case that exists. `terms` = terms in force once approved, else the draft/registration terms. It holds what
+ * decisions and the derived facts read; what a filing recorded (its conflict and quota findings) stays in the
+ * filing's event, where the case file reads it (more than half of a state's bytes, read by nothing).
+ */
 export interface ReportCase {
   exists: true
   caseId: string
@@ -52,8 +56,6 @@ export interface ReportCase {
   copiedFrom?: string
   /** Filed by a reviewer on behalf of this party (後台代為申請). */
   onBehalfOf?: { role: 'professional' | 'institution'; id: string }
-  /** Findings recorded at the last filing (submission, resubmission or change). */
-  findings?: FilingFindings
   /** Last reviewer reason (reject/return) and the fields to fix (return). */
   lastReason?: string
   fieldsToFix?: string[]
@@ -168,7 +170,6 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
         status: 'under_review',
         applicationType: 'register',
         caseNumber: event.data.caseNumber,
-        findings: event.data.findings,
         ...(at !== undefined ? { submittedAt: s.submittedAt ?? at, lastSubmittedAt: at, applicationFiledAt: at } : {}),
       }
     case 'ReportApproved':
@@ -187,7 +188,7 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
     case 'ReportReturned':
       return { ...s, status: 'returned', lastReason: event.data.reason, fieldsToFix: [...event.data.fieldsToFix], ...decided() }
     case 'ReportResubmitted': {
-      const base = { ...without(s, 'fieldsToFix'), status: 'under_review' as const, findings: event.data.findings, ...(at !== undefined ? { lastSubmittedAt: at } : {}) }
+      const base = { ...without(s, 'fieldsToFix'), status: 'under_review' as const, ...(at !== undefined ? { lastSubmittedAt: at } : {}) }
       return s.applicationType === 'change'
         ? { ...base, pendingTerms: event.data.terms, pendingRouting: event.data.routing }
         : { ...base, terms: event.data.terms, routing: event.data.routing }
@@ -200,7 +201,6 @@ export const evolve = (state: ReportState, event: FoldableEvent): ReportState =>
         pendingTerms: event.data.terms,
         pendingRouting: event.data.routing,
         changeReason: event.data.reason,
-        findings: event.data.findings,
         ...(at !== undefined ? { lastSubmittedAt: at, applicationFiledAt: at } : {}),
       }
     case 'ChangeApproved': {

@@ -87,8 +87,9 @@ export function caseRow(v: CaseView) {
 export const casesProjection = defineCaseProjection({
   name: 'cases',
   storesState: true,
-  // 2: folded with the domain's evolve, stored state = the domain state
-  revision: 2,
+  // 2: folded with the domain's evolve, stored state = the domain state; 3: the state no longer copies the
+  // filing's findings (they stay in the events)
+  revision: 3,
   tables: ['cases'],
   ddl: (_v, t) => {
     const c = t('cases')
