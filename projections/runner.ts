@@ -22,7 +22,7 @@ import {
 } from './catalog.js'
 import { buildDdl, type BuildDdl } from './build-ddl.js'
 import { createCaseStates, type CaseStates } from './case-states.js'
-import { contextFor, physicalTable, type Projection } from './projection.js'
+import { contextFor, type Projection } from './projection.js'
 import { bulkLoad } from './sql-rows.js'
 import { applyGroupBatch, type GroupMember } from './live-group.js'
 import { getLag, waitForProjections, type ProjectionLag } from './status.js'
@@ -432,7 +432,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
   /** Workers of projections going back to the group, being stopped (stop() waits for them). */
   const rejoining = new Set<Promise<void>>()
 
-  /** Sets up version N+1 of one projection for a rebuild: its tables (unlogged, without secondary indexes) and checkpoint. */
+  /** Sets up version N+1 of one projection for a rebuild: its tables (without secondary indexes) and checkpoint. */
   async function prepareRebuild(p: Projection): Promise<{ p: Projection; from: number; to: number; build: BuildDdl }> {
     const name = p.name
     await ensureProjection(db, p)
@@ -463,9 +463,8 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
   /**
    * Rebuilds several projections with ONE read of the log: each page is applied to every projection being built
    * (each in its own transaction with its own checkpoint, concurrently), while the next page is read. The new
-   * versions' tables are built unlogged and without their secondary indexes; once the log is read they are made
-   * logged and indexed, then each is switched live as `rebuild` does. (Unlogged is safe here: a build is never
-   * resumed after a crash; an abandoned one is dropped and started again from the start of the log.)
+   * versions' tables are built without their secondary indexes; once the log is read they are indexed, then each
+   * is switched live as `rebuild` does (build-ddl.ts: why the tables are logged from the start).
    */
   async function rebuildMany(names: readonly string[]): Promise<RebuildResult[]> {
     const ps = names.map((name) => {
@@ -494,7 +493,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       count += events.length
     }
     // every new version made logged and indexed at once (sessions of their own: the server builds them side by side)
-    await Promise.all(builds.map((b) => db.exec(b.build.finish(b.p.tables.map((t) => physicalTable(t, b.to))))))
+    await Promise.all(builds.map((b) => db.exec(b.build.finish())))
     const results: RebuildResult[] = []
     for (const b of builds) {
       const { p, from, to } = b
