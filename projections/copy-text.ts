@@ -43,13 +43,22 @@ export function* copyChunks(columns: Columns, rows: readonly Record<string, unkn
   const names = Object.keys(columns)
   const enc = names.map((n) => encoderFor(columns[n]!))
   const last = names.length - 1
+  // each column's last value and its text: the rows of one case (its occurrences, its quota periods) repeat most
+  // of their values, often the very same string or array, and encode each once (the rows are not changed while
+  // they are encoded)
+  const seen: unknown[] = new Array(names.length).fill(undefined)
+  const text: string[] = new Array(names.length).fill('\\N')
   let buf = Buffer.allocUnsafe(COPY_CHUNK_BYTES)
   let off = 0
   for (const row of rows) {
     let line = ''
     for (let i = 0; i <= last; i++) {
       const v = row[names[i]!]
-      line += (v === null || v === undefined ? '\\N' : enc[i]!(v)) + (i === last ? '\n' : '\t')
+      if (v !== seen[i]) {
+        seen[i] = v
+        text[i] = v === null || v === undefined ? '\\N' : enc[i]!(v)
+      }
+      line += text[i]! + (i === last ? '\n' : '\t')
     }
     // at most 3 UTF-8 bytes per UTF-16 unit
     const need = line.length * 3

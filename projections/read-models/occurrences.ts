@@ -66,6 +66,13 @@ export const occurrencesProjection = defineCaseProjection({
     const table = ctx.table('occurrences')
     // a case without a saved state (its first events) has no rows yet: nothing to delete
     await deleteWhereIn(ctx.tx, table, 'case_id', changes.filter((c) => c.before).map((c) => c.caseId))
+    // one array per routing, shared by its rows (the COPY encodes a value its previous row had once: copy-text.ts)
+    const countiesOf = new Map<Routing, string[]>()
+    const counties = (r: Routing) => {
+      let c = countiesOf.get(r)
+      if (!c) countiesOf.set(r, (c = [r.reviewCounty, ...r.copiedCounties]))
+      return c
+    }
     const rows = changes.flatMap((ch) => {
       const v = ch.after
       if (!v) return []
@@ -88,7 +95,7 @@ export const occurrencesProjection = defineCaseProjection({
         state: o.state,
         review_county: o.routing.reviewCounty,
         scope_institutions: scope.institutions,
-        scope_counties: [o.routing.reviewCounty, ...o.routing.copiedCounties],
+        scope_counties: counties(o.routing),
       }))
     })
     await insertRows(ctx.tx, table, OCCURRENCE_COLUMNS, rows)

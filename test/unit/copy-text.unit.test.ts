@@ -52,6 +52,20 @@ t.test('a row longer than a chunk gets a chunk of its own size', async (t) => {
   t.equal(Buffer.concat(chunks).toString('utf8'), expected(rows))
 })
 
+t.test('values repeated from row to row (the same string or array, a value back again, NULL between)', async (t) => {
+  const tags = ['63', 'a b']
+  const doc = { x: '王\t' }
+  const at = new Date(Date.UTC(2024, 2, 1))
+  const rows = [
+    { id: 'a', name: '王大明', n: 1, tags, doc, ok: true, at },
+    { id: 'a', name: '王大明', n: 1, tags, doc, ok: true, at },
+    { id: 'b', name: null, n: null, tags: null, doc: null, ok: null, at: null },
+    { id: 'a', name: '王大明', n: 1, tags, doc, ok: false, at },
+    { id: 'a', name: undefined, n: 2, tags: ['63', 'a b'], doc: { x: '王\t' }, ok: false, at: new Date(Date.UTC(2024, 2, 2)) },
+  ]
+  t.equal(Buffer.concat([...copyChunks(COLUMNS, rows)]).toString('utf8'), expected(rows.map((r) => ({ ...r, name: r.name ?? null }))))
+})
+
 t.test('no rows, no chunks', async (t) => {
   t.same([...copyChunks(COLUMNS, [])], [])
 })
