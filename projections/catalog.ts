@@ -33,6 +33,22 @@ export const PROJECTION_MIGRATIONS: readonly Migration[] = [
     id: 'projections/002-checkpoint-ddl-hash',
     sql: `ALTER TABLE projection_checkpoints ADD COLUMN IF NOT EXISTS ddl_hash text;`,
   },
+  {
+    // the quota read model is gone (the ledger is summed from the occurrences): its tables of every version, and
+    // its versions and checkpoints
+    id: 'projections/003-retire-quota',
+    sql: `
+      DO $$
+      DECLARE t text;
+      BEGIN
+        FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename ~ '^rm_quota(_state)?_v[0-9]+$' LOOP
+          EXECUTE format('DROP TABLE IF EXISTS %I', t);
+        END LOOP;
+      END $$;
+      DELETE FROM projection_checkpoints WHERE name = 'quota';
+      DELETE FROM projection_versions WHERE name = 'quota';
+    `,
+  },
 ]
 
 /** Fingerprint of a projection's table definitions and its revision (version-independent). */

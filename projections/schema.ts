@@ -12,7 +12,6 @@ import type { HISTORY_CASE_COLUMNS, HISTORY_COLUMNS } from './read-models/histor
 import type { NOTICE_COLUMNS } from './read-models/notices.js'
 import type { IN_FORCE_DAY_COLUMNS, IN_FORCE_PERIOD_COLUMNS, SUPPORT_COLUMNS } from './read-models/institutions.js'
 import type { OCCURRENCE_COLUMNS } from './read-models/occurrences.js'
-import type { QUOTA_COLUMNS } from './read-models/quota.js'
 import type { STAT_COLUMNS, STAT_MONTH_COLUMNS } from './read-models/statistics.js'
 import type { ReportCase } from '../domain/report/state.js'
 
@@ -48,7 +47,6 @@ export interface ReadModelSchema {
   institution_supports: RowOf<typeof SUPPORT_COLUMNS, 'case_id'>
   institution_in_force_days: RowOf<typeof IN_FORCE_DAY_COLUMNS, keyof typeof IN_FORCE_DAY_COLUMNS>
   institution_in_force_periods: RowOf<typeof IN_FORCE_PERIOD_COLUMNS, keyof typeof IN_FORCE_PERIOD_COLUMNS>
-  quota: RowOf<typeof QUOTA_COLUMNS, keyof typeof QUOTA_COLUMNS>
   stat_facts: RowOf<typeof STAT_COLUMNS, 'event_id'>
   stat_months: RowOf<typeof STAT_MONTH_COLUMNS, keyof typeof STAT_MONTH_COLUMNS>
   case_history: RowOf<typeof HISTORY_COLUMNS, 'case_id' | 'seq'>
@@ -65,7 +63,6 @@ export const TABLE_PROJECTION = {
   institution_supports: 'institutions',
   institution_in_force_days: 'institutions',
   institution_in_force_periods: 'institutions',
-  quota: 'quota',
   stat_facts: 'statistics',
   stat_months: 'statistics',
   case_history: 'history',

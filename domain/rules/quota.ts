@@ -1,5 +1,6 @@
 // Quota rule evaluation (報備支援額度限制). Pure: the rule table and the usage come in as data.
-import { isoWeekId, monthId, rocPeriodLabel } from '../roc-date.js'
+import { addDays, isoWeekId, isoWeekStart, monthId, rocPeriodLabel } from '../roc-date.js'
+import { fail } from '../errors.js'
 import { hoursOf, sessionsOf } from '../schedule.js'
 import type { CountyCode, InstitutionKind, Occurrence, ProfessionCode, QuotaFinding } from '../types.js'
 import type { QuotaBasis, QuotaEnforcement, QuotaPeriod, QuotaRule, QuotaRuleTable, RatioRule, SupportedStaffing } from './quota-types.js'
@@ -19,6 +20,23 @@ export interface QuotaInput {
 }
 
 export const periodOf = (period: QuotaPeriod, date: string): string => (period === 'week' ? isoWeekId(date) : monthId(date))
+
+/**
+ * The days of a period id, as [first, after) (`after` is the day following its last): exactly the dates whose
+ * periodOf is the id. 'week' ids are ISO weeks ('2024-W09': Monday 2024-02-26 to Sunday), 'month' ids 'YYYY-MM'.
+ */
+export function periodDays(period: QuotaPeriod, id: string): { first: string; after: string } {
+  if (period === 'week') {
+    const first = isoWeekStart(id)
+    return { first, after: addDays(first, 7) }
+  }
+  const m = /^(\d{4})-(\d{2})$/.exec(id)
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) return fail('VALIDATION_FAILED', { field: 'month', value: id })
+  const y = Number(m[1])
+  const mo = Number(m[2])
+  const first = `${id}-01`
+  return { first, after: mo === 12 ? `${String(y + 1).padStart(4, '0')}-01-01` : `${m[1]}-${String(mo + 1).padStart(2, '0')}-01` }
+}
 
 /** Whether a rule's scope covers the SUPPORTED institution (its kind and county), whoever supports it. */
 export const ruleAppliesToInstitution = (rule: QuotaRule, institution: Pick<QuotaInput, 'supportedKind' | 'county'>): boolean => {

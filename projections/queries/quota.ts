@@ -1,8 +1,9 @@
 // Queries of the quota ledger: sessions (3 h, rounded up per window) and hours per professional or per supported
-// institution, per ISO week or month, approved and pending apart.
+// institution, per ISO week or month, approved and pending apart, summed from the occurrences read model.
 import { sql, type Expression, type SqlBool } from 'kysely'
 import type { ReadModels } from './read-models.js'
-import { run } from './kysely.js'
+import { dateParam, run } from './kysely.js'
+import { periodDays } from '../../domain/rules/quota.js'
 import type { Scope } from './scope.js'
 
 export interface QuotaUse {
@@ -23,14 +24,21 @@ export interface QuotaQuery {
   excludeCaseId?: string
 }
 
+// a period's id computed from the date, as the domain's periodOf names it (ISO week 'IYYY-"W"IW', month 'YYYY-MM')
+const PERIOD_ID = { week: sql<string>`to_char(date, 'IYYY-"W"IW')`, month: sql<string>`to_char(date, 'YYYY-MM')` } as const
+
+// summed from the occurrences that count (read-models/occurrences.ts), each carrying its sessions and minutes: the
+// same windows the conflict check reads, so the ledger cannot disagree with them; the period bounds become date
+// bounds (domain periodDays), which the (national_id, date) and (supported_code, date) indexes serve
 async function ledger(rm: ReadModels, scope: Scope, by: 'national_id' | 'supported_code', key: string | undefined, q: QuotaQuery) {
-  const rows = await run(rm, 'quota', ({ from }) =>
-    from('quota', scope)
+  const period = PERIOD_ID[q.periodKind]
+  const rows = await run(rm, 'occurrences', ({ from }) =>
+    from('occurrences', scope)
       .where((eb) => {
-        const w: Expression<SqlBool>[] = [eb('period_kind', '=', q.periodKind)]
+        const w: Expression<SqlBool>[] = [eb(by, 'is not', null)]
         if (key) w.push(eb(by, '=', key))
-        if (q.fromPeriod) w.push(eb('period', '>=', q.fromPeriod))
-        if (q.toPeriod) w.push(eb('period', '<=', q.toPeriod))
+        if (q.fromPeriod) w.push(eb('date', '>=', dateParam(periodDays(q.periodKind, q.fromPeriod).first)))
+        if (q.toPeriod) w.push(eb('date', '<', dateParam(periodDays(q.periodKind, q.toPeriod).after)))
         if (q.excludeCaseId) w.push(eb('case_id', '<>', q.excludeCaseId))
         return eb.and(w)
       })
@@ -38,16 +46,16 @@ async function ledger(rm: ReadModels, scope: Scope, by: 'national_id' | 'support
         const sum = (c: 'sessions' | 'minutes', state: 'approved' | 'pending') =>
           sql<string>`coalesce(sum(${eb.ref(c)}) FILTER (WHERE ${eb.ref('state')} = ${state}), 0)`
         return [
-          eb.ref(by).as('key'), 'period',
+          eb.ref(by).as('key'), period.as('period'),
           sum('sessions', 'approved').as('as'), sum('minutes', 'approved').as('ap'),
           sum('sessions', 'pending').as('ps'), sum('minutes', 'pending').as('pp'),
         ]
       })
-      .groupBy([by, 'period'])
-      .orderBy(by).orderBy('period'),
+      .groupBy([sql`1`, sql`2`])
+      .orderBy(sql`1`).orderBy(sql`2`),
   )
   return rows.map<QuotaUse>((r) => ({
-    key: r.key,
+    key: r.key as string,
     periodKind: q.periodKind,
     period: r.period,
     approvedSessions: Number(r.as),

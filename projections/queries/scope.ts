@@ -28,7 +28,6 @@ const standard = { nationalId: 'national_id', institutions: { arrays: ['scope_in
 export const SCOPE_COLUMNS = {
   cases: standard,
   occurrences: standard,
-  quota: standard,
   history_cases: standard,
   notices: { nationalId: 'national_id', institutions: { arrays: ['scope_institutions'] }, counties: {} },
   institution_supports: { nationalId: 'national_id', institutions: { columns: ['home_code', 'supported_code'] }, counties: { arrays: ['scope_counties'] } },

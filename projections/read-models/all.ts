@@ -4,7 +4,6 @@ import { casesProjection } from './cases.js'
 import { historyProjection } from './history.js'
 import { institutionsProjection } from './institutions.js'
 import { occurrencesProjection } from './occurrences.js'
-import { quotaProjection } from './quota.js'
 import { statisticsProjection } from './statistics.js'
 import { readAuditProjection } from './read-audit.js'
 import { administrationProjection } from './administration.js'
@@ -14,7 +13,6 @@ export const PROJECTIONS: readonly Projection[] = [
   casesProjection,
   occurrencesProjection,
   institutionsProjection,
-  quotaProjection,
   statisticsProjection,
   historyProjection,
   readAuditProjection,

@@ -4,6 +4,7 @@
 import { defineCaseProjection } from '../case-projection.js'
 import type { CaseView } from '../case-view.js'
 import type { Occurrence, Routing, Terms } from '../../domain/types.js'
+import { minutesOf, sessionsOf } from '../../domain/schedule.js'
 import { deleteWhereIn, insertRows, type Columns } from '../sql-rows.js'
 
 export type OccurrenceState = 'approved' | 'pending'
@@ -40,6 +41,9 @@ export const OCCURRENCE_COLUMNS = {
   start_time: 'text',
   end_time: 'text',
   state: 'text',
+  /** Clinic sessions (3 h each, rounded up per window) and minutes: the quota ledger sums them (queries/quota.ts). */
+  sessions: 'int',
+  minutes: 'int',
   review_county: 'text',
   scope_institutions: 'text[]',
   scope_counties: 'text[]',
@@ -47,8 +51,9 @@ export const OCCURRENCE_COLUMNS = {
 
 export const occurrencesProjection = defineCaseProjection({
   name: 'occurrences',
-  // 2: the domain's counted occurrences (a returned application's terms do not count), the case status
-  revision: 2,
+  // 2: the domain's counted occurrences (a returned application's terms do not count), the case status; 3: sessions
+  // and minutes (the quota ledger is summed from here; the quota read model is gone)
+  revision: 3,
   tables: ['occurrences'],
   ddl: (_v, t) => {
     const o = t('occurrences')
@@ -93,6 +98,8 @@ export const occurrencesProjection = defineCaseProjection({
         start_time: o.start,
         end_time: o.end,
         state: o.state,
+        sessions: sessionsOf(o),
+        minutes: minutesOf(o),
         review_county: o.routing.reviewCounty,
         scope_institutions: scope.institutions,
         scope_counties: counties(o.routing),
