@@ -288,6 +288,13 @@ export const monthId = (iso: IsoDate): string => {
   return iso.slice(0, 7)
 }
 
+/** A 'YYYY-MM' month moved by `delta` months ('2024-12', 1 → '2025-01'). */
+export function shiftMonth(month: string, delta: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number]
+  const idx = y * 12 + (m - 1) + delta
+  return `${Math.floor(idx / 12)}-${String((idx % 12) + 1).padStart(2, '0')}`
+}
+
 /** Inclusive list of dates from..to (empty when to < from). */
 export const datesBetween = (from: IsoDate, to: IsoDate): IsoDate[] => {
   const out: IsoDate[] = []

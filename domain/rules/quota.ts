@@ -1,5 +1,5 @@
 // Quota rule evaluation (報備支援額度限制). Pure: the rule table and the usage come in as data.
-import { addDays, isoWeekId, isoWeekStart, monthId, rocPeriodLabel } from '../roc-date.js'
+import { addDays, isoWeekId, isoWeekStart, monthId, rocPeriodLabel, shiftMonth } from '../roc-date.js'
 import { fail } from '../errors.js'
 import { hoursOf, sessionsOf } from '../schedule.js'
 import type { CountyCode, InstitutionKind, Occurrence, ProfessionCode, QuotaFinding } from '../types.js'
@@ -32,10 +32,7 @@ export function periodDays(period: QuotaPeriod, id: string): { first: string; af
   }
   const m = /^(\d{4})-(\d{2})$/.exec(id)
   if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) return fail('VALIDATION_FAILED', { field: 'month', value: id })
-  const y = Number(m[1])
-  const mo = Number(m[2])
-  const first = `${id}-01`
-  return { first, after: mo === 12 ? `${String(y + 1).padStart(4, '0')}-01-01` : `${m[1]}-${String(mo + 1).padStart(2, '0')}-01` }
+  return { first: `${id}-01`, after: `${shiftMonth(id, 1)}-01` }
 }
 
 /** Whether a rule's scope covers the SUPPORTED institution (its kind and county), whoever supports it. */

@@ -35,7 +35,7 @@ async function ledger(rm: ReadModels, scope: Scope, by: 'national_id' | 'support
   const rows = await run(rm, 'occurrences', ({ from }) =>
     from('occurrences', scope)
       .where((eb) => {
-        const w: Expression<SqlBool>[] = [eb(by, 'is not', null)]
+        const w: Expression<SqlBool>[] = []
         if (key) w.push(eb(by, '=', key))
         if (q.fromPeriod) w.push(eb('date', '>=', dateParam(periodDays(q.periodKind, q.fromPeriod).first)))
         if (q.toPeriod) w.push(eb('date', '<', dateParam(periodDays(q.periodKind, q.toPeriod).after)))
