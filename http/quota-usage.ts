@@ -3,9 +3,8 @@
 // the page and the API route modules, so neither imports the other.
 import type { FastifyRequest } from 'fastify'
 import { findProfessional, listStaffOf } from '../commands/registry/registry.js'
-import { DEFAULT_QUOTA_RULES } from '../domain/reference/quota-rules.js'
 import { addDays, isoWeekId, isoWeekStart, rocMonthLabel, rocWeekLabel, shiftMonth, taipeiDate } from '../domain/roc-date.js'
-import type { CapRule } from '../domain/rules/quota-types.js'
+import { capRulesFor } from '../domain/rules/quota.js'
 import { professionalQuota } from '../projections/queries/quota.js'
 import { rocDateWeekday } from './present.js'
 import type { App } from './schemas.js'
@@ -53,20 +52,22 @@ export async function quotaUsage(app: App, request: FastifyRequest, q: { week?: 
     ? await listStaffOf(db, codeOf(request))
     : await findProfessional(db, user.actor.id).then((p) => (p ? [p] : []))
   const only = user.actor.role === 'institution' ? undefined : user.actor.id
-  const [weeks, months] = await Promise.all([
+  // the caps a filing made now is judged by (the rules in force now, as the command handler takes them)
+  const [weeks, months, { quota: table }] = await Promise.all([
     professionalQuota(rm, scope, only, { periodKind: 'week', fromPeriod: week, toPeriod: week }),
     professionalQuota(rm, scope, only, { periodKind: 'month', fromPeriod: month, toPeriod: month }),
+    app.services.rules.inForceAt(app.services.clock().toISOString()),
   ])
+  const weekOf = new Map(weeks.map((x) => [x.key, x]))
+  const monthOf = new Map(months.map((x) => [x.key, x]))
   const rows = people.map((p) => {
-    const use = { week: weeks.find((x) => x.key === p.nationalId), month: months.find((x) => x.key === p.nationalId) }
-    const caps = DEFAULT_QUOTA_RULES.rules
-      .filter((r): r is CapRule => r.kind === 'cap' && (r.scope.professions.length === 0 || r.scope.professions.includes(p.profession)))
-      .map((r) => {
-        const u = use[r.period === 'week' ? 'week' : 'month']
-        const used = r.unit === 'sessions' ? (u?.approvedSessions ?? 0) + (u?.pendingSessions ?? 0) : (u?.approvedHours ?? 0) + (u?.pendingHours ?? 0)
-        return { ruleId: r.id, label: r.label, period: r.period === 'week' ? week : month, unit: r.unit === 'sessions' ? '診次' : '小時', used, limit: r.limit, over: used > r.limit, basis: r.basis }
-      })
+    const use = { week: weekOf.get(p.nationalId), month: monthOf.get(p.nationalId) }
+    const caps = capRulesFor(table, p.profession).map((r) => {
+      const u = use[r.period === 'week' ? 'week' : 'month']
+      const used = r.unit === 'sessions' ? (u?.approvedSessions ?? 0) + (u?.pendingSessions ?? 0) : (u?.approvedHours ?? 0) + (u?.pendingHours ?? 0)
+      return { ruleId: r.id, label: r.label, period: r.period === 'week' ? week : month, unit: r.unit === 'sessions' ? '診次' : '小時', used, limit: r.limit, over: used > r.limit, basis: r.basis }
+    })
     return { person: p, use, caps }
   })
-  return { week, month, rows, rulesVersion: DEFAULT_QUOTA_RULES.version }
+  return { week, month, rows, rulesVersion: table.version }
 }

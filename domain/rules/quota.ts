@@ -3,7 +3,7 @@ import { addDays, isoWeekId, isoWeekStart, monthId, rocPeriodLabel, shiftMonth }
 import { fail } from '../errors.js'
 import { hoursOf, sessionsOf } from '../schedule.js'
 import type { CountyCode, InstitutionKind, Occurrence, ProfessionCode, QuotaFinding } from '../types.js'
-import type { QuotaBasis, QuotaEnforcement, QuotaPeriod, QuotaRule, QuotaRuleTable, RatioRule, SupportedStaffing } from './quota-types.js'
+import type { CapRule, QuotaBasis, QuotaEnforcement, QuotaPeriod, QuotaRule, QuotaRuleTable, RatioRule, SupportedStaffing } from './quota-types.js'
 
 export type { CapRule, QuotaRule, QuotaRuleTable, RatioRule, SupportedStaffing } from './quota-types.js'
 
@@ -48,6 +48,14 @@ export const ruleApplies = (rule: QuotaRule, input: Pick<QuotaInput, 'profession
   if (s.professions.length > 0 && !s.professions.includes(input.profession)) return false
   return ruleAppliesToInstitution(rule, input)
 }
+
+/**
+ * The caps on a person's own support that bind a professional of this profession: the table's cap rules whose
+ * profession scope covers it (an empty list covers all). A cap scoped to kinds or counties of supported institution
+ * is listed too: it binds whenever they file support at such an institution. What 報備支援額度限制 lists per person.
+ */
+export const capRulesFor = (table: QuotaRuleTable, profession: ProfessionCode): CapRule[] =>
+  table.rules.filter((r): r is CapRule => r.kind === 'cap' && (r.scope.professions.length === 0 || r.scope.professions.includes(profession)))
 
 const round = (n: number) => Math.round(n * 100) / 100
 

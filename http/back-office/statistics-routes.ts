@@ -3,8 +3,7 @@ import { formatRocDateLong as rocDateLong, rocMonthLabel, rocPeriodLabel } from 
 import { professionName } from '../../domain/reference/professions.js'
 import { Type } from '@sinclair/typebox'
 import { findInstitution, findProfessional } from '../../commands/registry/registry.js'
-import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
-import type { CapRule } from '../../domain/rules/quota-types.js'
+import { capRulesFor } from '../../domain/rules/quota.js'
 import { DomainError } from '../../domain/errors.js'
 import { referenceNamer } from '../../domain/reference/lists.js'
 import { validatePersonId } from '../../domain/national-id.js'
@@ -217,11 +216,10 @@ export async function registerStatisticsRoutes(app: App) {
     }
     // a person's limits: every cap rule in force for their profession and this period kind, with the excess
     let caps: { label: string; unit: string; limit: number; basis: string; period: 'week' | 'month'; sessions: boolean }[] = []
-    const table = (await app.services.rules?.inForceAt(app.services.clock().toISOString()))?.quota ?? DEFAULT_QUOTA_RULES
+    const table = (await app.services.rules.inForceAt(app.services.clock().toISOString())).quota
     if (personId && rows.length && app.services.db) {
       const person = await findProfessional(app.services.db, personId)
-      caps = table.rules
-        .filter((r): r is CapRule => r.kind === 'cap' && r.period === periodKind && !!person && (r.scope.professions.length === 0 || r.scope.professions.includes(person.profession)))
+      caps = (person ? capRulesFor(table, person.profession) : []).filter((r) => r.period === periodKind)
         .map((r) => ({ label: r.label, unit: r.unit === 'sessions' ? '診次' : '小時', limit: r.limit, basis: r.basis, period: periodKind, sessions: r.unit === 'sessions' }))
     }
     // an institution's limits: the ratio rules that cover it, with the numbers the domain computes (limit, current, excess)

@@ -5,7 +5,7 @@
 import { reportStream } from '../../domain/events.js'
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { buildTestApp, followForm, form, login, reviewer, type Login } from '../support/http.js'
+import { buildTestApp, followForm, form, login, professional, reviewer, type Login } from '../support/http.js'
 import type { SessionUser } from '../../http/session-store.js'
 import { DEFAULT_QUOTA_RULES } from '../../domain/reference/quota-rules.js'
 import type { Actor, FilingFindings, Schedule } from '../../domain/types.js'
@@ -70,6 +70,15 @@ t.test('a quota cap and a routing rule dated next month: filings before and afte
   t.equal(before.findings.rules?.routing, 'routing-1')
   t.equal(before.routing.reviewCounty, '65', 'routed to the supported county')
   t.equal(before.findings.quota.find((f) => f.ruleId === 'physician-weekly-sessions')?.limit, 8)
+  // 報備支援額度限制 shows the limits a filing made now is judged by: the first version until March
+  const quotaApi = async () => {
+    const p = await login(app, professional())
+    const r = await app.inject({ method: 'GET', url: '/api/quota?week=2024-W18&month=2024-05', headers: { cookie: p.cookie } })
+    t.equal(r.statusCode, 200, r.body.slice(0, 300))
+    const body = r.json() as { rulesVersion: string; rows: { caps: { ruleId: string; limit: number; over: boolean }[] }[] }
+    return { version: body.rulesVersion, weekly: body.rows[0]?.caps.find((c) => c.ruleId === 'physician-weekly-sessions') }
+  }
+  t.match(await quotaApi(), { version: '2024.1', weekly: { limit: 8, over: false } })
 
   // from 2024-03-01 on (no restart, no deploy): the new versions
   clock.advance(10 * 86400_000) // 2024-03-01 10:00 Taipei
@@ -80,6 +89,7 @@ t.test('a quota cap and a routing rule dated next month: filings before and afte
   t.equal(after.routing.reviewCounty, '63', 'routed to the home county by the new rule')
   const f = after.findings.quota.find((x) => x.ruleId === 'physician-weekly-sessions')
   t.match(f, { limit: 1, ruleVersion: '2024.2', over: true })
+  t.match(await quotaApi(), { version: '2024.2', weekly: { limit: 1, over: true } }, 'the quota page shows the version in force, as the filing was judged')
 
   // the first filing's findings are as they were (a rule change never alters a past decision)
   const again = await app.services.store!.readStream(reportStream(before.caseId))
