@@ -387,7 +387,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
 
     async copy(fromCaseId, input, meta) {
       const from = requireCase(await service.load(fromCaseId))
-      const terms = caseFacts(from).approved?.terms ?? from.terms
+      const terms = caseFacts(from).listedTerms
       return service.draft(
         {
           ...(input.caseId ? { caseId: input.caseId } : {}),

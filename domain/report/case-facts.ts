@@ -57,6 +57,8 @@ export interface CaseFacts {
    * after a cancellation), else the terms filed or under review. One answer for every count of an institution.
    */
   listedTerms: Terms
+  /** The routing that goes with listedTerms: the approved one once approved, else the current one. */
+  listedRouting: Routing
   currentRouting: Routing
   /** The county that decides the current application. */
   decisionRouting: Routing
@@ -124,15 +126,17 @@ export function caseFacts(s: ReportCase): CaseFacts {
   const existing = existingReportFrom(s, counted)
   const approvalNumber = s.approvalNumbers.at(-1)
   const decision = decisionOf(s)
+  const approved = s.approvedTerms ? { terms: s.approvedTerms, routing: s.approvedRouting ?? s.routing } : undefined
   return {
     status: s.status,
     applicationType: s.applicationType,
     inForce: isInForce(s),
-    ...(s.approvedTerms ? { approved: { terms: s.approvedTerms, routing: s.approvedRouting ?? s.routing } } : {}),
+    ...(approved ? { approved } : {}),
     ...(inForcePeriod ? { inForcePeriod } : {}),
     ...(pending ? { pending } : {}),
     currentTerms,
-    listedTerms: s.approvedTerms ?? currentTerms,
+    listedTerms: approved?.terms ?? currentTerms,
+    listedRouting: approved?.routing ?? currentRouting,
     currentRouting,
     decisionRouting: decisionRouting(s),
     scope: { nationalId: s.applicant.nationalId, institutions: [...institutions], counties: [...counties] },

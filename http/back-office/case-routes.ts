@@ -375,7 +375,7 @@ export async function registerCaseRoutes(app: App) {
     for (const id of ids) {
       const file = await loadCaseFile(storeOf(app), id)
       const view = assertReadable(actor, file?.view)
-      entries.push(approvalFormEntry(view, bureauName(view.approved?.routing.reviewCounty ?? view.routing.reviewCounty, reference.counties)))
+      entries.push(approvalFormEntry(view, bureauName(view.facts.listedRouting.reviewCounty, reference.counties)))
     }
     await audit(app, request, request.method === 'POST' ? 'POST /review/print' : 'GET /review/cases/:caseId/approval.pdf', ids.map((id) => ({ kind: 'case' as const, id })))
     const printedAt = app.services.clock().toISOString()

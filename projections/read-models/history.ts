@@ -48,7 +48,7 @@ export function describeStep(step: CaseStep): { summary: string; diff: FieldChan
       return { summary: '補正後重新送審', diff: diffTerms(b?.facts.currentTerms, e.data.terms, b?.facts.currentRouting, e.data.routing) }
     }
     case 'ChangeRequested':
-      return { summary: `申請變更：${e.data.reason}`, diff: diffTerms(b?.approved?.terms ?? b?.terms, e.data.terms, b?.approved?.routing ?? b?.routing, e.data.routing) }
+      return { summary: `申請變更：${e.data.reason}`, diff: diffTerms(b?.facts.listedTerms, e.data.terms, b?.facts.listedRouting, e.data.routing) }
     case 'ChangeApproved':
       return { summary: `核准變更，核准文號 ${e.data.approvalNumber}`, diff: diffTerms(b?.approved?.terms, a?.approved?.terms, b?.approved?.routing, a?.approved?.routing) }
     case 'ChangeRejected':
