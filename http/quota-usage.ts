@@ -51,7 +51,8 @@ export async function quotaUsage(app: App, request: FastifyRequest, q: { week?: 
   const people = user.actor.role === 'institution'
     ? await listStaffOf(db, codeOf(request))
     : await findProfessional(db, user.actor.id).then((p) => (p ? [p] : []))
-  const only = user.actor.role === 'institution' ? undefined : user.actor.id
+  // an institution's staff (the registry's list), a professional themself
+  const only = user.actor.role === 'institution' ? people.map((p) => p.nationalId) : user.actor.id
   // the caps a filing made now is judged by (the rules in force now, as the command handler takes them)
   const [weeks, months, { quota: table }] = await Promise.all([
     professionalQuota(rm, scope, only, { periodKind: 'week', fromPeriod: week, toPeriod: week }),

@@ -30,13 +30,15 @@ const PERIOD_ID = { week: sql<string>`to_char(date, 'IYYY-"W"IW')`, month: sql<s
 // summed from the occurrences that count (read-models/occurrences.ts), each carrying its sessions and minutes: the
 // same windows the conflict check reads, so the ledger cannot disagree with them; the period bounds become date
 // bounds (domain periodDays), which the (national_id, date) and (supported_code, date) indexes serve
-async function ledger(rm: ReadModels, scope: Scope, by: 'national_id' | 'supported_code', key: string | undefined, q: QuotaQuery) {
+async function ledger(rm: ReadModels, scope: Scope, by: 'national_id' | 'supported_code', key: string | readonly string[] | undefined, q: QuotaQuery) {
+  if (Array.isArray(key) && key.length === 0) return []
   const period = PERIOD_ID[q.periodKind]
   const rows = await run(rm, 'occurrences', ({ from }) =>
     from('occurrences', scope)
       .where((eb) => {
         const w: Expression<SqlBool>[] = []
-        if (key) w.push(eb(by, '=', key))
+        if (typeof key === 'string') w.push(eb(by, '=', key))
+        else if (key) w.push(eb(by, '=', sql<string>`ANY(${[...key]}::text[])`))
         if (q.fromPeriod) w.push(eb('date', '>=', dateParam(periodDays(q.periodKind, q.fromPeriod).first)))
         if (q.toPeriod) w.push(eb('date', '<', dateParam(periodDays(q.periodKind, q.toPeriod).after)))
         if (q.excludeCaseId) w.push(eb('case_id', '<>', q.excludeCaseId))
@@ -65,8 +67,11 @@ async function ledger(rm: ReadModels, scope: Scope, by: 'national_id' | 'support
   }))
 }
 
-/** A professional's use per period (all supported sites summed). Without nationalId: every professional in scope. */
-export const professionalQuota = (rm: ReadModels, scope: Scope, nationalId: string | undefined, q: QuotaQuery) =>
+/**
+ * A professional's use per period (all supported sites summed); given a list, each of those professionals (an
+ * institution's staff: bounded by the list, not by everyone who supports there). Without: every professional in scope.
+ */
+export const professionalQuota = (rm: ReadModels, scope: Scope, nationalId: string | readonly string[] | undefined, q: QuotaQuery) =>
   ledger(rm, scope, 'national_id', nationalId, q)
 /** Support received by an institution per period (for ratio caps against its own staffing). */
 export const institutionQuota = (rm: ReadModels, scope: Scope, supportedCode: string | undefined, q: QuotaQuery) =>

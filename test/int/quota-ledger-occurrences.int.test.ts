@@ -64,4 +64,10 @@ t.test('the ledger = the domain\'s counted occurrences summed', async (t) => {
     expected('person', 'week', '2024-W14', '2024-W20'), 'weeks 14–20 only')
   t.same(await institutionQuota(rm, national, undefined, { periodKind: 'month', fromPeriod: '2024-04', toPeriod: '2024-05' }),
     expected('institution', 'month', '2024-04', '2024-05'), 'April and May only')
+  // a list of people (an institution's staff): exactly their rows, one statement however many
+  const all = expected('person', 'month')
+  const some = [...new Set(all.map((u) => u.key))].filter((_, i) => i % 3 === 0)
+  t.ok(some.length > 5)
+  t.same(await professionalQuota(rm, national, [...some, 'Z999999999'], { periodKind: 'month' }), all.filter((u) => some.includes(u.key)), 'the listed people only')
+  t.same(await professionalQuota(rm, national, [], { periodKind: 'month' }), [], 'an empty list: nobody')
 })
