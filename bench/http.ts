@@ -7,7 +7,8 @@ import autocannon from 'autocannon'
 import Fastify from 'fastify'
 import { caseIdOfStream, reportStream } from '../domain/events.js'
 import { isoToRoc, isoWeekId } from '../domain/roc-date.js'
-import type { InstitutionRef } from '../domain/types.js'
+import type { ApplicantSnapshot, InstitutionRef } from '../domain/types.js'
+import { upsertInstitutions, upsertProfessionals } from '../commands/registry/registry.js'
 import type { Sql } from '../commands/platform/database.js'
 import { benchApp, benchUsers } from './lib/bench-app.js'
 import { cpuSnapshot, cpuSpent } from './lib/cpu.js'
@@ -72,9 +73,11 @@ export async function httpBench(env: BenchDb, o: { seconds: number; focus: Insti
     const base = await cannon(env.db, `${bareAddress}/static`, {}, o.seconds, o.connections)
     const d = await cannon(env.db, dash.url, { cookie: dash.cookie }, o.seconds, o.connections)
     const q = await cannon(env.db, query.url, { cookie: query.cookie }, o.seconds, o.connections)
-    // 報備支援額度限制 of the focus institution for the current week and month: no target of its own in #17, held to
-    // the dashboard's 100 ms (its sums are read from the occurrences at query time since the quota rows went)
-    const quotaPage = { url: `${address}/institution/quota?week=${isoWeekId(o.today)}&month=${o.today.slice(0, 7)}`, cookie: dash.cookie }
+    // 報備支援額度限制 of the institution home to the most applicants, for the current week and month, its staff
+    // recorded in the registry first: no target of its own in #17, held to the dashboard's 100 ms (its sums are read
+    // from the occurrences at query time since the quota rows went)
+    const home = await registerBusiestHome(env)
+    const quotaPage = { url: `${address}/institution/quota?week=${isoWeekId(o.today)}&month=${o.today.slice(0, 7)}`, cookie: await cookieFor(benchUsers(home.institution).institution) }
     const u0 = await check(quotaPage)
     const u = u0.status === 200 ? await cannon(env.db, quotaPage.url, { cookie: quotaPage.cookie }, o.seconds, o.connections) : null
     if (u0.status !== 200) res.notMeasured.push(`quota page answered ${u0.status}: ${u0.body.slice(0, 200)}`)
@@ -89,7 +92,7 @@ export async function httpBench(env: BenchDb, o: { seconds: number; focus: Insti
       figure({ label: 'reviewer query p95', value: q.p95, unit: 'ms', lowerIsBetter: true, baseline: { label: 'static route p95', value: base.p95, unit: 'ms' }, target: { text: 'p95 < 150 ms (busiest county)', met: q.p95 < 150 } }),
     )
     if (u) {
-      res.figures.push(figure({ label: `quota page p95 (報備支援額度限制, ${staffCount(u0.body)} staff rows, week and month)`, value: u.p95, unit: 'ms', lowerIsBetter: true, baseline: { label: 'static route p95', value: base.p95, unit: 'ms' }, target: { text: 'p95 < 100 ms (as the dashboard)', met: u.p95 < 100 } }))
+      res.figures.push(figure({ label: `quota page p95 (報備支援額度限制, ${staffCount(u0.body)} of ${home.staff} staff with support filed, week and month)`, value: u.p95, unit: 'ms', lowerIsBetter: true, baseline: { label: 'static route p95', value: base.p95, unit: 'ms' }, target: { text: 'p95 < 100 ms (as the dashboard)', met: u.p95 < 100 } }))
       if (u.non2xx || u.errors) res.notes.push(`quota page: ${u.errors} errors, ${u.non2xx} non-2xx`)
     }
     for (const f of fileLoads) {
@@ -178,3 +181,23 @@ async function rawStreamRead(db: Sql, stream: string): Promise<number> {
 
 /** The staff rows 報備支援額度限制 listed (one cell labelled 醫事人員 per person). */
 const staffCount = (body: string) => (body.match(/data-label="醫事人員"/g) ?? []).length
+
+/**
+ * The institution home to the most applicants of the generated data, recorded in the registry with those applicants
+ * as its staff (registry events, as a feed would record them; the generator writes no registry): whose quota page
+ * lists the most people.
+ */
+async function registerBusiestHome(env: BenchDb): Promise<{ institution: InstitutionRef; staff: number }> {
+  const r = await env.db.query<{ applicant: ApplicantSnapshot }>(
+    `WITH home AS (SELECT data->'applicant'->'home'->>'code' AS code FROM events WHERE type = 'ReportDrafted' GROUP BY 1 ORDER BY count(DISTINCT data->'applicant'->>'nationalId') DESC, 1 LIMIT 1)
+     SELECT DISTINCT ON (data->'applicant'->>'nationalId') data->'applicant' AS applicant FROM events, home
+      WHERE type = 'ReportDrafted' AND data->'applicant'->'home'->>'code' = home.code ORDER BY data->'applicant'->>'nationalId'`,
+  )
+  const institution = r.rows[0]!.applicant.home
+  await upsertInstitutions(env.db, [{ ...institution, kind: institution.kind ?? 'clinic' }])
+  await upsertProfessionals(env.db, r.rows.map(({ applicant: a }) => ({
+    nationalId: a.nationalId, name: a.name, profession: a.profession, licenseNumber: a.licenseNumber,
+    licenseValidFrom: a.licenseValidFrom, licenseValidTo: a.licenseValidTo, practiceStatus: a.practiceStatus, homeInstitutionCode: institution.code,
+  })))
+  return { institution, staff: r.rows.length }
+}
