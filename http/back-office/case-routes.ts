@@ -28,7 +28,7 @@ import { actorNames, showActor } from './actor-label.js'
 import { findingsNow } from './findings-now.js'
 import { summarizeQuota } from './quota-summary.js'
 import { assertReadable, decisionsAllowed, isCopiedOnly, mayDecide, type Decision } from './staff.js'
-import { attachmentHeader, toXlsx, type Table } from './tabular.js'
+import { attachmentHeader, xlsxStream, type Table } from './tabular.js'
 import { dateExamples, DateInputField, readDateField } from '../forms/date-field.js'
 
 const CaseParams = Type.Object({ caseId: Type.String({ maxLength: 36 }) })
@@ -227,18 +227,22 @@ export async function registerCaseRoutes(app: App) {
   app.get(`${BASE}/cases.xlsx`, { onRequest: staffOnly, schema: { querystring: CaseQueryString } }, async (request, reply) => {
     const parsed = parseCaseQuery(request.query, await referenceNow(), dateExamples(app.services.clock()))
     if (parsed.errors.length) throw new DomainError('VALIDATION_FAILED', { fields: parsed.errors })
-    const rows: CaseRow[] = []
-    for (let page = 1; page <= 40; page++) {
-      // page by page without counting: a page shorter than 500 is the last
-      const r = await searchCases(readModelsOf(app), scopeFor(request), parsed.filter, { ...parsed.page, page, pageSize: 500, withTotal: false })
-      rows.push(...r.rows)
-      if (r.rows.length < 500) break
+    const names = referenceNamer(await referenceNow())
+    const rm = readModelsOf(app)
+    const scope = scopeFor(request)
+    // up to 40 pages of 500, each written out as it is read; a page shorter than 500 is the last (no count asked)
+    async function* pages() {
+      for (let page = 1; page <= 40; page++) {
+        const r = await searchCases(rm, scope, parsed.filter, { ...parsed.page, page, pageSize: 500, withTotal: false })
+        yield casesTable(r.rows, names).rows
+        if (r.rows.length < 500) return
+      }
     }
-    const buf = await toXlsx([casesTable(rows, referenceNamer(await referenceNow()))])
+    const { title, header } = casesTable([], names)
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', attachmentHeader('報備支援案件查詢結果.xlsx', 'cases.xlsx'))
-      .send(buf)
+      .send(xlsxStream([{ title, header, pages: pages() }]))
   })
 
   // ---- one case ----
