@@ -11,6 +11,9 @@ import type { App } from './schemas.js'
 import { scopeOf } from './scope.js'
 import { userOf } from './session.js'
 
+/** Staff per page of 報備支援額度限制 (and of GET /api/quota). */
+export const QUOTA_PAGE_SIZE = 50
+
 /** The institution code of the caller (an institution's own; a professional's id otherwise). */
 export const codeOf = (request: FastifyRequest) => {
   const a = userOf(request).actor
@@ -25,10 +28,11 @@ export const weekLabel = (w: string) => {
 /** '2024-03' → '民國113年3月'. */
 export const monthLabel = (m: string) => `民國${rocMonthLabel(m)}`
 /** Links of the previous/next week and month (each keeps the other period as chosen). */
-export const periodNav = (week: string, month: string, base = '/institution/quota') => {
+export const periodNav = (week: string, month: string, base = '/institution/quota', keep: { q?: string; page?: number } = {}) => {
   const prevWeek = isoWeekId(addDays(isoWeekStart(week), -7))
   const nextWeek = isoWeekId(addDays(isoWeekStart(week), 7))
-  const href = (w: string, m: string) => `${base}?week=${w}&month=${m}`
+  const more = new URLSearchParams(Object.entries({ q: keep.q ?? '', page: keep.page && keep.page > 1 ? String(keep.page) : '' }).filter(([, v]) => v)).toString()
+  const href = (w: string, m: string) => `${base}?week=${w}&month=${m}${more ? `&${more}` : ''}`
   return {
     prevWeek: href(prevWeek, month), nextWeek: href(nextWeek, month),
     prevMonth: href(week, shiftMonth(month, -1)), nextMonth: href(week, shiftMonth(month, 1)),
@@ -39,7 +43,7 @@ export const periodNav = (week: string, month: string, base = '/institution/quot
  * 報備支援額度限制 for any chosen ISO week and month (default: the current ones): each person's use (approved and
  * pending) and every cap rule that applies. An institution gets its staff; a professional only themself.
  */
-export async function quotaUsage(app: App, request: FastifyRequest, q: { week?: string; month?: string }) {
+export async function quotaUsage(app: App, request: FastifyRequest, q: { week?: string; month?: string; q?: string; page?: number }) {
   const user = userOf(request)
   const rm = app.services.readModels
   const scope = scopeOf(user)
@@ -48,10 +52,12 @@ export async function quotaUsage(app: App, request: FastifyRequest, q: { week?: 
   const month = q.month ?? d.slice(0, 7)
   isoWeekStart(week) // validates (VALIDATION_FAILED)
   const db = app.services.db
-  const people = user.actor.role === 'institution'
-    ? await listStaffOf(db, codeOf(request))
-    : await findProfessional(db, user.actor.id).then((p) => (p ? [p] : []))
-  // an institution's staff (the registry's list), a professional themself
+  // an institution's staff a page at a time (a hospital has thousands), found by name or ID; a professional themself
+  const page = Math.max(1, q.page ?? 1)
+  const staff = user.actor.role === 'institution'
+    ? await listStaffOf(db, codeOf(request), { ...(q.q ? { q: q.q } : {}), offset: (page - 1) * QUOTA_PAGE_SIZE, limit: QUOTA_PAGE_SIZE })
+    : await findProfessional(db, user.actor.id).then((p) => ({ rows: p ? [p] : [], total: p ? 1 : 0 }))
+  const people = staff.rows
   const only = user.actor.role === 'institution' ? people.map((p) => p.nationalId) : user.actor.id
   // the caps a filing made now is judged by (the rules in force now, as the command handler takes them)
   const [weeks, months, { quota: table }] = await Promise.all([
@@ -70,5 +76,5 @@ export async function quotaUsage(app: App, request: FastifyRequest, q: { week?: 
     })
     return { person: p, use, caps }
   })
-  return { week, month, rows, rulesVersion: table.version }
+  return { week, month, rows, rulesVersion: table.version, query: { q: q.q ?? '' }, pager: { page, pageSize: QUOTA_PAGE_SIZE, total: staff.total } }
 }

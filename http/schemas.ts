@@ -34,6 +34,9 @@ export type MonthQuery = Static<typeof MonthQuery>
 export const QuotaPeriodQuery = Type.Object({
   week: Type.Optional(Type.String({ pattern: '^\\d{4}-W(0[1-9]|[1-4]\\d|5[0-3])$' })),
   month: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })),
+  /** An institution's staff: a name, or the start of a national ID; and the page of 50. */
+  q: Type.Optional(Type.String({ maxLength: 60 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
 }, { additionalProperties: false })
 export type QuotaPeriodQuery = Static<typeof QuotaPeriodQuery>
 
@@ -173,6 +176,8 @@ export const ApiRoster = Type.Object({
 })
 export const ApiQuota = Type.Object({
   week: Type.String(), month: Type.String(), rulesVersion: Type.String(),
+  /** The staff matching (all of them without q), this page of them and its size. */
+  total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer(),
   rows: Type.Array(Type.Object({
     nationalIdMasked: Type.String(), name: Type.String(), profession: Type.String(),
     week: Type.Object({ approvedSessions: Type.Number(), pendingSessions: Type.Number(), approvedHours: Type.Number(), pendingHours: Type.Number() }),

@@ -132,12 +132,21 @@ export async function findProfessionalByNhiCard(db: Sql, cardNumber: string): Pr
 }
 
 /** The institution's own staff (professionals whose home is the institution). */
-export async function listStaffOf(db: Sql, institutionCode: string): Promise<RegistryProfessional[]> {
-  const r = await db.query<ProfessionalRow>(
-    `SELECT * FROM registry_professionals WHERE home_institution_code = $1 ORDER BY name, national_id`,
-    [institutionCode],
-  )
-  return r.rows.map(toProfessional)
+/**
+ * A page of an institution's staff in name order, optionally those whose name contains `q` or whose national ID
+ * starts with it, and how many match: a large hospital has thousands, so nobody lists them all at once.
+ */
+export async function listStaffOf(db: Sql, institutionCode: string, o: { q?: string; offset?: number; limit?: number } = {}): Promise<{ rows: RegistryProfessional[]; total: number }> {
+  const term = (o.q ?? '').trim()
+  const escaped = (x: string) => x.replace(/[\\%_]/g, (c) => `\\${c}`)
+  const where = `home_institution_code = $1${term ? ' AND (name LIKE $2 OR national_id LIKE $3)' : ''}`
+  const params: unknown[] = term ? [institutionCode, `%${escaped(term)}%`, `${escaped(term.toUpperCase())}%`] : [institutionCode]
+  const limit = Math.min(Math.max(1, o.limit ?? 50), 500)
+  const [rows, count] = await Promise.all([
+    db.query<ProfessionalRow>(`SELECT * FROM registry_professionals WHERE ${where} ORDER BY name, national_id LIMIT ${limit} OFFSET ${Math.max(0, Math.floor(o.offset ?? 0))}`, params),
+    db.query<{ n: string }>(`SELECT count(*)::text AS n FROM registry_professionals WHERE ${where}`, params),
+  ])
+  return { rows: rows.rows.map(toProfessional), total: Number(count.rows[0]!.n) }
 }
 
 /** Bureau staff by id: through the staff accounts (帳號管理, commands/accounts/find-account.ts), disabled ones too. */

@@ -227,7 +227,7 @@ export async function registerApiRoutes(app: App) {
     const use = (x: { approvedSessions: number; pendingSessions: number; approvedHours: number; pendingHours: number } | undefined) =>
       ({ approvedSessions: x?.approvedSessions ?? 0, pendingSessions: x?.pendingSessions ?? 0, approvedHours: x?.approvedHours ?? 0, pendingHours: x?.pendingHours ?? 0 })
     return {
-      week: u.week, month: u.month, rulesVersion: u.rulesVersion,
+      week: u.week, month: u.month, rulesVersion: u.rulesVersion, total: u.pager.total, page: u.pager.page, pageSize: u.pager.pageSize,
       rows: u.rows.map((r) => ({ nationalIdMasked: maskId(r.person.nationalId), name: r.person.name, profession: r.person.profession, week: use(r.use.week), month: use(r.use.month), caps: r.caps })),
     }
   })

@@ -138,7 +138,7 @@ export async function registerInstitutionRoutes(app: App) {
   app.get('/institution/quota', { onRequest: guard, schema: { querystring: QuotaPeriodQuery } }, async (request, reply) => {
     const q = request.query as QuotaPeriodQuery
     const usage = await quotaUsage(app, request, q)
-    const nav = periodNav(usage.week, usage.month)
+    const nav = periodNav(usage.week, usage.month, '/institution/quota', { q: usage.query.q, page: usage.pager.page })
     return reply.page('pages/institution-quota.eta', { title: '報備支援額度限制', ...usage, nav, weekLabel: weekLabel(usage.week), monthLabel: monthLabel(usage.month), professionName: (await namesNow()).profession })
   })
 }

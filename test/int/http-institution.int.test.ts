@@ -4,8 +4,10 @@ import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import ExcelJS from 'exceljs'
 import { buildTestApp, followForm, institution, login, multipart } from '../support/http.js'
+import { upsertProfessionals } from '../../commands/registry/registry.js'
+import { personIds } from '../support/registry-files.js'
 
-const { app, parts, clock } = await buildTestApp(t)
+const { app, parts, clock, tdb } = await buildTestApp(t)
 const hospital = await login(app, institution('0163010001', '示範大學附設醫院'))
 const clinic = await login(app, institution('3563020002', '仁愛家醫診所'))
 const other = await login(app, institution('0165020004', '新北示範醫院'))
@@ -92,6 +94,40 @@ t.test('quota: each staff member\'s use for the current or any chosen week and m
   t.match(yearEnd.body, 'week=2025-W01&amp;month=2024-12', 'next week across the year')
   t.match(yearEnd.body, 'week=2024-W52&amp;month=2025-01', 'next month across the year')
   t.equal((await get(hospital, '/institution/quota?week=2024-W60')).statusCode, 400)
+})
+
+t.test('quota: a hospital\'s staff a page of 50 at a time, found by name or ID, the page kept across periods', async (t) => {
+  // 60 more staff recorded at the hospital (registry events, as a feed records them): 64 in all
+  const ids = personIds(60, 'K', 500)
+  await upsertProfessionals(tdb.db, ids.map((nationalId, i) => ({
+    nationalId, name: `職員${String(i).padStart(2, '0')}`, profession: 'F', licenseNumber: `F${900000 + i}`, licenseValidFrom: '2020-01-01',
+    licenseValidTo: '2030-12-31', practiceStatus: 'active', homeInstitutionCode: '0163010001',
+  })))
+  const rowsOf = (body: string) => (body.match(/data-label="醫事人員"/g) ?? []).length
+  const first = await get(hospital, '/institution/quota?week=2024-W10&month=2024-03')
+  t.equal(first.statusCode, 200)
+  t.equal(rowsOf(first.body), 50, 'the first 50 in name order')
+  t.match(first.body, '共 <strong id="staff-total">64</strong> 人，第 1／2 頁')
+  t.match(first.body, 'href="/institution/quota?week=2024-W10&amp;month=2024-03&amp;page=2">下一頁 ›</a>')
+  const second = await get(hospital, '/institution/quota?week=2024-W10&month=2024-03&page=2')
+  t.equal(rowsOf(second.body), 14)
+  t.match(second.body, 'href="/institution/quota?week=2024-W11&amp;month=2024-03&amp;page=2" rel="next"', 'the next week keeps the page')
+  const all = [...first.body.matchAll(/data-label="醫事人員">([^<]+)</g), ...second.body.matchAll(/data-label="醫事人員">([^<]+)</g)].map((m) => m[1])
+  t.equal(new Set(all).size, 64, 'every staff member once')
+  // the search: a name, or the start of a national ID; the week and month kept
+  const found = await get(hospital, '/institution/quota?week=2024-W10&month=2024-03&q=%E5%8A%89%E5%86%A0')
+  t.equal(rowsOf(found.body), 1)
+  t.match(found.body, '劉冠宇')
+  t.match(found.body, /data-label="該週">1 診次 \/ 3 小時/, 'with their use')
+  t.match(found.body, 'href="/institution/quota?week=2024-W11&amp;month=2024-03&amp;q=%E5%8A%89%E5%86%A0" rel="next"', 'the search kept')
+  t.equal(rowsOf((await get(hospital, `/institution/quota?q=${ids[7]!.slice(0, 8).toLowerCase()}`)).body), 10, 'an ID prefix: 10 of the 60 share 8 characters')
+  t.match((await get(hospital, '/institution/quota?q=%E6%B2%92%E6%9C%89%E9%80%99%E4%BA%BA')).body, '查無符合的本機構人員。')
+  t.equal((await get(hospital, `/institution/quota?q=${'x'.repeat(61)}`)).statusCode, 400, 'a search longer than 60 characters is refused')
+  // the API pages the same way
+  const api = await get(hospital, '/api/quota?week=2024-W10&month=2024-03&page=2')
+  t.equal(api.statusCode, 200, api.body.slice(0, 200))
+  t.match(api.json(), { total: 64, page: 2, pageSize: 50 })
+  t.equal((api.json() as { rows: unknown[] }).rows.length, 14)
 })
 
 t.test('scope: another institution gets 404 and no data; professionals cannot open institution pages', async (t) => {

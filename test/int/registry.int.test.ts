@@ -30,7 +30,17 @@ t.test('institution search by code prefix or name, wildcards literal', async (t)
 
 t.test('staff of an institution only', async (t) => {
   const staff = await registry.listStaffOf(tdb.db, '0163010001')
-  t.same(staff.map((p) => p.nationalId).sort(), ['A123456789', 'A212345679', 'B120887765', 'Q134567894'])
+  t.equal(staff.total, 4)
+  t.same(staff.rows.map((p) => p.nationalId).sort(), ['A123456789', 'A212345679', 'B120887765', 'Q134567894'])
+  const names = staff.rows.map((p) => p.name)
+  t.same(names, [...names].sort(), 'in name order')
+  // a page, and a search by name or by the start of the national ID (LIKE's wildcards taken literally)
+  const second = await registry.listStaffOf(tdb.db, '0163010001', { offset: 1, limit: 2 })
+  t.same(second, { rows: staff.rows.slice(1, 3), total: 4 })
+  const byName = await registry.listStaffOf(tdb.db, '0163010001', { q: staff.rows[0]!.name.slice(1) })
+  t.ok(byName.rows.some((p) => p.nationalId === staff.rows[0]!.nationalId))
+  t.same((await registry.listStaffOf(tdb.db, '0163010001', { q: 'b12' })).rows.map((p) => p.nationalId), ['B120887765'], 'an ID typed in lower case')
+  t.same(await registry.listStaffOf(tdb.db, '0163010001', { q: '%' }), { rows: [], total: 0 })
 })
 
 t.test('recording is idempotent and updates, each change an event on the person\'s stream', async (t) => {
