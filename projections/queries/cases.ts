@@ -217,43 +217,52 @@ export async function searchCases(rm: ReadModels, scope: Scope, filter: CaseFilt
 
 /**
  * Every case matching `filter` in scope, in the query's order, page by page up to `maxRows` (a download): each page
- * continues after the last row of the one before (keyset: the sort value, exact as text, and the case id), so page
- * 40 costs what page 1 does, where an OFFSET would read and drop every row before it again.
+ * continues after the last row of the one before (keyset: the sort value, exact as its text, and the case id, as
+ * one row comparison that the (sort, case_id) index serves as a range), so page 40 costs what page 1 does, where
+ * an OFFSET would read and drop every row before it again. Nulls come last in both directions, as the page query
+ * orders them: the rows with a value first, then those without, each a range of its own (an OR of the two would
+ * leave no range for an index).
  */
 export async function* casePages(
   rm: ReadModels, scope: Scope, filter: CaseFilter, order: Pick<PageRequest<CaseSort>, 'sort' | 'direction'>, o: { pageSize: number; maxRows: number },
 ): AsyncGenerator<CaseRow[]> {
   const sort = CASE_SORTS[order.sort ?? 'submittedAt'] ?? 'submitted_at'
   const dir = order.direction === 'asc' ? 'asc' : 'desc'
-  const past = dir === 'asc' ? '>' : '<'
+  const past = sql.raw(dir === 'asc' ? '>' : '<')
   const pageSize = Math.min(Math.max(1, o.pageSize), 500)
+  let nulls = false // the phase: rows with a value, then (a nullable sort) rows without
   let after: { value: string | null; caseId: string } | undefined
   for (let read = 0; read < o.maxRows;) {
     const limit = Math.min(pageSize, o.maxRows - read)
     const key = after
+    const phaseNulls = nulls
     const rows = await run(rm, 'cases', ({ from }) =>
       from('cases', scope)
         .where((eb) => caseFilter(eb, filter))
-        .$if(key !== undefined, (q) => q.where((eb) => {
+        .where((eb) => {
           const col = eb.ref(sort)
-          // NULLS LAST in both directions (the never-null sorts have none): after a null only nulls remain
-          if (key!.value === null) return eb.and([eb(col, 'is', null), eb('case_id', past, key!.caseId)])
-          return eb.or([
-            eb(col, past, key!.value), eb.and([eb(col, '=', key!.value), eb('case_id', past, key!.caseId)]), eb(col, 'is', null),
-          ])
-        }))
+          if (phaseNulls) return key ? eb.and([eb(col, 'is', null), eb('case_id', dir === 'asc' ? '>' : '<', key.caseId)]) : eb(col, 'is', null)
+          const w: Expression<SqlBool>[] = [eb(col, 'is not', null)]
+          if (key) w.push(sql<SqlBool>`(${col}, ${eb.ref('case_id')}) ${past} (${key.value}, ${key.caseId})`)
+          return eb.and(w)
+        })
         .select(caseColumns)
         .select((eb) => sql<string | null>`${eb.ref(sort)}::text`.as('sortKey'))
         .orderBy(sort, (ob) => (NEVER_NULL_SORTS.has(sort) ? (dir === 'asc' ? ob.asc() : ob.desc()) : (dir === 'asc' ? ob.asc() : ob.desc()).nullsLast()))
         .orderBy('case_id', dir)
         .limit(limit),
     )
-    if (rows.length === 0) return
-    const last = rows[rows.length - 1]!
-    after = { value: last.sortKey, caseId: last.caseId }
     read += rows.length
-    yield rows.map(({ sortKey: _, ...r }) => toCaseRow(r))
-    if (rows.length < limit) return
+    if (rows.length > 0) {
+      const last = rows[rows.length - 1]!
+      after = { value: last.sortKey, caseId: last.caseId }
+      yield rows.map(({ sortKey: _, ...r }) => toCaseRow(r))
+    }
+    if (rows.length < limit) {
+      if (nulls || NEVER_NULL_SORTS.has(sort)) return
+      nulls = true
+      after = undefined
+    }
   }
 }
 
