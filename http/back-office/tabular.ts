@@ -45,7 +45,8 @@ const widths = (header: readonly string[], rows: readonly Cell[][]) =>
  * Excel, streamed: exceljs' streaming writer commits each row to the zip as it is added, so a 20,000-row query is
  * written page by page (2–3× faster than building the workbook in memory and never held whole). The header row is
  * bold and frozen; column widths come from the header and the first page. A failure part way destroys the stream
- * (the download breaks rather than ending short and looking whole).
+ * (the download breaks rather than ending short and looking whole); a download abandoned part way (the stream
+ * destroyed: the client went away) stops reading pages.
  */
 export function xlsxStream(tables: readonly PagedTable[]): Readable {
   const out = new PassThrough()
@@ -63,6 +64,7 @@ export function xlsxStream(tables: readonly PagedTable[]): Readable {
         started = true
       }
       for await (const page of t.pages) {
+        if (out.destroyed) return // the download was abandoned (the client went away): read no further page
         if (!started) start(page)
         for (const r of page) ws.addRow(neutralised(r)).commit()
         await new Promise<void>((resolve) => setImmediate(resolve)) // the other requests get a turn between pages

@@ -53,3 +53,28 @@ t.test('a page that fails breaks the download', async (t) => {
   }
   await t.rejects(collect(xlsxStream([{ title: 'x', header: ['a', 'b', 'c'], pages: pages() }])), { message: 'the read model went away' })
 })
+
+t.test('a download abandoned part way reads no further page', async (t) => {
+  let asked = 0
+  let finished = false
+  async function* pages() {
+    try {
+      for (let p = 0; p < 40; p++) {
+        asked++
+        yield page(p * 500, 500)
+      }
+    } finally {
+      finished = true
+    }
+  }
+  const s = xlsxStream([{ title: 'x', header: ['a', 'b', 'c'], pages: pages() }])
+  await new Promise<void>((resolve) => {
+    s.once('data', () => {
+      s.destroy()
+      resolve()
+    })
+  })
+  for (let i = 0; i < 20 && !finished; i++) await new Promise((r) => setTimeout(r, 10))
+  t.ok(finished, 'the pages were closed')
+  t.ok(asked < 40, `${asked} of 40 pages read`)
+})
