@@ -4,7 +4,7 @@
 import type { FastifyRequest } from 'fastify'
 import { findProfessional, listStaffOf } from '../commands/registry/registry.js'
 import { addDays, isoWeekId, isoWeekStart, rocMonthLabel, rocWeekLabel, shiftMonth, taipeiDate } from '../domain/roc-date.js'
-import { capRulesFor } from '../domain/rules/quota.js'
+import { capRulesFor, capStanding } from '../domain/rules/quota.js'
 import { professionalQuota } from '../projections/queries/quota.js'
 import { rocDateWeekday } from './present.js'
 import type { App } from './schemas.js'
@@ -70,9 +70,8 @@ export async function quotaUsage(app: App, request: FastifyRequest, q: { week?: 
   const rows = people.map((p) => {
     const use = { week: weekOf.get(p.nationalId), month: monthOf.get(p.nationalId) }
     const caps = capRulesFor(table, p.profession).map((r) => {
-      const u = use[r.period === 'week' ? 'week' : 'month']
-      const used = r.unit === 'sessions' ? (u?.approvedSessions ?? 0) + (u?.pendingSessions ?? 0) : (u?.approvedHours ?? 0) + (u?.pendingHours ?? 0)
-      return { ruleId: r.id, label: r.label, period: r.period === 'week' ? week : month, unit: r.unit === 'sessions' ? '診次' : '小時', used, limit: r.limit, over: used > r.limit, basis: r.basis }
+      const { used, limit, over } = capStanding(r, use[r.period === 'week' ? 'week' : 'month'])
+      return { ruleId: r.id, label: r.label, period: r.period === 'week' ? week : month, unit: r.unit === 'sessions' ? '診次' : '小時', used, limit, over, basis: r.basis }
     })
     return { person: p, use, caps }
   })

@@ -131,7 +131,6 @@ export async function findProfessionalByNhiCard(db: Sql, cardNumber: string): Pr
   return r.rows[0] ? toProfessional(r.rows[0]) : undefined
 }
 
-/** The institution's own staff (professionals whose home is the institution). */
 /**
  * A page of an institution's staff in name order, optionally those whose name contains `q` or whose national ID
  * starts with it, and how many match: a large hospital has thousands, so nobody lists them all at once.

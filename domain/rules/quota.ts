@@ -59,6 +59,18 @@ export const capRulesFor = (table: QuotaRuleTable, profession: ProfessionCode): 
 
 const round = (n: number) => Math.round(n * 100) / 100
 
+/** A person's use in one period, approved and pending apart (the quota ledger's sums). */
+export interface CapUse { approvedSessions: number; pendingSessions: number; approvedHours: number; pendingHours: number }
+
+/**
+ * Where a person stands against a cap in one period: approved and pending use together (a filing is judged against
+ * both), the limit, whether the use is over it and by how much (0 within). What 報備支援額度限制 shows per person.
+ */
+export const capStanding = (rule: CapRule, use: CapUse | undefined): { used: number; limit: number; over: boolean; excess: number } => {
+  const used = round(rule.unit === 'sessions' ? (use?.approvedSessions ?? 0) + (use?.pendingSessions ?? 0) : (use?.approvedHours ?? 0) + (use?.pendingHours ?? 0))
+  return { used, limit: rule.limit, over: used > rule.limit, excess: Math.max(0, round(used - rule.limit)) }
+}
+
 /** The limit a ratio rule sets on an institution for one of its periods, from the institution's own staffing; undefined
  * when the staffing it needs is not on file (never 0). support_sessions_share: factor × own weekly sessions (× 4 for a
  * month); supporters_per_own_staff: factor × own physicians (or pharmacists). */

@@ -3,7 +3,7 @@ import { formatRocDateLong as rocDateLong, rocMonthLabel, rocPeriodLabel } from 
 import { professionName } from '../../domain/reference/professions.js'
 import { Type } from '@sinclair/typebox'
 import { findInstitution, findProfessional } from '../../commands/registry/registry.js'
-import { capRulesFor } from '../../domain/rules/quota.js'
+import { capRulesFor, capStanding, type CapRule } from '../../domain/rules/quota.js'
 import { DomainError } from '../../domain/errors.js'
 import { referenceNamer } from '../../domain/reference/lists.js'
 import { validatePersonId } from '../../domain/national-id.js'
@@ -215,16 +215,18 @@ export async function registerStatisticsRoutes(app: App) {
       if (personId) await audit(app, request, 'GET /review/quota', [{ kind: 'person', id: personId }])
     }
     // a person's limits: every cap rule in force for their profession and this period kind, with the excess
-    let caps: { label: string; unit: string; limit: number; basis: string; period: 'week' | 'month'; sessions: boolean }[] = []
+    let caps: CapRule[] = []
     const table = (await app.services.rules.inForceAt(app.services.clock().toISOString())).quota
     if (personId && rows.length && app.services.db) {
       const person = await findProfessional(app.services.db, personId)
       caps = (person ? capRulesFor(table, person.profession) : []).filter((r) => r.period === periodKind)
-        .map((r) => ({ label: r.label, unit: r.unit === 'sessions' ? '診次' : '小時', limit: r.limit, basis: r.basis, period: periodKind, sessions: r.unit === 'sessions' }))
     }
     // an institution's limits: the ratio rules that cover it, with the numbers the domain computes (limit, current, excess)
     const ratios = institution && !errors.length ? await institutionRatios(app, institution, table, today) : undefined
     if (institution && !errors.length && !ratios) errors.push('查無此醫事機構代碼')
-    return boPage(request, reply, 'back-office/quota.eta', { title: '報備支援額度限制查詢', q, errors, rows, periodKind, today: rocDate(today), periodLabel: rocPeriodLabel, caps, ratios, basisLabel: QUOTA_BASIS_LABEL })
+    // each period's standing against each cap, as the domain measures it
+    const standings = rows.map((r) => caps.map((c) => capStanding(c, r)))
+    const capLabels = caps.map((c) => ({ label: c.label, limit: c.limit, unit: c.unit === 'sessions' ? '診次' : '小時' }))
+    return boPage(request, reply, 'back-office/quota.eta', { title: '報備支援額度限制查詢', q, errors, rows, standings, periodKind, today: rocDate(today), periodLabel: rocPeriodLabel, caps: capLabels, ratios, basisLabel: QUOTA_BASIS_LABEL })
   })
 }

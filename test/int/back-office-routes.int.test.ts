@@ -382,4 +382,9 @@ t.test('額度限制查詢: a person\'s use per period beside the limits that ap
   t.match(r.body, /<th scope="col" class="num">超出<\/th>/, 'and the excess per period')
   t.match(r.body, /<td>113年第\d+週<\/td>/, 'weeks in ROC')
   t.notMatch(r.body, /<td>2024-W\d+<\/td>/)
+  // a standing per period and per cap: the limit, then the excess or —
+  const periods = (r.body.match(/<td>113年第\d+週<\/td>/g) ?? []).length
+  const caps = (r.body.match(/<th scope="col" class="num">超出<\/th>/g) ?? []).length
+  t.ok(periods > 0 && caps > 0)
+  t.equal((r.body.match(/data-f="excess">(—|超出 [\d.]+)</g) ?? []).length, periods * caps)
 })
