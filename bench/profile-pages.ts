@@ -9,7 +9,6 @@
 import { parseArgs } from 'node:util'
 import { APP_MIGRATIONS } from '../bin/app-migrations.js'
 import { createPostgresEventStore } from '../commands/event-store/postgres-event-store.js'
-import type { Database, Sql } from '../commands/platform/database.js'
 import { runMigrations } from '../commands/platform/migrations.js'
 import { createPostgresDatabase } from '../commands/platform/postgres-database.js'
 import { addDays, isoToRoc } from '../domain/roc-date.js'
@@ -18,6 +17,7 @@ import type { SessionUser } from '../http/session-store.js'
 import { httpBench } from './http.js'
 import { benchApp, benchFocus, benchUsers } from './lib/bench-app.js'
 import { startCpuProfile } from './lib/profile.js'
+import { timedDatabase } from './lib/timed-db.js'
 import { printResult } from './lib/result.js'
 
 const { values } = parseArgs({
@@ -44,30 +44,14 @@ const raw = createPostgresDatabase(url.toString(), { max: 12, applicationName: '
 /** Statement timings by text, with the last parameters seen (for EXPLAIN). */
 const timings = new Map<string, { n: number; ms: number; params: readonly unknown[] | undefined }>()
 let recording = false
-const timed = <S extends Sql>(s: S): S => {
-  const query = (async (text: string, params?: readonly unknown[]) => {
-    const t0 = performance.now()
-    try {
-      return await s.query(text, params)
-    } finally {
-      if (recording) {
-        const key = text.replace(/\s+/g, ' ').trim()
-        const x = timings.get(key) ?? { n: 0, ms: 0, params }
-        x.n++
-        x.ms += performance.now() - t0
-        x.params = params
-        timings.set(key, x)
-      }
-    }
-  }) as Sql['query']
-  return new Proxy(s, { get: (target, p, r) => (p === 'query' ? query : Reflect.get(target, p, r)) })
-}
-const db: Database = new Proxy(raw, {
-  get(target, p, r) {
-    if (p === 'query') return timed(raw).query
-    if (p === 'transaction') return <T>(fn: (tx: Sql) => Promise<T>) => raw.transaction((tx) => fn(timed(tx)))
-    return Reflect.get(target, p, r)
-  },
+const db = timedDatabase(raw, (text, params, ms) => {
+  if (!recording) return
+  const key = text.replace(/\s+/g, ' ').trim()
+  const x = timings.get(key) ?? { n: 0, ms: 0, params }
+  x.n++
+  x.ms += ms
+  x.params = params
+  timings.set(key, x)
 })
 
 const focus = benchFocus(Number(values.seed))

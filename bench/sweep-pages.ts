@@ -8,10 +8,10 @@
 import { parseArgs } from 'node:util'
 import { createPostgresEventStore } from '../commands/event-store/postgres-event-store.js'
 import { createPostgresDatabase } from '../commands/platform/postgres-database.js'
-import type { Database, Sql } from '../commands/platform/database.js'
 import { addDays } from '../domain/roc-date.js'
 import type { SessionUser } from '../http/session-store.js'
 import { benchApp, benchFocus, benchUsers } from './lib/bench-app.js'
+import { timedDatabase } from './lib/timed-db.js'
 
 const { values } = parseArgs({
   options: {
@@ -31,24 +31,7 @@ url.pathname = `/${values.db}`
 const raw = createPostgresDatabase(url.toString(), { max: 12, applicationName: 'sweep-pages' })
 
 let dbMs = 0
-const timed = <S extends Sql>(s: S): S => {
-  const query = (async (text: string, params?: readonly unknown[]) => {
-    const t0 = performance.now()
-    try {
-      return await s.query(text, params)
-    } finally {
-      dbMs += performance.now() - t0
-    }
-  }) as Sql['query']
-  return new Proxy(s, { get: (target, p, r) => (p === 'query' ? query : Reflect.get(target, p, r)) })
-}
-const db: Database = new Proxy(raw, {
-  get(target, p, r) {
-    if (p === 'query') return timed(raw).query
-    if (p === 'transaction') return <T>(fn: (tx: Sql) => Promise<T>) => raw.transaction((tx) => fn(timed(tx)))
-    return Reflect.get(target, p, r)
-  },
-})
+const db = timedDatabase(raw, (_text, _params, ms) => (dbMs += ms))
 
 const focus = benchFocus(Number(values.seed))
 const home = await raw.query<{ code: string; name: string }>(
