@@ -122,6 +122,7 @@ t.test('quota: a hospital\'s staff a page of 50 at a time, found by name or ID, 
   t.match(found.body, 'href="/institution/quota?week=2024-W11&amp;month=2024-03&amp;q=%E5%8A%89%E5%86%A0" rel="next"', 'the search kept')
   t.equal(rowsOf((await get(hospital, `/institution/quota?q=${ids[7]!.slice(0, 8).toLowerCase()}`)).body), 10, 'an ID prefix: 10 of the 60 share 8 characters')
   t.match((await get(hospital, '/institution/quota?q=%E6%B2%92%E6%9C%89%E9%80%99%E4%BA%BA')).body, '查無符合的本機構人員。')
+  t.match((await get(hospital, '/institution/quota?week=2024-W10&month=2024-03&page=9')).body, '此頁沒有資料（共 64 人），<a href="/institution/quota?week=2024-W10&amp;month=2024-03">回到第 1 頁</a>', 'past the last page')
   t.equal((await get(hospital, `/institution/quota?q=${'x'.repeat(61)}`)).statusCode, 400, 'a search longer than 60 characters is refused')
   // the API pages the same way
   const api = await get(hospital, '/api/quota?week=2024-W10&month=2024-03&page=2')
