@@ -3,7 +3,7 @@
 // home to the most applicants with its staff recorded, a reviewer of the focus county, the ministry's statistician
 // and administrator), a few times one after another (inject: no sockets), and prints the median time and the
 // PostgreSQL statements' share, slowest first. Finds the page nobody benchmarked (報備支援額度限制 was one).
-//   node --import tsx bench/sweep-pages.ts --db bench_main_… [--times 5] [--over 30] [--only 'xlsx$']
+//   node --import tsx bench/sweep-pages.ts --db bench_main_… [--times 5] [--over 30] [--only 'xlsx$'] [--suffix '?format=xlsx']
 // Not part of `npm run bench`.
 import { parseArgs } from 'node:util'
 import { createPostgresEventStore } from '../commands/event-store/postgres-event-store.js'
@@ -20,6 +20,8 @@ const { values } = parseArgs({
     over: { type: 'string', default: '0' },
     // only the routes whose path matches this pattern
     only: { type: 'string', default: '' },
+    // appended to every path asked (e.g. '?format=xlsx' for the lists' downloads)
+    suffix: { type: 'string', default: '' },
     seed: { type: 'string', default: '20240301' },
     today: { type: 'string', default: addDays('2025-01-06', 45) },
   },
@@ -56,7 +58,7 @@ const rows: { who: string; url: string; ms: number; db: number; status: number; 
 for (const [who, user] of users) {
   const cookie = await served.cookieFor(user)
   for (const u of routes) {
-    const get = () => app.inject({ method: 'GET', url: u, headers: { cookie } })
+    const get = () => app.inject({ method: 'GET', url: `${u}${values.suffix}`, headers: { cookie } })
     const first = await get()
     if (first.statusCode !== 200) continue
     const ms: number[] = []
@@ -69,7 +71,7 @@ for (const [who, user] of users) {
       dbs.push(dbMs)
     }
     const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-    rows.push({ who, url: u, ms: mid(ms), db: mid(dbs), status: first.statusCode, bytes: first.body.length })
+    rows.push({ who, url: `${u}${values.suffix}`, ms: mid(ms), db: mid(dbs), status: first.statusCode, bytes: first.body.length })
   }
 }
 const over = Number(values.over)

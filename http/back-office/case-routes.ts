@@ -28,7 +28,7 @@ import { actorNames, showActor } from './actor-label.js'
 import { findingsNow } from './findings-now.js'
 import { summarizeQuota } from './quota-summary.js'
 import { assertReadable, decisionsAllowed, isCopiedOnly, mayDecide, type Decision } from './staff.js'
-import { attachmentHeader, xlsxStream, type Table } from './tabular.js'
+import { attachmentHeader, xlsxStream, type Table } from '../tabular.js'
 import { dateExamples, DateInputField, readDateField } from '../forms/date-field.js'
 
 const CaseParams = Type.Object({ caseId: Type.String({ maxLength: 36 }) })

@@ -25,7 +25,7 @@ import { actorOf, audit, BASE, boPage, readModelsOf, scopeFor, staffOnly, storeO
 
 const DECISION_TYPES = new Set(['ReportApproved', 'ReportRejected', 'ReportReturned', 'ChangeApproved', 'ChangeRejected', 'ChangeReturned', 'CancellationApproved', 'CancellationRejected'])
 import { MEDIAN_DAYS_LABEL, STAT_REPORTS, statLines, statTable, type StatLine, type StatReport } from './statistics.js'
-import { attachmentHeader, toCsv, toXlsx } from './tabular.js'
+import { attachmentHeader, toCsv, toXlsx } from '../tabular.js'
 import { dateExamples, DateInputField, readDateRange, type DateExamples } from '../forms/date-field.js'
 
 const StatQuery = Type.Object({

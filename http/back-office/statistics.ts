@@ -5,7 +5,7 @@ import { FIRST_NAMES, FIRST_REFERENCE, type ReferenceNames } from '../../domain/
 import { statistics, type StatDimension, type StatisticsRow } from '../../projections/queries/statistics.js'
 import type { ReadModels } from '../../projections/queries/read-models.js'
 import type { StaffScope } from './staff.js'
-import type { Table } from './tabular.js'
+import type { Table } from '../tabular.js'
 
 export type StatReport = 'profession' | 'institution' | 'county'
 

@@ -1,7 +1,6 @@
 // The institution's pages: dashboard (live counts), valid-support roster (+ Excel), 他院支援本院, 本院支援他院,
 // 報備支援額度限制. Scope: the institution's own code, always.
 import { Type, type Static } from '@sinclair/typebox'
-import { loadExcelJs } from '../../commands/platform/heavy-libraries.js'
 import { offersAction } from '../actions.js'
 import { gateStates } from '../../projections/queries/case-states.js'
 import type { App } from '../schemas.js'
@@ -15,6 +14,7 @@ import { QuotaPeriodQuery } from '../schemas.js'
 import { referenceNamer, type ReferenceNames } from '../../domain/reference/lists.js'
 import { STATUS_LABEL, type Status } from '../../domain/types.js'
 import { maskPersonId } from '../../domain/national-id.js'
+import { xlsxStream, type Cell } from '../tabular.js'
 
 import { attentionCases } from '../attention.js'
 const guard = requireRole('institution')
@@ -33,27 +33,14 @@ type RosterQuery = Static<typeof RosterQuery>
 const LIST_PAGE_SIZE = 50
 const EXPORT_CHUNK = 5000
 
-async function rosterXlsx(title: string, rows: SupportRow[], names: ReferenceNames): Promise<Buffer> {
-  const ExcelJS = await loadExcelJs()
-  const wb = new ExcelJS.Workbook()
-  const ws = wb.addWorksheet(title)
-  ws.columns = [
-    { header: '案件編號', key: 'caseNumber', width: 16 }, { header: '姓名', key: 'name', width: 10 }, { header: '身分證號', key: 'id', width: 12 },
-    { header: '類別', key: 'profession', width: 10 }, { header: '執業機構', key: 'home', width: 24 }, { header: '被支援機構', key: 'supported', width: 24 },
-    { header: '支援科別', key: 'department', width: 10 }, { header: '支援起日', key: 'from', width: 10 }, { header: '支援迄日', key: 'to', width: 10 },
-    { header: '時段', key: 'time', width: 12 }, { header: '申請進度', key: 'status', width: 8 }, { header: '核准文號', key: 'approval', width: 16 },
-  ]
-  for (const r of rows) {
-    ws.addRow({
-      caseNumber: r.caseNumber ?? '', name: r.applicantName, id: maskPersonId(r.nationalId), profession: names.profession(r.profession) ?? r.profession,
-      home: `${r.homeName}（${r.homeCode}）`, supported: `${r.supportedName}（${r.supportedCode}）`, department: `${r.department} ${names.department(r.department) ?? ''}`,
-      from: r.scheduleFrom ? isoToRoc(r.scheduleFrom) : '', to: r.scheduleTo ? isoToRoc(r.scheduleTo) : '',
-      time: r.earliestStart ? `${hhmm(r.earliestStart)}-${hhmm(r.latestEnd ?? '')}` : '', status: STATUS_LABEL[r.status], approval: r.approvalNumber ?? '',
-    })
-  }
-  ws.getRow(1).font = { bold: true }
-  return Buffer.from(await wb.xlsx.writeBuffer())
-}
+/** The columns of an institution list's Excel download (有效報備支援名冊, 他院支援本院, 本院支援他院). */
+const ROSTER_HEADER = ['案件編號', '姓名', '身分證號', '類別', '執業機構', '被支援機構', '支援科別', '支援起日', '支援迄日', '時段', '申請進度', '核准文號']
+const rosterCells = (r: SupportRow, names: ReferenceNames): Cell[] => [
+  r.caseNumber ?? '', r.applicantName, maskPersonId(r.nationalId), names.profession(r.profession) ?? r.profession,
+  `${r.homeName}（${r.homeCode}）`, `${r.supportedName}（${r.supportedCode}）`, `${r.department} ${names.department(r.department) ?? ''}`,
+  r.scheduleFrom ? isoToRoc(r.scheduleFrom) : '', r.scheduleTo ? isoToRoc(r.scheduleTo) : '',
+  r.earliestStart ? `${hhmm(r.earliestStart)}-${hhmm(r.latestEnd ?? '')}` : '', STATUS_LABEL[r.status], r.approvalNumber ?? '',
+]
 
 export async function registerInstitutionRoutes(app: App) {
   const today = () => taipeiDate(app.services.clock().toISOString())
@@ -110,17 +97,21 @@ export async function registerInstitutionRoutes(app: App) {
       const scope = scopeOf(userOf(request))
       const o = { ...(q.status ? { status: [q.status as Status] } : {}), ...(q.q?.trim() ? { q: q.q } : {}), ...(l.valid ? { inForceOn: today() } : {}) }
       if (q.format === 'xlsx') {
-        const rows: SupportRow[] = []
-        for (let offset = 0; ; offset += EXPORT_CHUNK) {
-          const chunk = await supportList(rm, scope, l.side, codeOf(request), { ...o, limit: EXPORT_CHUNK, offset })
-          rows.push(...chunk)
-          if (chunk.length < EXPORT_CHUNK) break
+        // the whole list, however long, written out chunk by chunk as it is read (never held whole)
+        const names = await namesNow()
+        const code = codeOf(request)
+        async function* pages() {
+          for (let offset = 0; ; offset += EXPORT_CHUNK) {
+            const chunk = await supportList(rm, scope, l.side, code, { ...o, limit: EXPORT_CHUNK, offset })
+            yield chunk.map((r) => rosterCells(r, names))
+            if (chunk.length < EXPORT_CHUNK) return
+          }
         }
         const name = `${l.title}_${isoToRoc(today())}.xlsx`
         return reply
           .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
           .header('content-disposition', `attachment; filename="roster.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`)
-          .send(await rosterXlsx(l.title, rows, await namesNow()))
+          .send(xlsxStream([{ title: l.title, header: ROSTER_HEADER, pages: pages() }]))
       }
       const page = q.page ?? 1
       const [rows, total] = await Promise.all([

@@ -4,7 +4,7 @@
 import t from 'tap'
 import ExcelJS from 'exceljs'
 import type { Readable } from 'node:stream'
-import { toXlsx, xlsxStream, type Cell } from '../../http/back-office/tabular.js'
+import { toXlsx, xlsxStream, type Cell } from '../../http/tabular.js'
 
 const collect = async (s: Readable) => {
   const chunks: Buffer[] = []

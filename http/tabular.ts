@@ -1,7 +1,7 @@
 // Tables for download: one header row + rows of cells, written as Excel (exceljs) or CSV (UTF-8 with BOM so
 // Excel opens the Chinese text right; RFC 4180 quoting; cells starting with = + - @ are neutralised).
 import { PassThrough, type Readable } from 'node:stream'
-import { loadExcelJs } from '../../commands/platform/heavy-libraries.js'
+import { loadExcelJs } from '../commands/platform/heavy-libraries.js'
 
 export type Cell = string | number | null
 export interface Table {
