@@ -14,7 +14,7 @@ import { QuotaPeriodQuery } from '../schemas.js'
 import { referenceNamer, type ReferenceNames } from '../../domain/reference/lists.js'
 import { STATUS_LABEL, type Status } from '../../domain/types.js'
 import { maskPersonId } from '../../domain/national-id.js'
-import { xlsxStream, type Cell } from '../tabular.js'
+import { attachmentHeader, xlsxStream, type Cell } from '../tabular.js'
 
 import { attentionCases } from '../attention.js'
 const guard = requireRole('institution')
@@ -110,7 +110,7 @@ export async function registerInstitutionRoutes(app: App) {
         const name = `${l.title}_${isoToRoc(today())}.xlsx`
         return reply
           .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-          .header('content-disposition', `attachment; filename="roster.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`)
+          .header('content-disposition', attachmentHeader(name, 'roster.xlsx'))
           .send(xlsxStream([{ title: l.title, header: ROSTER_HEADER, pages: pages() }]))
       }
       const page = q.page ?? 1
