@@ -103,6 +103,12 @@ export async function httpBench(env: BenchDb, o: { seconds: number; focus: Insti
     }
     if (!files.some((f) => f.kind === 'longest')) res.notMeasured.push('case file: none of the 200 longest case streams is readable by the reviewer of the focus county')
     if (!files.some((f) => f.kind === 'pending')) res.notMeasured.push('case file awaiting a decision: none found in the reviewer\'s query (審查中)')
+    // 報備支援案件查詢 to Excel, the reviewer's whole county (up to 20,000 rows), one request at a time: no target in
+    // #17; beside a raw read of the same rows from the cases read model
+    const download = await excelDownload(env.db, `${address}/review/cases.xlsx`, query.cookie, reviewer.actor.county!)
+    if (download) {
+      res.figures.push(figure({ label: `報備支援案件查詢 to Excel, the reviewer's county (${download.rows.toLocaleString('en-US')} rows, ${(download.bytes / 1e6).toFixed(2)} MB), median of 3`, value: download.ms, unit: 'ms', lowerIsBetter: true, baseline: { label: 'raw SELECT of the same rows, median of 3', value: download.raw, unit: 'ms' } }))
+    } else res.notMeasured.push('Excel download: no cases read model table found')
     // CPU per request: unlike p95, it does not move with whatever else the machine runs (Node = server + autocannon)
     const perRequest = (l: Load) => ({ node: (l.cpu.process * 1000) / Math.max(1, l.requests), db: l.cpu.database === null ? null : (l.cpu.database * 1000) / Math.max(1, l.requests) })
     const sb = perRequest(base)
@@ -177,6 +183,26 @@ async function rawStreamRead(db: Sql, stream: string): Promise<number> {
     times.push(performance.now() - t)
   }
   return percentile(times, 95)
+}
+
+/** The Excel download of a county's cases, median of 3 sequential requests, and the raw read of its rows. */
+async function excelDownload(db: Sql, url: string, cookie: string, county: string): Promise<{ ms: number; bytes: number; rows: number; raw: number } | undefined> {
+  const table = (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE tablename ~ '^rm_cases_v[0-9]+$' ORDER BY length(tablename) DESC, tablename DESC LIMIT 1`)).rows[0]?.t
+  if (!table) return undefined
+  const times: number[] = []
+  const raws: number[] = []
+  let bytes = 0
+  let rows = 0
+  for (let i = 0; i < 3; i++) {
+    let t = performance.now()
+    const r = await fetch(url, { headers: { cookie } })
+    bytes = (await r.arrayBuffer()).byteLength
+    times.push(performance.now() - t)
+    t = performance.now()
+    rows = (await db.query(`SELECT * FROM ${table} WHERE scope_counties @> ARRAY[$1::text] ORDER BY submitted_at DESC NULLS LAST, case_id DESC LIMIT 20000`, [county])).rows.length
+    raws.push(performance.now() - t)
+  }
+  return { ms: percentile(times, 50), bytes, rows, raw: percentile(raws, 50) }
 }
 
 /** The staff rows 報備支援額度限制 listed (one cell labelled 醫事人員 per person). */
