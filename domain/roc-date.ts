@@ -295,6 +295,9 @@ export function shiftMonth(month: string, delta: number): string {
   return `${Math.floor(idx / 12)}-${String((idx % 12) + 1).padStart(2, '0')}`
 }
 
+/** The last day of a 'YYYY-MM' month ('2024-02' → '2024-02-29'). */
+export const lastDayOf = (month: string): IsoDate => addDays(`${shiftMonth(month, 1)}-01`, -1)
+
 /** Inclusive list of dates from..to (empty when to < from). */
 export const datesBetween = (from: IsoDate, to: IsoDate): IsoDate[] => {
   const out: IsoDate[] = []

@@ -1,5 +1,5 @@
 // Month calendar model for the professional's home page. Pure.
-import { addDays, rocMonthLabel, shiftMonth, weekdayOf } from '../domain/roc-date.js'
+import { addDays, lastDayOf, rocMonthLabel, shiftMonth, weekdayOf } from '../domain/roc-date.js'
 import type { Status } from '../domain/types.js'
 
 /** How an entry is drawn: approved; under review; during a pending change the approved terms ('change-current'), the
@@ -63,10 +63,6 @@ export const CALENDAR_WEEKDAYS = ['日', '一', '二', '三', '四', '五', '六
 const column = (iso: string) => weekdayOf(iso) % 7 // 0 = Sunday … 6 = Saturday
 
 export const monthOf = (iso: string) => iso.slice(0, 7)
-
-export function lastDayOf(month: string): string {
-  return addDays(`${shiftMonth(month, 1)}-01`, -1)
-}
 
 /** First and last day shown (whole weeks, Sunday first). */
 export function gridBounds(month: string): { from: string; to: string } {

@@ -1,8 +1,8 @@
 // The DDL of a version being rebuilt, split for a fast load: its non-unique indexes are left out and `finish`
 // creates them once the rows are in (one sorted build per index instead of one insertion per row). The tables are
 // logged from the start: built UNLOGGED and made logged at the end, a 100k rebuild cost PostgreSQL 16.1–16.7 s of
-// CPU against 14.2–14.6 s logged (SET LOGGED rewrites every table once more), and a logged build survives a crash
-// of the database with the checkpoints it committed. Unique indexes and primary keys stay: the
+// CPU against 14.2–14.6 s logged (SET LOGGED rewrites every table once more). (Either way an interrupted build is
+// dropped and started again, runner.ts prepareRebuild.) Unique indexes and primary keys stay: the
 // projections' upserts need them as arbiters, and so does a plain index on `(case_id)` alone: the case projections
 // replace a case's rows by deleting them by case_id during the build (without it each batch's delete would scan
 // the whole table). Generic over projections: it reads only their DDL text.

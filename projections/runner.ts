@@ -492,7 +492,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       await Promise.all(builds.map(async (b) => (b.pos = await applyBatch(db, b.p, b.to, b.pos, events, caseStates, true))))
       count += events.length
     }
-    // every new version made logged and indexed at once (sessions of their own: the server builds them side by side)
+    // every new version indexed at once (sessions of their own: the server builds them side by side)
     await Promise.all(builds.map((b) => db.exec(b.build.finish())))
     const results: RebuildResult[] = []
     for (const b of builds) {

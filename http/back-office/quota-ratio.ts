@@ -5,11 +5,10 @@
 // pending), as the filing check counts them; no person is named.
 import { institutionStaffing } from '../../commands/existing-reports-from-read-model.js'
 import { findInstitution, type RegistryInstitution } from '../../commands/registry/registry.js'
-import { addDays, isoWeekId, isoWeekStart, shiftMonth } from '../../domain/roc-date.js'
+import { addDays, isoWeekId, isoWeekStart, lastDayOf, shiftMonth } from '../../domain/roc-date.js'
 import { ratioStandings, type RatioStanding } from '../../domain/rules/quota.js'
 import type { QuotaRuleTable, SupportedStaffing } from '../../domain/rules/quota-types.js'
 import type { IsoDate } from '../../domain/types.js'
-import { lastDayOf } from '../calendar.js'
 import type { App } from '../schemas.js'
 
 /** How far the page looks ahead: this week and the next 7, this month and the next 2. */

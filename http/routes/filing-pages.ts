@@ -9,7 +9,7 @@ import { findInstitution } from '../../commands/registry/registry.js'
 import { ATTACHMENT_MAX_BYTES, sniffAttachmentType } from '../../commands/attachments/content-type.js'
 import type { ReportCommandMeta, ReportOutcome, Step, TermsInput } from '../../commands/case-service.js'
 import { isDomainError } from '../../domain/errors.js'
-import { addDays, isoToRoc, shiftMonth, taipeiDate } from '../../domain/roc-date.js'
+import { isoToRoc, lastDayOf, taipeiDate } from '../../domain/roc-date.js'
 import type { Attachment, Terms } from '../../domain/types.js'
 import type { ReviewerDecision } from '../../domain/report/case-facts.js'
 import { referenceNamer } from '../../domain/reference/lists.js'
@@ -68,7 +68,7 @@ async function renderForm(reply: FastifyReply, request: FastifyRequest, mode: Mo
 function dateExamples(now: Date) {
   const next = taipeiDate(new Date(now.getTime() + 31 * 86400_000).toISOString()).slice(0, 7)
   const roc = isoToRoc(`${next}-01`)
-  return { first: roc, last: isoToRoc(addDays(`${shiftMonth(next, 1)}-01`, -1)), day: isoToRoc(`${next}-05`), slashed: `${roc.slice(0, 3)}/${roc.slice(3, 5)}/05`, western: `${next.replace('-', '/')}/05` }
+  return { first: roc, last: isoToRoc(lastDayOf(next)), day: isoToRoc(`${next}-05`), slashed: `${roc.slice(0, 3)}/${roc.slice(3, 5)}/05`, western: `${next.replace('-', '/')}/05` }
 }
 
 /** Checks attachments by content (magic bytes) and size. */

@@ -3,7 +3,7 @@ import t from 'tap'
 import {
   addDays, daysBetween, formatRocDateTime, formatRocDateWithWeekday, isIsoDate, isoToRoc, isoWeekId, isoWeekStart,
   isRocDate, monthId, rocTimestamp, rocToIso, taipeiDate, taipeiDateTime, taipeiDayBounds, taipeiInstant, weekdayOf,
-  parseRocDate, rocYear, rocPeriodLabel, rocMonthLabel, rocWeekLabel, formatRocInstant, rocDateOrAsGiven, rocDateWeekdayOrAsGiven,
+  parseRocDate, rocYear, rocPeriodLabel, rocMonthLabel, rocWeekLabel, formatRocInstant, rocDateOrAsGiven, rocDateWeekdayOrAsGiven, shiftMonth, lastDayOf,
 } from '../../domain/roc-date.js'
 import { clockToHHmm, clockToMinutes, hhmmToClock, isClockTime, isHHmm, minutesToClock, parseHHmm } from '../../domain/clock-time.js'
 
@@ -130,4 +130,14 @@ t.test('the one ROC and HHmm parsing and labelling (forms, back office, roster, 
     [isHHmm(800), false, 'not a string'],
   ]
   for (const [got, want, what] of cases) t.equal(got, want, what)
+})
+
+t.test('shiftMonth and lastDayOf: month arithmetic across years and leap Februaries', async (t) => {
+  t.equal(shiftMonth('2024-12', 1), '2025-01')
+  t.equal(shiftMonth('2024-01', -1), '2023-12')
+  t.equal(shiftMonth('2024-03', -14), '2023-01')
+  t.equal(lastDayOf('2024-02'), '2024-02-29')
+  t.equal(lastDayOf('2023-02'), '2023-02-28')
+  t.equal(lastDayOf('2024-12'), '2024-12-31')
+  t.equal(lastDayOf('2024-04'), '2024-04-30')
 })
