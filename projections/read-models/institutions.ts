@@ -65,8 +65,9 @@ export const institutionsProjection = defineCaseProjection({
   name: 'institutions',
   // 2: folded with the domain's evolve, stored state = the domain state; 3: submitted_at (the dashboard's 有效
   // 報備支援名單 is the roster's list, sorted by 送審日期); 4: 有效報備支援人數 and the list's length kept as day deltas;
-  // 5: status counts at the institution the case is listed at (facts.listedTerms), as the support rows are
-  revision: 5,
+  // 5: status counts at the institution the case is listed at (facts.listedTerms), as the support rows are; 6: the
+  // index on the supports' end (登錄異動待查's bound)
+  revision: 6,
   tables: ['institution_counts', 'institution_supports', 'institution_in_force_days', 'institution_in_force_periods'],
   ddl: (_v, t) => {
     const c = t('institution_counts')
@@ -84,6 +85,8 @@ export const institutionsProjection = defineCaseProjection({
       // the dashboard's list, newest 送審日期 first: walked in order, stopped after the page
       `CREATE INDEX IF NOT EXISTS ${s}_submitted ON ${s} (submitted_at DESC NULLS LAST, case_id);`,
       `CREATE INDEX IF NOT EXISTS ${s}_county ON ${s} USING gin (scope_counties);`,
+      // 登錄異動待查 (queries/registry-flags.ts): the supports running on a day, without the cases of history
+      `CREATE INDEX IF NOT EXISTS ${s}_in_force_to ON ${s} (in_force_to) WHERE status <> 'withdrawn';`,
       // 有效報備支援人數 and the list's length on a day: the sums of the deltas up to it (in-force-days.ts), read
       // from the key alone
       `CREATE TABLE IF NOT EXISTS ${t('institution_in_force_days')} (institution_code text NOT NULL, day date NOT NULL,

@@ -63,3 +63,32 @@ t.test('a closed institution: flagged, and filings to it refused with the side n
   await t.rejects(parts.reports.file({ applicantId: 'Q134567894', terms: terms('3563020002', from, addDays(from, 27), 4) },
     { commandId: 'effects-closed', actor: professionalActor('Q134567894') }), { code: 'INSTITUTION_CLOSED', message: /被支援機構「仁愛家醫診所」已歇業/ })
 })
+
+t.test('a license ending before the support, and a closed home together with a suspension: one row, every concern', async (t) => {
+  const clinic = DEMO_INSTITUTIONS.find((i) => i.code === '3563020002')!
+  await upsertInstitutions(env.tdb.db, [clinic])
+  const tpe = await login(app, reviewer())
+  const listed = async () => (await app.inject({ method: 'GET', url: '/review/registry-flags', headers: { cookie: tpe.cookie } })).body
+  const rowsOf = (body: string) => body.split(`>${caseNumber}</a>`).length - 1
+  t.equal(rowsOf(await listed()), 0, 'nothing once the clinic is open again')
+
+  await upsertProfessionals(env.tdb.db, [{ ...wang, licenseValidTo: addDays(to, -1) }])
+  let body = await listed()
+  t.equal(rowsOf(body), 1)
+  t.match(body, /執業執照有效期間未涵蓋支援期間/)
+  await upsertProfessionals(env.tdb.db, [{ ...wang, licenseValidTo: to }])
+  t.equal(rowsOf(await listed()), 0, 'a license to the support\'s last day covers it')
+
+  const home = DEMO_INSTITUTIONS.find((i) => i.code === wang.homeInstitutionCode)!
+  await upsertInstitutions(env.tdb.db, [{ ...home, status: 'suspended', statusDate: today }])
+  body = await listed()
+  t.equal(rowsOf(body), 1, 'the home institution suspended')
+  t.match(body, '>執業機構已停業或歇業<')
+  await upsertProfessionals(env.tdb.db, [{ ...wang, practiceStatus: 'inactive', statusDate: today, licenseValidTo: addDays(to, -10) }])
+  body = await listed()
+  t.equal(rowsOf(body), 1, 'found by three routes, listed once')
+  t.match(body, '醫事人員已歇業或不在執業登記中；執業執照有效期間未涵蓋支援期間；執業機構已停業或歇業')
+  await upsertInstitutions(env.tdb.db, [home])
+  await upsertProfessionals(env.tdb.db, [wang])
+  t.equal(rowsOf(await listed()), 0)
+})
