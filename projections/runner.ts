@@ -233,7 +233,10 @@ async function followUntilWoken(
 }
 
 export function createProjectionRunner(options: RunnerOptions): ProjectionRunner {
-  const { db, store, projections, logger } = options
+  const { store, projections, logger } = options
+  // read models are written on a pool of their own, whose transactions the log's readers do not wait for
+  // (platform/database.ts READ_MODEL_WRITERS_SUFFIX)
+  const db = options.db.readModelWriters?.() ?? options.db
   const batchSize = options.batchSize ?? 500
   const gatherMs = options.gatherMs ?? 5
   const rebuildBatchSize = options.rebuildBatchSize ?? 4000

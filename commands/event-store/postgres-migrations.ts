@@ -205,4 +205,25 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
         WHERE type IN ('ReportApproved', 'ChangeApproved', 'CancellationApproved');
     `,
   },
+  {
+    // Read-model writers (the projection runner's connections, application_name ending in '/read-models':
+    // platform/database.ts READ_MODEL_WRITERS_SUFFIX) append no events: the log's readers do not wait for their
+    // transactions (postgres-event-store.ts, HORIZON), so an event they wrote could be passed over. Refused here,
+    // whatever path the insert takes (the append functions, COPY, a hand-written INSERT).
+    id: 'event-store/005-read-model-writers-append-nothing',
+    sql: `
+      CREATE OR REPLACE FUNCTION baobei_events_refuse_read_model_writers() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        IF current_setting('application_name') LIKE '%/read-models' THEN
+          RAISE EXCEPTION 'read-model writers append no events (connection %)', current_setting('application_name')
+            USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NULL;
+      END
+      $fn$;
+      DROP TRIGGER IF EXISTS events_refuse_read_model_writers ON events;
+      CREATE TRIGGER events_refuse_read_model_writers BEFORE INSERT ON events
+        FOR EACH STATEMENT EXECUTE FUNCTION baobei_events_refuse_read_model_writers();
+    `,
+  },
 ]

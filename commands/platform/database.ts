@@ -15,8 +15,20 @@ export interface Sql {
   copyFrom?(copySql: string, chunks: Iterable<Buffer>): Promise<void>
 }
 
+/**
+ * The application_name suffix of the connections that write read models only (the projection runner's): the event
+ * store's readers do not wait for their transactions (postgres-event-store.ts, HORIZON), and the events table
+ * refuses their inserts (event-store/005). Our code never changes a connection's application_name after it opens.
+ */
+export const READ_MODEL_WRITERS_SUFFIX = '/read-models'
+
 export interface Database extends Sql {
   readonly kind: 'postgres' | 'pglite'
+  /**
+   * A pool of its own for the projection runner, named with READ_MODEL_WRITERS_SUFFIX (opened on first use, closed
+   * with this one). Absent where there is one connection (PGlite: transactions never overlap).
+   */
+  readModelWriters?(): Database
   /** Runs fn in one transaction (BEGIN/COMMIT, ROLLBACK on throw). */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>
   /** LISTEN on a channel; returns an unlisten function. */

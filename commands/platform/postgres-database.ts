@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFromStdin } from 'pg-copy-streams'
-import type { Database, QueryResult, Sql } from './database.js'
+import { READ_MODEL_WRITERS_SUFFIX, type Database, type QueryResult, type Sql } from './database.js'
 
 // bigint (int8) and xid8 come back as strings; keep them as strings and let callers BigInt() them.
 export function createPostgresDatabase(connectionString: string, options: { max?: number; applicationName?: string } = {}): Database {
@@ -32,6 +32,7 @@ export function createPostgresDatabase(connectionString: string, options: { max?
         }
       : {}),
   })
+  let writers: Database | undefined
   const listeners = new Map<string, Set<(p: string) => void>>()
   let listenClient: pg.Client | undefined
   let listenQueue: Promise<void> = Promise.resolve()
@@ -72,9 +73,16 @@ export function createPostgresDatabase(connectionString: string, options: { max?
       connecting = undefined
     }
   }
+  const name = options.applicationName ?? 'baobei'
   return {
     kind: 'postgres',
     ...wrap(pool),
+    readModelWriters(this: Database) {
+      if (name.endsWith(READ_MODEL_WRITERS_SUFFIX)) return this
+      // application_name is at most 63 bytes: the base is cut, never the suffix
+      writers ??= createPostgresDatabase(connectionString, { max: options.max ?? 10, applicationName: `${name.slice(0, 63 - READ_MODEL_WRITERS_SUFFIX.length)}${READ_MODEL_WRITERS_SUFFIX}` })
+      return writers
+    },
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       const client = await pool.connect()
       let broken = false
@@ -128,6 +136,7 @@ export function createPostgresDatabase(connectionString: string, options: { max?
     async close() {
       closed = true
       if (listenClient) await listenClient.end().catch(() => {})
+      await writers?.close()
       await pool.end()
     },
   }

@@ -40,11 +40,13 @@ function counting(name: string, ref: { fail: boolean; calls: number } = { fail: 
   }
 }
 
-/** The database with its transactions counted. */
-function countingTransactions(db: Database) {
+/** The runner's database (its read-model writers' pool) with its transactions counted. */
+function countingTransactions(main: Database) {
   const counter = { n: 0 }
+  const db = main.readModelWriters?.() ?? main
+  const { readModelWriters: _writers, ...rest } = db
   const wrapped: Database = {
-    ...db,
+    ...rest,
     query: (text, params) => db.query(text, params),
     exec: (script) => db.exec(script),
     listen: (channel, fn) => db.listen(channel, fn),
