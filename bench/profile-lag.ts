@@ -81,9 +81,12 @@ function wrapSql(s: Sql, inTx: boolean): Sql {
   } as Sql
 }
 function instrument(db: Database): Database {
+  // the runner writes on the read-model writers' pool (platform/database.ts): instrumented as well
+  let writers: Database | undefined
   return {
     ...db,
     ...wrapSql(db, false),
+    ...(db.readModelWriters ? { readModelWriters: () => (writers ??= instrument(db.readModelWriters!())) } : {}),
     async transaction(fn) {
       const who = /^projection:([^:]+):/.exec(currentCorrelationId() ?? '')?.[1] ?? 'other'
       const t0 = performance.now()
