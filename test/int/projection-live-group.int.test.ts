@@ -14,6 +14,8 @@ import { EVENT_STORE_MIGRATIONS } from '../../commands/event-store/postgres-migr
 import { createPostgresEventStore } from '../../commands/event-store/postgres-event-store.js'
 import { appendCases, lastAppendedPosition, projectionEnv } from '../support/projection-env.js'
 import { randomCase, rng } from '../support/report-fixtures.js'
+import { applyGroupBatch, type GroupMember } from '../../projections/live-group.js'
+import { createCaseStates } from '../../projections/case-states.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -187,6 +189,56 @@ t.test('members at different checkpoints: each gets only the events after its ow
     t.same(await checkpointOf(env.db, name), await lastAppendedPosition(env.db), `${name}: checkpoint at the last position`)
   }
   t.equal([...runner.failures.values()].reduce((s, n) => s + n, 0), 0, 'no failure')
+})
+
+t.test('a batch runs without savepoints; a member that throws sends it again with them, and only that member is rolled back', async (t) => {
+  const env = await projectionEnv('bbgroup')
+  t.teardown(() => env.drop())
+  const r = rng(11)
+  const ref = { fail: false, calls: 0 }
+  const steady = counting('steady')
+  const flaky = counting('flaky', ref)
+  const setup = createProjectionRunner({ db: env.db, store: env.store, projections: [steady, flaky] })
+  await setup.start()
+  t.ok(await setup.waitFor(await appendCases(env.store, [randomCase(r, 0)]), undefined, 20_000))
+  await setup.stop()
+  // the transactions and savepoints of the batches below, counted
+  const base = env.db.readModelWriters?.() ?? env.db
+  const stats = { tx: 0, savepoints: 0 }
+  const db: Database = {
+    ...base,
+    transaction(fn) {
+      stats.tx++
+      return base.transaction((tx) => fn({
+        ...tx,
+        query: (text, params) => tx.query(text, params),
+        exec: (script) => ((stats.savepoints += /^SAVEPOINT /.test(script) ? 1 : 0), tx.exec(script)),
+      }))
+    },
+  }
+  const caseStates = createCaseStates(env.store)
+  const batchAfter = async (from: LogPosition) => (await env.store.readAll({ after: from })).slice()
+  const members = async (): Promise<GroupMember[]> =>
+    Promise.all([steady, flaky].map(async (p) => ({ p, version: 1, expected: await checkpointOf(env.db, p.name) })))
+
+  await appendCases(env.store, [randomCase(r, 1), randomCase(r, 2)])
+  const first = await applyGroupBatch(db, await members(), await batchAfter(await checkpointOf(env.db, 'flaky')), caseStates)
+  t.same(first.applied.map((m) => m.p.name).sort(), ['flaky', 'steady'])
+  t.same(stats, { tx: 1, savepoints: 0 }, 'one transaction, no savepoint')
+  const upTo = await eventCount(env.db)
+
+  ref.fail = true
+  stats.tx = 0
+  await appendCases(env.store, [randomCase(r, 3)])
+  const second = await applyGroupBatch(db, await members(), await batchAfter(await checkpointOf(env.db, 'flaky')), caseStates)
+  t.same(second.applied.map((m) => m.p.name), ['steady'])
+  t.same(second.failed.map((f) => f.member.p.name), ['flaky'])
+  t.match(second.failed[0]!.error.message, /flaky broke/)
+  t.same(stats, { tx: 2, savepoints: 2 }, 'the first rolled back whole, the second with a savepoint per member')
+  const total = await eventCount(env.db)
+  t.same(await seen(env.db, 'steady'), { n: total, max: 1 }, 'steady: every event once (its rows of the first try rolled back)')
+  t.same(await seen(env.db, 'flaky'), { n: upTo, max: 1 }, 'flaky: none of the failed batch')
+  t.same(await checkpointOf(env.db, 'steady'), await lastAppendedPosition(env.db))
 })
 
 t.test('PGlite: the savepoints of a failing member roll back its rows only', async (t) => {
