@@ -1,7 +1,7 @@
 // 3. Lag: milliseconds from append (commit of a command through the command handler) to every read model having
 // it (the slowest projection's checkpoint passing its position), with the projection runner running in-process,
 // under a sustained rate of filings. Baseline: the same loop with a no-op "projection" (a bare subscription that
-// only records positions): what the store's notification + gap-safe read alone cost. Then the same load again on a
+// only records positions, the runner working beside it): what the store's notification + gap-safe read cost. Then the same load again on a
 // worker per projection (RunnerOptions.liveGroup false), the design before the live group.
 import { createCommandHandler } from '../commands/command-handler.js'
 import { comparePositions, type LogPosition } from '../commands/event-store/port.js'
