@@ -1,5 +1,6 @@
 // Schema of the PostgreSQL event store (also on PGlite). See postgres-event-store.ts for how it is used.
 import type { Migration } from '../platform/migrations.js'
+import { READ_MODEL_WRITERS_SUFFIX } from '../platform/database.js'
 
 export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
   {
@@ -206,15 +207,15 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // Read-model writers (the projection runner's connections, application_name ending in '/read-models':
-    // platform/database.ts READ_MODEL_WRITERS_SUFFIX) append no events: the log's readers do not wait for their
+    // Read-model writers (the projection runner's connections, application_name ending in
+    // READ_MODEL_WRITERS_SUFFIX, platform/database.ts) append no events: the log's readers do not wait for their
     // transactions (postgres-event-store.ts, HORIZON), so an event they wrote could be passed over. Refused here,
     // whatever path the insert takes (the append functions, COPY, a hand-written INSERT).
     id: 'event-store/005-read-model-writers-append-nothing',
     sql: `
       CREATE OR REPLACE FUNCTION baobei_events_refuse_read_model_writers() RETURNS trigger LANGUAGE plpgsql AS $fn$
       BEGIN
-        IF current_setting('application_name') LIKE '%/read-models' THEN
+        IF current_setting('application_name') LIKE '%${READ_MODEL_WRITERS_SUFFIX}' THEN
           RAISE EXCEPTION 'read-model writers append no events (connection %)', current_setting('application_name')
             USING ERRCODE = 'insufficient_privilege';
         END IF;
