@@ -41,12 +41,12 @@ export const SUPPORT_COLUMNS = {
 const countKeys = (v: CaseView | undefined): string[] =>
   v ? [`${v.applicant.home.code}|home|${v.status}`, `${v.facts.listedTerms.supported.code}|supported|${v.status}`] : []
 
-function supportRow(v: CaseView) {
+export function supportRow(v: CaseView) {
   const terms = v.facts.listedTerms
   const s = summarizeSchedule(terms.schedule)
   const p = v.facts.inForcePeriod
+  // party columns last: see caseRow (cases.ts)
   return {
-    ...casePartyColumns(v, terms),
     schedule_from: s.from,
     schedule_to: s.to,
     weekday_mask: s.weekdayMask,
@@ -58,6 +58,7 @@ function supportRow(v: CaseView) {
     updated_at: v.updatedAt,
     scope_counties: v.facts.scope.counties,
     submitted_at: v.submittedAt ?? null,
+    ...casePartyColumns(v, terms),
   }
 }
 

@@ -19,8 +19,9 @@ export interface CaseOccurrence extends Occurrence {
 export function caseOccurrences(v: CaseView): CaseOccurrence[] {
   const { inForce, underReview } = v.facts.counted
   return [
-    ...(inForce ? inForce.occurrences.map((o) => ({ ...o, state: 'approved' as const, terms: inForce.terms, routing: inForce.routing })) : []),
-    ...(underReview ? underReview.occurrences.map((o) => ({ ...o, state: 'pending' as const, terms: underReview.terms, routing: underReview.routing })) : []),
+    // the occurrence spread last: see caseRow (cases.ts)
+    ...(inForce ? inForce.occurrences.map((o) => ({ state: 'approved' as const, terms: inForce.terms, routing: inForce.routing, ...o })) : []),
+    ...(underReview ? underReview.occurrences.map((o) => ({ state: 'pending' as const, terms: underReview.terms, routing: underReview.routing, ...o })) : []),
   ]
 }
 
