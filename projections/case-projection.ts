@@ -36,6 +36,39 @@ export interface CaseProjectionSpec {
   apply(changes: readonly CaseChange[], ctx: ProjectionContext): Promise<void>
 }
 
+interface BatchCases {
+  /** The batch's report events by case, in log order. */
+  byCase: ReadonlyMap<string, readonly RecordedEvent<ReportEvent>[]>
+  /** Each case's first stream version in the batch (the state wanted is the one just before it). */
+  firstVersions: ReadonlyMap<string, number>
+}
+
+/**
+ * Batches grouped already: every case projection handed the same page (a rebuild, the live group) groups it once.
+ * The callers hand fresh arrays and never change one afterwards; a hit still checks the length and the last event.
+ */
+const grouped = new WeakMap<readonly RecordedEvent[], BatchCases & { length: number; last: RecordedEvent | undefined }>()
+
+function casesOf(events: readonly RecordedEvent[]): BatchCases {
+  const known = grouped.get(events)
+  if (known && known.length === events.length && known.last === events[events.length - 1]) return known
+  const byCase = new Map<string, RecordedEvent<ReportEvent>[]>()
+  const firstVersions = new Map<string, number>()
+  for (const e of events) {
+    if (!isReportEvent(e)) continue
+    const id = caseIdOfStream(e.stream)
+    const list = byCase.get(id)
+    if (list) list.push(e)
+    else {
+      byCase.set(id, [e])
+      firstVersions.set(id, e.streamVersion)
+    }
+  }
+  const out = { byCase, firstVersions, length: events.length, last: events[events.length - 1] }
+  grouped.set(events, out)
+  return out
+}
+
 export function defineCaseProjection(spec: CaseProjectionSpec): Projection {
   const stateBase = `${spec.name}_state`
   return {
@@ -50,16 +83,9 @@ export function defineCaseProjection(spec: CaseProjectionSpec): Projection {
       return `${state}${spec.ddl(version, table)}`
     },
     async handle(events, ctx) {
-      const byCase = new Map<string, RecordedEvent<ReportEvent>[]>()
-      for (const e of events) {
-        if (!isReportEvent(e)) continue
-        const id = caseIdOfStream(e.stream)
-        const list = byCase.get(id)
-        if (list) list.push(e)
-        else byCase.set(id, [e])
-      }
+      const { byCase, firstVersions } = casesOf(events)
       if (byCase.size === 0) return
-      const states = await ctx.caseStates.before(new Map([...byCase].map(([id, evs]) => [id, evs[0]!.streamVersion])))
+      const states = await ctx.caseStates.before(firstVersions)
       const changes: (CaseChange & { state: ReportCase | undefined })[] = []
       for (const [caseId, evs] of byCase) {
         const first = states.get(caseId)
