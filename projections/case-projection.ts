@@ -9,6 +9,7 @@ import { caseIdOfStream, type ReportEvent } from '../domain/events.js'
 import type { ReportCase } from '../domain/report/state.js'
 import { evolveCase, isReportEvent, viewOf, type CaseView } from './case-view.js'
 import type { Projection, ProjectionContext } from './projection.js'
+import type { CaseStates } from './case-states.js'
 import { upsertRows } from './sql-rows.js'
 
 export interface CaseStep {
@@ -41,7 +42,11 @@ interface BatchCases {
   byCase: ReadonlyMap<string, readonly RecordedEvent<ReportEvent>[]>
   /** Each case's first stream version in the batch (the state wanted is the one just before it). */
   firstVersions: ReadonlyMap<string, number>
+  /** The batch folded from these states (the last case projection to fold it; the others take it when theirs are the same). */
+  folded?: { from: ReadonlyMap<string, ReportCase | undefined>; changes: readonly StateChange[] }
 }
+
+type StateChange = CaseChange & { state: ReportCase | undefined }
 
 /**
  * Batches grouped already: every case projection handed the same page (a rebuild, the live group) groups it once.
@@ -69,6 +74,37 @@ function casesOf(events: readonly RecordedEvent[]): BatchCases {
   return out
 }
 
+/**
+ * The batch's cases folded from `states` (each case's state before its first event in the batch), each step with
+ * its before/after views. Folded once for every case projection that starts the batch from the very same states (a
+ * rebuild's; the live group's members at one checkpoint); a projection from other states folds its own.
+ */
+function changesOf(batch: BatchCases, states: ReadonlyMap<string, ReportCase | undefined>, caseStates: CaseStates): readonly StateChange[] {
+  const known = batch.folded
+  if (known && [...batch.byCase.keys()].every((id) => known.from.get(id) === states.get(id))) return known.changes
+  const changes: StateChange[] = []
+  for (const [caseId, evs] of batch.byCase) {
+    const first = states.get(caseId)
+    const before = viewOf(first)
+    let cur = first
+    let curView = before
+    const steps: CaseStep[] = []
+    for (const event of evs) {
+      // (a stream version at or below the state's was applied already: never twice)
+      if (cur && event.streamVersion <= cur.version) continue
+      const next = evolveCase(cur, event)
+      const nextView = viewOf(next)
+      steps.push({ event, before: curView, after: nextView })
+      cur = next
+      curView = nextView
+    }
+    if (cur && steps.length) caseStates.keep(caseId, cur) // the next batch starts from it
+    if (steps.length) changes.push({ caseId, before, after: curView, steps, state: cur })
+  }
+  batch.folded = { from: states, changes }
+  return changes
+}
+
 export function defineCaseProjection(spec: CaseProjectionSpec): Projection {
   const stateBase = `${spec.name}_state`
   return {
@@ -83,28 +119,9 @@ export function defineCaseProjection(spec: CaseProjectionSpec): Projection {
       return `${state}${spec.ddl(version, table)}`
     },
     async handle(events, ctx) {
-      const { byCase, firstVersions } = casesOf(events)
-      if (byCase.size === 0) return
-      const states = await ctx.caseStates.before(firstVersions)
-      const changes: (CaseChange & { state: ReportCase | undefined })[] = []
-      for (const [caseId, evs] of byCase) {
-        const first = states.get(caseId)
-        const before = viewOf(first)
-        let cur = first
-        let curView = before
-        const steps: CaseStep[] = []
-        for (const event of evs) {
-          // (a stream version at or below the state's was applied already: never twice)
-          if (cur && event.streamVersion <= cur.version) continue
-          const next = evolveCase(cur, event)
-          const nextView = viewOf(next)
-          steps.push({ event, before: curView, after: nextView })
-          cur = next
-          curView = nextView
-        }
-        if (cur && steps.length) ctx.caseStates.keep(caseId, cur) // the next batch starts from it
-        if (steps.length) changes.push({ caseId, before, after: curView, steps, state: cur })
-      }
+      const batch = casesOf(events)
+      if (batch.byCase.size === 0) return
+      const changes = changesOf(batch, await ctx.caseStates.before(batch.firstVersions), ctx.caseStates)
       if (changes.length === 0) return
       await spec.apply(changes, ctx)
       if (spec.storesState)
