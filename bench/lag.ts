@@ -10,6 +10,7 @@ import { evolve, initialState } from '../domain/report/state.js'
 import { PROJECTIONS } from '../projections/read-models/all.js'
 import { createProjectionRunner, type ProjectionRunner } from '../projections/runner.js'
 import { generateCases, type GeneratedCase } from '../test/support/data-generator.js'
+import { opensItsCase } from './append.js'
 import { benchDatabase, type BenchDb } from './lib/env.js'
 import { bulkLoad } from './lib/load.js'
 import { figure, newResult, percentile, sleep, type BenchResult } from './lib/result.js'
@@ -68,7 +69,7 @@ export async function drive(env: BenchDb, cases: Iterator<GeneratedCase>, rate: 
     busy.add(lane)
     const { c, cmd } = nextCommand(lane)
     const p = handler
-      .handle({ stream: c.stream, command: cmd.command, ctx: cmd.ctx, meta: cmd.meta })
+      .handle({ stream: c.stream, command: cmd.command, ctx: cmd.ctx, meta: cmd.meta, probablyNew: opensItsCase(cmd) })
       .then((r) => {
         appended++
         pending.add({ pos: r.position, at: performance.now() })

@@ -230,6 +230,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
     meta: ReportCommandMeta,
     command: (state: ReportState, now: Instant) => ReportCommand | Promise<ReportCommand>,
     ctx: (state: ReportState, now: Instant) => DecideContext | Promise<DecideContext> = (_s, now) => ({ actor: meta.actor, now }),
+    opens = false,
   ): Promise<ReportOutcome> {
     if (!isUuid(caseId)) throw new DomainError('REPORT_NOT_FOUND', { caseId })
     const now = clock().toISOString()
@@ -238,6 +239,8 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
       command: (s) => command(s, now),
       ctx: (s) => ctx(s, now),
       meta: metaOf(meta, now),
+      // a draft opens its case: the stream is not read first (the append proves it new)
+      probablyNew: opens,
     })
     return outcome(caseId, r)
   }
@@ -271,6 +274,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
           },
         }),
         (s, now) => contextFor(s, meta.actor, now, terms, applicant),
+        true,
       )
     },
 
@@ -330,6 +334,8 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
         },
         ctx: (s) => ctxOf(s),
         meta: metaOf(meta, now),
+        // a sequence that starts with the draft opens its case: the stream is not read first (the append proves it new)
+        probablyNew: steps[0]!.type === 'draft',
       })
       return outcome(caseId, r)
     },

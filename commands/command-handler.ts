@@ -43,6 +43,13 @@ export interface HandleInput<S, C, Ctx> {
   command: FromState<S, C>
   ctx: FromState<S, Ctx>
   meta: CommandMeta
+  /**
+   * The stream is most likely new (a command that opens it, e.g. 報備支援 登錄 on a case id derived from a fresh
+   * command id): the first attempt decides on the initial state without reading the stream. Only a guess, proved
+   * like a cached state: the append expects no stream, so a stream that exists after all (the same command again)
+   * fails it, and the command is answered from the stream as read (its first result, or decided again on it).
+   */
+  probablyNew?: boolean
 }
 
 export interface HandleResult<S, E extends DecidedEvent> {
@@ -146,38 +153,54 @@ export function createCommandHandler<S, C, E extends DecidedEvent, Ctx>(
     }
     if (!meta.commandId) throw new DomainError('VALIDATION_FAILED', { fields: ['commandId'] })
     let trustCache = true
+    // the stream as read after a refusal decided on a stream guessed new (taken by the next attempt)
+    let reread: Awaited<ReturnType<typeof load>> | undefined
     for (let attempt = 1; ; attempt++) {
       // The cached fold (when this handler last saw the stream and the command is not already in it) saves the
       // read; everything decided on it is re-checked by the expected version of the append.
       const cached = trustCache ? cache.get(stream) : undefined
       const fromCache = cached !== undefined && !cached.commandIds.has(meta.commandId)
+      // a guess of the first attempt only: any conflict or refusal turns trustCache off
+      const guessedNew = !fromCache && trustCache && input.probablyNew === true && cached === undefined
       let state: S
       let version: number
       let history: RecordedEvent<E>[] | undefined
       if (fromCache) {
         state = cached.state
         version = cached.version
+      } else if (guessedNew) {
+        state = initial()
+        version = 0
+        history = []
       } else {
-        ;({ state, version, events: history } = await load(stream))
+        ;({ state, version, events: history } = reread ?? (await load(stream)))
+        reread = undefined
         // Checked BEFORE deciding: a repeated command gets its first result even if the state has moved on since.
         const earlier = earlierRun(history, meta.commandId, meta.actor)
         if (earlier) return earlier
       }
-      const command = await resolve(input.command, state)
-      const ctx = await resolve(input.ctx, state)
       let decided: E[]
       try {
+        // (a command or context computed from the state may refuse too: a dry run before a number is spent)
+        const command = await resolve(input.command, state)
+        const ctx = await resolve(input.ctx, state)
         decided = decider.decide(command, state, ctx) // a DomainError propagates: nothing is appended
       } catch (e) {
-        if (!fromCache) throw e
-        // decided on a cached state that may be stale: decide again on the stream as it is now
+        if ((!fromCache && !guessedNew) || !isDomainError(e)) throw e
+        // a stream guessed new that is new: the refusal stands (not decided twice)
+        if (guessedNew) {
+          reread = await load(stream)
+          if (reread.version === 0) throw e
+        }
+        // decided on a cached state that may be stale, or on a stream guessed new that exists (the same command
+        // again on the stream it opened gets its first result there): decide again on the stream as it is now
         trustCache = false
         attempt--
         continue
       }
       const toAppend: Array<EventToAppend & E & { meta: EventMeta }> = decided.map((e) => ({ ...e, meta }))
       if (toAppend.length === 0) {
-        if (fromCache) {
+        if (fromCache || guessedNew) {
           // the result reports the stream's last position: read it (rare: a command that decides nothing)
           trustCache = false
           attempt--
@@ -219,7 +242,7 @@ export function createCommandHandler<S, C, E extends DecidedEvent, Ctx>(
         if (!(isDomainError(e) && e.code === 'CONCURRENCY_CONFLICT')) throw e
         // a cached state that was stale already (another process appended) is no contention: re-read at once,
         // without using up an attempt
-        if (fromCache && !racedHere) {
+        if ((fromCache || guessedNew) && !racedHere) {
           attempt--
           continue
         }

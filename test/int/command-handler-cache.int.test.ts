@@ -95,3 +95,66 @@ t.test('a repeated command id is answered from the stream, not from the cache', 
   t.equal(elsewhere.duplicate, true)
   t.equal((await p1.store.readStream(stream)).length, 2, 'one increment only')
 })
+
+// probablyNew: a command that opens its stream (報備支援 登錄 on a case id derived from a fresh command id) is decided
+// on the initial state without a read; the append's "no stream" proves the guess.
+t.test('probablyNew: a new stream is opened without a read', async (t) => {
+  const stream = `c-${randomUUID()}`
+  const reads = p1.n.reads
+  const r = await h1.handle({ stream, command: { type: 'Open' }, ctx: undefined, meta: meta(), probablyNew: true })
+  t.equal(p1.n.reads, reads, 'no read of the stream')
+  t.equal(r.nextVersion, 1)
+  t.equal(r.duplicate, false)
+  // the fold is kept: the next command is not read either
+  await h1.handle({ stream, command: { type: 'Increment' }, ctx: undefined, meta: meta() })
+  t.equal(p1.n.reads, reads, 'still no read')
+  t.same((await p1.store.readStream(stream)).map((e) => e.type), ['Opened', 'Incremented'])
+})
+
+t.test('probablyNew on a stream the same command opened elsewhere: its first result, nothing appended', async (t) => {
+  const stream = `c-${randomUUID()}`
+  const id = randomUUID()
+  const first = await h2.handle({ stream, command: { type: 'Open' }, ctx: undefined, meta: meta(id), probablyNew: true })
+  // the same command again through the other process: the guess fails at the append
+  const again = await h1.handle({ stream, command: { type: 'Open' }, ctx: undefined, meta: meta(id), probablyNew: true })
+  t.equal(again.duplicate, true, 'answered as the repeat it is')
+  t.same(again.position, first.position)
+  t.equal((await p1.store.readStream(stream)).length, 1, 'one Opened only')
+})
+
+t.test('probablyNew on a stream another command opened: decided again on the stream as it is', async (t) => {
+  const stream = `c-${randomUUID()}`
+  await h2.handle({ stream, command: { type: 'Open' }, ctx: undefined, meta: meta() })
+  // Increment with the guess: on the initial state it would be REPORT_NOT_FOUND; the stream says it is open
+  const r = await h1.handle({ stream, command: { type: 'Increment' }, ctx: undefined, meta: meta(), probablyNew: true })
+  t.same(r.events[0]!.data, { to: 1 }, 'not the refusal the guessed state gave')
+  // Open with the guess on an open stream: the append fails (no stream expected), decided again: the real refusal
+  await t.rejects(h1.handle({ stream: `${stream}`, command: { type: 'Open' }, ctx: undefined, meta: meta(), probablyNew: true }), { code: 'REPORT_ALREADY_EXISTS' })
+  t.same((await p1.store.readStream(stream)).map((e) => e.type), ['Opened', 'Incremented'])
+})
+
+t.test('probablyNew refused on a stream that is new: one read, the refusal stands, decided once', async (t) => {
+  const stream = `c-${randomUUID()}`
+  let decided = 0
+  const h = createCommandHandler<St, Cmd, Ev, void>(p1.store, { ...counter, decide: (c: Cmd, s: St) => (decided++, counter.decide(c, s)) }, { maxAttempts: 1 })
+  const reads = p1.n.reads
+  await t.rejects(h.handle({ stream, command: { type: 'Increment' }, ctx: undefined, meta: meta(), probablyNew: true }), { code: 'REPORT_NOT_FOUND' })
+  t.equal(decided, 1, 'not decided again on the same empty stream')
+  t.equal(p1.n.reads - reads, 1, 'the stream read once to prove the refusal')
+  t.equal((await p1.store.readStream(stream)).length, 0, 'nothing appended')
+})
+
+t.test('probablyNew with a command computed from the state that refuses on the guess: the repeat gets its first result', async (t) => {
+  // as 報備支援 登錄 does: a dry run in the command function refuses (here: the guessed state "conflicts" with the
+  // stream's own first run), before a number is spent
+  const stream = `c-${randomUUID()}`
+  const id = randomUUID()
+  const first = await h2.handle({ stream, command: { type: 'Open' }, ctx: undefined, meta: meta(id), probablyNew: true })
+  const dryRun = (s: St): Cmd => {
+    if (!s.open) fail('SCHEDULE_CONFLICT')
+    return { type: 'Open' }
+  }
+  const again = await h1.handle({ stream, command: dryRun, ctx: undefined, meta: meta(id), probablyNew: true })
+  t.equal(again.duplicate, true, 'the first result, not the dry run refusal on the guessed state')
+  t.same(again.position, first.position)
+})
