@@ -1,6 +1,8 @@
 // Generic command handling over a decider (DESIGN.md §4): read the stream, fold, decide, append with the folded
-// version as expected version. Same commandId twice = the first result, no second event. On a concurrency conflict
-// the stream is re-read and the command RE-DECIDED (never blindly re-appended), a bounded number of times.
+// version as expected version. The read is skipped when the fold this process kept is at hand, or when the command
+// opens its stream (probablyNew): both are guesses the append's expected version proves. Same commandId twice = the
+// first result, no second event. On a concurrency conflict the stream is re-read and the command RE-DECIDED (never
+// blindly re-appended), a bounded number of times.
 import type { Actor, Instant } from '../domain/types.js'
 import type { EventMeta } from '../domain/events.js'
 import { DomainError, isDomainError } from '../domain/errors.js'
