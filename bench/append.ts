@@ -46,10 +46,10 @@ export async function timed(q: Queue, writers: number, seconds: number, work: (c
 
 type ReportHandler = CommandHandler<ReportState, ReportCommand, ReportEvent, DecideContext>
 
-/** The contender: every command of a case through the command handler (fold, decide, append). */
 /** A draft opens its case: like the case service's 登錄, the handler is told so and does not read the stream first. */
 export const opensItsCase = (cmd: { command: unknown }) => (cmd.command as ReportCommand).type === 'DraftReport'
 
+/** The contender: every command of a case through the command handler (fold, decide, append). */
 export async function handleCase(handler: ReportHandler, c: GeneratedCase): Promise<number> {
   for (const cmd of c.commands) {
     await handler.handle({ stream: c.stream, command: cmd.command as ReportCommand, ctx: cmd.ctx as DecideContext, meta: cmd.meta, probablyNew: opensItsCase(cmd) })
