@@ -334,8 +334,10 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
         },
         ctx: (s) => ctxOf(s),
         meta: metaOf(meta, now),
-        // a sequence that starts with the draft opens its case: the stream is not read first (the append proves it new)
-        probablyNew: steps[0]!.type === 'draft',
+        // a sequence that starts with the draft opens its case: the stream is not read first (the append proves it
+        // new). Not with numbers from a reserved block (bulk filing): a row filed before a restart would take one
+        // in its dry run before the append found it filed, a gap; the allocator's own numbers are the command's
+        probablyNew: steps[0]!.type === 'draft' && !options.caseNumber,
       })
       return outcome(caseId, r)
     },
