@@ -230,7 +230,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
     meta: ReportCommandMeta,
     command: (state: ReportState, now: Instant) => ReportCommand | Promise<ReportCommand>,
     ctx: (state: ReportState, now: Instant) => DecideContext | Promise<DecideContext> = (_s, now) => ({ actor: meta.actor, now }),
-    opens = false,
+    { opensCase = false }: { opensCase?: boolean } = {},
   ): Promise<ReportOutcome> {
     if (!isUuid(caseId)) throw new DomainError('REPORT_NOT_FOUND', { caseId })
     const now = clock().toISOString()
@@ -240,7 +240,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
       ctx: (s) => ctx(s, now),
       meta: metaOf(meta, now),
       // a draft opens its case: the stream is not read first (the append proves it new)
-      probablyNew: opens,
+      probablyNew: opensCase,
     })
     return outcome(caseId, r)
   }
@@ -274,7 +274,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
           },
         }),
         (s, now) => contextFor(s, meta.actor, now, terms, applicant),
-        true,
+        { opensCase: true },
       )
     },
 

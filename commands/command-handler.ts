@@ -163,7 +163,7 @@ export function createCommandHandler<S, C, E extends DecidedEvent, Ctx>(
       const cached = trustCache ? cache.get(stream) : undefined
       const fromCache = cached !== undefined && !cached.commandIds.has(meta.commandId)
       // a guess of the first attempt only: any conflict or refusal turns trustCache off
-      const guessedNew = !fromCache && trustCache && input.probablyNew === true && cached === undefined
+      const guessedNew = trustCache && input.probablyNew === true && cached === undefined
       let state: S
       let version: number
       let history: RecordedEvent<E>[] | undefined

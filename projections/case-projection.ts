@@ -1,10 +1,10 @@
 // A projection over report streams: per batch it takes the DOMAIN state of each case it touches just before the
 // batch's first event of that case (ctx.caseStates: folded once from the log and shared by every case projection,
 // case-states.ts), folds the batch in memory with the domain's evolve and hands every changed case (with each step's
-// before/after, as case views) to `apply`. The grouping and the fold of a batch are done once for every case projection
-// handed the same batch from the same states (casesOf, changesOf). Everything set-based, inside the runner's transaction. Only a projection
-// whose readers need the state itself (`cases`: the pages ask the domain which commands a case takes) stores it,
-// as a read-model table of its own.
+// before/after, as case views) to `apply`. The grouping and the fold of a batch are done once for every case
+// projection handed the same batch from the same states (casesOf, changesOf). Everything set-based, inside the
+// runner's transaction. Only a projection whose readers need the state itself (`cases`: the pages ask the domain
+// which commands a case takes) stores it, as a read-model table of its own.
 import type { RecordedEvent } from '../commands/event-store/port.js'
 import { caseIdOfStream, type ReportEvent } from '../domain/events.js'
 import type { ReportCase } from '../domain/report/state.js'
