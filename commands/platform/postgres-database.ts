@@ -2,10 +2,13 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFromStdin } from 'pg-copy-streams'
+import { DEFAULT_CONNECT_RETRY, retryRefusedConnect, type ConnectRetry } from './connect-retry.js'
 import { READ_MODEL_WRITERS_SUFFIX, type Database, type QueryResult, type Sql } from './database.js'
 
 // bigint (int8) and xid8 come back as strings; keep them as strings and let callers BigInt() them.
-export function createPostgresDatabase(connectionString: string, options: { max?: number; applicationName?: string } = {}): Database {
+export function createPostgresDatabase(connectionString: string, options: { max?: number; applicationName?: string; connectRetry?: ConnectRetry } = {}): Database {
+  const connectRetry = options.connectRetry ?? DEFAULT_CONNECT_RETRY
+  const connect = <T>(attempt: () => Promise<T>) => retryRefusedConnect(attempt, connectRetry)
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: options.applicationName ?? 'baobei' })
   // A dropped backend must not crash the process: the next query gets a new connection.
   pool.on('error', () => {})
@@ -15,13 +18,16 @@ export function createPostgresDatabase(connectionString: string, options: { max?
   pool.on('connect', (client) => {
     client.on('error', () => {})
   })
+  // On the pool a query first takes a connection, which the server may refuse for want of slots (connect-retry.ts):
+  // nothing was sent then, and the query waits a bounded time for one. On a client it is sent at once.
   const wrap = (c: pg.Pool | pg.PoolClient, client?: pg.PoolClient): Sql => ({
     async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      const r = await c.query(text, params as unknown[] | undefined)
+      const r = client ? await c.query(text, params as unknown[] | undefined) : await connect(() => c.query(text, params as unknown[] | undefined))
       return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 }
     },
     async exec(script: string) {
-      await c.query(script)
+      if (client) await c.query(script)
+      else await connect(() => c.query(script))
     },
     // COPY needs one connection: only a transaction's client has it
     ...(client
@@ -41,10 +47,12 @@ export function createPostgresDatabase(connectionString: string, options: { max?
   const ensureListener = async (): Promise<pg.Client> => {
     if (listenClient) return listenClient
     if (connecting) return connecting
-    connecting = (async () => {
+    connecting = connect(async () => {
       const c = new pg.Client({ connectionString, application_name: `${options.applicationName ?? 'baobei'}-listen` })
       c.on('notification', (n) => listeners.get(n.channel)?.forEach((f) => f(n.payload ?? '')))
       c.on('error', () => {
+        // a client whose connection was refused is dropped here (the retry makes another), not reconnected
+        if (c !== listenClient) return
         // reconnect lazily; tell every listener to re-check (it may have missed notifications)
         listenClient = undefined
         connecting = undefined
@@ -66,7 +74,7 @@ export function createPostgresDatabase(connectionString: string, options: { max?
       await c.connect()
       listenClient = c
       return c
-    })()
+    })
     try {
       return await connecting
     } finally {
@@ -80,11 +88,11 @@ export function createPostgresDatabase(connectionString: string, options: { max?
     readModelWriters(this: Database) {
       if (name.endsWith(READ_MODEL_WRITERS_SUFFIX)) return this
       // application_name is at most 63 bytes: the base is cut, never the suffix
-      writers ??= createPostgresDatabase(connectionString, { max: options.max ?? 10, applicationName: `${name.slice(0, 63 - READ_MODEL_WRITERS_SUFFIX.length)}${READ_MODEL_WRITERS_SUFFIX}` })
+      writers ??= createPostgresDatabase(connectionString, { max: options.max ?? 10, connectRetry, applicationName: `${name.slice(0, 63 - READ_MODEL_WRITERS_SUFFIX.length)}${READ_MODEL_WRITERS_SUFFIX}` })
       return writers
     },
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-      const client = await pool.connect()
+      const client = await connect(() => pool.connect())
       let broken = false
       // A connection terminated while checked out emits 'error' on the client; without a listener that is an
       // uncaught exception that kills the process. Mark it broken so release() destroys it instead of pooling it.
