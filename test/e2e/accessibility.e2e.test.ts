@@ -5,7 +5,7 @@ import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { buildTestApp, institution, professional, reviewer } from '../support/http.js'
 import { launchBrowser, shot } from '../support/browser.js'
-import { axe } from '../support/axe.js'
+import { axe, axeOnEveryPage } from '../support/axe.js'
 import type { SessionUser } from '../../http/session-store.js'
 import type { Actor, Weekday } from '../../domain/types.js'
 
@@ -63,6 +63,7 @@ const PAGES: { who: string; user?: SessionUser; paths: string[] }[] = [
 t.test('dialogs: the filing confirmation and the idle warning', async (t) => {
   for (const size of WIDTHS) {
     const context = await browser.newContext({ locale: 'zh-TW', viewport: { width: size.width, height: size.height }, bypassCSP: true }) // the test injects axe-core; the app's CSP stays strict
+    await axeOnEveryPage(context)
     await context.request.post(`${base}/__test/session`, { data: { user: professional() } })
     const page = await context.newPage()
     await page.clock.install()
@@ -82,6 +83,7 @@ for (const group of PAGES) {
   t.test(`${group.who}: no serious or critical violations at both widths`, async (t) => {
     for (const size of WIDTHS) {
       const context = await browser.newContext({ locale: 'zh-TW', viewport: { width: size.width, height: size.height }, bypassCSP: true }) // the test injects axe-core; the app's CSP stays strict
+      await axeOnEveryPage(context)
       if (group.user) {
         const r = await context.request.post(`${base}/__test/session`, { data: { user: group.user } })
         t.ok(r.ok(), 'test session opened')

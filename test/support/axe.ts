@@ -2,14 +2,23 @@
 // fail a page. The context must be opened with bypassCSP: the test injects axe-core; the app's CSP stays strict.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import type { Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
 export interface Violation { id: string; impact: string; help: string; nodes: { target: string[]; failureSummary?: string }[] }
 
+/**
+ * axe-core evaluated by every page of the context as it loads (an init script), for a test that checks many pages:
+ * Chromium compiles it there in ~70 ms, against ~340 ms for the same script sent in by `axe` after the load (a
+ * 550 kB script tag through the DevTools protocol), measured per page in the accessibility test.
+ */
+export async function axeOnEveryPage(context: BrowserContext): Promise<void> {
+  await context.addInitScript({ content: AXE })
+}
+
 export async function axe(page: Page): Promise<Violation[]> {
-  await page.addScriptTag({ content: AXE })
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE })
   return page.evaluate(async () => {
     const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Violation[] }> } }
     // resultTypes: only the violations get their nodes' selectors and summaries (axe's documented way to skip that
