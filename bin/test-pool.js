@@ -6,7 +6,7 @@
 // lengthen with t.setTimeout), prints its counts, and exits non-zero when anything failed. A file that hangs so
 // hard its own timer cannot fire is killed after BACKSTOP_MS.
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
 const BACKSTOP_MS = 60 * 60_000
@@ -23,6 +23,11 @@ function testFiles(root, target) {
   return readdirSync(abs, { recursive: true })
     .filter((f) => f.endsWith('.test.ts'))
     .map((f) => join(rel, f))
+}
+
+/** The machine-wide resource a test file holds for its whole run ('vpcd' when it calls holdVpcd), or undefined. */
+export function exclusiveResourceOf(path) {
+  return /\bholdVpcd\(/.test(readFileSync(path, 'utf8')) ? 'vpcd' : undefined
 }
 
 const count = (out, key) => Number(new RegExp(`^# \\{.*\\b${key}: (\\d+)`, 'm').exec(out)?.[1] ?? 0)
@@ -73,9 +78,31 @@ export async function runTestFiles({ root, cwd, targets, compiled, jobs, timeout
     if (!r.ok) failed.push(r.file)
   }
 
-  let next = 0
+  // Files that hold one machine-wide resource (the vpcd slots: holdVpcd) wait for each other on its lock; a job slot
+  // that waits there does no work. A free slot takes the next file whose resource is free, in the sorted order.
+  const exclusive = new Map(files.map((f) => [f, exclusiveResourceOf(join(root, f))]))
+  const held = new Set()
+  const pending = [...files]
+  const wakeups = []
+  const take = () => {
+    const i = pending.findIndex((f) => !held.has(exclusive.get(f)))
+    return i < 0 ? undefined : pending.splice(i, 1)[0]
+  }
   const worker = async () => {
-    while (next < files.length) report(await run(files[next++]))
+    while (pending.length) {
+      const file = take()
+      if (file === undefined) {
+        // every file left waits for a resource a running file holds: wait for one to end
+        await new Promise((resolve) => wakeups.push(resolve))
+        continue
+      }
+      const resource = exclusive.get(file)
+      if (resource) held.add(resource)
+      const r = await run(file)
+      if (resource) held.delete(resource)
+      wakeups.splice(0).forEach((w) => w())
+      report(r)
+    }
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, files.length)) }, worker))
 
