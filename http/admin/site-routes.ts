@@ -37,7 +37,7 @@ export async function registerSiteRoutes(app: App) {
 
   /** The form's page: a new page's, or the page's own. */
   const pageOf = (pageId?: string) => (pageId ? `${ADMIN_BASE}/site/${pageId}` : `${ADMIN_BASE}/site/new`)
-  const formPage = (request: FastifyRequest, reply: FastifyReply, stored: { pageId?: string; kind: SitePageKind; title: string; body: string; publishedOn: string; withdrawn?: boolean }) => {
+  const formPage = async (request: FastifyRequest, reply: FastifyReply, stored: { pageId?: string; kind: SitePageKind; title: string; body: string; publishedOn: string; withdrawn?: boolean }) => {
     // a refused form comes back by 303 with what was typed (POST-redirect-GET) and the errors at their fields; the
     // preview stays the stored content's
     const flash = flashFor(request, pageOf(stored.pageId))
@@ -50,7 +50,7 @@ export async function registerSiteRoutes(app: App) {
     return adminPage(request, reply, 'admin/site-form.eta', {
       title: stored.pageId ? '編輯網站內容' : '新增網站內容', page: data, kinds: SITE_PAGE_KINDS, kindLabel: SITE_PAGE_KIND_LABEL,
       publishedOnField: { ...readDateField(data.publishedOn, '發布日期', ex), ...(data.fieldErrors.publishedOn ? { error: data.fieldErrors.publishedOn } : {}) }, ex,
-      preview: stored.body.trim() ? renderMarkdown(stored.body) : '',
+      preview: stored.body.trim() ? await renderMarkdown(stored.body) : '',
       // a new page's id is its form's command id: the same form sent again publishes one page
       commandId: typed('commandId') || randomUUID(), withdrawReason: typed('withdrawReason') ?? '',
     })

@@ -31,7 +31,7 @@ export async function publicPagesPlugin(app: App) {
 
   const listPage = (kind: SitePageKind, template: string) => async (_request: unknown, reply: import('fastify').FastifyReply) => {
     const pages = await listSitePages(rm(), { kind, today: today() })
-    return reply.page(template, { title: SITE_PAGE_KIND_LABEL[kind], pages: pages.map((p) => ({ ...p, html: renderMarkdown(p.body) })), kind })
+    return reply.page(template, { title: SITE_PAGE_KIND_LABEL[kind], pages: await Promise.all(pages.map(async (p) => ({ ...p, html: await renderMarkdown(p.body) }))), kind })
   }
   app.get('/news', listPage('news', 'public/news.eta'))
   app.get('/how-to', listPage('howto', 'public/pages.eta'))
@@ -40,7 +40,7 @@ export async function publicPagesPlugin(app: App) {
   app.get('/news/:pageId', { schema: { params: PageParams } }, async (request, reply) => {
     const p = await getSitePage(rm(), request.params.pageId)
     if (!p || p.withdrawn || p.kind !== 'news' || p.publishedOn > today()) throw new DomainError('PAGE_NOT_FOUND')
-    return reply.page('public/news-item.eta', { title: p.title, page: { ...p, html: renderMarkdown(p.body) } })
+    return reply.page('public/news-item.eta', { title: p.title, page: { ...p, html: await renderMarkdown(p.body) } })
   })
 
   app.get('/progress', async (_request, reply) => reply.page('public/progress.eta', { title: '申辦進度查詢', form: { caseNumber: '', applicantId: '' } }))
