@@ -16,5 +16,5 @@ export const loadExcelJs = (): Promise<typeof ExcelJSModule> => (excel ??= impor
 /** pdfkit's PDFDocument (核准函, 申請書). */
 export const loadPdfKit = (): Promise<typeof PDFKitModule> => (pdf ??= import('pdfkit').then((m) => m.default))
 
-/** sanitize-html (the public pages' Markdown; ~60 CommonJS modules with postcss). */
+/** sanitize-html (the public pages' Markdown; ~80 CommonJS modules with postcss). */
 export const loadSanitizeHtml = (): Promise<typeof SanitizeHtmlModule> => (sanitizeHtml ??= import('sanitize-html').then((m) => m.default))

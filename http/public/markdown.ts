@@ -1,6 +1,6 @@
 // Markdown of the public pages → HTML, sanitized: `marked` renders, `sanitize-html` keeps a safe subset (text
 // formatting, lists, tables, headings, links to http(s)/mailto only, no images, no scripts, no styles, no handlers).
-// sanitize-html (with postcss, ~60 CommonJS modules, ~120 ms of CPU to load) is loaded on the first page rendered,
+// sanitize-html (with postcss, ~80 CommonJS modules, ~120 ms of CPU to load) is loaded on the first page rendered,
 // not by every process that builds the app (commands/platform/heavy-libraries.ts).
 import { marked } from 'marked'
 import type sanitizeHtmlModule from 'sanitize-html'
